@@ -1,0 +1,151 @@
+/* child.c - in-namespace setup up to the command's execve() */
+#include "autoconf.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "child.h"
+#include "ns.h"
+#include "pid1.h"
+#include "rootfs.h"
+#include "sync.h"
+#include "util.h"
+
+static _Noreturn void fail(const struct child_plan *plan, const struct sbx_error *e)
+{
+	sync_send_error(plan->sync_fd, SYNC_SETUP_ERROR, e);
+	_exit(SBX_EXIT_SETUP);
+}
+
+static void set_parent_death_signal(const struct sbx_config *c)
+{
+	if (c->die_with_parent)
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+}
+
+static int wait_for_maps(const struct child_plan *plan, bool *ret_setgroups, struct sbx_error *e)
+{
+	struct sync_msg m;
+	int r = sync_recv(plan->sync_fd, &m, NULL, 0);
+
+	/* EOF: sbx died before it could map us; nothing to report to. */
+	if (r == -EPIPE)
+		_exit(SBX_EXIT_SETUP);
+	if (r < 0)
+		return sbx_error_set(e, r, "sync with sbx");
+	if (m.type != SYNC_MAPS_DONE)
+		return sbx_error_set(e, EPROTO, "unexpected message %u from sbx", m.type);
+	*ret_setgroups = m.value != 0;
+	return 0;
+}
+
+_Noreturn void child_main(const struct sbx_config *c, const struct child_plan *plan)
+{
+	struct sbx_error e = { 0 };
+	struct rootfs_prep prep;
+	bool setgroups_allowed = false;
+
+	/* Before anything else: if sbx dies from here on, so do we. A parent
+	 * that died before this line is caught by EOF in wait_for_maps(). */
+	set_parent_death_signal(c);
+
+	if (rootfs_prepare(c, &prep, &e) < 0)
+		fail(plan, &e);
+	if (wait_for_maps(plan, &setgroups_allowed, &e) < 0)
+		fail(plan, &e);
+
+	/* The caller's supplementary groups are unmapped here (they would show
+	 * as nogroup); drop them where newgidmap allowed setgroups. */
+	if (setgroups_allowed && setgroups(0, NULL) < 0) {
+		sbx_error_set(&e, errno, "setgroups");
+		fail(plan, &e);
+	}
+	set_parent_death_signal(c);
+
+	if (!c->share[SBX_NS_UTS] && ns_set_hostname(c->hostname ? c->hostname : "sbx", &e) < 0)
+		fail(plan, &e);
+	if (!c->share[SBX_NS_NET] && ns_loopback_up(&e) < 0)
+		fail(plan, &e);
+	if (rootfs_enter(c, &prep, &e) < 0)
+		fail(plan, &e);
+	rootfs_prep_release(&prep);
+	if (!c->share[SBX_NS_TIME] && ns_new_time(c, &e) < 0)
+		fail(plan, &e);
+
+	pid1_run(c, plan);
+}
+
+static int apply_environment(const struct sbx_config *c, struct sbx_error *e)
+{
+	if (c->clearenv && clearenv() != 0)
+		return sbx_error_set(e, ENOMEM, "--clearenv");
+	for (size_t i = 0; i < c->n_env_ops; i++) {
+		const struct sbx_env_op *op = &c->env_ops[i];
+		int r = op->value ? setenv(op->name, op->value, 1) : unsetenv(op->name);
+		if (r < 0)
+			return sbx_error_set(e, errno, "%s %s", op->value ? "--setenv" : "--unsetenv",
+					     op->name);
+	}
+	return 0;
+}
+
+/* Everything but 0, 1, 2 and --pass-fd closes on exec, including our sync socket. */
+static int close_other_fds(const struct sbx_config *c, struct sbx_error *e)
+{
+	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		/* Before Linux 5.11: mark them one by one. */
+		long max = sysconf(_SC_OPEN_MAX);
+		for (int fd = 3; fd < (max > 0 ? max : 1024); fd++)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	for (size_t i = 0; i < c->n_pass_fds; i++)
+		if (fcntl(c->pass_fds[i], F_SETFD, 0) < 0)
+			return sbx_error_set(e, errno, "--pass-fd %d", c->pass_fds[i]);
+	return 0;
+}
+
+static void take_terminal(void)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+
+	/* We are a background group until this call succeeds; without
+	 * ignoring SIGTTOU the call would stop us. */
+	sigaction(SIGTTOU, &ign, &old);
+	tcsetpgrp(STDIN_FILENO, getpid());
+	sigaction(SIGTTOU, &old, NULL);
+}
+
+_Noreturn void child_exec_command(const struct sbx_config *c, const struct child_plan *plan)
+{
+	struct sbx_error e = { 0 };
+	int err;
+
+	/* Its own process group: terminal signals (^C, ^Z) go to the command's
+	 * job, not to sbx or pid 1, and a shell inside can run job control. */
+	setpgid(0, 0);
+	if (plan->take_tty)
+		take_terminal();
+	set_parent_death_signal(c);
+
+	if (apply_environment(c, &e) < 0 || caps_drop_for_exec(c->cap_add, &e) < 0 ||
+	    close_other_fds(c, &e) < 0)
+		fail(plan, &e);
+
+	sigprocmask(SIG_SETMASK, &plan->orig_mask, NULL);
+	execvp(c->argv[0], c->argv);
+	err = errno;
+
+	e.exit_code = (err == ENOENT || err == ENOTDIR) ? SBX_EXIT_NOT_FOUND : SBX_EXIT_CANNOT_EXEC;
+	sbx_error_set(&e, err, "cannot run '%s'", c->argv[0]);
+	sync_send_error(plan->sync_fd, SYNC_EXEC_ERROR, &e);
+	_exit(e.exit_code);
+}

@@ -1,0 +1,38 @@
+/* cli.h - the option table: argv -> struct sbx_config */
+#pragma once
+
+#include <stdio.h>
+
+#include "config.h"
+
+enum cli_action {
+	CLI_RUN,
+	CLI_HELP,
+	CLI_VERSION,
+};
+
+/**
+ * cli_parse() - parse @argv (argv[0] is the program name) into @c
+ * @c:		initialised with config_init()
+ * @ret_action:	what main should do next
+ *
+ * Options end at "--" or the first argument that is not an option; the rest is
+ * the command. Paths are made absolute against @c->cwd and @c->home here, so
+ * nothing later depends on the caller's working directory.
+ *
+ * Return: 0 or -errno with @e filled (a usage error is -EINVAL, exit 125)
+ */
+int cli_parse(struct sbx_config *c, int argc, char *const argv[], enum cli_action *ret_action,
+	      struct sbx_error *e);
+
+/**
+ * cli_print_help() - the --help text, generated from the option table
+ */
+void cli_print_help(FILE *out);
+
+/**
+ * cli_resolve_path() - "~", "~/x" and relative paths made absolute, then
+ *			"." / ".." / "//" folded lexically
+ * Return: a new string (never NULL)
+ */
+char *cli_resolve_path(const char *path, const char *home, const char *cwd);

@@ -1,0 +1,111 @@
+/* config.c - defaults, caller context and cross-option validation */
+#include "autoconf.h"
+
+#include "config.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static const char *const ns_names[SBX_NS_COUNT] = {
+	[SBX_NS_USER] = "user", [SBX_NS_MNT] = "mnt",
+	[SBX_NS_PID] = "pid",   [SBX_NS_IPC] = "ipc",
+	[SBX_NS_UTS] = "uts",   [SBX_NS_NET] = "net",
+	[SBX_NS_CGROUP] = "cgroup", [SBX_NS_TIME] = "time",
+};
+
+const char *config_ns_name(enum sbx_ns ns)
+{
+	return ns < SBX_NS_COUNT ? ns_names[ns] : "?";
+}
+
+void config_init(struct sbx_config *c, const struct sbx_caller *caller)
+{
+	memset(c, 0, sizeof(*c));
+	c->net = SBX_NET_NONE;
+	c->die_with_parent = true;
+	c->host_uid = caller->uid;
+	c->host_gid = caller->gid;
+	c->user_name = caller->user_name ? xstrdup(caller->user_name) : NULL;
+	c->home = xstrdup(caller->home && *caller->home ? caller->home : "/");
+	c->cwd = xstrdup(caller->cwd ? caller->cwd : "/");
+	c->shell = caller->shell && *caller->shell == '/' ? xstrdup(caller->shell) : NULL;
+}
+
+int config_finish(struct sbx_config *c, struct sbx_error *e)
+{
+	if (!c->uid_set)
+		c->uid = c->host_uid;
+	if (!c->gid_set)
+		c->gid = c->host_gid;
+
+	if (c->has_time_offset && c->share[SBX_NS_TIME])
+		return sbx_error_set(e, 0, "--time-offset needs a new time namespace; drop --share-time");
+	if (c->hostname && c->share[SBX_NS_UTS])
+		return sbx_error_set(e, 0, "--hostname needs a new UTS namespace; drop --share-uts");
+
+	if (!c->argv || !c->argv[0]) {
+		free(c->argv);
+		c->argv = xreallocarray(NULL, 2, sizeof(char *));
+		c->argv[0] = xstrdup(c->shell ? c->shell : "/bin/sh");
+		c->argv[1] = NULL;
+	}
+	return 0;
+}
+
+void config_free(struct sbx_config *c)
+{
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		free(c->mounts[i].src);
+		free(c->mounts[i].dest);
+	}
+	free(c->mounts);
+	for (size_t i = 0; i < c->n_env_ops; i++) {
+		free(c->env_ops[i].name);
+		free(c->env_ops[i].value);
+	}
+	free(c->env_ops);
+	free(c->pass_fds);
+	if (c->argv)
+		for (char **a = c->argv; *a; a++)
+			free(*a);
+	free(c->argv);
+	free(c->chdir);
+	free(c->hostname);
+	free(c->user_name);
+	free(c->home);
+	free(c->cwd);
+	free(c->shell);
+	memset(c, 0, sizeof(*c));
+}
+
+int config_caller_from_env(struct sbx_caller *caller, char **ret_cwd, struct sbx_error *e)
+{
+	struct passwd *pw;
+	const char *home = getenv("HOME");
+	const char *shell = getenv("SHELL");
+	char *cwd;
+
+	memset(caller, 0, sizeof(*caller));
+	caller->uid = getuid();
+	caller->gid = getgid();
+	pw = getpwuid(caller->uid);
+	if (pw) {
+		caller->user_name = pw->pw_name;
+		if (!home || *home != '/')
+			home = pw->pw_dir;
+		if (!shell || *shell != '/')
+			shell = pw->pw_shell;
+	}
+	caller->home = home && *home == '/' ? home : "/";
+	caller->shell = shell;
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return sbx_error_set(e, errno, "cannot find the current directory");
+	caller->cwd = cwd;
+	*ret_cwd = cwd;
+	return 0;
+}

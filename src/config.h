@@ -1,0 +1,135 @@
+/* config.h - the one struct that carries the user's request from argv to the child */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+enum sbx_ns {
+	SBX_NS_USER,
+	SBX_NS_MNT,
+	SBX_NS_PID,
+	SBX_NS_IPC,
+	SBX_NS_UTS,
+	SBX_NS_NET,
+	SBX_NS_CGROUP,
+	SBX_NS_TIME,
+	SBX_NS_COUNT
+};
+
+enum sbx_net_mode {
+	SBX_NET_NONE,
+	SBX_NET_HOST,
+};
+
+enum sbx_mount_kind {
+	SBX_MOUNT_BIND,
+	SBX_MOUNT_RO_BIND,
+	SBX_MOUNT_TMPFS,
+};
+
+/**
+ * struct sbx_mount_spec - one filesystem operation from the command line
+ * @kind:	what to do
+ * @src:	absolute host path (binds), NULL otherwise
+ * @dest:	absolute path inside the sandbox
+ * @option:	the option as the user spelled it, for error messages
+ */
+struct sbx_mount_spec {
+	enum sbx_mount_kind kind;
+	char *src;
+	char *dest;
+	const char *option;
+};
+
+struct sbx_env_op {
+	char *name;
+	char *value; /* NULL: unset */
+};
+
+/**
+ * struct sbx_config - everything sbx was asked to do, after validation
+ */
+struct sbx_config {
+	bool share[SBX_NS_COUNT];
+	enum sbx_net_mode net;
+
+	struct sbx_mount_spec *mounts;
+	size_t n_mounts;
+
+	char *chdir;
+	char *hostname;
+
+	struct sbx_env_op *env_ops;
+	size_t n_env_ops;
+	bool clearenv;
+
+	bool has_time_offset;
+	long long time_offset_monotonic;
+	long long time_offset_boottime;
+
+	bool uid_set, gid_set;
+	uid_t uid; /* inside; valid after config_resolve_ids() */
+	gid_t gid;
+
+	uint64_t cap_add; /* bit N: capability N */
+
+	int *pass_fds;
+	size_t n_pass_fds;
+
+	bool die_with_parent;
+	int verbose;
+
+	char **argv; /* the command; never empty after config_finish() */
+
+	/* The caller, as sbx found it. */
+	uid_t host_uid;
+	gid_t host_gid;
+	char *user_name; /* may be NULL when the uid has no passwd entry */
+	char *home;
+	char *cwd;
+	char *shell;
+};
+
+/**
+ * struct sbx_caller - the outside facts the parser resolves paths against
+ */
+struct sbx_caller {
+	uid_t uid;
+	gid_t gid;
+	const char *user_name;
+	const char *home;
+	const char *cwd;
+	const char *shell;
+};
+
+/**
+ * config_init() - set the defaults: every namespace new, keep-id, die-with-parent
+ */
+void config_init(struct sbx_config *c, const struct sbx_caller *caller);
+
+/**
+ * config_finish() - fill in what depends on all options (ids, default command)
+ *		     and reject combinations that cannot work
+ * Return: 0 or -errno with @e filled
+ */
+int config_finish(struct sbx_config *c, struct sbx_error *e);
+
+/**
+ * config_free() - release everything config_init() and the parser allocated
+ */
+void config_free(struct sbx_config *c);
+
+/**
+ * config_ns_name() - the /proc/self/ns/ name of namespace @ns
+ */
+const char *config_ns_name(enum sbx_ns ns);
+
+/**
+ * config_caller_from_env() - fill @caller from getuid(), passwd, $HOME and the cwd
+ * Return: 0 or -errno with @e filled (e.g. the cwd cannot be found)
+ */
+int config_caller_from_env(struct sbx_caller *caller, char **ret_cwd, struct sbx_error *e);

@@ -1,0 +1,46 @@
+/* log.c - formatting of sbx's own messages on stderr */
+#include "autoconf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "log.h"
+
+int log_verbosity;
+
+static void vlog(const char *fmt, va_list ap)
+{
+	char line[1024];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	/* One write per line keeps it whole when the command writes too. */
+	fprintf(stderr, "sbx: %s\n", line);
+}
+
+void log_error(const struct sbx_error *e)
+{
+	char buf[SBX_ERROR_MSG_MAX + 128];
+
+	sbx_error_format(e, buf, sizeof(buf));
+	fprintf(stderr, "sbx: %s\n", buf);
+}
+
+void log_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(fmt, ap);
+	va_end(ap);
+}
+
+void log_verbose(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log_verbosity < level)
+		return;
+	va_start(ap, fmt);
+	vlog(fmt, ap);
+	va_end(ap);
+}

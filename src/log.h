@@ -1,0 +1,15 @@
+/* log.h - the "sbx:" lines; only main() and the supervisor call these */
+#pragma once
+
+#include "error.h"
+
+extern int log_verbosity;
+
+/** log_error() - print "sbx: MSG: strerror" for @e */
+void log_error(const struct sbx_error *e);
+
+/** log_warn() - print "sbx: ..." unconditionally */
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** log_verbose() - print "sbx: ..." when -v was given at least @level times */
+void log_verbose(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

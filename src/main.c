@@ -1,0 +1,69 @@
+/* main.c - parse, validate, run; the only place that picks sbx's exit status */
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "log.h"
+#include "sandbox.h"
+
+static int refuse_privileged_binary(struct sbx_error *e)
+{
+	/* sbx must never be a way to use someone else's privileges: a setuid
+	 * or file-capability sbx would map ids and mount as its owner. */
+	if (getauxval(AT_SECURE) || getuid() != geteuid() || getgid() != getegid())
+		return sbx_error_set(e, 0, "refusing to run setuid, setgid or with file capabilities");
+	return 0;
+}
+
+static int exit_code_for(const struct sbx_error *e)
+{
+	return e->exit_code ? e->exit_code : 125;
+}
+
+int main(int argc, char *argv[])
+{
+	struct sbx_error e = { 0 };
+	struct sbx_caller caller;
+	struct sbx_config c;
+	enum cli_action action;
+	char *cwd = NULL;
+	int status = 125;
+
+	if (refuse_privileged_binary(&e) < 0 || config_caller_from_env(&caller, &cwd, &e) < 0) {
+		log_error(&e);
+		return exit_code_for(&e);
+	}
+	config_init(&c, &caller);
+	free(cwd);
+
+	if (cli_parse(&c, argc, argv, &action, &e) < 0 || config_finish(&c, &e) < 0) {
+		log_error(&e);
+		config_free(&c);
+		return exit_code_for(&e);
+	}
+	if (action == CLI_HELP) {
+		cli_print_help(stdout);
+		config_free(&c);
+		return 0;
+	}
+	if (action == CLI_VERSION) {
+		printf("sbx %s\n", PACKAGE_VERSION);
+		config_free(&c);
+		return 0;
+	}
+
+	log_verbosity = c.verbose;
+	fflush(stdout);
+	if (sandbox_run(&c, &status, &e) < 0) {
+		log_error(&e);
+		status = exit_code_for(&e);
+	}
+	config_free(&c);
+	return status;
+}

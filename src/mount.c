@@ -1,0 +1,178 @@
+/* mount.c - open_tree/fsopen/move_mount/mount_setattr and in-root path handling */
+#include "autoconf.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "mount.h"
+#include "util.h"
+
+int mnt_clone_tree(int dirfd, const char *path, bool recursive, int *ret_fd)
+{
+	int fd = open_tree(dirfd, path,
+			   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+	if (fd < 0)
+		return -errno;
+	*ret_fd = fd;
+	return 0;
+}
+
+int mnt_set_attr(int mfd, uint64_t set, uint64_t clear, bool recursive)
+{
+	struct mount_attr attr = { .attr_set = set, .attr_clr = clear };
+
+	if (mount_setattr(mfd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
+			  sizeof(attr)) < 0)
+		return -errno;
+	return 0;
+}
+
+int mnt_new_fs(const char *fstype, const char *const *options, unsigned attrs, int *ret_fd)
+{
+	_cleanup_close_ int fsfd = fsopen(fstype, FSOPEN_CLOEXEC);
+	int mfd;
+
+	if (fsfd < 0)
+		return -errno;
+	for (const char *const *o = options; o && o[0]; o += 2) {
+		int r = o[1] ? fsconfig(fsfd, FSCONFIG_SET_STRING, o[0], o[1], 0)
+			     : fsconfig(fsfd, FSCONFIG_SET_FLAG, o[0], NULL, 0);
+		if (r < 0)
+			return -errno;
+	}
+	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return -errno;
+	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, attrs);
+	if (mfd < 0)
+		return -errno;
+	*ret_fd = mfd;
+	return 0;
+}
+
+int mnt_attach(int mfd, int target_fd)
+{
+	if (move_mount(mfd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return -errno;
+	return 0;
+}
+
+int path_open_in_root(int rootfd, const char *path, int flags, int *ret_fd)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd;
+
+	while (*path == '/')
+		path++;
+	fd = syscall(SYS_openat2, rootfd, *path ? path : ".", &how, sizeof(how));
+	if (fd < 0)
+		return -errno;
+	*ret_fd = (int)fd;
+	return 0;
+}
+
+/* Split "a/b/c" at its last slash; "c" alone has the root as parent. */
+static void split_last(char *path, const char **ret_parent, const char **ret_name)
+{
+	char *slash = strrchr(path, '/');
+
+	if (slash) {
+		*slash = '\0';
+		*ret_parent = path;
+		*ret_name = slash + 1;
+	} else {
+		*ret_parent = "";
+		*ret_name = path;
+	}
+}
+
+static int make_one(int rootfd, const char *prefix, bool as_file, mode_t mode)
+{
+	_cleanup_free_ char *copy = xstrdup(prefix);
+	_cleanup_close_ int parent = -1;
+	const char *parent_path, *name;
+	int r;
+
+	split_last(copy, &parent_path, &name);
+	r = path_open_in_root(rootfd, parent_path, O_PATH | O_DIRECTORY, &parent);
+	if (r < 0)
+		return r;
+	if (as_file) {
+		int fd = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW,
+				mode);
+		if (fd < 0)
+			return errno == EEXIST ? 0 : -errno;
+		close(fd);
+		return 0;
+	}
+	if (mkdirat(parent, name, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int path_make_in_root(int rootfd, const char *path, bool as_file, mode_t mode, int *ret_fd)
+{
+	_cleanup_free_ char *rel = NULL;
+	size_t len;
+	int r;
+
+	while (*path == '/')
+		path++;
+	rel = xstrdup(path);
+	len = strlen(rel);
+
+	/* Fast path: it is there already. */
+	if (path_open_in_root(rootfd, rel, O_PATH, ret_fd) == 0)
+		return 0;
+
+	/* Walk the prefixes, each resolved from the root again, so a symlink
+	 * met on the way is followed inside the new root only. */
+	for (size_t i = 1; i <= len; i++) {
+		_cleanup_close_ int probe = -1;
+		bool last = i == len;
+
+		if (!last && rel[i] != '/')
+			continue;
+		rel[i] = '\0';
+		if (path_open_in_root(rootfd, rel, O_PATH, &probe) < 0) {
+			r = make_one(rootfd, rel, last && as_file, last ? mode : 0755);
+			if (r < 0)
+				return r;
+		}
+		if (!last)
+			rel[i] = '/';
+	}
+	return path_open_in_root(rootfd, rel, O_PATH, ret_fd);
+}
+
+int path_symlink_in_root(int rootfd, const char *target, const char *path)
+{
+	_cleanup_free_ char *copy = NULL;
+	_cleanup_close_ int parent = -1;
+	const char *parent_path, *name;
+	int r;
+
+	while (*path == '/')
+		path++;
+	copy = xstrdup(path);
+	split_last(copy, &parent_path, &name);
+	if (*parent_path) {
+		r = path_make_in_root(rootfd, parent_path, false, 0755, &parent);
+		if (r < 0)
+			return r;
+	} else {
+		parent = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
+		if (parent < 0)
+			return -errno;
+	}
+	if (symlinkat(target, parent, name) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}

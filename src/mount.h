@@ -1,0 +1,60 @@
+/* mount.h - mount primitives on the new mount API, paths resolved inside a root */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/**
+ * mnt_clone_tree() - a detached copy of the mount tree at @path (open_tree)
+ * @recursive:	include sub-mounts (bind -R); needed for any tree with locked
+ *		children, which is every host mount seen from a user namespace
+ * Return: 0 or -errno; the detached mount fd in @ret_fd
+ */
+int mnt_clone_tree(int dirfd, const char *path, bool recursive, int *ret_fd);
+
+/**
+ * mnt_set_attr() - set/clear MOUNT_ATTR_* on a (detached or attached) mount fd
+ * @recursive:	apply to every sub-mount too, in one system call
+ * Return: 0 or -errno
+ */
+int mnt_set_attr(int mfd, uint64_t set, uint64_t clear, bool recursive);
+
+/**
+ * mnt_new_fs() - create a detached mount of a new filesystem instance
+ * @fstype:	"tmpfs", "proc", "devpts", ...
+ * @options:	NULL-terminated "key", "value" pairs (value NULL for a flag)
+ * @attrs:	MOUNT_ATTR_* for the mount
+ * Return: 0 or -errno; the mount fd in @ret_fd
+ */
+int mnt_new_fs(const char *fstype, const char *const *options, unsigned attrs, int *ret_fd);
+
+/**
+ * mnt_attach() - attach detached mount @mfd on top of the object @target_fd
+ * Return: 0 or -errno
+ */
+int mnt_attach(int mfd, int target_fd);
+
+/**
+ * path_open_in_root() - open @path with symlinks resolved inside @rootfd only
+ *
+ * A ".." or an absolute symlink cannot leave @rootfd (RESOLVE_IN_ROOT), and
+ * /proc magic links are refused, so a destination planted by a bind cannot
+ * redirect a mount out of the new root.
+ *
+ * Return: 0 or -errno; the fd in @ret_fd
+ */
+int path_open_in_root(int rootfd, const char *path, int flags, int *ret_fd);
+
+/**
+ * path_make_in_root() - create @path inside @rootfd (mkdir -p), as a
+ *			 directory or, with @as_file, an empty regular file
+ * Return: 0 or -errno; an O_PATH fd of the result in @ret_fd
+ */
+int path_make_in_root(int rootfd, const char *path, bool as_file, mode_t mode, int *ret_fd);
+
+/**
+ * path_symlink_in_root() - create the symlink @path -> @target (parents made)
+ * Return: 0 (also when it exists already) or -errno
+ */
+int path_symlink_in_root(int rootfd, const char *target, const char *path);

@@ -1,0 +1,41 @@
+/* ns.h - namespace flags, the clone into them, and per-namespace setup */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "config.h"
+
+/**
+ * ns_clone_flags() - CLONE_NEW* flags for every namespace @c does not share
+ *
+ * The time namespace is not among them: clone() cannot create one (its flag
+ * collides with CSIGNAL), and a time namespace's offsets must be written
+ * before any process enters it, so pid 1 unshares it for its children.
+ */
+unsigned long ns_clone_flags(const struct sbx_config *c);
+
+/**
+ * ns_clone() - fork into new namespaces, like fork(): 0 in the child
+ * @ret_pidfd:	a pidfd for the child in the parent (-1 where unsupported)
+ * Return: the child's pid in the parent, 0 in the child, -errno on failure
+ */
+pid_t ns_clone(unsigned long flags, int *ret_pidfd);
+
+/**
+ * ns_set_hostname() - set the UTS namespace's host and domain name
+ * Return: 0 or -errno with @e filled
+ */
+int ns_set_hostname(const char *name, struct sbx_error *e);
+
+/**
+ * ns_loopback_up() - bring "lo" up in a new network namespace
+ * Return: 0 or -errno with @e filled
+ */
+int ns_loopback_up(struct sbx_error *e);
+
+/**
+ * ns_new_time() - unshare the time namespace for our children and set its offsets
+ * Return: 0 or -errno with @e filled
+ */
+int ns_new_time(const struct sbx_config *c, struct sbx_error *e);

@@ -1,0 +1,19 @@
+/* pid1.h - the sandbox's init: start the command, reap, forward, exit with its status */
+#pragma once
+
+#include "child.h"
+
+/**
+ * pid1_run() - fork the command and supervise it from inside the sandbox
+ *
+ * Reaps every child (as init, or as subreaper with --share-pid), forwards
+ * SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH to the
+ * command, hands a stopped command's terminal back and forth for job control,
+ * and exits with the command's status (128+N for signal N).
+ */
+_Noreturn void pid1_run(const struct sbx_config *c, const struct child_plan *plan);
+
+/**
+ * pid1_forwarded_signals() - the signal set sbx blocks and forwards
+ */
+void pid1_forwarded_signals(sigset_t *set);

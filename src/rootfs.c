@@ -1,0 +1,365 @@
+/* rootfs.c - the default view, the user's mounts, pivot_root */
+#include "autoconf.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "mount.h"
+#include "rootfs.h"
+#include "util.h"
+
+/* Host trees every sandbox sees read-only (when the host has them). */
+static const char *const system_dirs[] = { "/usr", "/etc", "/opt" };
+/* Top-level names that are symlinks into /usr on merged-/usr systems. */
+static const char *const system_links[] = { "/bin", "/sbin", "/lib", "/lib32", "/lib64",
+					    "/libx32" };
+static const char *const device_nodes[] = { "/dev/null", "/dev/zero", "/dev/full",
+					    "/dev/random", "/dev/urandom", "/dev/tty" };
+
+#define ATTR_RO (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
+
+static int clone_source(struct rootfs_source *s, const char *host_path, bool readonly,
+			bool devices)
+{
+	struct stat st;
+	int r;
+
+	r = mnt_clone_tree(AT_FDCWD, host_path, true, &s->fd);
+	if (r < 0)
+		return r;
+	if (fstat(s->fd, &st) < 0)
+		return -errno;
+	s->is_dir = S_ISDIR(st.st_mode);
+	return mnt_set_attr(s->fd, (readonly ? MOUNT_ATTR_RDONLY : 0) | MOUNT_ATTR_NOSUID |
+					   (devices ? 0 : MOUNT_ATTR_NODEV),
+			    0, true);
+}
+
+static int prepare_system(struct rootfs_prep *p, struct sbx_error *e)
+{
+	char link[PATH_MAX];
+
+	for (size_t i = 0; i < ARRAY_SIZE(system_dirs); i++) {
+		struct rootfs_source *s = &p->system[p->n_system];
+		int r;
+
+		*s = (struct rootfs_source){ .path = system_dirs[i], .fd = -1 };
+		r = clone_source(s, system_dirs[i], true, false);
+		if (r == -ENOENT)
+			continue;
+		if (r < 0)
+			return sbx_error_set(e, r, "cannot bind the host's %s", system_dirs[i]);
+		p->n_system++;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(system_links); i++) {
+		struct rootfs_source *s = &p->system[p->n_system];
+		ssize_t n = readlink(system_links[i], link, sizeof(link) - 1);
+		int r;
+
+		*s = (struct rootfs_source){ .path = system_links[i], .fd = -1 };
+		if (n > 0) {
+			link[n] = '\0';
+			s->link = xstrdup(link);
+			p->n_system++;
+			continue;
+		}
+		if (errno == ENOENT)
+			continue;
+		r = clone_source(s, system_links[i], true, false);
+		if (r == -ENOENT)
+			continue;
+		if (r < 0)
+			return sbx_error_set(e, r, "cannot bind the host's %s", system_links[i]);
+		p->n_system++;
+	}
+	return 0;
+}
+
+static int prepare_devices(struct rootfs_prep *p, struct sbx_error *e)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(device_nodes); i++) {
+		struct rootfs_source *s = &p->devices[p->n_devices];
+		int r;
+
+		*s = (struct rootfs_source){ .path = device_nodes[i], .fd = -1 };
+		r = mnt_clone_tree(AT_FDCWD, device_nodes[i], false, &s->fd);
+		if (r == -ENOENT)
+			continue;
+		if (r < 0)
+			return sbx_error_set(e, r, "cannot bind the host's %s", device_nodes[i]);
+		p->n_devices++;
+	}
+	return 0;
+}
+
+int rootfs_prepare(const struct sbx_config *c, struct rootfs_prep *p, struct sbx_error *e)
+{
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	p->host_proc.fd = -1;
+	/* Mount events must not travel back to the host: everything we do below
+	 * stays in this namespace, while host unmounts still reach us. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return sbx_error_set(e, errno, "cannot make the mount tree private");
+
+	r = prepare_system(p, e);
+	if (r < 0)
+		return r;
+	r = prepare_devices(p, e);
+	if (r < 0)
+		return r;
+	if (c->share[SBX_NS_PID]) {
+		/* A new proc instance would show the host's pid namespace, which
+		 * our user namespace does not own: the kernel refuses it, so
+		 * bind the host's /proc instead. */
+		p->host_proc.path = "/proc";
+		r = clone_source(&p->host_proc, "/proc", false, false);
+		if (r < 0)
+			return sbx_error_set(e, r, "cannot bind the host's /proc");
+	}
+
+	p->user = xreallocarray(NULL, c->n_mounts, sizeof(*p->user));
+	p->n_user = c->n_mounts;
+	for (size_t i = 0; i < c->n_mounts; i++)
+		p->user[i] = (struct rootfs_source){ .path = c->mounts[i].dest, .fd = -1 };
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct sbx_mount_spec *m = &c->mounts[i];
+
+		if (m->kind == SBX_MOUNT_TMPFS)
+			continue;
+		r = clone_source(&p->user[i], m->src, m->kind == SBX_MOUNT_RO_BIND, false);
+		if (r < 0)
+			return sbx_error_set(e, r, "--%s %s", m->option, m->src);
+	}
+	return 0;
+}
+
+void rootfs_prep_release(struct rootfs_prep *p)
+{
+	struct rootfs_source *lists[] = { p->system, p->devices, &p->host_proc, p->user };
+	size_t counts[] = { p->n_system, p->n_devices, 1, p->n_user };
+
+	for (size_t l = 0; l < ARRAY_SIZE(lists); l++) {
+		for (size_t i = 0; i < counts[l]; i++) {
+			if (lists[l][i].fd >= 0)
+				close(lists[l][i].fd);
+			free(lists[l][i].link);
+		}
+	}
+	free(p->user);
+	memset(p, 0, sizeof(*p));
+	p->host_proc.fd = -1;
+}
+
+/* Attach a prepared source at its path inside @rootfd; consumes s->fd. */
+static int attach_source(int rootfd, struct rootfs_source *s, const char *dest)
+{
+	_cleanup_close_ int target = -1;
+	int r;
+
+	if (s->link)
+		return path_symlink_in_root(rootfd, s->link, dest);
+	r = path_make_in_root(rootfd, dest, !s->is_dir, 0755, &target);
+	if (r < 0)
+		return r;
+	r = mnt_attach(s->fd, target);
+	close(s->fd);
+	s->fd = -1;
+	return r;
+}
+
+static int mount_new_fs_at(int rootfd, const char *dest, const char *fstype,
+			   const char *const *options, unsigned attrs, mode_t dir_mode)
+{
+	_cleanup_close_ int target = -1, mfd = -1;
+	int r;
+
+	r = path_make_in_root(rootfd, dest, false, dir_mode, &target);
+	if (r < 0)
+		return r;
+	r = mnt_new_fs(fstype, options, attrs, &mfd);
+	if (r < 0)
+		return r;
+	return mnt_attach(mfd, target);
+}
+
+static int build_dev(int rootfd, struct rootfs_prep *p, struct sbx_error *e)
+{
+	static const char *const dev_opts[] = { "mode", "0755", NULL };
+	static const char *const pts_opts[] = { "newinstance", NULL, "ptmxmode", "0666",
+						"mode", "0620", NULL };
+	static const char *const links[][2] = {
+		{ "/proc/self/fd", "/dev/fd" },	    { "/proc/self/fd/0", "/dev/stdin" },
+		{ "/proc/self/fd/1", "/dev/stdout" }, { "/proc/self/fd/2", "/dev/stderr" },
+		{ "/proc/kcore", "/dev/core" },	    { "pts/ptmx", "/dev/ptmx" },
+	};
+	_cleanup_close_ int shm = -1;
+	int r;
+
+	r = mount_new_fs_at(rootfd, "/dev", "tmpfs", dev_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
+			    0755);
+	if (r < 0)
+		return sbx_error_set(e, r, "cannot mount /dev");
+	for (size_t i = 0; i < p->n_devices; i++) {
+		r = attach_source(rootfd, &p->devices[i], p->devices[i].path);
+		if (r < 0)
+			return sbx_error_set(e, r, "cannot bind %s", p->devices[i].path);
+	}
+	r = mount_new_fs_at(rootfd, "/dev/pts", "devpts", pts_opts,
+			    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, 0755);
+	if (r < 0)
+		return sbx_error_set(e, r, "cannot mount /dev/pts");
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
+		r = path_symlink_in_root(rootfd, links[i][0], links[i][1]);
+		if (r < 0)
+			return sbx_error_set(e, r, "cannot create %s", links[i][1]);
+	}
+	r = path_make_in_root(rootfd, "/dev/shm", false, 01777, &shm);
+	if (r == 0 && fchmodat(rootfd, "dev/shm", 01777, 0) < 0)
+		r = -errno;
+	if (r < 0)
+		return sbx_error_set(e, r, "cannot create /dev/shm");
+	return 0;
+}
+
+static int build_default_view(int rootfd, const struct sbx_config *c, struct rootfs_prep *p,
+			      struct sbx_error *e)
+{
+	static const char *const tmp_opts[] = { "mode", "1777", NULL };
+	static const char *const run_opts[] = { "mode", "0755", NULL };
+	static const char *const home_opts[] = { "mode", "0700", NULL };
+	static const char *const proc_opts[] = { NULL };
+	const unsigned tmp_attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+	int r;
+
+	for (size_t i = 0; i < p->n_system; i++) {
+		r = attach_source(rootfd, &p->system[i], p->system[i].path);
+		if (r < 0)
+			return sbx_error_set(e, r, "cannot bind the host's %s", p->system[i].path);
+	}
+
+	if (p->host_proc.fd >= 0)
+		r = attach_source(rootfd, &p->host_proc, "/proc");
+	else
+		r = mount_new_fs_at(rootfd, "/proc", "proc", proc_opts,
+				    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, 0555);
+	if (r < 0)
+		return sbx_error_set(e, r, "cannot mount /proc");
+
+	r = build_dev(rootfd, p, e);
+	if (r < 0)
+		return r;
+
+	static const struct {
+		const char *path;
+		const char *const *opts;
+	} tmpfs_dirs[] = {
+		{ "/tmp", tmp_opts },
+		{ "/var/tmp", tmp_opts },
+		{ "/run", run_opts },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(tmpfs_dirs); i++) {
+		r = mount_new_fs_at(rootfd, tmpfs_dirs[i].path, "tmpfs", tmpfs_dirs[i].opts, tmp_attrs,
+				    0755);
+		if (r < 0)
+			return sbx_error_set(e, r, "cannot mount %s", tmpfs_dirs[i].path);
+	}
+	if (strcmp(c->home, "/") != 0) {
+		r = mount_new_fs_at(rootfd, c->home, "tmpfs", home_opts, tmp_attrs, 0755);
+		if (r < 0)
+			return sbx_error_set(e, r, "cannot mount an empty home at %s", c->home);
+	}
+	return 0;
+}
+
+static int build_user_mounts(int rootfd, const struct sbx_config *c, struct rootfs_prep *p,
+			     struct sbx_error *e)
+{
+	static const char *const tmpfs_opts[] = { "mode", "0755", NULL };
+
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct sbx_mount_spec *m = &c->mounts[i];
+		int r;
+
+		if (m->kind == SBX_MOUNT_TMPFS)
+			r = mount_new_fs_at(rootfd, m->dest, "tmpfs", tmpfs_opts,
+					    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, 0755);
+		else
+			r = attach_source(rootfd, &p->user[i], m->dest);
+		if (r < 0) {
+			if (m->src && strcmp(m->src, m->dest) != 0)
+				return sbx_error_set(e, r, "--%s %s:%s", m->option, m->src, m->dest);
+			return sbx_error_set(e, r, "--%s %s", m->option, m->dest);
+		}
+	}
+	return 0;
+}
+
+static int pivot_into(int rootfd, struct sbx_error *e)
+{
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+
+	/* pivot_root(".", ".") stacks the old root on top of the new one;
+	 * detaching "." then removes exactly the old root, and no directory
+	 * for it is needed in the new tree. */
+	if (fchdir(rootfd) < 0)
+		return sbx_error_set(e, errno, "cannot enter the new root");
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return sbx_error_set(e, errno, "pivot_root");
+	if (umount2(".", MNT_DETACH) < 0)
+		return sbx_error_set(e, errno, "cannot detach the old root");
+	if (chdir("/") < 0)
+		return sbx_error_set(e, errno, "chdir /");
+	if (mount_setattr(AT_FDCWD, "/", 0, &ro, sizeof(ro)) < 0)
+		return sbx_error_set(e, errno, "cannot make / read-only");
+	return 0;
+}
+
+static int enter_start_dir(const struct sbx_config *c, struct sbx_error *e)
+{
+	if (c->chdir) {
+		if (chdir(c->chdir) < 0)
+			return sbx_error_set(e, errno, "--chdir %s", c->chdir);
+		return 0;
+	}
+	if (chdir(c->cwd) == 0 || chdir(c->home) == 0)
+		return 0;
+	if (chdir("/") < 0)
+		return sbx_error_set(e, errno, "chdir /");
+	return 0;
+}
+
+int rootfs_enter(const struct sbx_config *c, struct rootfs_prep *p, struct sbx_error *e)
+{
+	static const char *const root_opts[] = { "mode", "0755", NULL };
+	_cleanup_close_ int rootfd = -1;
+	int r;
+
+	r = mnt_new_fs("tmpfs", root_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &rootfd);
+	if (r < 0)
+		return sbx_error_set(e, r, "cannot create the root tmpfs");
+	/* Until pivot_root the new root must hang somewhere in our tree (older
+	 * kernels refuse mounts onto detached trees). Every host source is
+	 * already an fd, so covering the host's /tmp hides nothing we need. */
+	if (move_mount(rootfd, "", AT_FDCWD, "/tmp", MOVE_MOUNT_F_EMPTY_PATH) < 0 &&
+	    move_mount(rootfd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return sbx_error_set(e, errno, "cannot attach the root tmpfs");
+
+	r = build_default_view(rootfd, c, p, e);
+	if (r < 0)
+		return r;
+	r = build_user_mounts(rootfd, c, p, e);
+	if (r < 0)
+		return r;
+	r = pivot_into(rootfd, e);
+	if (r < 0)
+		return r;
+	return enter_start_dir(c, e);
+}

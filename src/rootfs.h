@@ -1,0 +1,59 @@
+/* rootfs.h - building the sandbox's root and pivoting into it */
+#pragma once
+
+#include <stdbool.h>
+
+#include "config.h"
+
+#define ROOTFS_MAX_SYSTEM 16
+
+/**
+ * struct rootfs_source - a host tree cloned while the host view is still there
+ * @path:	where it goes inside (and where it came from on the host)
+ * @fd:		detached mount (open_tree clone), or -1
+ * @is_dir:	directory or file: decides what mount point to create
+ * @link:	for host symlinks such as /bin -> usr/bin, the target; else NULL
+ */
+struct rootfs_source {
+	const char *path;
+	int fd;
+	bool is_dir;
+	char *link;
+};
+
+/**
+ * struct rootfs_prep - everything taken from the host before the new root exists
+ */
+struct rootfs_prep {
+	struct rootfs_source system[ROOTFS_MAX_SYSTEM];
+	size_t n_system;
+	struct rootfs_source devices[8];
+	size_t n_devices;
+	struct rootfs_source host_proc;
+	struct rootfs_source *user; /* one per config mount, fd -1 for tmpfs */
+	size_t n_user;
+};
+
+/**
+ * rootfs_prepare() - resolve and clone every host source, as the caller sees it
+ *
+ * Runs in the child before its id maps exist: open_tree() needs only
+ * CAP_SYS_ADMIN in the new user namespace, not mapped ids, so this overlaps
+ * with the parent's newuidmap/newgidmap. A missing source fails here, with
+ * the option that named it.
+ *
+ * Return: 0 or -errno with @e filled
+ */
+int rootfs_prepare(const struct sbx_config *c, struct rootfs_prep *p, struct sbx_error *e);
+
+/**
+ * rootfs_enter() - build the new root from @p, pivot_root() into it, detach
+ *		    the old root, make / read-only and change to the start directory
+ * Return: 0 or -errno with @e filled
+ */
+int rootfs_enter(const struct sbx_config *c, struct rootfs_prep *p, struct sbx_error *e);
+
+/**
+ * rootfs_prep_release() - close the fds and free what rootfs_prepare() took
+ */
+void rootfs_prep_release(struct rootfs_prep *p);

@@ -1,0 +1,153 @@
+/* sandbox.c - from a validated config to a running, supervised sandbox */
+#include "autoconf.h"
+
+#include <fcntl.h>
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "log.h"
+#include "ns.h"
+#include "pid1.h"
+#include "sandbox.h"
+#include "supervise.h"
+#include "sync.h"
+#include "userns.h"
+#include "util.h"
+
+static void cleanup_kill_pid(pid_t *pid)
+{
+	kill_and_reap(*pid);
+}
+#define _cleanup_kill_ __attribute__((cleanup(cleanup_kill_pid)))
+
+static int check_pass_fds(const struct sbx_config *c, struct sbx_error *e)
+{
+	for (size_t i = 0; i < c->n_pass_fds; i++)
+		if (fcntl(c->pass_fds[i], F_GETFD) < 0)
+			return sbx_error_set(e, errno, "--pass-fd %d", c->pass_fds[i]);
+	return 0;
+}
+
+/* Wait for pid 1 to say it started the command, or why it could not. */
+static int wait_until_started(int sync_fd, pid_t pid, struct sbx_error *e)
+{
+	struct sync_msg m;
+	int r;
+
+	for (;;) {
+		r = sync_recv(sync_fd, &m, NULL, 0);
+		if (r == -EPIPE)
+			return sbx_error_set(e, 0, "the sandbox ended during setup");
+		if (r < 0)
+			return sbx_error_set(e, r, "sync with the sandbox");
+		switch (m.type) {
+		case SYNC_READY:
+			return 0;
+		case SYNC_SETUP_ERROR:
+			*e = m.error;
+			if (!e->exit_code)
+				e->exit_code = SBX_EXIT_SETUP;
+			return -(e->err ? e->err : EINVAL);
+		case SYNC_LOG:
+			log_verbose(1, "%s", m.error.msg);
+			break;
+		default:
+			return sbx_error_set(e, EPROTO, "unexpected message %u from the sandbox",
+					     m.type);
+		}
+	}
+}
+
+static void log_plan(const struct sbx_config *c, const struct userns_plan *p)
+{
+	char uid_text[256], gid_text[256];
+
+	if (log_verbosity < 1)
+		return;
+	idmap_format(&p->uid_map, uid_text, sizeof(uid_text));
+	idmap_format(&p->gid_map, gid_text, sizeof(gid_text));
+	for (char *s = uid_text; (s = strchr(s, '\n'));)
+		*s = ';';
+	for (char *s = gid_text; (s = strchr(s, '\n'));)
+		*s = ';';
+	log_verbose(1, "uid map: %s gid map: %s via %s", uid_text, gid_text,
+		    p->privileged ? "/proc (root)" : p->use_helpers ? "newuidmap/newgidmap" : "single-id map");
+	for (int ns = 0; ns < SBX_NS_COUNT; ns++)
+		log_verbose(2, "%s namespace: %s", config_ns_name((enum sbx_ns)ns),
+			    c->share[ns] ? "host" : "new");
+}
+
+int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e)
+{
+	_cleanup_close_ int parent_end = -1, child_end = -1, pidfd = -1;
+	_cleanup_kill_ pid_t pid = -1;
+	struct userns_plan plan;
+	struct child_plan child = { 0 };
+	struct supervise_target target;
+	bool setgroups_allowed = false;
+	sigset_t forwarded;
+	int fds[2], r;
+
+	r = check_pass_fds(c, e);
+	if (r < 0)
+		return r;
+	r = userns_plan_build(&plan, c->host_uid, c->host_gid, c->user_name, c->uid, c->gid,
+			      "/etc/subuid", "/etc/subgid", e);
+	if (r < 0)
+		return r;
+	log_plan(c, &plan);
+
+	child.take_tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+	/* Block before the clone: a signal that arrives while the sandbox is
+	 * being set up waits for the supervisor instead of killing sbx. */
+	pid1_forwarded_signals(&forwarded);
+	sigprocmask(SIG_BLOCK, &forwarded, &child.orig_mask);
+
+	r = sync_socketpair(fds);
+	if (r < 0)
+		return sbx_error_set(e, r, "socketpair");
+	parent_end = fds[0];
+	child_end = fds[1];
+	child.sync_fd = child_end;
+
+	pid = ns_clone(ns_clone_flags(c), &pidfd);
+	if (pid < 0) {
+		r = pid;
+		pid = -1;
+		return sbx_error_set(e, r, "cannot create the namespaces%s",
+				     r == -EPERM || r == -ENOSPC
+					     ? " (are unprivileged user namespaces disabled?)"
+					     : "");
+	}
+	if (pid == 0) {
+		close(parent_end);
+		child_main(c, &child);
+	}
+	close(TAKE_FD(child_end));
+
+	r = userns_write_maps(&plan, pid, &setgroups_allowed, e);
+	if (plan.warning[0])
+		log_warn("%s", plan.warning);
+	if (r < 0)
+		return r;
+	r = sync_send_simple(parent_end, SYNC_MAPS_DONE, setgroups_allowed);
+	if (r < 0)
+		return sbx_error_set(e, r, "sync with the sandbox");
+	r = wait_until_started(parent_end, pid, e);
+	if (r < 0)
+		return r;
+
+	target = (struct supervise_target){
+		.pid = pid,
+		.pidfd = pidfd,
+		.sync_fd = parent_end,
+		.own_tty = child.take_tty,
+	};
+	*ret_status = supervise(&target);
+	pid = -1; /* reaped by supervise() */
+	return 0;
+}

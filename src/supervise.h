@@ -1,0 +1,33 @@
+/* supervise.h - the outside monitor: forward signals, relay job control, collect the status */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/**
+ * struct supervise_target - the sandbox as seen from outside
+ * @pid, @pidfd:	its pid 1 (pidfd -1 on kernels without pidfds)
+ * @sync_fd:		our end of the sync socket
+ * @own_tty:		we handed the terminal to the command and get it back at the end
+ */
+struct supervise_target {
+	pid_t pid;
+	int pidfd;
+	int sync_fd;
+	bool own_tty;
+};
+
+/**
+ * supervise() - run until pid 1 exits; print what the sandbox reports
+ *
+ * The forwarded signals and SIGCHLD are blocked by the caller before the
+ * clone, so none is lost between clone and this loop.
+ *
+ * Return: the exit status for sbx (the command's, 128+N, or 125-127)
+ */
+int supervise(const struct supervise_target *t);
+
+/**
+ * kill_and_reap() - SIGKILL @pid and wait for it (error paths before supervise())
+ */
+void kill_and_reap(pid_t pid);

@@ -1,0 +1,327 @@
+/* userns.c - subordinate ids, id maps and writing them for the child */
+#include "autoconf.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "userns.h"
+#include "util.h"
+
+extern char **environ;
+
+static bool parse_field(const char *s, unsigned long *ret)
+{
+	return parse_uint(s, 0xffffffffUL, ret) == 0;
+}
+
+size_t subid_parse(FILE *f, const char *user, unsigned long id, struct subid_range *ret_ranges,
+		   size_t max)
+{
+	char line[512];
+	char idstr[24];
+	size_t n = 0;
+
+	snprintf(idstr, sizeof(idstr), "%lu", id);
+	while (n < max && fgets(line, sizeof(line), f)) {
+		char *owner, *start_s, *count_s, *save = NULL;
+		unsigned long start, count;
+		size_t len = strlen(line);
+
+		/* A line longer than the buffer is malformed: skip the rest of it. */
+		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
+			int ch;
+			while ((ch = fgetc(f)) != EOF && ch != '\n')
+				;
+			continue;
+		}
+		line[strcspn(line, "\r\n")] = '\0';
+		owner = line + strspn(line, " \t");
+		if (*owner == '#' || *owner == '\0')
+			continue;
+		owner = strtok_r(owner, ":", &save);
+		start_s = strtok_r(NULL, ":", &save);
+		count_s = strtok_r(NULL, ":", &save);
+		if (!owner || !start_s || !count_s || strtok_r(NULL, ":", &save))
+			continue;
+		if (!parse_field(start_s, &start) || !parse_field(count_s, &count) || count == 0)
+			continue;
+		if (start + count - 1 > 0xfffffffeUL)
+			continue;
+		if (!((user && strcmp(owner, user) == 0) || strcmp(owner, idstr) == 0))
+			continue;
+		ret_ranges[n].start = start;
+		ret_ranges[n].count = count;
+		n++;
+	}
+	return n;
+}
+
+size_t subid_load(const char *path, const char *user, unsigned long id,
+		  struct subid_range *ret_ranges, size_t max)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return 0;
+	n = subid_parse(f, user, id, ret_ranges, max);
+	fclose(f);
+	return n;
+}
+
+static int idmap_add(struct idmap *m, unsigned long inside, unsigned long outside,
+		     unsigned long count)
+{
+	if (count == 0)
+		return 0;
+	if (m->n > 0) {
+		struct idmap_line *last = &m->lines[m->n - 1];
+		if (last->inside + last->count == inside && last->outside + last->count == outside) {
+			last->count += count;
+			return 0;
+		}
+	}
+	if (m->n == IDMAP_MAX_LINES)
+		return -E2BIG;
+	m->lines[m->n++] = (struct idmap_line){ inside, outside, count };
+	return 0;
+}
+
+int idmap_build(unsigned long host_id, unsigned long inside_id, const struct subid_range *ranges,
+		size_t n_ranges, unsigned long span, struct idmap *ret_map)
+{
+	struct idmap sub = { .n = 0 };
+	unsigned long next_inside = 0;
+	int r;
+
+	/* The kernel wants the lines of a map sorted by nothing in particular,
+	 * but they must not overlap: lay the subordinate ids out first, around
+	 * the caller's own inside id, then add the caller's line. */
+	for (size_t i = 0; i < n_ranges && next_inside < span; i++) {
+		unsigned long out = ranges[i].start;
+		unsigned long left = ranges[i].count;
+
+		while (left > 0 && next_inside < span) {
+			unsigned long chunk;
+
+			if (next_inside == inside_id) {
+				next_inside++;
+				continue;
+			}
+			chunk = left;
+			if (next_inside < inside_id && next_inside + chunk > inside_id)
+				chunk = inside_id - next_inside;
+			if (next_inside + chunk > span)
+				chunk = span - next_inside;
+			r = idmap_add(&sub, next_inside, out, chunk);
+			if (r < 0)
+				return r;
+			next_inside += chunk;
+			out += chunk;
+			left -= chunk;
+		}
+	}
+
+	ret_map->n = 0;
+	r = idmap_add(ret_map, inside_id, host_id, 1);
+	for (size_t i = 0; r == 0 && i < sub.n; i++)
+		r = idmap_add(ret_map, sub.lines[i].inside, sub.lines[i].outside, sub.lines[i].count);
+	return r;
+}
+
+size_t idmap_format(const struct idmap *m, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (size_t i = 0; i < m->n; i++) {
+		int n = snprintf(buf + used, used < len ? len - used : 0, "%lu %lu %lu\n",
+				 m->lines[i].inside, m->lines[i].outside, m->lines[i].count);
+		if (n > 0)
+			used += (size_t)n;
+	}
+	return used;
+}
+
+int userns_plan_build(struct userns_plan *p, uid_t host_uid, gid_t host_gid, const char *user,
+		      uid_t inside_uid, gid_t inside_gid, const char *subuid_path,
+		      const char *subgid_path, struct sbx_error *e)
+{
+	struct subid_range uranges[SUBID_MAX_RANGES], granges[SUBID_MAX_RANGES];
+	size_t nu, ng;
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	p->privileged = host_uid == 0;
+	nu = subid_load(subuid_path, user, host_uid, uranges, SUBID_MAX_RANGES);
+	/* shadow matches a numeric owner against the uid in both files */
+	ng = subid_load(subgid_path, user, host_uid, granges,
+			SUBID_MAX_RANGES);
+
+	if (p->privileged && (nu == 0 || ng == 0)) {
+		/* Real root may map anything: with no ranges of its own, give the
+		 * sandbox host ids 1..65535 around its inside id, so that with
+		 * --uid 0 the map is the identity and files keep their owners. */
+		static const struct subid_range root_range = { 1, IDMAP_DEFAULT_SPAN - 1 };
+		if (nu == 0) {
+			uranges[0] = root_range;
+			nu = 1;
+		}
+		if (ng == 0) {
+			granges[0] = root_range;
+			ng = 1;
+		}
+	}
+
+	r = idmap_build(host_uid, inside_uid, NULL, 0, 1, &p->uid_single);
+	if (r == 0)
+		r = idmap_build(host_gid, inside_gid, NULL, 0, 1, &p->gid_single);
+	if (r == 0)
+		r = idmap_build(host_uid, inside_uid, uranges, nu, IDMAP_DEFAULT_SPAN, &p->uid_map);
+	if (r == 0)
+		r = idmap_build(host_gid, inside_gid, granges, ng, IDMAP_DEFAULT_SPAN, &p->gid_map);
+	if (r < 0)
+		return sbx_error_set(e, r, "subordinate id ranges in %s/%s need too many map lines",
+				     subuid_path, subgid_path);
+
+	if (!p->privileged) {
+		if (nu == 0 || ng == 0) {
+			snprintf(p->warning, sizeof(p->warning),
+				 "warning: no %s range for %s; using a single-id map (chown to other ids will fail)",
+				 nu == 0 ? subuid_path : subgid_path, user ? user : "this user");
+			p->uid_map = p->uid_single;
+			p->gid_map = p->gid_single;
+		} else if (access(NEWUIDMAP_PATH, X_OK) < 0 || access(NEWGIDMAP_PATH, X_OK) < 0) {
+			snprintf(p->warning, sizeof(p->warning),
+				 "warning: newuidmap/newgidmap not found (install package uidmap); using a single-id map");
+			p->uid_map = p->uid_single;
+			p->gid_map = p->gid_single;
+		} else {
+			p->use_helpers = true;
+		}
+	}
+	return 0;
+}
+
+static int write_proc_map(pid_t pid, const char *file, const struct idmap *m)
+{
+	char path[64], buf[IDMAP_MAX_LINES * 40];
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	idmap_format(m, buf, sizeof(buf));
+	return write_file_at(AT_FDCWD, path, buf);
+}
+
+/* Start "HELPER PID in out count ..." without waiting; posix_spawn uses vfork. */
+static int spawn_map_helper(const char *helper, pid_t pid, const struct idmap *m, pid_t *ret_pid)
+{
+	char *argv[2 + 3 * IDMAP_MAX_LINES + 1];
+	char numbers[1 + 3 * IDMAP_MAX_LINES][16];
+	size_t a = 0, k = 0;
+	posix_spawn_file_actions_t fa;
+	int r;
+
+	argv[a++] = (char *)helper;
+	snprintf(numbers[k], sizeof(numbers[k]), "%d", (int)pid);
+	argv[a++] = numbers[k++];
+	for (size_t i = 0; i < m->n; i++) {
+		unsigned long v[3] = { m->lines[i].inside, m->lines[i].outside, m->lines[i].count };
+		for (int j = 0; j < 3; j++) {
+			snprintf(numbers[k], sizeof(numbers[k]), "%lu", v[j]);
+			argv[a++] = numbers[k++];
+		}
+	}
+	argv[a] = NULL;
+
+	/* The helpers complain on stderr; their failure is reported by us. */
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	r = posix_spawn(ret_pid, helper, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	return -r;
+}
+
+static bool helper_succeeded(pid_t helper)
+{
+	int status;
+
+	if (helper <= 0)
+		return false;
+	while (waitpid(helper, &status, 0) < 0)
+		if (errno != EINTR)
+			return false;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static int write_single_maps(struct userns_plan *p, pid_t pid, bool uid_done, bool gid_done,
+			     struct sbx_error *e)
+{
+	char path[64];
+	int r;
+
+	if (!uid_done) {
+		r = write_proc_map(pid, "uid_map", &p->uid_single);
+		if (r < 0)
+			return sbx_error_set(e, r, "cannot write the uid map of the sandbox");
+	}
+	if (!gid_done) {
+		/* An unprivileged writer may only map its gid once setgroups is denied. */
+		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+		r = write_file_at(AT_FDCWD, path, "deny");
+		if (r < 0 && r != -ENOENT)
+			return sbx_error_set(e, r, "cannot deny setgroups in the sandbox");
+		r = write_proc_map(pid, "gid_map", &p->gid_single);
+		if (r < 0)
+			return sbx_error_set(e, r, "cannot write the gid map of the sandbox");
+	}
+	return 0;
+}
+
+int userns_write_maps(struct userns_plan *p, pid_t pid, bool *ret_setgroups_allowed,
+		      struct sbx_error *e)
+{
+	pid_t uid_helper = -1, gid_helper = -1;
+	bool uid_ok, gid_ok;
+	int r;
+
+	if (p->privileged) {
+		r = write_proc_map(pid, "uid_map", &p->uid_map);
+		if (r < 0)
+			return sbx_error_set(e, r, "cannot write the uid map of the sandbox");
+		r = write_proc_map(pid, "gid_map", &p->gid_map);
+		if (r < 0)
+			return sbx_error_set(e, r, "cannot write the gid map of the sandbox");
+		*ret_setgroups_allowed = true;
+		return 0;
+	}
+	if (!p->use_helpers) {
+		*ret_setgroups_allowed = false;
+		return write_single_maps(p, pid, false, false, e);
+	}
+
+	/* Both helpers are setuid programs that take ~1 ms each to start; run
+	 * them at the same time. */
+	if (spawn_map_helper(NEWUIDMAP_PATH, pid, &p->uid_map, &uid_helper) < 0)
+		uid_helper = -1;
+	if (spawn_map_helper(NEWGIDMAP_PATH, pid, &p->gid_map, &gid_helper) < 0)
+		gid_helper = -1;
+	uid_ok = helper_succeeded(uid_helper);
+	gid_ok = helper_succeeded(gid_helper);
+	if (uid_ok && gid_ok) {
+		*ret_setgroups_allowed = true;
+		return 0;
+	}
+	snprintf(p->warning, sizeof(p->warning),
+		 "warning: %s failed; using a single-id map for %s (check /etc/subuid and /etc/subgid)",
+		 !uid_ok ? "newuidmap" : "newgidmap",
+		 !uid_ok && !gid_ok ? "uids and gids" : !uid_ok ? "uids" : "gids");
+	*ret_setgroups_allowed = false;
+	/* A gid map written by newgidmap leaves setgroups allowed; keep that. */
+	if (gid_ok)
+		*ret_setgroups_allowed = true;
+	return write_single_maps(p, pid, uid_ok, gid_ok, e);
+}

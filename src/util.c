@@ -1,0 +1,110 @@
+/* util.c - full-write loops, number parsing, aborting allocators */
+#include "autoconf.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int write_file_at(int dirfd, const char *path, const char *data)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return -errno;
+	return write_all(fd, data, strlen(data));
+}
+
+int parse_uint(const char *s, unsigned long max, unsigned long *ret_val)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*end != '\0')
+		return -EINVAL;
+	if (errno == ERANGE || v > max)
+		return -ERANGE;
+	*ret_val = v;
+	return 0;
+}
+
+int parse_int64(const char *s, long long *ret_val)
+{
+	char *end;
+	long long v;
+
+	if (!s || !*s || (*s != '-' && *s != '+' && (*s < '0' || *s > '9')))
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0' || end == s)
+		return -EINVAL;
+	if (errno == ERANGE)
+		return -ERANGE;
+	*ret_val = v;
+	return 0;
+}
+
+static void out_of_memory(void)
+{
+	static const char msg[] = "sbx: out of memory\n";
+
+	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	_exit(125);
+}
+
+char *xstrdup(const char *s)
+{
+	char *r = strdup(s);
+
+	if (!r)
+		out_of_memory();
+	return r;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *r;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&r, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		out_of_memory();
+	return r;
+}
+
+void *xreallocarray(void *p, size_t n, size_t size)
+{
+	void *r = reallocarray(p, n ? n : 1, size);
+
+	if (!r)
+		out_of_memory();
+	return r;
+}

@@ -1,0 +1,81 @@
+/* util.h - scope-bound cleanup helpers and small system-call wrappers */
+#pragma once
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline void cleanup_freep(void *p)
+{
+	free(*(void **)p);
+}
+
+static inline void cleanup_closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+		close(*fd);
+		errno = saved;
+	}
+}
+
+#define _cleanup_free_ __attribute__((cleanup(cleanup_freep)))
+#define _cleanup_close_ __attribute__((cleanup(cleanup_closep)))
+
+/* Hand ownership of a pointer or fd out of a cleanup-managed variable. */
+#define TAKE_PTR(p)                                                            \
+	({                                                                     \
+		__typeof__(p) _tmp = (p);                                      \
+		(p) = NULL;                                                    \
+		_tmp;                                                          \
+	})
+#define TAKE_FD(fd)                                                            \
+	({                                                                     \
+		int _tmp = (fd);                                               \
+		(fd) = -1;                                                     \
+		_tmp;                                                          \
+	})
+
+/**
+ * write_all() - write a whole buffer, retrying on EINTR and short writes
+ * Return: 0 or -errno
+ */
+int write_all(int fd, const void *buf, size_t len);
+
+/**
+ * write_file_at() - open @path (relative to @dirfd) for writing and store @data in it
+ * Return: 0 or -errno
+ */
+int write_file_at(int dirfd, const char *path, const char *data);
+
+/**
+ * parse_uint() - parse a decimal unsigned number no larger than @max
+ * Return: 0 or -EINVAL / -ERANGE
+ */
+int parse_uint(const char *s, unsigned long max, unsigned long *ret_val);
+
+/**
+ * parse_int64() - parse a signed decimal 64-bit number
+ * Return: 0 or -EINVAL / -ERANGE
+ */
+int parse_int64(const char *s, long long *ret_val);
+
+/**
+ * xstrdup() - strdup that aborts on out-of-memory (like every allocation here)
+ */
+char *xstrdup(const char *s);
+
+/**
+ * xasprintf() - asprintf that aborts on out-of-memory
+ */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/**
+ * xreallocarray() - reallocarray that aborts on out-of-memory or overflow
+ */
+void *xreallocarray(void *p, size_t n, size_t size);

@@ -1,0 +1,202 @@
+/* test-cli - option parsing, path resolution and config validation */
+#include "autoconf.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "config.h"
+#include "tap.h"
+
+static const struct sbx_caller caller = {
+	.uid = 1000, .gid = 1000, .user_name = "u", .home = "/home/u", .cwd = "/home/u/proj",
+	.shell = "/bin/bash",
+};
+
+/* Parse a NULL-terminated argument list into @c; returns cli_parse's result. */
+static int parse(struct sbx_config *c, struct sbx_error *e, enum cli_action *act, ...)
+{
+	char *argv[64];
+	int argc = 0;
+	va_list ap;
+	int r;
+
+	argv[argc++] = "sbx";
+	va_start(ap, act);
+	for (char *a; (a = va_arg(ap, char *));)
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc] = NULL;
+	config_init(c, &caller);
+	memset(e, 0, sizeof(*e));
+	r = cli_parse(c, argc, argv, act, e);
+	if (r == 0)
+		r = config_finish(c, e);
+	return r;
+}
+
+static void test_resolve(void)
+{
+	char *p;
+
+#define RES(in, want)                                                          \
+	p = cli_resolve_path(in, "/home/u", "/home/u/proj");                   \
+	is_str(p, want, "resolve %s", in);                                     \
+	free(p)
+	RES("~", "/home/u");
+	RES("~/src", "/home/u/src");
+	RES("~src", "/home/u/proj/~src");
+	RES(".", "/home/u/proj");
+	RES("../x/./y//z/", "/home/u/x/y/z");
+	RES("/a/../../b", "/b");
+	RES("/", "/");
+	RES("//usr///lib", "/usr/lib");
+#undef RES
+}
+
+static void test_defaults(void)
+{
+	struct sbx_config c;
+	struct sbx_error e;
+	enum cli_action act;
+
+	ok(parse(&c, &e, &act, NULL) == 0, "no arguments parse");
+	is_str(c.argv[0], "/bin/bash", "default command is $SHELL");
+	ok(c.uid == 1000 && c.gid == 1000, "keep-id by default");
+	ok(c.die_with_parent, "die-with-parent by default");
+	ok(c.cap_add == 0, "no capabilities by default");
+	int all_new = 1;
+	for (int ns = 0; ns < SBX_NS_COUNT; ns++)
+		all_new &= !c.share[ns];
+	ok(all_new, "every namespace new by default");
+	ok(c.net == SBX_NET_NONE, "--net none by default");
+	config_free(&c);
+}
+
+static void test_mounts(void)
+{
+	struct sbx_config c;
+	struct sbx_error e;
+	enum cli_action act;
+
+	ok(parse(&c, &e, &act, "--bind", "~/src", "--ro-bind", "data:/data", "--tmpfs", "/scratch",
+		 "--bind=.", "make", "-j2", NULL) == 0,
+	   "binds parse");
+	ok(c.n_mounts == 4, "four mounts");
+	is_str(c.mounts[0].src, "/home/u/src", "~ expanded in SRC");
+	is_str(c.mounts[0].dest, "/home/u/src", "DEST defaults to SRC");
+	ok(c.mounts[0].kind == SBX_MOUNT_BIND, "--bind is read-write");
+	is_str(c.mounts[1].src, "/home/u/proj/data", "relative SRC against the cwd");
+	is_str(c.mounts[1].dest, "/data", "explicit DEST");
+	ok(c.mounts[1].kind == SBX_MOUNT_RO_BIND, "--ro-bind is read-only");
+	ok(c.mounts[2].kind == SBX_MOUNT_TMPFS && !c.mounts[2].src, "--tmpfs has no source");
+	is_str(c.mounts[3].src, "/home/u/proj", "--bind=. inline value");
+	is_str(c.argv[0], "make", "command after options");
+	is_str(c.argv[1], "-j2", "command arguments kept, even option-like ones");
+	config_free(&c);
+
+	ok(parse(&c, &e, &act, "--bind", "/a:", NULL) < 0, "empty DEST rejected");
+	config_free(&c);
+	ok(parse(&c, &e, &act, "--bind", "/a:/", NULL) < 0, "DEST / rejected");
+	config_free(&c);
+	ok(parse(&c, &e, &act, "--bind", NULL) < 0, "missing argument rejected");
+	ok(strstr(e.msg, "--bind") != NULL, "error names the option: %s", e.msg);
+	config_free(&c);
+}
+
+static void test_options(void)
+{
+	struct sbx_config c;
+	struct sbx_error e;
+	enum cli_action act;
+
+	ok(parse(&c, &e, &act, "--share-net", "--share-pid", "--share-ipc", "--share-uts",
+		 "--share-cgroup", "--share-time", "--", "true", NULL) == 0,
+	   "all --share-* parse");
+	ok(c.share[SBX_NS_NET] && c.share[SBX_NS_PID] && c.share[SBX_NS_IPC] &&
+		   c.share[SBX_NS_UTS] && c.share[SBX_NS_CGROUP] && c.share[SBX_NS_TIME],
+	   "each --share-* sets its namespace");
+	ok(c.net == SBX_NET_HOST, "--share-net is --net host");
+	config_free(&c);
+
+	ok(parse(&c, &e, &act, "--net", "host", "true", NULL) == 0 && c.share[SBX_NS_NET],
+	   "--net host shares the network");
+	config_free(&c);
+	ok(parse(&c, &e, &act, "--net", "bogus", NULL) < 0, "unknown --net mode rejected");
+	config_free(&c);
+
+	ok(parse(&c, &e, &act, "--root", NULL) == 0 && c.uid == 0 && c.gid == 0, "--root is 0:0");
+	config_free(&c);
+	ok(parse(&c, &e, &act, "--uid", "5", "--gid", "7", NULL) == 0 && c.uid == 5 && c.gid == 7,
+	   "--uid/--gid");
+	config_free(&c);
+	ok(parse(&c, &e, &act, "--uid", "65535", NULL) < 0, "overflow uid rejected");
+	config_free(&c);
+	ok(parse(&c, &e, &act, "--uid", "-1", NULL) < 0, "negative uid rejected");
+	config_free(&c);
+	ok(parse(&c, &e, &act, "--uid", "12x", NULL) < 0, "garbage uid rejected");
+	config_free(&c);
+
+	ok(parse(&c, &e, &act, "--cap-add", "net_admin,CAP_SYS_ADMIN", NULL) == 0 &&
+		   c.cap_add == ((UINT64_C(1) << 12) | (UINT64_C(1) << 21)),
+	   "--cap-add names with and without CAP_");
+	config_free(&c);
+	ok(parse(&c, &e, &act, "--cap-add", "cap_nonsense", NULL) < 0, "unknown capability rejected");
+	config_free(&c);
+
+	ok(parse(&c, &e, &act, "--time-offset", "monotonic=100,boottime=-5", NULL) == 0 &&
+		   c.has_time_offset && c.time_offset_monotonic == 100 &&
+		   c.time_offset_boottime == -5,
+	   "--time-offset both clocks");
+	config_free(&c);
+	ok(parse(&c, &e, &act, "--time-offset", "realtime=1", NULL) < 0,
+	   "realtime offset rejected");
+	config_free(&c);
+	ok(parse(&c, &e, &act, "--time-offset", "monotonic=1", "--share-time", NULL) < 0,
+	   "--time-offset with --share-time rejected");
+	config_free(&c);
+	ok(parse(&c, &e, &act, "--hostname", "box", "--share-uts", NULL) < 0,
+	   "--hostname with --share-uts rejected");
+	config_free(&c);
+
+	ok(parse(&c, &e, &act, "--setenv", "A", "1 2", "--unsetenv", "B", NULL) == 0 &&
+		   c.n_env_ops == 2 && strcmp(c.env_ops[0].value, "1 2") == 0 &&
+		   c.env_ops[1].value == NULL,
+	   "--setenv takes two words, --unsetenv one");
+	config_free(&c);
+	ok(parse(&c, &e, &act, "--setenv", "A=B", "x", NULL) < 0, "variable name with = rejected");
+	config_free(&c);
+	ok(parse(&c, &e, &act, "--setenv", "A", NULL) < 0, "--setenv with one word rejected");
+	config_free(&c);
+
+	ok(parse(&c, &e, &act, "--pass-fd", "3", "--pass-fd", "9", NULL) == 0 &&
+		   c.n_pass_fds == 2 && c.pass_fds[1] == 9,
+	   "--pass-fd repeatable");
+	config_free(&c);
+	ok(parse(&c, &e, &act, "--no-die-with-parent", NULL) == 0 && !c.die_with_parent,
+	   "--no-die-with-parent");
+	config_free(&c);
+	ok(parse(&c, &e, &act, "-v", "-v", NULL) == 0 && c.verbose == 2, "-v counts");
+	config_free(&c);
+
+	ok(parse(&c, &e, &act, "--frobnicate", NULL) < 0 && strstr(e.msg, "--frobnicate"),
+	   "unknown option named in the error");
+	config_free(&c);
+	ok(parse(&c, &e, &act, "--clearenv=1", NULL) < 0, "flag with inline value rejected");
+	config_free(&c);
+	ok(parse(&c, &e, &act, "--help", "--bogus", NULL) == 0 && act == CLI_HELP,
+	   "--help stops parsing");
+	config_free(&c);
+	ok(parse(&c, &e, &act, "--version", NULL) == 0 && act == CLI_VERSION, "--version");
+	config_free(&c);
+}
+
+int main(void)
+{
+	test_resolve();
+	test_defaults();
+	test_mounts();
+	test_options();
+	return tap_done();
+}

@@ -1,0 +1,147 @@
+/* test-userns - subuid/subgid parsing and id-map building */
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "userns.h"
+
+static size_t parse_text(const char *text, const char *user, unsigned long id,
+			 struct subid_range *r, size_t max)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	size_t n = subid_parse(f, user, id, r, max);
+	fclose(f);
+	return n;
+}
+
+static void test_subid(void)
+{
+	struct subid_range r[8];
+	size_t n;
+
+	n = parse_text("# comment\n\nalice:100000:65536\nbob:165536:65536\n", "bob", 1001, r, 8);
+	ok(n == 1 && r[0].start == 165536 && r[0].count == 65536, "user by name");
+
+	n = parse_text("1001:200000:1000\nalice:1:2\n", "bob", 1001, r, 8);
+	ok(n == 1 && r[0].start == 200000, "user by numeric uid");
+
+	n = parse_text("bob:100:10\nbob:500:20\n  # indented comment\nbob:900:30\n", "bob", 1, r, 8);
+	ok(n == 3 && r[1].start == 500 && r[2].count == 30, "several ranges, in order");
+
+	n = parse_text("bob:100\nbob:x:10\nbob:100:0\nbob:-1:5\nbob:1:2:3\n:1:2\nbob:4294967295:2\n"
+		       "bob:7:8\n",
+		       "bob", 1, r, 8);
+	ok(n == 1 && r[0].start == 7 && r[0].count == 8, "malformed lines skipped");
+
+	n = parse_text("bob:1:2", "bob", 1, r, 8);
+	ok(n == 1, "last line without newline");
+
+	n = parse_text("bobby:1:2\nbo:3:4\n", "bob", 1, r, 8);
+	ok(n == 0, "no prefix matches");
+
+	n = parse_text("bob:1:1\nbob:2:1\nbob:3:1\n", "bob", 1, r, 2);
+	ok(n == 2, "bounded by max");
+
+	char longline[2000];
+	memset(longline, 'a', sizeof(longline));
+	memcpy(longline + sizeof(longline) - 12, "\nbob:9:9\n", 10);
+	n = parse_text(longline, "bob", 1, r, 8);
+	ok(n == 1 && r[0].start == 9, "overlong line skipped, next line read");
+
+	n = subid_load("/nonexistent/subuid", "bob", 1, r, 8);
+	ok(n == 0, "missing file means no ranges");
+}
+
+static const char *fmt(const struct idmap *m)
+{
+	static char buf[4096];
+	idmap_format(m, buf, sizeof(buf));
+	return buf;
+}
+
+static void test_idmap(void)
+{
+	struct subid_range one = { 100000, 65536 };
+	struct subid_range two[] = { { 100000, 1000 }, { 300000, 70000 } };
+	struct idmap m;
+
+	ok(idmap_build(1000, 1000, &one, 1, IDMAP_DEFAULT_SPAN, &m) == 0, "keep-id builds");
+	is_str(fmt(&m), "1000 1000 1\n0 100000 1000\n1001 101000 64535\n",
+	       "keep-id: caller at its own id, 0..65535 covered");
+
+	ok(idmap_build(1000, 0, &one, 1, IDMAP_DEFAULT_SPAN, &m) == 0, "root builds");
+	is_str(fmt(&m), "0 1000 1\n1 100000 65535\n", "--root: caller is 0, the rest above");
+
+	ok(idmap_build(1000, 65534, &one, 1, IDMAP_DEFAULT_SPAN, &m) == 0, "top id");
+	is_str(fmt(&m), "65534 1000 1\n0 100000 65534\n65535 165534 1\n", "caller at 65534");
+
+	ok(idmap_build(1000, 1000, two, 2, IDMAP_DEFAULT_SPAN, &m) == 0, "two ranges");
+	is_str(fmt(&m), "1000 1000 1\n0 100000 1000\n1001 300000 64535\n",
+	       "ranges filled in order, split around the caller");
+
+	ok(idmap_build(1000, 5, two, 2, IDMAP_DEFAULT_SPAN, &m) == 0, "two ranges, low id");
+	is_str(fmt(&m), "5 1000 1\n0 100000 5\n6 100005 995\n1001 300000 64535\n",
+	       "split inside the first range");
+
+	ok(idmap_build(1000, 1000, NULL, 0, IDMAP_DEFAULT_SPAN, &m) == 0, "no ranges");
+	is_str(fmt(&m), "1000 1000 1\n", "no ranges: single-id map");
+
+	struct subid_range small = { 500000, 10 };
+	ok(idmap_build(1000, 3, &small, 1, IDMAP_DEFAULT_SPAN, &m) == 0, "short range");
+	is_str(fmt(&m), "3 1000 1\n0 500000 3\n4 500003 7\n", "a short range maps what it has");
+
+	struct subid_range many[400];
+	for (int i = 0; i < 400; i++)
+		many[i] = (struct subid_range){ 100000 + 2 * (unsigned long)i, 1 };
+	ok(idmap_build(1000, 1000, many, 400, IDMAP_DEFAULT_SPAN, &m) == -E2BIG,
+	   "more than 340 lines refused");
+}
+
+static void test_plan(void)
+{
+	char dir[] = "/tmp/sbx-unit-XXXXXX";
+	char subuid[64], subgid[64];
+	struct userns_plan p;
+	struct sbx_error e = { 0 };
+	FILE *f;
+
+	ok(mkdtemp(dir) != NULL, "temp dir");
+	snprintf(subuid, sizeof(subuid), "%s/subuid", dir);
+	snprintf(subgid, sizeof(subgid), "%s/subgid", dir);
+	f = fopen(subuid, "w");
+	fputs("u:100000:65536\n", f);
+	fclose(f);
+
+	ok(userns_plan_build(&p, 1000, 1000, "u", 1000, 1000, subuid, subgid, &e) == 0, "plan");
+	ok(!p.use_helpers && p.uid_map.n == 1 && strstr(p.warning, "subgid"),
+	   "no subgid range: single-id maps and one warning: %s", p.warning);
+
+	f = fopen(subgid, "w");
+	fputs("1000:200000:65536\n", f);
+	fclose(f);
+	ok(userns_plan_build(&p, 1000, 1000, "u", 1000, 1000, subuid, subgid, &e) == 0, "plan 2");
+	ok(p.uid_map.n == 3 && p.gid_map.n == 3 && p.gid_map.lines[1].outside == 200000,
+	   "both ranges used");
+
+	ok(userns_plan_build(&p, 0, 0, "root", 0, 0, "/nonexistent", "/nonexistent", &e) == 0,
+	   "root plan");
+	ok(p.privileged && p.uid_map.n == 1 && p.uid_map.lines[0].count == 65536 &&
+		   p.uid_map.lines[0].outside == 0,
+	   "root without ranges: identity 0..65535");
+	ok(p.warning[0] == '\0', "root: no warning");
+
+	unlink(subuid);
+	unlink(subgid);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	test_subid();
+	test_idmap();
+	test_plan();
+	return tap_done();
+}
