@@ -92,9 +92,12 @@ void cli_print_help(FILE *out)
 		const struct cli_option *o = &options[i];
 		char lhs[64];
 
-		snprintf(lhs, sizeof(lhs), "%s%c%s--%s%s%s", o->short_name ? "-" : "   ",
-			 o->short_name ? o->short_name : ' ', o->short_name ? ", " : " ", o->name,
-			 o->metavar ? " " : "", o->metavar ? o->metavar : "");
+		if (o->short_name)
+			snprintf(lhs, sizeof(lhs), "-%c, --%s%s%s", o->short_name, o->name,
+				 o->metavar ? " " : "", o->metavar ? o->metavar : "");
+		else
+			snprintf(lhs, sizeof(lhs), "    --%s%s%s", o->name, o->metavar ? " " : "",
+				 o->metavar ? o->metavar : "");
 		if (strlen(lhs) > 29)
 			fprintf(out, "  %s\n  %-29s %s\n", lhs, "", o->help);
 		else

@@ -21,7 +21,7 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-unsigned long ns_clone_flags(const struct sbx_config *c)
+static unsigned long new_ns_flags(const struct sbx_config *c)
 {
 	static const unsigned long flag_of[SBX_NS_COUNT] = {
 		[SBX_NS_USER] = CLONE_NEWUSER, [SBX_NS_MNT] = CLONE_NEWNS,
@@ -34,8 +34,23 @@ unsigned long ns_clone_flags(const struct sbx_config *c)
 	for (int ns = 0; ns < SBX_NS_COUNT; ns++)
 		if (!c->share[ns] && ns != SBX_NS_TIME)
 			flags |= flag_of[ns];
-	/* The user namespace is always new: it is what makes the rest rootless. */
+	/* The user and mount namespaces are always new: they are what makes
+	 * the rest rootless and the new root possible. */
 	return flags | CLONE_NEWUSER | CLONE_NEWNS;
+}
+
+unsigned long ns_clone_flags(const struct sbx_config *c)
+{
+	return new_ns_flags(c) & (CLONE_NEWUSER | CLONE_NEWPID);
+}
+
+int ns_unshare_rest(const struct sbx_config *c, struct sbx_error *e)
+{
+	unsigned long flags = new_ns_flags(c) & ~(CLONE_NEWUSER | CLONE_NEWPID);
+
+	if (unshare((int)flags) < 0)
+		return sbx_error_set(e, errno, "cannot create the namespaces");
+	return 0;
 }
 
 pid_t ns_clone(unsigned long flags, int *ret_pidfd)

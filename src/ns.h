@@ -7,13 +7,28 @@
 #include "config.h"
 
 /**
- * ns_clone_flags() - CLONE_NEW* flags for every namespace @c does not share
+ * ns_clone_flags() - the CLONE_NEW* flags the clone itself must carry: the
+ *		      user namespace, and the pid namespace (so the child is its pid 1)
  *
- * The time namespace is not among them: clone() cannot create one (its flag
- * collides with CSIGNAL), and a time namespace's offsets must be written
- * before any process enters it, so pid 1 unshares it for its children.
+ * The time namespace is never among them: clone() cannot create one (its
+ * flag collides with CSIGNAL), and its offsets must be written before any
+ * process enters it, so pid 1 unshares it for its children (ns_new_time()).
  */
 unsigned long ns_clone_flags(const struct sbx_config *c);
+
+/**
+ * ns_unshare_rest() - in the child: unshare mount, net, ipc, uts and cgroup
+ *		       namespaces (those not shared with the host)
+ *
+ * Done by the child rather than by clone() because creating a network
+ * namespace costs about a millisecond: this way it overlaps with the
+ * parent's newuidmap/newgidmap. The child already holds every capability in
+ * its new user namespace, which then owns these namespaces just as if clone()
+ * had made them.
+ *
+ * Return: 0 or -errno with @e filled
+ */
+int ns_unshare_rest(const struct sbx_config *c, struct sbx_error *e);
 
 /**
  * ns_clone() - fork into new namespaces, like fork(): 0 in the child
