@@ -452,6 +452,19 @@ int cli_parse(struct sbx_config *c, int argc, char *const argv[], enum cli_actio
 			inline_val = eq ? eq + 1 : NULL;
 		} else if (arg[2] == '\0') {
 			o = find_short(arg[1]);
+		} else {
+			/* Bundled flags such as -vv: every letter must be a flag. */
+			for (const char *ch = arg + 1; *ch; ch++) {
+				o = find_short(*ch);
+				if (!o || o->nargs)
+					return sbx_error_set(e, 0, "unknown option %s (see sbx --help)", arg);
+				r = apply_option(c, o, (char *const *)args, ret_action, e);
+				if (r < 0)
+					return r;
+			}
+			if (*ret_action != CLI_RUN)
+				return 0;
+			continue;
 		}
 		if (!o)
 			return sbx_error_set(e, 0, "unknown option %s (see sbx --help)", arg);
