@@ -14,6 +14,7 @@
 
 #include "caps.h"
 #include "child.h"
+#include "net.h"
 #include "ns.h"
 #include "pid1.h"
 #include "rootfs.h"
@@ -74,6 +75,8 @@ _Noreturn void child_main(const struct sbx_config *c, const struct child_plan *p
 	if (!c->share[SBX_NS_UTS] && ns_set_hostname(c->hostname ? c->hostname : "sbx", &e) < 0)
 		fail(plan, &e);
 	if (!c->share[SBX_NS_NET] && ns_loopback_up(&e) < 0)
+		fail(plan, &e);
+	if (c->net == SBX_NET_SLIRP && net_setup_inside(c, plan->sync_fd, &e) < 0)
 		fail(plan, &e);
 	if (rootfs_enter(c, &prep, &e) < 0)
 		fail(plan, &e);

@@ -7,6 +7,7 @@
 #include <sys/capability.h>
 
 #include "cli.h"
+#include "publish.h"
 #include "util.h"
 
 enum opt_id {
@@ -29,6 +30,10 @@ enum opt_id {
 	OPT_SHARE_TIME,
 	OPT_NET,
 	OPT_TIME_OFFSET,
+	OPT_MTU,
+	OPT_NO_IPV6,
+	OPT_ALLOW_HOST_LOOPBACK,
+	OPT_PUBLISH,
 	OPT_UID,
 	OPT_GID,
 	OPT_ROOT,
@@ -57,7 +62,14 @@ static const struct cli_option options[] = {
 	{ "setenv", 0, 2, OPT_SETENV, "VAR VALUE", "set an environment variable" },
 	{ "unsetenv", 0, 1, OPT_UNSETENV, "VAR", "unset an environment variable" },
 	{ "clearenv", 0, 0, OPT_CLEARENV, NULL, "start from an empty environment" },
-	{ "net", 0, 1, OPT_NET, "none|host", "network: none (new namespace, lo only; default) or host" },
+	{ "net", 0, 1, OPT_NET, "none|host|slirp",
+	  "network: none (lo only; default), host, or slirp (= user: private, NATed)" },
+	{ "publish", 'p', 1, OPT_PUBLISH, "[IP:]PORT:PORT[/udp]",
+	  "--net slirp: forward host IP:PORT (default 0.0.0.0) to the sandbox's PORT" },
+	{ "mtu", 0, 1, OPT_MTU, "N", "--net slirp: MTU of tap0 (default 65520)" },
+	{ "no-ipv6", 0, 0, OPT_NO_IPV6, NULL, "--net slirp: IPv4 only" },
+	{ "allow-host-loopback", 0, 0, OPT_ALLOW_HOST_LOOPBACK, NULL,
+	  "--net slirp: let 10.0.2.2 and fd00::2 reach the host's 127.0.0.1 and ::1" },
 	{ "share-net", 0, 0, OPT_SHARE_NET, NULL, "use the host's network namespace (= --net host)" },
 	{ "share-pid", 0, 0, OPT_SHARE_PID, NULL, "use the host's pid namespace" },
 	{ "share-ipc", 0, 0, OPT_SHARE_IPC, NULL, "use the host's IPC namespace" },
@@ -241,6 +253,21 @@ static int parse_time_offset(struct sbx_config *c, const char *arg, struct sbx_e
 	return 0;
 }
 
+static int add_publish(struct sbx_config *c, const char *arg, struct sbx_error *e)
+{
+	struct sbx_publish p;
+	int r;
+
+	if (c->n_publish >= SBX_PUBLISH_MAX)
+		return sbx_error_set(e, 0, "--publish %s: at most %d ports", arg, SBX_PUBLISH_MAX);
+	r = publish_parse(arg, &p, e);
+	if (r < 0)
+		return r;
+	c->publish = xreallocarray(c->publish, c->n_publish + 1, sizeof(*c->publish));
+	c->publish[c->n_publish++] = p;
+	return 0;
+}
+
 static int parse_caps(struct sbx_config *c, const char *arg, struct sbx_error *e)
 {
 	_cleanup_free_ char *copy = xstrdup(arg);
@@ -330,10 +357,28 @@ static int apply_option(struct sbx_config *c, const struct cli_option *o, char *
 		} else if (strcmp(args[0], "host") == 0) {
 			c->net = SBX_NET_HOST;
 			c->share[SBX_NS_NET] = true;
+		} else if (strcmp(args[0], "slirp") == 0 || strcmp(args[0], "user") == 0) {
+			c->net = SBX_NET_SLIRP;
+			c->share[SBX_NS_NET] = false;
 		} else {
-			return sbx_error_set(e, 0, "--net %s: unknown mode (none, host)", args[0]);
+			return sbx_error_set(e, 0, "--net %s: unknown mode (none, host, slirp)", args[0]);
 		}
 		return 0;
+	case OPT_MTU:
+		if (parse_uint(args[0], SBX_MTU_DEFAULT, &n) < 0 || n < 576)
+			return sbx_error_set(e, 0, "--mtu %s: expected 576 to %u", args[0],
+					     SBX_MTU_DEFAULT);
+		c->mtu = (unsigned)n;
+		c->mtu_set = true;
+		return 0;
+	case OPT_NO_IPV6:
+		c->no_ipv6 = true;
+		return 0;
+	case OPT_ALLOW_HOST_LOOPBACK:
+		c->allow_host_loopback = true;
+		return 0;
+	case OPT_PUBLISH:
+		return add_publish(c, args[0], e);
 	case OPT_SHARE_NET:
 		c->net = SBX_NET_HOST;
 		c->share[SBX_NS_NET] = true;

@@ -26,6 +26,7 @@ void config_init(struct sbx_config *c, const struct sbx_caller *caller)
 {
 	memset(c, 0, sizeof(*c));
 	c->net = SBX_NET_NONE;
+	c->mtu = SBX_MTU_DEFAULT;
 	c->die_with_parent = true;
 	c->host_uid = caller->uid;
 	c->host_gid = caller->gid;
@@ -46,6 +47,18 @@ int config_finish(struct sbx_config *c, struct sbx_error *e)
 		return sbx_error_set(e, 0, "--time-offset needs a new time namespace; drop --share-time");
 	if (c->hostname && c->share[SBX_NS_UTS])
 		return sbx_error_set(e, 0, "--hostname needs a new UTS namespace; drop --share-uts");
+
+	if (c->net != SBX_NET_SLIRP) {
+		if (c->n_publish)
+			return sbx_error_set(e, 0, "--publish %s: needs a private network (--net slirp)",
+					     c->publish[0].spec);
+		if (c->mtu_set || c->no_ipv6 || c->allow_host_loopback)
+			return sbx_error_set(e, 0, "%s needs --net slirp",
+					     c->mtu_set ? "--mtu" : c->no_ipv6 ? "--no-ipv6"
+									: "--allow-host-loopback");
+	}
+	if (c->net == SBX_NET_SLIRP && !c->no_ipv6 && c->mtu < 1280)
+		return sbx_error_set(e, 0, "--mtu %u: IPv6 needs at least 1280 (or --no-ipv6)", c->mtu);
 
 	if (!c->argv || !c->argv[0]) {
 		free(c->argv);
@@ -69,6 +82,9 @@ void config_free(struct sbx_config *c)
 	}
 	free(c->env_ops);
 	free(c->pass_fds);
+	for (size_t i = 0; i < c->n_publish; i++)
+		free(c->publish[i].spec);
+	free(c->publish);
 	if (c->argv)
 		for (char **a = c->argv; *a; a++)
 			free(*a);

@@ -23,6 +23,27 @@ enum sbx_ns {
 enum sbx_net_mode {
 	SBX_NET_NONE,
 	SBX_NET_HOST,
+	SBX_NET_SLIRP, /* new namespace with a tap device and libslirp outside */
+};
+
+#define SBX_PUBLISH_MAX 64
+#define SBX_MTU_DEFAULT 65520
+
+/**
+ * struct sbx_publish - one -p/--publish HOSTIP:HOSTPORT:SANDBOXPORT/PROTO
+ * @family:	AF_INET or AF_INET6 (of the host address)
+ * @host_addr:	the host address, network byte order (4 or 16 bytes used)
+ * @host_port, @sandbox_port:	1-65535
+ * @udp:	UDP rather than TCP
+ * @spec:	the argument as the user wrote it, for messages
+ */
+struct sbx_publish {
+	int family;
+	unsigned char host_addr[16];
+	uint16_t host_port;
+	uint16_t sandbox_port;
+	bool udp;
+	char *spec;
 };
 
 enum sbx_mount_kind {
@@ -56,6 +77,12 @@ struct sbx_env_op {
 struct sbx_config {
 	bool share[SBX_NS_COUNT];
 	enum sbx_net_mode net;
+	unsigned mtu;		  /* --net slirp: tap MTU */
+	bool mtu_set;
+	bool no_ipv6;		  /* --net slirp: IPv4 only */
+	bool allow_host_loopback; /* --net slirp: 10.0.2.2 leads to host 127.0.0.1 */
+	struct sbx_publish *publish;
+	size_t n_publish;
 
 	struct sbx_mount_spec *mounts;
 	size_t n_mounts;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "mount.h"
+#include "net.h"
 #include "rootfs.h"
 #include "util.h"
 
@@ -355,6 +356,13 @@ int rootfs_enter(const struct sbx_config *c, struct rootfs_prep *p, struct sbx_e
 	r = build_default_view(rootfd, c, p, e);
 	if (r < 0)
 		return r;
+	/* After the /etc bind, before the user's mounts (which may bind their
+	 * own resolv.conf). */
+	if (c->net == SBX_NET_SLIRP) {
+		r = net_attach_resolv_conf(rootfd, c, e);
+		if (r < 0)
+			return r;
+	}
 	r = build_user_mounts(rootfd, c, p, e);
 	if (r < 0)
 		return r;

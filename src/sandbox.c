@@ -12,6 +12,7 @@
 
 #include "child.h"
 #include "log.h"
+#include "nethelper.h"
 #include "ns.h"
 #include "pid1.h"
 #include "sandbox.h"
@@ -48,13 +49,13 @@ static bool child_reported_error(int sync_fd, struct sbx_error *e)
 }
 
 /* Wait for pid 1 to say it started the command, or why it could not. */
-static int wait_until_started(int sync_fd, pid_t pid, struct sbx_error *e)
+static int wait_until_started(int sync_fd, struct nethelper *net, struct sbx_error *e)
 {
 	struct sync_msg m;
-	int r;
+	int r, fd;
 
 	for (;;) {
-		r = sync_recv(sync_fd, &m, NULL, 0);
+		r = sync_recv(sync_fd, &m, &fd, 0);
 		if (r == -EPIPE)
 			return sbx_error_set(e, 0, "the sandbox ended during setup");
 		if (r < 0)
@@ -70,7 +71,15 @@ static int wait_until_started(int sync_fd, pid_t pid, struct sbx_error *e)
 		case SYNC_LOG:
 			log_verbose(1, "%s", m.error.msg);
 			break;
+		case SYNC_NET_TAP:
+		case SYNC_NET_FACTORY:
+			r = nethelper_forward(net, &m, TAKE_FD(fd), e);
+			if (r < 0)
+				return r;
+			break;
 		default:
+			if (fd >= 0)
+				close(fd);
 			return sbx_error_set(e, EPROTO, "unexpected message %u from the sandbox",
 					     m.type);
 		}
@@ -113,6 +122,7 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 {
 	_cleanup_close_ int parent_end = -1, child_end = -1, pidfd = -1;
 	_cleanup_kill_ pid_t pid = -1;
+	__attribute__((cleanup(nethelper_stop))) struct nethelper net = { .pid = -1, .ctl_fd = -1 };
 	struct userns_plan plan;
 	struct child_plan child = { 0 };
 	struct supervise_target target;
@@ -158,6 +168,12 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	}
 	close(TAKE_FD(child_end));
 	log_phase("cloned");
+	if (c->net == SBX_NET_SLIRP) {
+		r = nethelper_start(&net, c, e);
+		if (r < 0)
+			return r;
+		log_verbose(1, "network helper pid %d", (int)net.pid);
+	}
 
 	r = userns_write_maps(&plan, pid, &setgroups_allowed, e);
 	/* The child may have failed already (a missing --bind source is found
@@ -168,11 +184,19 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 		log_warn("%s", plan.warning);
 	if (r < 0)
 		return r;
+	/* The helper has bound the UDP ports by now, or failed to: the
+	 * command must not start in the latter case. */
+	if (net.pid > 0) {
+		r = nethelper_wait_ready(&net, e);
+		if (r < 0)
+			return r;
+		log_phase("network helper ready");
+	}
 	r = sync_send_simple(parent_end, SYNC_MAPS_DONE, setgroups_allowed);
 	if (r < 0 && r != -EPIPE)
 		return sbx_error_set(e, r, "sync with the sandbox");
 	log_phase("id maps written");
-	r = wait_until_started(parent_end, pid, e);
+	r = wait_until_started(parent_end, &net, e);
 	if (r < 0)
 		return r;
 	log_phase("command started");

@@ -12,6 +12,10 @@ enum sync_type {
 	SYNC_EXEC_ERROR,    /* command -> parent: execve failed; error filled */
 	SYNC_CMD_STOPPED,   /* pid 1 -> parent: the command stopped for job control */
 	SYNC_LOG,	    /* child -> parent: a --verbose line in error.msg */
+	SYNC_NET_TAP,	    /* child -> parent -> net helper: the tap device fd */
+	SYNC_NET_FACTORY,   /* child -> parent -> net helper: socket to the socket factory */
+	SYNC_NET_SOCKET,    /* helper <-> factory: value: address family; reply carries the
+			       socket, or error.err */
 };
 
 /**

@@ -1,0 +1,50 @@
+/* nethelper.h - the isolated process outside the sandbox that runs libslirp */
+#pragma once
+
+#include <sys/types.h>
+
+#include "config.h"
+#include "error.h"
+#include "sync.h"
+
+/**
+ * struct nethelper - the network helper, as sbx sees it
+ * @pid:	its pid, -1 when none runs
+ * @ctl_fd:	sbx's end of the control socket (SOCK_SEQPACKET); the helper
+ *		ends when it reads EOF here
+ */
+struct nethelper {
+	pid_t pid;
+	int ctl_fd;
+};
+
+/**
+ * nethelper_start() - bind the host side of every published TCP port, then
+ *		       fork the network helper, in sbx's own network namespace
+ *
+ * Call after the sandbox's clone (the child must not inherit the listening
+ * sockets or the control socket). The helper creates the libslirp instance,
+ * binds the UDP forwards and locks itself down before it reports ready.
+ *
+ * Return: 0 or -errno with @e filled (e.g. a port in use)
+ */
+int nethelper_start(struct nethelper *h, const struct sbx_config *c, struct sbx_error *e);
+
+/**
+ * nethelper_wait_ready() - wait until the helper is locked down and its
+ *			    UDP forwards are bound, or learn why it failed
+ * Return: 0 or -errno with @e filled
+ */
+int nethelper_wait_ready(struct nethelper *h, struct sbx_error *e);
+
+/**
+ * nethelper_forward() - pass a SYNC_NET_TAP or SYNC_NET_FACTORY message and
+ *			 its fd from the sandbox on to the helper; closes @fd
+ * Return: 0 or -errno with @e filled
+ */
+int nethelper_forward(struct nethelper *h, const struct sync_msg *m, int fd, struct sbx_error *e);
+
+/**
+ * nethelper_stop() - end the helper (SIGKILL) and reap it; safe to call twice
+ */
+void nethelper_stop(struct nethelper *h);

@@ -1,0 +1,604 @@
+/* publish.c - -p/--publish: spec parsing, host listeners, the splice relay
+ *
+ * A published TCP port does not go through libslirp's TCP stack. sbx binds
+ * the host socket itself; the network helper accepts on it and, for each
+ * connection, connects a socket that belongs to the sandbox's network
+ * namespace to 127.0.0.1:SANDBOXPORT there (::1 when nothing listens on
+ * 127.0.0.1), then moves the bytes between the two with splice() through a
+ * pair of pipes: no copy through user space, no TCP re-segmentation. The
+ * sandboxed server therefore sees its clients as 127.0.0.1 (or ::1).
+ *
+ * The helper cannot enter that namespace, so a small "socket factory"
+ * process the child leaves inside it (no capabilities, seccomp-filtered)
+ * creates the sockets and passes them out over a SOCK_SEQPACKET socket. The
+ * helper keeps a few in stock, so a connection does not wait for a round
+ * trip to the factory.
+ */
+#include "autoconf.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "publish.h"
+#include "sync.h"
+#include "util.h"
+
+#define POOL_LOW 4
+#define RELAY_PIPE_SIZE (1 << 20)
+#define MAX_SPARE_PIPES 32
+#define SPLICE_ROUNDS 16
+
+/* --- parsing ------------------------------------------------------------- */
+
+static int bad_spec(const char *spec, struct sbx_error *e)
+{
+	return sbx_error_set(e, 0, "--publish %s: expected [HOSTIP:]HOSTPORT:SANDBOXPORT[/tcp|/udp]",
+			     spec);
+}
+
+static int parse_port(const char *spec, const char *s, size_t len, uint16_t *ret,
+		      struct sbx_error *e)
+{
+	char buf[8];
+	unsigned long n;
+
+	if (len == 0 || len >= sizeof(buf))
+		return sbx_error_set(e, 0, "--publish %s: '%.*s' is not a port (1-65535)", spec,
+				     (int)(len > 16 ? 16 : len), s);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (parse_uint(buf, 65535, &n) < 0 || n == 0)
+		return sbx_error_set(e, 0, "--publish %s: '%s' is not a port (1-65535)", spec, buf);
+	*ret = (uint16_t)n;
+	return 0;
+}
+
+static int parse_host(const char *spec, const char *s, size_t len, struct sbx_publish *p,
+		      struct sbx_error *e)
+{
+	char buf[INET6_ADDRSTRLEN + 2];
+
+	if (len >= sizeof(buf))
+		return sbx_error_set(e, 0, "--publish %s: not an IP address", spec);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (len > 2 && buf[0] == '[' && buf[len - 1] == ']') {
+		buf[len - 1] = '\0';
+		p->family = AF_INET6;
+		if (inet_pton(AF_INET6, buf + 1, p->host_addr) == 1)
+			return 0;
+	} else if (!strchr(buf, ':')) {
+		p->family = AF_INET;
+		if (inet_pton(AF_INET, buf, p->host_addr) == 1)
+			return 0;
+	} else {
+		return sbx_error_set(e, 0, "--publish %s: write an IPv6 address in brackets, "
+					   "e.g. [::1]:8080:80", spec);
+	}
+	return sbx_error_set(e, 0, "--publish %s: '%s' is not an IP address", spec, buf);
+}
+
+int publish_parse(const char *spec, struct sbx_publish *ret, struct sbx_error *e)
+{
+	struct sbx_publish p = { .family = AF_INET };
+	const char *end = spec + strlen(spec), *slash, *c1, *c2;
+
+	slash = strrchr(spec, '/');
+	if (slash) {
+		if (strcmp(slash + 1, "udp") == 0)
+			p.udp = true;
+		else if (strcmp(slash + 1, "tcp") != 0)
+			return sbx_error_set(e, 0, "--publish %s: unknown protocol '%s' (tcp, udp)",
+					     spec, slash + 1);
+		end = slash;
+	}
+	/* From the right: SANDBOXPORT, HOSTPORT, then whatever is left is the
+	 * address (which, for IPv6, contains colons itself). */
+	c2 = memrchr(spec, ':', (size_t)(end - spec));
+	if (!c2)
+		return bad_spec(spec, e);
+	c1 = memrchr(spec, ':', (size_t)(c2 - spec));
+	if (parse_port(spec, c2 + 1, (size_t)(end - c2 - 1), &p.sandbox_port, e) < 0)
+		return -EINVAL;
+	if (!c1) {
+		if (parse_port(spec, spec, (size_t)(c2 - spec), &p.host_port, e) < 0)
+			return -EINVAL;
+	} else {
+		if (parse_port(spec, c1 + 1, (size_t)(c2 - c1 - 1), &p.host_port, e) < 0)
+			return -EINVAL;
+		if (c1 == spec)
+			return bad_spec(spec, e);
+		if (parse_host(spec, spec, (size_t)(c1 - spec), &p, e) < 0)
+			return -EINVAL;
+	}
+	p.spec = xstrdup(spec);
+	*ret = p;
+	return 0;
+}
+
+void publish_format_host(const struct sbx_publish *p, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	inet_ntop(p->family, p->host_addr, addr, sizeof(addr));
+	snprintf(buf, len, p->family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr, p->host_port);
+}
+
+/* --- the host side ------------------------------------------------------- */
+
+int publish_listen(const struct sbx_publish *p, int *ret_fd, struct sbx_error *e)
+{
+	_cleanup_close_ int fd = -1;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	char where[INET6_ADDRSTRLEN + 16];
+	int one = 1;
+
+	memset(&ss, 0, sizeof(ss));
+	if (p->family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(p->host_port);
+		memcpy(&sin6->sin6_addr, p->host_addr, 16);
+		sl = sizeof(*sin6);
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(p->host_port);
+		memcpy(&sin->sin_addr, p->host_addr, 4);
+		sl = sizeof(*sin);
+	}
+	publish_format_host(p, where, sizeof(where));
+	fd = socket(p->family, (p->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return sbx_error_set(e, errno, "--publish %s: socket", p->spec);
+	/* SO_REUSEADDR only skips TIME_WAIT leftovers; a live listener still
+	 * makes bind() fail. [::] means IPv6 only, as the user wrote it. */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (p->family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || (!p->udp && listen(fd, SOMAXCONN) < 0))
+		return sbx_error_set(e, errno, "--publish %s: cannot listen on %s", p->spec, where);
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+/* --- the relay ----------------------------------------------------------- */
+
+struct relay_pipe {
+	int fd[2];
+	size_t cap;
+};
+
+/* One direction of a connection: bytes from one socket to the other. */
+struct relay_dir {
+	struct relay_pipe *pipe;
+	size_t queued; /* bytes sitting in the pipe */
+	bool eof;      /* the source said EOF */
+	bool shut;     /* ...and we passed it on with shutdown(SHUT_WR) */
+};
+
+struct relay_conn {
+	int host_fd;
+	int sbx_fd; /* -1 while waiting for a socket from the factory */
+	uint16_t port;
+	int family; /* of sbx_fd: AF_INET first, AF_INET6 as the fallback */
+	bool connecting;
+	struct relay_dir dir[2]; /* [0] host -> sandbox, [1] sandbox -> host */
+	size_t host_idx, sbx_idx;
+};
+
+/* The factory protocol names a kind of socket by one number. */
+#define KIND_UDP 0x10000
+static const int pool_kinds[3] = { AF_INET, AF_INET6, AF_INET | KIND_UDP };
+
+static int pool_slot(int kind)
+{
+	return kind == AF_INET6 ? 1 : kind == (AF_INET | KIND_UDP) ? 2 : 0;
+}
+
+void relay_init(struct publish_relay *r, const struct sbx_publish *specs, const int *fds,
+		size_t n)
+{
+	memset(r, 0, sizeof(*r));
+	r->factory_fd = -1;
+	r->tcp_ports = xreallocarray(NULL, n ? n : 1, sizeof(*r->tcp_ports));
+	r->listen_fds = xreallocarray(NULL, n ? n : 1, sizeof(int));
+	r->udp = xreallocarray(NULL, n ? n : 1, sizeof(*r->udp));
+	for (size_t i = 0; i < n; i++) {
+		if (specs[i].udp) {
+			udp_port_init(&r->udp[r->n_udp++], fds[i], specs[i].sandbox_port);
+		} else {
+			r->tcp_ports[r->n_listen] = specs[i].sandbox_port;
+			r->listen_fds[r->n_listen++] = fds[i];
+		}
+	}
+	r->datagram = xreallocarray(NULL, 65536, 1);
+	r->listen_idx = xreallocarray(NULL, n ? n : 1, sizeof(size_t));
+	/* Six fds per connection (two sockets, two pipes); stay well inside
+	 * the fd limit the helper raised for itself. */
+	r->max_conns = 1024;
+	r->conns = xreallocarray(NULL, r->max_conns, sizeof(*r->conns));
+	r->spare_pipes = xreallocarray(NULL, MAX_SPARE_PIPES, sizeof(*r->spare_pipes));
+}
+
+static struct relay_pipe *pipe_get(struct publish_relay *r)
+{
+	struct relay_pipe *p;
+
+	if (r->n_spare_pipes)
+		return r->spare_pipes[--r->n_spare_pipes];
+	p = xreallocarray(NULL, 1, sizeof(*p));
+	if (pipe2(p->fd, O_CLOEXEC | O_NONBLOCK) < 0) {
+		free(p);
+		return NULL;
+	}
+	/* A bigger pipe means fewer round trips through poll() per megabyte;
+	 * the default 64 KiB is what we get when the limit says no. */
+	fcntl(p->fd[1], F_SETPIPE_SZ, RELAY_PIPE_SIZE);
+	int sz = fcntl(p->fd[1], F_GETPIPE_SZ);
+	p->cap = sz > 0 ? (size_t)sz : 65536;
+	return p;
+}
+
+/* An empty pipe can serve the next connection; one with bytes in it cannot. */
+static void pipe_put(struct publish_relay *r, struct relay_pipe *p, bool empty)
+{
+	if (!p)
+		return;
+	if (empty && r->n_spare_pipes < MAX_SPARE_PIPES) {
+		r->spare_pipes[r->n_spare_pipes++] = p;
+		return;
+	}
+	close(p->fd[0]);
+	close(p->fd[1]);
+	free(p);
+}
+
+static void conn_free(struct publish_relay *r, size_t i, bool reset)
+{
+	struct relay_conn *c = r->conns[i];
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	/* On an error, the peer should see a reset rather than a clean end. */
+	if (reset) {
+		setsockopt(c->host_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		if (c->sbx_fd >= 0)
+			setsockopt(c->sbx_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	}
+	close(c->host_fd);
+	if (c->sbx_fd >= 0)
+		close(c->sbx_fd);
+	for (int d = 0; d < 2; d++)
+		pipe_put(r, c->dir[d].pipe, c->dir[d].queued == 0);
+	free(c);
+	r->conns[i] = r->conns[--r->n_conns];
+}
+
+static void request_sockets(struct publish_relay *r)
+{
+	if (r->factory_fd < 0)
+		return;
+	for (int f = 0; f < 3; f++) {
+		/* Only the kinds this sandbox publishes. */
+		if ((f == 2 && !r->n_udp) || (f < 2 && !r->n_listen))
+			continue;
+		if (r->n_pool[f] + r->requested[f] >= POOL_LOW)
+			continue;
+		while (r->n_pool[f] + r->requested[f] < ARRAY_SIZE(r->pool[f])) {
+			if (sync_send_simple(r->factory_fd, SYNC_NET_SOCKET, pool_kinds[f]) < 0)
+				return;
+			r->requested[f]++;
+		}
+	}
+}
+
+static void receive_sockets(struct publish_relay *r)
+{
+	for (;;) {
+		struct sync_msg m;
+		int fd, f;
+
+		if (sync_recv(r->factory_fd, &m, &fd, MSG_DONTWAIT) < 0)
+			return;
+		if (m.type != SYNC_NET_SOCKET) {
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		f = pool_slot(m.value);
+		if (r->requested[f])
+			r->requested[f]--;
+		if (fd < 0)
+			continue;
+		if (r->n_pool[f] < ARRAY_SIZE(r->pool[f]))
+			r->pool[f][r->n_pool[f]++] = fd;
+		else
+			close(fd);
+	}
+}
+
+static int take_socket(struct publish_relay *r, int kind)
+{
+	int f = pool_slot(kind);
+
+	if (r->n_pool[f] == 0)
+		return -1;
+	return r->pool[f][--r->n_pool[f]];
+}
+
+static int take_udp_socket(void *ctx)
+{
+	return take_socket(ctx, AF_INET | KIND_UDP);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Start connecting @c to the sandbox's loopback. Return: false on failure. */
+static bool conn_connect(struct relay_conn *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+
+	memset(&ss, 0, sizeof(ss));
+	if (c->family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(c->port);
+		sin6->sin6_addr = in6addr_loopback;
+		sl = sizeof(*sin6);
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(c->port);
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sl = sizeof(*sin);
+	}
+	if (connect(c->sbx_fd, (struct sockaddr *)&ss, sl) == 0) {
+		c->connecting = false;
+		return true;
+	}
+	c->connecting = errno == EINPROGRESS;
+	return c->connecting;
+}
+
+/* Give waiting connections a socket; Return: false if @c must be dropped. */
+static bool conn_attach(struct publish_relay *r, struct relay_conn *c)
+{
+	if (c->sbx_fd >= 0)
+		return true;
+	c->sbx_fd = take_socket(r, c->family);
+	if (c->sbx_fd < 0)
+		return true; /* it waits for the factory's next socket */
+	if (conn_connect(c))
+		return true;
+	close(c->sbx_fd);
+	c->sbx_fd = -1;
+	/* Nothing on 127.0.0.1: try ::1 once. */
+	if (c->family == AF_INET) {
+		c->family = AF_INET6;
+		return conn_attach(r, c);
+	}
+	return false;
+}
+
+static void accept_new(struct publish_relay *r, size_t l)
+{
+	for (int n = 0; n < 64 && r->n_conns < r->max_conns; n++) {
+		struct relay_conn *c;
+		int fd = accept4(r->listen_fds[l], NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0)
+			return;
+		c = xreallocarray(NULL, 1, sizeof(*c));
+		*c = (struct relay_conn){
+			.host_fd = fd,
+			.sbx_fd = -1,
+			.port = r->tcp_ports[l],
+			.family = AF_INET,
+			.host_idx = SIZE_MAX,
+			.sbx_idx = SIZE_MAX,
+		};
+		r->conns[r->n_conns++] = c;
+		if (!conn_attach(r, c))
+			conn_free(r, r->n_conns - 1, true);
+	}
+}
+
+/* Move what can be moved in one direction. Return: -1 on a hard error. */
+static int pump(struct publish_relay *r, struct relay_dir *d, int from, int to)
+{
+	for (int round = 0; round < SPLICE_ROUNDS; round++) {
+		bool moved = false;
+		ssize_t n;
+
+		if (!d->pipe && !(d->pipe = pipe_get(r)))
+			return -1;
+		if (!d->eof && d->queued < d->pipe->cap) {
+			n = splice(from, NULL, d->pipe->fd[1], NULL, d->pipe->cap - d->queued,
+				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n > 0) {
+				d->queued += (size_t)n;
+				moved = true;
+			} else if (n == 0) {
+				d->eof = true;
+			} else if (errno != EAGAIN && errno != EINTR) {
+				return -1;
+			}
+		}
+		if (d->queued) {
+			n = splice(d->pipe->fd[0], NULL, to, NULL, d->queued,
+				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n > 0) {
+				d->queued -= (size_t)n;
+				moved = true;
+			} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+				return -1;
+			}
+		}
+		if (!moved)
+			break;
+	}
+	if (d->eof && !d->queued && !d->shut) {
+		shutdown(to, SHUT_WR);
+		d->shut = true;
+	}
+	return 0;
+}
+
+/* Return: 1 when the connection is over, -1 on an error (reset), else 0. */
+static int conn_step(struct publish_relay *r, struct relay_conn *c, short host_ev, short sbx_ev)
+{
+	if (c->sbx_fd < 0)
+		return conn_attach(r, c) ? 0 : -1;
+	if (c->connecting) {
+		int err = 0;
+		socklen_t len = sizeof(err);
+
+		if (!(sbx_ev & (POLLOUT | POLLERR | POLLHUP)))
+			return 0;
+		getsockopt(c->sbx_fd, SOL_SOCKET, SO_ERROR, &err, &len);
+		if (err) {
+			close(c->sbx_fd);
+			c->sbx_fd = -1;
+			if (err != ECONNREFUSED || c->family == AF_INET6)
+				return -1;
+			c->family = AF_INET6;
+			return conn_attach(r, c) ? 0 : -1;
+		}
+		c->connecting = false;
+	}
+	if (!host_ev && !sbx_ev)
+		return 0;
+	if (pump(r, &c->dir[0], c->host_fd, c->sbx_fd) < 0 ||
+	    pump(r, &c->dir[1], c->sbx_fd, c->host_fd) < 0)
+		return -1;
+	return c->dir[0].shut && c->dir[1].shut ? 1 : 0;
+}
+
+static short dir_events(const struct relay_dir *in, const struct relay_dir *out)
+{
+	short ev = 0;
+
+	if (!in->eof && (!in->pipe || in->queued < in->pipe->cap))
+		ev |= POLLIN;
+	if (out->queued)
+		ev |= POLLOUT;
+	return ev;
+}
+
+void relay_fill(struct publish_relay *r, struct pollset *ps, int *timeout_ms)
+{
+	bool room = r->n_conns < r->max_conns;
+	int64_t now = r->n_udp ? now_ms() : 0;
+
+	for (size_t u = 0; u < r->n_udp; u++)
+		udp_port_fill(&r->udp[u], ps, now, timeout_ms);
+	for (size_t l = 0; l < r->n_listen; l++)
+		r->listen_idx[l] = room ? pollset_add(ps, r->listen_fds[l], POLLIN) : SIZE_MAX;
+	r->factory_idx = r->factory_fd >= 0 ? pollset_add(ps, r->factory_fd, POLLIN) : SIZE_MAX;
+	for (size_t i = 0; i < r->n_conns; i++) {
+		struct relay_conn *c = r->conns[i];
+
+		c->host_idx = c->sbx_idx = SIZE_MAX;
+		if (c->sbx_fd < 0)
+			continue;
+		if (c->connecting) {
+			c->sbx_idx = pollset_add(ps, c->sbx_fd, POLLOUT);
+			continue;
+		}
+		c->host_idx = pollset_add(ps, c->host_fd, dir_events(&c->dir[0], &c->dir[1]));
+		c->sbx_idx = pollset_add(ps, c->sbx_fd, dir_events(&c->dir[1], &c->dir[0]));
+	}
+}
+
+void relay_handle(struct publish_relay *r, const struct pollset *ps)
+{
+	short fev = pollset_revents(ps, r->factory_idx);
+
+	if (fev & POLLIN)
+		receive_sockets(r);
+	if (fev & (POLLHUP | POLLERR)) {
+		/* The sandbox is gone; its sockets with it. */
+		close(r->factory_fd);
+		r->factory_fd = -1;
+	}
+	for (size_t i = r->n_conns; i-- > 0;) {
+		struct relay_conn *c = r->conns[i];
+		int s = conn_step(r, c, pollset_revents(ps, c->host_idx),
+				  pollset_revents(ps, c->sbx_idx));
+		if (s != 0)
+			conn_free(r, i, s < 0);
+	}
+	for (size_t l = 0; l < r->n_listen; l++)
+		if (pollset_revents(ps, r->listen_idx[l]) & POLLIN)
+			accept_new(r, l);
+	if (r->n_udp) {
+		int64_t now = now_ms();
+		for (size_t u = 0; u < r->n_udp; u++)
+			udp_port_handle(&r->udp[u], ps, now, take_udp_socket, r, r->datagram, 65536);
+	}
+	request_sockets(r);
+}
+
+void relay_free(struct publish_relay *r)
+{
+	while (r->n_conns)
+		conn_free(r, r->n_conns - 1, false);
+	while (r->n_spare_pipes)
+		pipe_put(r, r->spare_pipes[--r->n_spare_pipes], false);
+	for (size_t u = 0; u < r->n_udp; u++)
+		udp_port_free(&r->udp[u]);
+	for (int f = 0; f < 3; f++)
+		while (r->n_pool[f])
+			close(r->pool[f][--r->n_pool[f]]);
+	for (size_t l = 0; l < r->n_listen; l++)
+		close(r->listen_fds[l]);
+	if (r->factory_fd >= 0)
+		close(r->factory_fd);
+	free(r->listen_fds);
+	free(r->tcp_ports);
+	free(r->udp);
+	free(r->datagram);
+	free(r->listen_idx);
+	free(r->conns);
+	free(r->spare_pipes);
+	memset(r, 0, sizeof(*r));
+	r->factory_fd = -1;
+}
+
+/* --- the socket factory, inside the sandbox's network namespace ---------- */
+
+void factory_serve(int fd)
+{
+	for (;;) {
+		struct sync_msg m;
+		_cleanup_close_ int s = -1;
+		int kind;
+
+		if (sync_recv(fd, &m, NULL, 0) < 0)
+			return;
+		kind = pool_kinds[pool_slot(m.value)];
+		s = socket(kind & ~KIND_UDP, ((kind & KIND_UDP) ? SOCK_DGRAM : SOCK_STREAM) |
+						     SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		memset(&m, 0, sizeof(m));
+		m.type = SYNC_NET_SOCKET;
+		m.value = kind;
+		m.error.err = s < 0 ? errno : 0;
+		if (sync_send(fd, &m, s) < 0)
+			return;
+	}
+}
