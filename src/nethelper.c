@@ -23,9 +23,8 @@
  *  stage 4, seccomp: an allow-list of what the loop below calls (poll,
  *	socket I/O, IPv4/IPv6 sockets only, splice, memory); anything else
  *	fails with EPERM.
- *  stage 5, ready: tell sbx, which only then lets the sandbox run; then
- *	wait for the tap fd and the socket factory's socket, passed on by sbx
- *	from the sandbox, and serve them.
+ *  stage 5, ready: tell sbx, which only then passes on the tap fd and the
+ *	socket factory's socket from the sandbox; serve them.
  *
  * It ends when its control socket from sbx reaches EOF (sbx closed it, or
  * died) or at SIGKILL (sbx's exit path, or the parent-death signal), so
@@ -361,6 +360,7 @@ int nethelper_start(struct nethelper *h, const struct sbx_config *c, struct sbx_
 
 	h->pid = -1;
 	h->ctl_fd = -1;
+	h->ready = false;
 	for (; n_bound < c->n_publish && r == 0; n_bound++) {
 		r = publish_listen(&c->publish[n_bound], &publish_fds[n_bound], e);
 		if (r < 0)
@@ -394,8 +394,11 @@ int nethelper_start(struct nethelper *h, const struct sbx_config *c, struct sbx_
 int nethelper_wait_ready(struct nethelper *h, struct sbx_error *e)
 {
 	struct sync_msg m;
-	int r = sync_recv(h->ctl_fd, &m, NULL, 0);
+	int r;
 
+	if (h->ready)
+		return 0;
+	r = sync_recv(h->ctl_fd, &m, NULL, 0);
 	if (r == -EPIPE)
 		return sbx_error_set(e, 0, "the network helper ended during setup");
 	if (r < 0)
@@ -407,13 +410,20 @@ int nethelper_wait_ready(struct nethelper *h, struct sbx_error *e)
 	}
 	if (m.type != SYNC_READY)
 		return sbx_error_set(e, EPROTO, "unexpected message %u from the network helper", m.type);
+	h->ready = true;
 	return 0;
 }
 
 int nethelper_forward(struct nethelper *h, const struct sync_msg *m, int fd, struct sbx_error *e)
 {
-	int r = sync_send(h->ctl_fd, m, fd);
+	int r = nethelper_wait_ready(h, e);
 
+	if (r < 0) {
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	r = sync_send(h->ctl_fd, m, fd);
 	if (fd >= 0)
 		close(fd);
 	if (r < 0)

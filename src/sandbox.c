@@ -184,14 +184,6 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 		log_warn("%s", plan.warning);
 	if (r < 0)
 		return r;
-	/* The helper has bound the UDP ports by now, or failed to: the
-	 * command must not start in the latter case. */
-	if (net.pid > 0) {
-		r = nethelper_wait_ready(&net, e);
-		if (r < 0)
-			return r;
-		log_phase("network helper ready");
-	}
 	r = sync_send_simple(parent_end, SYNC_MAPS_DONE, setgroups_allowed);
 	if (r < 0 && r != -EPIPE)
 		return sbx_error_set(e, r, "sync with the sandbox");

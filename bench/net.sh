@@ -1,0 +1,272 @@
+#!/usr/bin/env bash
+# bench/net.sh - sbx --net slirp against slirp4netns, pasta and plain loopback,
+# in one run on this machine; prints the figures and the ratios the issue
+# sets as targets.
+#
+#   bench/net.sh [SBX]          (default: ./sbx, i.e. run it from the build dir)
+#   T=3 bench/net.sh            seconds per throughput run (connection rate: T-1)
+#
+# Measured, for each of loopback (the ceiling), sbx, slirp4netns --mtu 65520
+# and pasta:
+#   - iperf3 TCP sandbox -> host (client inside, server on host 127.0.0.1,
+#     reached through the gateway: 10.0.2.2 for sbx/slirp4netns, the mapped
+#     default gateway for pasta), one stream and -P 4;
+#   - iperf3 TCP host -> sandbox through a published port (sbx -p,
+#     slirp4netns add_hostfwd, pasta -t), one stream and -P 4;
+#   - connect/request/response/close rate, host -> sandbox through the
+#     published port (bench/connrate.c, one client);
+#   - setup to first connect: wall time of "start the sandbox, connect once
+#     to the host, exit", median of 5;
+#   - the network process's peak RSS (VmHWM) after two rounds of the
+#     connection-rate load, and its CPU use during them.
+# Everything stays on loopback. Needs iperf3, slirp4netns, passt (pasta),
+# python3, a C compiler. Run it as an unprivileged user: that is the case
+# all three tools are for, and pasta run as root switches to nobody and
+# cannot set up its namespace.
+set -u
+export LC_ALL=C
+
+SBX=${1:-./sbx}
+T=${T:-3}
+RATE_T=$((T > 2 ? T - 1 : 2))
+command -v iperf3 slirp4netns pasta python3 cc >/dev/null || {
+	echo "bench/net.sh needs iperf3, slirp4netns, pasta (passt), python3 and cc" >&2
+	exit 1
+}
+[ -x "$SBX" ] || { echo "no sbx at $SBX" >&2; exit 1; }
+SBX=$(cd "$(dirname "$SBX")" && pwd)/$(basename "$SBX")
+
+tmp=$(mktemp -d /tmp/sbx-netbench.XXXXXX)
+chmod 755 "$tmp"
+bg_pids=()
+main_pid=$BASHPID
+cleanup() {
+	local p
+	# Subshells ($(...)) run EXIT traps too; only the script itself cleans up.
+	[ "$BASHPID" = "$main_pid" ] || return 0
+	for p in "${bg_pids[@]+"${bg_pids[@]}"}"; do kill -KILL "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+cc -O2 -o "$tmp/connrate" "$(dirname "$0")/connrate.c" || exit 1
+
+base=$((20000 + ($$ % 2000) * 10))
+IPERF_HOST=$base            # iperf3 server on the host
+CONN_HOST=$((base + 1))     # connrate server on the host
+PUB=$((base + 2))           # the published host port
+PASTA_GW=$(ip -4 route show default 2>/dev/null | awk '{ print $3; exit }')
+
+# --- the four ways of running a command --------------------------------------
+# out_CMD MODE CMD...: run CMD where the host's loopback is $GW.
+# in_start MODE PORT CMD...: start CMD in the background with host
+#   127.0.0.1:$PUB forwarded to PORT inside; sets NETPID (the process doing
+#   the networking) and RUNPID (what to kill at the end).
+
+s4n_start() { # DIR CMD...: unshare -Urn + slirp4netns; sets S4N_PID NS_PID
+	local dir=$1
+	shift
+	mkdir -p "$dir"
+	unshare -Urn sh -c 'while [ ! -e "$0/go" ]; do sleep 0.001; done; exec "$@"' "$dir" "$@" &
+	NS_PID=$!
+	slirp4netns --configure --mtu=65520 --ready-fd=3 --api-socket="$dir/api" "$NS_PID" tap0 \
+		3>"$dir/ready" >"$dir/log" 2>&1 &
+	S4N_PID=$!
+	while [ ! -s "$dir/ready" ]; do sleep 0.001; done
+}
+
+out_run() {
+	local mode=$1
+	shift
+	case $mode in
+	loopback) GW=127.0.0.1 "$@" ;;
+	sbx) "$SBX" --net slirp --allow-host-loopback --bind "$tmp" -- "$@" ;;
+	pasta) timeout $((T + 20)) pasta --config-net -q -- "$@" ;;
+	esac
+}
+gw_of() {
+	case $1 in
+	loopback) echo 127.0.0.1 ;;
+	sbx | slirp4netns) echo 10.0.2.2 ;;
+	pasta) echo "$PASTA_GW" ;;
+	esac
+}
+# out_cmd MODE CMD...: out_run, and for slirp4netns the unshare/attach dance.
+out_cmd() {
+	local mode=$1 dir
+	shift
+	if [ "$mode" = slirp4netns ]; then
+		dir=$tmp/s4n.$RANDOM
+		s4n_start "$dir" "$@"
+		touch "$dir/go"
+		wait "$NS_PID"
+		local st=$?
+		kill "$S4N_PID" 2>/dev/null
+		wait "$S4N_PID" 2>/dev/null
+		return $st
+	fi
+	out_run "$mode" "$@"
+}
+
+in_start() {
+	local mode=$1 port=$2 dir
+	shift 2
+	case $mode in
+	loopback)
+		"$@" >/dev/null 2>&1 &
+		RUNPID=$! NETPID=
+		;;
+	sbx)
+		"$SBX" -v --net slirp -p "127.0.0.1:$PUB:$port" --bind "$tmp" -- "$@" >/dev/null 2>"$tmp/sbx.err" &
+		RUNPID=$!
+		while ! NETPID=$(sed -n 's/^sbx: network helper pid //p' "$tmp/sbx.err") || [ -z "$NETPID" ]; do
+			sleep 0.01
+		done
+		;;
+	slirp4netns)
+		dir=$tmp/s4n.$RANDOM
+		s4n_start "$dir" "$@" >/dev/null 2>&1
+		python3 - "$dir/api" "$PUB" "$port" <<'EOF'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(json.dumps({"execute": "add_hostfwd", "arguments": {"proto": "tcp",
+    "host_addr": "127.0.0.1", "host_port": int(sys.argv[2]), "guest_port": int(sys.argv[3])}}).encode())
+reply = s.recv(1000).decode()
+if "error" in reply:
+    print("slirp4netns add_hostfwd:", reply, file=sys.stderr)
+EOF
+		touch "$dir/go"
+		RUNPID=$NS_PID NETPID=$S4N_PID
+		bg_pids+=("$S4N_PID")
+		;;
+	pasta)
+		pasta --config-net -q -P "$tmp/pasta.pid" -t "127.0.0.1/$PUB:$port" -- "$@" >/dev/null 2>&1 &
+		RUNPID=$!
+		while [ ! -s "$tmp/pasta.pid" ]; do sleep 0.01; done
+		NETPID=$(cat "$tmp/pasta.pid")
+		rm -f "$tmp/pasta.pid"
+		;;
+	esac
+	bg_pids+=("$RUNPID")
+	# Wait until the published port answers.
+	timeout 10 "$tmp/connrate" once 127.0.0.1 "$PUB" || echo "($mode: port $PUB never answered)" >&2
+}
+in_stop() {
+	kill -TERM "$RUNPID" 2>/dev/null
+	[ -n "${NETPID:-}" ] && kill -TERM "$NETPID" 2>/dev/null
+	wait "$RUNPID" 2>/dev/null
+	[ -n "${NETPID:-}" ] && wait "$NETPID" 2>/dev/null
+	sleep 0.2
+}
+
+gbps() { # iperf3 -J on stdin -> Gbit/s received
+	python3 -c 'import json,sys
+try: print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))
+except Exception: print("0")'
+}
+
+declare -A R
+modes=(${MODES:-loopback sbx slirp4netns pasta})
+
+# --- sandbox -> host ----------------------------------------------------------
+iperf3 -s -p "$IPERF_HOST" >/dev/null 2>&1 &
+bg_pids+=($!)
+"$tmp/connrate" serve "$CONN_HOST" &
+bg_pids+=($!)
+sleep 0.3
+for m in "${modes[@]}"; do
+	gw=$(gw_of "$m")
+	for p in 1 4; do
+		R[out,$m,$p]=$(out_cmd "$m" iperf3 -c "$gw" -p "$IPERF_HOST" -t "$T" -P "$p" -J 2>/dev/null | gbps)
+	done
+	echo "sandbox -> host  $m: ${R[out,$m,1]} / ${R[out,$m,4]} Gbit/s" >&2
+done
+
+# --- setup to first connect -----------------------------------------------------
+for m in "${modes[@]}"; do
+	gw=$(gw_of "$m")
+	times=()
+	for i in 1 2 3 4 5; do
+		t0=$(date +%s%N)
+		out_cmd "$m" "$tmp/connrate" once "$gw" "$CONN_HOST" >/dev/null 2>&1
+		t1=$(date +%s%N)
+		times+=($(((t1 - t0) / 1000)))
+	done
+	R[setup,$m]=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 3p)
+	echo "setup to first connect  $m: ${R[setup,$m]} us" >&2
+done
+
+# --- host -> sandbox ------------------------------------------------------------
+for m in "${modes[@]}"; do
+	port=5201
+	[ "$m" = loopback ] && port=$PUB
+	in_start "$m" 5201 iperf3 -s -p "$port"
+	for p in 1 4; do
+		R[in,$m,$p]=$(iperf3 -c 127.0.0.1 -p "$PUB" -t "$T" -P "$p" -J 2>/dev/null | gbps)
+	done
+	in_stop
+	echo "host -> sandbox  $m: ${R[in,$m,1]} / ${R[in,$m,4]} Gbit/s" >&2
+done
+
+# --- connection rate, RSS, CPU -------------------------------------------------
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+hwm() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+hz=$(getconf CLK_TCK)
+for m in "${modes[@]}"; do
+	port=8000
+	[ "$m" = loopback ] && port=$PUB
+	in_start "$m" 8000 "$tmp/connrate" serve "$port"
+	c0=0
+	[ -n "$NETPID" ] && c0=$(ticks "$NETPID") && R[rss0,$m]=$(hwm "$NETPID")
+	R[rate,$m]=$(timeout $((RATE_T + 10)) "$tmp/connrate" run 127.0.0.1 "$PUB" "$RATE_T" | awk '{ print $1 }')
+	[ -n "$NETPID" ] && R[rss1,$m]=$(hwm "$NETPID")
+	R[rate2,$m]=$(timeout $((RATE_T + 10)) "$tmp/connrate" run 127.0.0.1 "$PUB" "$RATE_T" | awk '{ print $1 }')
+	if [ -n "$NETPID" ]; then
+		R[rss2,$m]=$(hwm "$NETPID")
+		R[cpu,$m]=$(awk -v a="$c0" -v b="$(ticks "$NETPID")" -v hz="$hz" -v t="$((2 * RATE_T))" \
+			'BEGIN { printf "%.0f", (b - a) / hz / t * 100 }')
+	fi
+	in_stop
+	echo "conn/s  $m: ${R[rate,$m]} then ${R[rate2,$m]}; peak RSS ${R[rss0,$m]:-} -> ${R[rss1,$m]:-} -> ${R[rss2,$m]:-} KiB" >&2
+done
+
+# --- report -----------------------------------------------------------------------
+echo
+printf '%-12s %14s %14s %14s %14s %10s %10s %16s %6s\n' "" "sbx->host 1" "sbx->host P4" \
+	"host->sbx 1" "host->sbx P4" "conn/s" "setup ms" "peak RSS KiB" "CPU%"
+for m in "${modes[@]}"; do
+	printf '%-12s %14s %14s %14s %14s %10s %10s %16s %6s\n' "$m" "${R[out,$m,1]}" "${R[out,$m,4]}" \
+		"${R[in,$m,1]}" "${R[in,$m,4]}" "${R[rate2,$m]}" \
+		"$(awk -v u="${R[setup,$m]}" 'BEGIN { printf "%.1f", u / 1000 }')" \
+		"${R[rss1,$m]:--}/${R[rss2,$m]:--}" "${R[cpu,$m]:--}"
+done
+echo "(throughput in Gbit/s; peak RSS after the first/second connection-rate round)"
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+verdict() { awk -v r="$1" -v t="$2" -v d="$3" 'BEGIN { ok = (d == "ge") ? r >= t : r <= t; print (ok ? "met" : "MISSED") }'; }
+check() { # LABEL RATIO ge|le TARGET
+	printf '%-58s %6s  (target %s %s)  %s\n' "$1" "$2" "$([ "$3" = ge ] && echo '>=' || echo '<=')" "$4" \
+		"$(verdict "$2" "$4" "$3")"
+}
+echo
+r=$(ratio "${R[out,sbx,1]}" "${R[out,slirp4netns,1]}")
+check "sandbox->host TCP, 1 stream, sbx / slirp4netns" "$r" ge 1.5
+r=$(ratio "${R[out,sbx,4]}" "${R[out,slirp4netns,4]}")
+check "sandbox->host TCP, -P 4, sbx / slirp4netns" "$r" ge 1.5
+r=$(ratio "${R[in,sbx,1]}" "${R[in,pasta,1]}")
+check "host->sandbox TCP (publish), 1 stream, sbx / pasta" "$r" ge 1.0
+r=$(ratio "${R[in,sbx,4]}" "${R[in,pasta,4]}")
+check "host->sandbox TCP (publish), -P 4, sbx / pasta" "$r" ge 1.0
+r=$(ratio "${R[in,sbx,1]}" "${R[in,loopback,1]}")
+check "host->sandbox TCP (publish), 1 stream, sbx / loopback" "$r" ge 0.7
+r=$(ratio "${R[in,sbx,4]}" "${R[in,loopback,4]}")
+check "host->sandbox TCP (publish), -P 4, sbx / loopback" "$r" ge 0.7
+r=$(ratio "${R[rate2,sbx]}" "${R[rate2,slirp4netns]}")
+check "connect/request/response rate, sbx / slirp4netns" "$r" ge 3
+r=$(ratio "${R[setup,sbx]}" "${R[setup,slirp4netns]}")
+check "setup to first connect, sbx / slirp4netns" "$r" le 0.3
+r=$(awk -v k="${R[rss2,sbx]:-0}" 'BEGIN { printf "%.1f", k / 1024 }')
+check "helper peak RSS under the connection load, MiB" "$r" le 32
+flat=$(awk -v a="${R[rss1,sbx]:-0}" -v b="${R[rss2,sbx]:-0}" 'BEGIN { printf "%.2f", (a > 0 ? b / a : 0) }')
+check "helper peak RSS growth, second round / first round" "$flat" le 1.1
