@@ -139,6 +139,11 @@ _Noreturn void child_exec_command(const struct sbx_config *c, const struct child
 	if (apply_environment(c, &e) < 0 || caps_drop_for_exec(c->cap_add, &e) < 0 ||
 	    close_other_fds(c, &e) < 0)
 		fail(plan, &e);
+	/* Both need no_new_privs (set with the capabilities). Landlock reads
+	 * the view and opens paths, which the filter might refuse, so the
+	 * filter comes last: from then on this process is what runs. */
+	if (landlock_apply(c, plan->landlock, &e) < 0 || syscall_filter_load(plan->filter, &e) < 0)
+		fail(plan, &e);
 
 	sigprocmask(SIG_SETMASK, &plan->orig_mask, NULL);
 	execvp(c->argv[0], c->argv);

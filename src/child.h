@@ -5,6 +5,8 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "landlock.h"
+#include "seccomp_filter.h"
 
 /**
  * struct child_plan - the parent's decisions the child needs
@@ -12,11 +14,15 @@
  * @orig_mask:		the signal mask sbx started with, restored for the command
  * @take_tty:		stdin is a terminal and sbx is its foreground job: the
  *			command gets its own process group and the terminal
+ * @filter:		the compiled seccomp programs the command loads last
+ * @landlock:		what the command asks Landlock for
  */
 struct child_plan {
 	int sync_fd;
 	sigset_t orig_mask;
 	bool take_tty;
+	const struct syscall_filter *filter;
+	const struct landlock_plan *landlock;
 };
 
 /**
@@ -31,7 +37,8 @@ _Noreturn void child_main(const struct sbx_config *c, const struct child_plan *p
 
 /**
  * child_exec_command() - in the forked command: process group, terminal,
- *			  environment, capabilities, fds, then execvp()
+ *			  environment, capabilities, fds, Landlock, seccomp,
+ *			  then execvp()
  *
  * Never returns; an exec failure is sent over the sync socket and the
  * process exits 126 (cannot execute) or 127 (not found).

@@ -36,6 +36,11 @@ enum opt_id {
 	OPT_PASS_FD,
 	OPT_DIE_WITH_PARENT,
 	OPT_NO_DIE_WITH_PARENT,
+	OPT_SECCOMP,
+	OPT_ALLOW_USERNS,
+	OPT_ALLOW_IO_URING,
+	OPT_ALLOW_CONNECT,
+	OPT_ALLOW_BIND,
 };
 
 struct cli_option {
@@ -76,6 +81,15 @@ static const struct cli_option options[] = {
 	  "kill the sandbox when sbx dies (default)" },
 	{ "no-die-with-parent", 0, 0, OPT_NO_DIE_WITH_PARENT, NULL,
 	  "let a --share-pid sandbox outlive sbx" },
+	{ "seccomp", 0, 1, OPT_SECCOMP, "default|unconfined|FILE",
+	  "system-call filter: built-in (default), none, or a Docker JSON profile" },
+	{ "allow-userns", 0, 0, OPT_ALLOW_USERNS, NULL,
+	  "let the command create nested user namespaces" },
+	{ "allow-io-uring", 0, 0, OPT_ALLOW_IO_URING, NULL, "let the command use io_uring" },
+	{ "allow-connect", 0, 1, OPT_ALLOW_CONNECT, "PORT[,PORT...]",
+	  "TCP connect only to these ports (Landlock; ranges A-B)" },
+	{ "allow-bind", 0, 1, OPT_ALLOW_BIND, "PORT[,PORT...]",
+	  "TCP bind only to these ports (Landlock; ranges A-B)" },
 	{ "verbose", 'v', 0, OPT_VERBOSE, NULL, "say what sbx does (repeat for more)" },
 	{ "version", 0, 0, OPT_VERSION, NULL, "print the version and exit" },
 	{ "help", 'h', 0, OPT_HELP, NULL, "print this help and exit" },
@@ -265,6 +279,51 @@ static int parse_caps(struct sbx_config *c, const char *arg, struct sbx_error *e
 	return 0;
 }
 
+/* "80,443,8000-8010" appended to *ports; at most SBX_MAX_PORTS in all. */
+static int parse_ports(const char *option, const char *arg, uint16_t **ports, size_t *n,
+		       struct sbx_error *e)
+{
+	_cleanup_free_ char *copy = xstrdup(arg);
+	char *save = NULL;
+
+	if (!*arg)
+		return sbx_error_set(e, 0, "--%s: expected PORT[,PORT...]", option);
+	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		char *dash = strchr(item, '-');
+		unsigned long lo, hi;
+
+		if (dash)
+			*dash = '\0';
+		if (parse_uint(item, 65535, &lo) < 0 || parse_uint(dash ? dash + 1 : item, 65535, &hi) < 0 ||
+		    hi < lo)
+			return sbx_error_set(e, 0, "--%s %s: not a port or LOW-HIGH range (0-65535)",
+					     option, arg);
+		if (*n + (hi - lo + 1) > SBX_MAX_PORTS)
+			return sbx_error_set(e, 0, "--%s: more than %d ports", option, SBX_MAX_PORTS);
+		*ports = xreallocarray(*ports, *n + (hi - lo + 1), sizeof(**ports));
+		for (unsigned long p = lo; p <= hi; p++)
+			(*ports)[(*n)++] = (uint16_t)p;
+	}
+	return 0;
+}
+
+static int parse_seccomp(struct sbx_config *c, const char *arg, struct sbx_error *e)
+{
+	free(c->seccomp_profile);
+	c->seccomp_profile = NULL;
+	if (strcmp(arg, "default") == 0) {
+		c->seccomp = SBX_SECCOMP_DEFAULT;
+	} else if (strcmp(arg, "unconfined") == 0) {
+		c->seccomp = SBX_SECCOMP_UNCONFINED;
+	} else if (*arg) {
+		c->seccomp = SBX_SECCOMP_PROFILE;
+		c->seccomp_profile = cli_resolve_path(arg, c->home, c->cwd);
+	} else {
+		return sbx_error_set(e, 0, "--seccomp: expected default, unconfined or a FILE");
+	}
+	return 0;
+}
+
 static int parse_id(const char *option, const char *arg, unsigned long *ret, struct sbx_error *e)
 {
 	/* 65535 and 4294967295 are the overflow and invalid ids: never valid targets. */
@@ -386,6 +445,18 @@ static int apply_option(struct sbx_config *c, const struct cli_option *o, char *
 	case OPT_NO_DIE_WITH_PARENT:
 		c->die_with_parent = false;
 		return 0;
+	case OPT_SECCOMP:
+		return parse_seccomp(c, args[0], e);
+	case OPT_ALLOW_USERNS:
+		c->allow_userns = true;
+		return 0;
+	case OPT_ALLOW_IO_URING:
+		c->allow_io_uring = true;
+		return 0;
+	case OPT_ALLOW_CONNECT:
+		return parse_ports(o->name, args[0], &c->allow_connect, &c->n_allow_connect, e);
+	case OPT_ALLOW_BIND:
+		return parse_ports(o->name, args[0], &c->allow_bind, &c->n_allow_bind, e);
 	}
 	return sbx_error_set(e, 0, "internal error: unhandled option --%s", o->name);
 }

@@ -47,6 +47,10 @@ int config_finish(struct sbx_config *c, struct sbx_error *e)
 	if (c->hostname && c->share[SBX_NS_UTS])
 		return sbx_error_set(e, 0, "--hostname needs a new UTS namespace; drop --share-uts");
 
+	if (c->seccomp == SBX_SECCOMP_PROFILE && (c->allow_userns || c->allow_io_uring))
+		return sbx_error_set(e, 0, "--allow-userns and --allow-io-uring adjust the default filter; "
+					   "with --seccomp FILE the profile decides");
+
 	if (!c->argv || !c->argv[0]) {
 		free(c->argv);
 		c->argv = xreallocarray(NULL, 2, sizeof(char *));
@@ -69,6 +73,9 @@ void config_free(struct sbx_config *c)
 	}
 	free(c->env_ops);
 	free(c->pass_fds);
+	free(c->seccomp_profile);
+	free(c->allow_connect);
+	free(c->allow_bind);
 	if (c->argv)
 		for (char **a = c->argv; *a; a++)
 			free(*a);

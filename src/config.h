@@ -25,6 +25,15 @@ enum sbx_net_mode {
 	SBX_NET_HOST,
 };
 
+enum sbx_seccomp_mode {
+	SBX_SECCOMP_DEFAULT,	/* sbx's built-in filter (seccomp.c) */
+	SBX_SECCOMP_UNCONFINED, /* no filter at all */
+	SBX_SECCOMP_PROFILE,	/* a Docker/OCI JSON profile */
+};
+
+/* --allow-connect/--allow-bind: more ports than this is a range mistake. */
+#define SBX_MAX_PORTS 1024
+
 enum sbx_mount_kind {
 	SBX_MOUNT_BIND,
 	SBX_MOUNT_RO_BIND,
@@ -82,6 +91,16 @@ struct sbx_config {
 
 	bool die_with_parent;
 	int verbose;
+
+	/* Hardening: seccomp.c, landlock.c */
+	enum sbx_seccomp_mode seccomp;
+	char *seccomp_profile; /* absolute path, SBX_SECCOMP_PROFILE only */
+	bool allow_userns;
+	bool allow_io_uring;
+	uint16_t *allow_connect; /* TCP ports; NULL: connect unrestricted */
+	size_t n_allow_connect;
+	uint16_t *allow_bind;
+	size_t n_allow_bind;
 
 	char **argv; /* the command; never empty after config_finish() */
 

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "landlock.h"
+#include "seccomp_filter.h"
 #include "log.h"
 #include "ns.h"
 #include "pid1.h"
@@ -62,6 +64,31 @@ static int wait_until_started(int sync_fd, pid_t pid, struct sbx_error *e)
 	}
 }
 
+/* The seccomp filter is compiled and Landlock probed here, before the clone:
+ * a bad profile or an unenforceable rule stops sbx before anything starts,
+ * and the command inherits finished programs with its copy of our memory. */
+static int prepare_hardening(const struct sbx_config *c, struct syscall_filter *filter,
+			     struct landlock_plan *landlock, struct sbx_error *e)
+{
+	int r = syscall_filter_build(c, filter, e);
+
+	for (size_t i = 0; i < filter->n_warnings; i++)
+		log_warn("%s", filter->warnings[i]);
+	if (r < 0)
+		return r;
+	if (filter->n_progs)
+		log_verbose(1, "seccomp: %s filter for %s, %zu programs",
+			    c->seccomp == SBX_SECCOMP_PROFILE ? c->seccomp_profile : "default",
+			    filter->archs, filter->n_progs);
+	else
+		log_verbose(1, "seccomp: unconfined");
+	r = landlock_plan_build(c, landlock, e);
+	if (r < 0)
+		return r;
+	log_verbose(1, "landlock: %s", landlock->notes);
+	return 0;
+}
+
 static void log_plan(const struct sbx_config *c, const struct userns_plan *p)
 {
 	char uid_text[256], gid_text[256];
@@ -87,6 +114,8 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	_cleanup_kill_ pid_t pid = -1;
 	struct userns_plan plan;
 	struct child_plan child = { 0 };
+	__attribute__((cleanup(syscall_filter_release))) struct syscall_filter filter = { 0 };
+	struct landlock_plan landlock;
 	struct supervise_target target;
 	bool setgroups_allowed = false;
 	sigset_t forwarded;
@@ -95,6 +124,11 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	r = check_pass_fds(c, e);
 	if (r < 0)
 		return r;
+	r = prepare_hardening(c, &filter, &landlock, e);
+	if (r < 0)
+		return r;
+	child.filter = &filter;
+	child.landlock = &landlock;
 	r = userns_plan_build(&plan, c->host_uid, c->host_gid, c->user_name, c->uid, c->gid,
 			      "/etc/subuid", "/etc/subgid", e);
 	if (r < 0)
