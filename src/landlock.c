@@ -94,11 +94,19 @@ static void note(struct landlock_plan *p, const char *text)
 int landlock_plan_build(const struct sbx_config *c, struct landlock_plan *ret, struct sbx_error *e)
 {
 	long abi = syscall(__NR_landlock_create_ruleset, NULL, 0, LL_CREATE_RULESET_VERSION);
+
+	/* ENOSYS: built without it; EOPNOTSUPP: not enabled at boot. */
+	return landlock_plan_for_abi(c, abi > 0 ? (int)abi : 0, ret, e);
+}
+
+int landlock_plan_for_abi(const struct sbx_config *c, int abi, struct landlock_plan *ret,
+			  struct sbx_error *e)
+{
 	bool wants_ports = c->n_allow_connect || c->n_allow_bind;
 	bool mounts_wanted = c->allow_userns || (c->cap_add & (UINT64_C(1) << 21 /* SYS_ADMIN */));
 
 	memset(ret, 0, sizeof(*ret));
-	ret->abi = abi > 0 ? (int)abi : 0;
+	ret->abi = abi;
 	if (wants_ports && ret->abi < 4)
 		return sbx_error_set(e, EOPNOTSUPP, "--%s needs Landlock ABI 4 (Linux 6.7); this kernel %s",
 				     c->n_allow_connect ? "allow-connect" : "allow-bind",

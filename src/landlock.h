@@ -38,6 +38,15 @@ struct landlock_plan {
 int landlock_plan_build(const struct sbx_config *c, struct landlock_plan *ret, struct sbx_error *e);
 
 /**
+ * landlock_plan_for_abi() - landlock_plan_build() for a kernel of Landlock ABI @abi
+ *
+ * The decision without the probe, so every ABI's degradation can be tested.
+ * Return: 0 or -errno with @e filled
+ */
+int landlock_plan_for_abi(const struct sbx_config *c, int abi, struct landlock_plan *ret,
+			  struct sbx_error *e);
+
+/**
  * landlock_apply() - restrict the calling process (the command, before exec)
  *
  * Filesystem: every mount of the sandbox's view readable and executable,
