@@ -58,7 +58,7 @@ _Noreturn void child_main(const struct sbx_config *c, const struct child_plan *p
 	 * that died before this line is caught by EOF in wait_for_maps(). */
 	set_parent_death_signal(c);
 
-	if (ns_unshare_rest(c, &e) < 0 || rootfs_prepare(c, &prep, &e) < 0)
+	if (ns_unshare_rest(c, &e) < 0 || rootfs_prepare(c, plan->premade_fds, &prep, &e) < 0)
 		fail(plan, &e);
 	if (wait_for_maps(plan, &setgroups_allowed, &e) < 0)
 		fail(plan, &e);

@@ -12,11 +12,16 @@
  * @orig_mask:		the signal mask sbx started with, restored for the command
  * @take_tty:		stdin is a terminal and sbx is its foreground job: the
  *			command gets its own process group and the terminal
+ * @premade_fds:	per mount operation, a detached mount sbx made (idmapped
+ *			host binds) or -1; NULL when none. Inherited with the clone.
+ * @n_premade:		entries in @premade_fds
  */
 struct child_plan {
 	int sync_fd;
 	sigset_t orig_mask;
 	bool take_tty;
+	const int *premade_fds;
+	size_t n_premade;
 };
 
 /**

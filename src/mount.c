@@ -15,7 +15,8 @@
 int mnt_clone_tree(int dirfd, const char *path, bool recursive, int *ret_fd)
 {
 	int fd = open_tree(dirfd, path,
-			   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+			   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0) |
+				   (*path ? 0 : AT_EMPTY_PATH));
 	if (fd < 0)
 		return -errno;
 	*ret_fd = fd;
@@ -119,6 +120,12 @@ static int make_one(int rootfd, const char *prefix, bool as_file, mode_t mode)
 
 int path_make_in_root(int rootfd, const char *path, bool as_file, mode_t mode, int *ret_fd)
 {
+	return path_make_in_root_mode(rootfd, path, as_file, mode, 0755, ret_fd);
+}
+
+int path_make_in_root_mode(int rootfd, const char *path, bool as_file, mode_t mode,
+			   mode_t parent_mode, int *ret_fd)
+{
 	_cleanup_free_ char *rel = NULL;
 	size_t len;
 	int r;
@@ -142,7 +149,7 @@ int path_make_in_root(int rootfd, const char *path, bool as_file, mode_t mode, i
 			continue;
 		rel[i] = '\0';
 		if (path_open_in_root(rootfd, rel, O_PATH, &probe) < 0) {
-			r = make_one(rootfd, rel, last && as_file, last ? mode : 0755);
+			r = make_one(rootfd, rel, last && as_file, last ? mode : parent_mode);
 			if (r < 0)
 				return r;
 		}

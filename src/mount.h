@@ -6,7 +6,8 @@
 #include <sys/types.h>
 
 /**
- * mnt_clone_tree() - a detached copy of the mount tree at @path (open_tree)
+ * mnt_clone_tree() - a detached copy of the mount tree at @path (open_tree);
+ *		      an empty @path means @dirfd itself
  * @recursive:	include sub-mounts (bind -R); needed for any tree with locked
  *		children, which is every host mount seen from a user namespace
  * Return: 0 or -errno; the detached mount fd in @ret_fd
@@ -52,6 +53,14 @@ int path_open_in_root(int rootfd, const char *path, int flags, int *ret_fd);
  * Return: 0 or -errno; an O_PATH fd of the result in @ret_fd
  */
 int path_make_in_root(int rootfd, const char *path, bool as_file, mode_t mode, int *ret_fd);
+
+/**
+ * path_make_in_root_mode() - path_make_in_root() with @parent_mode for the
+ *			      missing parent directories it creates
+ * Return: 0 or -errno; an O_PATH fd of the result in @ret_fd
+ */
+int path_make_in_root_mode(int rootfd, const char *path, bool as_file, mode_t mode,
+			   mode_t parent_mode, int *ret_fd);
 
 /**
  * path_symlink_in_root() - create the symlink @path -> @target (parents made)

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "viewops.h"
 
 #define ROOTFS_MAX_SYSTEM 16
 
@@ -30,8 +31,8 @@ struct rootfs_prep {
 	struct rootfs_source devices[8];
 	size_t n_devices;
 	struct rootfs_source host_proc;
-	struct rootfs_source *user; /* one per config mount, fd -1 for tmpfs */
-	size_t n_user;
+	struct viewop_prep *ops; /* one per config mount */
+	size_t n_ops;
 };
 
 /**
@@ -41,10 +42,13 @@ struct rootfs_prep {
  * CAP_SYS_ADMIN in the new user namespace, not mapped ids, so this overlaps
  * with the parent's newuidmap/newgidmap. A missing source fails here, with
  * the option that named it.
+ * @premade:	per mount operation, a detached mount made by sbx outside
+ *		(idmapped host binds) or -1; NULL when there are none
  *
  * Return: 0 or -errno with @e filled
  */
-int rootfs_prepare(const struct sbx_config *c, struct rootfs_prep *p, struct sbx_error *e);
+int rootfs_prepare(const struct sbx_config *c, const int *premade, struct rootfs_prep *p,
+		   struct sbx_error *e);
 
 /**
  * rootfs_enter() - build the new root from @p, pivot_root() into it, detach

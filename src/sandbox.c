@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "idmap_mount.h"
 #include "log.h"
 #include "ns.h"
 #include "pid1.h"
@@ -23,6 +24,12 @@ static void cleanup_kill_pid(pid_t *pid)
 	kill_and_reap(*pid);
 }
 #define _cleanup_kill_ __attribute__((cleanup(cleanup_kill_pid)))
+
+static void cleanup_premade(struct child_plan *child)
+{
+	/* The child holds its own copies from the clone. */
+	idmap_mount_release((int *)child->premade_fds, child->n_premade);
+}
 
 static int check_pass_fds(const struct sbx_config *c, struct sbx_error *e)
 {
@@ -86,7 +93,7 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	_cleanup_close_ int parent_end = -1, child_end = -1, pidfd = -1;
 	_cleanup_kill_ pid_t pid = -1;
 	struct userns_plan plan;
-	struct child_plan child = { 0 };
+	__attribute__((cleanup(cleanup_premade))) struct child_plan child = { 0 };
 	struct supervise_target target;
 	bool setgroups_allowed = false;
 	sigset_t forwarded;
@@ -100,6 +107,12 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	if (r < 0)
 		return r;
 	log_plan(c, &plan);
+	/* Idmapped binds of host filesystems need privileges over the host's
+	 * superblocks, which only sbx itself (as real root) can have. */
+	r = idmap_mount_prepare_host(c, &plan, (int **)&child.premade_fds, e);
+	child.n_premade = c->n_mounts;
+	if (r < 0)
+		return r;
 
 	child.take_tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 	/* Block before the clone: a signal that arrives while the sandbox is
