@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -90,6 +91,11 @@ static int mapping_userns(const struct idmap *uids, const struct idmap *gids, bo
 	ssize_t n;
 	pid_t pid;
 
+	/* The helper's /proc files must be ours to write: after the setresuid()
+	 * of --userns isolated we (and a fork of us) are no longer dumpable,
+	 * which hands those files to root. */
+	if (prctl(PR_GET_DUMPABLE) != 1)
+		prctl(PR_SET_DUMPABLE, 1);
 	if (pipe2(ready, O_CLOEXEC) < 0)
 		return -errno;
 	if (pipe2(hold, O_CLOEXEC) < 0) {
@@ -193,9 +199,14 @@ static int host_bind(const struct userns_plan *plan,
 	if (r < 0)
 		return sbx_error_set(e, r, "--%s %s", m->option, m->src);
 
+	/* An unprivileged caller fails already here (cloning a mount tree
+	 * needs CAP_SYS_ADMIN over our mount namespace), where it would fail
+	 * at MOUNT_ATTR_IDMAP anyway: both are the kernel's refusal. */
 	r = mnt_clone_tree(AT_FDCWD, m->src, true, &mfd);
 	if (r == -ENOENT && m->try_src)
 		return 0;
+	if (r == -EPERM)
+		return idmap_mount_refused(m, e);
 	if (r == 0)
 		r = mnt_set_attr(mfd, attrs, 0, true);
 	if (r < 0)

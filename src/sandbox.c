@@ -104,6 +104,9 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 		return r;
 	r = userns_plan_build(&plan, c->host_uid, c->host_gid, c->user_name, c->uid, c->gid,
 			      "/etc/subuid", "/etc/subgid", e);
+	if (r == 0 && c->userns_mode == SBX_USERNS_ISOLATED)
+		r = userns_plan_isolate(&plan, c->host_uid, c->user_name, c->uid, c->gid,
+					"/etc/subuid", "/etc/subgid", e);
 	if (r < 0)
 		return r;
 	log_plan(c, &plan);
