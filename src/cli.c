@@ -75,7 +75,7 @@ static const struct cli_option options[] = {
 	{ "die-with-parent", 0, 0, OPT_DIE_WITH_PARENT, NULL,
 	  "kill the sandbox when sbx dies (default)" },
 	{ "no-die-with-parent", 0, 0, OPT_NO_DIE_WITH_PARENT, NULL,
-	  "let a --share-pid sandbox outlive sbx" },
+	  "keep the sandbox running if sbx dies" },
 	{ "verbose", 'v', 0, OPT_VERBOSE, NULL, "say what sbx does (repeat for more)" },
 	{ "version", 0, 0, OPT_VERSION, NULL, "print the version and exit" },
 	{ "help", 'h', 0, OPT_HELP, NULL, "print this help and exit" },
@@ -86,7 +86,7 @@ void cli_print_help(FILE *out)
 	fputs("Usage: sbx [OPTION]... [--] [COMMAND [ARG]...]\n"
 	      "Run COMMAND (default: $SHELL) in a rootless sandbox: new user, mount, pid, ipc,\n"
 	      "uts, net, cgroup and time namespaces; the host's /usr, /etc and /opt read-only;\n"
-	      "private /tmp, /run and an empty $HOME; no capabilities.\n\n",
+	      "private /tmp, /var/tmp, /run and an empty $HOME; no capabilities.\n\n",
 	      out);
 	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
 		const struct cli_option *o = &options[i];
@@ -218,6 +218,8 @@ static int parse_time_offset(struct sbx_config *c, const char *arg, struct sbx_e
 	_cleanup_free_ char *copy = xstrdup(arg);
 	char *save = NULL;
 
+	if (!*arg)
+		return sbx_error_set(e, 0, "--time-offset: expected monotonic=SECS,boottime=SECS");
 	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(item, '=');
 		long long secs;
