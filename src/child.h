@@ -10,6 +10,7 @@
  * struct child_plan - the parent's decisions the child needs
  * @sync_fd:		the child's end of the sync socket
  * @orig_mask:		the signal mask sbx started with, restored for the command
+ * @parent_pid:		sbx's pid, to notice it died before a parent-death signal was set
  * @take_tty:		stdin is a terminal and sbx is its foreground job: the
  *			command gets its own process group and the terminal
  * @premade_fds:	per mount operation, a detached mount sbx made (idmapped
@@ -19,6 +20,7 @@
 struct child_plan {
 	int sync_fd;
 	sigset_t orig_mask;
+	pid_t parent_pid;
 	bool take_tty;
 	const int *premade_fds;
 	size_t n_premade;

@@ -117,7 +117,7 @@ static const struct cli_option options[] = {
 	{ "die-with-parent", 0, 0, OPT_DIE_WITH_PARENT, NULL,
 	  "kill the sandbox when sbx dies (default)" },
 	{ "no-die-with-parent", 0, 0, OPT_NO_DIE_WITH_PARENT, NULL,
-	  "let a --share-pid sandbox outlive sbx" },
+	  "keep the sandbox running if sbx dies" },
 	{ "verbose", 'v', 0, OPT_VERBOSE, NULL, "say what sbx does (repeat for more)" },
 	{ "version", 0, 0, OPT_VERSION, NULL, "print the version and exit" },
 	{ "help", 'h', 0, OPT_HELP, NULL, "print this help and exit" },
@@ -128,7 +128,7 @@ void cli_print_help(FILE *out)
 	fputs("Usage: sbx [OPTION]... [--] [COMMAND [ARG]...]\n"
 	      "Run COMMAND (default: $SHELL) in a rootless sandbox: new user, mount, pid, ipc,\n"
 	      "uts, net, cgroup and time namespaces; the host's /usr, /etc and /opt read-only;\n"
-	      "private /tmp, /run and an empty $HOME; no capabilities.\n\n",
+	      "private /tmp, /var/tmp, /run and an empty $HOME; no capabilities.\n\n",
 	      out);
 	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
 		const struct cli_option *o = &options[i];
@@ -224,6 +224,8 @@ static int parse_time_offset(struct sbx_config *c, const char *arg, struct sbx_e
 	_cleanup_free_ char *copy = xstrdup(arg);
 	char *save = NULL;
 
+	if (!*arg)
+		return sbx_error_set(e, 0, "--time-offset: expected monotonic=SECS,boottime=SECS");
 	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(item, '=');
 		long long secs;
@@ -499,6 +501,19 @@ int cli_parse(struct sbx_config *c, int argc, char *const argv[], enum cli_actio
 			inline_val = eq ? eq + 1 : NULL;
 		} else if (arg[2] == '\0') {
 			o = find_short(arg[1]);
+		} else {
+			/* Bundled flags such as -vv: every letter must be a flag. */
+			for (const char *ch = arg + 1; *ch; ch++) {
+				o = find_short(*ch);
+				if (!o || o->nargs)
+					return sbx_error_set(e, 0, "unknown option %s (see sbx --help)", arg);
+				r = apply_option(c, o, (char *const *)args, ret_action, e);
+				if (r < 0)
+					return r;
+			}
+			if (*ret_action != CLI_RUN)
+				return 0;
+			continue;
 		}
 		if (!o)
 			return sbx_error_set(e, 0, "unknown option %s (see sbx --help)", arg);

@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "child.h"
@@ -39,6 +41,19 @@ static int check_pass_fds(const struct sbx_config *c, struct sbx_error *e)
 	return 0;
 }
 
+/* Has the child sent a setup error? Looks without blocking; fills @e if so. */
+static bool child_reported_error(int sync_fd, struct sbx_error *e)
+{
+	struct sync_msg m;
+
+	if (sync_recv(sync_fd, &m, NULL, MSG_DONTWAIT) < 0 || m.type != SYNC_SETUP_ERROR)
+		return false;
+	*e = m.error;
+	if (!e->exit_code)
+		e->exit_code = SBX_EXIT_SETUP;
+	return true;
+}
+
 /* Wait for pid 1 to say it started the command, or why it could not. */
 static int wait_until_started(int sync_fd, pid_t pid, struct sbx_error *e)
 {
@@ -67,6 +82,19 @@ static int wait_until_started(int sync_fd, pid_t pid, struct sbx_error *e)
 					     m.type);
 		}
 	}
+}
+
+/* -vvv: where start-up time goes, in ms since sbx began. */
+static void log_phase(const char *what)
+{
+	struct timespec now;
+
+	if (log_verbosity < 3)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	log_verbose(3, "%.3f ms: %s", (double)(now.tv_sec - log_start.tv_sec) * 1e3 +
+					       (double)(now.tv_nsec - log_start.tv_nsec) / 1e6,
+		    what);
 }
 
 static void log_plan(const struct sbx_config *c, const struct userns_plan *p)
@@ -117,6 +145,7 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	if (r < 0)
 		return r;
 
+	child.parent_pid = getpid();
 	child.take_tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 	/* Block before the clone: a signal that arrives while the sandbox is
 	 * being set up waits for the supervisor instead of killing sbx. */
@@ -144,18 +173,25 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 		child_main(c, &child);
 	}
 	close(TAKE_FD(child_end));
+	log_phase("cloned");
 
 	r = userns_write_maps(&plan, pid, &setgroups_allowed, e);
+	/* The child may have failed already (a missing --bind source is found
+	 * while we map): its reason beats whatever that did to the mapping. */
+	if (child_reported_error(parent_end, e))
+		return -(e->err ? e->err : EINVAL);
 	if (plan.warning[0])
 		log_warn("%s", plan.warning);
 	if (r < 0)
 		return r;
 	r = sync_send_simple(parent_end, SYNC_MAPS_DONE, setgroups_allowed);
-	if (r < 0)
+	if (r < 0 && r != -EPIPE)
 		return sbx_error_set(e, r, "sync with the sandbox");
+	log_phase("id maps written");
 	r = wait_until_started(parent_end, pid, e);
 	if (r < 0)
 		return r;
+	log_phase("command started");
 
 	target = (struct supervise_target){
 		.pid = pid,
@@ -165,5 +201,6 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	};
 	*ret_status = supervise(&target);
 	pid = -1; /* reaped by supervise() */
+	log_phase("sandbox ended");
 	return 0;
 }

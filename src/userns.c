@@ -11,7 +11,7 @@
 #include "userns.h"
 #include "util.h"
 
-extern char **environ;
+static char *empty_env[] = { NULL };
 
 static bool parse_field(const char *s, unsigned long *ret)
 {
@@ -309,7 +309,9 @@ static int spawn_map_helper(const char *helper, pid_t pid, const struct idmap *m
 	/* The helpers complain on stderr; their failure is reported by us. */
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-	r = posix_spawn(ret_pid, helper, &fa, NULL, argv, environ);
+	/* An empty environment: nothing of ours should steer a setuid program,
+	 * and its dynamic loader has less to read. */
+	r = posix_spawn(ret_pid, helper, &fa, NULL, argv, empty_env);
 	posix_spawn_file_actions_destroy(&fa);
 	return -r;
 }
