@@ -211,6 +211,10 @@ static int overlay_error(int fsfd, int err, const struct sbx_mount_spec *m, stru
 	    (major < 5 || (major == 5 && minor < 11)))
 		return sbx_error_set(e, err, "--%s %s: overlayfs in a user namespace needs Linux 5.11 "
 					     "or later (this is %s)", m->option, m->dest, u.release);
+	if (err == EINVAL)
+		return sbx_error_set(e, 0, "--%s %s: overlayfs refused these directories (WORKDIR must "
+					   "be an empty directory on RWDIR's filesystem, outside RWDIR; "
+					   "layers must not contain each other)", m->option, m->dest);
 	return sbx_error_set(e, err, "--%s %s", m->option, m->dest);
 }
 
