@@ -69,7 +69,7 @@ struct cli_option {
 /* The order here is the order of --help. */
 static const struct cli_option options[] = {
 	{ "bind", 0, 1, OPT_BIND, "SRC[:DEST[:OPTS]]",
-	  "bind host SRC read-write at DEST (default: SRC); OPTS: idmap[=H:S:N,...], sandbox-src" },
+	  "bind host SRC read-write at DEST (default: SRC)" },
 	{ "ro-bind", 0, 1, OPT_RO_BIND, "SRC[:DEST[:OPTS]]", "bind host SRC read-only, sub-mounts too" },
 	{ "dev-bind", 0, 1, OPT_DEV_BIND, "SRC[:DEST[:OPTS]]", "like --bind, device nodes usable" },
 	{ "bind-try", 0, 1, OPT_BIND_TRY, "SRC[:DEST[:OPTS]]", "like --bind; skipped if SRC is missing" },
@@ -84,16 +84,16 @@ static const struct cli_option options[] = {
 	{ "bind-data", 0, 2, OPT_BIND_DATA, "FD DEST", "bind a file holding fd FD's content at DEST" },
 	{ "ro-bind-data", 0, 2, OPT_RO_BIND_DATA, "FD DEST", "like --bind-data, read-only" },
 	{ "chmod", 0, 2, OPT_CHMOD, "MODE PATH", "set the mode of PATH (octal)" },
-	{ "perms", 0, 1, OPT_PERMS, "MODE", "mode of the next --tmpfs/--dir/--file/--bind-data" },
+	{ "perms", 0, 1, OPT_PERMS, "MODE", "mode of the next --tmpfs, --dir, --file..." },
 	{ "size", 0, 1, OPT_SIZE, "BYTES", "size limit of the next --tmpfs (k/m/g suffixes)" },
 	{ "remount-ro", 0, 1, OPT_REMOUNT_RO, "DEST", "make the mount at DEST read-only" },
-	{ "overlay-src", 0, 1, OPT_OVERLAY_SRC, "SRC", "a lower layer for the next overlay (bottom first)" },
+	{ "overlay-src", 0, 1, OPT_OVERLAY_SRC, "SRC", "lower layer of the next overlay (first: bottom)" },
 	{ "overlay", 0, 3, OPT_OVERLAY, "RWDIR WORKDIR DEST",
 	  "overlay at DEST, changes kept in host RWDIR" },
 	{ "tmp-overlay", 0, 1, OPT_TMP_OVERLAY, "DEST", "writable overlay at DEST, changes discarded" },
 	{ "ro-overlay", 0, 1, OPT_RO_OVERLAY, "DEST", "read-only overlay of 2+ --overlay-src at DEST" },
 	{ "userns", 0, 1, OPT_USERNS, "keep-id|isolated",
-	  "isolated: map only subordinate ids, never your own (default: keep-id)" },
+	  "isolated: subordinate ids only (default keep-id)" },
 	{ "chdir", 0, 1, OPT_CHDIR, "DIR", "start the command in DIR" },
 	{ "hostname", 0, 1, OPT_HOSTNAME, "NAME", "hostname inside (default: sbx)" },
 	{ "setenv", 0, 2, OPT_SETENV, "VAR VALUE", "set an environment variable" },
@@ -145,7 +145,10 @@ void cli_print_help(FILE *out)
 		else
 			fprintf(out, "  %-29s %s\n", lhs, o->help);
 	}
-	fputs("\nExit status: the command's, 128+N if it died of signal N; 125 when sbx itself\n"
+	fputs("\nBind OPTS, comma-separated: idmap (your ids -> the sandbox user's),\n"
+	      "idmap=HOST:SANDBOX:N[,...], uidmap=..., gidmap=..., sandbox-src (SRC is a path\n"
+	      "in the sandbox, e.g. a --tmpfs: the only idmap the kernel allows non-root).\n"
+	      "\nExit status: the command's, 128+N if it died of signal N; 125 when sbx itself\n"
 	      "fails, 126 when the command cannot be executed, 127 when it is not found.\n"
 	      "See sbx(1).\n",
 	      out);
