@@ -185,7 +185,7 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	if (r < 0)
 		return r;
 	r = sync_send_simple(parent_end, SYNC_MAPS_DONE, setgroups_allowed);
-	if (r < 0 && r != -EPIPE)
+	if (r < 0 && r != -EPIPE && r != -ECONNRESET)
 		return sbx_error_set(e, r, "sync with the sandbox");
 	log_phase("id maps written");
 	r = wait_until_started(parent_end, pid, e);
