@@ -77,6 +77,11 @@ static int wait_until_started(int sync_fd, pid_t pid, struct sbx_error *e)
 		case SYNC_LOG:
 			log_verbose(1, "%s", m.error.msg);
 			break;
+		case SYNC_EXEC_ERROR:
+			/* The command's execve() can fail before pid 1 has told us
+			 * it started: its status (126/127) still comes from pid 1. */
+			log_error(&m.error);
+			break;
 		default:
 			return sbx_error_set(e, EPROTO, "unexpected message %u from the sandbox",
 					     m.type);
