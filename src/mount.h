@@ -37,6 +37,25 @@ int mnt_new_fs(const char *fstype, const char *const *options, unsigned attrs, i
 int mnt_attach(int mfd, int target_fd);
 
 /**
+ * mnt_attach_with_attrs() - mnt_attach(), then set @pending attributes the
+ *			     legacy way (remount of each mount, recursively)
+ *
+ * For kernels without mount_setattr() (before 5.12), where mnt_set_attr()
+ * on the detached tree returned -ENOSYS: a remount needs an attached mount.
+ * With @pending 0 this is mnt_attach().
+ *
+ * Return: 0 or -errno
+ */
+int mnt_attach_with_attrs(int mfd, int target_fd, uint64_t pending, bool recursive);
+
+/**
+ * mnt_set_attr_attached() - set attributes on the attached mount @fd is on,
+ *			     through mount_setattr() or, before 5.12, remounts
+ * Return: 0 or -errno
+ */
+int mnt_set_attr_attached(int fd, uint64_t set, bool recursive);
+
+/**
  * path_open_in_root() - open @path with symlinks resolved inside @rootfd only
  *
  * A ".." or an absolute symlink cannot leave @rootfd (RESOLVE_IN_ROOT), and

@@ -27,6 +27,7 @@ static const char *const device_nodes[] = { "/dev/null", "/dev/zero", "/dev/full
 static int clone_source(struct rootfs_source *s, const char *host_path, bool readonly,
 			bool devices)
 {
+	uint64_t attrs;
 	struct stat st;
 	int r;
 
@@ -36,9 +37,15 @@ static int clone_source(struct rootfs_source *s, const char *host_path, bool rea
 	if (fstat(s->fd, &st) < 0)
 		return -errno;
 	s->is_dir = S_ISDIR(st.st_mode);
-	return mnt_set_attr(s->fd, (readonly ? MOUNT_ATTR_RDONLY : 0) | MOUNT_ATTR_NOSUID |
-					   (devices ? 0 : MOUNT_ATTR_NODEV),
-			    0, true);
+	attrs = (readonly ? MOUNT_ATTR_RDONLY : 0) | MOUNT_ATTR_NOSUID |
+		(devices ? 0 : MOUNT_ATTR_NODEV);
+	r = mnt_set_attr(s->fd, attrs, 0, true);
+	if (r == -ENOSYS) {
+		/* Linux < 5.12: set them after the attach (attach_source()). */
+		s->pending_attrs = attrs;
+		r = 0;
+	}
+	return r;
 }
 
 static int prepare_system(struct rootfs_prep *p, struct sbx_error *e)
@@ -161,7 +168,7 @@ static int attach_source(int rootfd, struct rootfs_source *s, const char *dest)
 	r = path_make_in_root(rootfd, dest, !s->is_dir, 0755, &target);
 	if (r < 0)
 		return r;
-	r = mnt_attach(s->fd, target);
+	r = mnt_attach_with_attrs(s->fd, target, s->pending_attrs, true);
 	close(s->fd);
 	s->fd = -1;
 	return r;
@@ -273,7 +280,8 @@ static int build_default_view(int rootfd, const struct sbx_config *c, struct roo
 
 static int pivot_into(int rootfd, struct sbx_error *e)
 {
-	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	_cleanup_close_ int newroot = -1;
+	int r;
 
 	/* pivot_root(".", ".") stacks the old root on top of the new one;
 	 * detaching "." then removes exactly the old root, and no directory
@@ -286,8 +294,12 @@ static int pivot_into(int rootfd, struct sbx_error *e)
 		return sbx_error_set(e, errno, "cannot detach the old root");
 	if (chdir("/") < 0)
 		return sbx_error_set(e, errno, "chdir /");
-	if (mount_setattr(AT_FDCWD, "/", 0, &ro, sizeof(ro)) < 0)
-		return sbx_error_set(e, errno, "cannot make / read-only");
+	newroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (newroot < 0)
+		return sbx_error_set(e, errno, "cannot open the new root");
+	r = mnt_set_attr_attached(newroot, MOUNT_ATTR_RDONLY, false);
+	if (r < 0)
+		return sbx_error_set(e, r, "cannot make / read-only");
 	return 0;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "viewops.h"
@@ -13,6 +14,7 @@
  * @path:	where it goes inside (and where it came from on the host)
  * @fd:		detached mount (open_tree clone), or -1
  * @is_dir:	directory or file: decides what mount point to create
+ * @pending_attrs: MOUNT_ATTR_* still to set once attached (no mount_setattr())
  * @link:	for host symlinks such as /bin -> usr/bin, the target; else NULL
  */
 struct rootfs_source {
@@ -20,6 +22,7 @@ struct rootfs_source {
 	int fd;
 	bool is_dir;
 	char *link;
+	uint64_t pending_attrs; /* to set after the attach (Linux < 5.12) */
 };
 
 /**

@@ -50,7 +50,13 @@ static int clone_bind(int dirfd, const char *path, const struct sbx_mount_spec *
 	if (fstat(op->fd, &st) < 0)
 		return -errno;
 	op->is_dir = S_ISDIR(st.st_mode);
-	return mnt_set_attr(op->fd, bind_attrs(m->kind), 0, true);
+	r = mnt_set_attr(op->fd, bind_attrs(m->kind), 0, true);
+	if (r == -ENOSYS && !m->idmap) {
+		/* Linux < 5.12: set them after the attach (apply_bind()). */
+		op->pending_attrs = bind_attrs(m->kind);
+		r = 0;
+	}
+	return r;
 }
 
 static int prepare_one(const struct sbx_mount_spec *m, int premade, struct viewop_prep *op,
@@ -125,14 +131,15 @@ static mode_t parent_mode_for(mode_t mode)
 	return parent;
 }
 
-static int attach_at(int rootfd, int mfd, const char *dest, bool is_dir, mode_t parent_mode)
+static int attach_at(int rootfd, int mfd, const char *dest, bool is_dir, mode_t parent_mode,
+		     uint64_t pending_attrs)
 {
 	_cleanup_close_ int target = -1;
 	int r = path_make_in_root_mode(rootfd, dest, !is_dir, 0755, parent_mode, &target);
 
 	if (r < 0)
 		return r;
-	return mnt_attach(mfd, target);
+	return mnt_attach_with_attrs(mfd, target, pending_attrs, true);
 }
 
 static int apply_bind(int rootfd, const struct sbx_mount_spec *m, struct viewop_prep *op)
@@ -154,7 +161,7 @@ static int apply_bind(int rootfd, const struct sbx_mount_spec *m, struct viewop_
 	}
 	if (op->skip)
 		return 0;
-	r = attach_at(rootfd, op->fd, m->dest, op->is_dir, 0755);
+	r = attach_at(rootfd, op->fd, m->dest, op->is_dir, 0755, op->pending_attrs);
 	close(TAKE_FD(op->fd));
 	return r;
 }
@@ -284,9 +291,11 @@ static int bind_data_file(int rootfd, const char *name, const struct sbx_mount_s
 	if (m->kind == SBX_MOUNT_RO_BIND_DATA)
 		attrs |= MOUNT_ATTR_RDONLY;
 	r = mnt_set_attr(mfd, attrs, 0, false);
+	if (r == -ENOSYS)
+		return attach_at(rootfd, mfd, m->dest, false, parent_mode_for(m->mode), attrs);
 	if (r < 0)
 		return r;
-	return attach_at(rootfd, mfd, m->dest, false, parent_mode_for(m->mode));
+	return attach_at(rootfd, mfd, m->dest, false, parent_mode_for(m->mode), 0);
 }
 
 static int apply_bind_data(int rootfd, const struct sbx_mount_spec *m, size_t index)
@@ -340,7 +349,7 @@ static int apply_remount_ro(int rootfd, const struct sbx_mount_spec *m, struct s
 	if (r < 0)
 		return sbx_error_set(e, r, "--%s %s", m->option, m->dest);
 	/* Like bwrap: this mount only, not the ones below it. */
-	r = mnt_set_attr(fd, MOUNT_ATTR_RDONLY, 0, false);
+	r = mnt_set_attr_attached(fd, MOUNT_ATTR_RDONLY, false);
 	if (r == -EINVAL)
 		return sbx_error_set(e, 0, "--%s %s: not a mount point", m->option, m->dest);
 	if (r < 0)
@@ -356,7 +365,7 @@ static int apply_overlay(int rootfd, const struct sbx_mount_spec *m, struct view
 
 	if (r < 0)
 		return r;
-	r = attach_at(rootfd, mfd, m->dest, true, 0755);
+	r = attach_at(rootfd, mfd, m->dest, true, 0755, 0);
 	if (r < 0)
 		return sbx_error_set(e, r, "--%s %s", m->option, m->dest);
 	return 0;

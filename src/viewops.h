@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "overlay.h"
@@ -17,6 +18,7 @@ struct viewop_prep {
 	int fd;
 	bool skip;
 	bool is_dir;
+	uint64_t pending_attrs; /* MOUNT_ATTR_* to set once attached (Linux < 5.12) */
 	struct overlay_prep ovl;
 };
 
