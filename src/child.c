@@ -18,6 +18,7 @@
 #include "pid1.h"
 #include "rootfs.h"
 #include "sync.h"
+#include "userns.h"
 #include "util.h"
 
 static _Noreturn void fail(const struct child_plan *plan, const struct sbx_error *e)
@@ -58,7 +59,7 @@ _Noreturn void child_main(const struct sbx_config *c, const struct child_plan *p
 	 * that died before this line is caught by EOF in wait_for_maps(). */
 	set_parent_death_signal(c);
 
-	if (ns_unshare_rest(c, &e) < 0 || rootfs_prepare(c, &prep, &e) < 0)
+	if (ns_unshare_rest(c, &e) < 0 || rootfs_prepare(c, plan->premade_fds, &prep, &e) < 0)
 		fail(plan, &e);
 	if (wait_for_maps(plan, &setgroups_allowed, &e) < 0)
 		fail(plan, &e);
@@ -69,6 +70,8 @@ _Noreturn void child_main(const struct sbx_config *c, const struct child_plan *p
 		sbx_error_set(&e, errno, "setgroups");
 		fail(plan, &e);
 	}
+	if (c->userns_mode == SBX_USERNS_ISOLATED && userns_become(c->uid, c->gid, &e) < 0)
+		fail(plan, &e);
 	set_parent_death_signal(c);
 
 	if (!c->share[SBX_NS_UTS] && ns_set_hostname(c->hostname ? c->hostname : "sbx", &e) < 0)

@@ -12,17 +12,24 @@
  * struct child_plan - the parent's decisions the child needs
  * @sync_fd:		the child's end of the sync socket
  * @orig_mask:		the signal mask sbx started with, restored for the command
+ * @parent_pid:		sbx's pid, to notice it died before a parent-death signal was set
  * @take_tty:		stdin is a terminal and sbx is its foreground job: the
  *			command gets its own process group and the terminal
  * @filter:		the compiled seccomp programs the command loads last
  * @landlock:		what the command asks Landlock for
+ * @premade_fds:	per mount operation, a detached mount sbx made (idmapped
+ *			host binds) or -1; NULL when none. Inherited with the clone.
+ * @n_premade:		entries in @premade_fds
  */
 struct child_plan {
 	int sync_fd;
 	sigset_t orig_mask;
+	pid_t parent_pid;
 	bool take_tty;
 	const struct syscall_filter *filter;
 	const struct landlock_plan *landlock;
+	const int *premade_fds;
+	size_t n_premade;
 };
 
 /**

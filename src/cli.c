@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "util.h"
+#include "viewspec.h"
 
 enum opt_id {
 	OPT_HELP,
@@ -16,6 +17,24 @@ enum opt_id {
 	OPT_BIND,
 	OPT_RO_BIND,
 	OPT_TMPFS,
+	OPT_DEV_BIND,
+	OPT_BIND_TRY,
+	OPT_RO_BIND_TRY,
+	OPT_DEV_BIND_TRY,
+	OPT_DIR,
+	OPT_SYMLINK,
+	OPT_FILE,
+	OPT_BIND_DATA,
+	OPT_RO_BIND_DATA,
+	OPT_CHMOD,
+	OPT_PERMS,
+	OPT_SIZE,
+	OPT_REMOUNT_RO,
+	OPT_OVERLAY_SRC,
+	OPT_OVERLAY,
+	OPT_TMP_OVERLAY,
+	OPT_RO_OVERLAY,
+	OPT_USERNS,
 	OPT_CHDIR,
 	OPT_HOSTNAME,
 	OPT_SETENV,
@@ -54,9 +73,32 @@ struct cli_option {
 
 /* The order here is the order of --help. */
 static const struct cli_option options[] = {
-	{ "bind", 0, 1, OPT_BIND, "SRC[:DEST]", "bind host SRC read-write at DEST (default: SRC)" },
-	{ "ro-bind", 0, 1, OPT_RO_BIND, "SRC[:DEST]", "bind host SRC read-only, sub-mounts too" },
+	{ "bind", 0, 1, OPT_BIND, "SRC[:DEST[:OPTS]]",
+	  "bind host SRC read-write at DEST (default: SRC)" },
+	{ "ro-bind", 0, 1, OPT_RO_BIND, "SRC[:DEST[:OPTS]]", "bind host SRC read-only, sub-mounts too" },
+	{ "dev-bind", 0, 1, OPT_DEV_BIND, "SRC[:DEST[:OPTS]]", "like --bind, device nodes usable" },
+	{ "bind-try", 0, 1, OPT_BIND_TRY, "SRC[:DEST[:OPTS]]", "like --bind; skipped if SRC is missing" },
+	{ "ro-bind-try", 0, 1, OPT_RO_BIND_TRY, "SRC[:DEST[:OPTS]]",
+	  "like --ro-bind; skipped if SRC is missing" },
+	{ "dev-bind-try", 0, 1, OPT_DEV_BIND_TRY, "SRC[:DEST[:OPTS]]",
+	  "like --dev-bind; skipped if SRC is missing" },
 	{ "tmpfs", 0, 1, OPT_TMPFS, "DEST", "mount an empty private tmpfs at DEST" },
+	{ "dir", 0, 1, OPT_DIR, "DEST", "create directory DEST" },
+	{ "symlink", 0, 2, OPT_SYMLINK, "TARGET DEST", "create symlink DEST pointing to TARGET" },
+	{ "file", 0, 2, OPT_FILE, "FD DEST", "copy what fd FD reads into a new file DEST" },
+	{ "bind-data", 0, 2, OPT_BIND_DATA, "FD DEST", "bind a file holding fd FD's content at DEST" },
+	{ "ro-bind-data", 0, 2, OPT_RO_BIND_DATA, "FD DEST", "like --bind-data, read-only" },
+	{ "chmod", 0, 2, OPT_CHMOD, "MODE PATH", "set the mode of PATH (octal)" },
+	{ "perms", 0, 1, OPT_PERMS, "MODE", "mode of the next --tmpfs, --dir, --file..." },
+	{ "size", 0, 1, OPT_SIZE, "BYTES", "size limit of the next --tmpfs (k/m/g suffixes)" },
+	{ "remount-ro", 0, 1, OPT_REMOUNT_RO, "DEST", "make the mount at DEST read-only" },
+	{ "overlay-src", 0, 1, OPT_OVERLAY_SRC, "SRC", "lower layer of the next overlay (first: bottom)" },
+	{ "overlay", 0, 3, OPT_OVERLAY, "RWDIR WORKDIR DEST",
+	  "overlay at DEST, changes kept in host RWDIR" },
+	{ "tmp-overlay", 0, 1, OPT_TMP_OVERLAY, "DEST", "writable overlay at DEST, changes discarded" },
+	{ "ro-overlay", 0, 1, OPT_RO_OVERLAY, "DEST", "read-only overlay of 2+ --overlay-src at DEST" },
+	{ "userns", 0, 1, OPT_USERNS, "keep-id|isolated",
+	  "isolated: subordinate ids only (default keep-id)" },
 	{ "chdir", 0, 1, OPT_CHDIR, "DIR", "start the command in DIR" },
 	{ "hostname", 0, 1, OPT_HOSTNAME, "NAME", "hostname inside (default: sbx)" },
 	{ "setenv", 0, 2, OPT_SETENV, "VAR VALUE", "set an environment variable" },
@@ -80,7 +122,7 @@ static const struct cli_option options[] = {
 	{ "die-with-parent", 0, 0, OPT_DIE_WITH_PARENT, NULL,
 	  "kill the sandbox when sbx dies (default)" },
 	{ "no-die-with-parent", 0, 0, OPT_NO_DIE_WITH_PARENT, NULL,
-	  "let a --share-pid sandbox outlive sbx" },
+	  "keep the sandbox running if sbx dies" },
 	{ "seccomp", 0, 1, OPT_SECCOMP, "default|unconfined|FILE",
 	  "system-call filter: built-in (default), none, or a Docker JSON profile" },
 	{ "allow-userns", 0, 0, OPT_ALLOW_USERNS, NULL,
@@ -100,7 +142,7 @@ void cli_print_help(FILE *out)
 	fputs("Usage: sbx [OPTION]... [--] [COMMAND [ARG]...]\n"
 	      "Run COMMAND (default: $SHELL) in a rootless sandbox: new user, mount, pid, ipc,\n"
 	      "uts, net, cgroup and time namespaces; the host's /usr, /etc and /opt read-only;\n"
-	      "private /tmp, /run and an empty $HOME; no capabilities.\n\n",
+	      "private /tmp, /var/tmp, /run and an empty $HOME; no capabilities.\n\n",
 	      out);
 	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
 		const struct cli_option *o = &options[i];
@@ -117,7 +159,10 @@ void cli_print_help(FILE *out)
 		else
 			fprintf(out, "  %-29s %s\n", lhs, o->help);
 	}
-	fputs("\nExit status: the command's, 128+N if it died of signal N; 125 when sbx itself\n"
+	fputs("\nBind OPTS, comma-separated: idmap (your ids -> the sandbox user's),\n"
+	      "idmap=HOST:SANDBOX:N[,...], uidmap=..., gidmap=..., sandbox-src (SRC is a path\n"
+	      "in the sandbox, e.g. a --tmpfs: the only idmap the kernel allows non-root).\n"
+	      "\nExit status: the command's, 128+N if it died of signal N; 125 when sbx itself\n"
 	      "fails, 126 when the command cannot be executed, 127 when it is not found.\n"
 	      "See sbx(1).\n",
 	      out);
@@ -174,42 +219,6 @@ char *cli_resolve_path(const char *path, const char *home, const char *cwd)
 	return out;
 }
 
-static int add_mount(struct sbx_config *c, enum sbx_mount_kind kind, const char *option,
-		     const char *arg, struct sbx_error *e)
-{
-	_cleanup_free_ char *src_part = NULL;
-	const char *dest_part = NULL;
-	struct sbx_mount_spec *m;
-
-	if (!*arg)
-		return sbx_error_set(e, 0, "--%s: empty path", option);
-	if (kind == SBX_MOUNT_TMPFS) {
-		dest_part = arg;
-	} else {
-		const char *colon = strchr(arg, ':');
-		src_part = colon ? strndup(arg, (size_t)(colon - arg)) : xstrdup(arg);
-		if (!src_part)
-			return sbx_error_set(e, ENOMEM, "--%s", option);
-		if (colon) {
-			dest_part = colon + 1;
-			if (!*src_part || !*dest_part)
-				return sbx_error_set(e, 0, "--%s %s: expected SRC[:DEST]", option, arg);
-		}
-	}
-
-	c->mounts = xreallocarray(c->mounts, c->n_mounts + 1, sizeof(*c->mounts));
-	m = &c->mounts[c->n_mounts++];
-	memset(m, 0, sizeof(*m));
-	m->kind = kind;
-	m->option = option;
-	if (src_part)
-		m->src = cli_resolve_path(src_part, c->home, c->cwd);
-	m->dest = cli_resolve_path(dest_part ? dest_part : src_part, c->home, c->cwd);
-	if (strcmp(m->dest, "/") == 0)
-		return sbx_error_set(e, 0, "--%s %s: cannot mount over the sandbox's /", option, arg);
-	return 0;
-}
-
 static void add_env_op(struct sbx_config *c, const char *name, const char *value)
 {
 	struct sbx_env_op *op;
@@ -232,6 +241,8 @@ static int parse_time_offset(struct sbx_config *c, const char *arg, struct sbx_e
 	_cleanup_free_ char *copy = xstrdup(arg);
 	char *save = NULL;
 
+	if (!*arg)
+		return sbx_error_set(e, 0, "--time-offset: expected monotonic=SECS,boottime=SECS");
 	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(item, '=');
 		long long secs;
@@ -348,11 +359,52 @@ static int apply_option(struct sbx_config *c, const struct cli_option *o, char *
 		c->verbose++;
 		return 0;
 	case OPT_BIND:
-		return add_mount(c, SBX_MOUNT_BIND, o->name, args[0], e);
+	case OPT_BIND_TRY:
+		return viewspec_add_bind(c, SBX_MOUNT_BIND, o->id == OPT_BIND_TRY, o->name, args[0], e);
 	case OPT_RO_BIND:
-		return add_mount(c, SBX_MOUNT_RO_BIND, o->name, args[0], e);
+	case OPT_RO_BIND_TRY:
+		return viewspec_add_bind(c, SBX_MOUNT_RO_BIND, o->id == OPT_RO_BIND_TRY, o->name,
+					 args[0], e);
+	case OPT_DEV_BIND:
+	case OPT_DEV_BIND_TRY:
+		return viewspec_add_bind(c, SBX_MOUNT_DEV_BIND, o->id == OPT_DEV_BIND_TRY, o->name,
+					 args[0], e);
 	case OPT_TMPFS:
-		return add_mount(c, SBX_MOUNT_TMPFS, o->name, args[0], e);
+		return viewspec_add_dest_op(c, SBX_MOUNT_TMPFS, o->name, args[0], e);
+	case OPT_DIR:
+		return viewspec_add_dest_op(c, SBX_MOUNT_DIR, o->name, args[0], e);
+	case OPT_REMOUNT_RO:
+		return viewspec_add_dest_op(c, SBX_MOUNT_REMOUNT_RO, o->name, args[0], e);
+	case OPT_TMP_OVERLAY:
+		return viewspec_add_dest_op(c, SBX_MOUNT_TMP_OVERLAY, o->name, args[0], e);
+	case OPT_RO_OVERLAY:
+		return viewspec_add_dest_op(c, SBX_MOUNT_RO_OVERLAY, o->name, args[0], e);
+	case OPT_SYMLINK:
+		return viewspec_add_symlink(c, o->name, args[0], args[1], e);
+	case OPT_FILE:
+		return viewspec_add_fd_op(c, SBX_MOUNT_FILE, o->name, args[0], args[1], e);
+	case OPT_BIND_DATA:
+		return viewspec_add_fd_op(c, SBX_MOUNT_BIND_DATA, o->name, args[0], args[1], e);
+	case OPT_RO_BIND_DATA:
+		return viewspec_add_fd_op(c, SBX_MOUNT_RO_BIND_DATA, o->name, args[0], args[1], e);
+	case OPT_CHMOD:
+		return viewspec_add_chmod(c, o->name, args[0], args[1], e);
+	case OPT_PERMS:
+		return viewspec_set_perms(c, o->name, args[0], e);
+	case OPT_SIZE:
+		return viewspec_set_size(c, o->name, args[0], e);
+	case OPT_OVERLAY_SRC:
+		return viewspec_add_overlay_src(c, o->name, args[0], e);
+	case OPT_OVERLAY:
+		return viewspec_add_overlay(c, o->name, args[0], args[1], args[2], e);
+	case OPT_USERNS:
+		if (strcmp(args[0], "keep-id") == 0)
+			c->userns_mode = SBX_USERNS_KEEP_ID;
+		else if (strcmp(args[0], "isolated") == 0)
+			c->userns_mode = SBX_USERNS_ISOLATED;
+		else
+			return sbx_error_set(e, 0, "--userns %s: unknown mode (keep-id, isolated)", args[0]);
+		return 0;
 	case OPT_CHDIR:
 		free(c->chdir);
 		c->chdir = cli_resolve_path(args[0], c->home, c->cwd);
@@ -507,7 +559,7 @@ int cli_parse(struct sbx_config *c, int argc, char *const argv[], enum cli_actio
 		const char *arg = argv[i];
 		const struct cli_option *o = NULL;
 		const char *inline_val = NULL;
-		const char *args[2] = { NULL, NULL };
+		const char *args[3] = { NULL, NULL, NULL };
 		int r;
 
 		if (strcmp(arg, "--") == 0) {
@@ -523,6 +575,19 @@ int cli_parse(struct sbx_config *c, int argc, char *const argv[], enum cli_actio
 			inline_val = eq ? eq + 1 : NULL;
 		} else if (arg[2] == '\0') {
 			o = find_short(arg[1]);
+		} else {
+			/* Bundled flags such as -vv: every letter must be a flag. */
+			for (const char *ch = arg + 1; *ch; ch++) {
+				o = find_short(*ch);
+				if (!o || o->nargs)
+					return sbx_error_set(e, 0, "unknown option %s (see sbx --help)", arg);
+				r = apply_option(c, o, (char *const *)args, ret_action, e);
+				if (r < 0)
+					return r;
+			}
+			if (*ret_action != CLI_RUN)
+				return 0;
+			continue;
 		}
 		if (!o)
 			return sbx_error_set(e, 0, "unknown option %s (see sbx --help)", arg);

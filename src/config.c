@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "viewspec.h"
 
 static const char *const ns_names[SBX_NS_COUNT] = {
 	[SBX_NS_USER] = "user", [SBX_NS_MNT] = "mnt",
@@ -51,6 +52,9 @@ int config_finish(struct sbx_config *c, struct sbx_error *e)
 		return sbx_error_set(e, 0, "--allow-userns and --allow-io-uring adjust the default filter; "
 					   "with --seccomp FILE the profile decides");
 
+	if (viewspec_finish(c, e) < 0)
+		return -EINVAL;
+
 	if (!c->argv || !c->argv[0]) {
 		free(c->argv);
 		c->argv = xreallocarray(NULL, 2, sizeof(char *));
@@ -62,6 +66,7 @@ int config_finish(struct sbx_config *c, struct sbx_error *e)
 
 void config_free(struct sbx_config *c)
 {
+	viewspec_free(c);
 	for (size_t i = 0; i < c->n_mounts; i++) {
 		free(c->mounts[i].src);
 		free(c->mounts[i].dest);

@@ -7,6 +7,7 @@
 #include "log.h"
 
 int log_verbosity;
+struct timespec log_start;
 
 static __attribute__((format(printf, 1, 0))) void vlog(const char *fmt, va_list ap)
 {

@@ -3,7 +3,10 @@
 
 #include "error.h"
 
+#include <time.h>
+
 extern int log_verbosity;
+extern struct timespec log_start; /* when sbx started, for -vvv timings */
 
 /** log_error() - print "sbx: MSG: strerror" for @e */
 void log_error(const struct sbx_error *e);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -34,6 +35,8 @@ int main(int argc, char *argv[])
 	enum cli_action action;
 	char *cwd = NULL;
 	int status = 125;
+
+	clock_gettime(CLOCK_MONOTONIC, &log_start);
 
 	if (refuse_privileged_binary(&e) < 0 || config_caller_from_env(&caller, &cwd, &e) < 0) {
 		log_error(&e);

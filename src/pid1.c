@@ -2,7 +2,11 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -12,6 +16,7 @@
 #include "caps.h"
 #include "pid1.h"
 #include "sync.h"
+#include "util.h"
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 
@@ -31,6 +36,98 @@ static int status_to_exit_code(int status)
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return SBX_EXIT_SETUP;
+}
+
+/* With --share-pid there is no pid namespace whose end kills everything, so
+ * pid 1 hears of sbx's death through this signal instead of dying at once. */
+#define PARENT_DIED_SIGNAL (SIGRTMIN + 2)
+
+struct proc_entry {
+	pid_t pid;
+	pid_t ppid;
+};
+
+/* Read every process's parent from /proc/PID/stat (world-readable). */
+static size_t list_processes(struct proc_entry **ret)
+{
+	DIR *d = opendir("/proc");
+	struct proc_entry *list = NULL;
+	size_t n = 0;
+	struct dirent *de;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char path[64], buf[512], *close_paren;
+		unsigned long v;
+		ssize_t len;
+		int fd;
+
+		if (parse_uint(de->d_name, 0x7fffffff, &v) < 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%lu/stat", v);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		/* "pid (comm) state ppid ...": comm may hold spaces and parens. */
+		close_paren = strrchr(buf, ')');
+		if (!close_paren)
+			continue;
+		list = xreallocarray(list, n + 1, sizeof(*list));
+		list[n].pid = (pid_t)v;
+		list[n].ppid = (pid_t)strtol(close_paren + 4, NULL, 10);
+		n++;
+	}
+	closedir(d);
+	*ret = list;
+	return n;
+}
+
+static bool descends_from(const struct proc_entry *list, size_t n, pid_t pid, pid_t ancestor)
+{
+	/* Bounded walk: a pid tree is never deeper than the number of processes. */
+	for (size_t depth = 0; depth < n && pid > 1; depth++) {
+		pid_t parent = 0;
+		for (size_t i = 0; i < n; i++)
+			if (list[i].pid == pid)
+				parent = list[i].ppid;
+		if (parent == ancestor)
+			return true;
+		pid = parent;
+	}
+	return false;
+}
+
+/*
+ * --share-pid and the command ended or sbx died: SIGKILL every descendant. As a subreaper we
+ * inherit orphans, so the whole sandbox is below us; repeat until a scan
+ * finds nobody, since a process may fork between scan and kill.
+ */
+static void kill_descendants(void)
+{
+	pid_t self = getpid();
+
+	for (int round = 0; round < 64; round++) {
+		_cleanup_free_ struct proc_entry *list = NULL;
+		size_t n = list_processes(&list);
+		bool found = false;
+
+		for (size_t i = 0; i < n; i++) {
+			if (list[i].pid != self && descends_from(list, n, list[i].pid, self)) {
+				kill(list[i].pid, SIGKILL);
+				found = true;
+			}
+		}
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (!found)
+			return;
+	}
 }
 
 struct pid1_state {
@@ -81,9 +178,20 @@ _Noreturn void pid1_run(const struct sbx_config *c, const struct child_plan *pla
 	struct sbx_error e = { 0 };
 	sigset_t set;
 
-	if (getpid() != 1)
-		/* --share-pid: orphans of the command are ours to reap. */
+	pid1_forwarded_signals(&set);
+	if (getpid() != 1) {
+		/* --share-pid: orphans of the command are ours to reap, and ours
+		 * to kill when sbx dies (see kill_descendants()). */
 		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+		if (c->die_with_parent) {
+			sigaddset(&set, PARENT_DIED_SIGNAL);
+			sigprocmask(SIG_BLOCK, &set, NULL);
+			prctl(PR_SET_PDEATHSIG, PARENT_DIED_SIGNAL, 0, 0, 0);
+			/* sbx may have died before the line above. */
+			if (getppid() != plan->parent_pid)
+				kill(getpid(), PARENT_DIED_SIGNAL);
+		}
+	}
 
 	s.command = fork();
 	if (s.command == 0)
@@ -102,7 +210,6 @@ _Noreturn void pid1_run(const struct sbx_config *c, const struct child_plan *pla
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	sync_send_simple(plan->sync_fd, SYNC_READY, s.command);
 
-	pid1_forwarded_signals(&set);
 	for (;;) {
 		siginfo_t info;
 		int sig = sigwaitinfo(&set, &info);
@@ -113,13 +220,21 @@ _Noreturn void pid1_run(const struct sbx_config *c, const struct child_plan *pla
 		switch (sig) {
 		case SIGCHLD:
 			code = reap(&s);
-			if (code >= 0)
-				_exit(code);
-			break;
+			if (code < 0)
+				break;
+			/* In a pid namespace the kernel ends everything left when
+			 * we exit; with --share-pid we do it ourselves. */
+			if (getpid() != 1)
+				kill_descendants();
+			_exit(code);
 		case SIGCONT:
 			resume_command(&s);
 			break;
 		default:
+			if (sig == PARENT_DIED_SIGNAL) {
+				kill_descendants();
+				_exit(128 + SIGKILL);
+			}
 			kill(s.command, sig);
 			break;
 		}

@@ -5,10 +5,13 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "child.h"
+#include "idmap_mount.h"
 #include "landlock.h"
 #include "seccomp_filter.h"
 #include "log.h"
@@ -26,12 +29,31 @@ static void cleanup_kill_pid(pid_t *pid)
 }
 #define _cleanup_kill_ __attribute__((cleanup(cleanup_kill_pid)))
 
+static void cleanup_premade(struct child_plan *child)
+{
+	/* The child holds its own copies from the clone. */
+	idmap_mount_release((int *)child->premade_fds, child->n_premade);
+}
+
 static int check_pass_fds(const struct sbx_config *c, struct sbx_error *e)
 {
 	for (size_t i = 0; i < c->n_pass_fds; i++)
 		if (fcntl(c->pass_fds[i], F_GETFD) < 0)
 			return sbx_error_set(e, errno, "--pass-fd %d", c->pass_fds[i]);
 	return 0;
+}
+
+/* Has the child sent a setup error? Looks without blocking; fills @e if so. */
+static bool child_reported_error(int sync_fd, struct sbx_error *e)
+{
+	struct sync_msg m;
+
+	if (sync_recv(sync_fd, &m, NULL, MSG_DONTWAIT) < 0 || m.type != SYNC_SETUP_ERROR)
+		return false;
+	*e = m.error;
+	if (!e->exit_code)
+		e->exit_code = SBX_EXIT_SETUP;
+	return true;
 }
 
 /* Wait for pid 1 to say it started the command, or why it could not. */
@@ -56,6 +78,11 @@ static int wait_until_started(int sync_fd, pid_t pid, struct sbx_error *e)
 			return -(e->err ? e->err : EINVAL);
 		case SYNC_LOG:
 			log_verbose(1, "%s", m.error.msg);
+			break;
+		case SYNC_EXEC_ERROR:
+			/* The command's execve() can fail before pid 1 has told us
+			 * it started: its status (126/127) still comes from pid 1. */
+			log_error(&m.error);
 			break;
 		default:
 			return sbx_error_set(e, EPROTO, "unexpected message %u from the sandbox",
@@ -89,6 +116,19 @@ static int prepare_hardening(const struct sbx_config *c, struct syscall_filter *
 	return 0;
 }
 
+/* -vvv: where start-up time goes, in ms since sbx began. */
+static void log_phase(const char *what)
+{
+	struct timespec now;
+
+	if (log_verbosity < 3)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	log_verbose(3, "%.3f ms: %s", (double)(now.tv_sec - log_start.tv_sec) * 1e3 +
+					       (double)(now.tv_nsec - log_start.tv_nsec) / 1e6,
+		    what);
+}
+
 static void log_plan(const struct sbx_config *c, const struct userns_plan *p)
 {
 	char uid_text[256], gid_text[256];
@@ -113,7 +153,7 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	_cleanup_close_ int parent_end = -1, child_end = -1, pidfd = -1;
 	_cleanup_kill_ pid_t pid = -1;
 	struct userns_plan plan;
-	struct child_plan child = { 0 };
+	__attribute__((cleanup(cleanup_premade))) struct child_plan child = { 0 };
 	__attribute__((cleanup(syscall_filter_release))) struct syscall_filter filter = { 0 };
 	struct landlock_plan landlock;
 	struct supervise_target target;
@@ -131,10 +171,20 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	child.landlock = &landlock;
 	r = userns_plan_build(&plan, c->host_uid, c->host_gid, c->user_name, c->uid, c->gid,
 			      "/etc/subuid", "/etc/subgid", e);
+	if (r == 0 && c->userns_mode == SBX_USERNS_ISOLATED)
+		r = userns_plan_isolate(&plan, c->host_uid, c->user_name, c->uid, c->gid,
+					"/etc/subuid", "/etc/subgid", e);
 	if (r < 0)
 		return r;
 	log_plan(c, &plan);
+	/* Idmapped binds of host filesystems need privileges over the host's
+	 * superblocks, which only sbx itself (as real root) can have. */
+	r = idmap_mount_prepare_host(c, &plan, (int **)&child.premade_fds, e);
+	child.n_premade = c->n_mounts;
+	if (r < 0)
+		return r;
 
+	child.parent_pid = getpid();
 	child.take_tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 	/* Block before the clone: a signal that arrives while the sandbox is
 	 * being set up waits for the supervisor instead of killing sbx. */
@@ -162,18 +212,25 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 		child_main(c, &child);
 	}
 	close(TAKE_FD(child_end));
+	log_phase("cloned");
 
 	r = userns_write_maps(&plan, pid, &setgroups_allowed, e);
+	/* The child may have failed already (a missing --bind source is found
+	 * while we map): its reason beats whatever that did to the mapping. */
+	if (child_reported_error(parent_end, e))
+		return -(e->err ? e->err : EINVAL);
 	if (plan.warning[0])
 		log_warn("%s", plan.warning);
 	if (r < 0)
 		return r;
 	r = sync_send_simple(parent_end, SYNC_MAPS_DONE, setgroups_allowed);
-	if (r < 0)
+	if (r < 0 && r != -EPIPE && r != -ECONNRESET)
 		return sbx_error_set(e, r, "sync with the sandbox");
+	log_phase("id maps written");
 	r = wait_until_started(parent_end, pid, e);
 	if (r < 0)
 		return r;
+	log_phase("command started");
 
 	target = (struct supervise_target){
 		.pid = pid,
@@ -183,5 +240,6 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	};
 	*ret_status = supervise(&target);
 	pid = -1; /* reaped by supervise() */
+	log_phase("sandbox ended");
 	return 0;
 }

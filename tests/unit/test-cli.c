@@ -179,6 +179,10 @@ static void test_options(void)
 	config_free(&c);
 	ok(parse(&c, &e, &act, "-v", "-v", NULL) == 0 && c.verbose == 2, "-v counts");
 	config_free(&c);
+	ok(parse(&c, &e, &act, "-vvv", NULL) == 0 && c.verbose == 3, "-vvv bundles");
+	config_free(&c);
+	ok(parse(&c, &e, &act, "-vx", NULL) < 0, "unknown letter in a bundle rejected");
+	config_free(&c);
 
 	ok(parse(&c, &e, &act, "--frobnicate", NULL) < 0 && strstr(e.msg, "--frobnicate"),
 	   "unknown option named in the error");

@@ -1,6 +1,7 @@
 /* test-userns - subuid/subgid parsing and id-map building */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
