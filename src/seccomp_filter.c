@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "seccomp_default_bpf.h"
 #include "seccomp_filter.h"
 #include "seccomp_profile.h"
 #include "util.h"
@@ -208,22 +209,30 @@ static int add_tty_rules(scmp_filter_ctx ctx, struct sbx_error *e)
 	return r;
 }
 
-static int add_default_rules(const struct sbx_config *c, scmp_filter_ctx ctx, struct sbx_error *e)
+unsigned seccomp_default_variant(const struct sbx_config *c)
+{
+	return ((c->cap_add & (UINT64_C(1) << 21 /* CAP_SYS_ADMIN */)) ? SECCOMP_VARIANT_SYS_ADMIN : 0) |
+	       ((c->cap_add & (UINT64_C(1) << 18 /* CAP_SYS_CHROOT */)) ? SECCOMP_VARIANT_SYS_CHROOT : 0) |
+	       (c->allow_io_uring ? SECCOMP_VARIANT_IO_URING : 0) |
+	       (c->allow_userns ? SECCOMP_VARIANT_USERNS : 0);
+}
+
+static int add_default_rules(unsigned variant, scmp_filter_ctx ctx, struct sbx_error *e)
 {
 	int r;
 
 	r = deny_list(ctx, denied, ARRAY_SIZE(denied), EPERM, e);
-	if (r == 0 && !(c->cap_add & (UINT64_C(1) << 21 /* CAP_SYS_ADMIN */)))
+	if (r == 0 && !(variant & SECCOMP_VARIANT_SYS_ADMIN))
 		r = deny_list(ctx, mount_family, ARRAY_SIZE(mount_family), EPERM, e);
-	if (r == 0 && !(c->cap_add & (UINT64_C(1) << 18 /* CAP_SYS_CHROOT */)))
+	if (r == 0 && !(variant & SECCOMP_VARIANT_SYS_CHROOT))
 		r = deny_list(ctx, (const char *const[]){ "chroot" }, 1, EPERM, e);
-	if (r == 0 && !c->allow_io_uring)
+	if (r == 0 && !(variant & SECCOMP_VARIANT_IO_URING))
 		r = deny_list(ctx, io_uring, ARRAY_SIZE(io_uring), EPERM, e);
 	if (r < 0)
 		return r;
 
 	r = add_tty_rules(ctx, e);
-	if (r < 0 || c->allow_userns)
+	if (r < 0 || (variant & SECCOMP_VARIANT_USERNS))
 		return r;
 
 	/* Nested user namespaces give the command a fresh set of capabilities
@@ -322,13 +331,13 @@ int seccomp_tty_guard_build(struct syscall_filter *f, struct sbx_error *e)
 }
 
 /* Everything but personality(): one libseccomp filter. */
-static int build_default(const struct sbx_config *c, struct syscall_filter *f, struct sbx_error *e)
+static int build_default(unsigned variant, struct syscall_filter *f, struct sbx_error *e)
 {
 	__attribute__((cleanup(cleanup_ctx))) scmp_filter_ctx ctx = NULL;
 	int r = new_family_ctx(&ctx, f, e);
 
 	if (r == 0)
-		r = add_default_rules(c, ctx, e);
+		r = add_default_rules(variant, ctx, e);
 	if (r == 0)
 		r = export_into(ctx, f, e);
 	return r;
@@ -385,10 +394,48 @@ static int build_personality(struct syscall_filter *f, struct sbx_error *e)
 	return 0;
 }
 
+int seccomp_default_compile(unsigned variant, struct syscall_filter *ret, struct sbx_error *e)
+{
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	r = build_default(variant, ret, e);
+	if (r < 0)
+		return r;
+	return build_personality(ret, e);
+}
+
+static void copy_program(struct sock_fprog *to, const struct sbx_bpf_program *from)
+{
+	to->filter = xreallocarray(NULL, from->len, sizeof(*from->insns));
+	memcpy(to->filter, from->insns, from->len * sizeof(*from->insns));
+	to->len = from->len;
+}
+
+/*
+ * The default filter is compiled when sbx is built (seccomp-gen writes every
+ * variant into seccomp_default_bpf.c): having libseccomp generate it at run
+ * time took about a millisecond of every sandbox's start.
+ */
+static int use_precompiled(unsigned variant, struct syscall_filter *f)
+{
+	uint32_t archs[4];
+
+	if (variant >= SECCOMP_DEFAULT_VARIANTS || seccomp_default_bpf[variant].len == 0 ||
+	    seccomp_default_bpf_arch != seccomp_arch_native())
+		return -ENOENT;
+	memset(f, 0, sizeof(*f));
+	copy_program(&f->progs[0], &seccomp_default_bpf[variant]);
+	copy_program(&f->progs[1], &seccomp_personality_bpf);
+	f->n_progs = 2;
+	describe_archs(f, archs, seccomp_arch_family(archs, ARRAY_SIZE(archs)));
+	return 0;
+}
+
 int syscall_filter_build(const struct sbx_config *c, struct syscall_filter *ret,
 			 struct sbx_error *e)
 {
-	int r;
+	unsigned variant = seccomp_default_variant(c);
 
 	memset(ret, 0, sizeof(*ret));
 	switch (c->seccomp) {
@@ -399,10 +446,9 @@ int syscall_filter_build(const struct sbx_config *c, struct syscall_filter *ret,
 	case SBX_SECCOMP_DEFAULT:
 		break;
 	}
-	r = build_default(c, ret, e);
-	if (r < 0)
-		return r;
-	return build_personality(ret, e);
+	if (use_precompiled(variant, ret) == 0)
+		return 0;
+	return seccomp_default_compile(variant, ret, e);
 }
 
 int syscall_filter_load(const struct syscall_filter *f, struct sbx_error *e)

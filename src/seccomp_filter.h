@@ -33,6 +33,28 @@ struct syscall_filter {
 	char archs[64];
 };
 
+/* Which of the default filter's escape hatches are open: the default filter
+ * exists in SECCOMP_DEFAULT_VARIANTS versions, one per combination. */
+enum {
+	SECCOMP_VARIANT_SYS_ADMIN = 1,	/* --cap-add SYS_ADMIN: mount family allowed */
+	SECCOMP_VARIANT_SYS_CHROOT = 2, /* --cap-add SYS_CHROOT: chroot allowed */
+	SECCOMP_VARIANT_IO_URING = 4,	/* --allow-io-uring */
+	SECCOMP_VARIANT_USERNS = 8,	/* --allow-userns */
+	SECCOMP_DEFAULT_VARIANTS = 16,
+};
+
+/**
+ * seccomp_default_variant() - the default filter's variant for @c's options
+ */
+unsigned seccomp_default_variant(const struct sbx_config *c);
+
+/**
+ * seccomp_default_compile() - generate the default filter's programs with
+ *			       libseccomp (what seccomp-gen does at build time)
+ * Return: 0 or -errno with @e filled
+ */
+int seccomp_default_compile(unsigned variant, struct syscall_filter *ret, struct sbx_error *e);
+
 /**
  * syscall_filter_build() - compile the filter @c asks for (default, profile or none)
  * @ret:	filled; release with syscall_filter_release() in every case

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 
 #include "config.h"
@@ -185,6 +186,35 @@ static void test_hatches(void)
 	syscall_filter_release(&f);
 }
 
+/* The table seccomp-gen wrote at build time must be what libseccomp makes now. */
+static void test_precompiled(void)
+{
+	for (unsigned v = 0; v < SECCOMP_DEFAULT_VARIANTS; v++) {
+		struct sbx_config c = {
+			.cap_add = ((v & SECCOMP_VARIANT_SYS_ADMIN) ? UINT64_C(1) << 21 : 0) |
+				   ((v & SECCOMP_VARIANT_SYS_CHROOT) ? UINT64_C(1) << 18 : 0),
+			.allow_io_uring = (v & SECCOMP_VARIANT_IO_URING) != 0,
+			.allow_userns = (v & SECCOMP_VARIANT_USERNS) != 0,
+		};
+		struct syscall_filter table, fresh;
+		struct sbx_error e = { 0 };
+		int same;
+
+		ok(seccomp_default_variant(&c) == v, "variant %u from the options", v);
+		ok(syscall_filter_build(&c, &table, &e) == 0 &&
+			   seccomp_default_compile(v, &fresh, &e) == 0,
+		   "variant %u builds both ways", v);
+		same = table.n_progs == fresh.n_progs;
+		for (size_t i = 0; same && i < table.n_progs; i++)
+			same = table.progs[i].len == fresh.progs[i].len &&
+			       memcmp(table.progs[i].filter, fresh.progs[i].filter,
+				      table.progs[i].len * sizeof(struct sock_filter)) == 0;
+		ok(same, "variant %u: the build-time table equals a fresh compilation", v);
+		syscall_filter_release(&table);
+		syscall_filter_release(&fresh);
+	}
+}
+
 static void test_profile(void)
 {
 	static const char good[] =
@@ -218,6 +248,7 @@ int main(void)
 {
 	test_default();
 	test_hatches();
+	test_precompiled();
 	test_profile();
 	return tap_done();
 }
