@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "landlock.h"
+#include "mount.h"
 #include "util.h"
 
 /* Our own copies of the UAPI, so sbx built against old headers still uses
@@ -136,23 +137,6 @@ int landlock_plan_for_abi(const struct sbx_config *c, int abi, struct landlock_p
 	return 0;
 }
 
-/* Undo mountinfo's octal escapes (\040 for a space...) in place. */
-static void unescape(char *s)
-{
-	char *out = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*out++ = *s;
-		}
-	}
-	*out = '\0';
-}
-
 static int read_mountinfo(char **ret_text, struct sbx_error *e)
 {
 	_cleanup_close_ int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
@@ -203,7 +187,7 @@ static size_t mount_points(char *text, char **ret, size_t max)
 		if (!field || *field != '/')
 			continue;
 		*strchrnul(field, ' ') = '\0';
-		unescape(field);
+		mountinfo_unescape(field);
 		ret[n++] = field;
 	}
 	return n;

@@ -64,8 +64,7 @@ int mnt_attach(int mfd, int target_fd)
 	return 0;
 }
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape_mountinfo(char *s)
+void mountinfo_unescape(char *s)
 {
 	char *out = s;
 
@@ -132,7 +131,7 @@ static int remount_legacy(const char *path, uint64_t attrs, bool recursive)
 
 		if (sscanf(line, "%*s %*s %*s %*s %4095s %255s", mnt_point, opts) != 2)
 			continue;
-		unescape_mountinfo(mnt_point);
+		mountinfo_unescape(mnt_point);
 		if (strcmp(mnt_point, path) != 0 &&
 		    !(recursive && strncmp(mnt_point, path, len) == 0 &&
 		      (mnt_point[len] == '/' || len == 1)))

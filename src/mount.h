@@ -49,6 +49,12 @@ int mnt_attach(int mfd, int target_fd);
 int mnt_attach_with_attrs(int mfd, int target_fd, uint64_t pending, bool recursive);
 
 /**
+ * mountinfo_unescape() - undo /proc/self/mountinfo's octal escapes (\040 for
+ *			  a space, also tab, newline, backslash) in place
+ */
+void mountinfo_unescape(char *s);
+
+/**
  * mnt_set_attr_attached() - set attributes on the attached mount @fd is on,
  *			     through mount_setattr() or, before 5.12, remounts
  * Return: 0 or -errno
