@@ -25,6 +25,27 @@ int mnt_clone_tree(int dirfd, const char *path, bool recursive, int *ret_fd)
 	return 0;
 }
 
+int mnt_clone_bind(int dirfd, const char *path, uint64_t attrs, struct mnt_bind *ret)
+{
+	struct stat st;
+	int r;
+
+	*ret = (struct mnt_bind){ .fd = -1 };
+	r = mnt_clone_tree(dirfd, path, true, &ret->fd);
+	if (r < 0)
+		return r;
+	if (fstat(ret->fd, &st) < 0)
+		return -errno;
+	ret->is_dir = S_ISDIR(st.st_mode);
+	r = mnt_set_attr(ret->fd, attrs, 0, true);
+	if (r == -ENOSYS) {
+		/* Linux < 5.12: set them after the attach (mnt_attach_with_attrs()). */
+		ret->pending_attrs = attrs;
+		r = 0;
+	}
+	return r;
+}
+
 int mnt_set_attr(int mfd, uint64_t set, uint64_t clear, bool recursive)
 {
 	struct mount_attr attr = { .attr_set = set, .attr_clr = clear };

@@ -15,6 +15,25 @@
 int mnt_clone_tree(int dirfd, const char *path, bool recursive, int *ret_fd);
 
 /**
+ * struct mnt_bind - a cloned tree on its way to becoming a bind mount
+ * @fd:			the detached mount
+ * @is_dir:		directory or file: decides what mount point to create
+ * @pending_attrs:	MOUNT_ATTR_* still to set once attached (no mount_setattr())
+ */
+struct mnt_bind {
+	int fd;
+	bool is_dir;
+	uint64_t pending_attrs;
+};
+
+/**
+ * mnt_clone_bind() - clone the tree at @path recursively and give it @attrs
+ *		      (all the way down), or note them as pending before Linux 5.12
+ * Return: 0 or -errno; on failure @ret->fd may still need closing
+ */
+int mnt_clone_bind(int dirfd, const char *path, uint64_t attrs, struct mnt_bind *ret);
+
+/**
  * mnt_set_attr() - set/clear MOUNT_ATTR_* on a (detached or attached) mount fd
  * @recursive:	apply to every sub-mount too, in one system call
  * Return: 0 or -errno

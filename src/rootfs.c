@@ -27,24 +27,15 @@ static const char *const device_nodes[] = { "/dev/null", "/dev/zero", "/dev/full
 static int clone_source(struct rootfs_source *s, const char *host_path, bool readonly,
 			bool devices)
 {
-	uint64_t attrs;
-	struct stat st;
-	int r;
+	struct mnt_bind b;
+	int r = mnt_clone_bind(AT_FDCWD, host_path,
+			       (readonly ? MOUNT_ATTR_RDONLY : 0) | MOUNT_ATTR_NOSUID |
+				       (devices ? 0 : MOUNT_ATTR_NODEV),
+			       &b);
 
-	r = mnt_clone_tree(AT_FDCWD, host_path, true, &s->fd);
-	if (r < 0)
-		return r;
-	if (fstat(s->fd, &st) < 0)
-		return -errno;
-	s->is_dir = S_ISDIR(st.st_mode);
-	attrs = (readonly ? MOUNT_ATTR_RDONLY : 0) | MOUNT_ATTR_NOSUID |
-		(devices ? 0 : MOUNT_ATTR_NODEV);
-	r = mnt_set_attr(s->fd, attrs, 0, true);
-	if (r == -ENOSYS) {
-		/* Linux < 5.12: set them after the attach (attach_source()). */
-		s->pending_attrs = attrs;
-		r = 0;
-	}
+	s->fd = b.fd;
+	s->is_dir = b.is_dir;
+	s->pending_attrs = b.pending_attrs;
 	return r;
 }
 

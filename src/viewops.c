@@ -41,21 +41,16 @@ static uint64_t bind_attrs(enum sbx_mount_kind kind)
 static int clone_bind(int dirfd, const char *path, const struct sbx_mount_spec *m,
 		      struct viewop_prep *op)
 {
-	struct stat st;
-	int r;
+	struct mnt_bind b;
+	int r = mnt_clone_bind(dirfd, path, bind_attrs(m->kind), &b);
 
-	r = mnt_clone_tree(dirfd, path, true, &op->fd);
-	if (r < 0)
-		return r;
-	if (fstat(op->fd, &st) < 0)
-		return -errno;
-	op->is_dir = S_ISDIR(st.st_mode);
-	r = mnt_set_attr(op->fd, bind_attrs(m->kind), 0, true);
-	if (r == -ENOSYS && !m->idmap) {
-		/* Linux < 5.12: set them after the attach (apply_bind()). */
-		op->pending_attrs = bind_attrs(m->kind);
-		r = 0;
-	}
+	op->fd = b.fd;
+	op->is_dir = b.is_dir;
+	op->pending_attrs = b.pending_attrs;
+	/* An idmapped bind gets its idmap with the same mount_setattr() call
+	 * later, so it cannot do without one. */
+	if (r == 0 && b.pending_attrs && m->idmap)
+		return -ENOSYS;
 	return r;
 }
 
