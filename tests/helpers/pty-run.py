@@ -4,9 +4,11 @@
 Usage: pty-run.py [-t SECONDS] [-f SCRIPT] -- COMMAND [ARG]...
 
 The command becomes the session leader of a new session whose controlling
-terminal is the pty (as a login shell on a terminal would be). The script
-(file SCRIPT, '-' or no -f for stdin) has one step per line; blank lines and
-lines starting with '#' are skipped:
+terminal is the pty (as a login shell on a terminal would be), with the
+terminal, job-control and termination signals at their default dispositions
+and no signal blocked, whatever this helper inherited. The script (file
+SCRIPT, '-' or no -f for stdin) has one step per line; blank lines and lines
+starting with '#' are skipped:
 
   send TEXT        write TEXT to the terminal; backslash escapes are decoded
                    (\\r, \\n, \\x03 for Ctrl-C, \\x1a for Ctrl-Z, \\\\ ...)
@@ -53,6 +55,9 @@ class Session:
         pid, fd = pty.fork()
         if pid == 0:
             try:
+                # Dispositions were reset before the fork (main); the mask
+                # is inherited too: a terminal session starts with none.
+                signal.pthread_sigmask(signal.SIG_SETMASK, [])
                 os.execvp(argv[0], argv)
             except OSError as err:
                 os.write(2, ("pty-run: cannot run %s: %s\n" % (argv[0], err.strerror)).encode())

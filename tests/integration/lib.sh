@@ -224,6 +224,19 @@ expect_run() {
 	fi
 }
 
+# expect_out DESCRIPTION LINE...: the last run exited 0, wrote nothing on
+# stderr, and its stdout is exactly LINE... (one per line).
+expect_out() {
+	local desc=$1 want
+	shift
+	want=$(printf '%s\n' "$@")
+	if [ "$RC" = 0 ] && [ "$OUT" = "$want" ] && [ -z "$ERR" ]; then
+		pass "$desc"
+	else
+		fail "$desc" "expected exit status 0, no stderr and stdout $(printf '%q' "$want")"
+	fi
+}
+
 # expect_error DESCRIPTION EXPECTED-STATUS MESSAGE-ERE: sbx failed with that
 # status and printed exactly one line on stderr, matching the pattern, and
 # nothing on stdout.
