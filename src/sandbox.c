@@ -148,44 +148,79 @@ static void log_plan(const struct sbx_config *c, const struct userns_plan *p)
 			    c->share[ns] ? "host" : "new");
 }
 
+/* Everything decided before the clone: filters, id maps, premade mounts. */
+static int plan_sandbox(const struct sbx_config *c, struct userns_plan *plan,
+			struct syscall_filter *filter, struct landlock_plan *landlock,
+			struct child_plan *child, struct sbx_error *e)
+{
+	int r = check_pass_fds(c, e);
+
+	if (r < 0)
+		return r;
+	r = prepare_hardening(c, filter, landlock, e);
+	if (r < 0)
+		return r;
+	r = userns_plan_build(plan, c->host_uid, c->host_gid, c->user_name, c->uid, c->gid,
+			      "/etc/subuid", "/etc/subgid", e);
+	if (r == 0 && c->userns_mode == SBX_USERNS_ISOLATED)
+		r = userns_plan_isolate(plan, c->host_uid, c->user_name, c->uid, c->gid,
+					"/etc/subuid", "/etc/subgid", e);
+	if (r < 0)
+		return r;
+	log_plan(c, plan);
+	/* Idmapped binds of host filesystems need privileges over the host's
+	 * superblocks, which only sbx itself (as real root) can have. */
+	r = idmap_mount_prepare_host(c, plan, (int **)&child->premade_fds, e);
+	child->n_premade = c->n_mounts;
+	if (r < 0)
+		return r;
+	child->parent_pid = getpid();
+	child->take_tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+	return 0;
+}
+
+/* After the clone: write the child's id maps, let it go on, wait until the
+ * command runs. */
+static int map_and_start(struct userns_plan *plan, pid_t pid, int sync_fd, struct sbx_error *e)
+{
+	bool setgroups_allowed = false;
+	int r = userns_write_maps(plan, pid, &setgroups_allowed, e);
+
+	/* The child may have failed already (a missing --bind source is found
+	 * while we map): its reason beats whatever that did to the mapping. */
+	if (child_reported_error(sync_fd, e))
+		return -(e->err ? e->err : EINVAL);
+	if (plan->warning[0])
+		log_warn("%s", plan->warning);
+	if (r < 0)
+		return r;
+	r = sync_send_simple(sync_fd, SYNC_MAPS_DONE, setgroups_allowed);
+	if (r < 0 && r != -EPIPE && r != -ECONNRESET)
+		return sbx_error_set(e, r, "sync with the sandbox");
+	log_phase("id maps written");
+	r = wait_until_started(sync_fd, pid, e);
+	if (r == 0)
+		log_phase("command started");
+	return r;
+}
+
 int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e)
 {
 	_cleanup_close_ int parent_end = -1, child_end = -1, pidfd = -1;
 	_cleanup_kill_ pid_t pid = -1;
-	struct userns_plan plan;
-	__attribute__((cleanup(cleanup_premade))) struct child_plan child = { 0 };
 	__attribute__((cleanup(syscall_filter_release))) struct syscall_filter filter = { 0 };
 	struct landlock_plan landlock;
-	struct supervise_target target;
-	bool setgroups_allowed = false;
+	__attribute__((cleanup(cleanup_premade))) struct child_plan child = {
+		.filter = &filter,
+		.landlock = &landlock,
+	};
+	struct userns_plan plan;
 	sigset_t forwarded;
 	int fds[2], r;
 
-	r = check_pass_fds(c, e);
+	r = plan_sandbox(c, &plan, &filter, &landlock, &child, e);
 	if (r < 0)
 		return r;
-	r = prepare_hardening(c, &filter, &landlock, e);
-	if (r < 0)
-		return r;
-	child.filter = &filter;
-	child.landlock = &landlock;
-	r = userns_plan_build(&plan, c->host_uid, c->host_gid, c->user_name, c->uid, c->gid,
-			      "/etc/subuid", "/etc/subgid", e);
-	if (r == 0 && c->userns_mode == SBX_USERNS_ISOLATED)
-		r = userns_plan_isolate(&plan, c->host_uid, c->user_name, c->uid, c->gid,
-					"/etc/subuid", "/etc/subgid", e);
-	if (r < 0)
-		return r;
-	log_plan(c, &plan);
-	/* Idmapped binds of host filesystems need privileges over the host's
-	 * superblocks, which only sbx itself (as real root) can have. */
-	r = idmap_mount_prepare_host(c, &plan, (int **)&child.premade_fds, e);
-	child.n_premade = c->n_mounts;
-	if (r < 0)
-		return r;
-
-	child.parent_pid = getpid();
-	child.take_tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 	/* Block before the clone: a signal that arrives while the sandbox is
 	 * being set up waits for the supervisor instead of killing sbx. */
 	pid1_forwarded_signals(&forwarded);
@@ -214,31 +249,15 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	close(TAKE_FD(child_end));
 	log_phase("cloned");
 
-	r = userns_write_maps(&plan, pid, &setgroups_allowed, e);
-	/* The child may have failed already (a missing --bind source is found
-	 * while we map): its reason beats whatever that did to the mapping. */
-	if (child_reported_error(parent_end, e))
-		return -(e->err ? e->err : EINVAL);
-	if (plan.warning[0])
-		log_warn("%s", plan.warning);
+	r = map_and_start(&plan, pid, parent_end, e);
 	if (r < 0)
 		return r;
-	r = sync_send_simple(parent_end, SYNC_MAPS_DONE, setgroups_allowed);
-	if (r < 0 && r != -EPIPE && r != -ECONNRESET)
-		return sbx_error_set(e, r, "sync with the sandbox");
-	log_phase("id maps written");
-	r = wait_until_started(parent_end, pid, e);
-	if (r < 0)
-		return r;
-	log_phase("command started");
-
-	target = (struct supervise_target){
+	*ret_status = supervise(&(struct supervise_target){
 		.pid = pid,
 		.pidfd = pidfd,
 		.sync_fd = parent_end,
 		.own_tty = child.take_tty,
-	};
-	*ret_status = supervise(&target);
+	});
 	pid = -1; /* reaped by supervise() */
 	log_phase("sandbox ended");
 	return 0;
