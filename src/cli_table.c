@@ -223,8 +223,11 @@ static int opt_userns(struct sbx_config *c, const struct cli_option *o, const ch
 		c->userns_mode = SBX_USERNS_KEEP_ID;
 	else if (strcmp(args[0], "isolated") == 0)
 		c->userns_mode = SBX_USERNS_ISOLATED;
+	else if (strcmp(args[0], "single") == 0)
+		c->userns_mode = SBX_USERNS_SINGLE;
 	else
-		return sbx_error_set(e, 0, "--userns %s: unknown mode (keep-id, isolated)", args[0]);
+		return sbx_error_set(e, 0, "--userns %s: unknown mode (keep-id, isolated, single)",
+				     args[0]);
 	return 0;
 }
 
@@ -407,8 +410,8 @@ const struct cli_option cli_options[] = {
 	  SBX_MOUNT_TMP_OVERLAY },
 	{ "ro-overlay", 0, 1, "DEST", "read-only overlay of 2+ --overlay-src at DEST", opt_dest_op,
 	  SBX_MOUNT_RO_OVERLAY },
-	{ "userns", 0, 1, "keep-id|isolated", "isolated: subordinate ids only (default keep-id)",
-	  opt_userns, 0 },
+	{ "userns", 0, 1, "keep-id|isolated|single",
+	  "keep-id (default), isolated: subordinate ids only, single: your ids only", opt_userns, 0 },
 	{ "chdir", 0, 1, "DIR", "start the command in DIR", opt_chdir, 0 },
 	{ "hostname", 0, 1, "NAME", "hostname inside (default: sbx)", opt_hostname, 0 },
 	{ "setenv", 0, 2, "VAR VALUE", "set an environment variable", opt_env, 0 },

@@ -54,6 +54,7 @@ enum sbx_mount_kind {
 enum sbx_userns_mode {
 	SBX_USERNS_KEEP_ID,  /* the caller's ids are the sandbox user's (default) */
 	SBX_USERNS_ISOLATED, /* only subordinate ids are mapped */
+	SBX_USERNS_SINGLE,   /* only the caller's own ids: no newuidmap, like bwrap */
 };
 
 /* Ranges per idmapped mount and id kind; each may split in a few map lines. */

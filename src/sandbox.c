@@ -165,6 +165,8 @@ static int plan_sandbox(const struct sbx_config *c, struct userns_plan *plan,
 	if (r == 0 && c->userns_mode == SBX_USERNS_ISOLATED)
 		r = userns_plan_isolate(plan, c->host_uid, c->user_name, c->uid, c->gid,
 					"/etc/subuid", "/etc/subgid", e);
+	if (r == 0 && c->userns_mode == SBX_USERNS_SINGLE)
+		userns_plan_single(plan);
 	if (r < 0)
 		return r;
 	log_plan(c, plan);

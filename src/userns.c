@@ -276,6 +276,14 @@ int userns_become(uid_t uid, gid_t gid, struct sbx_error *e)
 	return 0;
 }
 
+void userns_plan_single(struct userns_plan *p)
+{
+	p->uid_map = p->uid_single;
+	p->gid_map = p->gid_single;
+	p->use_helpers = false;
+	p->warning[0] = '\0';
+}
+
 static int write_proc_map(pid_t pid, const char *file, const struct idmap *m)
 {
 	char path[64], buf[IDMAP_MAX_LINES * 40];

@@ -129,6 +129,14 @@ int userns_plan_isolate(struct userns_plan *p, uid_t host_uid, const char *user,
 int userns_become(uid_t uid, gid_t gid, struct sbx_error *e);
 
 /**
+ * userns_plan_single() - map only the caller's own uid and gid (--userns single)
+ *
+ * No subordinate ids, so no setuid helper runs: the quickest start, as with
+ * bwrap or unshare -r, at the price of every other id showing as nobody.
+ */
+void userns_plan_single(struct userns_plan *p);
+
+/**
  * userns_write_maps() - install the planned maps into @pid's user namespace
  * @ret_setgroups_allowed:	false when setgroups had to be denied
  *

@@ -304,4 +304,19 @@ $nu" ] && [ "$nl" = 1 ] && printf '%s\n' "$ERR" | grep -q 'single-id map'; then
 	fi
 fi
 
+# --- --userns single: only the caller's own ids, no helper, no warning ------
+run_sbx --userns single -- sh -c 'cat /proc/self/uid_map /proc/self/gid_map; id -u; id -g'
+want=$(printf '%s %s 1\n%s %s 1\n%s\n%s' "$(id -u)" "$(id -u)" "$(id -g)" "$(id -g)" "$(id -u)" "$(id -g)")
+got=$(printf '%s\n' "$OUT" | awk 'NR<=2 {print $1, $2, $3; next} {print}')
+expect_eq "--userns single: one-line uid and gid maps of the caller's own ids" "$want" "$got"
+expect_eq "--userns single: no warning" "" "$ERR"
+
+run_sbx --userns single --root -- sh -c 'cat /proc/self/uid_map; id -u'
+got=$(printf '%s\n' "$OUT" | awk 'NR==1 {print $1, $2, $3; next} {print}')
+expect_eq "--userns single --root: the caller is 0 inside, nothing else mapped" \
+	"$(printf '0 %s 1\n0' "$(id -u)")" "$got"
+
+run_sbx --userns bogus -- true
+expect_error "--userns with an unknown mode" 125 '^sbx: --userns bogus: unknown mode'
+
 done_testing
