@@ -51,10 +51,11 @@ cleanup() {
 trap cleanup EXIT
 cc -O2 -o "$tmp/connrate" "$(dirname "$0")/connrate.c" || exit 1
 
-base=$((20000 + ($$ % 2000) * 10))
+base=$((20000 + ($$ % 1000) * 40))
 IPERF_HOST=$base            # iperf3 server on the host
 CONN_HOST=$((base + 1))     # connrate server on the host
-PUB=$((base + 2))           # the published host port
+PUB0=$((base + 2))          # published host ports: a fresh one per run, so a
+PUB=$PUB0                   # slow-to-exit forwarder cannot answer for the next
 PASTA_GW=$(ip -4 route show default 2>/dev/null | awk '{ print $3; exit }')
 
 # --- the four ways of running a command --------------------------------------
@@ -111,6 +112,7 @@ out_cmd() {
 in_start() {
 	local mode=$1 port=$2 dir
 	shift 2
+	PUB=$((PUB + 1))
 	case $mode in
 	loopback)
 		"$@" >/dev/null 2>&1 &
@@ -200,7 +202,7 @@ done
 # --- host -> sandbox ------------------------------------------------------------
 for m in "${modes[@]}"; do
 	port=5201
-	[ "$m" = loopback ] && port=$PUB
+	[ "$m" = loopback ] && port=$((PUB + 1))
 	in_start "$m" 5201 iperf3 -s -p "$port"
 	for p in 1 4; do
 		R[in,$m,$p]=$(iperf3 -c 127.0.0.1 -p "$PUB" -t "$T" -P "$p" -J 2>/dev/null | gbps)
@@ -215,7 +217,7 @@ hwm() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
 hz=$(getconf CLK_TCK)
 for m in "${modes[@]}"; do
 	port=8000
-	[ "$m" = loopback ] && port=$PUB
+	[ "$m" = loopback ] && port=$((PUB + 1))
 	in_start "$m" 8000 "$tmp/connrate" serve "$port"
 	c0=0
 	[ -n "$NETPID" ] && c0=$(ticks "$NETPID") && R[rss0,$m]=$(hwm "$NETPID")

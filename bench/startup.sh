@@ -203,6 +203,9 @@ for d in "${bind_dirs[@]}"; do
 done
 
 cmd_sbx_a=("$sbx" -- true)
+# bwrap maps only the caller's own id; this is sbx with the same mapping,
+# without the newuidmap/newgidmap helpers its default needs.
+cmd_single_a=("$sbx" --userns single -- true)
 cmd_bw_a=("${bw_base[@]}" true)
 cmd_un_a=("$unshare_bin" -Ur true)
 cmd_sbx_b=("$sbx" "${sbx_binds[@]}" -- true)
@@ -223,12 +226,14 @@ check() {
 	fi
 }
 check "sbx" "${cmd_sbx_a[@]}"
+check "sbx --userns single" "${cmd_single_a[@]}"
 check "bwrap" "${cmd_bw_a[@]}"
 check "unshare -Ur" "${cmd_un_a[@]}"
 check "sbx with $NBINDS binds" "${cmd_sbx_b[@]}"
 check "bwrap with $NBINDS binds" "${cmd_bw_b[@]}"
 
 name_sbx_a="sbx -- true"
+name_single_a="sbx --userns single -- true"
 name_bw_a="bwrap (same view) true"
 name_un_a="unshare -Ur true"
 name_sbx_b="sbx +$NBINDS --ro-bind -- true"
@@ -250,6 +255,7 @@ hf=(hyperfine -N --warmup "$WARMUP" --runs "$runs")
 echo "## Scenario A: defaults" >&2
 "${hf[@]}" --export-json "$tmp/startup-defaults.json" \
 	-n "$name_sbx_a" "${cmd_sbx_a[*]}" \
+	-n "$name_single_a" "${cmd_single_a[*]}" \
 	-n "$name_bw_a" "${cmd_bw_a[*]}" \
 	-n "$name_un_a" "${cmd_un_a[*]}" >&2 ||
 	die "hyperfine failed on scenario A"
@@ -261,13 +267,13 @@ echo "## Scenario B: $NBINDS extra read-only binds" >&2
 	die "hyperfine failed on scenario B"
 
 python3 - "$tmp/startup-defaults.json" "$tmp/startup-binds.json" "$NBINDS" \
-	"$name_sbx_a" "$name_bw_a" "$name_un_a" "$name_sbx_b" "$name_bw_b" <<'EOF'
+	"$name_sbx_a" "$name_bw_a" "$name_un_a" "$name_sbx_b" "$name_bw_b" "$name_single_a" <<'EOF'
 import json
 import statistics
 import sys
 
 path_a, path_b, nbinds = sys.argv[1], sys.argv[2], int(sys.argv[3])
-n_sbx_a, n_bw_a, n_un_a, n_sbx_b, n_bw_b = sys.argv[4:9]
+n_sbx_a, n_bw_a, n_un_a, n_sbx_b, n_bw_b, n_single_a = sys.argv[4:10]
 
 
 def load(path):
@@ -305,6 +311,7 @@ def verdict(ok):
 
 r_bw = ratio(a[n_sbx_a]["median"], a[n_bw_a]["median"])
 r_un = ratio(a[n_sbx_a]["median"], a[n_un_a]["median"])
+r_single = ratio(a[n_single_a]["median"], a[n_bw_a]["median"])
 bind_sbx = (b[n_sbx_b]["median"] - a[n_sbx_a]["median"]) / nbinds * 1e6
 bind_bw = (b[n_bw_b]["median"] - a[n_bw_a]["median"]) / nbinds * 1e6
 if bind_bw > 0:
@@ -316,6 +323,8 @@ print()
 print("| metric | value | target | result |")
 print("|---|---:|---|---|")
 print(f"| sbx/bwrap median (defaults) | {r_bw:.2f} | <= 0.80 | {verdict(r_bw <= 0.80)} |")
+print(f"| sbx --userns single/bwrap median (same id mapping as bwrap) | {r_single:.2f} "
+      f"| (info) | |")
 print(f"| sbx/unshare median | {r_un:.2f} | (lower bound, info) | |")
 print(f"| per-bind cost sbx = (median_B - median_A)/{nbinds} | {bind_sbx:.1f} µs "
       f"| < bwrap's | {verdict(bind_sbx < bind_bw)} |")

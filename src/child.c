@@ -19,6 +19,7 @@
 #include "pid1.h"
 #include "rootfs.h"
 #include "sync.h"
+#include "userns.h"
 #include "util.h"
 
 static _Noreturn void fail(const struct child_plan *plan, const struct sbx_error *e)
@@ -59,7 +60,7 @@ _Noreturn void child_main(const struct sbx_config *c, const struct child_plan *p
 	 * that died before this line is caught by EOF in wait_for_maps(). */
 	set_parent_death_signal(c);
 
-	if (ns_unshare_rest(c, &e) < 0 || rootfs_prepare(c, &prep, &e) < 0)
+	if (ns_unshare_rest(c, &e) < 0 || rootfs_prepare(c, plan->premade_fds, &prep, &e) < 0)
 		fail(plan, &e);
 	if (wait_for_maps(plan, &setgroups_allowed, &e) < 0)
 		fail(plan, &e);
@@ -70,6 +71,8 @@ _Noreturn void child_main(const struct sbx_config *c, const struct child_plan *p
 		sbx_error_set(&e, errno, "setgroups");
 		fail(plan, &e);
 	}
+	if (c->userns_mode == SBX_USERNS_ISOLATED && userns_become(c->uid, c->gid, &e) < 0)
+		fail(plan, &e);
 	set_parent_death_signal(c);
 
 	if (!c->share[SBX_NS_UTS] && ns_set_hostname(c->hostname ? c->hostname : "sbx", &e) < 0)
@@ -141,6 +144,11 @@ _Noreturn void child_exec_command(const struct sbx_config *c, const struct child
 
 	if (apply_environment(c, &e) < 0 || caps_drop_for_exec(c->cap_add, &e) < 0 ||
 	    close_other_fds(c, &e) < 0)
+		fail(plan, &e);
+	/* Both need no_new_privs (set with the capabilities). Landlock reads
+	 * the view and opens paths, which the filter might refuse, so the
+	 * filter comes last: from then on this process is what runs. */
+	if (landlock_apply(c, plan->landlock, &e) < 0 || syscall_filter_load(plan->filter, &e) < 0)
 		fail(plan, &e);
 
 	sigprocmask(SIG_SETMASK, &plan->orig_mask, NULL);

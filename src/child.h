@@ -5,6 +5,8 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "landlock.h"
+#include "seccomp_filter.h"
 
 /**
  * struct child_plan - the parent's decisions the child needs
@@ -13,12 +15,21 @@
  * @parent_pid:		sbx's pid, to notice it died before a parent-death signal was set
  * @take_tty:		stdin is a terminal and sbx is its foreground job: the
  *			command gets its own process group and the terminal
+ * @filter:		the compiled seccomp programs the command loads last
+ * @landlock:		what the command asks Landlock for
+ * @premade_fds:	per mount operation, a detached mount sbx made (idmapped
+ *			host binds) or -1; NULL when none. Inherited with the clone.
+ * @n_premade:		entries in @premade_fds
  */
 struct child_plan {
 	int sync_fd;
 	sigset_t orig_mask;
 	pid_t parent_pid;
 	bool take_tty;
+	const struct syscall_filter *filter;
+	const struct landlock_plan *landlock;
+	const int *premade_fds;
+	size_t n_premade;
 };
 
 /**
@@ -33,7 +44,8 @@ _Noreturn void child_main(const struct sbx_config *c, const struct child_plan *p
 
 /**
  * child_exec_command() - in the forked command: process group, terminal,
- *			  environment, capabilities, fds, then execvp()
+ *			  environment, capabilities, fds, Landlock, seccomp,
+ *			  then execvp()
  *
  * Never returns; an exec failure is sent over the sync socket and the
  * process exits 126 (cannot execute) or 127 (not found).

@@ -1,107 +1,21 @@
-/* cli.c - table-driven option parser and --help */
+/* cli.c - the option parser and --help, driven by the table in cli_table.c */
 #include "autoconf.h"
 
 #include <errno.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/capability.h>
 
-#include "cli.h"
-#include "publish.h"
+#include "cli_table.h"
 #include "util.h"
-
-enum opt_id {
-	OPT_HELP,
-	OPT_VERSION,
-	OPT_VERBOSE,
-	OPT_BIND,
-	OPT_RO_BIND,
-	OPT_TMPFS,
-	OPT_CHDIR,
-	OPT_HOSTNAME,
-	OPT_SETENV,
-	OPT_UNSETENV,
-	OPT_CLEARENV,
-	OPT_SHARE_NET,
-	OPT_SHARE_PID,
-	OPT_SHARE_IPC,
-	OPT_SHARE_UTS,
-	OPT_SHARE_CGROUP,
-	OPT_SHARE_TIME,
-	OPT_NET,
-	OPT_TIME_OFFSET,
-	OPT_MTU,
-	OPT_NO_IPV6,
-	OPT_ALLOW_HOST_LOOPBACK,
-	OPT_PUBLISH,
-	OPT_UID,
-	OPT_GID,
-	OPT_ROOT,
-	OPT_CAP_ADD,
-	OPT_PASS_FD,
-	OPT_DIE_WITH_PARENT,
-	OPT_NO_DIE_WITH_PARENT,
-};
-
-struct cli_option {
-	const char *name;
-	char short_name;
-	unsigned nargs;
-	enum opt_id id;
-	const char *metavar;
-	const char *help;
-};
-
-/* The order here is the order of --help. */
-static const struct cli_option options[] = {
-	{ "bind", 0, 1, OPT_BIND, "SRC[:DEST]", "bind host SRC read-write at DEST (default: SRC)" },
-	{ "ro-bind", 0, 1, OPT_RO_BIND, "SRC[:DEST]", "bind host SRC read-only, sub-mounts too" },
-	{ "tmpfs", 0, 1, OPT_TMPFS, "DEST", "mount an empty private tmpfs at DEST" },
-	{ "chdir", 0, 1, OPT_CHDIR, "DIR", "start the command in DIR" },
-	{ "hostname", 0, 1, OPT_HOSTNAME, "NAME", "hostname inside (default: sbx)" },
-	{ "setenv", 0, 2, OPT_SETENV, "VAR VALUE", "set an environment variable" },
-	{ "unsetenv", 0, 1, OPT_UNSETENV, "VAR", "unset an environment variable" },
-	{ "clearenv", 0, 0, OPT_CLEARENV, NULL, "start from an empty environment" },
-	{ "net", 0, 1, OPT_NET, "none|host|slirp",
-	  "network: none (lo only; default), host, or slirp (= user: private, NATed)" },
-	{ "publish", 'p', 1, OPT_PUBLISH, "[IP:]PORT:PORT[/udp]",
-	  "--net slirp: forward host IP:PORT (default 0.0.0.0) to the sandbox's PORT" },
-	{ "mtu", 0, 1, OPT_MTU, "N", "--net slirp: MTU of tap0 (default 65520)" },
-	{ "no-ipv6", 0, 0, OPT_NO_IPV6, NULL, "--net slirp: IPv4 only" },
-	{ "allow-host-loopback", 0, 0, OPT_ALLOW_HOST_LOOPBACK, NULL,
-	  "--net slirp: let 10.0.2.2 and fd00::2 reach the host's 127.0.0.1 and ::1" },
-	{ "share-net", 0, 0, OPT_SHARE_NET, NULL, "use the host's network namespace (= --net host)" },
-	{ "share-pid", 0, 0, OPT_SHARE_PID, NULL, "use the host's pid namespace" },
-	{ "share-ipc", 0, 0, OPT_SHARE_IPC, NULL, "use the host's IPC namespace" },
-	{ "share-uts", 0, 0, OPT_SHARE_UTS, NULL, "use the host's UTS namespace (hostname)" },
-	{ "share-cgroup", 0, 0, OPT_SHARE_CGROUP, NULL, "use the host's cgroup namespace" },
-	{ "share-time", 0, 0, OPT_SHARE_TIME, NULL, "use the host's time namespace" },
-	{ "time-offset", 0, 1, OPT_TIME_OFFSET, "monotonic=S,boottime=S",
-	  "shift the sandbox's clocks by S seconds" },
-	{ "uid", 0, 1, OPT_UID, "N", "user id inside (default: yours)" },
-	{ "gid", 0, 1, OPT_GID, "N", "group id inside (default: yours)" },
-	{ "root", 0, 0, OPT_ROOT, NULL, "same as --uid 0 --gid 0" },
-	{ "cap-add", 0, 1, OPT_CAP_ADD, "CAP[,CAP...]",
-	  "keep these capabilities (default: none; ALL for every one)" },
-	{ "pass-fd", 0, 1, OPT_PASS_FD, "N", "let fd N through to the command (default: 0-2 only)" },
-	{ "die-with-parent", 0, 0, OPT_DIE_WITH_PARENT, NULL,
-	  "kill the sandbox when sbx dies (default)" },
-	{ "no-die-with-parent", 0, 0, OPT_NO_DIE_WITH_PARENT, NULL,
-	  "let a --share-pid sandbox outlive sbx" },
-	{ "verbose", 'v', 0, OPT_VERBOSE, NULL, "say what sbx does (repeat for more)" },
-	{ "version", 0, 0, OPT_VERSION, NULL, "print the version and exit" },
-	{ "help", 'h', 0, OPT_HELP, NULL, "print this help and exit" },
-};
 
 void cli_print_help(FILE *out)
 {
 	fputs("Usage: sbx [OPTION]... [--] [COMMAND [ARG]...]\n"
 	      "Run COMMAND (default: $SHELL) in a rootless sandbox: new user, mount, pid, ipc,\n"
 	      "uts, net, cgroup and time namespaces; the host's /usr, /etc and /opt read-only;\n"
-	      "private /tmp, /run and an empty $HOME; no capabilities.\n\n",
+	      "private /tmp, /var/tmp, /run and an empty $HOME; no capabilities.\n\n",
 	      out);
-	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
-		const struct cli_option *o = &options[i];
+	for (size_t i = 0; i < cli_n_options; i++) {
+		const struct cli_option *o = &cli_options[i];
 		char lhs[64];
 
 		if (o->short_name)
@@ -115,7 +29,10 @@ void cli_print_help(FILE *out)
 		else
 			fprintf(out, "  %-29s %s\n", lhs, o->help);
 	}
-	fputs("\nExit status: the command's, 128+N if it died of signal N; 125 when sbx itself\n"
+	fputs("\nBind OPTS, comma-separated: idmap (your ids -> the sandbox user's),\n"
+	      "idmap=HOST:SANDBOX:N[,...], uidmap=..., gidmap=..., sandbox-src (SRC is a path\n"
+	      "in the sandbox, e.g. a --tmpfs: the only idmap the kernel allows non-root).\n"
+	      "\nExit status: the command's, 128+N if it died of signal N; 125 when sbx itself\n"
 	      "fails, 126 when the command cannot be executed, 127 when it is not found.\n"
 	      "See sbx(1).\n",
 	      out);
@@ -172,282 +89,19 @@ char *cli_resolve_path(const char *path, const char *home, const char *cwd)
 	return out;
 }
 
-static int add_mount(struct sbx_config *c, enum sbx_mount_kind kind, const char *option,
-		     const char *arg, struct sbx_error *e)
-{
-	_cleanup_free_ char *src_part = NULL;
-	const char *dest_part = NULL;
-	struct sbx_mount_spec *m;
-
-	if (!*arg)
-		return sbx_error_set(e, 0, "--%s: empty path", option);
-	if (kind == SBX_MOUNT_TMPFS) {
-		dest_part = arg;
-	} else {
-		const char *colon = strchr(arg, ':');
-		src_part = colon ? strndup(arg, (size_t)(colon - arg)) : xstrdup(arg);
-		if (!src_part)
-			return sbx_error_set(e, ENOMEM, "--%s", option);
-		if (colon) {
-			dest_part = colon + 1;
-			if (!*src_part || !*dest_part)
-				return sbx_error_set(e, 0, "--%s %s: expected SRC[:DEST]", option, arg);
-		}
-	}
-
-	c->mounts = xreallocarray(c->mounts, c->n_mounts + 1, sizeof(*c->mounts));
-	m = &c->mounts[c->n_mounts++];
-	memset(m, 0, sizeof(*m));
-	m->kind = kind;
-	m->option = option;
-	if (src_part)
-		m->src = cli_resolve_path(src_part, c->home, c->cwd);
-	m->dest = cli_resolve_path(dest_part ? dest_part : src_part, c->home, c->cwd);
-	if (strcmp(m->dest, "/") == 0)
-		return sbx_error_set(e, 0, "--%s %s: cannot mount over the sandbox's /", option, arg);
-	return 0;
-}
-
-static void add_env_op(struct sbx_config *c, const char *name, const char *value)
-{
-	struct sbx_env_op *op;
-
-	c->env_ops = xreallocarray(c->env_ops, c->n_env_ops + 1, sizeof(*c->env_ops));
-	op = &c->env_ops[c->n_env_ops++];
-	op->name = xstrdup(name);
-	op->value = value ? xstrdup(value) : NULL;
-}
-
-static int parse_env_name(const char *option, const char *name, struct sbx_error *e)
-{
-	if (!*name || strchr(name, '='))
-		return sbx_error_set(e, 0, "--%s %s: not a valid variable name", option, name);
-	return 0;
-}
-
-static int parse_time_offset(struct sbx_config *c, const char *arg, struct sbx_error *e)
-{
-	_cleanup_free_ char *copy = xstrdup(arg);
-	char *save = NULL;
-
-	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(item, '=');
-		long long secs;
-
-		if (!eq || parse_int64(eq + 1, &secs) < 0)
-			return sbx_error_set(e, 0, "--time-offset %s: expected monotonic=SECS,boottime=SECS",
-					     arg);
-		/* The kernel bounds offsets to a few hundred years; say so early. */
-		if (secs > (1LL << 40) || secs < -(1LL << 40))
-			return sbx_error_set(e, ERANGE, "--time-offset %s", arg);
-		*eq = '\0';
-		if (strcmp(item, "monotonic") == 0)
-			c->time_offset_monotonic = secs;
-		else if (strcmp(item, "boottime") == 0)
-			c->time_offset_boottime = secs;
-		else
-			return sbx_error_set(e, 0, "--time-offset: unknown clock '%s' (monotonic, boottime)",
-					     item);
-	}
-	c->has_time_offset = true;
-	return 0;
-}
-
-static int add_publish(struct sbx_config *c, const char *arg, struct sbx_error *e)
-{
-	struct sbx_publish p;
-	int r;
-
-	if (c->n_publish >= SBX_PUBLISH_MAX)
-		return sbx_error_set(e, 0, "--publish %s: at most %d ports", arg, SBX_PUBLISH_MAX);
-	r = publish_parse(arg, &p, e);
-	if (r < 0)
-		return r;
-	c->publish = xreallocarray(c->publish, c->n_publish + 1, sizeof(*c->publish));
-	c->publish[c->n_publish++] = p;
-	return 0;
-}
-
-static int parse_caps(struct sbx_config *c, const char *arg, struct sbx_error *e)
-{
-	_cleanup_free_ char *copy = xstrdup(arg);
-	char *save = NULL;
-
-	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-		_cleanup_free_ char *name = NULL;
-		cap_value_t cap;
-
-		if (strcasecmp(item, "ALL") == 0) {
-			for (cap_value_t i = 0; i <= CAP_LAST_CAP && i < 64; i++)
-				c->cap_add |= UINT64_C(1) << i;
-			continue;
-		}
-		name = strncasecmp(item, "cap_", 4) == 0 ? xstrdup(item) : xasprintf("cap_%s", item);
-		for (char *p = name; *p; p++)
-			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-		if (cap_from_name(name, &cap) < 0 || cap < 0 || cap > 63)
-			return sbx_error_set(e, 0, "--cap-add: unknown capability '%s'", item);
-		c->cap_add |= UINT64_C(1) << cap;
-	}
-	return 0;
-}
-
-static int parse_id(const char *option, const char *arg, unsigned long *ret, struct sbx_error *e)
-{
-	/* 65535 and 4294967295 are the overflow and invalid ids: never valid targets. */
-	if (parse_uint(arg, 4294967294UL, ret) < 0 || *ret == 65535UL)
-		return sbx_error_set(e, 0, "--%s %s: not a usable id", option, arg);
-	return 0;
-}
-
-static int apply_option(struct sbx_config *c, const struct cli_option *o, char *const *args,
-			enum cli_action *action, struct sbx_error *e)
-{
-	unsigned long n;
-
-	switch (o->id) {
-	case OPT_HELP:
-		*action = CLI_HELP;
-		return 0;
-	case OPT_VERSION:
-		*action = CLI_VERSION;
-		return 0;
-	case OPT_VERBOSE:
-		c->verbose++;
-		return 0;
-	case OPT_BIND:
-		return add_mount(c, SBX_MOUNT_BIND, o->name, args[0], e);
-	case OPT_RO_BIND:
-		return add_mount(c, SBX_MOUNT_RO_BIND, o->name, args[0], e);
-	case OPT_TMPFS:
-		return add_mount(c, SBX_MOUNT_TMPFS, o->name, args[0], e);
-	case OPT_CHDIR:
-		free(c->chdir);
-		c->chdir = cli_resolve_path(args[0], c->home, c->cwd);
-		return 0;
-	case OPT_HOSTNAME:
-		if (!*args[0] || strlen(args[0]) > 64)
-			return sbx_error_set(e, 0, "--hostname: must be 1 to 64 characters");
-		free(c->hostname);
-		c->hostname = xstrdup(args[0]);
-		return 0;
-	case OPT_SETENV:
-		if (parse_env_name(o->name, args[0], e) < 0)
-			return -EINVAL;
-		add_env_op(c, args[0], args[1]);
-		return 0;
-	case OPT_UNSETENV:
-		if (parse_env_name(o->name, args[0], e) < 0)
-			return -EINVAL;
-		add_env_op(c, args[0], NULL);
-		return 0;
-	case OPT_CLEARENV:
-		c->clearenv = true;
-		/* Earlier --setenv/--unsetenv are void: the environment starts empty. */
-		for (size_t i = 0; i < c->n_env_ops; i++) {
-			free(c->env_ops[i].name);
-			free(c->env_ops[i].value);
-		}
-		c->n_env_ops = 0;
-		return 0;
-	case OPT_NET:
-		if (strcmp(args[0], "none") == 0) {
-			c->net = SBX_NET_NONE;
-			c->share[SBX_NS_NET] = false;
-		} else if (strcmp(args[0], "host") == 0) {
-			c->net = SBX_NET_HOST;
-			c->share[SBX_NS_NET] = true;
-		} else if (strcmp(args[0], "slirp") == 0 || strcmp(args[0], "user") == 0) {
-			c->net = SBX_NET_SLIRP;
-			c->share[SBX_NS_NET] = false;
-		} else {
-			return sbx_error_set(e, 0, "--net %s: unknown mode (none, host, slirp)", args[0]);
-		}
-		return 0;
-	case OPT_MTU:
-		if (parse_uint(args[0], SBX_MTU_DEFAULT, &n) < 0 || n < 576)
-			return sbx_error_set(e, 0, "--mtu %s: expected 576 to %u", args[0],
-					     SBX_MTU_DEFAULT);
-		c->mtu = (unsigned)n;
-		c->mtu_set = true;
-		return 0;
-	case OPT_NO_IPV6:
-		c->no_ipv6 = true;
-		return 0;
-	case OPT_ALLOW_HOST_LOOPBACK:
-		c->allow_host_loopback = true;
-		return 0;
-	case OPT_PUBLISH:
-		return add_publish(c, args[0], e);
-	case OPT_SHARE_NET:
-		c->net = SBX_NET_HOST;
-		c->share[SBX_NS_NET] = true;
-		return 0;
-	case OPT_SHARE_PID:
-		c->share[SBX_NS_PID] = true;
-		return 0;
-	case OPT_SHARE_IPC:
-		c->share[SBX_NS_IPC] = true;
-		return 0;
-	case OPT_SHARE_UTS:
-		c->share[SBX_NS_UTS] = true;
-		return 0;
-	case OPT_SHARE_CGROUP:
-		c->share[SBX_NS_CGROUP] = true;
-		return 0;
-	case OPT_SHARE_TIME:
-		c->share[SBX_NS_TIME] = true;
-		return 0;
-	case OPT_TIME_OFFSET:
-		return parse_time_offset(c, args[0], e);
-	case OPT_UID:
-		if (parse_id(o->name, args[0], &n, e) < 0)
-			return -EINVAL;
-		c->uid = (uid_t)n;
-		c->uid_set = true;
-		return 0;
-	case OPT_GID:
-		if (parse_id(o->name, args[0], &n, e) < 0)
-			return -EINVAL;
-		c->gid = (gid_t)n;
-		c->gid_set = true;
-		return 0;
-	case OPT_ROOT:
-		c->uid = 0;
-		c->gid = 0;
-		c->uid_set = c->gid_set = true;
-		return 0;
-	case OPT_CAP_ADD:
-		return parse_caps(c, args[0], e);
-	case OPT_PASS_FD:
-		if (parse_uint(args[0], 1 << 20, &n) < 0)
-			return sbx_error_set(e, 0, "--pass-fd %s: not a file descriptor number", args[0]);
-		c->pass_fds = xreallocarray(c->pass_fds, c->n_pass_fds + 1, sizeof(int));
-		c->pass_fds[c->n_pass_fds++] = (int)n;
-		return 0;
-	case OPT_DIE_WITH_PARENT:
-		c->die_with_parent = true;
-		return 0;
-	case OPT_NO_DIE_WITH_PARENT:
-		c->die_with_parent = false;
-		return 0;
-	}
-	return sbx_error_set(e, 0, "internal error: unhandled option --%s", o->name);
-}
-
 static const struct cli_option *find_long(const char *name, size_t len)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(options); i++)
-		if (strlen(options[i].name) == len && strncmp(options[i].name, name, len) == 0)
-			return &options[i];
+	for (size_t i = 0; i < cli_n_options; i++)
+		if (strlen(cli_options[i].name) == len && strncmp(cli_options[i].name, name, len) == 0)
+			return &cli_options[i];
 	return NULL;
 }
 
 static const struct cli_option *find_short(char ch)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(options); i++)
-		if (options[i].short_name == ch)
-			return &options[i];
+	for (size_t i = 0; i < cli_n_options; i++)
+		if (cli_options[i].short_name == ch)
+			return &cli_options[i];
 	return NULL;
 }
 
@@ -481,7 +135,7 @@ int cli_parse(struct sbx_config *c, int argc, char *const argv[], enum cli_actio
 		const char *arg = argv[i];
 		const struct cli_option *o = NULL;
 		const char *inline_val = NULL;
-		const char *args[2] = { NULL, NULL };
+		const char *args[3] = { NULL, NULL, NULL };
 		int r;
 
 		if (strcmp(arg, "--") == 0) {
@@ -503,7 +157,7 @@ int cli_parse(struct sbx_config *c, int argc, char *const argv[], enum cli_actio
 				o = find_short(*ch);
 				if (!o || o->nargs)
 					return sbx_error_set(e, 0, "unknown option %s (see sbx --help)", arg);
-				r = apply_option(c, o, (char *const *)args, ret_action, e);
+				r = o->apply(c, o, args, ret_action, e);
 				if (r < 0)
 					return r;
 			}
@@ -516,7 +170,7 @@ int cli_parse(struct sbx_config *c, int argc, char *const argv[], enum cli_actio
 		r = collect_args(o, inline_val, argc, argv, &i, args, e);
 		if (r < 0)
 			return r;
-		r = apply_option(c, o, (char *const *)args, ret_action, e);
+		r = o->apply(c, o, args, ret_action, e);
 		if (r < 0)
 			return r;
 		if (*ret_action != CLI_RUN)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "viewspec.h"
 
 static const char *const ns_names[SBX_NS_COUNT] = {
 	[SBX_NS_USER] = "user", [SBX_NS_MNT] = "mnt",
@@ -59,6 +60,12 @@ int config_finish(struct sbx_config *c, struct sbx_error *e)
 	}
 	if (c->net == SBX_NET_SLIRP && !c->no_ipv6 && c->mtu < 1280)
 		return sbx_error_set(e, 0, "--mtu %u: IPv6 needs at least 1280 (or --no-ipv6)", c->mtu);
+	if (c->seccomp == SBX_SECCOMP_PROFILE && (c->allow_userns || c->allow_io_uring))
+		return sbx_error_set(e, 0, "--allow-userns and --allow-io-uring adjust the default filter; "
+					   "with --seccomp FILE the profile decides");
+
+	if (viewspec_finish(c, e) < 0)
+		return -EINVAL;
 
 	if (!c->argv || !c->argv[0]) {
 		free(c->argv);
@@ -71,6 +78,7 @@ int config_finish(struct sbx_config *c, struct sbx_error *e)
 
 void config_free(struct sbx_config *c)
 {
+	viewspec_free(c);
 	for (size_t i = 0; i < c->n_mounts; i++) {
 		free(c->mounts[i].src);
 		free(c->mounts[i].dest);
@@ -85,6 +93,9 @@ void config_free(struct sbx_config *c)
 	for (size_t i = 0; i < c->n_publish; i++)
 		free(c->publish[i].spec);
 	free(c->publish);
+	free(c->seccomp_profile);
+	free(c->allow_connect);
+	free(c->allow_bind);
 	if (c->argv)
 		for (char **a = c->argv; *a; a++)
 			free(*a);

@@ -46,24 +46,103 @@ struct sbx_publish {
 	char *spec;
 };
 
+enum sbx_seccomp_mode {
+	SBX_SECCOMP_DEFAULT,	/* sbx's built-in filter (seccomp.c) */
+	SBX_SECCOMP_UNCONFINED, /* no filter at all */
+	SBX_SECCOMP_PROFILE,	/* a Docker/OCI JSON profile */
+};
+
+/* --allow-connect/--allow-bind: more ports than this is a range mistake. */
+#define SBX_MAX_PORTS 1024
+
 enum sbx_mount_kind {
 	SBX_MOUNT_BIND,
 	SBX_MOUNT_RO_BIND,
+	SBX_MOUNT_DEV_BIND,
 	SBX_MOUNT_TMPFS,
+	SBX_MOUNT_DIR,
+	SBX_MOUNT_SYMLINK,
+	SBX_MOUNT_FILE,
+	SBX_MOUNT_BIND_DATA,
+	SBX_MOUNT_RO_BIND_DATA,
+	SBX_MOUNT_CHMOD,
+	SBX_MOUNT_REMOUNT_RO,
+	SBX_MOUNT_OVERLAY,
+	SBX_MOUNT_TMP_OVERLAY,
+	SBX_MOUNT_RO_OVERLAY,
+};
+
+enum sbx_userns_mode {
+	SBX_USERNS_KEEP_ID,  /* the caller's ids are the sandbox user's (default) */
+	SBX_USERNS_ISOLATED, /* only subordinate ids are mapped */
+	SBX_USERNS_SINGLE,   /* only the caller's own ids: no newuidmap, like bwrap */
+};
+
+/* Ranges per idmapped mount and id kind; each may split in a few map lines. */
+#define SBX_IDMAP_MAX_RANGES 32
+
+/**
+ * struct sbx_idmap_range - for idmapped binds: files stored with ids
+ *			    @host..@host+@count-1 appear as @sandbox...
+ */
+struct sbx_idmap_range {
+	unsigned long host;
+	unsigned long sandbox;
+	unsigned long count;
+};
+
+/**
+ * struct sbx_mount_idmap - the uid and gid ranges of one idmapped bind
+ */
+struct sbx_mount_idmap {
+	struct sbx_idmap_range uid[SBX_IDMAP_MAX_RANGES];
+	struct sbx_idmap_range gid[SBX_IDMAP_MAX_RANGES];
+	size_t n_uid, n_gid;
 };
 
 /**
  * struct sbx_mount_spec - one filesystem operation from the command line
  * @kind:	what to do
- * @src:	absolute host path (binds), NULL otherwise
+ * @src:	absolute host path (binds, upper dir of --overlay), the link
+ *		target (--symlink), NULL otherwise
  * @dest:	absolute path inside the sandbox
+ * @workdir:	--overlay's work directory (host path)
+ * @layers:	overlay lower layers, host paths, bottom layer first
  * @option:	the option as the user spelled it, for error messages
+ * @try_src:	a missing source skips the operation (--bind-try...)
+ * @sandbox_src: @src is a path in the sandbox built so far, not on the host
+ * @idmap:	an idmapped bind: the ranges, else NULL
+ * @fd:		--file/--bind-data: the descriptor to copy from, else -1
+ * @mode:	--perms, or the default mode of what is created
+ * @size:	--size for a tmpfs (0: the kernel's default)
  */
 struct sbx_mount_spec {
 	enum sbx_mount_kind kind;
 	char *src;
 	char *dest;
+	char *workdir;
+	char **layers;
+	size_t n_layers;
 	const char *option;
+	bool try_src;
+	bool sandbox_src;
+	struct sbx_mount_idmap *idmap;
+	int fd;
+	mode_t mode;
+	unsigned long long size;
+};
+
+/**
+ * struct sbx_view_pending - modifiers waiting for the operation they apply to
+ * @perms, @size:	from --perms/--size (has_perms / size != 0)
+ * @layers:		--overlay-src paths for the next overlay
+ */
+struct sbx_view_pending {
+	bool has_perms;
+	mode_t perms;
+	unsigned long long size;
+	char **layers;
+	size_t n_layers;
 };
 
 struct sbx_env_op {
@@ -86,6 +165,8 @@ struct sbx_config {
 
 	struct sbx_mount_spec *mounts;
 	size_t n_mounts;
+	struct sbx_view_pending view_pending;
+	enum sbx_userns_mode userns_mode;
 
 	char *chdir;
 	char *hostname;
@@ -109,6 +190,16 @@ struct sbx_config {
 
 	bool die_with_parent;
 	int verbose;
+
+	/* Hardening: seccomp.c, landlock.c */
+	enum sbx_seccomp_mode seccomp;
+	char *seccomp_profile; /* absolute path, SBX_SECCOMP_PROFILE only */
+	bool allow_userns;
+	bool allow_io_uring;
+	uint16_t *allow_connect; /* TCP ports; NULL: connect unrestricted */
+	size_t n_allow_connect;
+	uint16_t *allow_bind;
+	size_t n_allow_bind;
 
 	char **argv; /* the command; never empty after config_finish() */
 

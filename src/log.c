@@ -9,7 +9,7 @@
 int log_verbosity;
 struct timespec log_start;
 
-static void vlog(const char *fmt, va_list ap)
+static __attribute__((format(printf, 1, 0))) void vlog(const char *fmt, va_list ap)
 {
 	char line[1024];
 

@@ -2,6 +2,8 @@
 #include "autoconf.h"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <linux/openat2.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -15,11 +17,33 @@
 int mnt_clone_tree(int dirfd, const char *path, bool recursive, int *ret_fd)
 {
 	int fd = open_tree(dirfd, path,
-			   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+			   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0) |
+				   (*path ? 0 : AT_EMPTY_PATH));
 	if (fd < 0)
 		return -errno;
 	*ret_fd = fd;
 	return 0;
+}
+
+int mnt_clone_bind(int dirfd, const char *path, uint64_t attrs, struct mnt_bind *ret)
+{
+	struct stat st;
+	int r;
+
+	*ret = (struct mnt_bind){ .fd = -1 };
+	r = mnt_clone_tree(dirfd, path, true, &ret->fd);
+	if (r < 0)
+		return r;
+	if (fstat(ret->fd, &st) < 0)
+		return -errno;
+	ret->is_dir = S_ISDIR(st.st_mode);
+	r = mnt_set_attr(ret->fd, attrs, 0, true);
+	if (r == -ENOSYS) {
+		/* Linux < 5.12: set them after the attach (mnt_attach_with_attrs()). */
+		ret->pending_attrs = attrs;
+		r = 0;
+	}
+	return r;
 }
 
 int mnt_set_attr(int mfd, uint64_t set, uint64_t clear, bool recursive)
@@ -59,6 +83,125 @@ int mnt_attach(int mfd, int target_fd)
 	if (move_mount(mfd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return -errno;
 	return 0;
+}
+
+void mountinfo_unescape(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+/* The flags a remount must repeat: in a user namespace the kernel refuses
+ * to clear the ones inherited from the host (they are locked). */
+static unsigned long flags_from_options(const char *opts)
+{
+	static const struct {
+		const char *name;
+		unsigned long flag;
+	} known[] = {
+		{ "ro", MS_RDONLY },	     { "nosuid", MS_NOSUID },
+		{ "nodev", MS_NODEV },	     { "noexec", MS_NOEXEC },
+		{ "noatime", MS_NOATIME },   { "nodiratime", MS_NODIRATIME },
+		{ "relatime", MS_RELATIME }, { "strictatime", MS_STRICTATIME },
+	};
+	_cleanup_free_ char *copy = xstrdup(opts);
+	unsigned long flags = 0;
+	char *save = NULL;
+
+	for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save))
+		for (size_t i = 0; i < ARRAY_SIZE(known); i++)
+			if (strcmp(o, known[i].name) == 0)
+				flags |= known[i].flag;
+	return flags;
+}
+
+static unsigned long attrs_to_ms_flags(uint64_t attrs)
+{
+	return ((attrs & MOUNT_ATTR_RDONLY) ? MS_RDONLY : 0) |
+	       ((attrs & MOUNT_ATTR_NOSUID) ? MS_NOSUID : 0) |
+	       ((attrs & MOUNT_ATTR_NODEV) ? MS_NODEV : 0) |
+	       ((attrs & MOUNT_ATTR_NOEXEC) ? MS_NOEXEC : 0);
+}
+
+/*
+ * Before Linux 5.12 there is no mount_setattr(): remount the mount at @path,
+ * and with @recursive every mount below it, one by one as listed in
+ * /proc/self/mountinfo (which lists parents before their children).
+ */
+static int remount_legacy(const char *path, uint64_t attrs, bool recursive)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	_cleanup_free_ char *line = NULL;
+	size_t len = strlen(path), cap = 0;
+	int r = 0, found = 0;
+
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		char mnt_point[PATH_MAX], opts[256];
+
+		if (sscanf(line, "%*s %*s %*s %*s %4095s %255s", mnt_point, opts) != 2)
+			continue;
+		mountinfo_unescape(mnt_point);
+		if (strcmp(mnt_point, path) != 0 &&
+		    !(recursive && strncmp(mnt_point, path, len) == 0 &&
+		      (mnt_point[len] == '/' || len == 1)))
+			continue;
+		found++;
+		if (mount(NULL, mnt_point, NULL,
+			  MS_REMOUNT | MS_BIND | flags_from_options(opts) | attrs_to_ms_flags(attrs),
+			  NULL) < 0 &&
+		    r == 0)
+			r = -errno;
+	}
+	fclose(f);
+	return found ? r : -ENOENT;
+}
+
+static int fd_path(int fd, char *buf, size_t len)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, len - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+int mnt_set_attr_attached(int fd, uint64_t set, bool recursive)
+{
+	char path[PATH_MAX];
+	int r = mnt_set_attr(fd, set, 0, recursive);
+
+	if (r != -ENOSYS)
+		return r;
+	r = fd_path(fd, path, sizeof(path));
+	return r < 0 ? r : remount_legacy(path, set, recursive);
+}
+
+int mnt_attach_with_attrs(int mfd, int target_fd, uint64_t pending, bool recursive)
+{
+	char path[PATH_MAX];
+	int r = mnt_attach(mfd, target_fd);
+
+	if (r < 0 || pending == 0)
+		return r;
+	/* The target fd names the mount point, now covered by the new mount. */
+	r = fd_path(target_fd, path, sizeof(path));
+	return r < 0 ? r : remount_legacy(path, pending, recursive);
 }
 
 int path_open_in_root(int rootfd, const char *path, int flags, int *ret_fd)
@@ -119,6 +262,12 @@ static int make_one(int rootfd, const char *prefix, bool as_file, mode_t mode)
 
 int path_make_in_root(int rootfd, const char *path, bool as_file, mode_t mode, int *ret_fd)
 {
+	return path_make_in_root_mode(rootfd, path, as_file, mode, 0755, ret_fd);
+}
+
+int path_make_in_root_mode(int rootfd, const char *path, bool as_file, mode_t mode,
+			   mode_t parent_mode, int *ret_fd)
+{
 	_cleanup_free_ char *rel = NULL;
 	size_t len;
 	int r;
@@ -142,7 +291,7 @@ int path_make_in_root(int rootfd, const char *path, bool as_file, mode_t mode, i
 			continue;
 		rel[i] = '\0';
 		if (path_open_in_root(rootfd, rel, O_PATH, &probe) < 0) {
-			r = make_one(rootfd, rel, last && as_file, last ? mode : 0755);
+			r = make_one(rootfd, rel, last && as_file, last ? mode : parent_mode);
 			if (r < 0)
 				return r;
 		}

@@ -6,12 +6,32 @@
 #include <sys/types.h>
 
 /**
- * mnt_clone_tree() - a detached copy of the mount tree at @path (open_tree)
+ * mnt_clone_tree() - a detached copy of the mount tree at @path (open_tree);
+ *		      an empty @path means @dirfd itself
  * @recursive:	include sub-mounts (bind -R); needed for any tree with locked
  *		children, which is every host mount seen from a user namespace
  * Return: 0 or -errno; the detached mount fd in @ret_fd
  */
 int mnt_clone_tree(int dirfd, const char *path, bool recursive, int *ret_fd);
+
+/**
+ * struct mnt_bind - a cloned tree on its way to becoming a bind mount
+ * @fd:			the detached mount
+ * @is_dir:		directory or file: decides what mount point to create
+ * @pending_attrs:	MOUNT_ATTR_* still to set once attached (no mount_setattr())
+ */
+struct mnt_bind {
+	int fd;
+	bool is_dir;
+	uint64_t pending_attrs;
+};
+
+/**
+ * mnt_clone_bind() - clone the tree at @path recursively and give it @attrs
+ *		      (all the way down), or note them as pending before Linux 5.12
+ * Return: 0 or -errno; on failure @ret->fd may still need closing
+ */
+int mnt_clone_bind(int dirfd, const char *path, uint64_t attrs, struct mnt_bind *ret);
 
 /**
  * mnt_set_attr() - set/clear MOUNT_ATTR_* on a (detached or attached) mount fd
@@ -36,6 +56,31 @@ int mnt_new_fs(const char *fstype, const char *const *options, unsigned attrs, i
 int mnt_attach(int mfd, int target_fd);
 
 /**
+ * mnt_attach_with_attrs() - mnt_attach(), then set @pending attributes the
+ *			     legacy way (remount of each mount, recursively)
+ *
+ * For kernels without mount_setattr() (before 5.12), where mnt_set_attr()
+ * on the detached tree returned -ENOSYS: a remount needs an attached mount.
+ * With @pending 0 this is mnt_attach().
+ *
+ * Return: 0 or -errno
+ */
+int mnt_attach_with_attrs(int mfd, int target_fd, uint64_t pending, bool recursive);
+
+/**
+ * mountinfo_unescape() - undo /proc/self/mountinfo's octal escapes (\040 for
+ *			  a space, also tab, newline, backslash) in place
+ */
+void mountinfo_unescape(char *s);
+
+/**
+ * mnt_set_attr_attached() - set attributes on the attached mount @fd is on,
+ *			     through mount_setattr() or, before 5.12, remounts
+ * Return: 0 or -errno
+ */
+int mnt_set_attr_attached(int fd, uint64_t set, bool recursive);
+
+/**
  * path_open_in_root() - open @path with symlinks resolved inside @rootfd only
  *
  * A ".." or an absolute symlink cannot leave @rootfd (RESOLVE_IN_ROOT), and
@@ -52,6 +97,14 @@ int path_open_in_root(int rootfd, const char *path, int flags, int *ret_fd);
  * Return: 0 or -errno; an O_PATH fd of the result in @ret_fd
  */
 int path_make_in_root(int rootfd, const char *path, bool as_file, mode_t mode, int *ret_fd);
+
+/**
+ * path_make_in_root_mode() - path_make_in_root() with @parent_mode for the
+ *			      missing parent directories it creates
+ * Return: 0 or -errno; an O_PATH fd of the result in @ret_fd
+ */
+int path_make_in_root_mode(int rootfd, const char *path, bool as_file, mode_t mode,
+			   mode_t parent_mode, int *ret_fd);
 
 /**
  * path_symlink_in_root() - create the symlink @path -> @target (parents made)

@@ -104,7 +104,7 @@ static bool descends_from(const struct proc_entry *list, size_t n, pid_t pid, pi
 }
 
 /*
- * --share-pid and sbx died: SIGKILL every descendant. As a subreaper we
+ * --share-pid and the command ended or sbx died: SIGKILL every descendant. As a subreaper we
  * inherit orphans, so the whole sandbox is below us; repeat until a scan
  * finds nobody, since a process may fork between scan and kill.
  */
@@ -220,9 +220,13 @@ _Noreturn void pid1_run(const struct sbx_config *c, const struct child_plan *pla
 		switch (sig) {
 		case SIGCHLD:
 			code = reap(&s);
-			if (code >= 0)
-				_exit(code);
-			break;
+			if (code < 0)
+				break;
+			/* In a pid namespace the kernel ends everything left when
+			 * we exit; with --share-pid we do it ourselves. */
+			if (getpid() != 1)
+				kill_descendants();
+			_exit(code);
 		case SIGCONT:
 			resume_command(&s);
 			break;

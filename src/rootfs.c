@@ -28,18 +28,16 @@ static const char *const device_nodes[] = { "/dev/null", "/dev/zero", "/dev/full
 static int clone_source(struct rootfs_source *s, const char *host_path, bool readonly,
 			bool devices)
 {
-	struct stat st;
-	int r;
+	struct mnt_bind b;
+	int r = mnt_clone_bind(AT_FDCWD, host_path,
+			       (readonly ? MOUNT_ATTR_RDONLY : 0) | MOUNT_ATTR_NOSUID |
+				       (devices ? 0 : MOUNT_ATTR_NODEV),
+			       &b);
 
-	r = mnt_clone_tree(AT_FDCWD, host_path, true, &s->fd);
-	if (r < 0)
-		return r;
-	if (fstat(s->fd, &st) < 0)
-		return -errno;
-	s->is_dir = S_ISDIR(st.st_mode);
-	return mnt_set_attr(s->fd, (readonly ? MOUNT_ATTR_RDONLY : 0) | MOUNT_ATTR_NOSUID |
-					   (devices ? 0 : MOUNT_ATTR_NODEV),
-			    0, true);
+	s->fd = b.fd;
+	s->is_dir = b.is_dir;
+	s->pending_attrs = b.pending_attrs;
+	return r;
 }
 
 static int prepare_system(struct rootfs_prep *p, struct sbx_error *e)
@@ -99,7 +97,8 @@ static int prepare_devices(struct rootfs_prep *p, struct sbx_error *e)
 	return 0;
 }
 
-int rootfs_prepare(const struct sbx_config *c, struct rootfs_prep *p, struct sbx_error *e)
+int rootfs_prepare(const struct sbx_config *c, const int *premade, struct rootfs_prep *p,
+		   struct sbx_error *e)
 {
 	int r;
 
@@ -126,26 +125,17 @@ int rootfs_prepare(const struct sbx_config *c, struct rootfs_prep *p, struct sbx
 			return sbx_error_set(e, r, "cannot bind the host's /proc");
 	}
 
-	p->user = xreallocarray(NULL, c->n_mounts, sizeof(*p->user));
-	p->n_user = c->n_mounts;
-	for (size_t i = 0; i < c->n_mounts; i++)
-		p->user[i] = (struct rootfs_source){ .path = c->mounts[i].dest, .fd = -1 };
-	for (size_t i = 0; i < c->n_mounts; i++) {
-		const struct sbx_mount_spec *m = &c->mounts[i];
-
-		if (m->kind == SBX_MOUNT_TMPFS)
-			continue;
-		r = clone_source(&p->user[i], m->src, m->kind == SBX_MOUNT_RO_BIND, false);
-		if (r < 0)
-			return sbx_error_set(e, r, "--%s %s", m->option, m->src);
-	}
+	p->n_ops = c->n_mounts;
+	r = viewops_prepare(c, premade, &p->ops, e);
+	if (r < 0)
+		return r;
 	return 0;
 }
 
 void rootfs_prep_release(struct rootfs_prep *p)
 {
-	struct rootfs_source *lists[] = { p->system, p->devices, &p->host_proc, p->user };
-	size_t counts[] = { p->n_system, p->n_devices, 1, p->n_user };
+	struct rootfs_source *lists[] = { p->system, p->devices, &p->host_proc };
+	size_t counts[] = { p->n_system, p->n_devices, 1 };
 
 	for (size_t l = 0; l < ARRAY_SIZE(lists); l++) {
 		for (size_t i = 0; i < counts[l]; i++) {
@@ -154,7 +144,7 @@ void rootfs_prep_release(struct rootfs_prep *p)
 			free(lists[l][i].link);
 		}
 	}
-	free(p->user);
+	viewops_release(p->ops, p->n_ops);
 	memset(p, 0, sizeof(*p));
 	p->host_proc.fd = -1;
 }
@@ -170,7 +160,7 @@ static int attach_source(int rootfd, struct rootfs_source *s, const char *dest)
 	r = path_make_in_root(rootfd, dest, !s->is_dir, 0755, &target);
 	if (r < 0)
 		return r;
-	r = mnt_attach(s->fd, target);
+	r = mnt_attach_with_attrs(s->fd, target, s->pending_attrs, true);
 	close(s->fd);
 	s->fd = -1;
 	return r;
@@ -280,32 +270,10 @@ static int build_default_view(int rootfd, const struct sbx_config *c, struct roo
 	return 0;
 }
 
-static int build_user_mounts(int rootfd, const struct sbx_config *c, struct rootfs_prep *p,
-			     struct sbx_error *e)
-{
-	static const char *const tmpfs_opts[] = { "mode", "0755", NULL };
-
-	for (size_t i = 0; i < c->n_mounts; i++) {
-		const struct sbx_mount_spec *m = &c->mounts[i];
-		int r;
-
-		if (m->kind == SBX_MOUNT_TMPFS)
-			r = mount_new_fs_at(rootfd, m->dest, "tmpfs", tmpfs_opts,
-					    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, 0755);
-		else
-			r = attach_source(rootfd, &p->user[i], m->dest);
-		if (r < 0) {
-			if (m->src && strcmp(m->src, m->dest) != 0)
-				return sbx_error_set(e, r, "--%s %s:%s", m->option, m->src, m->dest);
-			return sbx_error_set(e, r, "--%s %s", m->option, m->dest);
-		}
-	}
-	return 0;
-}
-
 static int pivot_into(int rootfd, struct sbx_error *e)
 {
-	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	_cleanup_close_ int newroot = -1;
+	int r;
 
 	/* pivot_root(".", ".") stacks the old root on top of the new one;
 	 * detaching "." then removes exactly the old root, and no directory
@@ -318,8 +286,12 @@ static int pivot_into(int rootfd, struct sbx_error *e)
 		return sbx_error_set(e, errno, "cannot detach the old root");
 	if (chdir("/") < 0)
 		return sbx_error_set(e, errno, "chdir /");
-	if (mount_setattr(AT_FDCWD, "/", 0, &ro, sizeof(ro)) < 0)
-		return sbx_error_set(e, errno, "cannot make / read-only");
+	newroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (newroot < 0)
+		return sbx_error_set(e, errno, "cannot open the new root");
+	r = mnt_set_attr_attached(newroot, MOUNT_ATTR_RDONLY, false);
+	if (r < 0)
+		return sbx_error_set(e, r, "cannot make / read-only");
 	return 0;
 }
 
@@ -363,7 +335,7 @@ int rootfs_enter(const struct sbx_config *c, struct rootfs_prep *p, struct sbx_e
 		if (r < 0)
 			return r;
 	}
-	r = build_user_mounts(rootfd, c, p, e);
+	r = viewops_apply(rootfd, c, p->ops, e);
 	if (r < 0)
 		return r;
 	r = pivot_into(rootfd, e);

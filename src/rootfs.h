@@ -2,8 +2,10 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "config.h"
+#include "viewops.h"
 
 #define ROOTFS_MAX_SYSTEM 16
 
@@ -12,6 +14,7 @@
  * @path:	where it goes inside (and where it came from on the host)
  * @fd:		detached mount (open_tree clone), or -1
  * @is_dir:	directory or file: decides what mount point to create
+ * @pending_attrs: MOUNT_ATTR_* still to set once attached (no mount_setattr())
  * @link:	for host symlinks such as /bin -> usr/bin, the target; else NULL
  */
 struct rootfs_source {
@@ -19,6 +22,7 @@ struct rootfs_source {
 	int fd;
 	bool is_dir;
 	char *link;
+	uint64_t pending_attrs; /* to set after the attach (Linux < 5.12) */
 };
 
 /**
@@ -30,8 +34,8 @@ struct rootfs_prep {
 	struct rootfs_source devices[8];
 	size_t n_devices;
 	struct rootfs_source host_proc;
-	struct rootfs_source *user; /* one per config mount, fd -1 for tmpfs */
-	size_t n_user;
+	struct viewop_prep *ops; /* one per config mount */
+	size_t n_ops;
 };
 
 /**
@@ -41,10 +45,13 @@ struct rootfs_prep {
  * CAP_SYS_ADMIN in the new user namespace, not mapped ids, so this overlaps
  * with the parent's newuidmap/newgidmap. A missing source fails here, with
  * the option that named it.
+ * @premade:	per mount operation, a detached mount made by sbx outside
+ *		(idmapped host binds) or -1; NULL when there are none
  *
  * Return: 0 or -errno with @e filled
  */
-int rootfs_prepare(const struct sbx_config *c, struct rootfs_prep *p, struct sbx_error *e);
+int rootfs_prepare(const struct sbx_config *c, const int *premade, struct rootfs_prep *p,
+		   struct sbx_error *e);
 
 /**
  * rootfs_enter() - build the new root from @p, pivot_root() into it, detach

@@ -11,6 +11,9 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "idmap_mount.h"
+#include "landlock.h"
+#include "seccomp_filter.h"
 #include "log.h"
 #include "nethelper.h"
 #include "ns.h"
@@ -26,6 +29,12 @@ static void cleanup_kill_pid(pid_t *pid)
 	kill_and_reap(*pid);
 }
 #define _cleanup_kill_ __attribute__((cleanup(cleanup_kill_pid)))
+
+static void cleanup_premade(struct child_plan *child)
+{
+	/* The child holds its own copies from the clone. */
+	idmap_mount_release((int *)child->premade_fds, child->n_premade);
+}
 
 static int check_pass_fds(const struct sbx_config *c, struct sbx_error *e)
 {
@@ -71,6 +80,11 @@ static int wait_until_started(int sync_fd, struct nethelper *net, struct sbx_err
 		case SYNC_LOG:
 			log_verbose(1, "%s", m.error.msg);
 			break;
+		case SYNC_EXEC_ERROR:
+			/* The command's execve() can fail before pid 1 has told us
+			 * it started: its status (126/127) still comes from pid 1. */
+			log_error(&m.error);
+			break;
 		case SYNC_NET_TAP:
 		case SYNC_NET_FACTORY:
 			r = nethelper_forward(net, &m, TAKE_FD(fd), e);
@@ -84,6 +98,31 @@ static int wait_until_started(int sync_fd, struct nethelper *net, struct sbx_err
 					     m.type);
 		}
 	}
+}
+
+/* The seccomp filter is compiled and Landlock probed here, before the clone:
+ * a bad profile or an unenforceable rule stops sbx before anything starts,
+ * and the command inherits finished programs with its copy of our memory. */
+static int prepare_hardening(const struct sbx_config *c, struct syscall_filter *filter,
+			     struct landlock_plan *landlock, struct sbx_error *e)
+{
+	int r = syscall_filter_build(c, filter, e);
+
+	for (size_t i = 0; i < filter->n_warnings; i++)
+		log_warn("%s", filter->warnings[i]);
+	if (r < 0)
+		return r;
+	if (filter->n_progs)
+		log_verbose(1, "seccomp: %s filter for %s, %zu programs",
+			    c->seccomp == SBX_SECCOMP_PROFILE ? c->seccomp_profile : "default",
+			    filter->archs, filter->n_progs);
+	else
+		log_verbose(1, "seccomp: unconfined");
+	r = landlock_plan_build(c, landlock, e);
+	if (r < 0)
+		return r;
+	log_verbose(1, "landlock: %s", landlock->notes);
+	return 0;
 }
 
 /* -vvv: where start-up time goes, in ms since sbx began. */
@@ -118,29 +157,83 @@ static void log_plan(const struct sbx_config *c, const struct userns_plan *p)
 			    c->share[ns] ? "host" : "new");
 }
 
+/* Everything decided before the clone: filters, id maps, premade mounts. */
+static int plan_sandbox(const struct sbx_config *c, struct userns_plan *plan,
+			struct syscall_filter *filter, struct landlock_plan *landlock,
+			struct child_plan *child, struct sbx_error *e)
+{
+	int r = check_pass_fds(c, e);
+
+	if (r < 0)
+		return r;
+	r = prepare_hardening(c, filter, landlock, e);
+	if (r < 0)
+		return r;
+	r = userns_plan_build(plan, c->host_uid, c->host_gid, c->user_name, c->uid, c->gid,
+			      "/etc/subuid", "/etc/subgid", e);
+	if (r == 0 && c->userns_mode == SBX_USERNS_ISOLATED)
+		r = userns_plan_isolate(plan, c->host_uid, c->user_name, c->uid, c->gid,
+					"/etc/subuid", "/etc/subgid", e);
+	if (r == 0 && c->userns_mode == SBX_USERNS_SINGLE)
+		userns_plan_single(plan);
+	if (r < 0)
+		return r;
+	log_plan(c, plan);
+	/* Idmapped binds of host filesystems need privileges over the host's
+	 * superblocks, which only sbx itself (as real root) can have. */
+	r = idmap_mount_prepare_host(c, plan, (int **)&child->premade_fds, e);
+	child->n_premade = c->n_mounts;
+	if (r < 0)
+		return r;
+	child->parent_pid = getpid();
+	child->take_tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+	return 0;
+}
+
+/* After the clone: write the child's id maps, let it go on, wait until the
+ * command runs. */
+static int map_and_start(struct userns_plan *plan, pid_t pid, int sync_fd, struct nethelper *net,
+			 struct sbx_error *e)
+{
+	bool setgroups_allowed = false;
+	int r = userns_write_maps(plan, pid, &setgroups_allowed, e);
+
+	/* The child may have failed already (a missing --bind source is found
+	 * while we map): its reason beats whatever that did to the mapping. */
+	if (child_reported_error(sync_fd, e))
+		return -(e->err ? e->err : EINVAL);
+	if (plan->warning[0])
+		log_warn("%s", plan->warning);
+	if (r < 0)
+		return r;
+	r = sync_send_simple(sync_fd, SYNC_MAPS_DONE, setgroups_allowed);
+	if (r < 0 && r != -EPIPE && r != -ECONNRESET)
+		return sbx_error_set(e, r, "sync with the sandbox");
+	log_phase("id maps written");
+	r = wait_until_started(sync_fd, net, e);
+	if (r == 0)
+		log_phase("command started");
+	return r;
+}
+
 int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e)
 {
 	_cleanup_close_ int parent_end = -1, child_end = -1, pidfd = -1;
 	_cleanup_kill_ pid_t pid = -1;
 	__attribute__((cleanup(nethelper_stop))) struct nethelper net = { .pid = -1, .ctl_fd = -1 };
+	__attribute__((cleanup(syscall_filter_release))) struct syscall_filter filter = { 0 };
+	struct landlock_plan landlock;
+	__attribute__((cleanup(cleanup_premade))) struct child_plan child = {
+		.filter = &filter,
+		.landlock = &landlock,
+	};
 	struct userns_plan plan;
-	struct child_plan child = { 0 };
-	struct supervise_target target;
-	bool setgroups_allowed = false;
 	sigset_t forwarded;
 	int fds[2], r;
 
-	r = check_pass_fds(c, e);
+	r = plan_sandbox(c, &plan, &filter, &landlock, &child, e);
 	if (r < 0)
 		return r;
-	r = userns_plan_build(&plan, c->host_uid, c->host_gid, c->user_name, c->uid, c->gid,
-			      "/etc/subuid", "/etc/subgid", e);
-	if (r < 0)
-		return r;
-	log_plan(c, &plan);
-
-	child.parent_pid = getpid();
-	child.take_tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 	/* Block before the clone: a signal that arrives while the sandbox is
 	 * being set up waits for the supervisor instead of killing sbx. */
 	pid1_forwarded_signals(&forwarded);
@@ -175,31 +268,15 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 		log_verbose(1, "network helper pid %d", (int)net.pid);
 	}
 
-	r = userns_write_maps(&plan, pid, &setgroups_allowed, e);
-	/* The child may have failed already (a missing --bind source is found
-	 * while we map): its reason beats whatever that did to the mapping. */
-	if (child_reported_error(parent_end, e))
-		return -(e->err ? e->err : EINVAL);
-	if (plan.warning[0])
-		log_warn("%s", plan.warning);
+	r = map_and_start(&plan, pid, parent_end, &net, e);
 	if (r < 0)
 		return r;
-	r = sync_send_simple(parent_end, SYNC_MAPS_DONE, setgroups_allowed);
-	if (r < 0 && r != -EPIPE)
-		return sbx_error_set(e, r, "sync with the sandbox");
-	log_phase("id maps written");
-	r = wait_until_started(parent_end, &net, e);
-	if (r < 0)
-		return r;
-	log_phase("command started");
-
-	target = (struct supervise_target){
+	*ret_status = supervise(&(struct supervise_target){
 		.pid = pid,
 		.pidfd = pidfd,
 		.sync_fd = parent_end,
 		.own_tty = child.take_tty,
-	};
-	*ret_status = supervise(&target);
+	});
 	pid = -1; /* reaped by supervise() */
 	log_phase("sandbox ended");
 	return 0;

@@ -82,9 +82,12 @@ int sync_recv(int fd, struct sync_msg *m, int *ret_fd, int flags)
 
 	if (ret_fd)
 		*ret_fd = -1;
+	/* A peer that closed with our message unread leaves ECONNRESET, which
+	 * the kernel reports once, before the messages it had sent us (such
+	 * as its error report): read on to get them, then EOF. */
 	do
 		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | flags);
-	while (n < 0 && errno == EINTR);
+	while (n < 0 && (errno == EINTR || errno == ECONNRESET));
 	if (n < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 	if (n == 0)

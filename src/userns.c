@@ -2,6 +2,7 @@
 #include "autoconf.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
@@ -132,6 +133,34 @@ int idmap_build(unsigned long host_id, unsigned long inside_id, const struct sub
 	return r;
 }
 
+int idmap_build_isolated(const struct subid_range *ranges, size_t n_ranges, unsigned long span,
+			 struct idmap *ret_map)
+{
+	unsigned long next_inside = 0;
+
+	ret_map->n = 0;
+	for (size_t i = 0; i < n_ranges && next_inside < span; i++) {
+		unsigned long chunk = ranges[i].count;
+		int r;
+
+		if (chunk > span - next_inside)
+			chunk = span - next_inside;
+		r = idmap_add(ret_map, next_inside, ranges[i].start, chunk);
+		if (r < 0)
+			return r;
+		next_inside += chunk;
+	}
+	return 0;
+}
+
+bool idmap_covers(const struct idmap *m, unsigned long id)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (id >= m->lines[i].inside && id - m->lines[i].inside < m->lines[i].count)
+			return true;
+	return false;
+}
+
 size_t idmap_format(const struct idmap *m, char *buf, size_t len)
 {
 	size_t used = 0;
@@ -205,6 +234,54 @@ int userns_plan_build(struct userns_plan *p, uid_t host_uid, gid_t host_gid, con
 		}
 	}
 	return 0;
+}
+
+int userns_plan_isolate(struct userns_plan *p, uid_t host_uid, const char *user,
+			uid_t inside_uid, gid_t inside_gid, const char *subuid_path,
+			const char *subgid_path, struct sbx_error *e)
+{
+	struct subid_range uranges[SUBID_MAX_RANGES], granges[SUBID_MAX_RANGES];
+	size_t nu = subid_load(subuid_path, user, host_uid, uranges, SUBID_MAX_RANGES);
+	size_t ng = subid_load(subgid_path, user, host_uid, granges, SUBID_MAX_RANGES);
+	int r;
+
+	if (nu == 0 || ng == 0)
+		return sbx_error_set(e, 0, "--userns isolated needs subordinate ids: no range for %s in %s",
+				     user ? user : "this user", nu == 0 ? subuid_path : subgid_path);
+	if (!p->privileged && (access(NEWUIDMAP_PATH, X_OK) < 0 || access(NEWGIDMAP_PATH, X_OK) < 0))
+		return sbx_error_set(e, 0, "--userns isolated needs newuidmap and newgidmap (package uidmap)");
+	r = idmap_build_isolated(uranges, nu, IDMAP_DEFAULT_SPAN, &p->uid_map);
+	if (r == 0)
+		r = idmap_build_isolated(granges, ng, IDMAP_DEFAULT_SPAN, &p->gid_map);
+	if (r < 0)
+		return sbx_error_set(e, r, "subordinate id ranges in %s/%s need too many map lines",
+				     subuid_path, subgid_path);
+	if (!idmap_covers(&p->uid_map, inside_uid) || !idmap_covers(&p->gid_map, inside_gid))
+		return sbx_error_set(e, 0, "--userns isolated: the sandbox user %lu:%lu is beyond the "
+					   "subordinate ranges", (unsigned long)inside_uid,
+				     (unsigned long)inside_gid);
+	p->isolated = true;
+	p->use_helpers = !p->privileged;
+	p->warning[0] = '\0';
+	return 0;
+}
+
+int userns_become(uid_t uid, gid_t gid, struct sbx_error *e)
+{
+	/* gid first: after the uid change we may lack the right to. */
+	if (setresgid(gid, gid, gid) < 0)
+		return sbx_error_set(e, errno, "cannot become group %lu", (unsigned long)gid);
+	if (setresuid(uid, uid, uid) < 0)
+		return sbx_error_set(e, errno, "cannot become user %lu", (unsigned long)uid);
+	return 0;
+}
+
+void userns_plan_single(struct userns_plan *p)
+{
+	p->uid_map = p->uid_single;
+	p->gid_map = p->gid_single;
+	p->use_helpers = false;
+	p->warning[0] = '\0';
 }
 
 static int write_proc_map(pid_t pid, const char *file, const struct idmap *m)
@@ -317,6 +394,10 @@ int userns_write_maps(struct userns_plan *p, pid_t pid, bool *ret_setgroups_allo
 		*ret_setgroups_allowed = true;
 		return 0;
 	}
+	/* A single-id map would map exactly the ids isolation keeps out. */
+	if (p->isolated)
+		return sbx_error_set(e, 0, "--userns isolated: %s failed (check /etc/subuid and /etc/subgid)",
+				     !uid_ok ? "newuidmap" : "newgidmap");
 	snprintf(p->warning, sizeof(p->warning),
 		 "warning: %s failed; using a single-id map for %s (check /etc/subuid and /etc/subgid)",
 		 !uid_ok ? "newuidmap" : "newgidmap",

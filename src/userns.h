@@ -62,6 +62,19 @@ int idmap_build(unsigned long host_id, unsigned long inside_id, const struct sub
 		size_t n_ranges, unsigned long span, struct idmap *ret_map);
 
 /**
+ * idmap_build_isolated() - inside ids 0..@span-1 from the subordinate @ranges
+ *			    only: no line maps any id of the caller
+ * Return: 0, or -E2BIG if more than IDMAP_MAX_LINES lines would be needed
+ */
+int idmap_build_isolated(const struct subid_range *ranges, size_t n_ranges, unsigned long span,
+			 struct idmap *ret_map);
+
+/**
+ * idmap_covers() - whether inside id @id is mapped by @m
+ */
+bool idmap_covers(const struct idmap *m, unsigned long id);
+
+/**
  * idmap_format() - the map as /proc/PID/uid_map text ("in out count\n"...)
  * Return: number of bytes written (truncated to @len like snprintf)
  */
@@ -71,6 +84,9 @@ size_t idmap_format(const struct idmap *m, char *buf, size_t len);
  * struct userns_plan - the maps the parent will install for the child
  * @uid_map, @gid_map:	full maps (with subordinate ranges), or single lines
  * @use_helpers:	run newuidmap/newgidmap (an unprivileged caller with ranges)
+ * @privileged:		real root: the maps are written to /proc directly
+ * @isolated:		--userns isolated: the maps hold subordinate ids only,
+ *			and a single-id fallback is an error, not a warning
  * @warning:		one line to print before starting, or ""
  */
 struct userns_plan {
@@ -80,6 +96,7 @@ struct userns_plan {
 	struct idmap gid_single;
 	bool use_helpers;
 	bool privileged;
+	bool isolated;
 	char warning[256];
 };
 
@@ -91,6 +108,33 @@ struct userns_plan {
 int userns_plan_build(struct userns_plan *p, uid_t host_uid, gid_t host_gid, const char *user,
 		      uid_t inside_uid, gid_t inside_gid, const char *subuid_path,
 		      const char *subgid_path, struct sbx_error *e);
+
+/**
+ * userns_plan_isolate() - turn @p into an isolated plan: the sandbox's ids
+ *			   0..65535 all come from the subordinate ranges, and
+ *			   the caller's own uid/gid are not mapped at all
+ * Return: 0 or -errno with @e filled (no ranges, no newuidmap, or the
+ *	   sandbox user outside the ranges)
+ */
+int userns_plan_isolate(struct userns_plan *p, uid_t host_uid, const char *user,
+			uid_t inside_uid, gid_t inside_gid, const char *subuid_path,
+			const char *subgid_path, struct sbx_error *e);
+
+/**
+ * userns_become() - in the child, once an isolated map is written: take the
+ *		     sandbox user's ids (the caller's are unmapped, so
+ *		     nothing could be created with them)
+ * Return: 0 or -errno with @e filled
+ */
+int userns_become(uid_t uid, gid_t gid, struct sbx_error *e);
+
+/**
+ * userns_plan_single() - map only the caller's own uid and gid (--userns single)
+ *
+ * No subordinate ids, so no setuid helper runs: the quickest start, as with
+ * bwrap or unshare -r, at the price of every other id showing as nobody.
+ */
+void userns_plan_single(struct userns_plan *p);
 
 /**
  * userns_write_maps() - install the planned maps into @pid's user namespace

@@ -124,8 +124,8 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# make_temp_dir: print the path of a new temporary directory removed at exit.
-# Use as: d=$(make_temp_dir) is not possible (subshell); call it and read $TMPD.
+# make_temp_dir: make a new temporary directory, removed at exit, and set
+# TMPD to its path (not printed: a $(...) subshell could not register it).
 make_temp_dir() {
 	TMPD=$(mktemp -d "${TMPDIR:-/tmp}/sbx-test.XXXXXX") || {
 		echo "Bail out! mktemp failed"
@@ -221,6 +221,19 @@ expect_run() {
 	else
 		fail "$1" "expected exit status $2 and stdout $(printf '%q' "$3")" \
 			"got exit status $RC and stdout $(printf '%q' "$OUT")"
+	fi
+}
+
+# expect_out DESCRIPTION LINE...: the last run exited 0, wrote nothing on
+# stderr, and its stdout is exactly LINE... (one per line).
+expect_out() {
+	local desc=$1 want
+	shift
+	want=$(printf '%s\n' "$@")
+	if [ "$RC" = 0 ] && [ "$OUT" = "$want" ] && [ -z "$ERR" ]; then
+		pass "$desc"
+	else
+		fail "$desc" "expected exit status 0, no stderr and stdout $(printf '%q' "$want")"
 	fi
 }
 

@@ -7,32 +7,18 @@
 
 #include "cli.h"
 #include "config.h"
+#include "cli-harness.h"
 #include "tap.h"
 
-static const struct sbx_caller caller = {
-	.uid = 1000, .gid = 1000, .user_name = "u", .home = "/home/u", .cwd = "/home/u/proj",
-	.shell = "/bin/bash",
-};
-
-/* Parse a NULL-terminated argument list into @c; returns cli_parse's result. */
+/* Parse a NULL-terminated argument list into @c. */
 static int parse(struct sbx_config *c, struct sbx_error *e, enum cli_action *act, ...)
 {
-	char *argv[64];
-	int argc = 0;
 	va_list ap;
 	int r;
 
-	argv[argc++] = "sbx";
 	va_start(ap, act);
-	for (char *a; (a = va_arg(ap, char *));)
-		argv[argc++] = a;
+	r = parse_args(c, e, act, ap);
 	va_end(ap);
-	argv[argc] = NULL;
-	config_init(c, &caller);
-	memset(e, 0, sizeof(*e));
-	r = cli_parse(c, argc, argv, act, e);
-	if (r == 0)
-		r = config_finish(c, e);
 	return r;
 }
 

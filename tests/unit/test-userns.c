@@ -134,6 +134,12 @@ static void test_plan(void)
 	   "root without ranges: identity 0..65535");
 	ok(p.warning[0] == '\0', "root: no warning");
 
+	ok(userns_plan_build(&p, 1000, 1000, "u", 1000, 1000, subuid, subgid, &e) == 0, "plan 3");
+	userns_plan_single(&p);
+	is_str(fmt(&p.uid_map), "1000 1000 1\n", "--userns single: only the caller's uid");
+	is_str(fmt(&p.gid_map), "1000 1000 1\n", "--userns single: only the caller's gid");
+	ok(!p.use_helpers && p.warning[0] == '\0', "--userns single: no helpers, no warning");
+
 	unlink(subuid);
 	unlink(subgid);
 	rmdir(dir);

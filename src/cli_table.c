@@ -1,0 +1,496 @@
+/* cli_table.c - every option: its row in the table and what it does */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/capability.h>
+
+#include "cli_table.h"
+#include "publish.h"
+#include "util.h"
+#include "viewspec.h"
+
+static void add_env_op(struct sbx_config *c, const char *name, const char *value)
+{
+	struct sbx_env_op *op;
+
+	c->env_ops = xreallocarray(c->env_ops, c->n_env_ops + 1, sizeof(*c->env_ops));
+	op = &c->env_ops[c->n_env_ops++];
+	op->name = xstrdup(name);
+	op->value = value ? xstrdup(value) : NULL;
+}
+
+static int parse_env_name(const char *option, const char *name, struct sbx_error *e)
+{
+	if (!*name || strchr(name, '='))
+		return sbx_error_set(e, 0, "--%s %s: not a valid variable name", option, name);
+	return 0;
+}
+
+static int parse_time_offset(struct sbx_config *c, const char *arg, struct sbx_error *e)
+{
+	_cleanup_free_ char *copy = xstrdup(arg);
+	char *save = NULL;
+
+	if (!*arg)
+		return sbx_error_set(e, 0, "--time-offset: expected monotonic=SECS,boottime=SECS");
+	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(item, '=');
+		long long secs;
+
+		if (!eq || parse_int64(eq + 1, &secs) < 0)
+			return sbx_error_set(e, 0, "--time-offset %s: expected monotonic=SECS,boottime=SECS",
+					     arg);
+		/* The kernel bounds offsets to a few hundred years; say so early. */
+		if (secs > (1LL << 40) || secs < -(1LL << 40))
+			return sbx_error_set(e, ERANGE, "--time-offset %s", arg);
+		*eq = '\0';
+		if (strcmp(item, "monotonic") == 0)
+			c->time_offset_monotonic = secs;
+		else if (strcmp(item, "boottime") == 0)
+			c->time_offset_boottime = secs;
+		else
+			return sbx_error_set(e, 0, "--time-offset: unknown clock '%s' (monotonic, boottime)",
+					     item);
+	}
+	c->has_time_offset = true;
+	return 0;
+}
+
+static int parse_caps(struct sbx_config *c, const char *arg, struct sbx_error *e)
+{
+	_cleanup_free_ char *copy = xstrdup(arg);
+	char *save = NULL;
+
+	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		_cleanup_free_ char *name = NULL;
+		cap_value_t cap;
+
+		if (strcasecmp(item, "ALL") == 0) {
+			for (cap_value_t i = 0; i <= CAP_LAST_CAP && i < 64; i++)
+				c->cap_add |= UINT64_C(1) << i;
+			continue;
+		}
+		name = strncasecmp(item, "cap_", 4) == 0 ? xstrdup(item) : xasprintf("cap_%s", item);
+		for (char *p = name; *p; p++)
+			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+		if (cap_from_name(name, &cap) < 0 || cap < 0 || cap > 63)
+			return sbx_error_set(e, 0, "--cap-add: unknown capability '%s'", item);
+		c->cap_add |= UINT64_C(1) << cap;
+	}
+	return 0;
+}
+
+/* "80,443,8000-8010" appended to *ports; at most SBX_MAX_PORTS in all. */
+static int parse_ports(const char *option, const char *arg, uint16_t **ports, size_t *n,
+		       struct sbx_error *e)
+{
+	_cleanup_free_ char *copy = xstrdup(arg);
+	char *save = NULL;
+
+	if (!*arg)
+		return sbx_error_set(e, 0, "--%s: expected PORT[,PORT...]", option);
+	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		char *dash = strchr(item, '-');
+		unsigned long lo, hi;
+
+		if (dash)
+			*dash = '\0';
+		if (parse_uint(item, 65535, &lo) < 0 || parse_uint(dash ? dash + 1 : item, 65535, &hi) < 0 ||
+		    hi < lo)
+			return sbx_error_set(e, 0, "--%s %s: not a port or LOW-HIGH range (0-65535)",
+					     option, arg);
+		if (*n + (hi - lo + 1) > SBX_MAX_PORTS)
+			return sbx_error_set(e, 0, "--%s: more than %d ports", option, SBX_MAX_PORTS);
+		*ports = xreallocarray(*ports, *n + (hi - lo + 1), sizeof(**ports));
+		for (unsigned long p = lo; p <= hi; p++)
+			(*ports)[(*n)++] = (uint16_t)p;
+	}
+	return 0;
+}
+
+static int parse_seccomp(struct sbx_config *c, const char *arg, struct sbx_error *e)
+{
+	free(c->seccomp_profile);
+	c->seccomp_profile = NULL;
+	if (strcmp(arg, "default") == 0) {
+		c->seccomp = SBX_SECCOMP_DEFAULT;
+	} else if (strcmp(arg, "unconfined") == 0) {
+		c->seccomp = SBX_SECCOMP_UNCONFINED;
+	} else if (*arg) {
+		c->seccomp = SBX_SECCOMP_PROFILE;
+		c->seccomp_profile = cli_resolve_path(arg, c->home, c->cwd);
+	} else {
+		return sbx_error_set(e, 0, "--seccomp: expected default, unconfined or a FILE");
+	}
+	return 0;
+}
+
+static int parse_id(const char *option, const char *arg, unsigned long *ret, struct sbx_error *e)
+{
+	/* 65535 and 4294967295 are the overflow and invalid ids: never valid targets. */
+	if (parse_uint(arg, 4294967294UL, ret) < 0 || *ret == 65535UL)
+		return sbx_error_set(e, 0, "--%s %s: not a usable id", option, arg);
+	return 0;
+}
+
+/* --- handlers: one per kind of option ----------------------------------- */
+
+static int opt_action(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		      enum cli_action *action, struct sbx_error *e)
+{
+	*action = (enum cli_action)o->data;
+	return 0;
+}
+
+static int opt_verbose(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		       enum cli_action *action, struct sbx_error *e)
+{
+	c->verbose++;
+	return 0;
+}
+
+/* A flag that sets the bool at offset o->data of the config. */
+static int opt_flag(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		    enum cli_action *action, struct sbx_error *e)
+{
+	*(bool *)((char *)c + o->data) = true;
+	return 0;
+}
+
+#define TRY_FLAG 0x100 /* in o->data of the --*-bind-try rows */
+
+static int opt_bind(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		    enum cli_action *action, struct sbx_error *e)
+{
+	return viewspec_add_bind(c, (enum sbx_mount_kind)(o->data & ~TRY_FLAG),
+				 (o->data & TRY_FLAG) != 0, o->name, args[0], e);
+}
+
+static int opt_dest_op(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		       enum cli_action *action, struct sbx_error *e)
+{
+	return viewspec_add_dest_op(c, (enum sbx_mount_kind)o->data, o->name, args[0], e);
+}
+
+static int opt_fd_op(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		     enum cli_action *action, struct sbx_error *e)
+{
+	return viewspec_add_fd_op(c, (enum sbx_mount_kind)o->data, o->name, args[0], args[1], e);
+}
+
+static int opt_symlink(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		       enum cli_action *action, struct sbx_error *e)
+{
+	return viewspec_add_symlink(c, o->name, args[0], args[1], e);
+}
+
+static int opt_chmod(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		     enum cli_action *action, struct sbx_error *e)
+{
+	return viewspec_add_chmod(c, o->name, args[0], args[1], e);
+}
+
+static int opt_perms(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		     enum cli_action *action, struct sbx_error *e)
+{
+	return viewspec_set_perms(c, o->name, args[0], e);
+}
+
+static int opt_size(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		    enum cli_action *action, struct sbx_error *e)
+{
+	return viewspec_set_size(c, o->name, args[0], e);
+}
+
+static int opt_overlay_src(struct sbx_config *c, const struct cli_option *o,
+			   const char *const *args, enum cli_action *action, struct sbx_error *e)
+{
+	return viewspec_add_overlay_src(c, o->name, args[0], e);
+}
+
+static int opt_overlay(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		       enum cli_action *action, struct sbx_error *e)
+{
+	return viewspec_add_overlay(c, o->name, args[0], args[1], args[2], e);
+}
+
+static int opt_userns(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		      enum cli_action *action, struct sbx_error *e)
+{
+	if (strcmp(args[0], "keep-id") == 0)
+		c->userns_mode = SBX_USERNS_KEEP_ID;
+	else if (strcmp(args[0], "isolated") == 0)
+		c->userns_mode = SBX_USERNS_ISOLATED;
+	else if (strcmp(args[0], "single") == 0)
+		c->userns_mode = SBX_USERNS_SINGLE;
+	else
+		return sbx_error_set(e, 0, "--userns %s: unknown mode (keep-id, isolated, single)",
+				     args[0]);
+	return 0;
+}
+
+static int opt_chdir(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		     enum cli_action *action, struct sbx_error *e)
+{
+	free(c->chdir);
+	c->chdir = cli_resolve_path(args[0], c->home, c->cwd);
+	return 0;
+}
+
+static int opt_hostname(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+			enum cli_action *action, struct sbx_error *e)
+{
+	if (!*args[0] || strlen(args[0]) > 64)
+		return sbx_error_set(e, 0, "--hostname: must be 1 to 64 characters");
+	free(c->hostname);
+	c->hostname = xstrdup(args[0]);
+	return 0;
+}
+
+/* --setenv VAR VALUE (two words) and --unsetenv VAR (one). */
+static int opt_env(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		   enum cli_action *action, struct sbx_error *e)
+{
+	if (parse_env_name(o->name, args[0], e) < 0)
+		return -EINVAL;
+	add_env_op(c, args[0], o->nargs == 2 ? args[1] : NULL);
+	return 0;
+}
+
+static int opt_clearenv(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+			enum cli_action *action, struct sbx_error *e)
+{
+	c->clearenv = true;
+	/* Earlier --setenv/--unsetenv are void: the environment starts empty. */
+	for (size_t i = 0; i < c->n_env_ops; i++) {
+		free(c->env_ops[i].name);
+		free(c->env_ops[i].value);
+	}
+	c->n_env_ops = 0;
+	return 0;
+}
+
+static void set_net(struct sbx_config *c, enum sbx_net_mode mode)
+{
+	c->net = mode;
+	c->share[SBX_NS_NET] = mode == SBX_NET_HOST;
+}
+
+static int opt_net(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		   enum cli_action *action, struct sbx_error *e)
+{
+	if (strcmp(args[0], "none") == 0)
+		set_net(c, SBX_NET_NONE);
+	else if (strcmp(args[0], "host") == 0)
+		set_net(c, SBX_NET_HOST);
+	else if (strcmp(args[0], "slirp") == 0 || strcmp(args[0], "user") == 0)
+		set_net(c, SBX_NET_SLIRP);
+	else
+		return sbx_error_set(e, 0, "--net %s: unknown mode (none, host, slirp)", args[0]);
+	return 0;
+}
+
+static int opt_mtu(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		   enum cli_action *action, struct sbx_error *e)
+{
+	unsigned long n;
+
+	if (parse_uint(args[0], SBX_MTU_DEFAULT, &n) < 0 || n < 576)
+		return sbx_error_set(e, 0, "--mtu %s: expected 576 to %u", args[0], SBX_MTU_DEFAULT);
+	c->mtu = (unsigned)n;
+	c->mtu_set = true;
+	return 0;
+}
+
+static int opt_publish(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		       enum cli_action *action, struct sbx_error *e)
+{
+	struct sbx_publish p;
+	int r;
+
+	if (c->n_publish >= SBX_PUBLISH_MAX)
+		return sbx_error_set(e, 0, "--publish %s: at most %d ports", args[0], SBX_PUBLISH_MAX);
+	r = publish_parse(args[0], &p, e);
+	if (r < 0)
+		return r;
+	c->publish = xreallocarray(c->publish, c->n_publish + 1, sizeof(*c->publish));
+	c->publish[c->n_publish++] = p;
+	return 0;
+}
+
+static int opt_share(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		     enum cli_action *action, struct sbx_error *e)
+{
+	if (o->data == SBX_NS_NET)
+		set_net(c, SBX_NET_HOST);
+	c->share[o->data] = true;
+	return 0;
+}
+
+static int opt_time_offset(struct sbx_config *c, const struct cli_option *o,
+			   const char *const *args, enum cli_action *action, struct sbx_error *e)
+{
+	return parse_time_offset(c, args[0], e);
+}
+
+static int opt_id(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		  enum cli_action *action, struct sbx_error *e)
+{
+	unsigned long n;
+
+	if (parse_id(o->name, args[0], &n, e) < 0)
+		return -EINVAL;
+	if (o->data == 'u') {
+		c->uid = (uid_t)n;
+		c->uid_set = true;
+	} else {
+		c->gid = (gid_t)n;
+		c->gid_set = true;
+	}
+	return 0;
+}
+
+static int opt_root(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		    enum cli_action *action, struct sbx_error *e)
+{
+	c->uid = 0;
+	c->gid = 0;
+	c->uid_set = c->gid_set = true;
+	return 0;
+}
+
+static int opt_cap_add(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		       enum cli_action *action, struct sbx_error *e)
+{
+	return parse_caps(c, args[0], e);
+}
+
+static int opt_pass_fd(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		       enum cli_action *action, struct sbx_error *e)
+{
+	unsigned long n;
+
+	if (parse_uint(args[0], 1 << 20, &n) < 0)
+		return sbx_error_set(e, 0, "--pass-fd %s: not a file descriptor number", args[0]);
+	c->pass_fds = xreallocarray(c->pass_fds, c->n_pass_fds + 1, sizeof(int));
+	c->pass_fds[c->n_pass_fds++] = (int)n;
+	return 0;
+}
+
+static int opt_die_with_parent(struct sbx_config *c, const struct cli_option *o,
+			       const char *const *args, enum cli_action *action,
+			       struct sbx_error *e)
+{
+	c->die_with_parent = o->data != 0;
+	return 0;
+}
+
+static int opt_seccomp(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		       enum cli_action *action, struct sbx_error *e)
+{
+	return parse_seccomp(c, args[0], e);
+}
+
+static int opt_ports(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		     enum cli_action *action, struct sbx_error *e)
+{
+	if (o->data == 'c')
+		return parse_ports(o->name, args[0], &c->allow_connect, &c->n_allow_connect, e);
+	return parse_ports(o->name, args[0], &c->allow_bind, &c->n_allow_bind, e);
+}
+
+#define BIND_META "SRC[:DEST[:OPTS]]"
+#define FLAG(field) ((long)offsetof(struct sbx_config, field))
+
+const struct cli_option cli_options[] = {
+	{ "bind", 0, 1, BIND_META, "bind host SRC read-write at DEST (default: SRC)", opt_bind,
+	  SBX_MOUNT_BIND },
+	{ "ro-bind", 0, 1, BIND_META, "bind host SRC read-only, sub-mounts too", opt_bind,
+	  SBX_MOUNT_RO_BIND },
+	{ "dev-bind", 0, 1, BIND_META, "like --bind, device nodes usable", opt_bind,
+	  SBX_MOUNT_DEV_BIND },
+	{ "bind-try", 0, 1, BIND_META, "like --bind; skipped if SRC is missing", opt_bind,
+	  SBX_MOUNT_BIND | TRY_FLAG },
+	{ "ro-bind-try", 0, 1, BIND_META, "like --ro-bind; skipped if SRC is missing", opt_bind,
+	  SBX_MOUNT_RO_BIND | TRY_FLAG },
+	{ "dev-bind-try", 0, 1, BIND_META, "like --dev-bind; skipped if SRC is missing", opt_bind,
+	  SBX_MOUNT_DEV_BIND | TRY_FLAG },
+	{ "tmpfs", 0, 1, "DEST", "mount an empty private tmpfs at DEST", opt_dest_op,
+	  SBX_MOUNT_TMPFS },
+	{ "dir", 0, 1, "DEST", "create directory DEST", opt_dest_op, SBX_MOUNT_DIR },
+	{ "symlink", 0, 2, "TARGET DEST", "create symlink DEST pointing to TARGET", opt_symlink, 0 },
+	{ "file", 0, 2, "FD DEST", "copy what fd FD reads into a new file DEST", opt_fd_op,
+	  SBX_MOUNT_FILE },
+	{ "bind-data", 0, 2, "FD DEST", "bind a file holding fd FD's content at DEST", opt_fd_op,
+	  SBX_MOUNT_BIND_DATA },
+	{ "ro-bind-data", 0, 2, "FD DEST", "like --bind-data, read-only", opt_fd_op,
+	  SBX_MOUNT_RO_BIND_DATA },
+	{ "chmod", 0, 2, "MODE PATH", "set the mode of PATH (octal)", opt_chmod, 0 },
+	{ "perms", 0, 1, "MODE", "mode of the next --tmpfs, --dir, --file...", opt_perms, 0 },
+	{ "size", 0, 1, "BYTES", "size limit of the next --tmpfs (k/m/g suffixes)", opt_size, 0 },
+	{ "remount-ro", 0, 1, "DEST", "make the mount at DEST read-only", opt_dest_op,
+	  SBX_MOUNT_REMOUNT_RO },
+	{ "overlay-src", 0, 1, "SRC", "lower layer of the next overlay (first: bottom)",
+	  opt_overlay_src, 0 },
+	{ "overlay", 0, 3, "RWDIR WORKDIR DEST", "overlay at DEST, changes kept in host RWDIR",
+	  opt_overlay, 0 },
+	{ "tmp-overlay", 0, 1, "DEST", "writable overlay at DEST, changes discarded", opt_dest_op,
+	  SBX_MOUNT_TMP_OVERLAY },
+	{ "ro-overlay", 0, 1, "DEST", "read-only overlay of 2+ --overlay-src at DEST", opt_dest_op,
+	  SBX_MOUNT_RO_OVERLAY },
+	{ "userns", 0, 1, "keep-id|isolated|single",
+	  "keep-id (default), isolated: subordinate ids only, single: your ids only", opt_userns, 0 },
+	{ "chdir", 0, 1, "DIR", "start the command in DIR", opt_chdir, 0 },
+	{ "hostname", 0, 1, "NAME", "hostname inside (default: sbx)", opt_hostname, 0 },
+	{ "setenv", 0, 2, "VAR VALUE", "set an environment variable", opt_env, 0 },
+	{ "unsetenv", 0, 1, "VAR", "unset an environment variable", opt_env, 0 },
+	{ "clearenv", 0, 0, NULL, "start from an empty environment", opt_clearenv, 0 },
+	{ "net", 0, 1, "none|host|slirp",
+	  "network: none (lo only; default), host, or slirp (= user: private, NATed)", opt_net, 0 },
+	{ "publish", 'p', 1, "[IP:]PORT:PORT[/udp]",
+	  "--net slirp: forward host IP:PORT (default 0.0.0.0) to the sandbox's PORT", opt_publish,
+	  0 },
+	{ "mtu", 0, 1, "N", "--net slirp: MTU of tap0 (default 65520)", opt_mtu, 0 },
+	{ "no-ipv6", 0, 0, NULL, "--net slirp: IPv4 only", opt_flag, FLAG(no_ipv6) },
+	{ "allow-host-loopback", 0, 0, NULL,
+	  "--net slirp: let 10.0.2.2 and fd00::2 reach the host's 127.0.0.1 and ::1", opt_flag,
+	  FLAG(allow_host_loopback) },
+	{ "share-net", 0, 0, NULL, "use the host's network namespace (= --net host)", opt_share,
+	  SBX_NS_NET },
+	{ "share-pid", 0, 0, NULL, "use the host's pid namespace", opt_share, SBX_NS_PID },
+	{ "share-ipc", 0, 0, NULL, "use the host's IPC namespace", opt_share, SBX_NS_IPC },
+	{ "share-uts", 0, 0, NULL, "use the host's UTS namespace (hostname)", opt_share, SBX_NS_UTS },
+	{ "share-cgroup", 0, 0, NULL, "use the host's cgroup namespace", opt_share, SBX_NS_CGROUP },
+	{ "share-time", 0, 0, NULL, "use the host's time namespace", opt_share, SBX_NS_TIME },
+	{ "time-offset", 0, 1, "monotonic=S,boottime=S", "shift the sandbox's clocks by S seconds",
+	  opt_time_offset, 0 },
+	{ "uid", 0, 1, "N", "user id inside (default: yours)", opt_id, 'u' },
+	{ "gid", 0, 1, "N", "group id inside (default: yours)", opt_id, 'g' },
+	{ "root", 0, 0, NULL, "same as --uid 0 --gid 0", opt_root, 0 },
+	{ "cap-add", 0, 1, "CAP[,CAP...]", "keep these capabilities (default: none; ALL for every one)",
+	  opt_cap_add, 0 },
+	{ "pass-fd", 0, 1, "N", "let fd N through to the command (default: 0-2 only)", opt_pass_fd,
+	  0 },
+	{ "die-with-parent", 0, 0, NULL, "kill the sandbox when sbx dies (default)",
+	  opt_die_with_parent, 1 },
+	{ "no-die-with-parent", 0, 0, NULL, "keep the sandbox running if sbx dies",
+	  opt_die_with_parent, 0 },
+	{ "seccomp", 0, 1, "default|unconfined|FILE",
+	  "system-call filter: built-in (default), none, or a Docker JSON profile", opt_seccomp, 0 },
+	{ "allow-userns", 0, 0, NULL, "let the command create nested user namespaces", opt_flag,
+	  FLAG(allow_userns) },
+	{ "allow-io-uring", 0, 0, NULL, "let the command use io_uring", opt_flag,
+	  FLAG(allow_io_uring) },
+	{ "allow-connect", 0, 1, "PORT[,PORT...]", "TCP connect only to these ports (Landlock; ranges A-B)",
+	  opt_ports, 'c' },
+	{ "allow-bind", 0, 1, "PORT[,PORT...]", "TCP bind only to these ports (Landlock; ranges A-B)",
+	  opt_ports, 'b' },
+	{ "verbose", 'v', 0, NULL, "say what sbx does (repeat for more)", opt_verbose, 0 },
+	{ "version", 0, 0, NULL, "print the version and exit", opt_action, CLI_VERSION },
+	{ "help", 'h', 0, NULL, "print this help and exit", opt_action, CLI_HELP },
+};
+
+const size_t cli_n_options = ARRAY_SIZE(cli_options);

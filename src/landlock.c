@@ -1,0 +1,302 @@
+/* landlock.c - Landlock rules for the command, through the raw system calls */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "landlock.h"
+#include "mount.h"
+#include "util.h"
+
+/* Our own copies of the UAPI, so sbx built against old headers still uses
+ * what a newer kernel offers. The structures only ever grow at the end. */
+#ifndef __NR_landlock_create_ruleset
+#define __NR_landlock_create_ruleset 444
+#define __NR_landlock_add_rule 445
+#define __NR_landlock_restrict_self 446
+#endif
+
+#define LL_CREATE_RULESET_VERSION (1U << 0)
+#define LL_RULE_PATH_BENEATH 1
+#define LL_RULE_NET_PORT 2
+
+#define LL_FS_EXECUTE (1ULL << 0)
+#define LL_FS_WRITE_FILE (1ULL << 1)
+#define LL_FS_READ_FILE (1ULL << 2)
+#define LL_FS_READ_DIR (1ULL << 3)
+#define LL_FS_REMOVE_DIR (1ULL << 4)
+#define LL_FS_REMOVE_FILE (1ULL << 5)
+#define LL_FS_MAKE_CHAR (1ULL << 6)
+#define LL_FS_MAKE_DIR (1ULL << 7)
+#define LL_FS_MAKE_REG (1ULL << 8)
+#define LL_FS_MAKE_SOCK (1ULL << 9)
+#define LL_FS_MAKE_FIFO (1ULL << 10)
+#define LL_FS_MAKE_BLOCK (1ULL << 11)
+#define LL_FS_MAKE_SYM (1ULL << 12)
+#define LL_FS_REFER (1ULL << 13)    /* ABI 2 */
+#define LL_FS_TRUNCATE (1ULL << 14) /* ABI 3 */
+#define LL_FS_IOCTL_DEV (1ULL << 15) /* ABI 5 */
+#define LL_NET_BIND_TCP (1ULL << 0)    /* ABI 4 */
+#define LL_NET_CONNECT_TCP (1ULL << 1) /* ABI 4 */
+#define LL_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0) /* ABI 6 */
+#define LL_SCOPE_SIGNAL (1ULL << 1)		  /* ABI 6 */
+
+#define LL_FS_READ (LL_FS_EXECUTE | LL_FS_READ_FILE | LL_FS_READ_DIR)
+/* The rights that make sense on a file (the others only on directories). */
+#define LL_FS_FILE_RIGHTS \
+	(LL_FS_EXECUTE | LL_FS_WRITE_FILE | LL_FS_READ_FILE | LL_FS_TRUNCATE | LL_FS_IOCTL_DEV)
+
+struct ll_ruleset_attr {
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net; /* ABI 4 */
+	uint64_t scoped;	     /* ABI 6 */
+};
+
+struct ll_path_beneath_attr {
+	uint64_t allowed_access;
+	int32_t parent_fd;
+} __attribute__((packed));
+
+struct ll_net_port_attr {
+	uint64_t allowed_access;
+	uint64_t port;
+};
+
+/* /proc/self/mountinfo of a sandbox is a few dozen lines. */
+#define MOUNTINFO_MAX_BYTES (1 << 20)
+#define MAX_MOUNTS 4096
+
+static uint64_t fs_rights_for_abi(int abi)
+{
+	uint64_t all = (LL_FS_MAKE_SYM << 1) - 1;
+
+	if (abi >= 2)
+		all |= LL_FS_REFER;
+	if (abi >= 3)
+		all |= LL_FS_TRUNCATE;
+	if (abi >= 5)
+		all |= LL_FS_IOCTL_DEV;
+	return all;
+}
+
+static void note(struct landlock_plan *p, const char *text)
+{
+	size_t len = strlen(p->notes);
+
+	snprintf(p->notes + len, sizeof(p->notes) - len, "%s%s", len ? "; " : "", text);
+}
+
+int landlock_plan_build(const struct sbx_config *c, struct landlock_plan *ret, struct sbx_error *e)
+{
+	long abi = syscall(__NR_landlock_create_ruleset, NULL, 0, LL_CREATE_RULESET_VERSION);
+
+	/* ENOSYS: built without it; EOPNOTSUPP: not enabled at boot. */
+	return landlock_plan_for_abi(c, abi > 0 ? (int)abi : 0, ret, e);
+}
+
+int landlock_plan_for_abi(const struct sbx_config *c, int abi, struct landlock_plan *ret,
+			  struct sbx_error *e)
+{
+	bool wants_ports = c->n_allow_connect || c->n_allow_bind;
+	bool mounts_wanted = c->allow_userns || (c->cap_add & (UINT64_C(1) << 21 /* SYS_ADMIN */));
+
+	memset(ret, 0, sizeof(*ret));
+	ret->abi = abi;
+	if (wants_ports && ret->abi < 4)
+		return sbx_error_set(e, EOPNOTSUPP, "--%s needs Landlock ABI 4 (Linux 6.7); this kernel %s",
+				     c->n_allow_connect ? "allow-connect" : "allow-bind",
+				     ret->abi ? "has an older one" : "has no Landlock");
+	if (ret->abi == 0) {
+		note(ret, "not available on this kernel (or disabled at boot): skipped");
+		return 0;
+	}
+	snprintf(ret->notes, sizeof(ret->notes), "ABI %d", ret->abi);
+	if (mounts_wanted)
+		note(ret, "no filesystem rules (they would forbid the mounts --allow-userns and "
+			  "--cap-add SYS_ADMIN are for)");
+	else
+		ret->fs = fs_rights_for_abi(ret->abi);
+	if (ret->fs && ret->abi < 3)
+		note(ret, "truncate() not restricted (ABI 3)");
+	if (ret->fs && ret->abi < 5)
+		note(ret, "device ioctls not restricted (ABI 5)");
+	if (c->n_allow_connect)
+		ret->net |= LL_NET_CONNECT_TCP;
+	if (c->n_allow_bind)
+		ret->net |= LL_NET_BIND_TCP;
+	if (ret->abi >= 6)
+		ret->scoped = LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL;
+	else
+		note(ret, "abstract unix sockets and signals not scoped (ABI 6)");
+	return 0;
+}
+
+static int read_mountinfo(char **ret_text, struct sbx_error *e)
+{
+	_cleanup_close_ int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, cap = 16384;
+
+	if (fd < 0)
+		return sbx_error_set(e, errno, "landlock: /proc/self/mountinfo");
+	buf = xreallocarray(NULL, cap, 1);
+	for (;;) {
+		ssize_t n;
+
+		if (len + 1 >= cap) {
+			if (cap >= MOUNTINFO_MAX_BYTES)
+				return sbx_error_set(e, EFBIG, "landlock: /proc/self/mountinfo");
+			cap *= 2;
+			buf = xreallocarray(buf, cap, 1);
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return sbx_error_set(e, errno, "landlock: /proc/self/mountinfo");
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	*ret_text = TAKE_PTR(buf);
+	return 0;
+}
+
+/* Collect the mount points (5th field of each line), unescaped, into @ret. */
+static size_t mount_points(char *text, char **ret, size_t max)
+{
+	size_t n = 0;
+	char *save = NULL;
+
+	for (char *line = strtok_r(text, "\n", &save); line && n < max;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *field = line;
+
+		for (int i = 0; i < 4 && field; i++) {
+			field = strchr(field, ' ');
+			if (field)
+				field++;
+		}
+		if (!field || *field != '/')
+			continue;
+		*strchrnul(field, ' ') = '\0';
+		mountinfo_unescape(field);
+		ret[n++] = field;
+	}
+	return n;
+}
+
+static int add_path_rule(int ruleset, int fd, uint64_t access, uint64_t handled)
+{
+	struct ll_path_beneath_attr attr = { .parent_fd = fd };
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		access &= LL_FS_FILE_RIGHTS;
+	attr.allowed_access = access & handled;
+	if (syscall(__NR_landlock_add_rule, ruleset, LL_RULE_PATH_BENEATH, &attr, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Each mount of the view, readable, and writable when the mount is: the
+ * rights follow the mount the path resolves to now (the top one). */
+static int add_mount_rules(int ruleset, const struct landlock_plan *p, struct sbx_error *e)
+{
+	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ char **points = xreallocarray(NULL, MAX_MOUNTS, sizeof(char *));
+	size_t n;
+	int r = read_mountinfo(&text, e);
+
+	if (r < 0)
+		return r;
+	n = mount_points(text, points, MAX_MOUNTS);
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_close_ int fd = -1;
+		struct statvfs sv;
+		bool seen = false;
+
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = strcmp(points[k], points[i]) == 0;
+		if (seen)
+			continue;
+		fd = open(points[i], O_PATH | O_CLOEXEC);
+		/* Hidden or vanished mount points get no rule: less access, never more. */
+		if (fd < 0 || fstatvfs(fd, &sv) < 0)
+			continue;
+		r = add_path_rule(ruleset, fd, (sv.f_flag & ST_RDONLY) ? LL_FS_READ : p->fs, p->fs);
+		if (r < 0)
+			return sbx_error_set(e, r, "landlock: rule for %s", points[i]);
+	}
+	return 0;
+}
+
+/* A file or directory handed in with --pass-fd can be read through, not
+ * written through: it is outside the view, so no mount rule covers it. */
+static int add_pass_fd_rules(int ruleset, const struct sbx_config *c, const struct landlock_plan *p,
+			     struct sbx_error *e)
+{
+	for (size_t i = 0; i < c->n_pass_fds; i++) {
+		struct stat st;
+		int r;
+
+		if (fstat(c->pass_fds[i], &st) < 0 || !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)))
+			continue;
+		r = add_path_rule(ruleset, c->pass_fds[i], LL_FS_READ, p->fs);
+		if (r < 0)
+			return sbx_error_set(e, r, "landlock: rule for --pass-fd %d", c->pass_fds[i]);
+	}
+	return 0;
+}
+
+static int add_port_rules(int ruleset, const uint16_t *ports, size_t n, uint64_t access,
+			  const char *option, struct sbx_error *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct ll_net_port_attr attr = { .allowed_access = access, .port = ports[i] };
+		if (syscall(__NR_landlock_add_rule, ruleset, LL_RULE_NET_PORT, &attr, 0) < 0)
+			return sbx_error_set(e, errno, "landlock: --%s %u", option, ports[i]);
+	}
+	return 0;
+}
+
+int landlock_apply(const struct sbx_config *c, const struct landlock_plan *p, struct sbx_error *e)
+{
+	struct ll_ruleset_attr attr = { .handled_access_fs = p->fs,
+					.handled_access_net = p->net,
+					.scoped = p->scoped };
+	/* An older kernel refuses a structure with fields it does not know. */
+	size_t size = p->abi >= 6 ? sizeof(attr) : p->abi >= 4 ? 2 * sizeof(uint64_t) : sizeof(uint64_t);
+	_cleanup_close_ int ruleset = -1;
+	int r = 0;
+
+	if (!p->fs && !p->net && !p->scoped)
+		return 0;
+	ruleset = (int)syscall(__NR_landlock_create_ruleset, &attr, size, 0);
+	if (ruleset < 0)
+		return sbx_error_set(e, errno, "landlock_create_ruleset");
+	if (p->fs)
+		r = add_mount_rules(ruleset, p, e);
+	if (r == 0 && p->fs)
+		r = add_pass_fd_rules(ruleset, c, p, e);
+	if (r == 0)
+		r = add_port_rules(ruleset, c->allow_connect, c->n_allow_connect, LL_NET_CONNECT_TCP,
+				   "allow-connect", e);
+	if (r == 0)
+		r = add_port_rules(ruleset, c->allow_bind, c->n_allow_bind, LL_NET_BIND_TCP,
+				   "allow-bind", e);
+	if (r < 0)
+		return r;
+	if (syscall(__NR_landlock_restrict_self, ruleset, 0) < 0)
+		return sbx_error_set(e, errno, "landlock_restrict_self");
+	return 0;
+}

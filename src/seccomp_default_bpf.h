@@ -1,0 +1,18 @@
+/* seccomp_default_bpf.h - the default filter, compiled when sbx was built */
+#pragma once
+
+#include <linux/filter.h>
+#include <stdint.h>
+
+struct sbx_bpf_program {
+	unsigned short len;
+	const struct sock_filter *insns;
+};
+
+/* Written by seccomp-gen into seccomp_default_bpf.c: one program per
+ * SECCOMP_VARIANT_* combination (index = variant bits), the personality()
+ * program, and the native audit architecture they were made for. A table of
+ * zero-length programs (seccomp-gen's own build) means "generate at run time". */
+extern const struct sbx_bpf_program seccomp_default_bpf[];
+extern const struct sbx_bpf_program seccomp_personality_bpf;
+extern const uint32_t seccomp_default_bpf_arch;

@@ -1,0 +1,37 @@
+/* seccomp_profile.h - Docker/OCI JSON seccomp profiles -> BPF */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "seccomp_filter.h"
+
+/* A profile larger than this is not a seccomp profile (Docker's is ~25 KiB). */
+#define SECCOMP_PROFILE_MAX_BYTES (4 << 20)
+
+/**
+ * seccomp_profile_build() - compile the JSON profile in @text into @f
+ * @text:	the profile, @len bytes (need not be NUL-terminated)
+ * @caps:	capabilities the command keeps (bit N: capability N), for the
+ *		profile's "includes"/"excludes" "caps" conditions
+ * @source:	what to call the profile in messages (its path)
+ * @f:		initialised (zeroed) filter; gets the profile's program plus the
+ *		terminal guard (TIOCSTI/TIOCLINUX), which a profile cannot lift
+ *
+ * Understands what Docker and podman accept: defaultAction/defaultErrnoRet,
+ * architectures and archMap, syscalls[] with name or names, action,
+ * errnoRet, args (index, value, valueTwo, op) and includes/excludes (caps,
+ * arches, minKernel), flags. Unknown syscall names become warnings in @f.
+ *
+ * Return: 0 or -errno with @e filled: malformed JSON names line and column
+ */
+int seccomp_profile_build(const char *text, size_t len, uint64_t caps, const char *source,
+			  struct syscall_filter *f, struct sbx_error *e);
+
+/**
+ * seccomp_profile_build_file() - read @path (bounded) and seccomp_profile_build() it
+ * Return: 0 or -errno with @e filled
+ */
+int seccomp_profile_build_file(const struct sbx_config *c, const char *path,
+			       struct syscall_filter *f, struct sbx_error *e);

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Landlock: the command writes only where the sandbox's view is writable
+# (not through an fd to a host directory), TCP ports, scoping.
+. "${TESTS_SRCDIR:-$(dirname "$0")/..}/integration/lib.sh"
+require_userns
+
+# landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION): the ABI.
+abi=$(python3 -c 'import ctypes; print(ctypes.CDLL(None).syscall(444, None, 0, 1))')
+if ! [ "$abi" -ge 1 ] 2>/dev/null; then
+	if [ "${SBX_MUST_WORK:-0}" = 1 ]; then
+		fail "this kernel has Landlock (SBX_MUST_WORK=1)" "landlock_create_ruleset answered: $abi"
+		done_testing
+	fi
+	echo "1..0 # SKIP this kernel has no Landlock"
+	exit 77
+fi
+
+D=$WORK
+mkdir "$D/outside" "$D/rw" "$D/ro"
+echo secret >"$D/outside/file"
+
+# --- filesystem --------------------------------------------------------------
+write_via_fd='import os, errno
+try:
+    os.close(os.open("new", os.O_CREAT | os.O_WRONLY, 0o644, dir_fd=3)); print("written")
+except OSError as e:
+    print(errno.errorcode[e.errno])'
+run_sbx --pass-fd 3 -- python3 -c "$write_via_fd" 3<"$D/outside"
+expect_out "no file created through a passed fd to a host directory" EACCES
+[ ! -e "$D/outside/new" ]
+ok $? "... nothing appeared on the host"
+run_sbx --pass-fd 3 -- python3 -c 'import os; print(open("file", opener=lambda p, f: os.open(p, f, dir_fd=3)).read().strip())' 3<"$D/outside"
+expect_out "reading through the passed fd still works" secret
+run_sbx --pass-fd 3 -- sh -c 'echo x > /proc/self/fd/3/viaproc' 3<"$D/outside"
+[ "$RC" -ne 0 ] && [ ! -e "$D/outside/viaproc" ]
+ok $? "nor through /proc/self/fd/N/..."
+# The same write with Landlock's filesystem rules off (--allow-userns turns
+# them off, see sbx(1)) succeeds: Landlock is what refused it above.
+run_sbx --allow-userns --pass-fd 3 -- python3 -c "$write_via_fd" 3<"$D/outside"
+expect_out "control: without filesystem rules the write goes through" written
+rm -f "$D/outside/new"
+
+run_sbx --bind "$D/rw" --ro-bind "$D/ro" -- sh -c "
+	for d in /tmp /var/tmp /run /dev/shm \$HOME $D/rw; do touch \$d/f && echo \$d ok; done
+	echo x > /dev/null && echo null ok
+	touch $D/ro/f 2>/dev/null || echo ro refused"
+expect_out "writable: tmpfs dirs, home, --bind, /dev/null; not --ro-bind" "/tmp ok" "/var/tmp ok" \
+	"/run ok" "/dev/shm ok" "$HOME ok" "$D/rw ok" "null ok" "ro refused"
+[ -e "$D/rw/f" ]
+ok $? "--bind writes reach the host"
+run_sbx --tmpfs /srv -- sh -c 'mkdir /srv/d && ln -s d /srv/l && mv /srv/d /srv/e && echo done'
+expect_out "--tmpfs: mkdir, symlink, rename" "done"
+run_sbx -- sh -c 'ls /usr/bin/sh >/dev/null && /usr/bin/true && echo ran'
+expect_out "read and execute everywhere" ran
+
+# --- TCP ports (ABI 4) --------------------------------------------------------
+if [ "$abi" -ge 4 ]; then
+	python3 - "$D" <<'PY' &
+import socket, sys, os
+socks = []
+for name in ("allowed", "denied"):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8); socks.append(s)
+    open(os.path.join(sys.argv[1], name), "w").write(str(s.getsockname()[1]))
+open(os.path.join(sys.argv[1], "ready"), "w").close()
+import time
+while True:
+    for s in socks:
+        s.settimeout(0.2)
+        try: s.accept()[0].close()
+        except OSError: pass
+PY
+	track_pid $!
+	wait_for_file "$D/ready" 10 || diag "the test's TCP listener did not start"
+	allowed=$(cat "$D/allowed") denied=$(cat "$D/denied")
+	connect='import socket, sys, errno
+for port in sys.argv[1:]:
+    s = socket.socket()
+    try: s.connect(("127.0.0.1", int(port))); print("ok")
+    except OSError as e: print(errno.errorcode[e.errno])'
+	run_sbx --share-net --allow-connect "$allowed" -- python3 -c "$connect" "$allowed" "$denied"
+	expect_out "--allow-connect: only the listed port" ok EACCES
+	run_sbx --share-net -- python3 -c "$connect" "$allowed" "$denied"
+	expect_out "control: without --allow-connect both connect" ok ok
+	bind='import socket, sys, errno
+for port in sys.argv[1:]:
+    s = socket.socket()
+    try: s.bind(("127.0.0.1", int(port))); print("ok")
+    except OSError as e: print(errno.errorcode[e.errno])'
+	free=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	run_sbx --allow-bind "$free" -- python3 -c "$bind" "$free" "$((free == 65535 ? 65534 : free + 1))"
+	expect_out "--allow-bind: only the listed port" ok EACCES
+else
+	skip "--allow-connect: only the listed port" "Landlock ABI $abi < 4: no TCP rules"
+	skip "control: without --allow-connect both connect" "Landlock ABI $abi < 4: no TCP rules"
+	skip "--allow-bind: only the listed port" "Landlock ABI $abi < 4: no TCP rules"
+fi
+run_sbx --allow-connect 80,abc -- true
+msg="sbx: --allow-connect 80,abc: not a port or LOW-HIGH range (0-65535)"
+if [ "$RC" = 125 ] && [ -z "$OUT" ] && [ "$ERR" = "$msg" ]; then
+	pass "a bad port list: exit 125 and one exact message"
+else
+	fail "a bad port list: exit 125 and one exact message" "expected exit status 125, no stdout and stderr: $msg"
+fi
+run_sbx --allow-bind 1-5000 -- true
+expect_error "a range too wide" 125 'more than'
+
+# --- scoping (ABI 6) ----------------------------------------------------------
+if [ "$abi" -ge 6 ]; then
+	name="sbx-test-$$-$RANDOM"
+	python3 - "$name" "$D" <<'PY' &
+import socket, sys, os
+s = socket.socket(socket.AF_UNIX); s.bind("\0" + sys.argv[1]); s.listen(8)
+open(os.path.join(sys.argv[2], "abstract-ready"), "w").close()
+while True: s.accept()[0].close()
+PY
+	track_pid $!
+	wait_for_file "$D/abstract-ready" 10 || diag "the test's abstract socket listener did not start"
+	unix='import socket, sys, errno
+s = socket.socket(socket.AF_UNIX)
+try: s.connect("\0" + sys.argv[1]); print("ok")
+except OSError as e: print(errno.errorcode[e.errno])'
+	run_cmd python3 -c "$unix" "$name"
+	expect_out "control: the host reaches its abstract socket" ok
+	run_sbx --share-net -- python3 -c "$unix" "$name"
+	expect_out "--share-net: a host abstract unix socket is unreachable" EPERM
+	run_sbx --share-net -- sh -c "python3 -c 'import socket,time; s=socket.socket(socket.AF_UNIX); s.bind(\"\\0inner-$name\"); s.listen(1); time.sleep(3)' & sleep 0.5; python3 -c '$unix' inner-$name"
+	expect_out "... while the sandbox's own abstract sockets work" ok
+	sleep 300 &
+	victim=$!
+	track_pid "$victim"
+	run_sbx --share-pid -- sh -c "kill -0 $victim 2>/dev/null && echo reached || echo refused; sleep 60 & kill \$! && echo own"
+	expect_out "signals do not leave the sandbox (--share-pid), they work inside" refused own
+else
+	for d in "control: the host reaches its abstract socket" \
+		"--share-net: a host abstract unix socket is unreachable" \
+		"... while the sandbox's own abstract sockets work" \
+		"signals do not leave the sandbox (--share-pid), they work inside"; do
+		skip "$d" "Landlock ABI $abi < 6: no scoping"
+	done
+fi
+
+done_testing

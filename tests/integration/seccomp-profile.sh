@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# --seccomp FILE: a Docker/OCI-style JSON profile, its errors and warnings.
+. "${TESTS_SRCDIR:-$(dirname "$0")/..}/integration/lib.sh"
+require_userns
+
+# The probe is built next to sbx; the sandbox sees it at the same path.
+HELPERS=$(dirname "$SBX")/tests/helpers
+profile=$TESTS_SRCDIR/data/seccomp-profile.json
+
+# expect_refused DESCRIPTION MESSAGE: the last run exited 125, printed nothing
+# on stdout and exactly MESSAGE (one line) on stderr.
+expect_refused() {
+	if [ "$RC" = 125 ] && [ -z "$OUT" ] && [ "$ERR" = "$2" ]; then
+		pass "$1"
+	else
+		fail "$1" "expected exit status 125, no stdout and stderr $(printf '%q' "$2")"
+	fi
+}
+
+i386=
+if [ "$(uname -m)" = x86_64 ] && [ "$("$HELPERS/sysprobe" -32 getppid)" = "getppid OK" ]; then
+	i386=yes
+fi
+
+run_sbx --ro-bind "$HELPERS" --seccomp "$profile" -- "$HELPERS/sysprobe" getppid \
+	mkdirat:-100,s=/tmp/x,0 kill:0,0 kill:0,15 personality:8 personality:0x40000 socket:10,1,0 \
+	socket:1,1,0 socket:2,1,0 chdir:s=/ getsid:0 getpriority:0,0 setpriority:0,0,0 tiocsti
+expect_run "allow list, defaultErrnoRet, args (EQ, MASKED_EQ, repeated index), includes/excludes, terminal guard" \
+	0 "$(printf '%s\n' "getppid OK" "mkdirat ENOSYS" "kill OK" "kill ENOSYS" "personality OK" \
+		"personality ENOSYS" "socket EAFNOSUPPORT" "socket OK" "socket ENOSYS" "chdir ENOSYS" \
+		"getsid ENOSYS" "getpriority OK" "setpriority ENOSYS" "tiocsti EPERM")"
+expect_match "an unknown syscall name is one warning line" \
+	"unknown system call 'no_such_syscall_for_the_warning', ignored" "$ERR"
+expect_eq "... printed once" 1 "$(printf '%s\n' "$ERR" | grep -c 'no_such_syscall')"
+expect_match "a rule i386 cannot express (socketcall) is named, for that ABI only" \
+	"the rule for socket conflicts with an earlier one on x86, ignored there" "$ERR"
+
+run_sbx --ro-bind "$HELPERS" --seccomp "$profile" --cap-add SYS_CHROOT -- "$HELPERS/sysprobe" chdir:s=/
+expect_run "includes.caps applies with the capability kept" 0 "chdir OK"
+
+if [ -n "$i386" ]; then
+	run_sbx --ro-bind "$HELPERS" --seccomp "$profile" -- "$HELPERS/sysprobe" -32 getppid \
+		mkdir:s=/tmp/x,0 tiocsti
+	expect_run "the profile covers i386 (archMap)" 0 "$(printf '%s\n' "getppid OK" "mkdir ENOSYS" "tiocsti EPERM")"
+else
+	skip "the profile covers i386 (archMap)" "no i386 ABI here"
+fi
+
+# A profile that names only x86-64: the other ABIs are refused outright.
+cat >"$WORK/native-only.json" <<'JSON'
+{ "defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_AARCH64"],
+  "syscalls": [ { "names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13 } ] }
+JSON
+run_sbx --ro-bind "$HELPERS" --seccomp "$WORK/native-only.json" -- "$HELPERS/sysprobe" mkdirat:-100,s=/tmp/x,0
+expect_out "errnoRet" "mkdirat EACCES"
+if [ -n "$i386" ]; then
+	run_sbx --ro-bind "$HELPERS" --seccomp "$WORK/native-only.json" -- "$HELPERS/sysprobe" -32 getppid
+	expect_out "an ABI the profile leaves out is killed" "getppid SIGSYS"
+else
+	skip "an ABI the profile leaves out is killed" "no i386 ABI here"
+fi
+
+# Errors: one line, exit 125, nothing started. The command would create a
+# file in the test directory, visible at the same path inside.
+printf '{\n  "defaultAction": "SCMP_ACT_ALLOW",\n  "syscalls": [ { "names": ["x"] "action": 1 } ]\n}\n' >"$WORK/bad.json"
+run_sbx --bind "$WORK" --seccomp "$WORK/bad.json" -- touch "$WORK/started"
+expect_refused "malformed JSON: line and column, exit 125" \
+	"sbx: --seccomp $WORK/bad.json: line 3, column 34: object value separator ',' expected"
+[ ! -e "$WORK/started" ]
+ok $? "... and the command never ran"
+run_sbx --bind "$WORK" --seccomp "$WORK/native-only.json" -- touch "$WORK/started"
+[ "$RC" = 0 ] && [ -e "$WORK/started" ]
+ok $? "control: with a valid profile the same command creates the file"
+printf '{"defaultAction": "SCMP_ACT_ALLOW"' >"$WORK/short.json"
+run_sbx --seccomp "$WORK/short.json" -- true
+expect_refused "truncated JSON" "sbx: --seccomp $WORK/short.json: line 1, column 35: unexpected end of file"
+printf '{"defaultAction": "SCMP_ACT_ALLOW"} x' >"$WORK/trail.json"
+run_sbx --seccomp "$WORK/trail.json" -- true
+expect_error "trailing garbage: line and column, exit 125" 125 'line 1, column'
+printf '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["keyctl"], "action": "SCMP_ACT_BOGUS"}]}' >"$WORK/act.json"
+run_sbx --seccomp "$WORK/act.json" -- true
+expect_refused "unknown action" "sbx: --seccomp $WORK/act.json: syscalls[0]: unknown action 'SCMP_ACT_BOGUS'"
+printf '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["keyctl"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 9, "value": 1, "op": "SCMP_CMP_EQ"}]}]}' >"$WORK/idx.json"
+run_sbx --seccomp "$WORK/idx.json" -- true
+expect_error "argument index out of range" 125 'syscalls\[0\]: args'
+printf '{"defaultAction": "SCMP_ACT_NOTIFY"}' >"$WORK/notify.json"
+run_sbx --seccomp "$WORK/notify.json" -- true
+expect_error "SCMP_ACT_NOTIFY is refused" 125 'listener'
+mkdir "$WORK/dir"
+run_sbx --seccomp "$WORK/dir" -- true
+expect_error "a directory is refused" 125 'not a regular file'
+
+done_testing

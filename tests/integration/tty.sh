@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Terminal safety without setsid(): TIOCSTI from inside cannot type into the
+# user's shell, and job control inside the sandbox still works.
+. "${TESTS_SRCDIR:-$(dirname "$0")/..}/integration/lib.sh"
+require_userns
+
+# The sleeps carry their own number so that only ours are waited for.
+S=$((300 + $$ % 1000))
+
+# pty_session DESCRIPTION STATUS: run the pty-run script on stdin (@S@ stands
+# for $S) against the user's "outer" interactive bash on a new terminal; pass
+# if every step matched and that shell finally exited with STATUS. The shell
+# sees $SBX, $D (the test directory) and $IPS1 (the prompt for shells inside).
+pty_session() {
+	sed "s/@S@/$S/g" >"$WORK/script.pty"
+	run_cmd python3 "$PTY_RUN" -t 10 -f "$WORK/script.pty" -- \
+		env PS1='outer$ ' IPS1='inner$ ' TERM=dumb HISTFILE= D="$WORK" SBX="$SBX" \
+		bash --norc --noprofile -i
+	expect_run "$1" 0 "# pty-run: exit status $2"
+}
+
+# The command pushes "echo INJECTED" into the terminal's input queue. Were it
+# accepted, the outer shell would read and run it once sbx is gone: the read
+# after sbx would get that line instead of timing out empty.
+cat >"$WORK/inject.py" <<'PY'
+import fcntl, termios, errno
+try:
+    for ch in b"echo INJECTED\n":
+        fcntl.ioctl(0, termios.TIOCSTI, bytes([ch]))
+    print("injected")
+except OSError as e:
+    print("refused", errno.errorcode[e.errno])
+PY
+pty_session "TIOCSTI refused: nothing typed into the outer shell" 3 <<'EOF'
+expect outer\$ $
+send "$SBX" --ro-bind "$D" -- python3 "$D/inject.py"; read -t 1 line; echo "next:[$line]"\r
+expect \r\nrefused EPERM\r\n
+expect next:\[\]\r\n
+expect outer\$ $
+send exit 3\r
+exit 3
+EOF
+
+# Job control inside: background a job, bring it back with fg, stop one with
+# ^Z and resume it, interrupt with ^C, then leave.
+pty_session "job control in a shell inside: &, fg, ^Z, fg, ^C" 4 <<'EOF'
+expect outer\$ $
+send "$SBX" --setenv PS1 "$IPS1" -- bash --norc --noprofile -i\r
+expect inner\$ $
+send (sleep 2.@S@; echo back-from-bg) &\r
+expect \[1\] [0-9]+\r\n
+expect inner\$ $
+running sleep 2\.@S@
+send fg\r
+expect fg\r\n\(\s*sleep 2\.@S@; echo back-from-bg\s*\)\r\nback-from-bg\r\n
+expect inner\$ $
+send sleep @S@\r
+running sleep @S@
+send \x1a
+expect \[1\]\+\s+Stopped\s+sleep @S@\r\n
+expect inner\$ $
+proc sleep @S@
+send fg\r
+expect fg\r\nsleep @S@\r\n
+running sleep @S@
+send \x03
+noproc sleep @S@
+expect inner\$ $
+send echo still-$((20+22))\r
+expect still-42\r\n
+expect inner\$ $
+send exit\r
+expect outer\$ $
+send echo st=$?\r
+expect st=0\r\n
+expect outer\$ $
+send echo outer-ok\r
+expect outer-ok\r\n
+expect outer\$ $
+send exit 4\r
+exit 4
+EOF
+
+# sbx itself as a job of the outer shell: ^Z stops it, fg resumes it, ^C
+# ends it.
+pty_session "sbx is a normal job of the outer shell (^Z, fg, ^C)" 5 <<'EOF'
+expect outer\$ $
+send "$SBX" -- sleep @S@\r
+running sleep @S@
+send \x1a
+expect \[1\]\+\s+Stopped\s+"\$SBX" -- sleep @S@\r\n
+expect outer\$ $
+proc sleep @S@
+send fg\r
+expect fg\r\n"\$SBX" -- sleep @S@\r\n
+running sleep @S@
+send \x03
+noproc sleep @S@
+expect outer\$ $
+send echo st=$?\r
+expect st=130\r\n
+expect outer\$ $
+send echo outer-ok\r
+expect outer-ok\r\n
+expect outer\$ $
+send exit 5\r
+exit 5
+EOF
+
+done_testing

@@ -1,0 +1,254 @@
+/* test-seccomp - run sbx's compiled filters through a classic-BPF interpreter
+ *
+ * The integration tests make real calls, but only on the ABIs this machine
+ * runs and only where the kernel's own answer differs from the filter's. Here
+ * every rule is checked on every ABI of the family (x32 too), as the kernel
+ * would evaluate it: all programs run, the strictest action wins. */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "config.h"
+#include "seccomp_filter.h"
+#include "seccomp_profile.h"
+#include "tap.h"
+
+static uint32_t run_prog(const struct sock_fprog *prog, const struct seccomp_data *d)
+{
+	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = { 0 };
+
+	for (unsigned pc = 0; pc < prog->len; pc++) {
+		const struct sock_filter *f = &prog->filter[pc];
+		uint32_t k = f->k;
+
+		switch (f->code) {
+		case BPF_LD | BPF_W | BPF_ABS:
+			if (k + 4 > sizeof(*d))
+				return 0xdeadbeef;
+			memcpy(&a, (const char *)d + k, 4);
+			break;
+		case BPF_LD | BPF_MEM: a = mem[k % BPF_MEMWORDS]; break;
+		case BPF_LDX | BPF_MEM: x = mem[k % BPF_MEMWORDS]; break;
+		case BPF_ST: mem[k % BPF_MEMWORDS] = a; break;
+		case BPF_STX: mem[k % BPF_MEMWORDS] = x; break;
+		case BPF_LD | BPF_IMM: a = k; break;
+		case BPF_ALU | BPF_AND | BPF_K: a &= k; break;
+		case BPF_MISC | BPF_TAX: x = a; break;
+		case BPF_MISC | BPF_TXA: a = x; break;
+		case BPF_JMP | BPF_JA: pc += k; break;
+		case BPF_JMP | BPF_JEQ | BPF_K: pc += a == k ? f->jt : f->jf; break;
+		case BPF_JMP | BPF_JGT | BPF_K: pc += a > k ? f->jt : f->jf; break;
+		case BPF_JMP | BPF_JGE | BPF_K: pc += a >= k ? f->jt : f->jf; break;
+		case BPF_JMP | BPF_JSET | BPF_K: pc += (a & k) ? f->jt : f->jf; break;
+		case BPF_RET | BPF_K: return k;
+		case BPF_RET | BPF_A: return a;
+		default:
+			printf("# unknown BPF opcode 0x%x\n", f->code);
+			return 0xdeadbeef;
+		}
+	}
+	return 0xdeadbeef;
+}
+
+/* As the kernel does: every program runs, the lowest action (as s32) wins. */
+static uint32_t evaluate(const struct syscall_filter *f, uint32_t arch, int nr, uint64_t a0,
+			 uint64_t a1)
+{
+	struct seccomp_data d = { .nr = nr, .arch = arch, .args = { a0, a1 } };
+	uint32_t best = SECCOMP_RET_ALLOW;
+
+	for (size_t i = 0; i < f->n_progs; i++) {
+		uint32_t r = run_prog(&f->progs[i], &d);
+		if ((int32_t)(r & SECCOMP_RET_ACTION_FULL) < (int32_t)(best & SECCOMP_RET_ACTION_FULL))
+			best = r;
+	}
+	return best;
+}
+
+struct abi {
+	uint32_t token;	     /* libseccomp's, for syscall numbers */
+	uint32_t audit_arch; /* what the kernel puts in seccomp_data */
+	const char *name;
+};
+
+static const struct abi abis[] = {
+	{ SCMP_ARCH_X86_64, AUDIT_ARCH_X86_64, "x86_64" },
+	{ SCMP_ARCH_X86, AUDIT_ARCH_I386, "x86" },
+	{ SCMP_ARCH_X32, AUDIT_ARCH_X86_64, "x32" },
+};
+
+static uint32_t call(const struct syscall_filter *f, const struct abi *abi, const char *name,
+		     uint64_t a0, uint64_t a1)
+{
+	int nr = seccomp_syscall_resolve_name_arch(abi->token, name);
+
+	if (nr < 0)
+		return SECCOMP_RET_ALLOW; /* no such call on this ABI */
+	return evaluate(f, abi->audit_arch, nr, a0, a1);
+}
+
+#define EPERM_RET (SECCOMP_RET_ERRNO | EPERM)
+
+static void build(struct sbx_config *c, struct syscall_filter *f)
+{
+	struct sbx_error e = { 0 };
+	int r = syscall_filter_build(c, f, &e);
+
+	ok(r == 0, "filter builds (%s)", e.msg);
+}
+
+static void test_default(void)
+{
+	static const char *const refused[] = {
+		"keyctl", "add_key", "request_key", "bpf", "userfaultfd", "perf_event_open",
+		"kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
+		"open_by_handle_at", "name_to_handle_at", "acct", "swapon", "swapoff", "reboot",
+		"settimeofday", "clock_settime", "clock_settime64", "adjtimex", "clock_adjtime",
+		"syslog", "quotactl", "quotactl_fd", "lookup_dcookie", "mount", "umount", "umount2",
+		"pivot_root", "chroot", "fsopen", "fsconfig", "fsmount", "fspick", "open_tree",
+		"move_mount", "mount_setattr", "io_uring_setup", "io_uring_enter", "io_uring_register",
+	};
+	struct sbx_config c = { 0 };
+	struct syscall_filter f;
+
+	build(&c, &f);
+	for (size_t a = 0; a < sizeof(abis) / sizeof(abis[0]); a++) {
+		const struct abi *abi = &abis[a];
+		int bad = 0;
+
+		for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+			uint32_t r = call(&f, abi, refused[i], 0, 0);
+			int exists = seccomp_syscall_resolve_name_arch(abi->token, refused[i]) >= 0;
+			if (exists && r != EPERM_RET) {
+				printf("# %s: %s -> 0x%x\n", abi->name, refused[i], r);
+				bad++;
+			}
+		}
+		ok(bad == 0, "%s: every listed call answers EPERM", abi->name);
+		ok(call(&f, abi, "getppid", 0, 0) == SECCOMP_RET_ALLOW, "%s: getppid allowed", abi->name);
+		ok(call(&f, abi, "ioctl", 0, TIOCSTI) == EPERM_RET, "%s: TIOCSTI refused", abi->name);
+		ok(call(&f, abi, "ioctl", 0, TIOCLINUX) == EPERM_RET, "%s: TIOCLINUX refused", abi->name);
+		ok(call(&f, abi, "ioctl", 0, TIOCSTI | 0xffffffff00000000ULL) == EPERM_RET,
+		   "%s: TIOCSTI with garbage in the upper half refused", abi->name);
+		ok(call(&f, abi, "ioctl", 0, TCGETS) == SECCOMP_RET_ALLOW, "%s: TCGETS allowed", abi->name);
+		ok(call(&f, abi, "personality", 0x40000, 0) == EPERM_RET &&
+			   call(&f, abi, "personality", 0x0400000, 0) == EPERM_RET,
+		   "%s: personality(ADDR_NO_RANDOMIZE / READ_IMPLIES_EXEC) refused", abi->name);
+		ok(call(&f, abi, "personality", 0, 0) == SECCOMP_RET_ALLOW &&
+			   call(&f, abi, "personality", 8, 0) == SECCOMP_RET_ALLOW &&
+			   call(&f, abi, "personality", 0x20008, 0) == SECCOMP_RET_ALLOW &&
+			   call(&f, abi, "personality", 0xffffffff, 0) == SECCOMP_RET_ALLOW,
+		   "%s: harmless personality values allowed", abi->name);
+		ok(call(&f, abi, "unshare", CLONE_NEWUSER | CLONE_NEWNS, 0) == EPERM_RET &&
+			   call(&f, abi, "unshare", CLONE_NEWNS, 0) == SECCOMP_RET_ALLOW,
+		   "%s: unshare(CLONE_NEWUSER) refused, others allowed", abi->name);
+		ok(call(&f, abi, "clone", CLONE_NEWUSER | SIGCHLD, 0) == EPERM_RET &&
+			   call(&f, abi, "clone", CLONE_VM | CLONE_THREAD, 0) == SECCOMP_RET_ALLOW,
+		   "%s: clone(CLONE_NEWUSER) refused, threads allowed", abi->name);
+		ok(call(&f, abi, "clone3", 0, 0) == (SECCOMP_RET_ERRNO | ENOSYS), "%s: clone3 ENOSYS",
+		   abi->name);
+	}
+	ok(evaluate(&f, AUDIT_ARCH_AARCH64, 1, 0, 0) == SECCOMP_RET_KILL_PROCESS,
+	   "an ABI outside the family is killed");
+	syscall_filter_release(&f);
+}
+
+static void test_hatches(void)
+{
+	struct sbx_config c = { .allow_userns = true, .allow_io_uring = true,
+				.cap_add = UINT64_C(1) << 21 };
+	struct syscall_filter f;
+	const struct abi *abi = &abis[1];
+
+	build(&c, &f);
+	ok(call(&f, abi, "unshare", CLONE_NEWUSER, 0) == SECCOMP_RET_ALLOW &&
+		   call(&f, abi, "clone3", 0, 0) == SECCOMP_RET_ALLOW,
+	   "--allow-userns: user namespaces allowed");
+	ok(call(&f, abi, "io_uring_setup", 0, 0) == SECCOMP_RET_ALLOW, "--allow-io-uring");
+	ok(call(&f, abi, "mount", 0, 0) == SECCOMP_RET_ALLOW &&
+		   call(&f, abi, "chroot", 0, 0) == EPERM_RET,
+	   "--cap-add SYS_ADMIN allows the mount family, not chroot");
+	ok(call(&f, abi, "keyctl", 0, 0) == EPERM_RET && call(&f, abi, "ioctl", 0, TIOCSTI) == EPERM_RET,
+	   "the rest stays");
+	syscall_filter_release(&f);
+
+	c = (struct sbx_config){ .seccomp = SBX_SECCOMP_UNCONFINED };
+	build(&c, &f);
+	ok(f.n_progs == 0, "unconfined: no program");
+	syscall_filter_release(&f);
+}
+
+/* The table seccomp-gen wrote at build time must be what libseccomp makes now. */
+static void test_precompiled(void)
+{
+	for (unsigned v = 0; v < SECCOMP_DEFAULT_VARIANTS; v++) {
+		struct sbx_config c = {
+			.cap_add = ((v & SECCOMP_VARIANT_SYS_ADMIN) ? UINT64_C(1) << 21 : 0) |
+				   ((v & SECCOMP_VARIANT_SYS_CHROOT) ? UINT64_C(1) << 18 : 0),
+			.allow_io_uring = (v & SECCOMP_VARIANT_IO_URING) != 0,
+			.allow_userns = (v & SECCOMP_VARIANT_USERNS) != 0,
+		};
+		struct syscall_filter table, fresh;
+		struct sbx_error e = { 0 };
+		int same;
+
+		ok(seccomp_default_variant(&c) == v, "variant %u from the options", v);
+		ok(syscall_filter_build(&c, &table, &e) == 0 &&
+			   seccomp_default_compile(v, &fresh, &e) == 0,
+		   "variant %u builds both ways", v);
+		same = table.n_progs == fresh.n_progs;
+		for (size_t i = 0; same && i < table.n_progs; i++)
+			same = table.progs[i].len == fresh.progs[i].len &&
+			       memcmp(table.progs[i].filter, fresh.progs[i].filter,
+				      table.progs[i].len * sizeof(struct sock_filter)) == 0;
+		ok(same, "variant %u: the build-time table equals a fresh compilation", v);
+		syscall_filter_release(&table);
+		syscall_filter_release(&fresh);
+	}
+}
+
+static void test_profile(void)
+{
+	static const char good[] =
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38,\n"
+		" \"syscalls\": [{\"names\": [\"getppid\", \"nosuchcall\"], \"action\": \"SCMP_ACT_ALLOW\"},\n"
+		"  {\"names\": [\"kill\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 1, "
+		"\"value\": 0, \"op\": \"SCMP_CMP_EQ\"}]}]}\n";
+	static const char bad[] = "{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n  \"syscalls\": [ }\n";
+	struct syscall_filter f = { 0 };
+	struct sbx_error e = { 0 };
+	int r = seccomp_profile_build(good, strlen(good), 0, "p.json", &f, &e);
+
+	ok(r == 0, "a small profile compiles (%s)", e.msg);
+	ok(f.n_warnings == 1 && strstr(f.warnings[0], "'nosuchcall'"), "unknown name: one warning");
+	for (size_t a = 0; a < sizeof(abis) / sizeof(abis[0]); a++) {
+		ok(call(&f, &abis[a], "getppid", 0, 0) == SECCOMP_RET_ALLOW &&
+			   call(&f, &abis[a], "getpid", 0, 0) == (SECCOMP_RET_ERRNO | 38) &&
+			   call(&f, &abis[a], "kill", 1, 0) == SECCOMP_RET_ALLOW &&
+			   call(&f, &abis[a], "kill", 1, 9) == (SECCOMP_RET_ERRNO | 38) &&
+			   call(&f, &abis[a], "ioctl", 0, TIOCSTI) == EPERM_RET,
+		   "%s: profile rules, default errno and the terminal guard", abis[a].name);
+	}
+	syscall_filter_release(&f);
+
+	r = seccomp_profile_build(bad, strlen(bad), 0, "b.json", &f, &e);
+	ok(r < 0 && strstr(e.msg, "b.json: line 3, column 17:"), "malformed: %s", e.msg);
+	syscall_filter_release(&f);
+}
+
+int main(void)
+{
+	test_default();
+	test_hatches();
+	test_precompiled();
+	test_profile();
+	return tap_done();
+}
