@@ -43,6 +43,12 @@ static int open_tap(int *ret_fd, int *ret_ifindex, struct sbx_error *e)
 	strcpy(ifr.ifr_name, NET_TAP_NAME);
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
 		return sbx_error_set(e, errno, "--net slirp: cannot create %s", NET_TAP_NAME);
+	/* Persistent: the device goes with the sandbox's namespace (its
+	 * cleanup deletes it, asynchronously), not with the helper's last fd,
+	 * whose close would otherwise unregister it synchronously and make
+	 * every sbx exit wait tens of milliseconds. */
+	if (ioctl(fd, TUNSETPERSIST, 1) < 0)
+		return sbx_error_set(e, errno, "--net slirp: cannot make %s persistent", NET_TAP_NAME);
 	if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0) {
 		/* The tun fd takes no SIOCGIFINDEX; ask by name. */
 		unsigned idx = if_nametoindex(NET_TAP_NAME);
