@@ -253,14 +253,14 @@ static int add_rules(scmp_filter_ctx ctx)
 	 * root), no netlink, no packet sockets. */
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-				     SCMP_A0(SCMP_CMP_EQ, AF_INET));
+				     SCMP_A0(SCMP_CMP_EQ, AF_INET, 0));
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-				     SCMP_A0(SCMP_CMP_EQ, AF_INET6));
+				     SCMP_A0(SCMP_CMP_EQ, AF_INET6, 0));
 	/* UDP sockets ask how big the next datagram is. */
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-				     SCMP_A1(SCMP_CMP_EQ, FIONREAD));
+				     SCMP_A1(SCMP_CMP_EQ, FIONREAD, 0));
 	/* Opening is for reading only (resolv.conf). */
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
