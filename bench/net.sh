@@ -34,6 +34,12 @@ command -v iperf3 slirp4netns pasta python3 cc >/dev/null || {
 	exit 1
 }
 [ -x "$SBX" ] || { echo "no sbx at $SBX" >&2; exit 1; }
+# As root, pasta drops to nobody and cannot build its namespace; the run then
+# spins until killed instead of measuring anything. Refuse it up front.
+if [ "$(id -u)" = 0 ]; then
+	echo "bench/net.sh: run it as an unprivileged user (e.g. su USER -c 'bench/net.sh /path/to/sbx')" >&2
+	exit 1
+fi
 SBX=$(cd "$(dirname "$SBX")" && pwd)/$(basename "$SBX")
 
 tmp=$(mktemp -d /tmp/sbx-netbench.XXXXXX)
