@@ -24,6 +24,7 @@
 #include "net.h"
 #include "netlink.h"
 #include "publish.h"
+#include "seccomp_filter.h"
 #include "sync.h"
 #include "util.h"
 
@@ -110,14 +111,9 @@ static int factory_lockdown(void)
 	ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
 	if (!ctx)
 		return -ENOMEM;
-	for (size_t i = 0; i < ARRAY_SIZE(allowed) && r == 0; i++)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
+	r = seccomp_allow_list(ctx, allowed, ARRAY_SIZE(allowed));
 	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-				     SCMP_A0(SCMP_CMP_EQ, AF_INET, 0));
-	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-				     SCMP_A0(SCMP_CMP_EQ, AF_INET6, 0));
+		r = seccomp_allow_ip_sockets(ctx);
 	if (r == 0)
 		r = seccomp_load(ctx);
 	seccomp_release(ctx);

@@ -58,6 +58,7 @@
 #include "nethelper.h"
 #include "pollset.h"
 #include "publish.h"
+#include "seccomp_filter.h"
 #include "slirp.h"
 #include "supervise.h"
 #include "util.h"
@@ -216,16 +217,6 @@ static int stage_no_privileges(struct sbx_error *e)
 	return caps_drop_for_exec(0, e);
 }
 
-static int allow_all(scmp_filter_ctx ctx, const int *sys, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		int r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, sys[i], 0);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
 static int add_rules(scmp_filter_ctx ctx)
 {
 	static const int plain[] = {
@@ -247,16 +238,12 @@ static int add_rules(scmp_filter_ctx ctx)
 		SCMP_SYS(gettid), SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask),
 		SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(restart_syscall),
 	};
-	int r = allow_all(ctx, plain, ARRAY_SIZE(plain));
+	int r = seccomp_allow_list(ctx, plain, ARRAY_SIZE(plain));
 
 	/* Only IP sockets: no AF_UNIX (abstract sockets ignore the empty
 	 * root), no netlink, no packet sockets. */
 	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-				     SCMP_A0(SCMP_CMP_EQ, AF_INET, 0));
-	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-				     SCMP_A0(SCMP_CMP_EQ, AF_INET6, 0));
+		r = seccomp_allow_ip_sockets(ctx);
 	/* UDP sockets ask how big the next datagram is. */
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,

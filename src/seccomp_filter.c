@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -165,6 +166,27 @@ int seccomp_ctx_export(scmp_filter_ctx ctx, struct sock_fprog *ret, struct sbx_e
 	ret->filter = buf;
 	ret->len = (unsigned short)(st.st_size / (off_t)sizeof(struct sock_filter));
 	return 0;
+}
+
+int seccomp_allow_list(scmp_filter_ctx ctx, const int *nrs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nrs[i], 0);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int seccomp_allow_ip_sockets(scmp_filter_ctx ctx)
+{
+	int r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				 SCMP_A0(SCMP_CMP_EQ, AF_INET, 0));
+
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				     SCMP_A0(SCMP_CMP_EQ, AF_INET6, 0));
+	return r;
 }
 
 static int deny_list(scmp_filter_ctx ctx, const char *const *names, size_t n, int err,

@@ -44,6 +44,21 @@ enum {
 };
 
 /**
+ * seccomp_allow_list() - add an unconditional ALLOW rule for each of @nrs
+ *			  (for the allow-list filters of sbx's own helpers)
+ * Return: 0 or a negative libseccomp error
+ */
+int seccomp_allow_list(scmp_filter_ctx ctx, const int *nrs, size_t n);
+
+/**
+ * seccomp_allow_ip_sockets() - allow socket() for AF_INET and AF_INET6 only:
+ *				no unix (abstract names escape a mount view),
+ *				no netlink, no packet sockets
+ * Return: 0 or a negative libseccomp error
+ */
+int seccomp_allow_ip_sockets(scmp_filter_ctx ctx);
+
+/**
  * seccomp_default_variant() - the default filter's variant for @c's options
  */
 unsigned seccomp_default_variant(const struct sbx_config *c);
