@@ -6,12 +6,14 @@
 #include <linux/close_range.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include "bypass_filter.h"
 #include "caps.h"
 #include "child.h"
 #include "net.h"
@@ -130,6 +132,27 @@ static void take_terminal(void)
 	sigaction(SIGTTOU, &old, NULL);
 }
 
+/* Hand connect() to sbx (bypass.c). Before the command's own filter, which
+ * may refuse seccomp(); a failure only costs speed, so it is just reported. */
+static void start_tcp_bypass(const struct child_plan *plan)
+{
+	struct sync_msg m = { .type = SYNC_LOG };
+	int fd, r;
+
+	if (!plan->tcp_bypass)
+		return;
+	r = bypass_listener_install(&fd);
+	if (r == 0) {
+		m.type = SYNC_NET_BYPASS;
+		sync_send(plan->sync_fd, &m, fd);
+		close(fd);
+		return;
+	}
+	snprintf(m.error.msg, sizeof(m.error.msg), "tcp bypass: no connect() listener: %s",
+		 strerror(-r));
+	sync_send(plan->sync_fd, &m, -1);
+}
+
 _Noreturn void child_exec_command(const struct sbx_config *c, const struct child_plan *plan)
 {
 	struct sbx_error e = { 0 };
@@ -148,7 +171,10 @@ _Noreturn void child_exec_command(const struct sbx_config *c, const struct child
 	/* Both need no_new_privs (set with the capabilities). Landlock reads
 	 * the view and opens paths, which the filter might refuse, so the
 	 * filter comes last: from then on this process is what runs. */
-	if (landlock_apply(c, plan->landlock, &e) < 0 || syscall_filter_load(plan->filter, &e) < 0)
+	if (landlock_apply(c, plan->landlock, &e) < 0)
+		fail(plan, &e);
+	start_tcp_bypass(plan);
+	if (syscall_filter_load(plan->filter, &e) < 0)
 		fail(plan, &e);
 
 	sigprocmask(SIG_SETMASK, &plan->orig_mask, NULL);

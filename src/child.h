@@ -20,6 +20,7 @@
  * @premade_fds:	per mount operation, a detached mount sbx made (idmapped
  *			host binds) or -1; NULL when none. Inherited with the clone.
  * @n_premade:		entries in @premade_fds
+ * @tcp_bypass:		the command hands its connect() calls to sbx (bypass.c)
  */
 struct child_plan {
 	int sync_fd;
@@ -30,6 +31,7 @@ struct child_plan {
 	const struct landlock_plan *landlock;
 	const int *premade_fds;
 	size_t n_premade;
+	bool tcp_bypass;
 };
 
 /**

@@ -53,10 +53,12 @@ int config_finish(struct sbx_config *c, struct sbx_error *e)
 		if (c->n_publish)
 			return sbx_error_set(e, 0, "--publish %s: needs a private network (--net slirp)",
 					     c->publish[0].spec);
-		if (c->mtu_set || c->no_ipv6 || c->allow_host_loopback)
+		if (c->mtu_set || c->no_ipv6 || c->allow_host_loopback || c->no_tcp_bypass)
 			return sbx_error_set(e, 0, "%s needs --net slirp",
-					     c->mtu_set ? "--mtu" : c->no_ipv6 ? "--no-ipv6"
-									: "--allow-host-loopback");
+					     c->mtu_set		? "--mtu"
+					     : c->no_ipv6	? "--no-ipv6"
+					     : c->no_tcp_bypass ? "--no-tcp-bypass"
+								: "--allow-host-loopback");
 	}
 	if (c->net == SBX_NET_SLIRP && !c->no_ipv6 && c->mtu < 1280)
 		return sbx_error_set(e, 0, "--mtu %u: IPv6 needs at least 1280 (or --no-ipv6)", c->mtu);

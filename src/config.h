@@ -159,6 +159,7 @@ struct sbx_config {
 	unsigned mtu;		  /* --net slirp: tap MTU */
 	bool mtu_set;
 	bool no_ipv6;		  /* --net slirp: IPv4 only */
+	bool no_tcp_bypass;	  /* --net slirp: every connection through libslirp */
 	bool allow_host_loopback; /* --net slirp: 10.0.2.2 leads to host 127.0.0.1 */
 	struct sbx_publish *publish;
 	size_t n_publish;

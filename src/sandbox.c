@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bypass.h"
 #include "child.h"
 #include "idmap_mount.h"
 #include "landlock.h"
@@ -58,7 +59,8 @@ static bool child_reported_error(int sync_fd, struct sbx_error *e)
 }
 
 /* Wait for pid 1 to say it started the command, or why it could not. */
-static int wait_until_started(int sync_fd, struct nethelper *net, struct sbx_error *e)
+static int wait_until_started(int sync_fd, struct nethelper *net, struct tcp_bypass *bypass,
+			      struct sbx_error *e)
 {
 	struct sync_msg m;
 	int r, fd;
@@ -84,6 +86,10 @@ static int wait_until_started(int sync_fd, struct nethelper *net, struct sbx_err
 			/* The command's execve() can fail before pid 1 has told us
 			 * it started: its status (126/127) still comes from pid 1. */
 			log_error(&m.error);
+			break;
+		case SYNC_NET_BYPASS:
+			if (fd >= 0)
+				bypass_take_listener(bypass, TAKE_FD(fd));
 			break;
 		case SYNC_NET_TAP:
 		case SYNC_NET_FACTORY:
@@ -193,7 +199,7 @@ static int plan_sandbox(const struct sbx_config *c, struct userns_plan *plan,
 /* After the clone: write the child's id maps, let it go on, wait until the
  * command runs. */
 static int map_and_start(struct userns_plan *plan, pid_t pid, int sync_fd, struct nethelper *net,
-			 struct sbx_error *e)
+			 struct tcp_bypass *bypass, struct sbx_error *e)
 {
 	bool setgroups_allowed = false;
 	int r = userns_write_maps(plan, pid, &setgroups_allowed, e);
@@ -210,7 +216,7 @@ static int map_and_start(struct userns_plan *plan, pid_t pid, int sync_fd, struc
 	if (r < 0 && r != -EPIPE && r != -ECONNRESET)
 		return sbx_error_set(e, r, "sync with the sandbox");
 	log_phase("id maps written");
-	r = wait_until_started(sync_fd, net, e);
+	r = wait_until_started(sync_fd, net, bypass, e);
 	if (r == 0)
 		log_phase("command started");
 	return r;
@@ -222,6 +228,7 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	_cleanup_kill_ pid_t pid = -1;
 	__attribute__((cleanup(nethelper_stop))) struct nethelper net = { .pid = -1, .ctl_fd = -1 };
 	__attribute__((cleanup(syscall_filter_release))) struct syscall_filter filter = { 0 };
+	__attribute__((cleanup(bypass_free))) struct tcp_bypass bypass = { .notify_fd = -1 };
 	struct landlock_plan landlock;
 	__attribute__((cleanup(cleanup_premade))) struct child_plan child = {
 		.filter = &filter,
@@ -234,6 +241,12 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	r = plan_sandbox(c, &plan, &filter, &landlock, &child, e);
 	if (r < 0)
 		return r;
+	if (c->net == SBX_NET_SLIRP && !c->no_tcp_bypass) {
+		bypass_init(&bypass, c);
+		child.tcp_bypass = bypass.enabled;
+		if (!bypass.enabled)
+			log_verbose(1, "tcp bypass: off: %s", bypass.why_not);
+	}
 	/* Block before the clone: a signal that arrives while the sandbox is
 	 * being set up waits for the supervisor instead of killing sbx. */
 	pid1_forwarded_signals(&forwarded);
@@ -268,7 +281,7 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 		log_verbose(1, "network helper pid %d", (int)net.pid);
 	}
 
-	r = map_and_start(&plan, pid, parent_end, &net, e);
+	r = map_and_start(&plan, pid, parent_end, &net, &bypass, e);
 	if (r < 0)
 		return r;
 	*ret_status = supervise(&(struct supervise_target){
@@ -276,8 +289,12 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 		.pidfd = pidfd,
 		.sync_fd = parent_end,
 		.own_tty = child.take_tty,
+		.bypass = &bypass,
 	});
 	pid = -1; /* reaped by supervise() */
 	log_phase("sandbox ended");
+	if (bypass.enabled)
+		log_verbose(1, "tcp bypass: %lu connections on host sockets, %lu connect() calls left to slirp",
+			    bypass.n_host, bypass.n_slirp);
 	return 0;
 }

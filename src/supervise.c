@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -12,8 +13,10 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "bypass.h"
 #include "log.h"
 #include "pid1.h"
+#include "pollset.h"
 #include "supervise.h"
 #include "sync.h"
 #include "util.h"
@@ -52,10 +55,16 @@ static void reclaim_terminal(const struct supervise_target *t)
 static int handle_message(const struct supervise_target *t, int flags)
 {
 	struct sync_msg m;
-	int r = sync_recv(t->sync_fd, &m, NULL, flags);
+	int fd = -1, r = sync_recv(t->sync_fd, &m, &fd, flags);
 
 	if (r < 0)
 		return r;
+	if (fd >= 0) {
+		if (m.type == SYNC_NET_BYPASS && t->bypass)
+			bypass_take_listener(t->bypass, TAKE_FD(fd));
+		else
+			close(fd);
+	}
 	switch (m.type) {
 	case SYNC_EXEC_ERROR:
 	case SYNC_SETUP_ERROR:
@@ -98,10 +107,15 @@ static int collect_status(const struct supervise_target *t)
 	return 125;
 }
 
+static void cleanup_pollset(struct pollset *ps)
+{
+	free(ps->fds);
+}
+
 int supervise(const struct supervise_target *t)
 {
 	_cleanup_close_ int sfd = -1;
-	struct pollfd fds[2];
+	__attribute__((cleanup(cleanup_pollset))) struct pollset ps = { 0 };
 	bool sync_open = true;
 	sigset_t set;
 
@@ -112,20 +126,26 @@ int supervise(const struct supervise_target *t)
 		return 125;
 	}
 	for (;;) {
-		int status, n;
+		int status, n, timeout = -1;
+		size_t sig_idx, sync_idx;
 
-		fds[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		fds[1] = (struct pollfd){ .fd = sync_open ? t->sync_fd : -1, .events = POLLIN };
-		n = poll(fds, 2, -1);
+		ps.n = 0;
+		sig_idx = pollset_add(&ps, sfd, POLLIN);
+		sync_idx = pollset_add(&ps, sync_open ? t->sync_fd : -1, POLLIN);
+		if (t->bypass)
+			bypass_fill(t->bypass, &ps, &timeout);
+		n = poll(ps.fds, ps.n, timeout);
 		if (n < 0 && errno != EINTR)
 			return 125;
-		if (n <= 0)
+		if (n < 0)
 			continue;
-		if (fds[1].revents) {
+		if (t->bypass)
+			bypass_handle(t->bypass, &ps);
+		if (pollset_revents(&ps, sync_idx)) {
 			int r = handle_message(t, MSG_DONTWAIT);
 			sync_open = r == 0 || r == -EAGAIN;
 		}
-		if (fds[0].revents & POLLIN) {
+		if (pollset_revents(&ps, sig_idx) & POLLIN) {
 			struct signalfd_siginfo si;
 
 			if (read(sfd, &si, sizeof(si)) != sizeof(si))

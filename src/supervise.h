@@ -4,17 +4,22 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+struct tcp_bypass;
+
 /**
  * struct supervise_target - the sandbox as seen from outside
  * @pid, @pidfd:	its pid 1 (pidfd -1 on kernels without pidfds)
  * @sync_fd:		our end of the sync socket
  * @own_tty:		we handed the terminal to the command and get it back at the end
+ * @bypass:		--net slirp's TCP bypass, served here (its listener may
+ *			still arrive over @sync_fd); NULL without one
  */
 struct supervise_target {
 	pid_t pid;
 	int pidfd;
 	int sync_fd;
 	bool own_tty;
+	struct tcp_bypass *bypass;
 };
 
 /**

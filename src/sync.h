@@ -14,6 +14,7 @@ enum sync_type {
 	SYNC_LOG,	    /* child -> parent: a --verbose line in error.msg */
 	SYNC_NET_TAP,	    /* child -> parent -> net helper: the tap device fd */
 	SYNC_NET_FACTORY,   /* child -> parent -> net helper: socket to the socket factory */
+	SYNC_NET_BYPASS,    /* command -> parent: its seccomp listener for connect() */
 	SYNC_NET_SOCKET,    /* helper <-> factory: value: address family; reply carries the
 			       socket, or error.err */
 };

@@ -1,0 +1,431 @@
+/* bypass.c - --net slirp's TCP bypass: the sandbox's outgoing connections on host sockets
+ *
+ * Theory of operation
+ *
+ * libslirp carries a TCP connection by terminating it in its own TCP stack
+ * and copying the bytes to a host socket: every segment crosses the tap
+ * device and two TCP implementations. For outgoing connections sbx does
+ * better (the idea of rootless bypass4netns): the command's connect() goes
+ * to sbx through a seccomp user-notification listener, sbx decides with
+ * bypass_classify() whether slirp would have connected to a host out there,
+ * and if so connects a host socket itself and puts it in place of the
+ * sandbox's socket, under the same fd number (SECCOMP_IOCTL_NOTIF_ADDFD with
+ * SETFD). From then on the program talks to the host kernel directly, at
+ * loopback speed.
+ *
+ * Why it runs in sbx itself: it needs the host's network namespace (the
+ * sockets it makes are the host's) and the right to reach into the command's
+ * fd table (pidfd_getfd) and memory (the sockaddr), which an ancestor in the
+ * parent user namespace has, and the locked-down network helper has not.
+ *
+ * What keeps it honest:
+ *  - the address is read once, and the host socket is connected by sbx to
+ *    that copy: never "continue" with a host socket, so a racing thread
+ *    cannot change the address after the check;
+ *  - each host socket carries a locked packet filter that hears only its
+ *    one peer (bypass_filter.c), so a failed socket cannot be reused for
+ *    anything the policy did not allow;
+ *  - --allow-connect (Landlock) ports are checked here, because the kernel
+ *    checks them against the process that calls connect(), which is now sbx;
+ *  - anything unusual (bound sockets, UDP, MPTCP, compat ABIs, an address
+ *    inside the slirp network) is answered with "continue": the sandbox's own
+ *    socket does what it would have done without the bypass.
+ *
+ * What a program can notice: getsockname()/getpeername() show host-side
+ * addresses (127.0.0.1 for the gateway), and the connection is not listed in
+ * the sandbox's /proc/net/tcp.
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bypass.h"
+#include "bypass_filter.h"
+#include "util.h"
+
+#ifndef MIN
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#endif
+
+/* A blocking connect() sbx finishes before it answers. */
+struct bypass_pending {
+	uint64_t id;
+	int host_fd;
+	int target_fd;
+	bool cloexec;
+	int64_t deadline_ms; /* from SO_SNDTIMEO; 0: none */
+	size_t poll_idx;
+};
+
+/* What one request turned into. */
+struct request {
+	uint64_t id;
+	pid_t pid;
+	int target_fd;
+	int pidfd;
+	int sock_fd; /* our duplicate of the sandbox's socket */
+	struct bypass_sock info;
+	struct sockaddr_storage dst;
+	socklen_t dst_len;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void bypass_init(struct tcp_bypass *b, const struct sbx_config *c)
+{
+	struct seccomp_notif_sizes sizes;
+	int r;
+
+	memset(b, 0, sizeof(*b));
+	b->notify_fd = -1;
+	if (!bypass_supported()) {
+		snprintf(b->why_not, sizeof(b->why_not), "not built for this architecture");
+		return;
+	}
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0) {
+		snprintf(b->why_not, sizeof(b->why_not), "no seccomp user notification: %s",
+			 strerror(errno));
+		return;
+	}
+	r = bypass_defaults_read(&b->defaults);
+	if (r < 0) {
+		snprintf(b->why_not, sizeof(b->why_not), "no SO_NETNS_COOKIE (Linux 5.14): %s",
+			 strerror(-r));
+		return;
+	}
+	/* The kernel may grow these structures; allocate what it says. */
+	b->req_size = MAX(sizes.seccomp_notif, sizeof(struct seccomp_notif));
+	b->resp_size = MAX(sizes.seccomp_notif_resp, sizeof(struct seccomp_notif_resp));
+	b->req = xreallocarray(NULL, 1, b->req_size);
+	b->resp = xreallocarray(NULL, 1, b->resp_size);
+	b->ports = xreallocarray(NULL, c->n_allow_connect + 1, sizeof(*b->ports));
+	bypass_policy_init(&b->policy, c, b->ports);
+	b->enabled = true;
+}
+
+void bypass_take_listener(struct tcp_bypass *b, int fd)
+{
+	if (!b->enabled || b->notify_fd >= 0) {
+		close(fd);
+		return;
+	}
+	b->notify_fd = fd;
+}
+
+static void reply(struct tcp_bypass *b, uint64_t id, int error, bool cont)
+{
+	struct seccomp_notif_resp *resp = b->resp;
+
+	memset(resp, 0, b->resp_size);
+	resp->id = id;
+	resp->error = error;
+	resp->flags = cont ? SECCOMP_USER_NOTIF_FLAG_CONTINUE : 0;
+	/* ENOENT: the call was interrupted, or the process is gone. */
+	ioctl(b->notify_fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
+	if (cont)
+		b->n_slirp++;
+}
+
+/* Whether fd @fd of @pid closes on exec: the one flag pidfd_getfd() cannot show. */
+static bool target_cloexec(pid_t pid, int fd)
+{
+	char path[64], buf[256];
+	const char *flags;
+	ssize_t n;
+	int pfd;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
+	pfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (pfd < 0)
+		return false;
+	n = read(pfd, buf, sizeof(buf) - 1);
+	close(pfd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	flags = strstr(buf, "flags:");
+	return flags && (strtoul(flags + 6, NULL, 8) & O_CLOEXEC);
+}
+
+static bool inject(struct tcp_bypass *b, uint64_t id, int host_fd, int target_fd, bool cloexec)
+{
+	struct seccomp_notif_addfd addfd = {
+		.id = id,
+		.flags = SECCOMP_ADDFD_FLAG_SETFD,
+		.srcfd = (uint32_t)host_fd,
+		.newfd = (uint32_t)target_fd,
+		.newfd_flags = cloexec ? O_CLOEXEC : 0,
+	};
+
+	return ioctl(b->notify_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd) >= 0;
+}
+
+static void set_nonblock(int fd, bool on)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
+}
+
+/* Read the request's sockaddr and fetch its socket. Return: false to "continue". */
+static bool fetch(struct tcp_bypass *b, const struct seccomp_notif *n, struct request *rq)
+{
+	struct iovec local, remote;
+	uint64_t len = n->data.args[2];
+
+	rq->id = n->id;
+	rq->pid = (pid_t)n->pid;
+	rq->target_fd = (int)n->data.args[0];
+	if (n->data.nr != __NR_connect || len < sizeof(sa_family_t) || len > sizeof(rq->dst) ||
+	    n->data.args[0] > INT32_MAX)
+		return false;
+	local = (struct iovec){ .iov_base = &rq->dst, .iov_len = len };
+	remote = (struct iovec){ .iov_base = (void *)(uintptr_t)n->data.args[1], .iov_len = len };
+	if (process_vm_readv(rq->pid, &local, 1, &remote, 1, 0) != (ssize_t)len)
+		return false;
+	/* Unix sockets (nscd, D-Bus...) are the common case: no need to look further. */
+	if (rq->dst.ss_family != AF_INET && rq->dst.ss_family != AF_INET6 &&
+	    rq->dst.ss_family != AF_UNSPEC)
+		return false;
+	rq->dst_len = (socklen_t)len;
+	rq->pidfd = (int)syscall(SYS_pidfd_open, rq->pid, 0);
+	if (rq->pidfd < 0)
+		return false;
+	/* The pid still names the caller: the pidfd and the memory we read are its. */
+	if (ioctl(b->notify_fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &rq->id) < 0)
+		return false;
+	rq->sock_fd = (int)syscall(SYS_pidfd_getfd, rq->pidfd, rq->target_fd, 0);
+	if (rq->sock_fd < 0)
+		return false;
+	return bypass_sock_inspect(rq->sock_fd, &rq->info) == 0 && rq->info.family;
+}
+
+static void add_pending(struct tcp_bypass *b, const struct request *rq, int host_fd, bool cloexec)
+{
+	struct bypass_pending *p;
+
+	if (b->n_pending == b->cap_pending) {
+		b->cap_pending = b->cap_pending ? 2 * b->cap_pending : 8;
+		b->pending = xreallocarray(b->pending, b->cap_pending, sizeof(*b->pending));
+	}
+	p = &b->pending[b->n_pending++];
+	*p = (struct bypass_pending){
+		.id = rq->id,
+		.host_fd = host_fd,
+		.target_fd = rq->target_fd,
+		.cloexec = cloexec,
+		.deadline_ms = rq->info.sndtimeo_ms ? now_ms() + rq->info.sndtimeo_ms : 0,
+	};
+}
+
+/* Connect a host twin of the request's socket to @to and hand it over. */
+static void connect_twin(struct tcp_bypass *b, struct request *rq, const struct sockaddr *to,
+			 socklen_t to_len)
+{
+	int host_fd = bypass_sock_twin(rq->sock_fd, &rq->info, &b->defaults, to);
+	bool cloexec;
+	int err = 0;
+
+	if (host_fd < 0) {
+		reply(b, rq->id, 0, true);
+		return;
+	}
+	cloexec = target_cloexec(rq->pid, rq->target_fd);
+	if (connect(host_fd, to, to_len) < 0)
+		err = errno;
+	if (err == EINPROGRESS && !rq->info.nonblock) {
+		/* A blocking connect(): the caller waits until we have the answer. */
+		add_pending(b, rq, host_fd, cloexec);
+		return;
+	}
+	if (err == 0 || err == EINPROGRESS) {
+		set_nonblock(host_fd, rq->info.nonblock);
+		if (!inject(b, rq->id, host_fd, rq->target_fd, cloexec)) {
+			close(host_fd);
+			return;
+		}
+		b->n_host++;
+	}
+	close(host_fd);
+	reply(b, rq->id, -err, false);
+}
+
+/* connect() on a host socket sbx handed over earlier. */
+static void reconnect_host_socket(struct tcp_bypass *b, struct request *rq,
+				  const struct sockaddr *to, socklen_t to_len)
+{
+	if (rq->info.tcp_state == TCP_CLOSE) {
+		/* Never connected, or failed: a fresh twin, pinned to the new peer. */
+		connect_twin(b, rq, to, to_len);
+		return;
+	}
+	/* Connecting or connected: the kernel's answer (EALREADY, EISCONN, or 0
+	 * once) does not depend on the address, and does not wait when the
+	 * socket is non-blocking. */
+	if (!rq->info.nonblock) {
+		reply(b, rq->id, -EALREADY, false);
+		return;
+	}
+	reply(b, rq->id, connect(rq->sock_fd, to, to_len) < 0 ? -errno : 0, false);
+}
+
+static void handle_request(struct tcp_bypass *b)
+{
+	struct seccomp_notif *n = b->req;
+	struct request rq = { .pidfd = -1, .sock_fd = -1 };
+	struct sockaddr_storage to;
+	socklen_t to_len = 0;
+	bool host_socket;
+	int v;
+
+	memset(n, 0, b->req_size);
+	if (ioctl(b->notify_fd, SECCOMP_IOCTL_NOTIF_RECV, n) < 0)
+		return; /* ENOENT: the caller went away meanwhile */
+	if (!fetch(b, n, &rq)) {
+		reply(b, n->id, 0, true);
+		goto out;
+	}
+	host_socket = rq.info.netns_cookie == b->defaults.host_netns_cookie;
+	if (rq.dst.ss_family == AF_UNSPEC && host_socket) {
+		/* Disconnect: the socket keeps its pinned address and interface. */
+		reply(b, rq.id, connect(rq.sock_fd, (struct sockaddr *)&rq.dst, rq.dst_len) < 0 ? -errno : 0,
+		      false);
+		goto out;
+	}
+	if ((rq.info.bound || rq.dst.ss_family == AF_UNSPEC) && !host_socket) {
+		reply(b, rq.id, 0, true);
+		goto out;
+	}
+	v = bypass_classify(&b->policy, rq.info.family, (struct sockaddr *)&rq.dst, rq.dst_len, &to,
+			    &to_len);
+	if (v < 0)
+		reply(b, rq.id, v, false);
+	else if (v == BYPASS_SLIRP)
+		/* A host socket cannot reach the sandbox's network: no "continue". */
+		reply(b, rq.id, host_socket ? -ENETUNREACH : 0, !host_socket);
+	else if (host_socket)
+		reconnect_host_socket(b, &rq, (struct sockaddr *)&to, to_len);
+	else
+		connect_twin(b, &rq, (struct sockaddr *)&to, to_len);
+out:
+	if (rq.sock_fd >= 0)
+		close(rq.sock_fd);
+	if (rq.pidfd >= 0)
+		close(rq.pidfd);
+}
+
+static void drop_pending(struct tcp_bypass *b, size_t i)
+{
+	close(b->pending[i].host_fd);
+	b->pending[i] = b->pending[--b->n_pending];
+}
+
+/* Finish pending connect() @i if it is done. Return: whether it was removed. */
+static bool finish_pending(struct tcp_bypass *b, size_t i, short revents, int64_t now)
+{
+	struct bypass_pending *p = &b->pending[i];
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (ioctl(b->notify_fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &p->id) < 0) {
+		drop_pending(b, i); /* interrupted by a signal; it will be retried */
+		return true;
+	}
+	if (revents) {
+		if (getsockopt(p->host_fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+			err = errno;
+	} else if (p->deadline_ms && now >= p->deadline_ms) {
+		err = EINPROGRESS; /* what a blocking connect() says at SO_SNDTIMEO */
+	} else {
+		return false;
+	}
+	if (err == 0 || err == EINPROGRESS) {
+		set_nonblock(p->host_fd, false);
+		if (!inject(b, p->id, p->host_fd, p->target_fd, p->cloexec)) {
+			drop_pending(b, i);
+			return true;
+		}
+		b->n_host++;
+	}
+	reply(b, p->id, -err, false);
+	drop_pending(b, i);
+	return true;
+}
+
+void bypass_fill(struct tcp_bypass *b, struct pollset *ps, int *timeout_ms)
+{
+	int64_t now = b->n_pending ? now_ms() : 0;
+
+	b->notify_idx = SIZE_MAX;
+	if (b->notify_fd < 0)
+		return;
+	b->notify_idx = pollset_add(ps, b->notify_fd, POLLIN);
+	for (size_t i = 0; i < b->n_pending; i++) {
+		struct bypass_pending *p = &b->pending[i];
+		/* A signal can cancel the call without telling us: look again each second. */
+		int64_t wait = 1000;
+
+		p->poll_idx = pollset_add(ps, p->host_fd, POLLOUT);
+		if (p->deadline_ms)
+			wait = MIN(wait, MAX(p->deadline_ms - now, 0));
+		if (*timeout_ms < 0 || wait < *timeout_ms)
+			*timeout_ms = (int)wait;
+	}
+}
+
+void bypass_handle(struct tcp_bypass *b, const struct pollset *ps)
+{
+	short ev = pollset_revents(ps, b->notify_idx);
+	int64_t now = b->n_pending ? now_ms() : 0;
+
+	if (b->notify_fd < 0)
+		return;
+	for (size_t i = b->n_pending; i-- > 0;)
+		finish_pending(b, i, pollset_revents(ps, b->pending[i].poll_idx), now);
+	if (ev & POLLIN)
+		handle_request(b);
+	else if (ev & (POLLHUP | POLLERR | POLLNVAL)) {
+		/* Every filtered process is gone. */
+		while (b->n_pending)
+			drop_pending(b, 0);
+		close(b->notify_fd);
+		b->notify_fd = -1;
+	}
+}
+
+void bypass_free(struct tcp_bypass *b)
+{
+	while (b->n_pending)
+		drop_pending(b, 0);
+	free(b->pending);
+	if (b->notify_fd >= 0)
+		close(b->notify_fd);
+	b->notify_fd = -1;
+	free(b->req);
+	free(b->resp);
+	free(b->ports);
+	b->req = b->resp = b->ports = NULL;
+	b->pending = NULL;
+}

@@ -1,0 +1,63 @@
+/* bypass_filter.c - the TCP bypass's seccomp program
+ *
+ * It runs in the command: it hands every native connect() to sbx through a
+ * user-notification listener, and lets everything else pass (the command's
+ * real filter, loaded after it, decides the rest; the kernel applies the
+ * stricter answer of the two).
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "bypass_filter.h"
+
+#if defined(__x86_64__)
+#define NATIVE_AUDIT_ARCH AUDIT_ARCH_X86_64
+#define X32_SYSCALL_BIT 0x40000000
+#elif defined(__aarch64__)
+#define NATIVE_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+#define STMT(code, k) ((struct sock_filter)BPF_STMT((code), (k)))
+#define JUMP(code, k, jt, jf) ((struct sock_filter)BPF_JUMP((code), (k), (jt), (jf)))
+
+bool bypass_supported(void)
+{
+#ifdef NATIVE_AUDIT_ARCH
+	return true;
+#else
+	return false;
+#endif
+}
+
+int bypass_listener_install(int *ret_fd)
+{
+#ifdef NATIVE_AUDIT_ARCH
+	struct sock_filter prog[] = {
+		STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_AUDIT_ARCH, 0, 3),
+		STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		/* x32's connect carries the x32 bit: not equal, so it passes. */
+		JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_connect, 0, 1),
+		STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+		STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog fprog = { .len = sizeof(prog) / sizeof(prog[0]), .filter = prog };
+	long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER,
+			  &fprog);
+
+	if (fd < 0)
+		return -errno;
+	*ret_fd = (int)fd;
+	return 0;
+#else
+	(void)ret_fd;
+	return -EOPNOTSUPP;
+#endif
+}

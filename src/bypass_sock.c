@@ -1,0 +1,305 @@
+/* bypass_sock.c - a sandbox TCP socket's properties, and its host-side twin
+ *
+ * A program may set options between socket() and connect() (TCP_NODELAY,
+ * keep-alive, time-outs, buffer sizes). The host socket that replaces its
+ * socket must behave the same, so the options it changed are copied. The
+ * table lists the ones an unprivileged program can set and that mean
+ * something before or after connect(); privileged ones (SO_MARK...) could
+ * not have been set in the sandbox's namespace in a way the host honours.
+ *
+ * A host socket in the sandbox's hands must not become more than the one
+ * connection the policy allowed. A connect() that fails, or a later
+ * connect(AF_UNSPEC), leaves a socket that could be connected again or made
+ * to listen, by a call sbx never sees (io_uring, a 32-bit socketcall, or a
+ * thread that dup2()s it over a socket sbx has just let through). So before
+ * connecting, sbx pins it where the route to the peer leads:
+ *  - bound to the route's source address and a port sbx picks, given
+ *    explicitly so the kernel keeps both even after the connection ends: it
+ *    can never listen on a port of its own choosing;
+ *  - bound to the route's interface (SO_BINDTOIFINDEX), which an
+ *    unprivileged process cannot undo: a socket for a peer out there can
+ *    never reach the host's loopback, whatever it is connected to next.
+ * (A locked packet filter pinned to the peer would be tighter, but since
+ * Linux 6.12 attaching one to a TCP socket needs CAP_NET_ADMIN.)
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <sys/random.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "bypass_sock.h"
+#include "util.h"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+struct int_option {
+	int level;
+	int name;
+	int family; /* 0: both; AF_INET / AF_INET6: only sockets of that family */
+	bool halve; /* the kernel reports twice what was set (buffer sizes) */
+};
+
+static const struct int_option int_options[] = {
+	{ SOL_SOCKET, SO_KEEPALIVE, 0, false },
+	{ SOL_SOCKET, SO_OOBINLINE, 0, false },
+	{ SOL_SOCKET, SO_PRIORITY, 0, false },
+	{ SOL_SOCKET, SO_RCVLOWAT, 0, false },
+	{ SOL_SOCKET, SO_RCVBUF, 0, true },
+	{ SOL_SOCKET, SO_SNDBUF, 0, true },
+	{ IPPROTO_TCP, TCP_NODELAY, 0, false },
+	{ IPPROTO_TCP, TCP_CORK, 0, false },
+	{ IPPROTO_TCP, TCP_KEEPIDLE, 0, false },
+	{ IPPROTO_TCP, TCP_KEEPINTVL, 0, false },
+	{ IPPROTO_TCP, TCP_KEEPCNT, 0, false },
+	{ IPPROTO_TCP, TCP_SYNCNT, 0, false },
+	{ IPPROTO_TCP, TCP_USER_TIMEOUT, 0, false },
+	{ IPPROTO_TCP, TCP_LINGER2, 0, false },
+	{ IPPROTO_TCP, TCP_WINDOW_CLAMP, 0, false },
+	{ IPPROTO_TCP, TCP_NOTSENT_LOWAT, 0, false },
+	{ IPPROTO_TCP, TCP_FASTOPEN_CONNECT, 0, false },
+	{ IPPROTO_TCP, TCP_MAXSEG, 0, false },
+	{ IPPROTO_IP, IP_TOS, AF_INET, false },
+	{ IPPROTO_IP, IP_TTL, AF_INET, false },
+	{ IPPROTO_IPV6, IPV6_V6ONLY, AF_INET6, false },
+	{ IPPROTO_IPV6, IPV6_TCLASS, AF_INET6, false },
+	{ IPPROTO_IPV6, IPV6_UNICAST_HOPS, AF_INET6, false },
+};
+
+_Static_assert(ARRAY_SIZE(int_options) <= 32, "bypass_defaults.values is too small");
+
+/* Socket options that are structures: copied as they are. */
+static const int struct_options[] = { SO_LINGER, SO_RCVTIMEO, SO_SNDTIMEO };
+
+static int get_int(int fd, int level, int name, int *ret)
+{
+	socklen_t len = sizeof(*ret);
+
+	return getsockopt(fd, level, name, ret, &len) < 0 ? -errno : 0;
+}
+
+static bool applies(const struct int_option *o, int family)
+{
+	return !o->family || o->family == family;
+}
+
+int bypass_defaults_read(struct bypass_defaults *d)
+{
+	socklen_t len;
+
+	memset(d, 0, sizeof(*d));
+	d->port_lo = 32768;
+	d->port_hi = 60999;
+	{
+		FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+		unsigned lo, hi;
+
+		if (f && fscanf(f, "%u %u", &lo, &hi) == 2 && lo >= 1024 && lo < hi && hi <= 65535) {
+			d->port_lo = (uint16_t)lo;
+			d->port_hi = (uint16_t)hi;
+		}
+		if (f)
+			fclose(f);
+	}
+	for (int v6 = 0; v6 < 2; v6++) {
+		int family = v6 ? AF_INET6 : AF_INET;
+		_cleanup_close_ int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+
+		if (fd < 0) {
+			if (v6)
+				continue; /* a host without IPv6 */
+			return -errno;
+		}
+		if (!v6) {
+			len = sizeof(d->host_netns_cookie);
+			if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &d->host_netns_cookie, &len) < 0)
+				return -errno;
+			len = sizeof(d->congestion);
+			if (getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, d->congestion, &len) < 0)
+				d->congestion[0] = '\0';
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(int_options); i++)
+			if (applies(&int_options[i], family))
+				get_int(fd, int_options[i].level, int_options[i].name, &d->values[v6][i]);
+	}
+	return 0;
+}
+
+int bypass_sock_inspect(int fd, struct bypass_sock *ret)
+{
+	struct sockaddr_storage ss;
+	struct tcp_info ti;
+	struct timeval tv;
+	socklen_t len;
+	int type = 0, proto = 0, family = 0, fl;
+
+	memset(ret, 0, sizeof(*ret));
+	if (get_int(fd, SOL_SOCKET, SO_DOMAIN, &family) < 0)
+		return -ENOTSOCK;
+	get_int(fd, SOL_SOCKET, SO_TYPE, &type);
+	get_int(fd, SOL_SOCKET, SO_PROTOCOL, &proto);
+	if ((family != AF_INET && family != AF_INET6) || type != SOCK_STREAM || proto != IPPROTO_TCP)
+		return 0; /* family 0: UDP, MPTCP, unix... not ours */
+	ret->family = family;
+	len = sizeof(ret->netns_cookie);
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &ret->netns_cookie, &len) < 0)
+		return -errno;
+	len = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0) {
+		if (family == AF_INET) {
+			const struct sockaddr_in *in = (const struct sockaddr_in *)&ss;
+			ret->bound = in->sin_port || in->sin_addr.s_addr != htonl(INADDR_ANY);
+		} else {
+			const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&ss;
+			ret->bound = in6->sin6_port || !IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr);
+		}
+	}
+	fl = fcntl(fd, F_GETFL);
+	ret->nonblock = fl >= 0 && (fl & O_NONBLOCK);
+	len = sizeof(ti);
+	ret->tcp_state = getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 ? ti.tcpi_state : 0;
+	len = sizeof(tv);
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, &len) == 0)
+		ret->sndtimeo_ms = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+	return 0;
+}
+
+static void copy_options(int src, int dst, int family, const struct bypass_defaults *d)
+{
+	const int *defaults = d->values[family == AF_INET6];
+	char cc[16], buf[64];
+	socklen_t len;
+
+	for (size_t i = 0; i < ARRAY_SIZE(int_options); i++) {
+		const struct int_option *o = &int_options[i];
+		int v;
+
+		if (!applies(o, family) || get_int(src, o->level, o->name, &v) < 0 || v == defaults[i])
+			continue;
+		if (o->halve)
+			v /= 2;
+		/* Best effort, as the sandbox's own socket would have been. */
+		setsockopt(dst, o->level, o->name, &v, sizeof(v));
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(struct_options); i++) {
+		len = sizeof(buf);
+		if (getsockopt(src, SOL_SOCKET, struct_options[i], buf, &len) == 0)
+			setsockopt(dst, SOL_SOCKET, struct_options[i], buf, len);
+	}
+	len = sizeof(cc);
+	if (getsockopt(src, IPPROTO_TCP, TCP_CONGESTION, cc, &len) == 0 &&
+	    strncmp(cc, d->congestion, sizeof(cc)) != 0)
+		setsockopt(dst, IPPROTO_TCP, TCP_CONGESTION, cc, (socklen_t)strnlen(cc, sizeof(cc)));
+}
+
+static socklen_t addr_len(int family)
+{
+	return family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+}
+
+/* The interface holding @src: lo for a loopback peer, eth0 for one out there. */
+static int interface_of(const struct sockaddr_storage *src)
+{
+	struct ifaddrs *list, *ifa;
+	const void *want;
+	size_t len;
+	int index = 0;
+
+	if (src->ss_family == AF_INET6) {
+		const struct in6_addr *a6 = &((const struct sockaddr_in6 *)src)->sin6_addr;
+		want = a6;
+		len = 16;
+		if (IN6_IS_ADDR_V4MAPPED(a6)) {
+			want = &a6->s6_addr[12];
+			len = 4;
+		}
+	} else {
+		want = &((const struct sockaddr_in *)src)->sin_addr;
+		len = 4;
+	}
+	if (getifaddrs(&list) < 0)
+		return 0;
+	for (ifa = list; ifa && !index; ifa = ifa->ifa_next) {
+		const struct sockaddr *a = ifa->ifa_addr;
+
+		if (!a)
+			continue;
+		if (len == 4 && a->sa_family == AF_INET &&
+		    memcmp(&((const struct sockaddr_in *)a)->sin_addr, want, 4) == 0)
+			index = (int)if_nametoindex(ifa->ifa_name);
+		if (len == 16 && a->sa_family == AF_INET6 &&
+		    memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, want, 16) == 0)
+			index = (int)if_nametoindex(ifa->ifa_name);
+	}
+	freeifaddrs(list);
+	return index;
+}
+
+/* Bind @fd to the source address and interface of the route to @peer, on a
+ * port we choose (see the top of this file). */
+static int pin_to_route(int fd, int family, const struct sockaddr *peer,
+			const struct bypass_defaults *d)
+{
+	_cleanup_close_ int probe = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_storage src;
+	socklen_t len = sizeof(src);
+	int index, one = 1;
+
+	if (probe < 0)
+		return -errno;
+	/* A connected UDP socket asks the routing table without sending anything. */
+	if (connect(probe, peer, addr_len(family)) < 0 ||
+	    getsockname(probe, (struct sockaddr *)&src, &len) < 0)
+		return -errno;
+	index = interface_of(&src);
+	if (index <= 0)
+		return -ENODEV;
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &index, sizeof(index)) < 0)
+		return -errno;
+	/* TIME_WAIT leftovers of earlier connections may sit on the port. */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	for (int tries = 0; tries < 16; tries++) {
+		uint32_t rnd = 0;
+		uint16_t port;
+
+		if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
+			rnd = (uint32_t)rand();
+		port = (uint16_t)(d->port_lo + rnd % (uint32_t)(d->port_hi - d->port_lo + 1));
+		if (family == AF_INET6)
+			((struct sockaddr_in6 *)&src)->sin6_port = htons(port);
+		else
+			((struct sockaddr_in *)&src)->sin_port = htons(port);
+		if (bind(fd, (struct sockaddr *)&src, addr_len(family)) == 0)
+			return 0;
+		if (errno != EADDRINUSE)
+			return -errno;
+	}
+	return -EADDRINUSE;
+}
+
+int bypass_sock_twin(int src, const struct bypass_sock *info, const struct bypass_defaults *d,
+		     const struct sockaddr *peer)
+{
+	_cleanup_close_ int fd = socket(info->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+					IPPROTO_TCP);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	copy_options(src, fd, info->family, d);
+	r = pin_to_route(fd, info->family, peer, d);
+	if (r < 0)
+		return r;
+	return TAKE_FD(fd);
+}

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""bypass-probe.py - what a program inside `sbx --net slirp` sees of its TCP
+connections; for tests/integration/net-bypass.sh.
+
+  bypass-probe.py CHECK HOST PORT [PORT2]
+
+Each CHECK prints one line, "ok ..." or "fail ...":
+  peer        blocking connect, GET /, print the peer address and the answer
+  nonblock    non-blocking connect (EINPROGRESS, wait, SO_ERROR), GET /
+  refused     blocking connect to a closed port: the error's name
+  options     set TCP_NODELAY, SO_KEEPALIVE, TCP_KEEPIDLE=77 first; read them after
+  cloexec     fd flags survive: an inheritable socket stays inheritable, a
+              non-inheritable one stays close-on-exec
+  reuse       non-blocking connect to closed PORT fails; then the same socket:
+              bind() is refused, its address is the host's loopback on a port
+              in the ephemeral range, and connect() to PORT2 still works
+  unspec      connect, then connect(AF_UNSPEC) to disconnect, then reconnect
+"""
+import errno
+import os
+import select
+import socket
+import struct
+import sys
+
+
+def family_of(host):
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def get(s, host):
+    s.sendall(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n")
+    data = b""
+    while True:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    body = data.split(b"\r\n\r\n", 1)[-1].decode().strip()
+    return body
+
+
+def check_peer(host, port):
+    s = socket.socket(family_of(host))
+    s.connect((host, port))
+    peer = s.getpeername()[0]
+    return "ok peer %s: %s" % (peer, get(s, host))
+
+
+def check_nonblock(host, port):
+    s = socket.socket(family_of(host))
+    s.setblocking(False)
+    err = s.connect_ex((host, port))
+    if err not in (0, errno.EINPROGRESS):
+        return "fail connect_ex: %s" % errno.errorcode.get(err, err)
+    select.select([], [s], [], 10)
+    soerr = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    if soerr:
+        return "fail SO_ERROR %s" % errno.errorcode.get(soerr, soerr)
+    s.setblocking(True)
+    return "ok nonblock %s: %s" % (s.getpeername()[0], get(s, host))
+
+
+def check_refused(host, port):
+    s = socket.socket(family_of(host))
+    try:
+        s.connect((host, port))
+    except OSError as e:
+        return "ok refused %s" % errno.errorcode.get(e.errno, e.errno)
+    return "fail connected to a closed port"
+
+
+def check_options(host, port):
+    s = socket.socket(family_of(host))
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 77)
+    s.connect((host, port))
+    vals = (s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY),
+            s.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE),
+            s.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE))
+    return "ok options %s peer %s" % (",".join(str(v) for v in vals), s.getpeername()[0])
+
+
+def fd_flags(fd):
+    with open("/proc/self/fdinfo/%d" % fd) as f:
+        for line in f:
+            if line.startswith("flags:"):
+                return int(line.split()[1], 8)
+    return 0
+
+
+def check_cloexec(host, port):
+    out = []
+    for inheritable in (False, True):
+        s = socket.socket(family_of(host))
+        s.set_inheritable(inheritable)
+        s.connect((host, port))
+        cloexec = bool(fd_flags(s.fileno()) & os.O_CLOEXEC)
+        out.append("%s->%s" % ("inheritable" if inheritable else "cloexec",
+                               "cloexec" if cloexec else "inheritable"))
+        out.append(s.getpeername()[0])
+    return "ok cloexec " + " ".join(out)
+
+
+def check_reuse(host, port, port2):
+    lo, hi = 32768, 60999
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            lo, hi = (int(x) for x in f.read().split())
+    except OSError:
+        pass
+    s = socket.socket(family_of(host))
+    s.setblocking(False)
+    s.connect_ex((host, port))
+    select.select([], [s], [], 10)
+    soerr = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    if soerr != errno.ECONNREFUSED:
+        return "fail first connect: %s" % errno.errorcode.get(soerr, soerr)
+    addr, bport = s.getsockname()[:2]
+    try:
+        s.bind(("", 0))
+        bound = "bind accepted"
+    except OSError as e:
+        bound = "bind %s" % errno.errorcode.get(e.errno, e.errno)
+    s.setblocking(True)
+    s.connect((host, port2))
+    body = get(s, host)
+    in_range = "in range" if lo <= bport <= hi else "port %d out of range" % bport
+    return "ok reuse %s %s %s; then: %s" % (addr, in_range, bound, body)
+
+
+def check_unspec(host, port):
+    s = socket.socket(family_of(host))
+    s.connect((host, port))
+    first = s.getpeername()[0]
+    fam = struct.pack("H", socket.AF_UNSPEC) + b"\0" * 14
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    r = libc.connect(s.fileno(), fam, len(fam))
+    if r != 0:
+        return "fail AF_UNSPEC: %s" % errno.errorcode.get(ctypes.get_errno())
+    s.connect((host, port))
+    return "ok unspec %s then %s: %s" % (first, s.getpeername()[0], get(s, host))
+
+
+def main():
+    check, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    try:
+        if check == "reuse":
+            print(check_reuse(host, port, int(sys.argv[4])))
+        else:
+            print(globals()["check_" + check](host, port))
+    except OSError as e:
+        print("fail %s: %s" % (check, e))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

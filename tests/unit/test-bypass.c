@@ -1,0 +1,201 @@
+/* test-bypass - the TCP bypass's policy, and the pinning of its host sockets */
+#include "autoconf.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "bypass_policy.h"
+#include "bypass_sock.h"
+#include "config.h"
+#include "tap.h"
+
+/* @room: n ports' worth, for the policy's sorted copy (it points there). */
+static struct bypass_policy policy(bool loopback, bool ipv6, const uint16_t *ports, size_t n,
+				   uint16_t *room)
+{
+	struct sbx_config c;
+	struct bypass_policy p;
+
+	memset(&c, 0, sizeof(c));
+	c.allow_host_loopback = loopback;
+	c.no_ipv6 = !ipv6;
+	c.allow_connect = (uint16_t *)ports;
+	c.n_allow_connect = n;
+	bypass_policy_init(&p, &c, room);
+	return p;
+}
+
+/* Classify "ADDR" port 80 on a socket of @family; expect @want and, for
+ * BYPASS_HOST, the address @to. */
+static void check(const struct bypass_policy *p, int family, const char *addr, int want,
+		  const char *to)
+{
+	struct sockaddr_storage ss, out;
+	socklen_t len, out_len = 0;
+	char got[INET6_ADDRSTRLEN] = "";
+	int v;
+
+	memset(&ss, 0, sizeof(ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+		in->sin_family = AF_INET;
+		in->sin_port = htons(80);
+		inet_pton(AF_INET, addr, &in->sin_addr);
+		len = sizeof(*in);
+	} else {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(80);
+		in6->sin6_scope_id = 3;
+		inet_pton(AF_INET6, addr, &in6->sin6_addr);
+		len = sizeof(*in6);
+	}
+	v = bypass_classify(p, family, (struct sockaddr *)&ss, len, &out, &out_len);
+	ok(v == want, "%s: verdict %d (want %d)", addr, v, want);
+	if (v != BYPASS_HOST || want != BYPASS_HOST)
+		return;
+	if (family == AF_INET) {
+		const struct sockaddr_in *o = (const struct sockaddr_in *)&out;
+		inet_ntop(AF_INET, &o->sin_addr, got, sizeof(got));
+		ok(o->sin_port == htons(80) && out_len == sizeof(*o), "%s: port and length kept", addr);
+	} else {
+		const struct sockaddr_in6 *o = (const struct sockaddr_in6 *)&out;
+		inet_ntop(AF_INET6, &o->sin6_addr, got, sizeof(got));
+		ok(o->sin6_port == htons(80) && o->sin6_scope_id == 0 && out_len == sizeof(*o),
+		   "%s: port kept, the sandbox's scope id dropped", addr);
+	}
+	is_str(got, to, "%s: connects to %s", addr, to);
+}
+
+static void test_policy(void)
+{
+	uint16_t room1[2], room2[1];
+	struct bypass_policy closed = policy(false, true, NULL, 0, NULL);
+	struct bypass_policy open = policy(true, true, NULL, 0, NULL);
+	struct bypass_policy v4only = policy(true, false, NULL, 0, NULL);
+	const uint16_t ports[] = { 443, 80 };
+	struct bypass_policy landlock = policy(true, true, ports, 2, room1);
+	const uint16_t other[] = { 22 };
+	struct bypass_policy denied = policy(true, true, other, 1, room2);
+	struct sockaddr_in short_in = { .sin_family = AF_INET };
+	struct sockaddr_storage out;
+	socklen_t out_len;
+
+	check(&closed, AF_INET, "10.0.2.2", BYPASS_SLIRP, NULL);
+	check(&open, AF_INET, "10.0.2.2", BYPASS_HOST, "127.0.0.1");
+	check(&open, AF_INET, "10.0.2.3", BYPASS_SLIRP, NULL);
+	check(&open, AF_INET, "10.0.2.100", BYPASS_SLIRP, NULL);
+	check(&open, AF_INET, "10.0.2.77", BYPASS_SLIRP, NULL);
+	check(&open, AF_INET, "127.0.0.1", BYPASS_SLIRP, NULL);
+	check(&open, AF_INET, "127.9.9.9", BYPASS_SLIRP, NULL);
+	check(&open, AF_INET, "0.0.0.0", BYPASS_SLIRP, NULL);
+	check(&open, AF_INET, "169.254.1.1", BYPASS_SLIRP, NULL);
+	check(&open, AF_INET, "224.0.0.1", BYPASS_SLIRP, NULL);
+	check(&open, AF_INET, "255.255.255.255", BYPASS_SLIRP, NULL);
+	check(&open, AF_INET, "192.0.2.10", BYPASS_HOST, "192.0.2.10");
+	check(&closed, AF_INET, "198.51.100.7", BYPASS_HOST, "198.51.100.7");
+	check(&open, AF_INET, "10.0.3.1", BYPASS_HOST, "10.0.3.1");
+
+	check(&closed, AF_INET6, "fd00::2", BYPASS_SLIRP, NULL);
+	check(&open, AF_INET6, "fd00::2", BYPASS_HOST, "::1");
+	check(&open, AF_INET6, "fd00::3", BYPASS_SLIRP, NULL);
+	check(&open, AF_INET6, "fd00::100", BYPASS_SLIRP, NULL);
+	check(&open, AF_INET6, "::1", BYPASS_SLIRP, NULL);
+	check(&open, AF_INET6, "::", BYPASS_SLIRP, NULL);
+	check(&open, AF_INET6, "fe80::1", BYPASS_SLIRP, NULL);
+	check(&open, AF_INET6, "ff02::1", BYPASS_SLIRP, NULL);
+	check(&open, AF_INET6, "2001:db8::5", BYPASS_HOST, "2001:db8::5");
+	check(&open, AF_INET6, "fd01::5", BYPASS_HOST, "fd01::5");
+	check(&v4only, AF_INET6, "2001:db8::5", BYPASS_SLIRP, NULL);
+	check(&v4only, AF_INET6, "fd00::2", BYPASS_SLIRP, NULL);
+	/* An IPv6 socket reaching IPv4 through a v4-mapped address. */
+	check(&open, AF_INET6, "::ffff:10.0.2.2", BYPASS_HOST, "::ffff:127.0.0.1");
+	check(&closed, AF_INET6, "::ffff:10.0.2.2", BYPASS_SLIRP, NULL);
+	check(&open, AF_INET6, "::ffff:127.0.0.1", BYPASS_SLIRP, NULL);
+	check(&v4only, AF_INET6, "::ffff:192.0.2.10", BYPASS_HOST, "::ffff:192.0.2.10");
+
+	check(&landlock, AF_INET, "192.0.2.10", BYPASS_HOST, "192.0.2.10");
+	check(&denied, AF_INET, "192.0.2.10", -EACCES, NULL);
+	check(&denied, AF_INET, "10.0.2.2", -EACCES, NULL);
+	/* Left to slirp, Landlock itself answers. */
+	check(&denied, AF_INET, "10.0.2.3", BYPASS_SLIRP, NULL);
+
+	ok(bypass_classify(&open, AF_INET, (struct sockaddr *)&short_in, 4, &out, &out_len) ==
+		   BYPASS_SLIRP,
+	   "a short address is left to the kernel");
+	ok(bypass_classify(&open, AF_INET6, (struct sockaddr *)&short_in, sizeof(short_in), &out,
+			   &out_len) == BYPASS_SLIRP,
+	   "an IPv4 address on an IPv6 socket is left to the kernel");
+	ok(bypass_classify(&open, AF_UNIX, (struct sockaddr *)&short_in, sizeof(short_in), &out,
+			   &out_len) == BYPASS_SLIRP,
+	   "other families are left alone");
+}
+
+/* A twin for a loopback peer is pinned to lo, 127.0.0.1 and an ephemeral port,
+ * even after its connection failed. */
+static void test_twin(void)
+{
+	struct bypass_defaults d;
+	struct bypass_sock info;
+	struct sockaddr_in peer = { .sin_family = AF_INET }, me;
+	socklen_t len = sizeof(peer);
+	int closed, src, fd, err = 0, index = 0;
+
+	ok(bypass_defaults_read(&d) == 0, "defaults of a fresh host socket");
+	closed = socket(AF_INET, SOCK_STREAM, 0);
+	peer.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bind(closed, (struct sockaddr *)&peer, sizeof(peer));
+	getsockname(closed, (struct sockaddr *)&peer, &len);
+	close(closed); /* now nothing listens there */
+
+	src = socket(AF_INET, SOCK_STREAM, 0);
+	ok(bypass_sock_inspect(src, &info) == 0 && info.family == AF_INET && !info.bound,
+	   "inspect: an unbound IPv4 TCP socket");
+	ok(info.netns_cookie == d.host_netns_cookie, "inspect: in this network namespace");
+	fd = bypass_sock_twin(src, &info, &d, (struct sockaddr *)&peer);
+	ok(fd >= 0, "a twin for 127.0.0.1:%u", ntohs(peer.sin_port));
+	if (fd < 0)
+		return;
+	len = sizeof(me);
+	getsockname(fd, (struct sockaddr *)&me, &len);
+	ok(me.sin_addr.s_addr == htonl(INADDR_LOOPBACK) && ntohs(me.sin_port) >= d.port_lo &&
+		   ntohs(me.sin_port) <= d.port_hi,
+	   "bound to 127.0.0.1 and an ephemeral port (%u)", ntohs(me.sin_port));
+	len = sizeof(index);
+	getsockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &index, &len);
+	ok(index == (int)if_nametoindex("lo"), "bound to lo");
+	connect(fd, (struct sockaddr *)&peer, sizeof(peer));
+	for (int i = 0; i < 100 && err == 0; i++) {
+		len = sizeof(err);
+		getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+		usleep(10000);
+	}
+	ok(err == ECONNREFUSED, "its connect() fails: %s", strerror(err));
+	ok(bind(fd, (struct sockaddr *)&peer, sizeof(peer)) < 0 && errno == EINVAL,
+	   "afterwards it cannot be bound elsewhere");
+	len = sizeof(me);
+	getsockname(fd, (struct sockaddr *)&me, &len);
+	ok(me.sin_addr.s_addr == htonl(INADDR_LOOPBACK) && ntohs(me.sin_port) >= d.port_lo,
+	   "and keeps its address and port");
+	index = 0;
+	if (geteuid() != 0)
+		ok(setsockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &index, sizeof(index)) < 0 &&
+			   errno == EPERM,
+		   "nor can an unprivileged process unbind it from lo");
+	else
+		printf("ok %d - # SKIP root may unbind it from lo (CAP_NET_RAW)\n", ++tap_n);
+	close(fd);
+	close(src);
+}
+
+int main(void)
+{
+	test_policy();
+	test_twin();
+	return tap_done();
+}
