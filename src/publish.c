@@ -1,4 +1,6 @@
-/* publish.c - -p/--publish: spec parsing, host listeners, the splice relay
+/* publish.c - -p/--publish: the splice relay and the socket factory
+ *
+ * (The specs and the host listeners are in publish_spec.c.)
  *
  * A published TCP port does not go through libslirp's TCP stack. sbx binds
  * the host socket itself; the network helper accepts on it and, for each
@@ -18,6 +20,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -34,141 +37,6 @@
 #define RELAY_PIPE_SIZE (1 << 20)
 #define MAX_SPARE_PIPES 32
 #define SPLICE_ROUNDS 16
-
-/* --- parsing ------------------------------------------------------------- */
-
-static int bad_spec(const char *spec, struct sbx_error *e)
-{
-	return sbx_error_set(e, 0, "--publish %s: expected [HOSTIP:]HOSTPORT:SANDBOXPORT[/tcp|/udp]",
-			     spec);
-}
-
-static int parse_port(const char *spec, const char *s, size_t len, uint16_t *ret,
-		      struct sbx_error *e)
-{
-	char buf[8];
-	unsigned long n;
-
-	if (len == 0 || len >= sizeof(buf))
-		return sbx_error_set(e, 0, "--publish %s: '%.*s' is not a port (1-65535)", spec,
-				     (int)(len > 16 ? 16 : len), s);
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	if (parse_uint(buf, 65535, &n) < 0 || n == 0)
-		return sbx_error_set(e, 0, "--publish %s: '%s' is not a port (1-65535)", spec, buf);
-	*ret = (uint16_t)n;
-	return 0;
-}
-
-static int parse_host(const char *spec, const char *s, size_t len, struct sbx_publish *p,
-		      struct sbx_error *e)
-{
-	char buf[INET6_ADDRSTRLEN + 2];
-
-	if (len >= sizeof(buf))
-		return sbx_error_set(e, 0, "--publish %s: not an IP address", spec);
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	if (len > 2 && buf[0] == '[' && buf[len - 1] == ']') {
-		buf[len - 1] = '\0';
-		p->family = AF_INET6;
-		if (inet_pton(AF_INET6, buf + 1, p->host_addr) == 1)
-			return 0;
-	} else if (!strchr(buf, ':')) {
-		p->family = AF_INET;
-		if (inet_pton(AF_INET, buf, p->host_addr) == 1)
-			return 0;
-	} else {
-		return sbx_error_set(e, 0, "--publish %s: write an IPv6 address in brackets, "
-					   "e.g. [::1]:8080:80", spec);
-	}
-	return sbx_error_set(e, 0, "--publish %s: '%s' is not an IP address", spec, buf);
-}
-
-int publish_parse(const char *spec, struct sbx_publish *ret, struct sbx_error *e)
-{
-	struct sbx_publish p = { .family = AF_INET };
-	const char *end = spec + strlen(spec), *slash, *c1, *c2;
-
-	slash = strrchr(spec, '/');
-	if (slash) {
-		if (strcmp(slash + 1, "udp") == 0)
-			p.udp = true;
-		else if (strcmp(slash + 1, "tcp") != 0)
-			return sbx_error_set(e, 0, "--publish %s: unknown protocol '%s' (tcp, udp)",
-					     spec, slash + 1);
-		end = slash;
-	}
-	/* From the right: SANDBOXPORT, HOSTPORT, then whatever is left is the
-	 * address (which, for IPv6, contains colons itself). */
-	c2 = memrchr(spec, ':', (size_t)(end - spec));
-	if (!c2)
-		return bad_spec(spec, e);
-	c1 = memrchr(spec, ':', (size_t)(c2 - spec));
-	if (parse_port(spec, c2 + 1, (size_t)(end - c2 - 1), &p.sandbox_port, e) < 0)
-		return -EINVAL;
-	if (!c1) {
-		if (parse_port(spec, spec, (size_t)(c2 - spec), &p.host_port, e) < 0)
-			return -EINVAL;
-	} else {
-		if (parse_port(spec, c1 + 1, (size_t)(c2 - c1 - 1), &p.host_port, e) < 0)
-			return -EINVAL;
-		if (c1 == spec)
-			return bad_spec(spec, e);
-		if (parse_host(spec, spec, (size_t)(c1 - spec), &p, e) < 0)
-			return -EINVAL;
-	}
-	p.spec = xstrdup(spec);
-	*ret = p;
-	return 0;
-}
-
-void publish_format_host(const struct sbx_publish *p, char *buf, size_t len)
-{
-	char addr[INET6_ADDRSTRLEN];
-
-	inet_ntop(p->family, p->host_addr, addr, sizeof(addr));
-	snprintf(buf, len, p->family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr, p->host_port);
-}
-
-/* --- the host side ------------------------------------------------------- */
-
-int publish_listen(const struct sbx_publish *p, int *ret_fd, struct sbx_error *e)
-{
-	_cleanup_close_ int fd = -1;
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	char where[INET6_ADDRSTRLEN + 16];
-	int one = 1;
-
-	memset(&ss, 0, sizeof(ss));
-	if (p->family == AF_INET6) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(p->host_port);
-		memcpy(&sin6->sin6_addr, p->host_addr, 16);
-		sl = sizeof(*sin6);
-	} else {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(p->host_port);
-		memcpy(&sin->sin_addr, p->host_addr, 4);
-		sl = sizeof(*sin);
-	}
-	publish_format_host(p, where, sizeof(where));
-	fd = socket(p->family, (p->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return sbx_error_set(e, errno, "--publish %s: socket", p->spec);
-	/* SO_REUSEADDR only skips TIME_WAIT leftovers; a live listener still
-	 * makes bind() fail. [::] means IPv6 only, as the user wrote it. */
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (p->family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || (!p->udp && listen(fd, SOMAXCONN) < 0))
-		return sbx_error_set(e, errno, "--publish %s: cannot listen on %s", p->spec, where);
-	*ret_fd = TAKE_FD(fd);
-	return 0;
-}
 
 /* --- the relay ----------------------------------------------------------- */
 
@@ -395,6 +263,24 @@ static bool conn_attach(struct publish_relay *r, struct relay_conn *c)
 	return false;
 }
 
+static int conn_step(struct publish_relay *r, struct relay_conn *c, short host_ev, short sbx_ev);
+
+/* A connect() to the sandbox's loopback is usually complete when it returns,
+ * and the client's request often already waits: move it now rather than a
+ * poll() round later (that round is most of a short connection's cost). */
+static void step_at_once(struct publish_relay *r, size_t i)
+{
+	struct relay_conn *c = r->conns[i];
+	struct pollfd p = { .fd = c->sbx_fd, .events = POLLOUT };
+	int s;
+
+	if (c->sbx_fd < 0 || poll(&p, 1, 0) != 1)
+		return;
+	s = conn_step(r, c, POLLIN, p.revents);
+	if (s != 0)
+		conn_free(r, i, s < 0);
+}
+
 static void accept_new(struct publish_relay *r, size_t l)
 {
 	for (int n = 0; n < 64 && r->n_conns < r->max_conns; n++) {
@@ -415,6 +301,8 @@ static void accept_new(struct publish_relay *r, size_t l)
 		r->conns[r->n_conns++] = c;
 		if (!conn_attach(r, c))
 			conn_free(r, r->n_conns - 1, true);
+		else
+			step_at_once(r, r->n_conns - 1);
 	}
 }
 
