@@ -15,82 +15,15 @@
 #include <unistd.h>
 
 #include "seccomp_profile.h"
+#include "seccomp_profile_int.h"
 #include "util.h"
-
-/* Past this many, one line says how many more were dropped. */
-#define MAX_WARNINGS 64
-#define MAX_DEPTH 16
-
-/* One libseccomp context per ABI, merged at the end: a rule that cannot be
- * expressed on one ABI (i386 multiplexes socket calls through socketcall(),
- * whose arguments live in memory) then fails there alone, visibly, instead
- * of vanishing from every ABI. */
-struct profile {
-	scmp_filter_ctx ctx[4];
-	uint32_t arch[4];
-	size_t n_arch;
-	uint32_t default_action;
-	uint64_t caps;
-	const char *source;
-	struct syscall_filter *f;
-	size_t n_unknown;
-	int kernel_major, kernel_minor;
-};
-
-static int fail(const struct profile *p, struct sbx_error *e, const char *where, const char *what)
-{
-	return sbx_error_set(e, 0, "--seccomp %s: %s: %s", p->source, where, what);
-}
-
-static void warn_unknown(struct profile *p, const char *name)
-{
-	if (++p->n_unknown <= MAX_WARNINGS)
-		syscall_filter_add_warning(p->f, "--seccomp %s: unknown system call '%.64s', ignored",
-					   p->source, name);
-}
-
-static int get_string(const struct profile *p, json_object *obj, const char *where,
-		      const char **ret, struct sbx_error *e)
-{
-	*ret = "";
-	if (!json_object_is_type(obj, json_type_string))
-		return fail(p, e, where, "expected a string");
-	*ret = json_object_get_string(obj);
-	return 0;
-}
-
-static int get_u64(const struct profile *p, json_object *obj, const char *where, uint64_t max,
-		   uint64_t *ret, struct sbx_error *e)
-{
-	if (!json_object_is_type(obj, json_type_int) || json_object_get_int64(obj) < 0)
-		return fail(p, e, where, "expected a non-negative integer");
-	*ret = json_object_get_uint64(obj);
-	if (*ret > max)
-		return fail(p, e, where, "number out of range");
-	return 0;
-}
-
-/* A member that must be an array when present; NULL when absent or null. */
-static int get_array(const struct profile *p, json_object *obj, const char *key, const char *where,
-		     json_object **ret, struct sbx_error *e)
-{
-	json_object *v = NULL;
-
-	*ret = NULL;
-	if (!json_object_object_get_ex(obj, key, &v) || !v)
-		return 0;
-	if (!json_object_is_type(v, json_type_array))
-		return fail(p, e, where, "expected an array");
-	*ret = v;
-	return 0;
-}
 
 static int parse_action(const struct profile *p, const char *name, json_object *errno_ret,
 			uint32_t default_errno, const char *where, uint32_t *ret, struct sbx_error *e)
 {
 	uint64_t value = default_errno;
 
-	if (errno_ret && get_u64(p, errno_ret, where, 4095, &value, e) < 0)
+	if (errno_ret && profile_get_u64(p, errno_ret, where, 4095, &value, e) < 0)
 		return -EINVAL;
 	if (strcmp(name, "SCMP_ACT_ALLOW") == 0)
 		*ret = SCMP_ACT_ALLOW;
@@ -107,7 +40,7 @@ static int parse_action(const struct profile *p, const char *name, json_object *
 	else if (strcmp(name, "SCMP_ACT_LOG") == 0)
 		*ret = SCMP_ACT_LOG;
 	else if (strcmp(name, "SCMP_ACT_NOTIFY") == 0)
-		return fail(p, e, where, "SCMP_ACT_NOTIFY needs a seccomp listener, which sbx does not run");
+		return profile_fail(p, e, where, "SCMP_ACT_NOTIFY needs a seccomp listener, which sbx does not run");
 	else
 		return sbx_error_set(e, 0, "--seccomp %s: %s: unknown action '%.64s'", p->source, where,
 				     name);
@@ -132,115 +65,6 @@ static int parse_op(const char *name, enum scmp_compare *ret)
 			return 0;
 		}
 	return -EINVAL;
-}
-
-/* "SCMP_ARCH_X86_64" -> SCMP_ARCH_X86_64, or 0 */
-static uint32_t arch_token(const char *name)
-{
-	char lower[32];
-	size_t i;
-
-	if (strncmp(name, "SCMP_ARCH_", 10) == 0)
-		name += 10;
-	for (i = 0; name[i] && i < sizeof(lower) - 1; i++)
-		lower[i] = (char)tolower((unsigned char)name[i]);
-	lower[i] = '\0';
-	return seccomp_arch_resolve_name(lower);
-}
-
-/* Only ABIs this kernel can run matter; the others are left out of the filter. */
-static int add_arch(struct profile *p, const char *name, struct sbx_error *e)
-{
-	uint32_t family[4], token = arch_token(name);
-	size_t n = seccomp_arch_family(family, ARRAY_SIZE(family));
-
-	for (size_t i = 1; i < n; i++) {
-		bool known = false;
-
-		if (family[i] != token)
-			continue;
-		for (size_t k = 0; k < p->n_arch; k++)
-			known = known || p->arch[k] == token;
-		if (!known && p->n_arch < ARRAY_SIZE(p->arch))
-			p->arch[p->n_arch++] = token;
-	}
-	return 0;
-}
-
-static int arch_list(struct profile *p, json_object *list, const char *where, struct sbx_error *e)
-{
-	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
-		const char *name = NULL;
-		int r = get_string(p, json_object_array_get_idx(list, i), where, &name, e);
-
-		if (r == 0)
-			r = add_arch(p, name, e);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-/* "architectures": [...] and/or "archMap": [{architecture, subArchitectures}].
- * A profile that names none gets the whole family, so 32-bit programs meet
- * the same rules rather than the bad-architecture kill. */
-static int parse_archs(struct profile *p, json_object *root, struct sbx_error *e)
-{
-	json_object *archs, *map;
-	uint32_t family[4];
-	size_t n_family = seccomp_arch_family(family, ARRAY_SIZE(family));
-	int r;
-
-	if (get_array(p, root, "architectures", "architectures", &archs, e) < 0 ||
-	    get_array(p, root, "archMap", "archMap", &map, e) < 0)
-		return -EINVAL;
-	r = arch_list(p, archs, "architectures", e);
-	for (size_t i = 0; r == 0 && map && i < json_object_array_length(map); i++) {
-		json_object *entry = json_object_array_get_idx(map, i), *main_arch = NULL, *subs;
-		const char *name = NULL;
-
-		if (!json_object_is_type(entry, json_type_object) ||
-		    !json_object_object_get_ex(entry, "architecture", &main_arch))
-			return fail(p, e, "archMap", "expected objects with an \"architecture\"");
-		r = get_string(p, main_arch, "archMap", &name, e);
-		if (r == 0 && arch_token(name) != family[0])
-			continue;
-		if (r == 0)
-			r = get_array(p, entry, "subArchitectures", "archMap", &subs, e);
-		if (r == 0)
-			r = arch_list(p, subs, "archMap", e);
-	}
-	if (r < 0 || archs || map)
-		return r;
-	for (size_t i = 1; i < n_family; i++)
-		p->arch[p->n_arch++] = family[i];
-	return 0;
-}
-
-/* The native ABI under the names profiles use (Go's GOARCH and libseccomp's). */
-static bool is_native_arch_name(const char *name)
-{
-	static const struct {
-		uint32_t token;
-		const char *names[2];
-	} aliases[] = {
-		{ SCMP_ARCH_X86_64, { "amd64", "x86_64" } },
-		{ SCMP_ARCH_X86, { "386", "x86" } },
-		{ SCMP_ARCH_AARCH64, { "arm64", "aarch64" } },
-		{ SCMP_ARCH_ARM, { "arm", "arm" } },
-		{ SCMP_ARCH_PPC64LE, { "ppc64le", "ppc64le" } },
-		{ SCMP_ARCH_S390X, { "s390x", "s390x" } },
-		{ SCMP_ARCH_RISCV64, { "riscv64", "riscv64" } },
-		{ SCMP_ARCH_MIPSEL64, { "mips64le", "mipsel64" } },
-		{ SCMP_ARCH_MIPS64, { "mips64", "mips64" } },
-	};
-	uint32_t native = seccomp_arch_native();
-
-	for (size_t i = 0; i < ARRAY_SIZE(aliases); i++)
-		if (aliases[i].token == native &&
-		    (strcmp(name, aliases[i].names[0]) == 0 || strcmp(name, aliases[i].names[1]) == 0))
-			return true;
-	return false;
 }
 
 static int cap_number(const char *name)
@@ -270,13 +94,13 @@ static int eval_condition(const struct profile *p, json_object *obj, const char 
 
 	*ret = (struct condition){ .all_caps = true };
 	if (!json_object_is_type(obj, json_type_object))
-		return fail(p, e, where, "includes/excludes: expected an object");
-	if (get_array(p, obj, "caps", where, &caps, e) < 0 ||
-	    get_array(p, obj, "arches", where, &arches, e) < 0)
+		return profile_fail(p, e, where, "includes/excludes: expected an object");
+	if (profile_get_array(p, obj, "caps", where, &caps, e) < 0 ||
+	    profile_get_array(p, obj, "arches", where, &arches, e) < 0)
 		return -EINVAL;
 	for (size_t i = 0; caps && i < json_object_array_length(caps); i++) {
 		int cap;
-		if (get_string(p, json_object_array_get_idx(caps, i), where, &s, e) < 0)
+		if (profile_get_string(p, json_object_array_get_idx(caps, i), where, &s, e) < 0)
 			return -EINVAL;
 		cap = cap_number(s);
 		ret->has_caps = true;
@@ -286,17 +110,17 @@ static int eval_condition(const struct profile *p, json_object *obj, const char 
 			ret->all_caps = false;
 	}
 	for (size_t i = 0; arches && i < json_object_array_length(arches); i++) {
-		if (get_string(p, json_object_array_get_idx(arches, i), where, &s, e) < 0)
+		if (profile_get_string(p, json_object_array_get_idx(arches, i), where, &s, e) < 0)
 			return -EINVAL;
 		ret->has_arches = true;
-		ret->native_listed = ret->native_listed || is_native_arch_name(s);
+		ret->native_listed = ret->native_listed || profile_is_native_arch_name(s);
 	}
 	if (json_object_object_get_ex(obj, "minKernel", &min_kernel) && min_kernel) {
 		int major = 0, minor = 0;
-		if (get_string(p, min_kernel, where, &s, e) < 0)
+		if (profile_get_string(p, min_kernel, where, &s, e) < 0)
 			return -EINVAL;
 		if (sscanf(s, "%d.%d", &major, &minor) != 2)
-			return fail(p, e, where, "minKernel: expected MAJOR.MINOR");
+			return profile_fail(p, e, where, "minKernel: expected MAJOR.MINOR");
 		ret->has_min_kernel = true;
 		ret->kernel_at_least = p->kernel_major > major ||
 				       (p->kernel_major == major && p->kernel_minor >= minor);
@@ -336,7 +160,7 @@ static int parse_args(const struct profile *p, json_object *args, const char *wh
 
 	*ret_n = 0;
 	if (n > 6)
-		return fail(p, e, where, "more than 6 argument comparisons");
+		return profile_fail(p, e, where, "more than 6 argument comparisons");
 	for (size_t i = 0; i < n; i++) {
 		json_object *a = json_object_array_get_idx(args, i), *v;
 		uint64_t index, value = 0, value_two = 0;
@@ -344,16 +168,16 @@ static int parse_args(const struct profile *p, json_object *args, const char *wh
 		enum scmp_compare op;
 
 		if (!json_object_is_type(a, json_type_object) ||
-		    !json_object_object_get_ex(a, "index", &v) || get_u64(p, v, where, 5, &index, e) < 0)
-			return fail(p, e, where, "args: expected {\"index\": 0-5, ...}");
-		if (json_object_object_get_ex(a, "value", &v) && get_u64(p, v, where, UINT64_MAX, &value, e) < 0)
+		    !json_object_object_get_ex(a, "index", &v) || profile_get_u64(p, v, where, 5, &index, e) < 0)
+			return profile_fail(p, e, where, "args: expected {\"index\": 0-5, ...}");
+		if (json_object_object_get_ex(a, "value", &v) && profile_get_u64(p, v, where, UINT64_MAX, &value, e) < 0)
 			return -EINVAL;
 		if (json_object_object_get_ex(a, "valueTwo", &v) &&
-		    get_u64(p, v, where, UINT64_MAX, &value_two, e) < 0)
+		    profile_get_u64(p, v, where, UINT64_MAX, &value_two, e) < 0)
 			return -EINVAL;
-		if (!json_object_object_get_ex(a, "op", &v) || get_string(p, v, where, &op_name, e) < 0 ||
+		if (!json_object_object_get_ex(a, "op", &v) || profile_get_string(p, v, where, &op_name, e) < 0 ||
 		    parse_op(op_name, &op) < 0)
-			return fail(p, e, where, "args: unknown or missing \"op\"");
+			return profile_fail(p, e, where, "args: unknown or missing \"op\"");
 		/* MASKED_EQ: value is the mask, valueTwo what the masked argument must equal. */
 		ret_cmps[i] = (struct scmp_arg_cmp){ .arg = (unsigned)index, .op = op,
 						     .datum_a = value, .datum_b = value_two };
@@ -400,11 +224,11 @@ static int add_name(struct profile *p, json_object *name_obj, uint32_t action,
 	const char *name = NULL;
 	int nr;
 
-	if (get_string(p, name_obj, where, &name, e) < 0)
+	if (profile_get_string(p, name_obj, where, &name, e) < 0)
 		return -EINVAL;
 	nr = seccomp_syscall_resolve_name(name);
 	if (nr == __NR_SCMP_ERROR) {
-		warn_unknown(p, name);
+		profile_warn_unknown(p, name);
 		return 0;
 	}
 	return add_rules(p, nr, name, action, cmps, n, where, e);
@@ -422,19 +246,19 @@ static int parse_entry(struct profile *p, json_object *entry, size_t index, stru
 
 	snprintf(where, sizeof(where), "syscalls[%zu]", index);
 	if (!json_object_is_type(entry, json_type_object))
-		return fail(p, e, where, "expected an object");
+		return profile_fail(p, e, where, "expected an object");
 	if (entry_applies(p, entry, where, &applies, e) < 0)
 		return -EINVAL;
 	if (!applies)
 		return 0;
 	if (!json_object_object_get_ex(entry, "action", &action_obj) ||
-	    get_string(p, action_obj, where, &action_name, e) < 0)
-		return fail(p, e, where, "missing \"action\"");
+	    profile_get_string(p, action_obj, where, &action_name, e) < 0)
+		return profile_fail(p, e, where, "missing \"action\"");
 	json_object_object_get_ex(entry, "errnoRet", &errno_ret);
 	if (parse_action(p, action_name, errno_ret, EPERM, where, &action, e) < 0 ||
-	    get_array(p, entry, "args", where, &args, e) < 0 ||
+	    profile_get_array(p, entry, "args", where, &args, e) < 0 ||
 	    parse_args(p, args, where, cmps, &n_cmps, e) < 0 ||
-	    get_array(p, entry, "names", where, &names, e) < 0)
+	    profile_get_array(p, entry, "names", where, &names, e) < 0)
 		return -EINVAL;
 	if (action == p->default_action)
 		return 0;
@@ -445,7 +269,7 @@ static int parse_entry(struct profile *p, json_object *entry, size_t index, stru
 	if (json_object_object_get_ex(entry, "name", &name) && name)
 		return add_name(p, name, action, cmps, n_cmps, where, e);
 	if (!names)
-		return fail(p, e, where, "missing \"names\"");
+		return profile_fail(p, e, where, "missing \"names\"");
 	return 0;
 }
 
@@ -453,11 +277,11 @@ static int parse_flags(struct profile *p, json_object *root, struct sbx_error *e
 {
 	json_object *flags;
 
-	if (get_array(p, root, "flags", "flags", &flags, e) < 0)
+	if (profile_get_array(p, root, "flags", "flags", &flags, e) < 0)
 		return -EINVAL;
 	for (size_t i = 0; flags && i < json_object_array_length(flags); i++) {
 		const char *s = NULL;
-		if (get_string(p, json_object_array_get_idx(flags, i), "flags", &s, e) < 0)
+		if (profile_get_string(p, json_object_array_get_idx(flags, i), "flags", &s, e) < 0)
 			return -EINVAL;
 		if (strcmp(s, "SECCOMP_FILTER_FLAG_LOG") == 0)
 			p->f->load_flags |= SECCOMP_FILTER_FLAG_LOG;
@@ -514,18 +338,18 @@ static int parse_root(struct profile *p, json_object *root, struct sbx_error *e)
 	int r;
 
 	if (!json_object_is_type(root, json_type_object))
-		return fail(p, e, "top level", "expected an object");
+		return profile_fail(p, e, "top level", "expected an object");
 	if (!json_object_object_get_ex(root, "defaultAction", &v) ||
-	    get_string(p, v, "defaultAction", &name, e) < 0)
-		return fail(p, e, "defaultAction", "missing (e.g. \"SCMP_ACT_ERRNO\")");
+	    profile_get_string(p, v, "defaultAction", &name, e) < 0)
+		return profile_fail(p, e, "defaultAction", "missing (e.g. \"SCMP_ACT_ERRNO\")");
 	if (json_object_object_get_ex(root, "defaultErrnoRet", &v) && v &&
-	    get_u64(p, v, "defaultErrnoRet", 4095, &default_errno, e) < 0)
+	    profile_get_u64(p, v, "defaultErrnoRet", 4095, &default_errno, e) < 0)
 		return -EINVAL;
 	if (parse_action(p, name, NULL, (uint32_t)default_errno, "defaultAction", &p->default_action, e) < 0)
 		return -EINVAL;
 	p->arch[p->n_arch++] = seccomp_arch_native();
-	if (parse_archs(p, root, e) < 0 || parse_flags(p, root, e) < 0 ||
-	    get_array(p, root, "syscalls", "syscalls", &syscalls, e) < 0)
+	if (profile_parse_archs(p, root, e) < 0 || parse_flags(p, root, e) < 0 ||
+	    profile_get_array(p, root, "syscalls", "syscalls", &syscalls, e) < 0)
 		return -EINVAL;
 	r = create_contexts(p, e);
 	if (r < 0)

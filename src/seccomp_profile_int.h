@@ -1,0 +1,50 @@
+/* seccomp_profile_int.h - what the two halves of the JSON profile compiler share */
+#pragma once
+
+#include <json.h>
+#include <seccomp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "seccomp_filter.h"
+
+/* Past this many, one line says how many more were dropped. */
+#define MAX_WARNINGS 64
+#define MAX_DEPTH 16
+
+/* One libseccomp context per ABI, merged at the end: a rule that cannot be
+ * expressed on one ABI (i386 multiplexes socket calls through socketcall(),
+ * whose arguments live in memory) then fails there alone, visibly, instead
+ * of vanishing from every ABI. */
+struct profile {
+	scmp_filter_ctx ctx[4];
+	uint32_t arch[4];
+	size_t n_arch;
+	uint32_t default_action;
+	uint64_t caps;
+	const char *source;
+	struct syscall_filter *f;
+	size_t n_unknown;
+	int kernel_major, kernel_minor;
+};
+
+/* One-line errors naming the profile and the place ("syscalls[3].names"). */
+int profile_fail(const struct profile *p, struct sbx_error *e, const char *where, const char *what);
+void profile_warn_unknown(struct profile *p, const char *name);
+int profile_get_string(const struct profile *p, json_object *obj, const char *where,
+		       const char **ret, struct sbx_error *e);
+int profile_get_u64(const struct profile *p, json_object *obj, const char *where, uint64_t max,
+		    uint64_t *ret, struct sbx_error *e);
+/* A member that must be an array when present; *ret NULL when absent or null. */
+int profile_get_array(const struct profile *p, json_object *obj, const char *key,
+		      const char *where, json_object **ret, struct sbx_error *e);
+
+/* "SCMP_ARCH_X86_64" -> SCMP_ARCH_X86_64, or 0 */
+uint32_t profile_arch_token(const char *name);
+/* Fill p->arch from "architectures"/"archMap" (the whole native family when
+ * the profile names none). */
+int profile_parse_archs(struct profile *p, json_object *root, struct sbx_error *e);
+/* Whether @name ("amd64", "x86_64"...) is the native architecture. */
+bool profile_is_native_arch_name(const char *name);
