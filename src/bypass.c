@@ -249,7 +249,12 @@ static void connect_twin(struct tcp_bypass *b, struct request *rq, const struct 
 	int err = 0;
 
 	if (host_fd < 0) {
-		reply(b, rq->id, 0, true);
+		/* No twin (no route, no free port): slirp carries it, unless the
+		 * socket is already a host one, which must never be let through. */
+		if (rq->info.netns_cookie == b->defaults.host_netns_cookie)
+			reply(b, rq->id, host_fd, false);
+		else
+			reply(b, rq->id, 0, true);
 		return;
 	}
 	cloexec = target_cloexec(rq->pid, rq->target_fd);
