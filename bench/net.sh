@@ -6,8 +6,9 @@
 #   bench/net.sh [SBX]          (default: ./sbx, i.e. run it from the build dir)
 #   T=3 bench/net.sh            seconds per throughput run (connection rate: T-1)
 #
-# Measured, for each of loopback (the ceiling), sbx, slirp4netns --mtu 65520
-# and pasta:
+# Measured, for each of loopback (the ceiling), sbx, sbx --no-tcp-bypass
+# (sbx-slirp: outgoing TCP through libslirp, for comparison), slirp4netns
+# --mtu 65520 and pasta:
 #   - iperf3 TCP sandbox -> host (client inside, server on host 127.0.0.1,
 #     reached through the gateway: 10.0.2.2 for sbx/slirp4netns, the mapped
 #     default gateway for pasta), one stream and -P 4;
@@ -88,13 +89,14 @@ out_run() {
 	case $mode in
 	loopback) GW=127.0.0.1 "$@" ;;
 	sbx) "$SBX" --net slirp --allow-host-loopback --bind "$tmp" -- "$@" ;;
+	sbx-slirp) "$SBX" --net slirp --no-tcp-bypass --allow-host-loopback --bind "$tmp" -- "$@" ;;
 	pasta) timeout $((T + 20)) pasta --config-net -q -- "$@" ;;
 	esac
 }
 gw_of() {
 	case $1 in
 	loopback) echo 127.0.0.1 ;;
-	sbx | slirp4netns) echo 10.0.2.2 ;;
+	sbx | sbx-slirp | slirp4netns) echo 10.0.2.2 ;;
 	pasta) echo "$PASTA_GW" ;;
 	esac
 }
@@ -124,8 +126,9 @@ in_start() {
 		"$@" >/dev/null 2>&1 &
 		RUNPID=$! NETPID=
 		;;
-	sbx)
-		"$SBX" -v --net slirp -p "127.0.0.1:$PUB:$port" --bind "$tmp" -- "$@" >/dev/null 2>"$tmp/sbx.err" &
+	sbx | sbx-slirp)
+		"$SBX" -v --net slirp $([ "$mode" = sbx-slirp ] && echo --no-tcp-bypass) \
+			-p "127.0.0.1:$PUB:$port" --bind "$tmp" -- "$@" >/dev/null 2>"$tmp/sbx.err" &
 		RUNPID=$!
 		while ! NETPID=$(sed -n 's/^sbx: network helper pid //p' "$tmp/sbx.err") || [ -z "$NETPID" ]; do
 			sleep 0.01
@@ -175,7 +178,7 @@ except Exception: print("0")'
 }
 
 declare -A R
-modes=(${MODES:-loopback sbx slirp4netns pasta})
+modes=(${MODES:-loopback sbx sbx-slirp slirp4netns pasta})
 
 # --- sandbox -> host ----------------------------------------------------------
 iperf3 -s -p "$IPERF_HOST" >/dev/null 2>&1 &
