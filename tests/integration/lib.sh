@@ -277,6 +277,21 @@ require_userns() {
 	exit 77
 }
 
+# require_slirp: skip the whole file when "sbx -v --net slirp true" fails here
+# (no /dev/net/tun, no libslirp), unless SBX_MUST_WORK=1, which makes that a
+# failure. Leaves that run's OUT/ERR/RC for the caller (-v names the helper
+# and says whether the TCP bypass is on).
+require_slirp() {
+	run_sbx -v --net slirp true
+	[ "$RC" -eq 0 ] && return 0
+	if [ "${SBX_MUST_WORK:-0}" = 1 ]; then
+		fail "sbx --net slirp works here (SBX_MUST_WORK=1)"
+		done_testing
+	fi
+	echo "1..0 # SKIP --net slirp does not work here: $ERR"
+	exit 77
+}
+
 # pids_with_arg WORD: pids of the live processes that have WORD (a unique
 # marker) in one of their arguments, found without starting a process that
 # would have WORD in its own command line.

@@ -18,15 +18,7 @@ if ! command -v python3 >/dev/null; then
 	echo "1..0 # SKIP python3 is not installed"
 	exit 77
 fi
-run_sbx -v --net slirp true
-if [ "$RC" -ne 0 ]; then
-	if [ "${SBX_MUST_WORK:-0}" = 1 ]; then
-		fail "sbx --net slirp works here (SBX_MUST_WORK=1)"
-		done_testing
-	fi
-	echo "1..0 # SKIP --net slirp does not work here: $ERR"
-	exit 77
-fi
+require_slirp
 case $ERR in
 *"tcp bypass: off"*)
 	if [ "${SBX_MUST_WORK:-0}" = 1 ]; then
