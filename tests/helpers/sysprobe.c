@@ -11,9 +11,13 @@
  * ARG: a number (strtoull, so 0x.. works), "bad" (an unmapped address),
  * "s=TEXT" (a pointer to TEXT), "buf" (a pointer to 4 KiB of zeros).
  * Special NAMEs: "tiocsti" and "tioclinux" run ioctl() with that request on a
- * fresh pty; "clone3" passes a valid struct clone_args for a plain fork.
+ * fresh pty; "clone3" passes a valid struct clone_args for a plain fork;
+ * "tcpconnect:IPV4,PORT" (IPV4 as a number, 0x0a000202 for 10.0.2.2) makes a
+ * TCP socket and connects it with connect(), "tcpsocketcall:IPV4,PORT" with
+ * socketcall(SYS_CONNECT) (-32 only), printing "NAME peer ADDR" on success.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -25,6 +29,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -138,6 +143,48 @@ static long run(const char *spec, int compat, const char **ret_name)
 		a[0] = (uint64_t)(uintptr_t)ca;
 		a[1] = sizeof(*ca);
 		nr = seccomp_syscall_resolve_name_arch(arch, "clone3");
+	} else if (strcmp(name, "tcpconnect") == 0 || strcmp(name, "tcpsocketcall") == 0) {
+		struct sockaddr_in *sin = low_alloc(sizeof(*sin));
+		uint32_t *args = low_alloc(3 * sizeof(uint32_t));
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		memset(sin, 0, sizeof(*sin));
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl((uint32_t)a[0]);
+		sin->sin_port = htons((uint16_t)a[1]);
+		a[0] = (uint64_t)fd;
+		a[1] = (uint64_t)(uintptr_t)sin;
+		a[2] = sizeof(*sin);
+		nr = seccomp_syscall_resolve_name_arch(arch, "connect");
+		/* libseccomp names i386's multiplexed calls by pseudo-numbers;
+		 * the direct connect() exists since Linux 4.3, as 362. */
+		if (compat && nr < 0)
+			nr = 362;
+		if (name[3] == 's') { /* socketcall(SYS_CONNECT = 3, args) */
+			args[0] = (uint32_t)fd;
+			args[1] = (uint32_t)(uintptr_t)sin;
+			args[2] = sizeof(*sin);
+			a[0] = 3;
+			a[1] = (uint64_t)(uintptr_t)args;
+			nr = seccomp_syscall_resolve_name_arch(arch, "socketcall");
+		}
+		if (nr >= 0) {
+			long r;
+#ifdef __x86_64__
+			r = compat ? raw32(nr, a) : raw64(nr, a);
+#else
+			r = raw64(nr, a);
+#endif
+			struct sockaddr_in peer;
+			socklen_t plen = sizeof(peer);
+			char buf[INET_ADDRSTRLEN] = "?";
+
+			if (r == 0 && getpeername(fd, (struct sockaddr *)&peer, &plen) == 0)
+				inet_ntop(AF_INET, &peer.sin_addr, buf, sizeof(buf));
+			if (r == 0)
+				printf("%s peer %s\n", name, buf);
+			return r;
+		}
 	} else {
 		nr = seccomp_syscall_resolve_name_arch(arch, name);
 	}

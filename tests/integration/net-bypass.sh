@@ -88,6 +88,22 @@ else
 		'^fail peer: .*Permission denied' "$OUT"
 fi
 
+# --- 32-bit calls are not taken over: they go through slirp ----------------------
+PROBES=$(dirname "$SBX")/tests/helpers
+if [ "$(uname -m)" = x86_64 ] && [ "$("$PROBES/sysprobe" -32 getppid 2>/dev/null)" = "getppid OK" ]; then
+	GW=0x0a000202
+	run_sbx "${LO[@]}" --ro-bind "$PROBES:/h" /h/sysprobe tcpconnect:$GW,$H4
+	expect_out "native connect() via the helper's probe: bypassed" "tcpconnect peer 127.0.0.1" "tcpconnect OK"
+	run_sbx "${LO[@]}" --ro-bind "$PROBES:/h" /h/sysprobe -32 tcpconnect:$GW,$H4 \
+		tcpsocketcall:$GW,$H4
+	expect_out "int 0x80 connect() and socketcall(SYS_CONNECT) reach the host through slirp" \
+		"tcpconnect peer 10.0.2.2" "tcpconnect OK" "tcpsocketcall peer 10.0.2.2" "tcpsocketcall OK"
+else
+	skip "native connect() via the helper's probe: bypassed" "needs x86-64 with i386 system calls"
+	skip "int 0x80 connect() and socketcall(SYS_CONNECT) reach the host through slirp" \
+		"needs x86-64 with i386 system calls"
+fi
+
 # --- the sandbox's own addresses stay inside ---------------------------------------
 run_sbx "${LO[@]}" --ro-bind "$HELPERS:/t" sh -c "python3 /t/netserv.py /tmp/ports --http 0.0.0.0:8000 &
 	for i in \$(seq 100); do [ -e /tmp/ports ] && break; sleep 0.05; done
