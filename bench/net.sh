@@ -163,7 +163,20 @@ EOF
 	# Wait until the published port answers.
 	timeout 10 "$tmp/connrate" once 127.0.0.1 "$PUB" || echo "($mode: port $PUB never answered)" >&2
 }
+# children_of PID: the pids whose parent is PID.
+children_of() {
+	local f
+	for f in /proc/[0-9]*/stat; do
+		awk -v p="$1" '$4 == p { print $1 }' "$f" 2>/dev/null
+	done
+}
 in_stop() {
+	local c
+	# pasta runs the command as pid 1 of a pid namespace of its own: it
+	# outlives pasta, and as an init it ignores SIGTERM without a handler.
+	for c in $(children_of "$RUNPID") $([ -n "${NETPID:-}" ] && children_of "$NETPID"); do
+		[ "$(readlink "/proc/$c/ns/pid")" != "$(readlink /proc/self/ns/pid)" ] && kill -KILL "$c" 2>/dev/null
+	done
 	kill -TERM "$RUNPID" 2>/dev/null
 	[ -n "${NETPID:-}" ] && kill -TERM "$NETPID" 2>/dev/null
 	wait "$RUNPID" 2>/dev/null

@@ -88,6 +88,14 @@ else
 		'^fail peer: .*Permission denied' "$OUT"
 fi
 
+# --- what sbx is not asked about ------------------------------------------------------
+run_sbx -v --net slirp python3 -c 'import socket
+s = socket.socket(socket.AF_UNIX); s.bind("\0sbx-bypass-test"); s.listen()
+c = socket.socket(socket.AF_UNIX); c.connect("\0sbx-bypass-test"); print("ok")'
+expect_match "a unix-socket connect() works" '^ok$' "$OUT"
+expect_match "... and never reaches sbx (its address length is no IP one)" \
+	'tcp bypass: 0 connections on host sockets, 0 connect\(\) calls left to slirp' "$ERR"
+
 # --- 32-bit calls are not taken over: they go through slirp ----------------------
 PROBES=$(dirname "$SBX")/tests/helpers
 if [ "$(uname -m)" = x86_64 ] && [ "$("$PROBES/sysprobe" -32 getppid 2>/dev/null)" = "getppid OK" ]; then
