@@ -55,12 +55,8 @@
 
 #include "bypass.h"
 #include "bypass_filter.h"
+#include "bypass_int.h"
 #include "util.h"
-
-#ifndef MIN
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
-#define MAX(a, b) ((a) > (b) ? (a) : (b))
-#endif
 
 /* A blocking connect() sbx finishes before it answers. */
 struct bypass_pending {
@@ -92,7 +88,7 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void bypass_init(struct tcp_bypass *b, const struct sbx_config *c)
+void bypass_init(struct tcp_bypass *b, const struct sbx_config *c, struct nethelper *net)
 {
 	struct seccomp_notif_sizes sizes;
 	int r;
@@ -121,6 +117,12 @@ void bypass_init(struct tcp_bypass *b, const struct sbx_config *c)
 	b->resp = xreallocarray(NULL, 1, b->resp_size);
 	b->ports = xreallocarray(NULL, c->n_allow_connect + 1, sizeof(*b->ports));
 	bypass_policy_init(&b->policy, c, b->ports);
+	b->published = xreallocarray(NULL, c->n_publish + 1, sizeof(*b->published));
+	for (size_t i = 0; i < c->n_publish; i++)
+		if (!c->publish[i].udp)
+			b->published[b->n_published++] = c->publish[i].sandbox_port;
+	b->net = net;
+	b->accepts = b->n_published > 0;
 	b->enabled = true;
 }
 
@@ -133,7 +135,7 @@ void bypass_take_listener(struct tcp_bypass *b, int fd)
 	b->notify_fd = fd;
 }
 
-static void reply(struct tcp_bypass *b, uint64_t id, int error, bool cont)
+void bypass_reply(struct tcp_bypass *b, uint64_t id, int error, bool cont)
 {
 	struct seccomp_notif_resp *resp = b->resp;
 
@@ -143,8 +145,13 @@ static void reply(struct tcp_bypass *b, uint64_t id, int error, bool cont)
 	resp->flags = cont ? SECCOMP_USER_NOTIF_FLAG_CONTINUE : 0;
 	/* ENOENT: the call was interrupted, or the process is gone. */
 	ioctl(b->notify_fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
-	if (cont)
-		b->n_slirp++;
+}
+
+/* Let a connect() run as the command made it: through slirp. */
+static void pass_to_slirp(struct tcp_bypass *b, uint64_t id)
+{
+	bypass_reply(b, id, 0, true);
+	b->n_slirp++;
 }
 
 /* Whether fd @fd of @pid closes on exec: the one flag pidfd_getfd() cannot show. */
@@ -252,9 +259,9 @@ static void connect_twin(struct tcp_bypass *b, struct request *rq, const struct 
 		/* No twin (no route, no free port): slirp carries it, unless the
 		 * socket is already a host one, which must never be let through. */
 		if (rq->info.netns_cookie == b->defaults.host_netns_cookie)
-			reply(b, rq->id, host_fd, false);
+			bypass_reply(b, rq->id, host_fd, false);
 		else
-			reply(b, rq->id, 0, true);
+			pass_to_slirp(b, rq->id);
 		return;
 	}
 	cloexec = target_cloexec(rq->pid, rq->target_fd);
@@ -274,7 +281,7 @@ static void connect_twin(struct tcp_bypass *b, struct request *rq, const struct 
 		b->n_host++;
 	}
 	close(host_fd);
-	reply(b, rq->id, -err, false);
+	bypass_reply(b, rq->id, -err, false);
 }
 
 /* connect() on a host socket sbx handed over earlier. */
@@ -290,10 +297,10 @@ static void reconnect_host_socket(struct tcp_bypass *b, struct request *rq,
 	 * once) does not depend on the address, and does not wait when the
 	 * socket is non-blocking. */
 	if (!rq->info.nonblock) {
-		reply(b, rq->id, -EALREADY, false);
+		bypass_reply(b, rq->id, -EALREADY, false);
 		return;
 	}
-	reply(b, rq->id, connect(rq->sock_fd, to, to_len) < 0 ? -errno : 0, false);
+	bypass_reply(b, rq->id, connect(rq->sock_fd, to, to_len) < 0 ? -errno : 0, false);
 }
 
 static void handle_request(struct tcp_bypass *b)
@@ -308,28 +315,37 @@ static void handle_request(struct tcp_bypass *b)
 	memset(n, 0, b->req_size);
 	if (ioctl(b->notify_fd, SECCOMP_IOCTL_NOTIF_RECV, n) < 0)
 		return; /* ENOENT: the caller went away meanwhile */
+	if (n->data.nr != __NR_connect) {
+		if (b->accepts)
+			bypass_accept_request(b, n);
+		else
+			bypass_reply(b, n->id, 0, true);
+		return;
+	}
 	if (!fetch(b, n, &rq)) {
-		reply(b, n->id, 0, true);
+		pass_to_slirp(b, n->id);
 		goto out;
 	}
 	host_socket = rq.info.netns_cookie == b->defaults.host_netns_cookie;
 	if (rq.dst.ss_family == AF_UNSPEC && host_socket) {
 		/* Disconnect: the socket keeps its pinned address and interface. */
-		reply(b, rq.id, connect(rq.sock_fd, (struct sockaddr *)&rq.dst, rq.dst_len) < 0 ? -errno : 0,
+		bypass_reply(b, rq.id, connect(rq.sock_fd, (struct sockaddr *)&rq.dst, rq.dst_len) < 0 ? -errno : 0,
 		      false);
 		goto out;
 	}
 	if ((rq.info.bound || rq.dst.ss_family == AF_UNSPEC) && !host_socket) {
-		reply(b, rq.id, 0, true);
+		pass_to_slirp(b, rq.id);
 		goto out;
 	}
 	v = bypass_classify(&b->policy, rq.info.family, (struct sockaddr *)&rq.dst, rq.dst_len, &to,
 			    &to_len);
 	if (v < 0)
-		reply(b, rq.id, v, false);
-	else if (v == BYPASS_SLIRP)
+		bypass_reply(b, rq.id, v, false);
+	else if (v == BYPASS_SLIRP && host_socket)
 		/* A host socket cannot reach the sandbox's network: no "continue". */
-		reply(b, rq.id, host_socket ? -ENETUNREACH : 0, !host_socket);
+		bypass_reply(b, rq.id, -ENETUNREACH, false);
+	else if (v == BYPASS_SLIRP)
+		pass_to_slirp(b, rq.id);
 	else if (host_socket)
 		reconnect_host_socket(b, &rq, (struct sockaddr *)&to, to_len);
 	else
@@ -374,7 +390,7 @@ static bool finish_pending(struct tcp_bypass *b, size_t i, short revents, int64_
 		}
 		b->n_host++;
 	}
-	reply(b, p->id, -err, false);
+	bypass_reply(b, p->id, -err, false);
 	drop_pending(b, i);
 	return true;
 }
@@ -398,6 +414,7 @@ void bypass_fill(struct tcp_bypass *b, struct pollset *ps, int *timeout_ms)
 		if (*timeout_ms < 0 || wait < *timeout_ms)
 			*timeout_ms = (int)wait;
 	}
+	bypass_accept_fill(b, ps, timeout_ms);
 }
 
 void bypass_handle(struct tcp_bypass *b, const struct pollset *ps)
@@ -409,12 +426,14 @@ void bypass_handle(struct tcp_bypass *b, const struct pollset *ps)
 		return;
 	for (size_t i = b->n_pending; i-- > 0;)
 		finish_pending(b, i, pollset_revents(ps, b->pending[i].poll_idx), now);
+	bypass_accept_handle(b, ps);
 	if (ev & POLLIN)
 		handle_request(b);
 	else if (ev & (POLLHUP | POLLERR | POLLNVAL)) {
 		/* Every filtered process is gone. */
 		while (b->n_pending)
 			drop_pending(b, 0);
+		bypass_accept_free(b);
 		close(b->notify_fd);
 		b->notify_fd = -1;
 	}
@@ -424,13 +443,16 @@ void bypass_free(struct tcp_bypass *b)
 {
 	while (b->n_pending)
 		drop_pending(b, 0);
+	bypass_accept_free(b);
 	free(b->pending);
+	free(b->published);
 	if (b->notify_fd >= 0)
 		close(b->notify_fd);
 	b->notify_fd = -1;
 	free(b->req);
 	free(b->resp);
 	free(b->ports);
-	b->req = b->resp = b->ports = NULL;
+	b->req = b->resp = NULL;
+	b->ports = b->published = NULL;
 	b->pending = NULL;
 }

@@ -11,6 +11,8 @@
 #include "pollset.h"
 
 struct bypass_pending;
+struct bypass_accept_wait;
+struct nethelper;
 
 /**
  * struct tcp_bypass - sbx's end of the command's connect() listener
@@ -20,7 +22,10 @@ struct bypass_pending;
  * @notify_fd:	the seccomp user-notification listener, -1 until the command
  *		sends it
  * @n_host:	connections made on host sockets
- * @n_slirp:	connect() calls left to slirp
+ * @n_slirp:	connect() and accept() calls left to the kernel
+ * @n_handed:	published connections handed to the server (bypass_accept.c)
+ * @accepts:	the command also hands its accept() calls to sbx: there are
+ *		published TCP ports, and a network helper to ask (@net)
  *
  * Every other field is private to bypass.c.
  */
@@ -30,6 +35,11 @@ struct tcp_bypass {
 	int notify_fd;
 	unsigned long n_host;
 	unsigned long n_slirp;
+	unsigned long n_handed;
+	bool accepts;
+	struct nethelper *net;
+	uint16_t *published;
+	size_t n_published;
 
 	struct bypass_policy policy;
 	uint16_t *ports;
@@ -42,14 +52,19 @@ struct tcp_bypass {
 	struct bypass_pending *pending;
 	size_t n_pending;
 	size_t cap_pending;
+	struct bypass_accept_wait *waits;
+	size_t n_waits;
+	size_t cap_waits;
 };
 
 /**
  * bypass_init() - prepare the bypass for @c; never fails: a kernel without
  *		   what it needs (Linux 5.14) leaves it disabled, with the
  *		   reason in @b->why_not
+ * @net:	the network helper (started later), asked for the host side
+ *		of published connections when @c publishes TCP ports
  */
-void bypass_init(struct tcp_bypass *b, const struct sbx_config *c);
+void bypass_init(struct tcp_bypass *b, const struct sbx_config *c, struct nethelper *net);
 
 /**
  * bypass_take_listener() - adopt the listener fd the command sent

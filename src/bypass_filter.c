@@ -1,6 +1,7 @@
 /* bypass_filter.c - the TCP bypass's seccomp program
  *
- * It runs in the command: it hands native connect() calls to sbx through a
+ * It runs in the command: it hands native connect() calls (and, with
+ * published TCP ports, accept() and accept4()) to sbx through a
  * user-notification listener, and lets everything else pass (the command's
  * real filter, loaded after it, decides the rest; the kernel applies the
  * stricter answer of the two).
@@ -46,26 +47,38 @@ bool bypass_supported(void)
 #endif
 }
 
-int bypass_listener_install(int *ret_fd)
+#ifdef __NR_accept
+#define NR_ACCEPT __NR_accept
+#else
+#define NR_ACCEPT __NR_accept4 /* arm64 has accept4() only */
+#endif
+
+int bypass_listener_install(bool accepts, int *ret_fd)
 {
 #ifdef NATIVE_AUDIT_ARCH
 	/* The address length's two halves (little-endian on both ABIs we build). */
 	const uint32_t len_lo = offsetof(struct seccomp_data, args[2]);
 	const uint32_t len_hi = len_lo + 4;
+	/* Without published ports, accept() is not ours: compare with a
+	 * number no system call has. */
+	const uint32_t accept4_nr = accepts ? __NR_accept4 : UINT32_MAX;
+	const uint32_t accept_nr = accepts ? NR_ACCEPT : UINT32_MAX;
 	struct sock_filter prog[] = {
-		STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_AUDIT_ARCH, 0, 9),
-		STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		/* x32's connect carries the x32 bit: not equal, so it passes. */
-		JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_connect, 0, 7),
-		STMT(BPF_LD | BPF_W | BPF_ABS, len_hi),
-		JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 5),
-		STMT(BPF_LD | BPF_W | BPF_ABS, len_lo),
-		JUMP(BPF_JMP | BPF_JEQ | BPF_K, sizeof(struct sockaddr_in), 2, 0),
-		JUMP(BPF_JMP | BPF_JEQ | BPF_K, sizeof(struct sockaddr_in6), 1, 0),
-		JUMP(BPF_JMP | BPF_JEQ | BPF_K, sizeof(struct sockaddr_storage), 0, 1),
-		STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
-		STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		/* 0 */ STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		/* 1 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_AUDIT_ARCH, 0, 11), /* else 13 */
+		/* 2 */ STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		/* x32's calls carry the x32 bit: never equal, so they pass. */
+		/* 3 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_connect, 0, 6), /* else 10 */
+		/* 4 */ STMT(BPF_LD | BPF_W | BPF_ABS, len_hi),
+		/* 5 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 7), /* else 13 */
+		/* 6 */ STMT(BPF_LD | BPF_W | BPF_ABS, len_lo),
+		/* 7 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, sizeof(struct sockaddr_in), 4, 0),
+		/* 8 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, sizeof(struct sockaddr_in6), 3, 0),
+		/* 9 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, sizeof(struct sockaddr_storage), 2, 3),
+		/* 10 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, accept4_nr, 1, 0),
+		/* 11 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, accept_nr, 0, 1),
+		/* 12 */ STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+		/* 13 */ STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog fprog = { .len = sizeof(prog) / sizeof(prog[0]), .filter = prog };
 	long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER,
@@ -76,6 +89,7 @@ int bypass_listener_install(int *ret_fd)
 	*ret_fd = (int)fd;
 	return 0;
 #else
+	(void)accepts;
 	(void)ret_fd;
 	return -EOPNOTSUPP;
 #endif

@@ -11,7 +11,8 @@ bool bypass_supported(void);
 
 /**
  * bypass_listener_install() - in the command, before its own filter: send
- *			       native connect() calls to a new seccomp
+ *			       native connect() calls (and with @accepts,
+ *			       accept() and accept4()) to a new seccomp
  *			       user-notification listener
  *
  * Needs no_new_privs. Compat ABIs (i386, x32) are not sent: their
@@ -20,5 +21,5 @@ bool bypass_supported(void);
  * Return: 0 with the listener in @ret_fd, or -errno (e.g. -EBUSY when a
  *	   listener is already installed, -EINVAL before Linux 5.0)
  */
-int bypass_listener_install(int *ret_fd);
+int bypass_listener_install(bool accepts, int *ret_fd);
 

@@ -208,8 +208,7 @@ static socklen_t addr_len(int family)
 	return family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 }
 
-/* The interface holding @src: lo for a loopback peer, eth0 for one out there. */
-static int interface_of(const struct sockaddr_storage *src)
+int bypass_interface_of(const struct sockaddr_storage *src)
 {
 	struct ifaddrs *list, *ifa;
 	const void *want;
@@ -262,7 +261,7 @@ static int pin_to_route(int fd, int family, const struct sockaddr *peer,
 	if (connect(probe, peer, addr_len(family)) < 0 ||
 	    getsockname(probe, (struct sockaddr *)&src, &len) < 0)
 		return -errno;
-	index = interface_of(&src);
+	index = bypass_interface_of(&src);
 	if (index <= 0)
 		return -ENODEV;
 	if (setsockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &index, sizeof(index)) < 0)

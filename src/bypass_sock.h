@@ -50,6 +50,12 @@ int bypass_defaults_read(struct bypass_defaults *d);
 int bypass_sock_inspect(int fd, struct bypass_sock *ret);
 
 /**
+ * bypass_interface_of() - the index of the interface holding address @src
+ *			   (lo for a loopback address), 0 when none does
+ */
+int bypass_interface_of(const struct sockaddr_storage *src);
+
+/**
  * bypass_sock_twin() - a host TCP socket standing in for sandbox socket @src
  *
  * Same family; the socket-level, TCP and IP options @src changed from their

@@ -141,7 +141,7 @@ static void start_tcp_bypass(const struct child_plan *plan)
 
 	if (!plan->tcp_bypass)
 		return;
-	r = bypass_listener_install(&fd);
+	r = bypass_listener_install(plan->tcp_bypass_accepts, &fd);
 	if (r == 0) {
 		m.type = SYNC_NET_BYPASS;
 		sync_send(plan->sync_fd, &m, fd);

@@ -21,6 +21,7 @@
  *			host binds) or -1; NULL when none. Inherited with the clone.
  * @n_premade:		entries in @premade_fds
  * @tcp_bypass:		the command hands its connect() calls to sbx (bypass.c)
+ * @tcp_bypass_accepts:	...and its accept() calls (bypass_accept.c)
  */
 struct child_plan {
 	int sync_fd;
@@ -32,6 +33,7 @@ struct child_plan {
 	const int *premade_fds;
 	size_t n_premade;
 	bool tcp_bypass;
+	bool tcp_bypass_accepts;
 };
 
 /**

@@ -289,6 +289,16 @@ static int handle_ctl(struct helper *h)
 		slirp_glue_set_tap(&h->slirp, fd);
 	} else if (m.type == SYNC_NET_FACTORY && fd >= 0 && h->relay.factory_fd < 0) {
 		h->relay.factory_fd = fd;
+	} else if (m.type == SYNC_NET_HANDOVER && m.value > 0 && m.value <= 65535) {
+		int host_fd = relay_handover(&h->relay, (uint16_t)m.value);
+		struct sync_msg reply = { .type = SYNC_NET_HANDOVER, .value = host_fd >= 0 };
+
+		if (fd >= 0)
+			close(fd);
+		r = sync_send(h->ctl_fd, &reply, host_fd);
+		if (host_fd >= 0)
+			close(host_fd);
+		return r == -EPIPE ? -1 : 0;
 	} else if (fd >= 0) {
 		close(fd);
 	}
@@ -318,7 +328,7 @@ static _Noreturn void helper_loop(struct helper *h)
 }
 
 static _Noreturn void helper_main(const struct sbx_config *c, int ctl_fd, const int *publish_fds,
-				  pid_t parent)
+				  pid_t parent, bool handover)
 {
 	struct sbx_error e = { 0 };
 	struct helper h; /* lives as long as the process: helper_loop() never returns */
@@ -327,6 +337,8 @@ static _Noreturn void helper_main(const struct sbx_config *c, int ctl_fd, const 
 	h.c = c;
 	h.ctl_fd = ctl_fd;
 	relay_init(&h.relay, c->publish, publish_fds, c->n_publish);
+	h.relay.handover = handover;
+	h.relay.host_loopback_ok = c->allow_host_loopback;
 	stage_detach(&h, parent);
 	if (slirp_glue_open(&h.slirp, c, &e) < 0)
 		helper_fail(ctl_fd, &e);
@@ -347,7 +359,7 @@ int nethelper_start(struct nethelper *h, const struct sbx_config *c, struct sbx_
 
 	h->pid = -1;
 	h->ctl_fd = -1;
-	h->ready = false;
+	h->ready = false; /* h->handover is the caller's */
 	for (; n_bound < c->n_publish && r == 0; n_bound++) {
 		r = publish_listen(&c->publish[n_bound], &publish_fds[n_bound], e);
 		if (r < 0)
@@ -362,7 +374,7 @@ int nethelper_start(struct nethelper *h, const struct sbx_config *c, struct sbx_
 		h->pid = fork();
 		if (h->pid == 0) {
 			close(fds[0]);
-			helper_main(c, fds[1], publish_fds, parent);
+			helper_main(c, fds[1], publish_fds, parent, h->handover);
 		}
 		if (h->pid < 0)
 			r = sbx_error_set(e, errno, "cannot start the network helper");
@@ -416,6 +428,22 @@ int nethelper_forward(struct nethelper *h, const struct sync_msg *m, int fd, str
 	if (r < 0)
 		return sbx_error_set(e, r, "sync with the network helper");
 	return 0;
+}
+
+int nethelper_handover(struct nethelper *h, uint16_t inside_port)
+{
+	struct sync_msg m = { .type = SYNC_NET_HANDOVER, .value = inside_port };
+	int fd = -1;
+
+	if (h->ctl_fd < 0 || !h->ready || sync_send(h->ctl_fd, &m, -1) < 0)
+		return -1;
+	/* The helper answers every request at once, and says nothing else. */
+	if (sync_recv(h->ctl_fd, &m, &fd, 0) < 0 || m.type != SYNC_NET_HANDOVER) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 void nethelper_stop(struct nethelper *h)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "config.h"
@@ -14,11 +15,15 @@
  * @ctl_fd:	sbx's end of the control socket (SOCK_SEQPACKET); the helper
  *		ends when it reads EOF here
  * @ready:	it said it is locked down
+ * @handover:	set before nethelper_start(): sbx serves the command's
+ *		accept() calls (bypass_accept.c), so the relay holds the
+ *		connections it may hand over for a moment
  */
 struct nethelper {
 	pid_t pid;
 	int ctl_fd;
 	bool ready;
+	bool handover;
 };
 
 /**
@@ -49,6 +54,13 @@ int nethelper_wait_ready(struct nethelper *h, struct sbx_error *e);
  * Return: 0 or -errno with @e filled
  */
 int nethelper_forward(struct nethelper *h, const struct sync_msg *m, int fd, struct sbx_error *e);
+
+/**
+ * nethelper_handover() - ask the helper for the host socket of the held
+ *			  relay connection whose sandbox-side port is @inside_port
+ * Return: the host socket, or -1 (not held by the relay, or no helper)
+ */
+int nethelper_handover(struct nethelper *h, uint16_t inside_port);
 
 /**
  * nethelper_stop() - end the helper (SIGKILL) and reap it; safe to call twice

@@ -37,6 +37,10 @@
 #define RELAY_PIPE_SIZE (1 << 20)
 #define MAX_SPARE_PIPES 32
 #define SPLICE_ROUNDS 16
+/* How long a connection that may be handed over waits for the server's
+ * accept() before it is relayed after all (a server sbx does not see
+ * accepting: io_uring, a 32-bit one). */
+#define HANDOVER_HOLD_MS 200
 
 /* --- the relay ----------------------------------------------------------- */
 
@@ -59,6 +63,8 @@ struct relay_conn {
 	uint16_t port;
 	int family; /* of sbx_fd: AF_INET first, AF_INET6 as the fallback */
 	bool connecting;
+	uint16_t inside_port; /* sbx_fd's own port: how sbx names it in a handover */
+	int64_t hold_until;   /* for a handover: bytes wait until then (0: none) */
 	struct relay_dir dir[2]; /* [0] host -> sandbox, [1] sandbox -> host */
 	size_t host_idx, sbx_idx;
 };
@@ -237,10 +243,16 @@ static bool conn_connect(struct relay_conn *c)
 	}
 	if (connect(c->sbx_fd, (struct sockaddr *)&ss, sl) == 0) {
 		c->connecting = false;
-		return true;
+	} else {
+		c->connecting = errno == EINPROGRESS;
+		if (!c->connecting)
+			return false;
 	}
-	c->connecting = errno == EINPROGRESS;
-	return c->connecting;
+	sl = sizeof(ss);
+	if (getsockname(c->sbx_fd, (struct sockaddr *)&ss, &sl) == 0)
+		c->inside_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+							 : ((struct sockaddr_in *)&ss)->sin_port);
+	return true;
 }
 
 /* Give waiting connections a socket; Return: false if @c must be dropped. */
@@ -264,6 +276,29 @@ static bool conn_attach(struct publish_relay *r, struct relay_conn *c)
 }
 
 static int conn_step(struct publish_relay *r, struct relay_conn *c, short host_ev, short sbx_ev);
+
+/* Whether sbx may give the server this host connection itself (see
+ * relay_handover()): it must not be able to reach more than the sandbox may,
+ * should the server disconnect it and connect it elsewhere. Pinned to the
+ * interface it came in on, one that arrived on the host's loopback could
+ * then reach the host's loopback services: only with --allow-host-loopback. */
+static bool may_hand_over(const struct publish_relay *r, int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (!r->handover || getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return false;
+	if (ss.ss_family == AF_INET)
+		return r->host_loopback_ok ||
+		       (ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr) >> 24) != 127;
+	if (ss.ss_family == AF_INET6) {
+		const struct in6_addr *a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+		return r->host_loopback_ok ||
+		       !(IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127));
+	}
+	return false;
+}
 
 /* A connect() to the sandbox's loopback is usually complete when it returns,
  * and the client's request often already waits: move it now rather than a
@@ -297,6 +332,7 @@ static void accept_new(struct publish_relay *r, size_t l)
 			.family = AF_INET,
 			.host_idx = SIZE_MAX,
 			.sbx_idx = SIZE_MAX,
+			.hold_until = may_hand_over(r, fd) ? now_ms() + HANDOVER_HOLD_MS : 0,
 		};
 		r->conns[r->n_conns++] = c;
 		if (!conn_attach(r, c))
@@ -369,6 +405,12 @@ static int conn_step(struct publish_relay *r, struct relay_conn *c, short host_e
 		}
 		c->connecting = false;
 	}
+	if (c->hold_until) {
+		if (now_ms() < c->hold_until)
+			return 0;
+		c->hold_until = 0; /* nobody took it: relay it after all */
+		host_ev = POLLIN;
+	}
 	if (!host_ev && !sbx_ev)
 		return 0;
 	if (pump(r, &c->dir[0], c->host_fd, c->sbx_fd) < 0 ||
@@ -408,6 +450,14 @@ void relay_fill(struct publish_relay *r, struct pollset *ps, int *timeout_ms)
 			c->sbx_idx = pollset_add(ps, c->sbx_fd, POLLOUT);
 			continue;
 		}
+		if (c->hold_until) {
+			int64_t left = c->hold_until - now_ms();
+			int wait = left > 0 ? (int)left : 0;
+
+			if (*timeout_ms < 0 || wait < *timeout_ms)
+				*timeout_ms = wait;
+			continue;
+		}
 		c->host_idx = pollset_add(ps, c->host_fd, dir_events(&c->dir[0], &c->dir[1]));
 		c->sbx_idx = pollset_add(ps, c->sbx_fd, dir_events(&c->dir[1], &c->dir[0]));
 	}
@@ -440,6 +490,27 @@ void relay_handle(struct publish_relay *r, const struct pollset *ps)
 			udp_port_handle(&r->udp[u], ps, now, take_udp_socket, r, r->datagram, 65536);
 	}
 	request_sockets(r);
+}
+
+int relay_handover(struct publish_relay *r, uint16_t inside_port)
+{
+	for (size_t i = 0; i < r->n_conns; i++) {
+		struct relay_conn *c = r->conns[i];
+		int fd;
+
+		if (!c->hold_until || c->sbx_fd < 0 || c->inside_port != inside_port)
+			continue;
+		fd = c->host_fd;
+		c->host_fd = -1;
+		close(c->sbx_fd);
+		c->sbx_fd = -1;
+		for (int d = 0; d < 2; d++)
+			pipe_put(r, c->dir[d].pipe, c->dir[d].queued == 0);
+		free(c);
+		r->conns[i] = r->conns[--r->n_conns];
+		return fd;
+	}
+	return -1;
 }
 
 void relay_free(struct publish_relay *r)

@@ -48,6 +48,10 @@ struct relay_pipe;
  * @n_udp:	how many
  * @factory_fd:	socket to the socket factory in the sandbox's network
  *		namespace (SOCK_SEQPACKET), -1 until it arrives
+ * @handover:	sbx may take connections to hand them to the server itself
+ *		(the TCP bypass's accept() side): hold their bytes a moment
+ * @host_loopback_ok: --allow-host-loopback: connections that came in on the
+ *		host's loopback may be handed over too
  *
  * Every other field is private to publish.c.
  */
@@ -58,6 +62,8 @@ struct publish_relay {
 	struct udp_port *udp;
 	size_t n_udp;
 	int factory_fd;
+	bool handover;
+	bool host_loopback_ok;
 
 	size_t *listen_idx;
 	size_t factory_idx;
@@ -91,6 +97,16 @@ void relay_fill(struct publish_relay *r, struct pollset *ps, int *timeout_ms);
  *		    accept, connect inside, move bytes with splice(), close
  */
 void relay_handle(struct publish_relay *r, const struct pollset *ps);
+
+/**
+ * relay_handover() - give up the held connection whose socket inside the
+ *		      sandbox has port @inside_port (what the server's accept()
+ *		      returned, seen from its side as the peer's port)
+ *
+ * Return: its host socket, now the caller's, or -1 when no held connection
+ *	   has that port (not one of ours, or it is already being relayed)
+ */
+int relay_handover(struct publish_relay *r, uint16_t inside_port);
 
 /**
  * relay_free() - close every socket and pipe

@@ -242,8 +242,10 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	if (r < 0)
 		return r;
 	if (c->net == SBX_NET_SLIRP && !c->no_tcp_bypass) {
-		bypass_init(&bypass, c);
+		bypass_init(&bypass, c, &net);
 		child.tcp_bypass = bypass.enabled;
+		child.tcp_bypass_accepts = bypass.enabled && bypass.accepts;
+		net.handover = child.tcp_bypass_accepts;
 		if (!bypass.enabled)
 			log_verbose(1, "tcp bypass: off: %s", bypass.why_not);
 	}
@@ -296,5 +298,8 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	if (bypass.enabled)
 		log_verbose(1, "tcp bypass: %lu connections on host sockets, %lu connect() calls left to slirp",
 			    bypass.n_host, bypass.n_slirp);
+	if (bypass.accepts)
+		log_verbose(1, "tcp bypass: %lu published connections handed to the server",
+			    bypass.n_handed);
 	return 0;
 }

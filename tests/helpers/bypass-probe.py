@@ -15,6 +15,14 @@ Each CHECK prints one line, "ok ..." or "fail ...":
               bind() is refused, its address is the host's loopback on a port
               in the ephemeral range, and connect() to PORT2 still works
   unspec      connect, then connect(AF_UNSPEC) to disconnect, then reconnect
+
+  bypass-probe.py serve PORT COUNT blocking|nonblock|accept4
+
+serves COUNT connections on 0.0.0.0:PORT (writing PORT.ready first) and
+answers each with "local ADDR:PORT peer ADDR:PORT dev N" as the accepted
+socket sees itself (dev: SO_BINDTOIFINDEX, 0 when unbound); "nonblock"
+accepts with a non-blocking listener after select(), "accept4" through
+accept4(SOCK_CLOEXEC) and checks the flag.
 """
 import errno
 import os
@@ -144,7 +152,39 @@ def check_unspec(host, port):
     return "ok unspec %s then %s: %s" % (first, s.getpeername()[0], get(s, host))
 
 
+def serve(port, count, how):
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("0.0.0.0", port))
+    srv.listen(16)
+    open("/tmp/%d.ready" % port, "w").close()
+    for _ in range(count):
+        if how == "nonblock":
+            srv.setblocking(False)
+            select.select([srv], [], [], 30)
+            conn, _ = srv.accept()
+            conn.setblocking(True)
+        elif how == "accept4":
+            import ctypes
+            libc = ctypes.CDLL(None, use_errno=True)
+            fd = libc.accept4(srv.fileno(), None, None, os.O_CLOEXEC)
+            conn = socket.socket(fileno=fd)
+            if not fd_flags(fd) & os.O_CLOEXEC:
+                conn.sendall(b"fail no close-on-exec\n")
+        else:
+            conn, _ = srv.accept()
+        local = conn.getsockname()
+        peer = conn.getpeername()
+        dev = conn.getsockopt(socket.SOL_SOCKET, 62)  # SO_BINDTOIFINDEX
+        conn.sendall(("local %s:%d peer %s:%d dev %d\n" % (local[0], local[1], peer[0], peer[1],
+                                                           dev)).encode())
+        conn.close()
+
+
 def main():
+    if sys.argv[1] == "serve":
+        serve(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
+        return
     check, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
     try:
         if check == "reuse":

@@ -88,6 +88,72 @@ else
 		'^fail peer: .*Permission denied' "$OUT"
 fi
 
+# --- published connections handed to the server ------------------------------------
+# serve_once PORT MODE ADDR SBX-OPTION...: a server inside on 7000, published
+# on host port PORT, answers one connection from the host to ADDR:PORT with
+# what it sees of it (bypass-probe.py serve); sets OUT (its line plus the
+# client's own port) and ERR (sbx's -v lines).
+serve_once() {
+	local port=$1 mode=$2 addr=$3 pid
+	shift 3
+	rm -rf "$WORK/srv"
+	mkdir -p "$WORK/srv"
+	"$SBX" -v --net slirp "$@" -p "$port:7000" --bind "$WORK/srv:/tmp" --ro-bind "$HELPERS:/t" \
+		python3 /t/bypass-probe.py serve 7000 1 "$mode" >"$WORK/srv.out" 2>"$WORK/srv.err" </dev/null &
+	pid=$!
+	track_pid $pid
+	wait_for_file "$WORK/srv/7000.ready" 10
+	OUT=$(python3 -c 'import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
+print(s.recv(200).decode().strip(), "client-port", s.getsockname()[1])' "$addr" "${port##*:}" 2>&1)
+	wait_pid_timeout $pid 10
+	ERR=$(cat "$WORK/srv.err")
+}
+free_tcp_port() { python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+LO_INDEX=$(cat /sys/class/net/lo/ifindex)
+
+P=$(free_tcp_port)
+serve_once "127.0.0.1:$P" blocking 127.0.0.1
+expect_match "a client on the host's loopback is relayed without --allow-host-loopback" \
+	'^local 127\.0\.0\.1:7000 peer 127\.0\.0\.1:[0-9]+ dev 0 client-port' "$OUT"
+expect_match "... -v: none handed over" 'tcp bypass: 0 published connections handed to the server' "$ERR"
+P=$(free_tcp_port)
+serve_once "127.0.0.1:$P" blocking 127.0.0.1 --allow-host-loopback
+expect_match "with --allow-host-loopback the server gets the host connection itself, pinned to lo" \
+	"^local 127\.0\.0\.1:$P peer 127\.0\.0\.1:([0-9]+) dev $LO_INDEX client-port \1\$" "$OUT"
+expect_match "... -v: one handed over" 'tcp bypass: 1 published connections handed to the server' "$ERR"
+P=$(free_tcp_port)
+serve_once "127.0.0.1:$P" nonblock 127.0.0.1 --allow-host-loopback
+expect_match "... also to a non-blocking accept() after select()" \
+	"^local 127\.0\.0\.1:$P peer 127\.0\.0\.1:([0-9]+) dev $LO_INDEX client-port \1\$" "$OUT"
+P=$(free_tcp_port)
+serve_once "127.0.0.1:$P" accept4 127.0.0.1 --allow-host-loopback
+expect_match "... and to accept4(SOCK_CLOEXEC), which keeps its flag" \
+	"^local 127\.0\.0\.1:$P peer 127\.0\.0\.1:([0-9]+) dev $LO_INDEX client-port \1\$" "$OUT"
+P=$(free_tcp_port)
+serve_once "127.0.0.1:$P" blocking 127.0.0.1 --allow-host-loopback --no-tcp-bypass
+expect_match "--no-tcp-bypass: relayed" '^local 127\.0\.0\.1:7000 peer 127\.0\.0\.1:[0-9]+ dev 0 ' "$OUT"
+# A client from the network: the host's own non-loopback address stands in
+# for one (the connection stays on this machine).
+HOST_ADDR=$(ip -o -4 addr show scope global 2>/dev/null | awk '{ sub("/.*", "", $4); print $4; exit }')
+if [ -n "$HOST_ADDR" ]; then
+	HOST_DEV=$(ip -o -4 addr show scope global | awk '{ print $2; exit }')
+	HOST_INDEX=$(cat "/sys/class/net/$HOST_DEV/ifindex")
+	P=$(free_tcp_port)
+	serve_once "$P" blocking "$HOST_ADDR"
+	expect_match "a client from the network ($HOST_ADDR) is handed over by default, pinned to $HOST_DEV" \
+		"^local ${HOST_ADDR//./\\.}:$P peer ${HOST_ADDR//./\\.}:([0-9]+) dev $HOST_INDEX client-port \1\$" "$OUT"
+else
+	skip "a client from the network is handed over by default" "no global IPv4 address here"
+fi
+run_sbx --net slirp --allow-host-loopback -p "127.0.0.1:$(free_tcp_port):7000" --ro-bind "$HELPERS:/t" sh -c \
+	"python3 /t/bypass-probe.py serve 7000 1 blocking & sleep 0.5
+	python3 -c 'import socket; print(socket.create_connection((\"10.0.2.100\", 7000)).recv(200).decode().strip())'
+	wait"
+expect_match "a client inside the sandbox still reaches the published server directly" \
+	'^local 10\.0\.2\.100:7000 peer 10\.0\.2\.100:[0-9]+ dev 0$' "$OUT"
+
 # --- what sbx is not asked about ------------------------------------------------------
 run_sbx -v --net slirp python3 -c 'import socket
 s = socket.socket(socket.AF_UNIX); s.bind("\0sbx-bypass-test"); s.listen()

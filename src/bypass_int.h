@@ -1,0 +1,23 @@
+/* bypass_int.h - what bypass.c and bypass_accept.c share */
+#pragma once
+
+#include <linux/seccomp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bypass.h"
+#include "pollset.h"
+
+#ifndef MIN
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#endif
+
+/* Answer notification @id: with -errno @error, or let the call run (@cont). */
+void bypass_reply(struct tcp_bypass *b, uint64_t id, int error, bool cont);
+
+/* An accept() or accept4() from the command (bypass_accept.c). */
+void bypass_accept_request(struct tcp_bypass *b, const struct seccomp_notif *n);
+void bypass_accept_fill(struct tcp_bypass *b, struct pollset *ps, int *timeout_ms);
+void bypass_accept_handle(struct tcp_bypass *b, const struct pollset *ps);
+void bypass_accept_free(struct tcp_bypass *b);
