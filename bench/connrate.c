@@ -2,14 +2,17 @@
  *
  *   connrate serve PORT          accept forever: read a request, answer, close
  *   connrate run HOST PORT SECS  count connect+request+response+close per second
- *   connrate once HOST PORT      retry connecting until it works, then exit 0
+ *   connrate once HOST PORT      retry connecting until a connection stays up
+ *                                (300 ms without a reset), then exit 0
  *
  * HOST is a numeric IPv4 or IPv6 address.
  */
+#define _GNU_SOURCE /* POLLRDHUP */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,8 +99,14 @@ int main(int argc, char **argv)
 		len = make_addr(argv[2], atoi(argv[3]), &ss);
 		for (int i = 0; i < 20000; i++) {
 			int fd = socket(ss.ss_family, SOCK_STREAM, 0);
-			if (connect(fd, (struct sockaddr *)&ss, len) == 0)
-				return 0;
+			if (connect(fd, (struct sockaddr *)&ss, len) == 0) {
+				/* A forwarder accepts for a server that may not listen
+				 * yet, and resets the connection then: wait and see. */
+				struct pollfd p = { .fd = fd, .events = POLLIN | POLLRDHUP };
+				char c;
+				if (poll(&p, 1, 300) == 0 || recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0)
+					return 0;
+			}
 			close(fd);
 			usleep(500);
 		}

@@ -6,9 +6,11 @@
 #   bench/net.sh [SBX]          (default: ./sbx, i.e. run it from the build dir)
 #   T=3 bench/net.sh            seconds per throughput run (connection rate: T-1)
 #
-# Measured, for each of loopback (the ceiling), sbx, sbx --no-tcp-bypass
-# (sbx-slirp: outgoing TCP through libslirp, for comparison), slirp4netns
-# --mtu 65520 and pasta:
+# Measured, for each of loopback (the ceiling), sbx, sbx-lo (sbx with
+# --allow-host-loopback, so that published connections from the host's
+# loopback are handed to the server instead of relayed), sbx-slirp (sbx
+# --no-tcp-bypass: TCP through libslirp and the relay, for comparison),
+# slirp4netns --mtu 65520 and pasta:
 #   - iperf3 TCP sandbox -> host (client inside, server on host 127.0.0.1,
 #     reached through the gateway: 10.0.2.2 for sbx/slirp4netns, the mapped
 #     default gateway for pasta), one stream and -P 4;
@@ -88,7 +90,7 @@ out_run() {
 	shift
 	case $mode in
 	loopback) GW=127.0.0.1 "$@" ;;
-	sbx) "$SBX" --net slirp --allow-host-loopback --bind "$tmp" -- "$@" ;;
+	sbx | sbx-lo) "$SBX" --net slirp --allow-host-loopback --bind "$tmp" -- "$@" ;;
 	sbx-slirp) "$SBX" --net slirp --no-tcp-bypass --allow-host-loopback --bind "$tmp" -- "$@" ;;
 	pasta) timeout $((T + 20)) pasta --config-net -q -- "$@" ;;
 	esac
@@ -96,7 +98,7 @@ out_run() {
 gw_of() {
 	case $1 in
 	loopback) echo 127.0.0.1 ;;
-	sbx | sbx-slirp | slirp4netns) echo 10.0.2.2 ;;
+	sbx | sbx-lo | sbx-slirp | slirp4netns) echo 10.0.2.2 ;;
 	pasta) echo "$PASTA_GW" ;;
 	esac
 }
@@ -126,8 +128,9 @@ in_start() {
 		"$@" >/dev/null 2>&1 &
 		RUNPID=$! NETPID=
 		;;
-	sbx | sbx-slirp)
+	sbx | sbx-lo | sbx-slirp)
 		"$SBX" -v --net slirp $([ "$mode" = sbx-slirp ] && echo --no-tcp-bypass) \
+			$([ "$mode" = sbx-lo ] && echo --allow-host-loopback) \
 			-p "127.0.0.1:$PUB:$port" --bind "$tmp" -- "$@" >/dev/null 2>"$tmp/sbx.err" &
 		RUNPID=$!
 		while ! NETPID=$(sed -n 's/^sbx: network helper pid //p' "$tmp/sbx.err") || [ -z "$NETPID" ]; do
@@ -191,7 +194,7 @@ except Exception: print("0")'
 }
 
 declare -A R
-modes=(${MODES:-loopback sbx sbx-slirp slirp4netns pasta})
+modes=(${MODES:-loopback sbx sbx-lo sbx-slirp slirp4netns pasta})
 
 # --- sandbox -> host ----------------------------------------------------------
 iperf3 -s -p "$IPERF_HOST" >/dev/null 2>&1 &
@@ -288,6 +291,16 @@ r=$(ratio "${R[in,sbx,4]}" "${R[in,loopback,4]}")
 check "host->sandbox TCP (publish), -P 4, sbx / loopback" "$r" ge 0.7
 r=$(ratio "${R[rate2,sbx]}" "${R[rate2,slirp4netns]}")
 check "connect/request/response rate, sbx / slirp4netns" "$r" ge 3
+r=$(ratio "${R[in,sbx-lo,1]}" "${R[in,pasta,1]}")
+check "  handed over (sbx-lo), 1 stream, sbx / pasta" "$r" ge 1.0
+r=$(ratio "${R[in,sbx-lo,4]}" "${R[in,pasta,4]}")
+check "  handed over (sbx-lo), -P 4, sbx / pasta" "$r" ge 1.0
+r=$(ratio "${R[in,sbx-lo,1]}" "${R[in,loopback,1]}")
+check "  handed over (sbx-lo), 1 stream, sbx / loopback" "$r" ge 0.7
+r=$(ratio "${R[in,sbx-lo,4]}" "${R[in,loopback,4]}")
+check "  handed over (sbx-lo), -P 4, sbx / loopback" "$r" ge 0.7
+r=$(ratio "${R[rate2,sbx-lo]}" "${R[rate2,slirp4netns]}")
+check "  handed over (sbx-lo), connection rate, sbx / slirp4netns" "$r" ge 3
 r=$(ratio "${R[setup,sbx]}" "${R[setup,slirp4netns]}")
 check "setup to first connect, sbx / slirp4netns" "$r" le 0.3
 r=$(awk -v k="${R[rss2,sbx]:-0}" 'BEGIN { printf "%.1f", k / 1024 }')

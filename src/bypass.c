@@ -39,6 +39,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -88,6 +89,23 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Handing published connections over costs every accept() in the sandbox a
+ * trip through sbx, and pays off only for connections that may be handed
+ * over (publish.c: may_hand_over()): those from the host's loopback with
+ * --allow-host-loopback, and those a port published on one of the host's
+ * network addresses receives. A port published on the wildcard address, as
+ * -p 8080:80 is, mostly serves the host's own browser: relayed, as before. */
+static bool published_on_a_network_address(const struct sbx_publish *p)
+{
+	static const unsigned char zero[16];
+
+	if (p->family == AF_INET)
+		return memcmp(p->host_addr, zero, 4) != 0 && p->host_addr[0] != 127;
+	return memcmp(p->host_addr, zero, 16) != 0 &&
+	       !IN6_IS_ADDR_LOOPBACK((const struct in6_addr *)p->host_addr) &&
+	       !(IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)p->host_addr) && p->host_addr[12] == 127);
+}
+
 void bypass_init(struct tcp_bypass *b, const struct sbx_config *c, struct nethelper *net)
 {
 	struct seccomp_notif_sizes sizes;
@@ -118,11 +136,15 @@ void bypass_init(struct tcp_bypass *b, const struct sbx_config *c, struct nethel
 	b->ports = xreallocarray(NULL, c->n_allow_connect + 1, sizeof(*b->ports));
 	bypass_policy_init(&b->policy, c, b->ports);
 	b->published = xreallocarray(NULL, c->n_publish + 1, sizeof(*b->published));
-	for (size_t i = 0; i < c->n_publish; i++)
-		if (!c->publish[i].udp)
-			b->published[b->n_published++] = c->publish[i].sandbox_port;
+	for (size_t i = 0; i < c->n_publish; i++) {
+		if (c->publish[i].udp)
+			continue;
+		b->published[b->n_published++] = c->publish[i].sandbox_port;
+		b->accepts = b->accepts || c->allow_host_loopback ||
+			     published_on_a_network_address(&c->publish[i]);
+	}
 	b->net = net;
-	b->accepts = b->n_published > 0;
+	b->lo_index = (int)if_nametoindex("lo");
 	b->enabled = true;
 }
 

@@ -39,6 +39,10 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
 #include "bypass.h"
 #include "bypass_int.h"
 #include "nethelper.h"
@@ -54,21 +58,28 @@ struct bypass_accept_wait {
 	size_t poll_idx;
 };
 
+/* A TCP listener of the sandbox's own on a published port (few calls: each
+ * accept() in the sandbox pays for them). */
 static bool is_published_listener(const struct tcp_bypass *b, int fd)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	struct bypass_sock info;
-	int listening = 0;
+	socklen_t len = sizeof(int);
+	uint64_t cookie = 0;
+	int listening = 0, proto = 0;
 	uint16_t port;
 
-	len = sizeof(listening);
-	if (bypass_sock_inspect(fd, &info) < 0 || !info.family ||
-	    info.netns_cookie == b->defaults.host_netns_cookie ||
-	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 || !listening)
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 || !listening)
+		return false;
+	len = sizeof(proto);
+	if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) < 0 || proto != IPPROTO_TCP)
 		return false;
 	len = sizeof(ss);
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0 ||
+	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+		return false;
+	len = sizeof(cookie);
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) < 0 ||
+	    cookie == b->defaults.host_netns_cookie)
 		return false;
 	port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 					      : ((struct sockaddr_in *)&ss)->sin_port);
@@ -109,8 +120,9 @@ static int take_host_connection(struct tcp_bypass *b, int conn)
 	if (host < 0)
 		return -1;
 	len = sizeof(local);
-	index = getsockname(host, (struct sockaddr *)&local, &len) == 0 ? bypass_interface_of(&local)
-									: 0;
+	index = 0;
+	if (getsockname(host, (struct sockaddr *)&local, &len) == 0)
+		index = is_loopback(&local, &port) ? b->lo_index : bypass_interface_of(&local);
 	if (index <= 0 || setsockopt(host, SOL_SOCKET, SO_BINDTOIFINDEX, &index, sizeof(index)) < 0) {
 		/* Unpinned it must not go in; the relay has let go of it. */
 		close(host);

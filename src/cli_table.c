@@ -456,7 +456,7 @@ const struct cli_option cli_options[] = {
 	{ "mtu", 0, 1, "N", "--net slirp: MTU of tap0 (default 65520)", opt_mtu, 0 },
 	{ "no-ipv6", 0, 0, NULL, "--net slirp: IPv4 only", opt_flag, FLAG(no_ipv6) },
 	{ "no-tcp-bypass", 0, 0, NULL,
-	  "--net slirp: outgoing TCP through libslirp too, not on host sockets", opt_flag,
+	  "--net slirp: TCP through libslirp and the relay, not on host sockets", opt_flag,
 	  FLAG(no_tcp_bypass) },
 	{ "allow-host-loopback", 0, 0, NULL,
 	  "--net slirp: let 10.0.2.2 and fd00::2 reach the host's 127.0.0.1 and ::1", opt_flag,

@@ -117,7 +117,11 @@ P=$(free_tcp_port)
 serve_once "127.0.0.1:$P" blocking 127.0.0.1
 expect_match "a client on the host's loopback is relayed without --allow-host-loopback" \
 	'^local 127\.0\.0\.1:7000 peer 127\.0\.0\.1:[0-9]+ dev 0 client-port' "$OUT"
-expect_match "... -v: none handed over" 'tcp bypass: 0 published connections handed to the server' "$ERR"
+if grep -q 'handed to the server' <<<"$ERR"; then
+	fail "... and accept() is left alone (no handover is possible)" "$ERR"
+else
+	pass "... and accept() is left alone (no handover is possible)"
+fi
 P=$(free_tcp_port)
 serve_once "127.0.0.1:$P" blocking 127.0.0.1 --allow-host-loopback
 expect_match "with --allow-host-loopback the server gets the host connection itself, pinned to lo" \
@@ -141,11 +145,16 @@ if [ -n "$HOST_ADDR" ]; then
 	HOST_DEV=$(ip -o -4 addr show scope global | awk '{ print $2; exit }')
 	HOST_INDEX=$(cat "/sys/class/net/$HOST_DEV/ifindex")
 	P=$(free_tcp_port)
-	serve_once "$P" blocking "$HOST_ADDR"
-	expect_match "a client from the network ($HOST_ADDR) is handed over by default, pinned to $HOST_DEV" \
+	serve_once "$HOST_ADDR:$P" blocking "$HOST_ADDR"
+	expect_match "published on a network address ($HOST_ADDR): handed over by default, pinned to $HOST_DEV" \
 		"^local ${HOST_ADDR//./\\.}:$P peer ${HOST_ADDR//./\\.}:([0-9]+) dev $HOST_INDEX client-port \1\$" "$OUT"
+	P=$(free_tcp_port)
+	serve_once "$P" blocking "$HOST_ADDR"
+	expect_match "published on 0.0.0.0 without --allow-host-loopback: relayed, accept() left alone" \
+		'^local 127\.0\.0\.1:7000 peer 127\.0\.0\.1:[0-9]+ dev 0 ' "$OUT"
 else
-	skip "a client from the network is handed over by default" "no global IPv4 address here"
+	skip "published on a network address: handed over by default" "no global IPv4 address here"
+	skip "published on 0.0.0.0 without --allow-host-loopback: relayed" "no global IPv4 address here"
 fi
 run_sbx --net slirp --allow-host-loopback -p "127.0.0.1:$(free_tcp_port):7000" --ro-bind "$HELPERS:/t" sh -c \
 	"python3 /t/bypass-probe.py serve 7000 1 blocking & sleep 0.5
