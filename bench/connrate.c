@@ -2,8 +2,10 @@
  *
  *   connrate serve PORT          accept forever: read a request, answer, close
  *   connrate run HOST PORT SECS  count connect+request+response+close per second
- *   connrate once HOST PORT      retry connecting until a connection stays up
- *                                (300 ms without a reset), then exit 0
+ *   connrate once HOST PORT      retry connecting until it works, then exit 0
+ *   connrate ready HOST PORT     the same, but a connection must stay up for
+ *                                300 ms without a reset (a forwarder accepts
+ *                                before the server behind it listens)
  *
  * HOST is a numeric IPv4 or IPv6 address.
  */
@@ -95,7 +97,8 @@ int main(int argc, char **argv)
 			close(fd);
 		}
 	}
-	if (argc == 4 && strcmp(argv[1], "once") == 0) {
+	if (argc == 4 && (strcmp(argv[1], "once") == 0 || strcmp(argv[1], "ready") == 0)) {
+		int wait_ms = strcmp(argv[1], "ready") == 0 ? 300 : 0;
 		len = make_addr(argv[2], atoi(argv[3]), &ss);
 		for (int i = 0; i < 20000; i++) {
 			int fd = socket(ss.ss_family, SOCK_STREAM, 0);
@@ -104,7 +107,8 @@ int main(int argc, char **argv)
 				 * yet, and resets the connection then: wait and see. */
 				struct pollfd p = { .fd = fd, .events = POLLIN | POLLRDHUP };
 				char c;
-				if (poll(&p, 1, 300) == 0 || recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0)
+				if (!wait_ms || poll(&p, 1, wait_ms) == 0 ||
+				    recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0)
 					return 0;
 			}
 			close(fd);
@@ -127,6 +131,6 @@ int main(int argc, char **argv)
 		printf("%.0f %ld\n", (double)done / (now() - start), failed);
 		return 0;
 	}
-	fprintf(stderr, "usage: connrate serve PORT | run HOST PORT SECS | once HOST PORT\n");
+	fprintf(stderr, "usage: connrate serve PORT | run HOST PORT SECS | once|ready HOST PORT\n");
 	return 2;
 }
