@@ -58,6 +58,8 @@ static bool child_reported_error(int sync_fd, struct sbx_error *e)
 	return true;
 }
 
+static void log_phase(const char *what);
+
 /* Wait for pid 1 to say it started the command, or why it could not. */
 static int wait_until_started(int sync_fd, struct nethelper *net, struct tcp_bypass *bypass,
 			      struct sbx_error *e)
@@ -93,6 +95,8 @@ static int wait_until_started(int sync_fd, struct nethelper *net, struct tcp_byp
 			break;
 		case SYNC_NET_TAP:
 		case SYNC_NET_FACTORY:
+			if (!net->ready && nethelper_wait_ready(net, e) == 0)
+				log_phase("network helper ready");
 			r = nethelper_forward(net, &m, TAKE_FD(fd), e);
 			if (r < 0)
 				return r;
