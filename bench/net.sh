@@ -134,7 +134,8 @@ in_start() {
 			$([ "$mode" = sbx-lo ] && echo --allow-host-loopback) \
 			-p "127.0.0.1:$PUB:$port" --bind "$tmp" -- "$@" >/dev/null 2>"$tmp/sbx.err" &
 		RUNPID=$!
-		while ! NETPID=$(sed -n 's/^sbx: network helper pid //p' "$tmp/sbx.err") || [ -z "$NETPID" ]; do
+		while ! NETPID=$(sed -n 's/^sbx: network helper pid //p' "$tmp/sbx.err" 2>/dev/null) ||
+			[ -z "$NETPID" ]; do
 			sleep 0.01
 		done
 		;;
