@@ -20,16 +20,29 @@
  *
  * What keeps it honest:
  *  - the address is read once, and the host socket is connected by sbx to
- *    that copy: never "continue" with a host socket, so a racing thread
- *    cannot change the address after the check;
- *  - each host socket carries a locked packet filter that hears only its
- *    one peer (bypass_filter.c), so a failed socket cannot be reused for
- *    anything the policy did not allow;
+ *    that copy: a racing thread cannot change the address after the check;
+ *  - "continue" is only ever the answer for the program's own socket. A
+ *    racing thread can still dup2() a host socket over that fd before the
+ *    kernel runs the call, and io_uring or 32-bit calls are not seen at
+ *    all, so each host socket is pinned before it is handed over
+ *    (bypass_sock.c): to the route's interface (never lo, unless the
+ *    gateway with --allow-host-loopback was its route) and to its source
+ *    address and an ephemeral port sbx picked. Whatever it is used for next,
+ *    it reaches only what its route reached. What pinning cannot stop: a
+ *    program that gets such a socket into the closed state (a failed
+ *    connect, a disconnect) can make it listen, on its address and port;
+ *    by retrying it can get a port of its choice within the ephemeral range
+ *    (ip_local_port_range) on the host's outgoing address. (A locked
+ *    packet filter per peer would stop that, but since Linux 6.12 attaching
+ *    one to a TCP socket needs CAP_NET_ADMIN.)
  *  - --allow-connect (Landlock) ports are checked here, because the kernel
  *    checks them against the process that calls connect(), which is now sbx;
  *  - anything unusual (bound sockets, UDP, MPTCP, compat ABIs, an address
  *    inside the slirp network) is answered with "continue": the sandbox's own
- *    socket does what it would have done without the bypass.
+ *    socket does what it would have done without the bypass;
+ *  - sbx never blocks on the program's behalf: blocking connects are
+ *    finished in its poll loop, at most BYPASS_MAX_WAITS at a time, and a
+ *    failed ADDFD is answered with its error.
  *
  * What a program can notice: getsockname()/getpeername() show host-side
  * addresses (127.0.0.1 for the gateway), and the connection is not listed in
@@ -52,6 +65,10 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
 #include <unistd.h>
 
 #include "bypass.h"
@@ -176,6 +193,27 @@ static void pass_to_slirp(struct tcp_bypass *b, uint64_t id)
 	b->n_slirp++;
 }
 
+int bypass_pidfd(pid_t tid)
+{
+	char path[64], line[128];
+	FILE *f;
+	int fd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+	long tgid = -1;
+
+	if (fd >= 0 || errno != EINVAL)
+		return fd;
+	/* Before Linux 6.9 a pidfd names a whole process: find the thread's. */
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %ld", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid > 0 ? (int)syscall(SYS_pidfd_open, (pid_t)tgid, 0) : -1;
+}
+
 /* Whether fd @fd of @pid closes on exec: the one flag pidfd_getfd() cannot show. */
 static bool target_cloexec(pid_t pid, int fd)
 {
@@ -197,6 +235,8 @@ static bool target_cloexec(pid_t pid, int fd)
 	return flags && (strtoul(flags + 6, NULL, 8) & O_CLOEXEC);
 }
 
+/* Put @host_fd in place of the caller's @target_fd. On failure the call is
+ * answered with the error (unless it is gone), so it never hangs. */
 static bool inject(struct tcp_bypass *b, uint64_t id, int host_fd, int target_fd, bool cloexec)
 {
 	struct seccomp_notif_addfd addfd = {
@@ -207,7 +247,11 @@ static bool inject(struct tcp_bypass *b, uint64_t id, int host_fd, int target_fd
 		.newfd_flags = cloexec ? O_CLOEXEC : 0,
 	};
 
-	return ioctl(b->notify_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd) >= 0;
+	if (ioctl(b->notify_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd) >= 0)
+		return true;
+	if (errno != ENOENT)
+		bypass_reply(b, id, -errno, false);
+	return false;
 }
 
 static void set_nonblock(int fd, bool on)
@@ -226,9 +270,10 @@ static bool fetch(struct tcp_bypass *b, const struct seccomp_notif *n, struct re
 
 	rq->id = n->id;
 	rq->pid = (pid_t)n->pid;
-	rq->target_fd = (int)n->data.args[0];
-	if (n->data.nr != __NR_connect || len < sizeof(sa_family_t) || len > sizeof(rq->dst) ||
-	    n->data.args[0] > INT32_MAX)
+	/* The kernel reads the fd as an int: so must we, or fd | 1 << 32
+	 * would pass for "no socket" here and be a socket there. */
+	rq->target_fd = (int)(uint32_t)n->data.args[0];
+	if (n->data.nr != __NR_connect || len < sizeof(sa_family_t) || len > sizeof(rq->dst))
 		return false;
 	local = (struct iovec){ .iov_base = &rq->dst, .iov_len = len };
 	remote = (struct iovec){ .iov_base = (void *)(uintptr_t)n->data.args[1], .iov_len = len };
@@ -239,7 +284,7 @@ static bool fetch(struct tcp_bypass *b, const struct seccomp_notif *n, struct re
 	    rq->dst.ss_family != AF_UNSPEC)
 		return false;
 	rq->dst_len = (socklen_t)len;
-	rq->pidfd = (int)syscall(SYS_pidfd_open, rq->pid, 0);
+	rq->pidfd = bypass_pidfd(rq->pid);
 	if (rq->pidfd < 0)
 		return false;
 	/* The pid still names the caller: the pidfd and the memory we read are its. */
@@ -273,7 +318,8 @@ static void add_pending(struct tcp_bypass *b, const struct request *rq, int host
 static void connect_twin(struct tcp_bypass *b, struct request *rq, const struct sockaddr *to,
 			 socklen_t to_len)
 {
-	int host_fd = bypass_sock_twin(rq->sock_fd, &rq->info, &b->defaults, to);
+	int host_fd = bypass_sock_twin(rq->sock_fd, &rq->info, &b->defaults, to,
+				       b->policy.host_loopback);
 	bool cloexec;
 	int err = 0;
 
@@ -289,9 +335,18 @@ static void connect_twin(struct tcp_bypass *b, struct request *rq, const struct 
 	cloexec = target_cloexec(rq->pid, rq->target_fd);
 	if (connect(host_fd, to, to_len) < 0)
 		err = errno;
-	if (err == EINPROGRESS && !rq->info.nonblock) {
+	if (err == EINPROGRESS && !rq->info.nonblock && b->n_pending < BYPASS_MAX_WAITS) {
 		/* A blocking connect(): the caller waits until we have the answer. */
 		add_pending(b, rq, host_fd, cloexec);
+		return;
+	}
+	if (err == EINPROGRESS && !rq->info.nonblock) {
+		/* Too many waiting: this one waits in slirp (or, on a host socket, retries). */
+		close(host_fd);
+		if (rq->info.netns_cookie == b->defaults.host_netns_cookie)
+			bypass_reply(b, rq->id, -EAGAIN, false);
+		else
+			pass_to_slirp(b, rq->id);
 		return;
 	}
 	if (err == 0 || err == EINPROGRESS) {
@@ -315,14 +370,17 @@ static void reconnect_host_socket(struct tcp_bypass *b, struct request *rq,
 		connect_twin(b, rq, to, to_len);
 		return;
 	}
-	/* Connecting or connected: the kernel's answer (EALREADY, EISCONN, or 0
-	 * once) does not depend on the address, and does not wait when the
-	 * socket is non-blocking. */
-	if (!rq->info.nonblock) {
-		bypass_reply(b, rq->id, -EALREADY, false);
-		return;
-	}
-	bypass_reply(b, rq->id, connect(rq->sock_fd, to, to_len) < 0 ? -errno : 0, false);
+	/* Connecting or connected: answered from its state, never by calling
+	 * connect() on the program's open file, which another of its threads
+	 * could make blocking meanwhile (and stall sbx). EISCONN is what
+	 * programs that poll with connect() take as "done". */
+	(void)to;
+	(void)to_len;
+	bypass_reply(b, rq->id,
+		     rq->info.tcp_state == TCP_SYN_SENT || rq->info.tcp_state == TCP_SYN_RECV
+			     ? -EALREADY
+			     : -EISCONN,
+		     false);
 }
 
 static void handle_request(struct tcp_bypass *b)

@@ -123,7 +123,10 @@ static int take_host_connection(struct tcp_bypass *b, int conn)
 	index = 0;
 	if (getsockname(host, (struct sockaddr *)&local, &len) == 0)
 		index = is_loopback(&local, &port) ? b->lo_index : bypass_interface_of(&local);
-	if (index <= 0 || setsockopt(host, SOL_SOCKET, SO_BINDTOIFINDEX, &index, sizeof(index)) < 0) {
+	/* An address that lives on lo (an anycast address, say) would pin it
+	 * to lo, from where it could reach the host's loopback services. */
+	if (index <= 0 || (index == b->lo_index && !b->policy.host_loopback) ||
+	    setsockopt(host, SOL_SOCKET, SO_BINDTOIFINDEX, &index, sizeof(index)) < 0) {
 		/* Unpinned it must not go in; the relay has let go of it. */
 		close(host);
 		return -2;
@@ -182,19 +185,33 @@ static void deliver(struct tcp_bypass *b, const struct bypass_accept_wait *w, in
 	}
 	addfd.srcfd = (uint32_t)give;
 	addfd.newfd_flags = (w->flags & SOCK_CLOEXEC) ? O_CLOEXEC : 0;
-	/* With SEND the ioctl also answers: accept() returns the new fd. */
-	ioctl(b->notify_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
+	/* With SEND the ioctl also answers: accept() returns the new fd. If it
+	 * cannot (EMFILE...), answer with the error, or the call would hang. */
+	if (ioctl(b->notify_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd) < 0 && errno != ENOENT)
+		bypass_reply(b, w->id, -errno, false);
 	close(give);
 }
 
 /* Return: true when @w was answered, false when it must wait for a connection. */
 static bool try_accept(struct tcp_bypass *b, const struct bypass_accept_wait *w, bool nonblock)
 {
-	int fl = fcntl(w->sock, F_GETFL), conn, err;
+	struct pollfd p = { .fd = w->sock, .events = POLLIN };
+	int fl, conn, err;
 
+	/* Nothing queued: don't even try (see below for why not). */
+	if (poll(&p, 1, 0) == 0) {
+		if (!nonblock)
+			return false;
+		bypass_reply(b, w->id, -EAGAIN, false);
+		return true;
+	}
+	fl = fcntl(w->sock, F_GETFL);
 	/* Our duplicate shares the server's open file: a blocking listener
 	 * would block sbx. Non-blocking for the one call; the server cannot
-	 * notice, since every accept() on this socket waits for us. */
+	 * notice, since every native accept() on this socket waits for us.
+	 * (Only a thread that clears O_NONBLOCK in between while a 32-bit one
+	 * takes the queued connection could still make this call wait, for
+	 * the next connection: the program can stall its own sbx, no more.) */
 	if (fl >= 0 && !(fl & O_NONBLOCK))
 		fcntl(w->sock, F_SETFL, fl | O_NONBLOCK);
 	conn = accept4(w->sock, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -225,17 +242,18 @@ void bypass_accept_request(struct tcp_bypass *b, const struct seccomp_notif *n)
 	};
 	int pidfd = -1, fl;
 
-	if ((w.flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) || n->data.args[0] > INT32_MAX)
+	if (w.flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		goto pass;
-	pidfd = (int)syscall(SYS_pidfd_open, w.pid, 0);
+	pidfd = bypass_pidfd(w.pid);
 	if (pidfd < 0 || ioctl(b->notify_fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &w.id) < 0)
 		goto pass;
-	w.sock = (int)syscall(SYS_pidfd_getfd, pidfd, (int)n->data.args[0], 0);
+	/* The kernel reads the fd as an int. */
+	w.sock = (int)syscall(SYS_pidfd_getfd, pidfd, (int)(uint32_t)n->data.args[0], 0);
 	close(TAKE_FD(pidfd));
 	if (w.sock < 0 || !is_published_listener(b, w.sock))
 		goto pass;
 	fl = fcntl(w.sock, F_GETFL);
-	if (try_accept(b, &w, fl >= 0 && (fl & O_NONBLOCK))) {
+	if (try_accept(b, &w, (fl >= 0 && (fl & O_NONBLOCK)) || b->n_waits >= BYPASS_MAX_WAITS)) {
 		close(w.sock);
 		return;
 	}

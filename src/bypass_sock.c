@@ -100,6 +100,7 @@ int bypass_defaults_read(struct bypass_defaults *d)
 
 	memset(d, 0, sizeof(*d));
 	d->port_lo = 32768;
+	d->lo_index = (int)if_nametoindex("lo");
 	d->port_hi = 60999;
 	{
 		FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
@@ -248,7 +249,7 @@ int bypass_interface_of(const struct sockaddr_storage *src)
 /* Bind @fd to the source address and interface of the route to @peer, on a
  * port we choose (see the top of this file). */
 static int pin_to_route(int fd, int family, const struct sockaddr *peer,
-			const struct bypass_defaults *d)
+			const struct bypass_defaults *d, bool loopback_ok)
 {
 	_cleanup_close_ int probe = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_storage src;
@@ -264,6 +265,11 @@ static int pin_to_route(int fd, int family, const struct sockaddr *peer,
 	index = bypass_interface_of(&src);
 	if (index <= 0)
 		return -ENODEV;
+	/* Pinned to lo, a socket whose connect fails could next reach the
+	 * host's loopback: only the gateway with --allow-host-loopback may.
+	 * (Also a peer out there whose route's source address lives on lo.) */
+	if (index == d->lo_index && !loopback_ok)
+		return -EPERM;
 	if (setsockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &index, sizeof(index)) < 0)
 		return -errno;
 	/* TIME_WAIT leftovers of earlier connections may sit on the port. */
@@ -288,7 +294,7 @@ static int pin_to_route(int fd, int family, const struct sockaddr *peer,
 }
 
 int bypass_sock_twin(int src, const struct bypass_sock *info, const struct bypass_defaults *d,
-		     const struct sockaddr *peer)
+		     const struct sockaddr *peer, bool loopback_ok)
 {
 	_cleanup_close_ int fd = socket(info->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 					IPPROTO_TCP);
@@ -297,7 +303,7 @@ int bypass_sock_twin(int src, const struct bypass_sock *info, const struct bypas
 	if (fd < 0)
 		return -errno;
 	copy_options(src, fd, info->family, d);
-	r = pin_to_route(fd, info->family, peer, d);
+	r = pin_to_route(fd, info->family, peer, d, loopback_ok);
 	if (r < 0)
 		return r;
 	return TAKE_FD(fd);

@@ -35,6 +35,7 @@ struct bypass_defaults {
 	int values[2][32]; /* [AF_INET6?][option] */
 	char congestion[16];
 	uint16_t port_lo, port_hi; /* ip_local_port_range: where twins are bound */
+	int lo_index;
 };
 
 /**
@@ -62,9 +63,10 @@ int bypass_interface_of(const struct sockaddr_storage *src);
  * defaults; non-blocking and close-on-exec (for sbx's use: the caller sets
  * the flags the sandbox's file had before handing it over); bound to the
  * source address, interface and a port of the route to @peer, the address it
- * is about to be connected to (see bypass_sock.c for why).
+ * is about to be connected to (see bypass_sock.c for why). A route that
+ * would pin it to lo is refused (-EPERM) unless @loopback_ok.
  *
  * Return: the new fd, or -errno
  */
 int bypass_sock_twin(int src, const struct bypass_sock *info, const struct bypass_defaults *d,
-		     const struct sockaddr *peer);
+		     const struct sockaddr *peer, bool loopback_ok);

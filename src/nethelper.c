@@ -33,6 +33,7 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <linux/mount.h>
@@ -293,7 +294,8 @@ static int handle_ctl(struct helper *h)
 		h->relay.factory_fd = fd;
 	} else if (m.type == SYNC_NET_HANDOVER && m.value > 0 && m.value <= 65535) {
 		int host_fd = relay_handover(&h->relay, (uint16_t)m.value);
-		struct sync_msg reply = { .type = SYNC_NET_HANDOVER, .value = host_fd >= 0 };
+		/* The port comes back, so sbx can tell this answer from a late one. */
+		struct sync_msg reply = { .type = SYNC_NET_HANDOVER, .value = m.value };
 
 		if (fd >= 0)
 			close(fd);
@@ -435,17 +437,24 @@ int nethelper_forward(struct nethelper *h, const struct sync_msg *m, int fd, str
 int nethelper_handover(struct nethelper *h, uint16_t inside_port)
 {
 	struct sync_msg m = { .type = SYNC_NET_HANDOVER, .value = inside_port };
-	int fd = -1;
+	struct pollfd p = { .fd = h->ctl_fd, .events = POLLIN };
 
 	if (h->ctl_fd < 0 || !h->ready || sync_send(h->ctl_fd, &m, -1) < 0)
 		return -1;
-	/* The helper answers every request at once, and says nothing else. */
-	if (sync_recv(h->ctl_fd, &m, &fd, 0) < 0 || m.type != SYNC_NET_HANDOVER) {
+	/* The helper answers at once and says nothing else; still, sbx must
+	 * not hang on it: a second at most, and an answer to an earlier,
+	 * abandoned question is dropped. */
+	while (poll(&p, 1, 1000) == 1) {
+		int fd = -1;
+
+		if (sync_recv(h->ctl_fd, &m, &fd, 0) < 0)
+			return -1;
+		if (m.type == SYNC_NET_HANDOVER && m.value == inside_port)
+			return fd;
 		if (fd >= 0)
 			close(fd);
-		return -1;
 	}
-	return fd;
+	return -1;
 }
 
 void nethelper_stop(struct nethelper *h)

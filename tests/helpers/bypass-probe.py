@@ -15,6 +15,9 @@ Each CHECK prints one line, "ok ..." or "fail ...":
               bind() is refused, its address is the host's loopback on a port
               in the ephemeral range, and connect() to PORT2 still works
   unspec      connect, then connect(AF_UNSPEC) to disconnect, then reconnect
+  thread      "peer", from a second thread
+  highfd      connect(2) called with the fd's upper 32 bits set (the kernel
+              ignores them); prints the peer, then connects again: EISCONN
 
   bypass-probe.py serve PORT COUNT blocking|nonblock|accept4
 
@@ -179,6 +182,35 @@ def serve(port, count, how):
         conn.sendall(("local %s:%d peer %s:%d dev %d\n" % (local[0], local[1], peer[0], peer[1],
                                                            dev)).encode())
         conn.close()
+
+
+def check_thread(host, port):
+    import threading
+    out = []
+    t = threading.Thread(target=lambda: out.append(check_peer(host, port)))
+    t.start()
+    t.join()
+    return out[0].replace("ok peer", "ok thread peer", 1)
+
+
+def check_highfd(host, port):
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    s = socket.socket(socket.AF_INET)
+    addr = struct.pack("!HH4s8x", socket.AF_INET, port, socket.inet_aton(host))
+    addr = struct.pack("H", socket.AF_INET) + addr[2:]
+    nr_connect = 42  # x86-64
+    r = libc.syscall(ctypes.c_long(nr_connect), ctypes.c_ulong(s.fileno() | (1 << 32)),
+                     addr, ctypes.c_ulong(len(addr)))
+    if r != 0:
+        return "fail highfd connect: %s" % errno.errorcode.get(ctypes.get_errno())
+    peer = s.getpeername()[0]
+    try:
+        s.connect((host, port))
+        again = "connected again"
+    except OSError as e:
+        again = errno.errorcode.get(e.errno, e.errno)
+    return "ok highfd %s, again: %s" % (peer, again)
 
 
 def main():

@@ -64,6 +64,16 @@ expect_match "options set before connect() are kept (TCP_NODELAY, SO_KEEPALIVE, 
 run_sbx "${LO[@]}" "${PROBE[@]}" cloexec 10.0.2.2 "$H4"
 expect_match "close-on-exec is kept, and so is its absence" \
 	'^ok cloexec cloexec->cloexec 127\.0\.0\.1 inheritable->inheritable 127\.0\.0\.1$' "$OUT"
+run_sbx "${LO[@]}" "${PROBE[@]}" thread 10.0.2.2 "$H4"
+expect_match "a connect() from a second thread is taken over too" \
+	"^ok thread peer 127\.0\.0\.1: $HELLO4$" "$OUT"
+if [ "$(uname -m)" = x86_64 ]; then
+	run_sbx "${LO[@]}" "${PROBE[@]}" highfd 10.0.2.2 "$H4"
+	expect_match "an fd with its upper 32 bits set is the same fd to sbx as to the kernel; again: EISCONN" \
+		'^ok highfd 127\.0\.0\.1, again: EISCONN$' "$OUT"
+else
+	skip "an fd with its upper 32 bits set" "x86-64 syscall number"
+fi
 run_sbx "${LO[@]}" "${PROBE[@]}" unspec 10.0.2.2 "$H4"
 expect_match "connect(AF_UNSPEC) disconnects; connecting again works" \
 	"^ok unspec 127\.0\.0\.1 then 127\.0\.0\.1: $HELLO4$" "$OUT"

@@ -157,8 +157,12 @@ static void test_twin(void)
 	ok(bypass_sock_inspect(src, &info) == 0 && info.family == AF_INET && !info.bound,
 	   "inspect: an unbound IPv4 TCP socket");
 	ok(info.netns_cookie == d.host_netns_cookie, "inspect: in this network namespace");
-	fd = bypass_sock_twin(src, &info, &d, (struct sockaddr *)&peer);
-	ok(fd >= 0, "a twin for 127.0.0.1:%u", ntohs(peer.sin_port));
+	fd = bypass_sock_twin(src, &info, &d, (struct sockaddr *)&peer, false);
+	ok(fd == -EPERM, "no twin pinned to lo without --allow-host-loopback");
+	if (fd >= 0)
+		close(fd);
+	fd = bypass_sock_twin(src, &info, &d, (struct sockaddr *)&peer, true);
+	ok(fd >= 0, "with it, a twin for 127.0.0.1:%u", ntohs(peer.sin_port));
 	if (fd < 0)
 		return;
 	len = sizeof(me);
