@@ -273,43 +273,29 @@ done
 echo "(throughput in Gbit/s; peak RSS after the first/second connection-rate round)"
 
 best() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { print (a > b ? a : b) }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-verdict() { awk -v r="$1" -v t="$2" -v d="$3" 'BEGIN { ok = (d == "ge") ? r >= t : r <= t; print (ok ? "met" : "MISSED") }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+verdict() { awk -v r="$1" -v t="$2" -v d="$3" 'BEGIN { if (r == "n/a") { print "not measured"; exit } ok = (d == "ge") ? r + 0 >= t : r + 0 <= t; print (ok ? "met" : "MISSED") }'; }
+vs() { check "$1" "$(ratio "$2" "$3")" "$4" "$5"; } # LABEL A B ge|le TARGET: A/B
 check() { # LABEL RATIO ge|le TARGET
 	printf '%-58s %6s  (target %s %s)  %s\n' "$1" "$2" "$([ "$3" = ge ] && echo '>=' || echo '<=')" "$4" \
 		"$(verdict "$2" "$4" "$3")"
 }
 echo
-r=$(ratio "${R[out,sbx,1]}" "${R[out,slirp4netns,1]}")
-check "sandbox->host TCP, 1 stream, sbx / slirp4netns" "$r" ge 1.5
-r=$(ratio "${R[out,sbx,4]}" "${R[out,slirp4netns,4]}")
-check "sandbox->host TCP, -P 4, sbx / slirp4netns" "$r" ge 1.5
-r=$(ratio "${R[in,sbx,1]}" "${R[in,pasta,1]}")
-check "host->sandbox TCP (publish), 1 stream, sbx / pasta" "$r" ge 1.0
-r=$(ratio "${R[in,sbx,4]}" "${R[in,pasta,4]}")
-check "host->sandbox TCP (publish), -P 4, sbx / pasta" "$r" ge 1.0
-r=$(ratio "${R[in,sbx,1]}" "${R[in,loopback,1]}")
-check "host->sandbox TCP (publish), 1 stream, sbx / loopback" "$r" ge 0.7
-r=$(ratio "${R[in,sbx,4]}" "${R[in,loopback,4]}")
-check "host->sandbox TCP (publish), -P 4, sbx / loopback" "$r" ge 0.7
-r=$(ratio "${R[rate2,sbx]}" "${R[rate2,slirp4netns]}")
-check "connect/request/response rate, sbx / slirp4netns" "$r" ge 3
-r=$(ratio "$(best "${R[rate,sbx]}" "${R[rate2,sbx]}")" "$(best "${R[rate,slirp4netns]}" "${R[rate2,slirp4netns]}")")
-check "  the same, better round of each" "$r" ge 3
-r=$(ratio "${R[in,sbx-lo,1]}" "${R[in,pasta,1]}")
-check "  handed over (sbx-lo), 1 stream, sbx / pasta" "$r" ge 1.0
-r=$(ratio "${R[in,sbx-lo,4]}" "${R[in,pasta,4]}")
-check "  handed over (sbx-lo), -P 4, sbx / pasta" "$r" ge 1.0
-r=$(ratio "${R[in,sbx-lo,1]}" "${R[in,loopback,1]}")
-check "  handed over (sbx-lo), 1 stream, sbx / loopback" "$r" ge 0.7
-r=$(ratio "${R[in,sbx-lo,4]}" "${R[in,loopback,4]}")
-check "  handed over (sbx-lo), -P 4, sbx / loopback" "$r" ge 0.7
-r=$(ratio "${R[rate2,sbx-lo]}" "${R[rate2,slirp4netns]}")
-check "  handed over (sbx-lo), connection rate, sbx / slirp4netns" "$r" ge 3
-r=$(ratio "$(best "${R[rate,sbx-lo]}" "${R[rate2,sbx-lo]}")" "$(best "${R[rate,slirp4netns]}" "${R[rate2,slirp4netns]}")")
-check "  the same, better round of each" "$r" ge 3
-r=$(ratio "${R[setup,sbx]}" "${R[setup,slirp4netns]}")
-check "setup to first connect, sbx / slirp4netns" "$r" le 0.3
+vs "sandbox->host TCP, 1 stream, sbx / slirp4netns" "${R[out,sbx,1]:-}" "${R[out,slirp4netns,1]:-}" ge 1.5
+vs "sandbox->host TCP, -P 4, sbx / slirp4netns" "${R[out,sbx,4]:-}" "${R[out,slirp4netns,4]:-}" ge 1.5
+vs "host->sandbox TCP (publish), 1 stream, sbx / pasta" "${R[in,sbx,1]:-}" "${R[in,pasta,1]:-}" ge 1.0
+vs "host->sandbox TCP (publish), -P 4, sbx / pasta" "${R[in,sbx,4]:-}" "${R[in,pasta,4]:-}" ge 1.0
+vs "host->sandbox TCP (publish), 1 stream, sbx / loopback" "${R[in,sbx,1]:-}" "${R[in,loopback,1]:-}" ge 0.7
+vs "host->sandbox TCP (publish), -P 4, sbx / loopback" "${R[in,sbx,4]:-}" "${R[in,loopback,4]:-}" ge 0.7
+vs "connect/request/response rate, sbx / slirp4netns" "${R[rate2,sbx]:-}" "${R[rate2,slirp4netns]:-}" ge 3
+vs "  the same, better round of each" "$(best "${R[rate,sbx]:-}" "${R[rate2,sbx]:-}")" "$(best "${R[rate,slirp4netns]:-}" "${R[rate2,slirp4netns]:-}")" ge 3
+vs "  handed over (sbx-lo), 1 stream, sbx / pasta" "${R[in,sbx-lo,1]:-}" "${R[in,pasta,1]:-}" ge 1.0
+vs "  handed over (sbx-lo), -P 4, sbx / pasta" "${R[in,sbx-lo,4]:-}" "${R[in,pasta,4]:-}" ge 1.0
+vs "  handed over (sbx-lo), 1 stream, sbx / loopback" "${R[in,sbx-lo,1]:-}" "${R[in,loopback,1]:-}" ge 0.7
+vs "  handed over (sbx-lo), -P 4, sbx / loopback" "${R[in,sbx-lo,4]:-}" "${R[in,loopback,4]:-}" ge 0.7
+vs "  handed over (sbx-lo), connection rate, sbx / slirp4netns" "${R[rate2,sbx-lo]:-}" "${R[rate2,slirp4netns]:-}" ge 3
+vs "  the same, better round of each" "$(best "${R[rate,sbx-lo]:-}" "${R[rate2,sbx-lo]:-}")" "$(best "${R[rate,slirp4netns]:-}" "${R[rate2,slirp4netns]:-}")" ge 3
+vs "setup to first connect, sbx / slirp4netns" "${R[setup,sbx]:-}" "${R[setup,slirp4netns]:-}" le 0.3
 r=$(awk -v k="${R[rss2,sbx]:-0}" 'BEGIN { printf "%.1f", k / 1024 }')
 check "helper peak RSS under the connection load, MiB" "$r" le 32
 flat=$(awk -v a="${R[rss1,sbx]:-0}" -v b="${R[rss2,sbx]:-0}" 'BEGIN { printf "%.2f", (a > 0 ? b / a : 0) }')
