@@ -52,7 +52,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <net/if.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -98,14 +97,6 @@ struct request {
 	socklen_t dst_len;
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Handing published connections over costs every accept() in the sandbox a
  * trip through sbx, and pays off only for connections that may be handed
  * over (publish.c: may_hand_over()): those from the host's loopback with
@@ -116,11 +107,8 @@ static bool published_on_a_network_address(const struct sbx_publish *p)
 {
 	static const unsigned char zero[16];
 
-	if (p->family == AF_INET)
-		return memcmp(p->host_addr, zero, 4) != 0 && p->host_addr[0] != 127;
-	return memcmp(p->host_addr, zero, 16) != 0 &&
-	       !IN6_IS_ADDR_LOOPBACK((const struct in6_addr *)p->host_addr) &&
-	       !(IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)p->host_addr) && p->host_addr[12] == 127);
+	return memcmp(p->host_addr, zero, p->family == AF_INET ? 4 : 16) != 0 &&
+	       !bypass_addr_is_loopback(p->family, p->host_addr);
 }
 
 void bypass_init(struct tcp_bypass *b, const struct sbx_config *c, struct nethelper *net)
@@ -161,7 +149,6 @@ void bypass_init(struct tcp_bypass *b, const struct sbx_config *c, struct nethel
 			     published_on_a_network_address(&c->publish[i]);
 	}
 	b->net = net;
-	b->lo_index = (int)if_nametoindex("lo");
 	b->enabled = true;
 }
 
@@ -310,7 +297,7 @@ static void add_pending(struct tcp_bypass *b, const struct request *rq, int host
 		.host_fd = host_fd,
 		.target_fd = rq->target_fd,
 		.cloexec = cloexec,
-		.deadline_ms = rq->info.sndtimeo_ms ? now_ms() + rq->info.sndtimeo_ms : 0,
+		.deadline_ms = rq->info.sndtimeo_ms ? monotonic_ms() + rq->info.sndtimeo_ms : 0,
 	};
 }
 
@@ -477,7 +464,7 @@ static bool finish_pending(struct tcp_bypass *b, size_t i, short revents, int64_
 
 void bypass_fill(struct tcp_bypass *b, struct pollset *ps, int *timeout_ms)
 {
-	int64_t now = b->n_pending ? now_ms() : 0;
+	int64_t now = b->n_pending ? monotonic_ms() : 0;
 
 	b->notify_idx = SIZE_MAX;
 	if (b->notify_fd < 0)
@@ -500,7 +487,7 @@ void bypass_fill(struct tcp_bypass *b, struct pollset *ps, int *timeout_ms)
 void bypass_handle(struct tcp_bypass *b, const struct pollset *ps)
 {
 	short ev = pollset_revents(ps, b->notify_idx);
-	int64_t now = b->n_pending ? now_ms() : 0;
+	int64_t now = b->n_pending ? monotonic_ms() : 0;
 
 	if (b->notify_fd < 0)
 		return;

@@ -37,7 +37,6 @@ struct tcp_bypass {
 	unsigned long n_slirp;
 	unsigned long n_handed;
 	bool accepts;
-	int lo_index;
 	struct nethelper *net;
 	uint16_t *published;
 	size_t n_published;

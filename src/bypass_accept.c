@@ -89,22 +89,6 @@ static bool is_published_listener(const struct tcp_bypass *b, int fd)
 	return false;
 }
 
-static bool is_loopback(const struct sockaddr_storage *ss, uint16_t *ret_port)
-{
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
-		*ret_port = ntohs(in->sin_port);
-		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
-	}
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
-		*ret_port = ntohs(in6->sin6_port);
-		return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ||
-		       (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && in6->sin6_addr.s6_addr[12] == 127);
-	}
-	return false;
-}
-
 /* The relay's host socket for inside connection @conn, pinned to the
  * interface it came in on; -1 when the relay does not hold one. */
 static int take_host_connection(struct tcp_bypass *b, int conn)
@@ -114,7 +98,7 @@ static int take_host_connection(struct tcp_bypass *b, int conn)
 	uint16_t port;
 	int host, index;
 
-	if (getpeername(conn, (struct sockaddr *)&peer, &len) < 0 || !is_loopback(&peer, &port))
+	if (getpeername(conn, (struct sockaddr *)&peer, &len) < 0 || !bypass_sockaddr_is_loopback(&peer, &port))
 		return -1;
 	host = nethelper_handover(b->net, port);
 	if (host < 0)
@@ -122,10 +106,11 @@ static int take_host_connection(struct tcp_bypass *b, int conn)
 	len = sizeof(local);
 	index = 0;
 	if (getsockname(host, (struct sockaddr *)&local, &len) == 0)
-		index = is_loopback(&local, &port) ? b->lo_index : bypass_interface_of(&local);
+		index = bypass_sockaddr_is_loopback(&local, NULL) ? b->defaults.lo_index
+								 : bypass_interface_of(&local);
 	/* An address that lives on lo (an anycast address, say) would pin it
 	 * to lo, from where it could reach the host's loopback services. */
-	if (index <= 0 || (index == b->lo_index && !b->policy.host_loopback) ||
+	if (index <= 0 || (index == b->defaults.lo_index && !b->policy.host_loopback) ||
 	    setsockopt(host, SOL_SOCKET, SO_BINDTOIFINDEX, &index, sizeof(index)) < 0) {
 		/* Unpinned it must not go in; the relay has let go of it. */
 		close(host);

@@ -33,6 +33,36 @@ void bypass_policy_init(struct bypass_policy *p, const struct sbx_config *c, uin
 	}
 }
 
+bool bypass_addr_is_loopback(int family, const void *addr)
+{
+	const uint8_t *a = addr;
+
+	if (family == AF_INET)
+		return a[0] == 127;
+	if (family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK((const struct in6_addr *)addr) ||
+		       (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)addr) && a[12] == 127);
+	return false;
+}
+
+bool bypass_sockaddr_is_loopback(const struct sockaddr_storage *ss, uint16_t *ret_port)
+{
+	const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+
+	if (ss->ss_family == AF_INET) {
+		if (ret_port)
+			*ret_port = ntohs(in->sin_port);
+		return bypass_addr_is_loopback(AF_INET, &in->sin_addr);
+	}
+	if (ss->ss_family == AF_INET6) {
+		if (ret_port)
+			*ret_port = ntohs(in6->sin6_port);
+		return bypass_addr_is_loopback(AF_INET6, &in6->sin6_addr);
+	}
+	return false;
+}
+
 static bool port_allowed(const struct bypass_policy *p, uint16_t port)
 {
 	if (!p->connect_ports)

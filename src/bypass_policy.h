@@ -34,6 +34,19 @@ enum bypass_verdict {
 void bypass_policy_init(struct bypass_policy *p, const struct sbx_config *c, uint16_t *ports);
 
 /**
+ * bypass_addr_is_loopback() - whether @addr (4 bytes for AF_INET, 16 for
+ *			       AF_INET6) is a loopback address: 127/8, ::1,
+ *			       or ::ffff:127/104
+ */
+bool bypass_addr_is_loopback(int family, const void *addr);
+
+/**
+ * bypass_sockaddr_is_loopback() - the same for a socket address; its port
+ *				   (host order) in *@ret_port when not NULL
+ */
+bool bypass_sockaddr_is_loopback(const struct sockaddr_storage *ss, uint16_t *ret_port);
+
+/**
  * bypass_classify() - decide what a connect(@sa, @len) from the sandbox means
  * @sock_family:	the connecting socket's family (AF_INET or AF_INET6)
  * @ret:		for BYPASS_HOST: the host address to connect to, in

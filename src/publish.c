@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bypass_policy.h"
 #include "publish.h"
 #include "sync.h"
 #include "util.h"
@@ -213,14 +214,6 @@ static int take_udp_socket(void *ctx)
 	return take_socket(ctx, AF_INET | KIND_UDP);
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Start connecting @c to the sandbox's loopback. Return: false on failure. */
 static bool conn_connect(struct relay_conn *c)
 {
@@ -287,17 +280,10 @@ static bool may_hand_over(const struct publish_relay *r, int fd)
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 
-	if (!r->handover || getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+	if (!r->handover || getsockname(fd, (struct sockaddr *)&ss, &len) < 0 ||
+	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
 		return false;
-	if (ss.ss_family == AF_INET)
-		return r->host_loopback_ok ||
-		       (ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr) >> 24) != 127;
-	if (ss.ss_family == AF_INET6) {
-		const struct in6_addr *a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
-		return r->host_loopback_ok ||
-		       !(IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127));
-	}
-	return false;
+	return r->host_loopback_ok || !bypass_sockaddr_is_loopback(&ss, NULL);
 }
 
 /* A connect() to the sandbox's loopback is usually complete when it returns,
@@ -332,7 +318,7 @@ static void accept_new(struct publish_relay *r, size_t l)
 			.family = AF_INET,
 			.host_idx = SIZE_MAX,
 			.sbx_idx = SIZE_MAX,
-			.hold_until = may_hand_over(r, fd) ? now_ms() + HANDOVER_HOLD_MS : 0,
+			.hold_until = may_hand_over(r, fd) ? monotonic_ms() + HANDOVER_HOLD_MS : 0,
 		};
 		r->conns[r->n_conns++] = c;
 		if (!conn_attach(r, c))
@@ -406,7 +392,7 @@ static int conn_step(struct publish_relay *r, struct relay_conn *c, short host_e
 		c->connecting = false;
 	}
 	if (c->hold_until) {
-		if (now_ms() < c->hold_until)
+		if (monotonic_ms() < c->hold_until)
 			return 0;
 		c->hold_until = 0; /* nobody took it: relay it after all */
 		host_ev = POLLIN;
@@ -433,7 +419,7 @@ static short dir_events(const struct relay_dir *in, const struct relay_dir *out)
 void relay_fill(struct publish_relay *r, struct pollset *ps, int *timeout_ms)
 {
 	bool room = r->n_conns < r->max_conns;
-	int64_t now = r->n_udp ? now_ms() : 0;
+	int64_t now = r->n_udp ? monotonic_ms() : 0;
 
 	for (size_t u = 0; u < r->n_udp; u++)
 		udp_port_fill(&r->udp[u], ps, now, timeout_ms);
@@ -451,7 +437,7 @@ void relay_fill(struct publish_relay *r, struct pollset *ps, int *timeout_ms)
 			continue;
 		}
 		if (c->hold_until) {
-			int64_t left = c->hold_until - now_ms();
+			int64_t left = c->hold_until - monotonic_ms();
 			int wait = left > 0 ? (int)left : 0;
 
 			if (*timeout_ms < 0 || wait < *timeout_ms)
@@ -485,7 +471,7 @@ void relay_handle(struct publish_relay *r, const struct pollset *ps)
 		if (pollset_revents(ps, r->listen_idx[l]) & POLLIN)
 			accept_new(r, l);
 	if (r->n_udp) {
-		int64_t now = now_ms();
+		int64_t now = monotonic_ms();
 		for (size_t u = 0; u < r->n_udp; u++)
 			udp_port_handle(&r->udp[u], ps, now, take_udp_socket, r, r->datagram, 65536);
 	}

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -74,6 +75,11 @@ char *xstrdup(const char *s);
  * xasprintf() - asprintf that aborts on out-of-memory
  */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/**
+ * monotonic_ms() - CLOCK_MONOTONIC in milliseconds (poll() time-outs, expiries)
+ */
+int64_t monotonic_ms(void);
 
 /**
  * xreallocarray() - reallocarray that aborts on out-of-memory or overflow

@@ -197,8 +197,28 @@ static void test_twin(void)
 	close(src);
 }
 
+static void test_loopback(void)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	inet_pton(AF_INET, "127.3.4.5", &a4);
+	ok(bypass_addr_is_loopback(AF_INET, &a4), "127.3.4.5 is loopback");
+	inet_pton(AF_INET, "10.0.2.2", &a4);
+	ok(!bypass_addr_is_loopback(AF_INET, &a4), "10.0.2.2 is not");
+	inet_pton(AF_INET6, "::1", &a6);
+	ok(bypass_addr_is_loopback(AF_INET6, &a6), "::1 is loopback");
+	inet_pton(AF_INET6, "::ffff:127.0.0.1", &a6);
+	ok(bypass_addr_is_loopback(AF_INET6, &a6), "::ffff:127.0.0.1 is loopback");
+	inet_pton(AF_INET6, "::ffff:192.0.2.1", &a6);
+	ok(!bypass_addr_is_loopback(AF_INET6, &a6), "::ffff:192.0.2.1 is not");
+	inet_pton(AF_INET6, "fd00::2", &a6);
+	ok(!bypass_addr_is_loopback(AF_INET6, &a6), "fd00::2 is not");
+}
+
 int main(void)
 {
+	test_loopback();
 	test_policy();
 	test_twin();
 	return tap_done();
