@@ -173,26 +173,26 @@ internet_test() {
 	at_exit "ip netns del $world 2>/dev/null; ip netns del $home 2>/dev/null; rm -rf /etc/netns/$home"
 	ip netns add "$world" && ip netns add "$home" &&
 		ip link add sbxt-a$$ netns "$world" type veth peer name sbxt-b$$ netns "$home" &&
-		ip -n "$world" addr add 192.0.2.1/24 dev sbxt-a$$ && ip -n "$world" link set sbxt-a$$ up &&
+		ip -n "$world" addr add 198.51.100.1/24 dev sbxt-a$$ && ip -n "$world" link set sbxt-a$$ up &&
 		ip -n "$world" link set lo up &&
-		ip -n "$home" addr add 192.0.2.2/24 dev sbxt-b$$ && ip -n "$home" link set sbxt-b$$ up &&
-		ip -n "$home" link set lo up && ip -n "$home" route add default via 192.0.2.1 || {
+		ip -n "$home" addr add 198.51.100.2/24 dev sbxt-b$$ && ip -n "$home" link set sbxt-b$$ up &&
+		ip -n "$home" link set lo up && ip -n "$home" route add default via 198.51.100.1 || {
 		fail "set up the emulated internet"
 		return
 	}
 	mkdir -p "/etc/netns/$home"
-	echo "nameserver 192.0.2.1" >"/etc/netns/$home/resolv.conf"
+	echo "nameserver 198.51.100.1" >"/etc/netns/$home/resolv.conf"
 	ip netns exec "$world" $dnsmasq --no-daemon --conf-file=/dev/null --no-resolv --no-hosts \
-		--pid-file= --bind-interfaces --listen-address=192.0.2.1 --user=root \
-		--address=/example.test/192.0.2.1 >"$WORK/dnsmasq.log" 2>&1 &
+		--pid-file= --bind-interfaces --listen-address=198.51.100.1 --user=root \
+		--address=/example.test/198.51.100.1 >"$WORK/dnsmasq.log" 2>&1 &
 	track_pid $!
-	ip netns exec "$world" python3 "$HELPERS/netserv.py" "$WORK/world.ports" --http 192.0.2.1:80 &
+	ip netns exec "$world" python3 "$HELPERS/netserv.py" "$WORK/world.ports" --http 198.51.100.1:80 &
 	track_pid $!
 	wait_for_file "$WORK/world.ports" 10
 	run_cmd ip netns exec "$home" "$SBX" --net slirp "${CLIENT[@]}" dns:example.test http://example.test/
 	mapfile -t lines <<<"$OUT"
-	expect_eq "a name lookup through 10.0.2.3 (dnsmasq in another netns)" "ok 192.0.2.1" "${lines[0]:-}"
-	expect_match "an HTTP fetch by name" '^ok hello from 192\.0\.2\.1:80, you are 192\.0\.2\.2$' "${lines[1]:-}"
+	expect_eq "a name lookup through 10.0.2.3 (dnsmasq in another netns)" "ok 198.51.100.1" "${lines[0]:-}"
+	expect_match "an HTTP fetch by name" '^ok hello from 198\.51\.100\.1:80, you are 198\.51\.100\.2$' "${lines[1]:-}"
 }
 internet_test
 

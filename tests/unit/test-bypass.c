@@ -97,7 +97,7 @@ static void test_policy(void)
 	check(&open, AF_INET, "169.254.1.1", BYPASS_SLIRP, NULL);
 	check(&open, AF_INET, "224.0.0.1", BYPASS_SLIRP, NULL);
 	check(&open, AF_INET, "255.255.255.255", BYPASS_SLIRP, NULL);
-	check(&open, AF_INET, "192.0.2.10", BYPASS_HOST, "192.0.2.10");
+	check(&open, AF_INET, "203.0.113.10", BYPASS_HOST, "203.0.113.10");
 	check(&closed, AF_INET, "198.51.100.7", BYPASS_HOST, "198.51.100.7");
 	check(&open, AF_INET, "10.0.3.1", BYPASS_HOST, "10.0.3.1");
 
@@ -117,10 +117,10 @@ static void test_policy(void)
 	check(&open, AF_INET6, "::ffff:10.0.2.2", BYPASS_HOST, "::ffff:127.0.0.1");
 	check(&closed, AF_INET6, "::ffff:10.0.2.2", BYPASS_SLIRP, NULL);
 	check(&open, AF_INET6, "::ffff:127.0.0.1", BYPASS_SLIRP, NULL);
-	check(&v4only, AF_INET6, "::ffff:192.0.2.10", BYPASS_HOST, "::ffff:192.0.2.10");
+	check(&v4only, AF_INET6, "::ffff:203.0.113.10", BYPASS_HOST, "::ffff:203.0.113.10");
 
-	check(&landlock, AF_INET, "192.0.2.10", BYPASS_HOST, "192.0.2.10");
-	check(&denied, AF_INET, "192.0.2.10", -EACCES, NULL);
+	check(&landlock, AF_INET, "203.0.113.10", BYPASS_HOST, "203.0.113.10");
+	check(&denied, AF_INET, "203.0.113.10", -EACCES, NULL);
 	check(&denied, AF_INET, "10.0.2.2", -EACCES, NULL);
 	/* Left to slirp, Landlock itself answers. */
 	check(&denied, AF_INET, "10.0.2.3", BYPASS_SLIRP, NULL);
