@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -68,9 +69,10 @@ struct ll_net_port_attr {
 	uint64_t port;
 };
 
-/* /proc/self/mountinfo of a sandbox is a few dozen lines. */
-#define MOUNTINFO_MAX_BYTES (1 << 20)
-#define MAX_MOUNTS 4096
+/* The view's mountinfo, read by pid 1 right after pivot_root (before then
+ * the paths would be the old root's; after the user's mounts /proc may be
+ * hidden) and inherited by the command across fork. NULL: read it now. */
+static char *view_mountinfo;
 
 static uint64_t fs_rights_for_abi(int abi)
 {
@@ -137,9 +139,12 @@ int landlock_plan_for_abi(const struct sbx_config *c, int abi, struct landlock_p
 	return 0;
 }
 
-static int read_mountinfo(char **ret_text, struct sbx_error *e)
+/* The whole file, however long: the kernel bounds the number of mounts in a
+ * namespace (fs.mount-max), so its length is bounded too, and dropping the
+ * end would drop rules, which here means forbidding what the view allows. */
+static int read_mountinfo(int dirfd, const char *path, char **ret_text, struct sbx_error *e)
 {
-	_cleanup_close_ int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, cap = 16384;
 
@@ -150,8 +155,6 @@ static int read_mountinfo(char **ret_text, struct sbx_error *e)
 		ssize_t n;
 
 		if (len + 1 >= cap) {
-			if (cap >= MOUNTINFO_MAX_BYTES)
-				return sbx_error_set(e, EFBIG, "landlock: /proc/self/mountinfo");
 			cap *= 2;
 			buf = xreallocarray(buf, cap, 1);
 		}
@@ -169,14 +172,31 @@ static int read_mountinfo(char **ret_text, struct sbx_error *e)
 	return 0;
 }
 
-/* Collect the mount points (5th field of each line), unescaped, into @ret. */
-static size_t mount_points(char *text, char **ret, size_t max)
+int landlock_snapshot_view(int procfd, struct sbx_error *e)
 {
-	size_t n = 0;
+	char *text = NULL;
+	int r = read_mountinfo(procfd, "self/mountinfo", &text, e);
+
+	if (r < 0)
+		return r;
+	free(view_mountinfo);
+	view_mountinfo = text;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The distinct mount points (5th field of each line), unescaped, sorted. */
+static char **mount_points(char *text, size_t *ret_n)
+{
+	char **points = NULL;
+	size_t n = 0, cap = 0, kept = 0;
 	char *save = NULL;
 
-	for (char *line = strtok_r(text, "\n", &save); line && n < max;
-	     line = strtok_r(NULL, "\n", &save)) {
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *field = line;
 
 		for (int i = 0; i < 4 && field; i++) {
@@ -188,9 +208,22 @@ static size_t mount_points(char *text, char **ret, size_t max)
 			continue;
 		*strchrnul(field, ' ') = '\0';
 		mountinfo_unescape(field);
-		ret[n++] = field;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			points = xreallocarray(points, cap, sizeof(char *));
+		}
+		points[n++] = field;
 	}
-	return n;
+	/* Stacked mounts share a point; one rule each is enough (the rule
+	 * follows what the path resolves to now). Sorting keeps this
+	 * O(n log n) for the thousands of binds a generated command may have. */
+	if (n)
+		qsort(points, n, sizeof(char *), cmp_str);
+	for (size_t i = 0; i < n; i++)
+		if (kept == 0 || strcmp(points[kept - 1], points[i]) != 0)
+			points[kept++] = points[i];
+	*ret_n = kept;
+	return points;
 }
 
 static int add_path_rule(int ruleset, int fd, uint64_t access, uint64_t handled)
@@ -213,23 +246,22 @@ static int add_path_rule(int ruleset, int fd, uint64_t access, uint64_t handled)
 static int add_mount_rules(int ruleset, const struct landlock_plan *p, struct sbx_error *e)
 {
 	_cleanup_free_ char *text = NULL;
-	_cleanup_free_ char **points = xreallocarray(NULL, MAX_MOUNTS, sizeof(char *));
-	size_t n;
-	int r = read_mountinfo(&text, e);
+	_cleanup_free_ char **points = NULL;
+	size_t n = 0;
+	int r = 0;
 
+	/* Called once, in the command just before exec: the snapshot is taken. */
+	if (view_mountinfo)
+		text = TAKE_PTR(view_mountinfo);
+	else
+		r = read_mountinfo(AT_FDCWD, "/proc/self/mountinfo", &text, e);
 	if (r < 0)
 		return r;
-	n = mount_points(text, points, MAX_MOUNTS);
+	points = mount_points(text, &n);
 	for (size_t i = 0; i < n; i++) {
-		_cleanup_close_ int fd = -1;
+		_cleanup_close_ int fd = open(points[i], O_PATH | O_CLOEXEC);
 		struct statvfs sv;
-		bool seen = false;
 
-		for (size_t k = 0; k < i && !seen; k++)
-			seen = strcmp(points[k], points[i]) == 0;
-		if (seen)
-			continue;
-		fd = open(points[i], O_PATH | O_CLOEXEC);
 		/* Hidden or vanished mount points get no rule: less access, never more. */
 		if (fd < 0 || fstatvfs(fd, &sv) < 0)
 			continue;

@@ -47,6 +47,19 @@ int landlock_plan_for_abi(const struct sbx_config *c, int abi, struct landlock_p
 			  struct sbx_error *e);
 
 /**
+ * landlock_snapshot_view() - remember the sandbox's mounts for landlock_apply()
+ * @procfd:	the sandbox's /proc, opened before the user's mounts could
+ *		cover it (--bind D:/proc, --tmpfs /proc)
+ *
+ * Called by pid 1 once the view is final (after pivot_root, so the paths are
+ * the sandbox's); the command, forked later, inherits the copy. Without a
+ * snapshot, landlock_apply() reads /proc/self/mountinfo itself.
+ *
+ * Return: 0 or -errno with @e filled
+ */
+int landlock_snapshot_view(int procfd, struct sbx_error *e);
+
+/**
  * landlock_apply() - restrict the calling process (the command, before exec)
  *
  * Filesystem: every mount of the sandbox's view readable and executable,

@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "landlock.h"
 #include "mount.h"
 #include "net.h"
 #include "rootfs.h"
@@ -302,7 +303,8 @@ static int enter_start_dir(const struct sbx_config *c, struct sbx_error *e)
 			return sbx_error_set(e, errno, "--chdir %s", c->chdir);
 		return 0;
 	}
-	if (chdir(c->cwd) == 0 || chdir(c->home) == 0)
+	/* No cwd: the caller's was deleted (config_caller_from_env()). */
+	if ((c->cwd && chdir(c->cwd) == 0) || chdir(c->home) == 0)
 		return 0;
 	if (chdir("/") < 0)
 		return sbx_error_set(e, errno, "chdir /");
@@ -312,7 +314,7 @@ static int enter_start_dir(const struct sbx_config *c, struct sbx_error *e)
 int rootfs_enter(const struct sbx_config *c, struct rootfs_prep *p, struct sbx_error *e)
 {
 	static const char *const root_opts[] = { "mode", "0755", NULL };
-	_cleanup_close_ int rootfd = -1;
+	_cleanup_close_ int rootfd = -1, procfd = -1;
 	int r;
 
 	r = mnt_new_fs("tmpfs", root_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &rootfd);
@@ -328,6 +330,11 @@ int rootfs_enter(const struct sbx_config *c, struct rootfs_prep *p, struct sbx_e
 	r = build_default_view(rootfd, c, p, e);
 	if (r < 0)
 		return r;
+	/* Held before the user's mounts, which may cover /proc (as bwrap
+	 * allows): Landlock reads the final view's mounts through it. */
+	procfd = openat(rootfd, "proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (procfd < 0)
+		return sbx_error_set(e, errno, "cannot open the sandbox's /proc");
 	/* After the /etc bind, before the user's mounts (which may bind their
 	 * own resolv.conf). */
 	if (c->net == SBX_NET_SLIRP) {
@@ -339,6 +346,9 @@ int rootfs_enter(const struct sbx_config *c, struct rootfs_prep *p, struct sbx_e
 	if (r < 0)
 		return r;
 	r = pivot_into(rootfd, e);
+	if (r < 0)
+		return r;
+	r = landlock_snapshot_view(procfd, e);
 	if (r < 0)
 		return r;
 	return enter_start_dir(c, e);

@@ -53,6 +53,33 @@ expect_out "--tmpfs: mkdir, symlink, rename" "done"
 run_sbx -- sh -c 'ls /usr/bin/sh >/dev/null && /usr/bin/true && echo ran'
 expect_out "read and execute everywhere" ran
 
+# Thousands of binds: every mount gets its rule, however many (Landlock once
+# kept the first 4096 mount points and refused the default view's /tmp,
+# /proc, $HOME... which come later; a mountinfo over 1 MiB was an error).
+mkdir "$D/many"
+many=()
+for i in $(seq 4100); do many+=(--ro-bind "$D/many:/m/$i"); done
+check_writable="for d in /tmp /dev/shm /run \$HOME; do touch \$d/f && echo \$d ok; done
+	head -c0 /proc/self/status && echo proc ok"
+run_sbx "${many[@]}" -- sh -c "$check_writable"
+expect_out "4,100 binds: /tmp, /dev/shm, /run, \$HOME writable, /proc readable" \
+	"/tmp ok" "/dev/shm ok" "/run ok" "$HOME ok" "proc ok"
+long=$(printf 'd%.0s' $(seq 200))
+many=()
+for i in $(seq 6000); do many+=(--ro-bind "$D/many:/m/$long/$i"); done
+run_sbx "${many[@]}" -- sh -c "$check_writable; [ \$(wc -c </proc/self/mountinfo) -gt 1048576 ] && echo big"
+expect_out "6,000 binds, a mountinfo over 1 MiB: the same" \
+	"/tmp ok" "/dev/shm ok" "/run ok" "$HOME ok" "proc ok" big
+unset many
+
+# Covering /proc (bwrap allows it) hides the sandbox's mountinfo from the
+# command: Landlock reads the view before.
+mkdir "$D/fakeproc" && touch "$D/fakeproc/marker"
+run_sbx --bind "$D/fakeproc:/proc" -- sh -c 'touch /tmp/f && ls /proc'
+expect_out "--bind DIR:/proc: the command runs, the view's rules hold" marker
+run_sbx --tmpfs /proc -- sh -c 'touch /tmp/f && ls /proc | wc -l'
+expect_out "--tmpfs /proc: the same" 0
+
 # --- TCP ports (ABI 4) --------------------------------------------------------
 if [ "$abi" -ge 4 ]; then
 	python3 - "$D" <<'PY' &
