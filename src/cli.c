@@ -58,6 +58,8 @@ char *cli_resolve_path(const char *path, const char *home, const char *cwd)
 
 	if (path[0] == '~' && (path[1] == '\0' || path[1] == '/'))
 		joined = xasprintf("%s/%s", home, path + 1);
+	else if (path[0] != '/' && !cwd)
+		return NULL;
 	else if (path[0] != '/')
 		joined = xasprintf("%s/%s", cwd, path);
 	else
@@ -87,6 +89,16 @@ char *cli_resolve_path(const char *path, const char *home, const char *cwd)
 	if (len == 0)
 		append_str(&out, &len, &cap, "/", 1);
 	return out;
+}
+
+int cli_resolve_arg(const struct sbx_config *c, const char *option, const char *path, char **ret,
+		    struct sbx_error *e)
+{
+	*ret = cli_resolve_path(path, c->home, c->cwd);
+	if (!*ret)
+		return sbx_error_set(e, c->cwd_errno, "--%s %s: a relative path, but the current "
+						       "directory cannot be found", option, path);
+	return 0;
 }
 
 static const struct cli_option *find_long(const char *name, size_t len)

@@ -29,14 +29,16 @@ static int parse_env_name(const char *option, const char *name, struct sbx_error
 	return 0;
 }
 
+/* Comma lists are split with strsep(), not strtok_r(): an empty item ("a,",
+ * ",", "a,,b") is a mistake to refuse, not something to skip in silence. */
 static int parse_time_offset(struct sbx_config *c, const char *arg, struct sbx_error *e)
 {
 	_cleanup_free_ char *copy = xstrdup(arg);
-	char *save = NULL;
+	char *rest = copy;
 
 	if (!*arg)
 		return sbx_error_set(e, 0, "--time-offset: expected monotonic=SECS,boottime=SECS");
-	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+	for (char *item; (item = strsep(&rest, ","));) {
 		char *eq = strchr(item, '=');
 		long long secs;
 
@@ -62,12 +64,14 @@ static int parse_time_offset(struct sbx_config *c, const char *arg, struct sbx_e
 static int parse_caps(struct sbx_config *c, const char *arg, struct sbx_error *e)
 {
 	_cleanup_free_ char *copy = xstrdup(arg);
-	char *save = NULL;
+	char *rest = copy;
 
-	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+	for (char *item; (item = strsep(&rest, ","));) {
 		_cleanup_free_ char *name = NULL;
 		cap_value_t cap;
 
+		if (!*item)
+			return sbx_error_set(e, 0, "--cap-add '%s': expected CAP[,CAP...]", arg);
 		if (strcasecmp(item, "ALL") == 0) {
 			for (cap_value_t i = 0; i <= CAP_LAST_CAP && i < 64; i++)
 				c->cap_add |= UINT64_C(1) << i;
@@ -88,11 +92,11 @@ static int parse_ports(const char *option, const char *arg, uint16_t **ports, si
 		       struct sbx_error *e)
 {
 	_cleanup_free_ char *copy = xstrdup(arg);
-	char *save = NULL;
+	char *rest = copy;
 
 	if (!*arg)
 		return sbx_error_set(e, 0, "--%s: expected PORT[,PORT...]", option);
-	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+	for (char *item; (item = strsep(&rest, ","));) {
 		char *dash = strchr(item, '-');
 		unsigned long lo, hi;
 
@@ -121,7 +125,7 @@ static int parse_seccomp(struct sbx_config *c, const char *arg, struct sbx_error
 		c->seccomp = SBX_SECCOMP_UNCONFINED;
 	} else if (*arg) {
 		c->seccomp = SBX_SECCOMP_PROFILE;
-		c->seccomp_profile = cli_resolve_path(arg, c->home, c->cwd);
+		return cli_resolve_arg(c, "seccomp", arg, &c->seccomp_profile, e);
 	} else {
 		return sbx_error_set(e, 0, "--seccomp: expected default, unconfined or a FILE");
 	}
@@ -236,8 +240,11 @@ static int opt_chdir(struct sbx_config *c, const struct cli_option *o, const cha
 		     enum cli_action *action, struct sbx_error *e)
 {
 	free(c->chdir);
-	c->chdir = cli_resolve_path(args[0], c->home, c->cwd);
-	return 0;
+	c->chdir = NULL;
+	/* "" would resolve to the caller's directory and be named in the error. */
+	if (!*args[0])
+		return sbx_error_set(e, 0, "--chdir: empty path");
+	return cli_resolve_arg(c, "chdir", args[0], &c->chdir, e);
 }
 
 static int opt_hostname(struct sbx_config *c, const struct cli_option *o, const char *const *args,

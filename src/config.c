@@ -33,7 +33,8 @@ void config_init(struct sbx_config *c, const struct sbx_caller *caller)
 	c->host_gid = caller->gid;
 	c->user_name = caller->user_name ? xstrdup(caller->user_name) : NULL;
 	c->home = xstrdup(caller->home && *caller->home ? caller->home : "/");
-	c->cwd = xstrdup(caller->cwd ? caller->cwd : "/");
+	c->cwd = caller->cwd ? xstrdup(caller->cwd) : NULL;
+	c->cwd_errno = caller->cwd ? 0 : caller->cwd_errno ? caller->cwd_errno : ENOENT;
 	c->shell = caller->shell && *caller->shell == '/' ? xstrdup(caller->shell) : NULL;
 }
 
@@ -133,7 +134,7 @@ int config_caller_from_env(struct sbx_caller *caller, char **ret_cwd, struct sbx
 	caller->shell = shell;
 	cwd = getcwd(NULL, 0);
 	if (!cwd)
-		return sbx_error_set(e, errno, "cannot find the current directory");
+		caller->cwd_errno = errno;
 	caller->cwd = cwd;
 	*ret_cwd = cwd;
 	return 0;

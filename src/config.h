@@ -209,7 +209,8 @@ struct sbx_config {
 	gid_t host_gid;
 	char *user_name; /* may be NULL when the uid has no passwd entry */
 	char *home;
-	char *cwd;
+	char *cwd;     /* NULL: unknown (deleted); relative paths are then refused */
+	int cwd_errno; /* why it is unknown */
 	char *shell;
 };
 
@@ -221,7 +222,8 @@ struct sbx_caller {
 	gid_t gid;
 	const char *user_name;
 	const char *home;
-	const char *cwd;
+	const char *cwd; /* NULL when getcwd() failed, with @cwd_errno */
+	int cwd_errno;
 	const char *shell;
 };
 
@@ -249,6 +251,12 @@ const char *config_ns_name(enum sbx_ns ns);
 
 /**
  * config_caller_from_env() - fill @caller from getuid(), passwd, $HOME and the cwd
- * Return: 0 or -errno with @e filled (e.g. the cwd cannot be found)
+ *
+ * A working directory that cannot be found (deleted, typically) is no error:
+ * --help and --version never need it, and a run starts in $HOME as sbx(1)
+ * says; only a relative path on the command line is then refused. @ret_cwd
+ * is what to free (NULL then).
+ *
+ * Return: 0 (kept as int for callers that check)
  */
 int config_caller_from_env(struct sbx_caller *caller, char **ret_cwd, struct sbx_error *e);

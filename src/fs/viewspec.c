@@ -82,7 +82,8 @@ static int set_dest(struct sbx_config *c, struct sbx_mount_spec *m, const char *
 {
 	if (!*dest)
 		return sbx_error_set(e, 0, "--%s: empty path", m->option);
-	m->dest = cli_resolve_path(dest, c->home, c->cwd);
+	if (cli_resolve_arg(c, m->option, dest, &m->dest, e) < 0)
+		return -EINVAL;
 	if (strcmp(m->dest, "/") == 0 && m->kind != SBX_MOUNT_CHMOD && m->kind != SBX_MOUNT_DIR)
 		return sbx_error_set(e, 0, "--%s %s: cannot mount over the sandbox's /", m->option,
 				     dest);
@@ -213,7 +214,9 @@ int viewspec_add_bind(struct sbx_config *c, enum sbx_mount_kind kind, bool try_s
 
 	m = new_op(c, kind, option);
 	m->try_src = try_src;
-	m->src = cli_resolve_path(src, c->home, c->cwd);
+	r = cli_resolve_arg(c, option, src, &m->src, e);
+	if (r < 0)
+		return r;
 	r = set_dest(c, m, dest && *dest ? dest : src, e);
 	if (r < 0)
 		return r;
@@ -285,9 +288,11 @@ int viewspec_add_overlay(struct sbx_config *c, const char *option, const char *r
 
 	if (!*rwdir || !*workdir)
 		return sbx_error_set(e, 0, "--%s: empty path", option);
-	m->src = cli_resolve_path(rwdir, c->home, c->cwd);
-	m->workdir = cli_resolve_path(workdir, c->home, c->cwd);
-	r = set_dest(c, m, dest, e);
+	r = cli_resolve_arg(c, option, rwdir, &m->src, e);
+	if (r == 0)
+		r = cli_resolve_arg(c, option, workdir, &m->workdir, e);
+	if (r == 0)
+		r = set_dest(c, m, dest, e);
 	if (r < 0)
 		return r;
 	if (m->n_layers < 1)
@@ -300,6 +305,7 @@ int viewspec_add_overlay_src(struct sbx_config *c, const char *option, const cha
 			     struct sbx_error *e)
 {
 	struct sbx_view_pending *p = &c->view_pending;
+	int r;
 
 	if (!*src)
 		return sbx_error_set(e, 0, "--%s: empty path", option);
@@ -307,7 +313,10 @@ int viewspec_add_overlay_src(struct sbx_config *c, const char *option, const cha
 	if (p->n_layers == 128)
 		return sbx_error_set(e, 0, "--%s: too many layers (at most 128)", option);
 	p->layers = xreallocarray(p->layers, p->n_layers + 1, sizeof(char *));
-	p->layers[p->n_layers++] = cli_resolve_path(src, c->home, c->cwd);
+	r = cli_resolve_arg(c, option, src, &p->layers[p->n_layers], e);
+	if (r < 0)
+		return r;
+	p->n_layers++;
 	return 0;
 }
 

@@ -182,4 +182,32 @@ expect_run "--opt=VALUE form" 0 "eqform"
 run_sbx --uid 10 --uid 20 id -u
 expect_run "an option given twice: the last one wins" 0 "20"
 
+# A deleted working directory: --version and --help never need it, a run
+# starts in $HOME (sbx(1)); only a relative path cannot be resolved.
+mkdir "$D/gone"
+cd "$D/gone" && rmdir "$D/gone"
+run_sbx --version
+expect_run "deleted cwd: --version works" 0 "sbx 0.1.0"
+run_sbx --help
+expect_run "deleted cwd: --help works" 0 "$help"
+run_sbx -- pwd
+expect_run "deleted cwd: the command starts in \$HOME" 0 "$HOME"
+run_sbx --bind data -- true
+expect_error "deleted cwd: a relative path is refused, naming it" 125 \
+	'^sbx: --bind data: a relative path, but the current directory cannot be found: '
+run_sbx --ro-bind /usr:/usr2 -- ls -d /usr2
+expect_run "deleted cwd: absolute paths work" 0 /usr2
+cd / || exit 1
+
+# Empty arguments and list items are refused (once silently ignored, or
+# named the caller's directory instead of the argument).
+run_sbx --chdir "" -- true
+expect_error '--chdir "": one line naming the empty argument' 125 '^sbx: --chdir: empty path$'
+for bad in "--time-offset monotonic=5," "--time-offset ,monotonic=5" "--cap-add ," \
+	"--cap-add net_raw,,chown" "--cap-add=" "--allow-connect 80,"; do
+	# shellcheck disable=SC2086 # split into option and value on purpose
+	run_sbx $bad -- true
+	expect_error "$bad: refused, one line" 125 "^sbx: --(time-offset|cap-add|allow-connect)"
+done
+
 done_testing

@@ -13,9 +13,10 @@ static const struct sbx_caller test_caller = {
 	.shell = "/bin/bash",
 };
 
-/* cli_parse() then config_finish() on "sbx ARGS..."; @c is initialised here. */
-static inline int parse_args(struct sbx_config *c, struct sbx_error *e, enum cli_action *act,
-			     va_list ap)
+/* cli_parse() then config_finish() on "sbx ARGS..." for @caller; @c is
+ * initialised here. */
+static inline int parse_args_as(const struct sbx_caller *caller, struct sbx_config *c,
+				struct sbx_error *e, enum cli_action *act, va_list ap)
 {
 	char *argv[64];
 	int argc = 0, r;
@@ -24,10 +25,17 @@ static inline int parse_args(struct sbx_config *c, struct sbx_error *e, enum cli
 	for (char *a; argc < 63 && (a = va_arg(ap, char *));)
 		argv[argc++] = a;
 	argv[argc] = NULL;
-	config_init(c, &test_caller);
+	config_init(c, caller);
 	memset(e, 0, sizeof(*e));
 	r = cli_parse(c, argc, argv, act, e);
 	if (r == 0)
 		r = config_finish(c, e);
 	return r;
+}
+
+/* parse_args_as() for the usual caller. */
+static inline int parse_args(struct sbx_config *c, struct sbx_error *e, enum cli_action *act,
+			     va_list ap)
+{
+	return parse_args_as(&test_caller, c, e, act, ap);
 }

@@ -1,6 +1,7 @@
 /* test-cli - option parsing, path resolution and config validation */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,6 +23,21 @@ static int parse(struct sbx_config *c, struct sbx_error *e, enum cli_action *act
 	return r;
 }
 
+/* The same for a caller whose working directory was deleted. */
+static int parse_no_cwd(struct sbx_config *c, struct sbx_error *e, enum cli_action *act, ...)
+{
+	struct sbx_caller caller = test_caller;
+	va_list ap;
+	int r;
+
+	caller.cwd = NULL;
+	caller.cwd_errno = ENOENT;
+	va_start(ap, act);
+	r = parse_args_as(&caller, c, e, act, ap);
+	va_end(ap);
+	return r;
+}
+
 static void test_resolve(void)
 {
 	char *p;
@@ -39,6 +55,42 @@ static void test_resolve(void)
 	RES("/", "/");
 	RES("//usr///lib", "/usr/lib");
 #undef RES
+	ok(cli_resolve_path("rel", "/home/u", NULL) == NULL, "no cwd: a relative path gives NULL");
+	p = cli_resolve_path("~/x", "/home/u", NULL);
+	is_str(p, "/home/u/x", "no cwd: ~ still resolves");
+	free(p);
+}
+
+static void test_no_cwd(void)
+{
+	struct sbx_config c;
+	struct sbx_error e;
+	enum cli_action act;
+
+	ok(parse_no_cwd(&c, &e, &act, "--version", NULL) == 0 && act == CLI_VERSION,
+	   "deleted cwd: --version parses");
+	config_free(&c);
+	ok(parse_no_cwd(&c, &e, &act, "--help", NULL) == 0 && act == CLI_HELP,
+	   "deleted cwd: --help parses");
+	config_free(&c);
+	ok(parse_no_cwd(&c, &e, &act, "--bind", "/a", "--tmpfs", "~/t", "true", NULL) == 0 &&
+		   c.cwd == NULL,
+	   "deleted cwd: absolute and ~ paths parse; no cwd (the start falls back to $HOME)");
+	config_free(&c);
+	static const char *const rel[][3] = {
+		{ "--bind", "data", "--bind data: a relative path, but the current directory" },
+		{ "--ro-bind", "/a:b", "--ro-bind b: a relative" },
+		{ "--tmpfs", "t", "--tmpfs t: a relative" },
+		{ "--chdir", "sub", "--chdir sub: a relative" },
+		{ "--overlay-src", "l", "--overlay-src l: a relative" },
+		{ "--seccomp", "p.json", "--seccomp p.json: a relative" },
+	};
+	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		ok(parse_no_cwd(&c, &e, &act, rel[i][0], rel[i][1], NULL) < 0 &&
+			   strstr(e.msg, rel[i][2]) && e.err == ENOENT,
+		   "deleted cwd: %s %s refused: %s", rel[i][0], rel[i][1], e.msg);
+		config_free(&c);
+	}
 }
 
 static void test_defaults(void)
@@ -130,6 +182,13 @@ static void test_options(void)
 	config_free(&c);
 	ok(parse(&c, &e, &act, "--cap-add", "cap_nonsense", NULL) < 0, "unknown capability rejected");
 	config_free(&c);
+	static const char *const empty_caps[] = { ",", "", "net_raw,", ",net_raw", "a,,b" };
+	for (size_t i = 0; i < sizeof(empty_caps) / sizeof(empty_caps[0]); i++) {
+		ok(parse(&c, &e, &act, "--cap-add", empty_caps[i], NULL) < 0 &&
+			   strstr(e.msg, "--cap-add"),
+		   "--cap-add '%s': an empty item is refused (%s)", empty_caps[i], e.msg);
+		config_free(&c);
+	}
 
 	ok(parse(&c, &e, &act, "--time-offset", "monotonic=100,boottime=-5", NULL) == 0 &&
 		   c.has_time_offset && c.time_offset_monotonic == 100 &&
@@ -138,6 +197,16 @@ static void test_options(void)
 	config_free(&c);
 	ok(parse(&c, &e, &act, "--time-offset", "realtime=1", NULL) < 0,
 	   "realtime offset rejected");
+	config_free(&c);
+	static const char *const empty_offsets[] = { "monotonic=5,", ",monotonic=5",
+						     "monotonic=5,,boottime=1", "," };
+	for (size_t i = 0; i < sizeof(empty_offsets) / sizeof(empty_offsets[0]); i++) {
+		ok(parse(&c, &e, &act, "--time-offset", empty_offsets[i], NULL) < 0,
+		   "--time-offset %s: an empty item is refused (%s)", empty_offsets[i], e.msg);
+		config_free(&c);
+	}
+	ok(parse(&c, &e, &act, "--chdir", "", NULL) < 0 && strcmp(e.msg, "--chdir: empty path") == 0,
+	   "--chdir '': refused, naming the empty argument, not the cwd (%s)", e.msg);
 	config_free(&c);
 	ok(parse(&c, &e, &act, "--time-offset", "monotonic=1", "--share-time", NULL) < 0,
 	   "--time-offset with --share-time rejected");
@@ -185,6 +254,7 @@ static void test_options(void)
 int main(void)
 {
 	test_resolve();
+	test_no_cwd();
 	test_defaults();
 	test_mounts();
 	test_options();
