@@ -205,36 +205,62 @@ static int apply_dir(int rootfd, const struct sbx_mount_spec *m)
 	return chmod_fd(fd, m->mode); /* mkdir's mode went through the umask */
 }
 
-static int copy_fd(int from, int to)
+/* All of @fd, at most VIEWOPS_DATA_MAX bytes: a source such as /dev/zero
+ * would otherwise fill the root tmpfs (half of RAM) before failing. Read
+ * whole before the destination is opened, so a refusal leaves nothing, not
+ * even a truncated file in a bound host directory. */
+static int read_data(int fd, char **ret_buf, size_t *ret_len)
 {
-	char buf[65536];
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, cap = 0;
 
 	for (;;) {
-		ssize_t n = read(from, buf, sizeof(buf));
+		ssize_t n;
+
+		if (len == cap) {
+			cap = cap ? cap * 2 : 65536;
+			if (cap > VIEWOPS_DATA_MAX + 1)
+				cap = VIEWOPS_DATA_MAX + 1;
+			buf = xreallocarray(buf, cap, 1);
+		}
+		n = read(fd, buf + len, cap - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
 		if (n == 0)
-			return 0;
-		int r = write_all(to, buf, (size_t)n);
-		if (r < 0)
-			return r;
+			break;
+		len += (size_t)n;
+		if (len > VIEWOPS_DATA_MAX)
+			return -EFBIG;
 	}
+	*ret_buf = TAKE_PTR(buf);
+	*ret_len = len;
+	return 0;
 }
 
 /* A new regular file @name in @dirfd with @m->fd's content and @m->mode. */
-static int write_file(int dirfd, const char *name, const struct sbx_mount_spec *m)
+static int write_file(int dirfd, const char *name, const struct sbx_mount_spec *m,
+		      struct sbx_error *e)
 {
 	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *data = NULL;
+	size_t len = 0;
 	int r;
 
 	if (fcntl(m->fd, F_GETFD) < 0)
 		return -EBADF;
+	r = read_data(m->fd, &data, &len);
+	if (r == -EFBIG)
+		return sbx_error_set(e, 0, "--%s %d %s: more than %d MiB of data (the limit of "
+					   "--file, --bind-data and --ro-bind-data)",
+				     m->option, m->fd, m->dest, VIEWOPS_DATA_MAX >> 20);
+	if (r < 0)
+		return r;
 	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, m->mode);
 	if (fd < 0)
 		return -errno;
-	r = copy_fd(m->fd, fd);
+	r = write_all(fd, data, len);
 	if (r == 0 && fchmod(fd, m->mode) < 0)
 		r = -errno;
 	return r;
@@ -253,7 +279,7 @@ static int open_parent(int rootfd, const char *path, mode_t parent_mode, int *re
 	return path_make_in_root_mode(rootfd, parent, false, parent_mode, parent_mode, ret_parent);
 }
 
-static int apply_file(int rootfd, const struct sbx_mount_spec *m)
+static int apply_file(int rootfd, const struct sbx_mount_spec *m, struct sbx_error *e)
 {
 	_cleanup_close_ int parent = -1, dirfd = -1;
 	const char *name;
@@ -266,19 +292,20 @@ static int apply_file(int rootfd, const struct sbx_mount_spec *m)
 	dirfd = openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return -errno;
-	return write_file(dirfd, name, m);
+	return write_file(dirfd, name, m, e);
 }
 
 /* The data goes to a file on the root tmpfs under a name nobody sees: it is
  * bound at DEST, then unlinked (only after the attach: the kernel refuses to
  * attach a clone of an unlinked file). */
-static int bind_data_file(int rootfd, const char *name, const struct sbx_mount_spec *m)
+static int bind_data_file(int rootfd, const char *name, const struct sbx_mount_spec *m,
+			  struct sbx_error *e)
 {
 	_cleanup_close_ int mfd = -1;
 	uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
 	int r;
 
-	r = write_file(rootfd, name, m);
+	r = write_file(rootfd, name, m, e);
 	if (r == 0)
 		r = mnt_clone_tree(rootfd, name, false, &mfd);
 	if (r < 0)
@@ -293,13 +320,14 @@ static int bind_data_file(int rootfd, const char *name, const struct sbx_mount_s
 	return attach_at(rootfd, mfd, m->dest, false, parent_mode_for(m->mode), 0);
 }
 
-static int apply_bind_data(int rootfd, const struct sbx_mount_spec *m, size_t index)
+static int apply_bind_data(int rootfd, const struct sbx_mount_spec *m, size_t index,
+			   struct sbx_error *e)
 {
 	char name[48];
 	int r;
 
 	snprintf(name, sizeof(name), ".sbx-data-%zu", index);
-	r = bind_data_file(rootfd, name, m);
+	r = bind_data_file(rootfd, name, m, e);
 	unlinkat(rootfd, name, 0);
 	return r;
 }
@@ -381,10 +409,10 @@ static int apply_one(int rootfd, const struct sbx_mount_spec *m, struct viewop_p
 	case SBX_MOUNT_SYMLINK:
 		return apply_symlink(rootfd, m);
 	case SBX_MOUNT_FILE:
-		return apply_file(rootfd, m);
+		return apply_file(rootfd, m, e);
 	case SBX_MOUNT_BIND_DATA:
 	case SBX_MOUNT_RO_BIND_DATA:
-		return apply_bind_data(rootfd, m, index);
+		return apply_bind_data(rootfd, m, index, e);
 	case SBX_MOUNT_CHMOD:
 		return apply_chmod(rootfd, m);
 	case SBX_MOUNT_REMOUNT_RO:

@@ -22,6 +22,14 @@ struct viewop_prep {
 	struct overlay_prep ovl;
 };
 
+/*
+ * The most --file, --bind-data and --ro-bind-data copy from their fd (each):
+ * plenty for configuration files, certificates and scripts, and a mistake
+ * such as a </dev/zero is refused at once instead of filling memory. A
+ * large file belongs in a --ro-bind. Documented in sbx(1).
+ */
+#define VIEWOPS_DATA_MAX (16 << 20)
+
 /**
  * viewops_prepare() - clone every host bind source and open every overlay layer
  * @premade:	per operation, a detached mount sbx made outside (idmapped host

@@ -76,6 +76,33 @@ expect_error "--file with a closed fd" 125 '^sbx: --file 9 /x: Bad file descript
 run_sbx --file x /x -- true
 expect_error "--file with a non-number" 125 '^sbx: --file x: not a file descriptor number'
 
+# The data options copy at most 16 MiB each (sbx(1)): more is refused in one
+# line before anything is written, instead of filling memory (a </dev/zero
+# once ran until the tmpfs held half of RAM).
+limit=$((16 << 20))
+head -c "$limit" /dev/zero >"$WORK/16m"
+head -c "$((limit + 1))" /dev/zero >"$WORK/16m+1"
+run_cmd "$SBX" --file 3 /a --bind-data 4 /b --ro-bind-data 5 /c -- stat -c %s /a /b /c \
+	3<"$WORK/16m" 4<"$WORK/16m" 5<"$WORK/16m"
+expect_run "16 MiB: --file, --bind-data and --ro-bind-data take it" 0 \
+	"$(printf '%s\n' "$limit" "$limit" "$limit")"
+mkdir "$WORK/out"
+echo keep >"$WORK/out/kept"
+for op in file bind-data ro-bind-data; do
+	run_cmd "$SBX" --bind "$WORK/out:/out" --"$op" 3 /out/new -- true 3<"$WORK/16m+1"
+	expect_error "--$op, 16 MiB + 1 byte: refused, naming the option and the limit" 125 \
+		"^sbx: --$op 3 /out/new: more than 16 MiB of data \(the limit of --file, --bind-data and --ro-bind-data\)\$"
+done
+run_cmd "$SBX" --bind "$WORK/out:/out" --file 3 /out/kept -- true 3<"$WORK/16m+1"
+expect_error "--file over an existing host file: refused too" 125 'more than 16 MiB'
+expect_eq "... leaving nothing: no new file, the old one untouched" "kept: keep" \
+	"$(ls -A "$WORK/out"): $(cat "$WORK/out/kept")"
+rm -f "$WORK/16m" "$WORK/16m+1"
+# A pipe that never ends (bounded here, so that an sbx without the limit
+# cannot fill the machine's memory).
+run_cmd "$SBX" --ro-bind-data 3 /x -- true 3< <(head -c 256M /dev/zero)
+expect_error "--ro-bind-data from an endless pipe: refused" 125 '^sbx: --ro-bind-data 3 /x: more than 16 MiB'
+
 # --- --bind-try, --ro-bind-try, --dev-bind ------------------------------------
 run_sbx --bind-try /nonexistent-sbx:/x --ro-bind-try /nonexistent-sbx --dev-bind-try /nope:/y -- \
 	sh -c 'test -e /x || test -e /nonexistent-sbx || test -e /y || echo none'
