@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -273,9 +274,15 @@ static int build_default_view(int rootfd, const struct sbx_config *c, struct roo
 
 static int pivot_into(int rootfd, struct sbx_error *e)
 {
-	_cleanup_close_ int newroot = -1;
+	struct statvfs sv;
 	int r;
 
+	/* Read-only before the pivot: without mount_setattr() (Linux < 5.12)
+	 * this reads /proc/self/mountinfo, which the user's mounts may have
+	 * covered in the new root (--tmpfs /proc), not in the old one. */
+	r = mnt_set_attr_attached(rootfd, MOUNT_ATTR_RDONLY, false);
+	if (r < 0)
+		return sbx_error_set(e, r, "cannot make / read-only");
 	/* pivot_root(".", ".") stacks the old root on top of the new one;
 	 * detaching "." then removes exactly the old root, and no directory
 	 * for it is needed in the new tree. */
@@ -287,12 +294,17 @@ static int pivot_into(int rootfd, struct sbx_error *e)
 		return sbx_error_set(e, errno, "cannot detach the old root");
 	if (chdir("/") < 0)
 		return sbx_error_set(e, errno, "chdir /");
-	newroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (newroot < 0)
-		return sbx_error_set(e, errno, "cannot open the new root");
-	r = mnt_set_attr_attached(newroot, MOUNT_ATTR_RDONLY, false);
-	if (r < 0)
-		return sbx_error_set(e, r, "cannot make / read-only");
+	/* The remount by path missed if the new root hung on the old "/" (no
+	 * host /tmp): "/" named the old root then; now it names ours. */
+	if (statvfs("/", &sv) == 0 && !(sv.f_flag & ST_RDONLY)) {
+		_cleanup_close_ int newroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		if (newroot < 0)
+			return sbx_error_set(e, errno, "cannot open the new root");
+		r = mnt_set_attr_attached(newroot, MOUNT_ATTR_RDONLY, false);
+		if (r < 0)
+			return sbx_error_set(e, r, "cannot make / read-only");
+	}
 	return 0;
 }
 
