@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/resource.h>
 
 #include "config.h"
 #include "viewops.h"
@@ -36,6 +37,8 @@ struct rootfs_prep {
 	struct rootfs_source host_proc;
 	struct viewop_prep *ops; /* one per config mount */
 	size_t n_ops;
+	struct rlimit nofile;	 /* the caller's RLIMIT_NOFILE, given back in rootfs_enter() */
+	bool nofile_raised;
 };
 
 /**
@@ -44,7 +47,9 @@ struct rootfs_prep {
  * Runs in the child before its id maps exist: open_tree() needs only
  * CAP_SYS_ADMIN in the new user namespace, not mapped ids, so this overlaps
  * with the parent's newuidmap/newgidmap. A missing source fails here, with
- * the option that named it.
+ * the option that named it. Every source is held as an fd until the new
+ * root exists, so the soft RLIMIT_NOFILE is raised to the hard one until
+ * then (thousands of binds need more than the usual 1024).
  * @premade:	per mount operation, a detached mount made by sbx outside
  *		(idmapped host binds) or -1; NULL when there are none
  *

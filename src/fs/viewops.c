@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -79,6 +80,14 @@ static int prepare_one(const struct sbx_mount_spec *m, int premade, struct viewo
 	if (r == -ENOENT && m->try_src) {
 		op->skip = true;
 		return 0;
+	}
+	if (r == -EMFILE) {
+		struct rlimit lim = { 0 };
+
+		getrlimit(RLIMIT_NOFILE, &lim);
+		return sbx_error_set(e, 0, "--%s %s: more binds than the open-file limit allows "
+					   "(ulimit -Hn: %llu)", m->option, m->src,
+				     (unsigned long long)lim.rlim_max);
 	}
 	if (r < 0)
 		return sbx_error_set(e, r, "--%s %s", m->option, m->src);

@@ -103,6 +103,20 @@ rm -f "$WORK/16m" "$WORK/16m+1"
 run_cmd "$SBX" --ro-bind-data 3 /x -- true 3< <(head -c 256M /dev/zero)
 expect_error "--ro-bind-data from an endless pipe: refused" 125 '^sbx: --ro-bind-data 3 /x: more than 16 MiB'
 
+# --- many binds -----------------------------------------------------------------
+# Each bind's source is held as an fd until the new root exists: sbx raises
+# the soft open-file limit to the hard one for that while, and gives the
+# command the caller's back; past the hard limit it says so in one line.
+mkdir "$WORK/src1"
+many=()
+for i in $(seq 300); do many+=(--ro-bind "$WORK/src1:/m/$i"); done
+run_cmd bash -c 'ulimit -Sn 256; exec "$0" "$@"' "$SBX" "${many[@]}" -- sh -c 'ls /m | wc -l; ulimit -Sn'
+expect_run "300 binds under a soft limit of 256 fds; the command gets 256 back" 0 "$(printf '300\n256')"
+run_cmd bash -c 'ulimit -n 256; exec "$0" "$@"' "$SBX" "${many[@]}" -- true
+expect_error "300 binds under a hard limit of 256 fds: one line" 125 \
+	"^sbx: --ro-bind $WORK/src1: more binds than the open-file limit allows \(ulimit -Hn: 256\)\$"
+unset many
+
 # --- --bind-try, --ro-bind-try, --dev-bind ------------------------------------
 run_sbx --bind-try /nonexistent-sbx:/x --ro-bind-try /nonexistent-sbx --dev-bind-try /nope:/y -- \
 	sh -c 'test -e /x || test -e /nonexistent-sbx || test -e /y || echo none'
