@@ -232,6 +232,7 @@ int net_attach_resolv_conf(int rootfd, const struct sbx_config *c, struct sbx_er
 	static const char *const opts[] = { "mode", "0755", "size", "64k", NULL };
 	_cleanup_close_ int fs = -1, file = -1, bind = -1, target = -1;
 	char text[RESOLV_CONF_MAX];
+	uint64_t pending = 0;
 	int r;
 
 	(void)c;
@@ -252,8 +253,13 @@ int net_attach_resolv_conf(int rootfd, const struct sbx_config *c, struct sbx_er
 		r = mnt_clone_tree(fs, "resolv.conf", false, &bind);
 	if (r >= 0)
 		r = mnt_set_attr(bind, MOUNT_ATTR_RDONLY, 0, false);
+	if (r == -ENOSYS) {
+		/* Linux < 5.12 has no mount_setattr(): remount once attached. */
+		pending = MOUNT_ATTR_RDONLY;
+		r = 0;
+	}
 	if (r >= 0)
-		r = mnt_attach(bind, target);
+		r = mnt_attach_with_attrs(bind, target, pending, false);
 	if (r < 0)
 		return sbx_error_set(e, r, "--net slirp: cannot bind a resolv.conf over /etc/resolv.conf");
 	return 0;

@@ -198,7 +198,13 @@ static int stage_empty_root(struct helper *h, struct sbx_error *e)
 	if (fchdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
 	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
 		return sbx_error_set(e, errno, "network helper: pivot_root");
-	if (mount_setattr(AT_FDCWD, "/", 0, &ro, sizeof(ro)) < 0)
+	/* Linux < 5.12 has no mount_setattr(): a classic remount does the
+	 * same here (the tmpfs is ours, no locked flags; no /proc for
+	 * mnt_set_attr_attached() to read). */
+	if (mount_setattr(AT_FDCWD, "/", 0, &ro, sizeof(ro)) < 0 &&
+	    (errno != ENOSYS ||
+	     mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		   NULL) < 0))
 		return sbx_error_set(e, errno, "network helper: read-only root");
 	return 0;
 }
