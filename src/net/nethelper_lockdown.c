@@ -173,7 +173,7 @@ int nethelper_lockdown_rules(scmp_filter_ctx ctx)
 		SCMP_SYS(newfstatat), SCMP_SYS(fstat), SCMP_SYS(stat), SCMP_SYS(statx),
 		SCMP_SYS(lseek),
 		/* memory, time, exit */
-		SCMP_SYS(brk), SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mremap),
+		SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap),
 		SCMP_SYS(madvise), SCMP_SYS(futex), SCMP_SYS(getrandom), SCMP_SYS(getpid),
 		SCMP_SYS(gettid), SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask),
 		SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(restart_syscall),
@@ -194,9 +194,15 @@ int nethelper_lockdown_rules(scmp_filter_ctx ctx)
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
 				     SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT, O_RDONLY));
-	/* No executable memory. */
+	/* No executable memory: neither made so later nor mapped so at once
+	 * (an unconditional mmap would undo the mprotect rule). libslirp and
+	 * GLib were loaded in stage 1, and nothing they run afterwards loads
+	 * code; mremap() keeps a mapping's protection. */
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+				     SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
 				     SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 	return r;
 }

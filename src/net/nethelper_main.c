@@ -22,7 +22,8 @@
  *  stage 3, no privileges: the capabilities of that user namespace, the
  *	bounding set included, are dropped; no_new_privs; not dumpable.
  *  stage 4, seccomp: an allow-list of what the loop below calls (poll,
- *	socket I/O, IPv4/IPv6 sockets only, splice, memory); anything else
+ *	socket I/O, IPv4/IPv6 sockets only, splice, memory that is never
+ *	executable: no mmap() or mprotect() with PROT_EXEC); anything else
  *	fails with EPERM.
  *  stage 5, ready: tell sbx, which only then passes on the tap fd and the
  *	socket factory's socket from the sandbox; serve them.
