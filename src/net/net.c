@@ -1,30 +1,24 @@
-/* net.c - --net slirp inside the sandbox: the tap device, the socket factory, resolv.conf */
+/* net.c - --net slirp inside the sandbox, run by the child during its setup:
+ * tap0 and its addresses, the socket factory's start, the generated resolv.conf */
 #include "autoconf.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/close_range.h>
 #include <linux/if_tun.h>
 #include <linux/mount.h>
 #include <net/if.h>
-#include <seccomp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
-#include "caps.h"
 #include "mount.h"
 #include "net.h"
 #include "netlink.h"
-#include "publish.h"
-#include "seccomp_filter.h"
+#include "netfactory.h"
 #include "sync.h"
 #include "util.h"
 
@@ -74,91 +68,27 @@ static int configure_tap(const struct sbx_config *c, int ifindex, struct sbx_err
 	inet_pton(AF_INET6, NET_ADDR6, a6);
 	inet_pton(AF_INET6, NET_GATEWAY6, gw6);
 
-	r = nl_open(&nl);
+	r = netlink_open(&nl);
 	if (r < 0)
 		return sbx_error_set(e, r, "--net slirp: netlink socket");
-	r = nl_link_up(nl, ifindex, c->mtu);
+	r = netlink_link_up(nl, ifindex, c->mtu);
 	if (r < 0)
 		return sbx_error_set(e, r, "--net slirp: cannot bring %s up with MTU %u", NET_TAP_NAME,
 				     c->mtu);
-	r = nl_addr_add(nl, ifindex, AF_INET, a4, 24);
+	r = netlink_addr_add(nl, ifindex, AF_INET, a4, 24);
 	if (r >= 0)
-		r = nl_route_add_default(nl, ifindex, AF_INET, gw4);
+		r = netlink_route_add_default(nl, ifindex, AF_INET, gw4);
 	if (r < 0)
 		return sbx_error_set(e, r, "--net slirp: cannot configure %s/24 via %s", NET_ADDR4,
 				     NET_GATEWAY4);
 	if (c->no_ipv6)
 		return 0;
-	r = nl_addr_add(nl, ifindex, AF_INET6, a6, 64);
+	r = netlink_addr_add(nl, ifindex, AF_INET6, a6, 64);
 	if (r >= 0)
-		r = nl_route_add_default(nl, ifindex, AF_INET6, gw6);
+		r = netlink_route_add_default(nl, ifindex, AF_INET6, gw6);
 	if (r < 0)
 		return sbx_error_set(e, r, "--net slirp: cannot configure %s/64 via %s (try --no-ipv6)",
 				     NET_ADDR6, NET_GATEWAY6);
-	return 0;
-}
-
-/* The factory may only make IPv4/IPv6 sockets and talk over its one socket. */
-static int factory_lockdown(void)
-{
-	static const int allowed[] = {
-		SCMP_SYS(recvmsg), SCMP_SYS(sendmsg),	 SCMP_SYS(close),
-		SCMP_SYS(exit),	   SCMP_SYS(exit_group), SCMP_SYS(rt_sigreturn),
-		/* reads the signal stack: AddressSanitizer does before _exit() */
-		SCMP_SYS(sigaltstack),
-	};
-	scmp_filter_ctx ctx;
-	int r = 0;
-
-	ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
-	if (!ctx)
-		return -ENOMEM;
-	r = seccomp_allow_list(ctx, allowed, ARRAY_SIZE(allowed));
-	if (r == 0)
-		r = seccomp_allow_ip_sockets(ctx);
-	if (r == 0)
-		r = seccomp_load(ctx);
-	seccomp_release(ctx);
-	return r;
-}
-
-static _Noreturn void factory_main(int fd)
-{
-	struct sbx_error e = { 0 };
-
-	/* It outlives nothing: pid 1's end takes it along, and so does an
-	 * EOF from the network helper. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	if (dup2(fd, 3) < 0)
-		_exit(1);
-	syscall(SYS_close_range, 4U, ~0U, 0U);
-	if (caps_drop_for_exec(0, &e) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ||
-	    factory_lockdown() < 0)
-		_exit(1);
-	factory_serve(3);
-	_exit(0);
-}
-
-static int start_factory(int sync_fd, struct sbx_error *e)
-{
-	_cleanup_close_ int ours = -1, theirs = -1;
-	struct sync_msg m = { .type = SYNC_NET_FACTORY };
-	int fds[2], r;
-	pid_t pid;
-
-	r = sync_socketpair(fds);
-	if (r < 0)
-		return sbx_error_set(e, r, "--publish: socketpair");
-	ours = fds[0];
-	theirs = fds[1];
-	pid = fork();
-	if (pid < 0)
-		return sbx_error_set(e, errno, "--publish: cannot start the socket factory");
-	if (pid == 0)
-		factory_main(theirs);
-	r = sync_send(sync_fd, &m, ours);
-	if (r < 0)
-		return sbx_error_set(e, r, "sync with sbx");
 	return 0;
 }
 
@@ -178,7 +108,7 @@ int net_setup_inside(const struct sbx_config *c, int sync_fd, struct sbx_error *
 	if (r < 0)
 		return sbx_error_set(e, r, "sync with sbx");
 	if (c->n_publish)
-		return start_factory(sync_fd, e);
+		return netfactory_start(sync_fd, e);
 	return 0;
 }
 

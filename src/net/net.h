@@ -1,4 +1,5 @@
-/* net.h - --net slirp inside the sandbox: the tap device, the socket factory, resolv.conf */
+/* net.h - the slirp network's addresses, and --net slirp inside the sandbox
+ * (run by the child): the tap device, the socket factory's start, resolv.conf */
 #pragma once
 
 #include "config.h"

@@ -11,7 +11,7 @@
 
 #include "nethelper.h"
 #include "nethelper_main.h"
-#include "publish.h"
+#include "publish_spec.h"
 #include "supervise.h"
 #include "util.h"
 
@@ -26,7 +26,7 @@ int nethelper_start(struct nethelper *h, const struct sbx_config *c, struct sbx_
 	h->ctl_fd = -1;
 	h->ready = false; /* h->handover is the caller's */
 	for (; n_bound < c->n_publish && r == 0; n_bound++) {
-		r = publish_listen(&c->publish[n_bound], &publish_fds[n_bound], e);
+		r = publish_spec_listen(&c->publish[n_bound], &publish_fds[n_bound], e);
 		if (r < 0)
 			break;
 	}

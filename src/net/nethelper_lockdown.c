@@ -101,6 +101,7 @@ int nethelper_lockdown_empty_root(const char *resolv_conf, size_t len, struct sb
 	static const char *const opts[] = { "mode", "0755", "size", "64k", NULL };
 	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
 					     MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC };
+	const unsigned long legacy_ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	_cleanup_close_ int root = -1, file = -1;
 	uid_t uid = getuid();
 	gid_t gid = getgid();
@@ -135,9 +136,7 @@ int nethelper_lockdown_empty_root(const char *resolv_conf, size_t len, struct sb
 	 * same here (the tmpfs is ours, no locked flags; no /proc for
 	 * mnt_set_attr_attached() to read). */
 	if (mount_setattr(AT_FDCWD, "/", 0, &ro, sizeof(ro)) < 0 &&
-	    (errno != ENOSYS ||
-	     mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		   NULL) < 0))
+	    (errno != ENOSYS || mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | legacy_ro, NULL) < 0))
 		return sbx_error_set(e, errno, "network helper: read-only root");
 	return 0;
 }

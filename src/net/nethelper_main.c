@@ -31,6 +31,7 @@
  * It ends when its control socket from sbx reaches EOF (sbx closed it, or
  * died) or at SIGKILL (sbx's exit path, or the parent-death signal), so
  * nothing it holds outlives sbx.
+
  */
 #include "autoconf.h"
 
@@ -45,8 +46,8 @@
 #include "nethelper_lockdown.h"
 #include "nethelper_main.h"
 #include "pollset.h"
-#include "publish.h"
-#include "slirp.h"
+#include "publish_relay.h"
+#include "slirp_glue.h"
 #include "sync.h"
 #include "util.h"
 
@@ -104,7 +105,7 @@ static int handle_ctl(struct helper *h)
 	} else if (m.type == SYNC_NET_FACTORY && fd >= 0 && h->relay.factory_fd < 0) {
 		h->relay.factory_fd = fd;
 	} else if (m.type == SYNC_NET_HANDOVER && m.value > 0 && m.value <= 65535) {
-		int host_fd = relay_handover(&h->relay, (uint16_t)m.value);
+		int host_fd = publish_relay_handover(&h->relay, (uint16_t)m.value);
 		/* The port comes back, so sbx can tell this answer from a late one. */
 		struct sync_msg reply = { .type = SYNC_NET_HANDOVER, .value = m.value };
 
@@ -131,14 +132,14 @@ static _Noreturn void helper_loop(struct helper *h)
 		ps.n = 0;
 		ctl_idx = pollset_add(&ps, h->ctl_fd, POLLIN);
 		slirp_glue_fill(&h->slirp, &ps, &timeout);
-		relay_fill(&h->relay, &ps, &timeout);
+		publish_relay_fill(&h->relay, &ps, &timeout);
 		n = poll(ps.fds, ps.n, timeout);
 		if (n < 0 && errno != EINTR)
 			_exit(1);
 		if (pollset_revents(&ps, ctl_idx) && handle_ctl(h) < 0)
 			_exit(0);
 		slirp_glue_handle(&h->slirp, &ps, n < 0);
-		relay_handle(&h->relay, &ps);
+		publish_relay_handle(&h->relay, &ps);
 	}
 }
 
@@ -151,7 +152,7 @@ _Noreturn void nethelper_main(const struct sbx_config *c, int ctl_fd, const int 
 	memset(&h, 0, sizeof(h));
 	h.c = c;
 	h.ctl_fd = ctl_fd;
-	relay_init(&h.relay, c->publish, publish_fds, c->n_publish);
+	publish_relay_init(&h.relay, c->publish, publish_fds, c->n_publish);
 	h.relay.handover = handover;
 	h.relay.host_loopback_ok = c->allow_host_loopback;
 	detach(&h, parent);

@@ -1,4 +1,5 @@
-/* slirp.c - libslirp glue for the network helper: config, callbacks, poll, timers */
+/* slirp_glue.c - libslirp glue, run in the network helper: loading, config,
+ * callbacks, poll and timers */
 #include "autoconf.h"
 
 #include <arpa/inet.h>
@@ -9,7 +10,7 @@
 #include <unistd.h>
 
 #include "net.h"
-#include "slirp.h"
+#include "slirp_glue.h"
 #include "util.h"
 
 #define FRAMES_PER_TURN 64

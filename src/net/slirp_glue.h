@@ -1,4 +1,5 @@
-/* slirp.h - libslirp glue for the network helper: config, callbacks, poll, timers */
+/* slirp_glue.h - libslirp glue, run in the network helper: loading, config,
+ * callbacks, poll and timers */
 #pragma once
 
 #include <slirp/libslirp.h>
