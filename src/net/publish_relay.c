@@ -501,29 +501,3 @@ int publish_relay_handover(struct publish_relay *r, uint16_t inside_port)
 	}
 	return -1;
 }
-
-void publish_relay_free(struct publish_relay *r)
-{
-	while (r->n_conns)
-		conn_free(r, r->n_conns - 1, false);
-	while (r->n_spare_pipes)
-		pipe_put(r, r->spare_pipes[--r->n_spare_pipes], false);
-	for (size_t u = 0; u < r->n_udp; u++)
-		publish_udp_free(&r->udp[u]);
-	for (int f = 0; f < 3; f++)
-		while (r->n_pool[f])
-			close(r->pool[f][--r->n_pool[f]]);
-	for (size_t l = 0; l < r->n_listen; l++)
-		close(r->listen_fds[l]);
-	if (r->factory_fd >= 0)
-		close(r->factory_fd);
-	free(r->listen_fds);
-	free(r->tcp_ports);
-	free(r->udp);
-	free(r->datagram);
-	free(r->listen_idx);
-	free(r->conns);
-	free(r->spare_pipes);
-	memset(r, 0, sizeof(*r));
-	r->factory_fd = -1;
-}

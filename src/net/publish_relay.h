@@ -27,7 +27,8 @@ struct publish_relay_pipe;
  * @host_loopback_ok: --allow-host-loopback: connections that came in on the
  *		host's loopback may be handed over too
  *
- * Every other field is private to publish_relay.c.
+ * Every other field is private to publish_relay.c. Nothing frees it: it
+ * lives as long as the helper (see nethelper_main.c).
  */
 struct publish_relay {
 	uint16_t *tcp_ports;
@@ -81,8 +82,3 @@ void publish_relay_handle(struct publish_relay *r, const struct pollset *ps);
  *	   has that port (not one of ours, or it is already being relayed)
  */
 int publish_relay_handover(struct publish_relay *r, uint16_t inside_port);
-
-/**
- * publish_relay_free() - close every socket and pipe
- */
-void publish_relay_free(struct publish_relay *r);

@@ -136,12 +136,3 @@ void publish_udp_handle(struct publish_udp *u, const struct pollset *ps, int64_t
 	if (pollset_revents(ps, u->host_idx) & POLLIN)
 		from_host(u, now_ms, take_socket, ctx, buf, len);
 }
-
-void publish_udp_free(struct publish_udp *u)
-{
-	while (u->n_flows)
-		flow_drop(u, u->n_flows - 1);
-	if (u->host_fd >= 0)
-		close(u->host_fd);
-	u->host_fd = -1;
-}

@@ -57,8 +57,3 @@ void publish_udp_fill(struct publish_udp *u, struct pollset *ps, int64_t now_ms,
  */
 void publish_udp_handle(struct publish_udp *u, const struct pollset *ps, int64_t now_ms,
 			int (*take_socket)(void *ctx), void *ctx, uint8_t *buf, size_t len);
-
-/**
- * publish_udp_free() - close the host socket and every flow
- */
-void publish_udp_free(struct publish_udp *u);

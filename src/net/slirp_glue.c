@@ -164,7 +164,6 @@ static int load_library(struct slirp_glue *g, struct sbx_error *e)
 		void **slot;
 	} syms[] = {
 		{ "slirp_new", (void **)&g->fn.new_ },
-		{ "slirp_cleanup", (void **)&g->fn.cleanup },
 		{ "slirp_pollfds_fill", (void **)&g->fn.pollfds_fill },
 		{ "slirp_pollfds_poll", (void **)&g->fn.pollfds_poll },
 		{ "slirp_input", (void **)&g->fn.input },
@@ -285,16 +284,4 @@ void slirp_glue_handle(struct slirp_glue *g, struct pollset *ps, bool poll_faile
 			break;
 		g->fn.input(g->slirp, g->frame, (int)n);
 	}
-}
-
-void slirp_glue_close(struct slirp_glue *g)
-{
-	if (g->slirp)
-		g->fn.cleanup(g->slirp);
-	if (g->tap_fd >= 0)
-		close(g->tap_fd);
-	/* The library stays loaded: the process is about to end. */
-	free(g->frame);
-	memset(g, 0, sizeof(*g));
-	g->tap_fd = -1;
 }
