@@ -53,13 +53,14 @@ net_tests() {
 	expect_run "without mount_setattr: --net slirp starts, its resolv.conf is read-only" 0 \
 		"$(printf 'nameserver 10.0.2.3\n1')"
 
-	# TCP and UDP through the helper: servers on the host's loopback.
+	# TCP (without the bypass, so through libslirp) and UDP through the
+	# helper: servers on the host's loopback.
 	python3 "$helpers/netserv.py" "$WORK/lo.ports" --http 127.0.0.1:0 --udp 127.0.0.1:0 &
 	track_pid $!
 	wait_for_file "$WORK/lo.ports" 10
 	h4=$(awk '$1 == "http" { print $3 }' "$WORK/lo.ports")
 	u4=$(awk '$1 == "udp" { print $3 }' "$WORK/lo.ports")
-	legacy_sbx --net slirp --allow-host-loopback "${client[@]}" "http://10.0.2.2:$h4/" "udp:10.0.2.2:$u4"
+	legacy_sbx --net slirp --no-tcp-bypass --allow-host-loopback "${client[@]}" "http://10.0.2.2:$h4/" "udp:10.0.2.2:$u4"
 	expect_run "without mount_setattr: TCP and UDP through the network helper" 0 \
 		"$(printf 'ok hello from 127.0.0.1:%s, you are 127.0.0.1\nok echo ping from 127.0.0.1' "$h4")"
 
