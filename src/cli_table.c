@@ -8,7 +8,7 @@
 #include <sys/capability.h>
 
 #include "cli_table.h"
-#include "publish.h"
+#include "publish_spec.h"
 #include "util.h"
 #include "viewspec.h"
 
@@ -320,7 +320,7 @@ static int opt_publish(struct sbx_config *c, const struct cli_option *o, const c
 
 	if (c->n_publish >= SBX_PUBLISH_MAX)
 		return sbx_error_set(e, 0, "--publish %s: at most %d ports", args[0], SBX_PUBLISH_MAX);
-	r = publish_parse(args[0], &p, e);
+	r = publish_spec_parse(args[0], &p, e);
 	if (r < 0)
 		return r;
 	c->publish = xreallocarray(c->publish, c->n_publish + 1, sizeof(*c->publish));

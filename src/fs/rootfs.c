@@ -13,7 +13,7 @@
 
 #include "landlock.h"
 #include "mount.h"
-#include "net.h"
+#include "net_resolv.h"
 #include "rootfs.h"
 #include "util.h"
 
@@ -357,7 +357,7 @@ int rootfs_enter(const struct sbx_config *c, struct rootfs_prep *p, struct sbx_e
 	/* After the /etc bind, before the user's mounts (which may bind their
 	 * own resolv.conf). */
 	if (c->net == SBX_NET_SLIRP) {
-		r = net_attach_resolv_conf(rootfd, c, e);
+		r = net_resolv_attach(rootfd, e);
 		if (r < 0)
 			return r;
 	}

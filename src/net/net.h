@@ -1,4 +1,5 @@
-/* net.h - --net slirp inside the sandbox: the tap device, the socket factory, resolv.conf */
+/* net.h - the slirp network's addresses, and --net slirp inside the sandbox
+ * (run by the child): the tap device, the socket factory's start */
 #pragma once
 
 #include "config.h"
@@ -26,16 +27,3 @@
  * Return: 0 or -errno with @e filled (e.g. /dev/net/tun cannot be opened)
  */
 int net_setup_inside(const struct sbx_config *c, int sync_fd, struct sbx_error *e);
-
-/**
- * net_attach_resolv_conf() - bind a generated resolv.conf naming 10.0.2.3
- *			      over /etc/resolv.conf inside the new root @rootfd
- *
- * The file lives on a small private tmpfs, mounted read-only; the host's
- * file is not touched. A symlinked /etc/resolv.conf gets the file at the
- * link's target (inside the new root). A host without /etc/resolv.conf gets
- * none.
- *
- * Return: 0 or -errno with @e filled
- */
-int net_attach_resolv_conf(int rootfd, const struct sbx_config *c, struct sbx_error *e);

@@ -1,4 +1,6 @@
 /* netlink.c - the few rtnetlink requests that configure the sandbox's tap device
+ * (run by the child, in the sandbox's network namespace)
+ *
  *
  * Each request is one message with NLM_F_ACK, answered by one NLMSG_ERROR
  * carrying 0 or -errno; nothing here needs a dump or a multi-part reply.
@@ -18,27 +20,27 @@
 #include "netlink.h"
 #include "util.h"
 
-struct nl_req {
+struct netlink_req {
 	union {
 		struct nlmsghdr nh;
 		char buf[512];
 	};
 };
 
-static void *nl_tail(struct nl_req *r)
+static void *netlink_tail(struct netlink_req *r)
 {
 	return r->buf + NLMSG_ALIGN(r->nh.nlmsg_len);
 }
 
-static void nl_put(struct nl_req *r, const void *data, size_t len)
+static void netlink_put(struct netlink_req *r, const void *data, size_t len)
 {
-	memcpy(nl_tail(r), data, len);
+	memcpy(netlink_tail(r), data, len);
 	r->nh.nlmsg_len = (unsigned)(NLMSG_ALIGN(r->nh.nlmsg_len) + len);
 }
 
-static void nl_attr(struct nl_req *r, unsigned short type, const void *data, size_t len)
+static void netlink_attr(struct netlink_req *r, unsigned short type, const void *data, size_t len)
 {
-	struct rtattr *rta = nl_tail(r);
+	struct rtattr *rta = netlink_tail(r);
 
 	rta->rta_type = type;
 	rta->rta_len = (unsigned short)RTA_LENGTH(len);
@@ -46,7 +48,7 @@ static void nl_attr(struct nl_req *r, unsigned short type, const void *data, siz
 	r->nh.nlmsg_len = (unsigned)(NLMSG_ALIGN(r->nh.nlmsg_len) + RTA_ALIGN(rta->rta_len));
 }
 
-static void nl_begin(struct nl_req *r, unsigned short type, unsigned short flags)
+static void netlink_begin(struct netlink_req *r, unsigned short type, unsigned short flags)
 {
 	memset(r, 0, sizeof(*r));
 	r->nh.nlmsg_len = NLMSG_HDRLEN;
@@ -55,7 +57,7 @@ static void nl_begin(struct nl_req *r, unsigned short type, unsigned short flags
 	r->nh.nlmsg_seq = 1;
 }
 
-static int nl_talk(int fd, struct nl_req *r)
+static int netlink_talk(int fd, struct netlink_req *r)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	union {
@@ -76,7 +78,7 @@ static int nl_talk(int fd, struct nl_req *r)
 	return ((struct nlmsgerr *)NLMSG_DATA(&reply.nh))->error;
 }
 
-int nl_open(int *ret_fd)
+int netlink_open(int *ret_fd)
 {
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 
@@ -86,20 +88,20 @@ int nl_open(int *ret_fd)
 	return 0;
 }
 
-int nl_link_up(int fd, int ifindex, unsigned mtu)
+int netlink_link_up(int fd, int ifindex, unsigned mtu)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex,
 				 .ifi_flags = IFF_UP, .ifi_change = IFF_UP };
-	struct nl_req r;
+	struct netlink_req r;
 
-	nl_begin(&r, RTM_NEWLINK, 0);
-	nl_put(&r, &ifi, sizeof(ifi));
+	netlink_begin(&r, RTM_NEWLINK, 0);
+	netlink_put(&r, &ifi, sizeof(ifi));
 	if (mtu)
-		nl_attr(&r, IFLA_MTU, &mtu, sizeof(mtu));
-	return nl_talk(fd, &r);
+		netlink_attr(&r, IFLA_MTU, &mtu, sizeof(mtu));
+	return netlink_talk(fd, &r);
 }
 
-int nl_addr_add(int fd, int ifindex, int family, const void *addr, unsigned prefixlen)
+int netlink_addr_add(int fd, int ifindex, int family, const void *addr, unsigned prefixlen)
 {
 	struct ifaddrmsg ifa = {
 		.ifa_family = (unsigned char)family,
@@ -109,16 +111,16 @@ int nl_addr_add(int fd, int ifindex, int family, const void *addr, unsigned pref
 		.ifa_index = (unsigned)ifindex,
 	};
 	size_t len = family == AF_INET6 ? 16 : 4;
-	struct nl_req r;
+	struct netlink_req r;
 
-	nl_begin(&r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
-	nl_put(&r, &ifa, sizeof(ifa));
-	nl_attr(&r, IFA_LOCAL, addr, len);
-	nl_attr(&r, IFA_ADDRESS, addr, len);
-	return nl_talk(fd, &r);
+	netlink_begin(&r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+	netlink_put(&r, &ifa, sizeof(ifa));
+	netlink_attr(&r, IFA_LOCAL, addr, len);
+	netlink_attr(&r, IFA_ADDRESS, addr, len);
+	return netlink_talk(fd, &r);
 }
 
-int nl_route_add_default(int fd, int ifindex, int family, const void *gateway)
+int netlink_route_add_default(int fd, int ifindex, int family, const void *gateway)
 {
 	struct rtmsg rtm = {
 		.rtm_family = (unsigned char)family,
@@ -127,12 +129,12 @@ int nl_route_add_default(int fd, int ifindex, int family, const void *gateway)
 		.rtm_scope = RT_SCOPE_UNIVERSE,
 		.rtm_type = RTN_UNICAST,
 	};
-	struct nl_req r;
+	struct netlink_req r;
 	unsigned oif = (unsigned)ifindex;
 
-	nl_begin(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
-	nl_put(&r, &rtm, sizeof(rtm));
-	nl_attr(&r, RTA_GATEWAY, gateway, family == AF_INET6 ? 16 : 4);
-	nl_attr(&r, RTA_OIF, &oif, sizeof(oif));
-	return nl_talk(fd, &r);
+	netlink_begin(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+	netlink_put(&r, &rtm, sizeof(rtm));
+	netlink_attr(&r, RTA_GATEWAY, gateway, family == AF_INET6 ? 16 : 4);
+	netlink_attr(&r, RTA_OIF, &oif, sizeof(oif));
+	return netlink_talk(fd, &r);
 }

@@ -1,4 +1,5 @@
-/* publish_spec.c - -p/--publish: spec parsing and the host listeners sbx binds itself */
+/* publish_spec.c - -p/--publish in sbx itself: spec parsing (the command line)
+ * and the host sockets sbx binds before the start (handed to the helper) */
 #include "autoconf.h"
 
 #include <arpa/inet.h>
@@ -10,7 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "publish.h"
+#include "publish_spec.h"
 #include "util.h"
 
 /* --- parsing ------------------------------------------------------------- */
@@ -63,7 +64,7 @@ static int parse_host(const char *spec, const char *s, size_t len, struct sbx_pu
 	return sbx_error_set(e, 0, "--publish %s: '%s' is not an IP address", spec, buf);
 }
 
-int publish_parse(const char *spec, struct sbx_publish *ret, struct sbx_error *e)
+int publish_spec_parse(const char *spec, struct sbx_publish *ret, struct sbx_error *e)
 {
 	struct sbx_publish p = { .family = AF_INET };
 	const char *end = spec + strlen(spec), *slash, *c1, *c2;
@@ -101,7 +102,7 @@ int publish_parse(const char *spec, struct sbx_publish *ret, struct sbx_error *e
 	return 0;
 }
 
-void publish_format_host(const struct sbx_publish *p, char *buf, size_t len)
+void publish_spec_format_host(const struct sbx_publish *p, char *buf, size_t len)
 {
 	char addr[INET6_ADDRSTRLEN];
 
@@ -111,7 +112,7 @@ void publish_format_host(const struct sbx_publish *p, char *buf, size_t len)
 
 /* --- the host side ------------------------------------------------------- */
 
-int publish_listen(const struct sbx_publish *p, int *ret_fd, struct sbx_error *e)
+int publish_spec_listen(const struct sbx_publish *p, int *ret_fd, struct sbx_error *e)
 {
 	_cleanup_close_ int fd = -1;
 	struct sockaddr_storage ss;
@@ -133,7 +134,7 @@ int publish_listen(const struct sbx_publish *p, int *ret_fd, struct sbx_error *e
 		memcpy(&sin->sin_addr, p->host_addr, 4);
 		sl = sizeof(*sin);
 	}
-	publish_format_host(p, where, sizeof(where));
+	publish_spec_format_host(p, where, sizeof(where));
 	fd = socket(p->family, (p->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return sbx_error_set(e, errno, "--publish %s: socket", p->spec);

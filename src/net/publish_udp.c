@@ -1,4 +1,5 @@
-/* publish_udp.c - one published UDP port: per-client flows into the sandbox */
+/* publish_udp.c - one published UDP port: per-client flows into the sandbox
+ * (runs in the network helper, driven by publish_relay.c) */
 #include "autoconf.h"
 
 #include <errno.h>
@@ -11,7 +12,7 @@
 
 #define DATAGRAMS_PER_TURN 32
 
-void udp_port_init(struct udp_port *u, int host_fd, uint16_t port)
+void publish_udp_init(struct publish_udp *u, int host_fd, uint16_t port)
 {
 	memset(u, 0, sizeof(*u));
 	u->host_fd = host_fd;
@@ -19,18 +20,18 @@ void udp_port_init(struct udp_port *u, int host_fd, uint16_t port)
 	u->host_idx = SIZE_MAX;
 }
 
-static void flow_drop(struct udp_port *u, size_t i)
+static void flow_drop(struct publish_udp *u, size_t i)
 {
 	close(u->flows[i].sbx_fd);
 	u->flows[i] = u->flows[--u->n_flows];
 }
 
-void udp_port_fill(struct udp_port *u, struct pollset *ps, int64_t now_ms, int *timeout_ms)
+void publish_udp_fill(struct publish_udp *u, struct pollset *ps, int64_t now_ms, int *timeout_ms)
 {
 	u->host_idx = pollset_add(ps, u->host_fd, POLLIN);
 	for (size_t i = 0; i < u->n_flows; i++) {
-		struct udp_flow *f = &u->flows[i];
-		int64_t left = f->last_ms + UDP_FLOW_IDLE_MS - now_ms;
+		struct publish_udp_flow *f = &u->flows[i];
+		int64_t left = f->last_ms + PUBLISH_UDP_IDLE_MS - now_ms;
 
 		f->idx = pollset_add(ps, f->sbx_fd, POLLIN);
 		if (left < 0)
@@ -40,8 +41,8 @@ void udp_port_fill(struct udp_port *u, struct pollset *ps, int64_t now_ms, int *
 	}
 }
 
-static struct udp_flow *flow_find(struct udp_port *u, const struct sockaddr_storage *peer,
-				  socklen_t len)
+static struct publish_udp_flow *flow_find(struct publish_udp *u,
+					  const struct sockaddr_storage *peer, socklen_t len)
 {
 	for (size_t i = 0; i < u->n_flows; i++)
 		if (u->flows[i].peer_len == len && memcmp(&u->flows[i].peer, peer, len) == 0)
@@ -49,13 +50,13 @@ static struct udp_flow *flow_find(struct udp_port *u, const struct sockaddr_stor
 	return NULL;
 }
 
-static struct udp_flow *flow_new(struct udp_port *u, const struct sockaddr_storage *peer,
-				 socklen_t len, int64_t now_ms, int (*take_socket)(void *ctx),
-				 void *ctx)
+static struct publish_udp_flow *flow_new(struct publish_udp *u,
+					 const struct sockaddr_storage *peer, socklen_t len,
+					 int64_t now_ms, int (*take_socket)(void *ctx), void *ctx)
 {
 	struct sockaddr_in lo = { .sin_family = AF_INET, .sin_port = htons(u->port),
 				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	struct udp_flow *f;
+	struct publish_udp_flow *f;
 	int fd = take_socket(ctx);
 
 	if (fd < 0)
@@ -64,7 +65,7 @@ static struct udp_flow *flow_new(struct udp_port *u, const struct sockaddr_stora
 		close(fd);
 		return NULL;
 	}
-	if (u->n_flows == UDP_FLOWS_MAX) {
+	if (u->n_flows == PUBLISH_UDP_FLOWS_MAX) {
 		size_t oldest = 0;
 		for (size_t i = 1; i < u->n_flows; i++)
 			if (u->flows[i].last_ms < u->flows[oldest].last_ms)
@@ -72,19 +73,21 @@ static struct udp_flow *flow_new(struct udp_port *u, const struct sockaddr_stora
 		flow_drop(u, oldest);
 	}
 	f = &u->flows[u->n_flows++];
-	*f = (struct udp_flow){ .peer_len = len, .sbx_fd = fd, .last_ms = now_ms, .idx = SIZE_MAX };
+	*f = (struct publish_udp_flow){
+		.peer_len = len, .sbx_fd = fd, .last_ms = now_ms, .idx = SIZE_MAX
+	};
 	memcpy(&f->peer, peer, len);
 	return f;
 }
 
 /* Host -> sandbox: each datagram goes out on its client's flow. */
-static void from_host(struct udp_port *u, int64_t now_ms, int (*take_socket)(void *ctx),
+static void from_host(struct publish_udp *u, int64_t now_ms, int (*take_socket)(void *ctx),
 		      void *ctx, uint8_t *buf, size_t len)
 {
 	for (int i = 0; i < DATAGRAMS_PER_TURN; i++) {
 		struct sockaddr_storage peer;
 		socklen_t plen = sizeof(peer);
-		struct udp_flow *f;
+		struct publish_udp_flow *f;
 		ssize_t n = recvfrom(u->host_fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&peer,
 				     &plen);
 
@@ -103,8 +106,8 @@ static void from_host(struct udp_port *u, int64_t now_ms, int (*take_socket)(voi
 }
 
 /* Sandbox -> host: replies go back to the flow's client. */
-static void to_host(struct udp_port *u, struct udp_flow *f, int64_t now_ms, uint8_t *buf,
-		    size_t len)
+static void to_host(struct publish_udp *u, struct publish_udp_flow *f, int64_t now_ms,
+		    uint8_t *buf, size_t len)
 {
 	for (int i = 0; i < DATAGRAMS_PER_TURN; i++) {
 		ssize_t n = recv(f->sbx_fd, buf, len, MSG_DONTWAIT);
@@ -119,26 +122,17 @@ static void to_host(struct udp_port *u, struct udp_flow *f, int64_t now_ms, uint
 	}
 }
 
-void udp_port_handle(struct udp_port *u, const struct pollset *ps, int64_t now_ms,
-		     int (*take_socket)(void *ctx), void *ctx, uint8_t *buf, size_t len)
+void publish_udp_handle(struct publish_udp *u, const struct pollset *ps, int64_t now_ms,
+			int (*take_socket)(void *ctx), void *ctx, uint8_t *buf, size_t len)
 {
 	for (size_t i = u->n_flows; i-- > 0;) {
-		struct udp_flow *f = &u->flows[i];
+		struct publish_udp_flow *f = &u->flows[i];
 
 		if (pollset_revents(ps, f->idx) & (POLLIN | POLLERR))
 			to_host(u, f, now_ms, buf, len);
-		if (now_ms - f->last_ms >= UDP_FLOW_IDLE_MS)
+		if (now_ms - f->last_ms >= PUBLISH_UDP_IDLE_MS)
 			flow_drop(u, i);
 	}
 	if (pollset_revents(ps, u->host_idx) & POLLIN)
 		from_host(u, now_ms, take_socket, ctx, buf, len);
-}
-
-void udp_port_free(struct udp_port *u)
-{
-	while (u->n_flows)
-		flow_drop(u, u->n_flows - 1);
-	if (u->host_fd >= 0)
-		close(u->host_fd);
-	u->host_fd = -1;
 }

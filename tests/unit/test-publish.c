@@ -1,10 +1,11 @@
-/* test-publish - the -p/--publish spec parser */
+/* test-publish - the -p/--publish spec parser (publish_spec.c) */
 #include "autoconf.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdlib.h>
 
-#include "publish.h"
+#include "publish_spec.h"
 #include "tap.h"
 
 static void good(const char *spec, int family, const char *addr, unsigned hport, unsigned sport,
@@ -13,7 +14,7 @@ static void good(const char *spec, int family, const char *addr, unsigned hport,
 	struct sbx_error e = { 0 };
 	struct sbx_publish p;
 	char got[INET6_ADDRSTRLEN] = "";
-	int r = publish_parse(spec, &p, &e);
+	int r = publish_spec_parse(spec, &p, &e);
 
 	ok(r == 0, "%s parses (%s)", spec, r == 0 ? "" : e.msg);
 	if (r < 0)
@@ -32,7 +33,7 @@ static void bad(const char *spec, const char *want_msg)
 {
 	struct sbx_error e = { 0 };
 	struct sbx_publish p;
-	int r = publish_parse(spec, &p, &e);
+	int r = publish_spec_parse(spec, &p, &e);
 
 	ok(r == -EINVAL, "'%s' is refused", spec);
 	is_str(e.msg, want_msg, "'%s': message", spec);
@@ -67,7 +68,7 @@ int main(void)
 	bad("a.b:1:2", "--publish a.b:1:2: 'a.b' is not an IP address");
 
 	inet_pton(AF_INET6, "::1", p.host_addr);
-	publish_format_host(&p, buf, sizeof(buf));
+	publish_spec_format_host(&p, buf, sizeof(buf));
 	is_str(buf, "[::1]:8080", "format an IPv6 host side");
 	return tap_done();
 }

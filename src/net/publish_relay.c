@@ -1,6 +1,8 @@
-/* publish.c - -p/--publish: the splice relay and the socket factory
+/* publish_relay.c - -p/--publish in the network helper: the TCP splice relay,
+ * its pool of sockets from the sandbox, and the UDP ports (publish_udp.c)
  *
- * (The specs and the host listeners are in publish_spec.c.)
+ * (The specs and the host sockets are sbx's: publish_spec.c; the socket
+ * factory runs inside the sandbox: netfactory.c.)
  *
  * A published TCP port does not go through libslirp's TCP stack. sbx binds
  * the host socket itself; the network helper accepts on it and, for each
@@ -30,7 +32,8 @@
 #include <unistd.h>
 
 #include "bypass_policy.h"
-#include "publish.h"
+#include "netfactory.h"
+#include "publish_relay.h"
 #include "sync.h"
 #include "util.h"
 
@@ -43,22 +46,20 @@
  * accepting: io_uring, a 32-bit one). */
 #define HANDOVER_HOLD_MS 200
 
-/* --- the relay ----------------------------------------------------------- */
-
-struct relay_pipe {
+struct publish_relay_pipe {
 	int fd[2];
 	size_t cap;
 };
 
 /* One direction of a connection: bytes from one socket to the other. */
 struct relay_dir {
-	struct relay_pipe *pipe;
+	struct publish_relay_pipe *pipe;
 	size_t queued; /* bytes sitting in the pipe */
 	bool eof;      /* the source said EOF */
 	bool shut;     /* ...and we passed it on with shutdown(SHUT_WR) */
 };
 
-struct relay_conn {
+struct publish_relay_conn {
 	int host_fd;
 	int sbx_fd; /* -1 while waiting for a socket from the factory */
 	uint16_t port;
@@ -70,17 +71,16 @@ struct relay_conn {
 	size_t host_idx, sbx_idx;
 };
 
-/* The factory protocol names a kind of socket by one number. */
-#define KIND_UDP 0x10000
-static const int pool_kinds[3] = { AF_INET, AF_INET6, AF_INET | KIND_UDP };
+/* The pool's slots, one per kind of socket the factory makes. */
+static const int pool_kinds[3] = { NETFACTORY_TCP4, NETFACTORY_TCP6, NETFACTORY_UDP4 };
 
 static int pool_slot(int kind)
 {
-	return kind == AF_INET6 ? 1 : kind == (AF_INET | KIND_UDP) ? 2 : 0;
+	return kind == NETFACTORY_TCP6 ? 1 : kind == NETFACTORY_UDP4 ? 2 : 0;
 }
 
-void relay_init(struct publish_relay *r, const struct sbx_publish *specs, const int *fds,
-		size_t n)
+void publish_relay_init(struct publish_relay *r, const struct sbx_publish *specs, const int *fds,
+			size_t n)
 {
 	memset(r, 0, sizeof(*r));
 	r->factory_fd = -1;
@@ -89,7 +89,7 @@ void relay_init(struct publish_relay *r, const struct sbx_publish *specs, const 
 	r->udp = xreallocarray(NULL, n ? n : 1, sizeof(*r->udp));
 	for (size_t i = 0; i < n; i++) {
 		if (specs[i].udp) {
-			udp_port_init(&r->udp[r->n_udp++], fds[i], specs[i].sandbox_port);
+			publish_udp_init(&r->udp[r->n_udp++], fds[i], specs[i].sandbox_port);
 		} else {
 			r->tcp_ports[r->n_listen] = specs[i].sandbox_port;
 			r->listen_fds[r->n_listen++] = fds[i];
@@ -104,9 +104,9 @@ void relay_init(struct publish_relay *r, const struct sbx_publish *specs, const 
 	r->spare_pipes = xreallocarray(NULL, MAX_SPARE_PIPES, sizeof(*r->spare_pipes));
 }
 
-static struct relay_pipe *pipe_get(struct publish_relay *r)
+static struct publish_relay_pipe *pipe_get(struct publish_relay *r)
 {
-	struct relay_pipe *p;
+	struct publish_relay_pipe *p;
 
 	if (r->n_spare_pipes)
 		return r->spare_pipes[--r->n_spare_pipes];
@@ -124,7 +124,7 @@ static struct relay_pipe *pipe_get(struct publish_relay *r)
 }
 
 /* An empty pipe can serve the next connection; one with bytes in it cannot. */
-static void pipe_put(struct publish_relay *r, struct relay_pipe *p, bool empty)
+static void pipe_put(struct publish_relay *r, struct publish_relay_pipe *p, bool empty)
 {
 	if (!p)
 		return;
@@ -139,7 +139,7 @@ static void pipe_put(struct publish_relay *r, struct relay_pipe *p, bool empty)
 
 static void conn_free(struct publish_relay *r, size_t i, bool reset)
 {
-	struct relay_conn *c = r->conns[i];
+	struct publish_relay_conn *c = r->conns[i];
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 
 	/* On an error, the peer should see a reset rather than a clean end. */
@@ -211,11 +211,11 @@ static int take_socket(struct publish_relay *r, int kind)
 
 static int take_udp_socket(void *ctx)
 {
-	return take_socket(ctx, AF_INET | KIND_UDP);
+	return take_socket(ctx, NETFACTORY_UDP4);
 }
 
 /* Start connecting @c to the sandbox's loopback. Return: false on failure. */
-static bool conn_connect(struct relay_conn *c)
+static bool conn_connect(struct publish_relay_conn *c)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
@@ -249,7 +249,7 @@ static bool conn_connect(struct relay_conn *c)
 }
 
 /* Give waiting connections a socket; Return: false if @c must be dropped. */
-static bool conn_attach(struct publish_relay *r, struct relay_conn *c)
+static bool conn_attach(struct publish_relay *r, struct publish_relay_conn *c)
 {
 	if (c->sbx_fd >= 0)
 		return true;
@@ -268,10 +268,11 @@ static bool conn_attach(struct publish_relay *r, struct relay_conn *c)
 	return false;
 }
 
-static int conn_step(struct publish_relay *r, struct relay_conn *c, short host_ev, short sbx_ev);
+static int conn_step(struct publish_relay *r, struct publish_relay_conn *c, short host_ev,
+		     short sbx_ev);
 
 /* Whether sbx may give the server this host connection itself (see
- * relay_handover()): it must not be able to reach more than the sandbox may,
+ * publish_relay_handover()): it must not be able to reach more than the sandbox may,
  * should the server disconnect it and connect it elsewhere. Pinned to the
  * interface it came in on, one that arrived on the host's loopback could
  * then reach the host's loopback services: only with --allow-host-loopback. */
@@ -291,7 +292,7 @@ static bool may_hand_over(const struct publish_relay *r, int fd)
  * poll() round later (that round is most of a short connection's cost). */
 static void step_at_once(struct publish_relay *r, size_t i)
 {
-	struct relay_conn *c = r->conns[i];
+	struct publish_relay_conn *c = r->conns[i];
 	struct pollfd p = { .fd = c->sbx_fd, .events = POLLOUT };
 	int s;
 
@@ -305,13 +306,13 @@ static void step_at_once(struct publish_relay *r, size_t i)
 static void accept_new(struct publish_relay *r, size_t l)
 {
 	for (int n = 0; n < 64 && r->n_conns < r->max_conns; n++) {
-		struct relay_conn *c;
+		struct publish_relay_conn *c;
 		int fd = accept4(r->listen_fds[l], NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0)
 			return;
 		c = xreallocarray(NULL, 1, sizeof(*c));
-		*c = (struct relay_conn){
+		*c = (struct publish_relay_conn){
 			.host_fd = fd,
 			.sbx_fd = -1,
 			.port = r->tcp_ports[l],
@@ -370,7 +371,8 @@ static int pump(struct publish_relay *r, struct relay_dir *d, int from, int to)
 }
 
 /* Return: 1 when the connection is over, -1 on an error (reset), else 0. */
-static int conn_step(struct publish_relay *r, struct relay_conn *c, short host_ev, short sbx_ev)
+static int conn_step(struct publish_relay *r, struct publish_relay_conn *c, short host_ev,
+		     short sbx_ev)
 {
 	if (c->sbx_fd < 0)
 		return conn_attach(r, c) ? 0 : -1;
@@ -416,18 +418,18 @@ static short dir_events(const struct relay_dir *in, const struct relay_dir *out)
 	return ev;
 }
 
-void relay_fill(struct publish_relay *r, struct pollset *ps, int *timeout_ms)
+void publish_relay_fill(struct publish_relay *r, struct pollset *ps, int *timeout_ms)
 {
 	bool room = r->n_conns < r->max_conns;
 	int64_t now = r->n_udp ? monotonic_ms() : 0;
 
 	for (size_t u = 0; u < r->n_udp; u++)
-		udp_port_fill(&r->udp[u], ps, now, timeout_ms);
+		publish_udp_fill(&r->udp[u], ps, now, timeout_ms);
 	for (size_t l = 0; l < r->n_listen; l++)
 		r->listen_idx[l] = room ? pollset_add(ps, r->listen_fds[l], POLLIN) : SIZE_MAX;
 	r->factory_idx = r->factory_fd >= 0 ? pollset_add(ps, r->factory_fd, POLLIN) : SIZE_MAX;
 	for (size_t i = 0; i < r->n_conns; i++) {
-		struct relay_conn *c = r->conns[i];
+		struct publish_relay_conn *c = r->conns[i];
 
 		c->host_idx = c->sbx_idx = SIZE_MAX;
 		if (c->sbx_fd < 0)
@@ -449,7 +451,7 @@ void relay_fill(struct publish_relay *r, struct pollset *ps, int *timeout_ms)
 	}
 }
 
-void relay_handle(struct publish_relay *r, const struct pollset *ps)
+void publish_relay_handle(struct publish_relay *r, const struct pollset *ps)
 {
 	short fev = pollset_revents(ps, r->factory_idx);
 
@@ -461,7 +463,7 @@ void relay_handle(struct publish_relay *r, const struct pollset *ps)
 		r->factory_fd = -1;
 	}
 	for (size_t i = r->n_conns; i-- > 0;) {
-		struct relay_conn *c = r->conns[i];
+		struct publish_relay_conn *c = r->conns[i];
 		int s = conn_step(r, c, pollset_revents(ps, c->host_idx),
 				  pollset_revents(ps, c->sbx_idx));
 		if (s != 0)
@@ -473,15 +475,16 @@ void relay_handle(struct publish_relay *r, const struct pollset *ps)
 	if (r->n_udp) {
 		int64_t now = monotonic_ms();
 		for (size_t u = 0; u < r->n_udp; u++)
-			udp_port_handle(&r->udp[u], ps, now, take_udp_socket, r, r->datagram, 65536);
+			publish_udp_handle(&r->udp[u], ps, now, take_udp_socket, r, r->datagram,
+					   65536);
 	}
 	request_sockets(r);
 }
 
-int relay_handover(struct publish_relay *r, uint16_t inside_port)
+int publish_relay_handover(struct publish_relay *r, uint16_t inside_port)
 {
 	for (size_t i = 0; i < r->n_conns; i++) {
-		struct relay_conn *c = r->conns[i];
+		struct publish_relay_conn *c = r->conns[i];
 		int fd;
 
 		if (!c->hold_until || c->sbx_fd < 0 || c->inside_port != inside_port)
@@ -497,53 +500,4 @@ int relay_handover(struct publish_relay *r, uint16_t inside_port)
 		return fd;
 	}
 	return -1;
-}
-
-void relay_free(struct publish_relay *r)
-{
-	while (r->n_conns)
-		conn_free(r, r->n_conns - 1, false);
-	while (r->n_spare_pipes)
-		pipe_put(r, r->spare_pipes[--r->n_spare_pipes], false);
-	for (size_t u = 0; u < r->n_udp; u++)
-		udp_port_free(&r->udp[u]);
-	for (int f = 0; f < 3; f++)
-		while (r->n_pool[f])
-			close(r->pool[f][--r->n_pool[f]]);
-	for (size_t l = 0; l < r->n_listen; l++)
-		close(r->listen_fds[l]);
-	if (r->factory_fd >= 0)
-		close(r->factory_fd);
-	free(r->listen_fds);
-	free(r->tcp_ports);
-	free(r->udp);
-	free(r->datagram);
-	free(r->listen_idx);
-	free(r->conns);
-	free(r->spare_pipes);
-	memset(r, 0, sizeof(*r));
-	r->factory_fd = -1;
-}
-
-/* --- the socket factory, inside the sandbox's network namespace ---------- */
-
-void factory_serve(int fd)
-{
-	for (;;) {
-		struct sync_msg m;
-		_cleanup_close_ int s = -1;
-		int kind;
-
-		if (sync_recv(fd, &m, NULL, 0) < 0)
-			return;
-		kind = pool_kinds[pool_slot(m.value)];
-		s = socket(kind & ~KIND_UDP, ((kind & KIND_UDP) ? SOCK_DGRAM : SOCK_STREAM) |
-						     SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		memset(&m, 0, sizeof(m));
-		m.type = SYNC_NET_SOCKET;
-		m.value = kind;
-		m.error.err = s < 0 ? errno : 0;
-		if (sync_send(fd, &m, s) < 0)
-			return;
-	}
 }

@@ -1,4 +1,5 @@
-/* slirp.c - libslirp glue for the network helper: config, callbacks, poll, timers */
+/* slirp_glue.c - libslirp glue, run in the network helper: loading, config,
+ * callbacks, poll and timers */
 #include "autoconf.h"
 
 #include <arpa/inet.h>
@@ -9,7 +10,7 @@
 #include <unistd.h>
 
 #include "net.h"
-#include "slirp.h"
+#include "slirp_glue.h"
 #include "util.h"
 
 #define FRAMES_PER_TURN 64
@@ -163,7 +164,6 @@ static int load_library(struct slirp_glue *g, struct sbx_error *e)
 		void **slot;
 	} syms[] = {
 		{ "slirp_new", (void **)&g->fn.new_ },
-		{ "slirp_cleanup", (void **)&g->fn.cleanup },
 		{ "slirp_pollfds_fill", (void **)&g->fn.pollfds_fill },
 		{ "slirp_pollfds_poll", (void **)&g->fn.pollfds_poll },
 		{ "slirp_input", (void **)&g->fn.input },
@@ -284,16 +284,4 @@ void slirp_glue_handle(struct slirp_glue *g, struct pollset *ps, bool poll_faile
 			break;
 		g->fn.input(g->slirp, g->frame, (int)n);
 	}
-}
-
-void slirp_glue_close(struct slirp_glue *g)
-{
-	if (g->slirp)
-		g->fn.cleanup(g->slirp);
-	if (g->tap_fd >= 0)
-		close(g->tap_fd);
-	/* The library stays loaded: the process is about to end. */
-	free(g->frame);
-	memset(g, 0, sizeof(*g));
-	g->tap_fd = -1;
 }

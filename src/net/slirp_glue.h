@@ -1,4 +1,5 @@
-/* slirp.h - libslirp glue for the network helper: config, callbacks, poll, timers */
+/* slirp_glue.h - libslirp glue, run in the network helper: loading, config,
+ * callbacks, poll and timers */
 #pragma once
 
 #include <slirp/libslirp.h>
@@ -13,7 +14,6 @@
 /* libslirp's entry points, looked up with dlsym() (see slirp_glue_open()). */
 struct slirp_fns {
 	Slirp *(*new_)(const SlirpConfig *cfg, const SlirpCb *cb, void *opaque);
-	void (*cleanup)(Slirp *slirp);
 	void (*pollfds_fill)(Slirp *slirp, uint32_t *timeout, SlirpAddPollCb add, void *opaque);
 	void (*pollfds_poll)(Slirp *slirp, int error, SlirpGetREventsCb get, void *opaque);
 	void (*input)(Slirp *slirp, const uint8_t *pkt, int len);
@@ -32,7 +32,8 @@ struct slirp_timer {
  * struct slirp_glue - one libslirp instance and the tap device it serves
  *
  * All state lives here (the callbacks get it as their opaque pointer);
- * nothing is global.
+ * nothing is global. It lives as long as the helper, which ends with
+ * _exit() and no slirp_cleanup() (see nethelper_main.c).
  */
 struct slirp_glue {
 	void *lib;
@@ -73,8 +74,3 @@ void slirp_glue_fill(struct slirp_glue *g, struct pollset *ps, int *timeout_ms);
  *			 timers, and feed it the frames waiting on the tap
  */
 void slirp_glue_handle(struct slirp_glue *g, struct pollset *ps, bool poll_failed);
-
-/**
- * slirp_glue_close() - free the instance and close the tap
- */
-void slirp_glue_close(struct slirp_glue *g);

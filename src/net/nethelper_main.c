@@ -1,0 +1,174 @@
+/* nethelper_main.c - the network helper: the isolated process outside the
+ * sandbox that runs libslirp and the published ports' relay
+ *
+ * Theory of operation
+ *
+ * libslirp parses every frame the sandboxed program writes to its tap
+ * device: it is the one piece of sbx that handles hostile input outside the
+ * sandbox. It therefore runs in its own process, which sbx forks right after
+ * the sandbox's clone and which takes away everything it does not need before
+ * it can see a single frame:
+ *
+ *  stage 0, detach: own session (terminal signals go to the sandbox, not
+ *	here), SIGKILL when sbx dies, SIGPIPE ignored, every inherited fd closed
+ *	but the control socket and the published ports' listening sockets.
+ *  stage 1, slirp: load libslirp (dlopen: plain sbx start-up does not pay for
+ *	GLib), create the instance and bind the UDP forwards, and read the
+ *	host's /etc/resolv.conf, while the host's files are still visible.
+ *  stage 2, empty root: a new user and mount namespace (never a new network
+ *	namespace: the helper's sockets must be the host's), an empty private
+ *	tmpfs as /, read-only, holding only a copy of resolv.conf, which
+ *	libslirp reads when it forwards DNS. The host's file system is gone.
+ *  stage 3, no privileges: the capabilities of that user namespace, the
+ *	bounding set included, are dropped; no_new_privs; not dumpable.
+ *  stage 4, seccomp: an allow-list of what the loop below calls (poll,
+ *	socket I/O, IPv4/IPv6 sockets only, splice, memory that is never
+ *	executable: no mmap() or mprotect() with PROT_EXEC); anything else
+ *	fails with EPERM.
+ *  stage 5, ready: tell sbx, which only then passes on the tap fd and the
+ *	socket factory's socket from the sandbox; serve them.
+ *
+ * It ends when its control socket from sbx reaches EOF (sbx closed it, or
+ * died) or at SIGKILL (sbx's exit path, or the parent-death signal), so
+ * nothing it holds outlives sbx.
+ *
+ * It ends with _exit() and frees nothing first: the kernel closes every
+ * socket and pipe and releases every page, which is all a slirp_cleanup()
+ * and a walk over the relay's connections would do, except run more code
+ * over state the sandbox shaped. LeakSanitizer could not look anyway: its
+ * check runs from exit(), and needs clone(), ptrace() and /proc, which the
+ * filter and the empty root take away.
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "nethelper_lockdown.h"
+#include "nethelper_main.h"
+#include "pollset.h"
+#include "publish_relay.h"
+#include "slirp_glue.h"
+#include "sync.h"
+#include "util.h"
+
+#define RESOLV_CONF_MAX 16384
+
+struct helper {
+	const struct sbx_config *c;
+	int ctl_fd;
+	struct slirp_glue slirp;
+	struct publish_relay relay;
+	char resolv_conf[RESOLV_CONF_MAX];
+	size_t resolv_conf_len;
+};
+
+static _Noreturn void helper_fail(int ctl_fd, const struct sbx_error *e)
+{
+	sync_send_error(ctl_fd, SYNC_SETUP_ERROR, e);
+	_exit(SBX_EXIT_SETUP);
+}
+
+static void read_resolv_conf(struct helper *h)
+{
+	_cleanup_close_ int fd = open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, h->resolv_conf, sizeof(h->resolv_conf)) : -1;
+
+	h->resolv_conf_len = n > 0 ? (size_t)n : 0;
+}
+
+/* Stage 0, keeping the control socket and the published ports' sockets. */
+static void detach(const struct helper *h, pid_t parent)
+{
+	size_t n_keep = h->relay.n_listen + h->relay.n_udp + 1;
+	_cleanup_free_ int *keep = xreallocarray(NULL, n_keep, sizeof(int));
+
+	keep[0] = h->ctl_fd;
+	for (size_t i = 0; i < h->relay.n_listen; i++)
+		keep[i + 1] = h->relay.listen_fds[i];
+	for (size_t i = 0; i < h->relay.n_udp; i++)
+		keep[h->relay.n_listen + i + 1] = h->relay.udp[i].host_fd;
+	nethelper_lockdown_detach(parent, keep, n_keep);
+}
+
+/* A message from sbx. Return: -1 at EOF (time to go). */
+static int handle_ctl(struct helper *h)
+{
+	struct sync_msg m;
+	int fd, r = sync_recv(h->ctl_fd, &m, &fd, MSG_DONTWAIT);
+
+	if (r == -EAGAIN)
+		return 0;
+	if (r < 0)
+		return -1;
+	if (m.type == SYNC_NET_TAP && fd >= 0) {
+		slirp_glue_set_tap(&h->slirp, fd);
+	} else if (m.type == SYNC_NET_FACTORY && fd >= 0 && h->relay.factory_fd < 0) {
+		h->relay.factory_fd = fd;
+	} else if (m.type == SYNC_NET_HANDOVER && m.value > 0 && m.value <= 65535) {
+		int host_fd = publish_relay_handover(&h->relay, (uint16_t)m.value);
+		/* The port comes back, so sbx can tell this answer from a late one. */
+		struct sync_msg reply = { .type = SYNC_NET_HANDOVER, .value = m.value };
+
+		if (fd >= 0)
+			close(fd);
+		r = sync_send(h->ctl_fd, &reply, host_fd);
+		if (host_fd >= 0)
+			close(host_fd);
+		return r == -EPIPE ? -1 : 0;
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	return 0;
+}
+
+static _Noreturn void helper_loop(struct helper *h)
+{
+	struct pollset ps = { 0 };
+
+	for (;;) {
+		int timeout = -1, n;
+		size_t ctl_idx;
+
+		ps.n = 0;
+		ctl_idx = pollset_add(&ps, h->ctl_fd, POLLIN);
+		slirp_glue_fill(&h->slirp, &ps, &timeout);
+		publish_relay_fill(&h->relay, &ps, &timeout);
+		n = poll(ps.fds, ps.n, timeout);
+		if (n < 0 && errno != EINTR)
+			_exit(1);
+		if (pollset_revents(&ps, ctl_idx) && handle_ctl(h) < 0)
+			_exit(0);
+		slirp_glue_handle(&h->slirp, &ps, n < 0);
+		publish_relay_handle(&h->relay, &ps);
+	}
+}
+
+_Noreturn void nethelper_main(const struct sbx_config *c, int ctl_fd, const int *publish_fds,
+			      pid_t parent, bool handover)
+{
+	struct sbx_error e = { 0 };
+	struct helper h; /* lives as long as the process: helper_loop() never returns */
+
+	memset(&h, 0, sizeof(h));
+	h.c = c;
+	h.ctl_fd = ctl_fd;
+	publish_relay_init(&h.relay, c->publish, publish_fds, c->n_publish);
+	h.relay.handover = handover;
+	h.relay.host_loopback_ok = c->allow_host_loopback;
+	detach(&h, parent);
+	if (slirp_glue_open(&h.slirp, c, &e) < 0)
+		helper_fail(ctl_fd, &e);
+	read_resolv_conf(&h);
+	if (nethelper_lockdown_empty_root(h.resolv_conf, h.resolv_conf_len, &e) < 0 ||
+	    nethelper_lockdown_no_privileges(&e) < 0 || nethelper_lockdown_seccomp(&e) < 0)
+		helper_fail(ctl_fd, &e);
+	if (sync_send_simple(ctl_fd, SYNC_READY, 0) < 0)
+		_exit(0);
+	helper_loop(&h);
+}
