@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "exec.h"
 #include "pid1.h"
 #include "sync.h"
 #include "util.h"
@@ -195,7 +196,7 @@ _Noreturn void pid1_run(const struct sbx_config *c, const struct child_plan *pla
 
 	s.command = fork();
 	if (s.command == 0)
-		child_exec_command(c, plan);
+		exec_command(c, plan);
 	if (s.command < 0) {
 		sbx_error_set(&e, errno, "cannot start the command");
 		sync_send_error(plan->sync_fd, SYNC_SETUP_ERROR, &e);

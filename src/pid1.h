@@ -1,7 +1,10 @@
 /* pid1.h - the sandbox's init: start the command, reap, forward, exit with its status */
 #pragma once
 
-#include "child.h"
+#include <signal.h>
+
+#include "child_plan.h"
+#include "config.h"
 
 /**
  * pid1_run() - fork the command and supervise it from inside the sandbox
