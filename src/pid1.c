@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -173,6 +174,26 @@ static void resume_command(struct pid1_state *s)
 	kill(-s->command, SIGCONT);
 }
 
+static void close_range_or_loop(unsigned first, unsigned last)
+{
+	if (first > last || syscall(SYS_close_range, first, last, 0U) == 0)
+		return;
+	/* Before Linux 5.9: one by one, up to the limit. */
+	long max = sysconf(_SC_OPEN_MAX);
+	for (long fd = first; fd <= (long)last && fd < (max > 0 ? max : 1024); fd++)
+		close((int)fd);
+}
+
+/* pid 1 keeps 0, 1, 2 (the terminal, for job control) and the sync socket.
+ * Whatever else the caller left open, e.g. a pipe whose reader waits for
+ * EOF, or --pass-fd (the command has its own copy), is closed here too,
+ * not just in the command. */
+static void close_inherited_fds(int sync_fd)
+{
+	close_range_or_loop(3, (unsigned)sync_fd - 1);
+	close_range_or_loop((unsigned)sync_fd + 1, ~0U);
+}
+
 _Noreturn void pid1_run(const struct sbx_config *c, const struct child_plan *plan)
 {
 	struct pid1_state s = { .plan = plan };
@@ -209,6 +230,7 @@ _Noreturn void pid1_run(const struct sbx_config *c, const struct child_plan *pla
 	 * command cannot borrow it (it also makes us non-traceable by it). */
 	caps_drop_all_now(&e);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	close_inherited_fds(plan->sync_fd);
 	sync_send_simple(plan->sync_fd, SYNC_READY, s.command);
 
 	for (;;) {

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# pid1.sh - the sandbox's pid 1 keeps nothing it does not need: not the
+# caller's open files.
+. "${TESTS_SRCDIR:-$(dirname "$0")/..}/integration/lib.sh"
+require_userns
+cd / || exit 1
+
+# wait_for_cmdline "ARGS" SECONDS: wait until a process runs exactly ARGS.
+wait_for_cmdline() {
+	local end=$((SECONDS + $2))
+	while [ -z "$(pids_with_cmdline "$1")" ]; do
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+# --- the caller's fds ----------------------------------------------------------
+# A pipe the caller left open (not --pass-fd) reaches sbx as fd 7. The command
+# never had it; once sbx itself is gone (--no-die-with-parent, SIGKILL), pid 1
+# is the only other process that could hold it: its reader must see EOF while
+# the sandbox still runs.
+marker
+mkfifo "$WORK/fifo"
+cat "$WORK/fifo" >/dev/null &
+reader=$!
+track_pid "$reader"
+"$SBX" --no-die-with-parent -- sleep "$MARKER" 7>"$WORK/fifo" </dev/null >/dev/null 2>&1 &
+bg=$!
+track_pid "$bg"
+_last_cmd="sbx --no-die-with-parent -- sleep $MARKER 7>FIFO & kill -KILL \$sbx_pid"
+RC='' OUT='' ERR=''
+if wait_for_cmdline "sleep $MARKER" 10; then
+	kill -KILL "$bg"
+	wait "$bg" 2>/dev/null
+	wait_pid_timeout "$reader" 10
+	expect_status "pid 1 closed the caller's pipe: its reader gets EOF once sbx is gone" 0
+	[ -n "$(pids_with_cmdline "sleep $MARKER")" ]
+	ok $? "...while the sandbox still runs"
+else
+	fail "the sandbox's command started"
+	skip "...while the sandbox still runs" "it did not start"
+fi
+kill_arg_leftovers "$MARKER"
+
+# The same fd, passed with --pass-fd: the command has it, pid 1 does not need it.
+run_sbx --pass-fd 7 -- sh -c 'echo via-7 >&7' 7>"$WORK/passed"
+expect_eq "--pass-fd 7 still reaches the command" "via-7" "$(cat "$WORK/passed")"
+
+done_testing
