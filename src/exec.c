@@ -85,7 +85,24 @@ static void start_tcp_bypass(const struct child_plan *plan)
 	sync_send(plan->sync_fd, &m, -1);
 }
 
-_Noreturn void exec_command(const struct sbx_config *c, const struct child_plan *plan)
+/* Nothing of the command runs before pid 1 has given up its capabilities:
+ * on EOF pid 1 failed, has reported it, and will kill us anyway. */
+static void wait_for_pid1(int gate_fd)
+{
+	char b;
+	ssize_t n;
+
+	if (gate_fd < 0)
+		return;
+	do
+		n = read(gate_fd, &b, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(SBX_EXIT_SETUP);
+	close(gate_fd);
+}
+
+_Noreturn void exec_command(const struct sbx_config *c, const struct child_plan *plan, int gate_fd)
 {
 	struct sbx_error e = { 0 };
 	int err;
@@ -103,10 +120,12 @@ _Noreturn void exec_command(const struct sbx_config *c, const struct child_plan 
 		fail(plan, &e);
 	/* Both need no_new_privs (set with the capabilities). Landlock reads
 	 * the view and opens paths, which the filter might refuse, so the
-	 * filter comes last: from then on this process is what runs. */
+	 * filter comes last: from then on this process is what runs. The
+	 * wait for pid 1 comes before it too (the filter may refuse read()). */
 	if (landlock_apply(c, plan->landlock, &e) < 0)
 		fail(plan, &e);
 	start_tcp_bypass(plan);
+	wait_for_pid1(gate_fd);
 	if (syscall_filter_load(plan->filter, &e) < 0)
 		fail(plan, &e);
 

@@ -174,6 +174,30 @@ static void resume_command(struct pid1_state *s)
 	kill(-s->command, SIGCONT);
 }
 
+static _Noreturn void fail(const struct child_plan *plan, const struct sbx_error *e)
+{
+	sync_send_error(plan->sync_fd, SYNC_SETUP_ERROR, e);
+	_exit(SBX_EXIT_SETUP);
+}
+
+/* --share-pid: orphans of the command are ours to reap, and ours to kill
+ * when it ends or sbx dies (see kill_descendants()). */
+static int become_subreaper(const struct sbx_config *c, const struct child_plan *plan,
+			    sigset_t *set, struct sbx_error *e)
+{
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		return sbx_error_set(e, errno, "--share-pid: cannot become a subreaper");
+	if (c->die_with_parent) {
+		sigaddset(set, PARENT_DIED_SIGNAL);
+		sigprocmask(SIG_BLOCK, set, NULL);
+		prctl(PR_SET_PDEATHSIG, PARENT_DIED_SIGNAL, 0, 0, 0);
+		/* sbx may have died before the line above. */
+		if (getppid() != plan->parent_pid)
+			kill(getpid(), PARENT_DIED_SIGNAL);
+	}
+	return 0;
+}
+
 static void close_range_or_loop(unsigned first, unsigned last)
 {
 	if (first > last || syscall(SYS_close_range, first, last, 0U) == 0)
@@ -184,14 +208,64 @@ static void close_range_or_loop(unsigned first, unsigned last)
 		close((int)fd);
 }
 
-/* pid 1 keeps 0, 1, 2 (the terminal, for job control) and the sync socket.
- * Whatever else the caller left open, e.g. a pipe whose reader waits for
- * EOF, or --pass-fd (the command has its own copy), is closed here too,
+/* pid 1 keeps 0, 1, 2 (the terminal, for job control), the sync socket and
+ * @keep. Whatever else the caller left open, e.g. a pipe whose reader waits
+ * for EOF, or --pass-fd (the command has its own copy), is closed here too,
  * not just in the command. */
-static void close_inherited_fds(int sync_fd)
+static void close_inherited_fds(int sync_fd, int keep)
 {
-	close_range_or_loop(3, (unsigned)sync_fd - 1);
-	close_range_or_loop((unsigned)sync_fd + 1, ~0U);
+	int lo = sync_fd < keep ? sync_fd : keep, hi = sync_fd < keep ? keep : sync_fd;
+
+	close_range_or_loop(3, (unsigned)lo - 1);
+	close_range_or_loop((unsigned)lo + 1, (unsigned)hi - 1);
+	close_range_or_loop((unsigned)hi + 1, ~0U);
+}
+
+/*
+ * Fork the command, then give up what pid 1 does not need: capabilities, the
+ * caller's fds, dumpability. The command waits on @gate until that is done,
+ * so on a failure (reported, fail closed) nothing of it has run.
+ */
+static int start_command(const struct sbx_config *c, struct pid1_state *s, struct sbx_error *e)
+{
+	const struct child_plan *plan = s->plan;
+	_cleanup_close_ int gate_out = -1;
+	int gate[2], r;
+
+	if (pipe2(gate, O_CLOEXEC) < 0)
+		return sbx_error_set(e, errno, "cannot start the command: pipe");
+	s->command = fork();
+	if (s->command == 0) {
+		close(gate[1]);
+		exec_command(c, plan, gate[0]);
+	}
+	close(gate[0]);
+	gate_out = gate[1];
+	if (s->command < 0)
+		return sbx_error_set(e, errno, "cannot start the command");
+	/* Both sides call setpgid so neither can race the other. */
+	setpgid(s->command, s->command);
+	/* The command may end before the gate opens; then it is only EPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+
+	/* pid 1 needs no privilege to reap and forward: give it all up, so the
+	 * command cannot borrow it (it also makes us non-traceable by it). */
+	r = caps_drop_all_now(e);
+	if (r < 0)
+		r = sbx_error_set(e, r, "pid 1: cannot drop its capabilities");
+	if (r == 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		r = sbx_error_set(e, errno, "pid 1: cannot make itself non-dumpable");
+	if (r < 0) {
+		/* Our unreaped child: the pid is still its. It is blocked at
+		 * the gate (or already gone), so nothing of it has run. */
+		kill(s->command, SIGKILL);
+		waitpid(s->command, NULL, 0);
+		return r;
+	}
+	close_inherited_fds(plan->sync_fd, gate_out);
+	if (write(gate_out, "", 1) < 0 && errno != EPIPE)
+		return sbx_error_set(e, errno, "cannot start the command: gate");
+	return 0;
 }
 
 _Noreturn void pid1_run(const struct sbx_config *c, const struct child_plan *plan)
@@ -201,36 +275,10 @@ _Noreturn void pid1_run(const struct sbx_config *c, const struct child_plan *pla
 	sigset_t set;
 
 	pid1_forwarded_signals(&set);
-	if (getpid() != 1) {
-		/* --share-pid: orphans of the command are ours to reap, and ours
-		 * to kill when sbx dies (see kill_descendants()). */
-		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-		if (c->die_with_parent) {
-			sigaddset(&set, PARENT_DIED_SIGNAL);
-			sigprocmask(SIG_BLOCK, &set, NULL);
-			prctl(PR_SET_PDEATHSIG, PARENT_DIED_SIGNAL, 0, 0, 0);
-			/* sbx may have died before the line above. */
-			if (getppid() != plan->parent_pid)
-				kill(getpid(), PARENT_DIED_SIGNAL);
-		}
-	}
-
-	s.command = fork();
-	if (s.command == 0)
-		exec_command(c, plan);
-	if (s.command < 0) {
-		sbx_error_set(&e, errno, "cannot start the command");
-		sync_send_error(plan->sync_fd, SYNC_SETUP_ERROR, &e);
-		_exit(SBX_EXIT_SETUP);
-	}
-	/* Both sides call setpgid so neither can race the other. */
-	setpgid(s.command, s.command);
-
-	/* pid 1 needs no privilege to reap and forward: give it all up, so the
-	 * command cannot borrow it (it also makes us non-traceable by it). */
-	caps_drop_all_now(&e);
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	close_inherited_fds(plan->sync_fd);
+	if (getpid() != 1 && become_subreaper(c, plan, &set, &e) < 0)
+		fail(plan, &e);
+	if (start_command(c, &s, &e) < 0)
+		fail(plan, &e);
 	sync_send_simple(plan->sync_fd, SYNC_READY, s.command);
 
 	for (;;) {

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # pid1.sh - the sandbox's pid 1 keeps nothing it does not need: not the
-# caller's open files.
+# caller's open files, not its capabilities (or the sandbox does not start).
 . "${TESTS_SRCDIR:-$(dirname "$0")/..}/integration/lib.sh"
 require_userns
 cd / || exit 1
+
+CAPFAIL=$(dirname "$SBX")/tests/helpers/capfail.so
 
 # wait_for_cmdline "ARGS" SECONDS: wait until a process runs exactly ARGS.
 wait_for_cmdline() {
@@ -46,5 +48,24 @@ kill_arg_leftovers "$MARKER"
 # The same fd, passed with --pass-fd: the command has it, pid 1 does not need it.
 run_sbx --pass-fd 7 -- sh -c 'echo via-7 >&7' 7>"$WORK/passed"
 expect_eq "--pass-fd 7 still reaches the command" "via-7" "$(cat "$WORK/passed")"
+
+# --- capabilities ----------------------------------------------------------------
+# capfail.so makes cap_set_proc() fail in the process whose pid is 1: pid 1
+# must not go on with capabilities it meant to drop, nor let the command run.
+if [ -e "$CAPFAIL" ]; then
+	run_cmd env LD_PRELOAD="$CAPFAIL" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		"$SBX" --bind "$WORK:/w" --unsetenv LD_PRELOAD -- sh -c "echo the-command-ran; touch /w/ran"
+	expect_error "pid 1 cannot drop its capabilities: 125, one line" 125 \
+		'^sbx: pid 1: cannot drop its capabilities: Operation not permitted$'
+	[ ! -e "$WORK/ran" ]
+	ok $? "...and the command never ran"
+	run_cmd env LD_PRELOAD="$CAPFAIL" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		"$SBX" --share-pid --unsetenv LD_PRELOAD -- echo shim-not-pid-1
+	expect_out "the shim fails nothing where pid 1 is not 1 (--share-pid)" shim-not-pid-1
+else
+	for t in 1 2 3; do skip "capability drop failure $t" "no $CAPFAIL"; done
+fi
 
 done_testing
