@@ -2,12 +2,8 @@
 #include "autoconf.h"
 
 #include <errno.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -17,6 +13,7 @@
 #include "caps.h"
 #include "exec.h"
 #include "pid1.h"
+#include "proctree.h"
 #include "sync.h"
 #include "util.h"
 
@@ -43,94 +40,6 @@ static int status_to_exit_code(int status)
 /* With --share-pid there is no pid namespace whose end kills everything, so
  * pid 1 hears of sbx's death through this signal instead of dying at once. */
 #define PARENT_DIED_SIGNAL (SIGRTMIN + 2)
-
-struct proc_entry {
-	pid_t pid;
-	pid_t ppid;
-};
-
-/* Read every process's parent from /proc/PID/stat (world-readable). */
-static size_t list_processes(struct proc_entry **ret)
-{
-	DIR *d = opendir("/proc");
-	struct proc_entry *list = NULL;
-	size_t n = 0;
-	struct dirent *de;
-
-	if (!d)
-		return 0;
-	while ((de = readdir(d))) {
-		char path[64], buf[512], *close_paren;
-		unsigned long v;
-		ssize_t len;
-		int fd;
-
-		if (parse_uint(de->d_name, 0x7fffffff, &v) < 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%lu/stat", v);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		buf[len] = '\0';
-		/* "pid (comm) state ppid ...": comm may hold spaces and parens. */
-		close_paren = strrchr(buf, ')');
-		if (!close_paren)
-			continue;
-		list = xreallocarray(list, n + 1, sizeof(*list));
-		list[n].pid = (pid_t)v;
-		list[n].ppid = (pid_t)strtol(close_paren + 4, NULL, 10);
-		n++;
-	}
-	closedir(d);
-	*ret = list;
-	return n;
-}
-
-static bool descends_from(const struct proc_entry *list, size_t n, pid_t pid, pid_t ancestor)
-{
-	/* Bounded walk: a pid tree is never deeper than the number of processes. */
-	for (size_t depth = 0; depth < n && pid > 1; depth++) {
-		pid_t parent = 0;
-		for (size_t i = 0; i < n; i++)
-			if (list[i].pid == pid)
-				parent = list[i].ppid;
-		if (parent == ancestor)
-			return true;
-		pid = parent;
-	}
-	return false;
-}
-
-/*
- * --share-pid and the command ended or sbx died: SIGKILL every descendant. As a subreaper we
- * inherit orphans, so the whole sandbox is below us; repeat until a scan
- * finds nobody, since a process may fork between scan and kill.
- */
-static void kill_descendants(void)
-{
-	pid_t self = getpid();
-
-	for (int round = 0; round < 64; round++) {
-		_cleanup_free_ struct proc_entry *list = NULL;
-		size_t n = list_processes(&list);
-		bool found = false;
-
-		for (size_t i = 0; i < n; i++) {
-			if (list[i].pid != self && descends_from(list, n, list[i].pid, self)) {
-				kill(list[i].pid, SIGKILL);
-				found = true;
-			}
-		}
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
-		if (!found)
-			return;
-	}
-}
 
 struct pid1_state {
 	const struct child_plan *plan;
@@ -181,10 +90,15 @@ static _Noreturn void fail(const struct child_plan *plan, const struct sbx_error
 }
 
 /* --share-pid: orphans of the command are ours to reap, and ours to kill
- * when it ends or sbx dies (see kill_descendants()). */
+ * when it ends or sbx dies, through pidfds (proctree.c): refuse to start
+ * without them rather than kill by pid numbers the host may have reused. */
 static int become_subreaper(const struct sbx_config *c, const struct child_plan *plan,
 			    sigset_t *set, struct sbx_error *e)
 {
+	int r = proctree_supported();
+
+	if (r < 0)
+		return sbx_error_set(e, r, "--share-pid needs pidfds (Linux 5.3): pidfd_open");
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		return sbx_error_set(e, errno, "--share-pid: cannot become a subreaper");
 	if (c->die_with_parent) {
@@ -296,14 +210,14 @@ _Noreturn void pid1_run(const struct sbx_config *c, const struct child_plan *pla
 			/* In a pid namespace the kernel ends everything left when
 			 * we exit; with --share-pid we do it ourselves. */
 			if (getpid() != 1)
-				kill_descendants();
+				proctree_kill_descendants(getpid());
 			_exit(code);
 		case SIGCONT:
 			resume_command(&s);
 			break;
 		default:
 			if (sig == PARENT_DIED_SIGNAL) {
-				kill_descendants();
+				proctree_kill_descendants(getpid());
 				_exit(128 + SIGKILL);
 			}
 			kill(s.command, sig);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # pid1.sh - the sandbox's pid 1 keeps nothing it does not need: not the
-# caller's open files, not its capabilities (or the sandbox does not start).
+# caller's open files, not its capabilities (or the sandbox does not start);
+# under --share-pid it kills what the command left, and nothing else.
 . "${TESTS_SRCDIR:-$(dirname "$0")/..}/integration/lib.sh"
 require_userns
 cd / || exit 1
@@ -67,5 +68,22 @@ if [ -e "$CAPFAIL" ]; then
 else
 	for t in 1 2 3; do skip "capability drop failure $t" "no $CAPFAIL"; done
 fi
+
+# --- --share-pid ---------------------------------------------------------------------
+# What the command leaves behind, even a daemon in its own session, ends
+# with it; a process of the same user outside the sandbox does not.
+marker
+sleep "$MARKER" </dev/null >/dev/null 2>&1 &
+outsider=$!
+track_pid "$outsider"
+run_sbx --share-pid -- sh -c "setsid sleep $MARKER </dev/null >/dev/null 2>&1 & sleep $MARKER & exit 4"
+# sbx returns once pid 1 has killed them and seen them end.
+if [ "$RC" = 4 ] && [ "$(pids_with_cmdline "sleep $MARKER")" = "$outsider" ]; then
+	pass "--share-pid: what the command left is killed, the caller's own process is not"
+else
+	fail "--share-pid: what the command left is killed, the caller's own process is not" \
+		"left running: $(pids_with_cmdline "sleep $MARKER" | tr '\n' ' ') (outsider: $outsider)"
+fi
+kill_arg_leftovers "$MARKER"
 
 done_testing
