@@ -1,20 +1,12 @@
-/* child.c - in-namespace setup up to the command's execve() */
+/* child.c - in-namespace setup, from the clone up to pid 1 */
 #include "autoconf.h"
 
-#include <fcntl.h>
-#include <grp.h>
-#include <linux/close_range.h>
 #include <errno.h>
+#include <grp.h>
 #include <signal.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <termios.h>
 #include <unistd.h>
 
-#include "bypass_filter.h"
-#include "caps.h"
 #include "child.h"
 #include "net.h"
 #include "ns.h"
@@ -90,99 +82,4 @@ _Noreturn void child_main(const struct sbx_config *c, const struct child_plan *p
 		fail(plan, &e);
 
 	pid1_run(c, plan);
-}
-
-static int apply_environment(const struct sbx_config *c, struct sbx_error *e)
-{
-	if (c->clearenv && clearenv() != 0)
-		return sbx_error_set(e, ENOMEM, "--clearenv");
-	for (size_t i = 0; i < c->n_env_ops; i++) {
-		const struct sbx_env_op *op = &c->env_ops[i];
-		int r = op->value ? setenv(op->name, op->value, 1) : unsetenv(op->name);
-		if (r < 0)
-			return sbx_error_set(e, errno, "%s %s", op->value ? "--setenv" : "--unsetenv",
-					     op->name);
-	}
-	return 0;
-}
-
-/* Everything but 0, 1, 2 and --pass-fd closes on exec, including our sync socket. */
-static int close_other_fds(const struct sbx_config *c, struct sbx_error *e)
-{
-	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
-		/* Before Linux 5.11: mark them one by one. */
-		long max = sysconf(_SC_OPEN_MAX);
-		for (int fd = 3; fd < (max > 0 ? max : 1024); fd++)
-			fcntl(fd, F_SETFD, FD_CLOEXEC);
-	}
-	for (size_t i = 0; i < c->n_pass_fds; i++)
-		if (fcntl(c->pass_fds[i], F_SETFD, 0) < 0)
-			return sbx_error_set(e, errno, "--pass-fd %d", c->pass_fds[i]);
-	return 0;
-}
-
-static void take_terminal(void)
-{
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
-
-	/* We are a background group until this call succeeds; without
-	 * ignoring SIGTTOU the call would stop us. */
-	sigaction(SIGTTOU, &ign, &old);
-	tcsetpgrp(STDIN_FILENO, getpid());
-	sigaction(SIGTTOU, &old, NULL);
-}
-
-/* Hand connect() to sbx (bypass.c). Before the command's own filter, which
- * may refuse seccomp(); a failure only costs speed, so it is just reported. */
-static void start_tcp_bypass(const struct child_plan *plan)
-{
-	struct sync_msg m = { .type = SYNC_LOG };
-	int fd, r;
-
-	if (!plan->tcp_bypass)
-		return;
-	r = bypass_listener_install(plan->tcp_bypass_accepts, &fd);
-	if (r == 0) {
-		m.type = SYNC_NET_BYPASS;
-		sync_send(plan->sync_fd, &m, fd);
-		close(fd);
-		return;
-	}
-	snprintf(m.error.msg, sizeof(m.error.msg), "tcp bypass: no connect() listener: %s",
-		 strerror(-r));
-	sync_send(plan->sync_fd, &m, -1);
-}
-
-_Noreturn void child_exec_command(const struct sbx_config *c, const struct child_plan *plan)
-{
-	struct sbx_error e = { 0 };
-	int err;
-
-	/* Its own process group: terminal signals (^C, ^Z) go to the command's
-	 * job, not to sbx or pid 1, and a shell inside can run job control. */
-	setpgid(0, 0);
-	if (plan->take_tty)
-		take_terminal();
-	set_parent_death_signal(c);
-
-	if (apply_environment(c, &e) < 0 || caps_drop_for_exec(c->cap_add, &e) < 0 ||
-	    close_other_fds(c, &e) < 0)
-		fail(plan, &e);
-	/* Both need no_new_privs (set with the capabilities). Landlock reads
-	 * the view and opens paths, which the filter might refuse, so the
-	 * filter comes last: from then on this process is what runs. */
-	if (landlock_apply(c, plan->landlock, &e) < 0)
-		fail(plan, &e);
-	start_tcp_bypass(plan);
-	if (syscall_filter_load(plan->filter, &e) < 0)
-		fail(plan, &e);
-
-	sigprocmask(SIG_SETMASK, &plan->orig_mask, NULL);
-	execvp(c->argv[0], c->argv);
-	err = errno;
-
-	e.exit_code = (err == ENOENT || err == ENOTDIR) ? SBX_EXIT_NOT_FOUND : SBX_EXIT_CANNOT_EXEC;
-	sbx_error_set(&e, err, "cannot run '%s'", c->argv[0]);
-	sync_send_error(plan->sync_fd, SYNC_EXEC_ERROR, &e);
-	_exit(e.exit_code);
 }

@@ -2,19 +2,18 @@
 #include "autoconf.h"
 
 #include <errno.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "caps.h"
+#include "exec.h"
 #include "pid1.h"
+#include "proctree.h"
 #include "sync.h"
 #include "util.h"
 
@@ -41,94 +40,6 @@ static int status_to_exit_code(int status)
 /* With --share-pid there is no pid namespace whose end kills everything, so
  * pid 1 hears of sbx's death through this signal instead of dying at once. */
 #define PARENT_DIED_SIGNAL (SIGRTMIN + 2)
-
-struct proc_entry {
-	pid_t pid;
-	pid_t ppid;
-};
-
-/* Read every process's parent from /proc/PID/stat (world-readable). */
-static size_t list_processes(struct proc_entry **ret)
-{
-	DIR *d = opendir("/proc");
-	struct proc_entry *list = NULL;
-	size_t n = 0;
-	struct dirent *de;
-
-	if (!d)
-		return 0;
-	while ((de = readdir(d))) {
-		char path[64], buf[512], *close_paren;
-		unsigned long v;
-		ssize_t len;
-		int fd;
-
-		if (parse_uint(de->d_name, 0x7fffffff, &v) < 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%lu/stat", v);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		buf[len] = '\0';
-		/* "pid (comm) state ppid ...": comm may hold spaces and parens. */
-		close_paren = strrchr(buf, ')');
-		if (!close_paren)
-			continue;
-		list = xreallocarray(list, n + 1, sizeof(*list));
-		list[n].pid = (pid_t)v;
-		list[n].ppid = (pid_t)strtol(close_paren + 4, NULL, 10);
-		n++;
-	}
-	closedir(d);
-	*ret = list;
-	return n;
-}
-
-static bool descends_from(const struct proc_entry *list, size_t n, pid_t pid, pid_t ancestor)
-{
-	/* Bounded walk: a pid tree is never deeper than the number of processes. */
-	for (size_t depth = 0; depth < n && pid > 1; depth++) {
-		pid_t parent = 0;
-		for (size_t i = 0; i < n; i++)
-			if (list[i].pid == pid)
-				parent = list[i].ppid;
-		if (parent == ancestor)
-			return true;
-		pid = parent;
-	}
-	return false;
-}
-
-/*
- * --share-pid and the command ended or sbx died: SIGKILL every descendant. As a subreaper we
- * inherit orphans, so the whole sandbox is below us; repeat until a scan
- * finds nobody, since a process may fork between scan and kill.
- */
-static void kill_descendants(void)
-{
-	pid_t self = getpid();
-
-	for (int round = 0; round < 64; round++) {
-		_cleanup_free_ struct proc_entry *list = NULL;
-		size_t n = list_processes(&list);
-		bool found = false;
-
-		for (size_t i = 0; i < n; i++) {
-			if (list[i].pid != self && descends_from(list, n, list[i].pid, self)) {
-				kill(list[i].pid, SIGKILL);
-				found = true;
-			}
-		}
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
-		if (!found)
-			return;
-	}
-}
 
 struct pid1_state {
 	const struct child_plan *plan;
@@ -172,6 +83,105 @@ static void resume_command(struct pid1_state *s)
 	kill(-s->command, SIGCONT);
 }
 
+static _Noreturn void fail(const struct child_plan *plan, const struct sbx_error *e)
+{
+	sync_send_error(plan->sync_fd, SYNC_SETUP_ERROR, e);
+	_exit(SBX_EXIT_SETUP);
+}
+
+/* --share-pid: orphans of the command are ours to reap, and ours to kill
+ * when it ends or sbx dies, through pidfds (proctree.c): refuse to start
+ * without them rather than kill by pid numbers the host may have reused. */
+static int become_subreaper(const struct sbx_config *c, const struct child_plan *plan,
+			    sigset_t *set, struct sbx_error *e)
+{
+	int r = proctree_supported();
+
+	if (r < 0)
+		return sbx_error_set(e, r, "--share-pid needs pidfds (Linux 5.3): pidfd_open");
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		return sbx_error_set(e, errno, "--share-pid: cannot become a subreaper");
+	if (c->die_with_parent) {
+		sigaddset(set, PARENT_DIED_SIGNAL);
+		sigprocmask(SIG_BLOCK, set, NULL);
+		prctl(PR_SET_PDEATHSIG, PARENT_DIED_SIGNAL, 0, 0, 0);
+		/* sbx may have died before the line above. */
+		if (getppid() != plan->parent_pid)
+			kill(getpid(), PARENT_DIED_SIGNAL);
+	}
+	return 0;
+}
+
+static void close_range_or_loop(unsigned first, unsigned last)
+{
+	if (first > last || syscall(SYS_close_range, first, last, 0U) == 0)
+		return;
+	/* Before Linux 5.9: one by one, up to the limit. */
+	long max = sysconf(_SC_OPEN_MAX);
+	for (long fd = first; fd <= (long)last && fd < (max > 0 ? max : 1024); fd++)
+		close((int)fd);
+}
+
+/* pid 1 keeps 0, 1, 2 (the terminal, for job control), the sync socket and
+ * @keep. Whatever else the caller left open, e.g. a pipe whose reader waits
+ * for EOF, or --pass-fd (the command has its own copy), is closed here too,
+ * not just in the command. */
+static void close_inherited_fds(int sync_fd, int keep)
+{
+	int lo = sync_fd < keep ? sync_fd : keep, hi = sync_fd < keep ? keep : sync_fd;
+
+	close_range_or_loop(3, (unsigned)lo - 1);
+	close_range_or_loop((unsigned)lo + 1, (unsigned)hi - 1);
+	close_range_or_loop((unsigned)hi + 1, ~0U);
+}
+
+/*
+ * Fork the command, then give up what pid 1 does not need: capabilities, the
+ * caller's fds, dumpability. The command waits on @gate until that is done,
+ * so on a failure (reported, fail closed) nothing of it has run.
+ */
+static int start_command(const struct sbx_config *c, struct pid1_state *s, struct sbx_error *e)
+{
+	const struct child_plan *plan = s->plan;
+	_cleanup_close_ int gate_out = -1;
+	int gate[2], r;
+
+	if (pipe2(gate, O_CLOEXEC) < 0)
+		return sbx_error_set(e, errno, "cannot start the command: pipe");
+	s->command = fork();
+	if (s->command == 0) {
+		close(gate[1]);
+		exec_command(c, plan, gate[0]);
+	}
+	close(gate[0]);
+	gate_out = gate[1];
+	if (s->command < 0)
+		return sbx_error_set(e, errno, "cannot start the command");
+	/* Both sides call setpgid so neither can race the other. */
+	setpgid(s->command, s->command);
+	/* The command may end before the gate opens; then it is only EPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+
+	/* pid 1 needs no privilege to reap and forward: give it all up, so the
+	 * command cannot borrow it (it also makes us non-traceable by it). */
+	r = caps_drop_all_now(e);
+	if (r < 0)
+		r = sbx_error_set(e, r, "pid 1: cannot drop its capabilities");
+	if (r == 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		r = sbx_error_set(e, errno, "pid 1: cannot make itself non-dumpable");
+	if (r < 0) {
+		/* Our unreaped child: the pid is still its. It is blocked at
+		 * the gate (or already gone), so nothing of it has run. */
+		kill(s->command, SIGKILL);
+		waitpid(s->command, NULL, 0);
+		return r;
+	}
+	close_inherited_fds(plan->sync_fd, gate_out);
+	if (write(gate_out, "", 1) < 0 && errno != EPIPE)
+		return sbx_error_set(e, errno, "cannot start the command: gate");
+	return 0;
+}
+
 _Noreturn void pid1_run(const struct sbx_config *c, const struct child_plan *plan)
 {
 	struct pid1_state s = { .plan = plan };
@@ -179,35 +189,10 @@ _Noreturn void pid1_run(const struct sbx_config *c, const struct child_plan *pla
 	sigset_t set;
 
 	pid1_forwarded_signals(&set);
-	if (getpid() != 1) {
-		/* --share-pid: orphans of the command are ours to reap, and ours
-		 * to kill when sbx dies (see kill_descendants()). */
-		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-		if (c->die_with_parent) {
-			sigaddset(&set, PARENT_DIED_SIGNAL);
-			sigprocmask(SIG_BLOCK, &set, NULL);
-			prctl(PR_SET_PDEATHSIG, PARENT_DIED_SIGNAL, 0, 0, 0);
-			/* sbx may have died before the line above. */
-			if (getppid() != plan->parent_pid)
-				kill(getpid(), PARENT_DIED_SIGNAL);
-		}
-	}
-
-	s.command = fork();
-	if (s.command == 0)
-		child_exec_command(c, plan);
-	if (s.command < 0) {
-		sbx_error_set(&e, errno, "cannot start the command");
-		sync_send_error(plan->sync_fd, SYNC_SETUP_ERROR, &e);
-		_exit(SBX_EXIT_SETUP);
-	}
-	/* Both sides call setpgid so neither can race the other. */
-	setpgid(s.command, s.command);
-
-	/* pid 1 needs no privilege to reap and forward: give it all up, so the
-	 * command cannot borrow it (it also makes us non-traceable by it). */
-	caps_drop_all_now(&e);
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (getpid() != 1 && become_subreaper(c, plan, &set, &e) < 0)
+		fail(plan, &e);
+	if (start_command(c, &s, &e) < 0)
+		fail(plan, &e);
 	sync_send_simple(plan->sync_fd, SYNC_READY, s.command);
 
 	for (;;) {
@@ -225,14 +210,14 @@ _Noreturn void pid1_run(const struct sbx_config *c, const struct child_plan *pla
 			/* In a pid namespace the kernel ends everything left when
 			 * we exit; with --share-pid we do it ourselves. */
 			if (getpid() != 1)
-				kill_descendants();
+				proctree_kill_descendants(getpid());
 			_exit(code);
 		case SIGCONT:
 			resume_command(&s);
 			break;
 		default:
 			if (sig == PARENT_DIED_SIGNAL) {
-				kill_descendants();
+				proctree_kill_descendants(getpid());
 				_exit(128 + SIGKILL);
 			}
 			kill(s.command, sig);

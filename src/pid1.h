@@ -1,12 +1,18 @@
 /* pid1.h - the sandbox's init: start the command, reap, forward, exit with its status */
 #pragma once
 
-#include "child.h"
+#include <signal.h>
+
+#include "child_plan.h"
+#include "config.h"
 
 /**
  * pid1_run() - fork the command and supervise it from inside the sandbox
  *
- * Reaps every child (as init, or as subreaper with --share-pid), forwards
+ * Gives up its capabilities and the caller's fds before the command may run
+ * (exec_command() waits for that; a failure is reported and ends the
+ * sandbox with 125). Reaps every child (as init, or as subreaper with
+ * --share-pid, killing what is left through pidfds), forwards
  * SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH to the
  * command, hands a stopped command's terminal back and forth for job control,
  * and exits with the command's status (128+N for signal N).

@@ -1,0 +1,198 @@
+/* proctree.c - the processes below pid 1 under --share-pid: found in /proc, killed by pidfd
+ *
+ * Without a pid namespace of its own the sandbox shares pids with the host,
+ * so a pid found by a scan may have ended and been reused by an unrelated
+ * process of the user before the kill. Each kill therefore goes through a
+ * pidfd, opened first and checked against the scan (parent and start time)
+ * after: the pidfd then names the process the scan saw, whatever happens to
+ * its pid number later. When that cannot be shown, nothing is signalled.
+ */
+#include "autoconf.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "proctree.h"
+#include "util.h"
+
+/* A scan's processes are killed and awaited this many at a time (pidfds). */
+#define BATCH 64
+/* A scan finds new processes only if one forked during the last round. */
+#define MAX_ROUNDS 64
+/* Longest wait for a killed batch to end (a task stuck in the kernel). */
+#define BATCH_WAIT_MS 1000
+
+int proctree_read(pid_t pid, struct proctree_entry *ret)
+{
+	char path[64], buf[1024], *p, *end;
+	_cleanup_close_ int fd = -1;
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	len = read(fd, buf, sizeof(buf) - 1);
+	if (len < 0)
+		return -errno;
+	buf[len] = '\0';
+	/* "pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt
+	 * majflt cmajflt utime stime cutime cstime priority nice threads
+	 * itrealvalue starttime ...": comm may hold spaces and parens. */
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || !p[2] || p[3] != ' ')
+		return -EINVAL;
+	p += 4;
+	ret->pid = pid;
+	ret->ppid = (pid_t)strtol(p, &end, 10);
+	if (end == p)
+		return -EINVAL;
+	p = end;
+	for (int field = 5; field < 22; field++) {
+		p = strchr(p + 1, ' ');
+		if (!p)
+			return -EINVAL;
+	}
+	errno = 0;
+	ret->start = strtoull(p + 1, &end, 10);
+	if (end == p + 1 || errno)
+		return -EINVAL;
+	return 0;
+}
+
+int proctree_supported(void)
+{
+	int fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+int proctree_kill(const struct proctree_entry *p)
+{
+	struct proctree_entry now;
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
+	int r;
+
+	if (pidfd < 0)
+		return -errno;
+	/* pidfd_open() gives no O_CLOEXEC flag: it is always set. Now that
+	 * the pidfd holds one process, is it still the one the scan saw? */
+	r = proctree_read(p->pid, &now);
+	if (r == -ENOENT)
+		return -ESRCH;
+	if (r < 0)
+		return r;
+	if (now.ppid != p->ppid || now.start != p->start)
+		return -ESTALE;
+	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+		return -errno;
+	return TAKE_FD(pidfd);
+}
+
+/* Every process's parent and start time. */
+static size_t scan(struct proctree_entry **ret)
+{
+	DIR *d = opendir("/proc");
+	struct proctree_entry *list = NULL;
+	size_t n = 0;
+	struct dirent *de;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		struct proctree_entry e;
+		unsigned long v;
+
+		if (parse_uint(de->d_name, 0x7fffffff, &v) < 0 || proctree_read((pid_t)v, &e) < 0)
+			continue;
+		list = xreallocarray(list, n + 1, sizeof(*list));
+		list[n++] = e;
+	}
+	closedir(d);
+	*ret = list;
+	return n;
+}
+
+static bool descends_from(const struct proctree_entry *list, size_t n, pid_t pid, pid_t ancestor)
+{
+	/* Bounded walk: a pid tree is never deeper than the number of processes. */
+	for (size_t depth = 0; depth < n && pid > 1; depth++) {
+		pid_t parent = 0;
+		for (size_t i = 0; i < n; i++)
+			if (list[i].pid == pid)
+				parent = list[i].ppid;
+		if (parent == ancestor)
+			return true;
+		pid = parent;
+	}
+	return false;
+}
+
+/* Wait until every pidfd of @fds is readable (its process ended), then close them. */
+static void await_and_close(int *fds, size_t n)
+{
+	struct pollfd pfd[BATCH];
+	int64_t deadline = monotonic_ms() + BATCH_WAIT_MS;
+	size_t left = n;
+
+	for (size_t i = 0; i < n; i++)
+		pfd[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+	while (left > 0) {
+		int64_t wait = deadline - monotonic_ms();
+		int r = poll(pfd, n, wait > 0 ? (int)wait : 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break; /* the next round kills what is left */
+		for (size_t i = 0; i < n; i++)
+			if (pfd[i].fd >= 0 && pfd[i].revents) {
+				pfd[i].fd = -1; /* poll() skips it from now on */
+				left--;
+			}
+	}
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+void proctree_kill_descendants(pid_t root)
+{
+	for (int round = 0; round < MAX_ROUNDS; round++) {
+		_cleanup_free_ struct proctree_entry *list = NULL;
+		size_t n = scan(&list), found = 0, nfds = 0;
+		int fds[BATCH];
+
+		for (size_t i = 0; i < n; i++) {
+			int fd;
+
+			if (list[i].pid == root || !descends_from(list, n, list[i].pid, root))
+				continue;
+			found++;
+			fd = proctree_kill(&list[i]);
+			if (fd < 0)
+				continue;
+			fds[nfds++] = fd;
+			if (nfds == BATCH) {
+				await_and_close(fds, nfds);
+				nfds = 0;
+			}
+		}
+		await_and_close(fds, nfds);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (!found)
+			return;
+	}
+}

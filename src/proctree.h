@@ -1,0 +1,53 @@
+/* proctree.h - the processes below pid 1 under --share-pid: found in /proc, killed by pidfd */
+#pragma once
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/**
+ * struct proctree_entry - one process as a /proc scan saw it
+ * @pid:	its pid
+ * @ppid:	its parent's pid
+ * @start:	its start time (clock ticks after boot): with @pid, names one process
+ */
+struct proctree_entry {
+	pid_t pid;
+	pid_t ppid;
+	uint64_t start;
+};
+
+/**
+ * proctree_read() - read @pid's parent and start time from /proc/PID/stat
+ * Return: 0, or -errno (-ENOENT: no such process)
+ */
+int proctree_read(pid_t pid, struct proctree_entry *ret);
+
+/**
+ * proctree_kill() - SIGKILL the process @p names, and nothing else
+ *
+ * Opens a pidfd for @p->pid, then reads /proc again: only if the process
+ * there still has @p's parent and start time is the pidfd the one meant, and
+ * only then is the signal sent, through the pidfd. A pid reused since the
+ * scan is left alone; so is any process when pidfds are not available.
+ *
+ * Return: the pidfd (close-on-exec; readable once the process has ended),
+ * -ESRCH when it is gone, -ESTALE when the pid names another process now,
+ * or another -errno (nothing signalled)
+ */
+int proctree_kill(const struct proctree_entry *p);
+
+/**
+ * proctree_kill_descendants() - SIGKILL every process below @root, and reap
+ *
+ * For a subreaper (pid 1 under --share-pid): orphans come to @root, so the
+ * whole sandbox is below it. Scans /proc, kills each descendant with
+ * proctree_kill(), waits for them to end, reaps @root's children, and repeats
+ * until a scan finds nobody (a process may fork between scan and kill).
+ */
+void proctree_kill_descendants(pid_t root);
+
+/**
+ * proctree_supported() - can this process open pidfds (Linux 5.3)?
+ * Return: 0 or -errno from pidfd_open()
+ */
+int proctree_supported(void);
