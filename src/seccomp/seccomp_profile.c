@@ -14,6 +14,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "seccomp_default.h"
 #include "seccomp_profile.h"
 #include "seccomp_profile_int.h"
 #include "util.h"
@@ -210,7 +211,7 @@ static int add_rules(struct profile *p, int nr, const char *name, uint32_t actio
 		if (r == -EEXIST)
 			syscall_filter_add_warning(p->f, "--seccomp %s: %s: the rule for %s conflicts with "
 						   "an earlier one on %s, ignored there", p->source, where,
-						   name, seccomp_arch_name(p->arch[a]));
+						   name, seccomp_lib_arch_name(p->arch[a]));
 		else if (r < 0 && r != -EACCES) /* -EACCES: the default action already */
 			return sbx_error_set(e, r, "--seccomp %s: %s: cannot add a rule for %s",
 					     p->source, where, name);
@@ -312,7 +313,7 @@ static int create_contexts(struct profile *p, struct sbx_error *e)
 		}
 		if (r < 0)
 			return sbx_error_set(e, r, "--seccomp %s: filter for %s", p->source,
-					     seccomp_arch_name(p->arch[a]));
+					     seccomp_lib_arch_name(p->arch[a]));
 	}
 	return 0;
 }
@@ -324,7 +325,7 @@ static int merge_contexts(struct profile *p, struct sbx_error *e)
 		int r = seccomp_merge(p->ctx[0], p->ctx[a]);
 		if (r < 0)
 			return sbx_error_set(e, r, "--seccomp %s: merging the %s filter", p->source,
-					     seccomp_arch_name(p->arch[a]));
+					     seccomp_lib_arch_name(p->arch[a]));
 		p->ctx[a] = NULL;
 	}
 	return 0;
@@ -411,7 +412,7 @@ static void describe_profile_archs(struct profile *p)
 	p->f->archs[0] = '\0';
 	for (size_t i = 0; i < p->n_arch && len < sizeof(p->f->archs); i++)
 		len += (size_t)snprintf(p->f->archs + len, sizeof(p->f->archs) - len, "%s%s",
-					i ? "," : "", seccomp_arch_name(p->arch[i]));
+					i ? "," : "", seccomp_lib_arch_name(p->arch[i]));
 }
 
 int seccomp_profile_build(const char *text, size_t len, uint64_t caps, const char *source,
@@ -429,7 +430,7 @@ int seccomp_profile_build(const char *text, size_t len, uint64_t caps, const cha
 		return r;
 	/* The guard goes first: the profile, loaded last, may well refuse
 	 * seccomp() itself. */
-	r = seccomp_tty_guard_build(f, e);
+	r = seccomp_default_tty_guard(f, e);
 	if (r == 0)
 		r = parse_root(&p, root, e);
 	json_object_put(root);
@@ -438,7 +439,7 @@ int seccomp_profile_build(const char *text, size_t len, uint64_t caps, const cha
 	if (r == 0)
 		r = merge_contexts(&p, e);
 	if (r == 0)
-		r = seccomp_ctx_export(p.ctx[0], &f->progs[f->n_progs], e);
+		r = seccomp_lib_export(p.ctx[0], &f->progs[f->n_progs], e);
 	if (r == 0) {
 		f->n_progs++;
 		describe_profile_archs(&p);

@@ -8,7 +8,8 @@
 #include <stdint.h>
 
 #include "error.h"
-#include "seccomp_filter.h"
+#include "seccomp_lib.h"
+#include "syscall_filter.h"
 
 /* Past this many, one line says how many more were dropped. */
 #define MAX_WARNINGS 64
