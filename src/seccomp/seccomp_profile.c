@@ -453,7 +453,10 @@ int seccomp_profile_build(const char *text, size_t len, uint64_t caps, const cha
 int seccomp_profile_build_file(const struct sbx_config *c, const char *path,
 			       struct syscall_filter *f, struct sbx_error *e)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer;
+	 * fstat() then refuses everything but a regular file, where the flag
+	 * changes nothing. */
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	_cleanup_free_ char *text = NULL;
 	struct stat st;
 	size_t len = 0;

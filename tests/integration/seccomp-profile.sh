@@ -89,5 +89,13 @@ expect_error "SCMP_ACT_NOTIFY is refused" 125 'listener'
 mkdir "$WORK/dir"
 run_sbx --seccomp "$WORK/dir" -- true
 expect_error "a directory is refused" 125 'not a regular file'
+# A FIFO nobody writes to: refused at once, not waited on (run_sbx's time
+# limit would end a wait with 124).
+mkfifo "$WORK/fifo"
+run_sbx --seccomp "$WORK/fifo" -- true
+expect_refused "a FIFO is refused, not opened for a writer to come" \
+	"sbx: --seccomp $WORK/fifo: not a regular file"
+run_sbx --seccomp /dev/null -- true
+expect_refused "a device is refused" "sbx: --seccomp /dev/null: not a regular file"
 
 done_testing
