@@ -199,7 +199,14 @@ static int add_rules(struct profile *p, int nr, const char *name, uint32_t actio
 	for (unsigned i = 0; i < n; i++)
 		for (unsigned k = i + 1; k < n; k++)
 			repeated = repeated || cmps[i].arg == cmps[k].arg;
-	for (size_t a = 0; a < p->n_arch; a++) {
+	for (size_t a = 0; p->sizing && a < p->n_arch; a++) {
+		int arch_nr = seccomp_syscall_resolve_name_arch(p->arch[a], name);
+
+		/* A pseudo number (i386's socketcall family) adds no rule there. */
+		if (arch_nr >= 0)
+			profile_size_add_rule(p, arch_nr, action, cmps, n);
+	}
+	for (size_t a = 0; !p->sizing && a < p->n_arch; a++) {
 		if (!repeated) {
 			r = seccomp_rule_add_array(p->ctx[a], action, nr, n, cmps);
 		} else {
@@ -229,7 +236,8 @@ static int add_name(struct profile *p, json_object *name_obj, uint32_t action,
 		return -EINVAL;
 	nr = seccomp_syscall_resolve_name(name);
 	if (nr == __NR_SCMP_ERROR) {
-		profile_warn_unknown(p, name);
+		if (!p->sizing)
+			profile_warn_unknown(p, name);
 		return 0;
 	}
 	return add_rules(p, nr, name, action, cmps, n, where, e);
@@ -352,7 +360,16 @@ static int parse_root(struct profile *p, json_object *root, struct sbx_error *e)
 	if (profile_parse_archs(p, root, e) < 0 || parse_flags(p, root, e) < 0 ||
 	    profile_get_array(p, root, "syscalls", "syscalls", &syscalls, e) < 0)
 		return -EINVAL;
-	r = create_contexts(p, e);
+	/* First only the constants the rules need: a profile that cannot fit
+	 * is refused before libseccomp takes minutes to find out. */
+	p->sizing = true;
+	for (size_t i = 0; syscalls && i < json_object_array_length(syscalls); i++)
+		if (parse_entry(p, json_object_array_get_idx(syscalls, i), i, e) < 0)
+			return -EINVAL;
+	p->sizing = false;
+	r = profile_size_check(p, e);
+	if (r == 0)
+		r = create_contexts(p, e);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; syscalls && i < json_object_array_length(syscalls); i++)
@@ -434,6 +451,7 @@ int seccomp_profile_build(const char *text, size_t len, uint64_t caps, const cha
 	if (r == 0)
 		r = parse_root(&p, root, e);
 	json_object_put(root);
+	free(p.consts);
 	if (r == 0 && f->n_progs >= SYSCALL_FILTER_MAX_PROGS)
 		r = sbx_error_set(e, E2BIG, "too many seccomp programs");
 	if (r == 0)
