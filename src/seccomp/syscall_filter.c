@@ -40,17 +40,65 @@ void syscall_filter_describe_archs(struct syscall_filter *f, const uint32_t *arc
 					i ? "," : "", seccomp_lib_arch_name(archs[i]));
 }
 
+/* What the kernel would answer @name on the native ABI: the strictest of
+ * every program's answer, as it runs them all. */
+static uint32_t native_verdict(const struct syscall_filter *f, const char *name)
+{
+	struct seccomp_data d = { .arch = seccomp_lib_audit_arch(seccomp_arch_native()) };
+	int nr = seccomp_syscall_resolve_name(name);
+	uint32_t best = SECCOMP_RET_ALLOW;
+
+	if (nr < 0)
+		return SECCOMP_RET_ALLOW;
+	d.nr = nr;
+	for (size_t i = 0; i < f->n_progs; i++) {
+		uint32_t r = seccomp_lib_run(&f->progs[i], &d);
+		if ((int32_t)(r & SECCOMP_RET_ACTION_FULL) < (int32_t)(best & SECCOMP_RET_ACTION_FULL))
+			best = r;
+	}
+	return best;
+}
+
+static bool refused(uint32_t verdict)
+{
+	uint32_t action = verdict & SECCOMP_RET_ACTION_FULL;
+
+	return action != SECCOMP_RET_ALLOW && action != SECCOMP_RET_LOG;
+}
+
+/* A profile that refuses exit_group leaves glibc's _exit() exit() (one
+ * thread) and then a deliberate fault; say so before, and remember it to
+ * explain the command's end (syscall_filter_explain_end()). */
+static void note_no_exit(const struct sbx_config *c, struct syscall_filter *f)
+{
+	if (!refused(native_verdict(f, "exit_group")))
+		return;
+	if (refused(native_verdict(f, "exit"))) {
+		f->no_exit = "exit_group and exit";
+		syscall_filter_add_warning(f, "--seccomp %s: the profile denies exit_group and exit: the command can only end by a signal",
+					   c->seccomp_profile);
+	} else {
+		f->no_exit = "exit_group";
+		syscall_filter_add_warning(f, "--seccomp %s: the profile denies exit_group: a command with several threads cannot end",
+					   c->seccomp_profile);
+	}
+}
+
 int syscall_filter_build(const struct sbx_config *c, struct syscall_filter *ret,
 			 struct sbx_error *e)
 {
 	unsigned variant = seccomp_default_variant(c);
+	int r;
 
 	memset(ret, 0, sizeof(*ret));
 	switch (c->seccomp) {
 	case SBX_SECCOMP_UNCONFINED:
 		return 0;
 	case SBX_SECCOMP_PROFILE:
-		return seccomp_profile_build_file(c, c->seccomp_profile, ret, e);
+		r = seccomp_profile_build_file(c, c->seccomp_profile, ret, e);
+		if (r == 0)
+			note_no_exit(c, ret);
+		return r;
 	case SBX_SECCOMP_DEFAULT:
 		break;
 	}
