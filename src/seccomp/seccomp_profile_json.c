@@ -66,7 +66,7 @@ uint32_t profile_arch_token(const char *name)
 
 	if (strncmp(name, "SCMP_ARCH_", 10) == 0)
 		name += 10;
-	for (i = 0; name[i] && i < sizeof(lower) - 1; i++)
+	for (i = 0; i < sizeof(lower) - 1 && name[i]; i++)
 		lower[i] = (char)tolower((unsigned char)name[i]);
 	lower[i] = '\0';
 	return seccomp_arch_resolve_name(lower);
