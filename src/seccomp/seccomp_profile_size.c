@@ -12,6 +12,7 @@
 #include "autoconf.h"
 
 #include <endian.h>
+#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
@@ -31,10 +32,20 @@ static void push(struct profile *p, uint32_t k)
 	p->consts[p->n_consts++] = k;
 }
 
+/* The upper word is compared only where arguments are 64 bits wide. */
+static bool wide_args(const struct profile *p)
+{
+	for (size_t a = 0; a < p->n_arch; a++)
+		if ((p->arch[a] & __AUDIT_ARCH_64BIT) || p->arch[a] == SCMP_ARCH_X32)
+			return true;
+	return false;
+}
+
 static void push64(struct profile *p, uint64_t v)
 {
 	push(p, (uint32_t)v);
-	push(p, (uint32_t)(v >> 32));
+	if (wide_args(p))
+		push(p, (uint32_t)(v >> 32));
 }
 
 void profile_size_add_rule(struct profile *p, int nr, uint32_t action,
