@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "seccomp_filter.h"
+#include "syscall_filter.h"
 #include "seccomp_profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 #include "landlock.h"
-#include "seccomp_filter.h"
+#include "syscall_filter.h"
 
 /**
  * struct child_plan - the parent's decisions the child, pid 1 and the command need

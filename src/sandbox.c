@@ -14,7 +14,7 @@
 #include "child.h"
 #include "idmap_mount.h"
 #include "landlock.h"
-#include "seccomp_filter.h"
+#include "syscall_filter.h"
 #include "log.h"
 #include "nethelper.h"
 #include "ns.h"
@@ -240,6 +240,7 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	};
 	struct userns_plan plan;
 	sigset_t forwarded;
+	char child_note[160];
 	int fds[2], r;
 
 	r = plan_sandbox(c, &plan, &filter, &landlock, &child, e);
@@ -299,6 +300,8 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	});
 	pid = -1; /* reaped by supervise() */
 	log_phase("sandbox ended");
+	if (syscall_filter_explain_end(&filter, *ret_status, child_note, sizeof(child_note)))
+		log_warn("%s", child_note);
 	if (bypass.enabled)
 		log_verbose(1, "tcp bypass: %lu connections on host sockets, %lu connect() calls left to slirp",
 			    bypass.n_host, bypass.n_slirp);

@@ -22,7 +22,7 @@
 
 #include "caps.h"
 #include "netfactory.h"
-#include "seccomp_filter.h"
+#include "seccomp_lib.h"
 #include "sync.h"
 #include "util.h"
 
@@ -41,9 +41,9 @@ static int netfactory_lockdown(void)
 	ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
 	if (!ctx)
 		return -ENOMEM;
-	r = seccomp_allow_list(ctx, allowed, ARRAY_SIZE(allowed));
+	r = seccomp_lib_allow_list(ctx, allowed, ARRAY_SIZE(allowed));
 	if (r == 0)
-		r = seccomp_allow_ip_sockets(ctx);
+		r = seccomp_lib_allow_ip_sockets(ctx);
 	if (r == 0)
 		r = seccomp_load(ctx);
 	seccomp_release(ctx);

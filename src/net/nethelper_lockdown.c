@@ -25,7 +25,7 @@
 #include "caps.h"
 #include "mount.h"
 #include "nethelper_lockdown.h"
-#include "seccomp_filter.h"
+#include "seccomp_lib.h"
 #include "util.h"
 
 #define HELPER_NOFILE 16384
@@ -179,12 +179,12 @@ int nethelper_lockdown_rules(scmp_filter_ctx ctx)
 		/* reads the signal stack: AddressSanitizer does before _exit() */
 		SCMP_SYS(sigaltstack),
 	};
-	int r = seccomp_allow_list(ctx, plain, ARRAY_SIZE(plain));
+	int r = seccomp_lib_allow_list(ctx, plain, ARRAY_SIZE(plain));
 
 	/* Only IP sockets: no AF_UNIX (abstract sockets ignore the empty
 	 * root), no netlink, no packet sockets. */
 	if (r == 0)
-		r = seccomp_allow_ip_sockets(ctx);
+		r = seccomp_lib_allow_ip_sockets(ctx);
 	/* UDP sockets ask how big the next datagram is. */
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,

@@ -9,12 +9,12 @@
 #include <stdio.h>
 
 #include "seccomp_default_bpf.h"
-#include "seccomp_filter.h"
+#include "seccomp_default.h"
 
 /* seccomp-gen links the library that will later contain its output: it
  * provides empty stand-ins, which make syscall_filter_build() compile. */
 const struct sbx_bpf_program seccomp_default_bpf[SECCOMP_DEFAULT_VARIANTS];
-const struct sbx_bpf_program seccomp_personality_bpf;
+const struct sbx_bpf_program seccomp_default_numbers_bpf;
 const uint32_t seccomp_default_bpf_arch;
 
 static void print_program(const char *name, const struct sock_fprog *p)
@@ -43,14 +43,14 @@ int main(void)
 		snprintf(name, sizeof(name), "variant_%u", v);
 		print_program(name, &f.progs[0]);
 		if (v == 0)
-			print_program("personality", &f.progs[1]);
+			print_program("numbers", &f.progs[1]);
 		syscall_filter_release(&f);
 	}
 	printf("const struct sbx_bpf_program seccomp_default_bpf[%d] = {\n", SECCOMP_DEFAULT_VARIANTS);
 	for (unsigned v = 0; v < SECCOMP_DEFAULT_VARIANTS; v++)
 		printf("\t{ sizeof(variant_%u) / sizeof(variant_%u[0]), variant_%u },\n", v, v, v);
-	printf("};\n\nconst struct sbx_bpf_program seccomp_personality_bpf = {\n"
-	       "\tsizeof(personality) / sizeof(personality[0]), personality\n};\n\n"
+	printf("};\n\nconst struct sbx_bpf_program seccomp_default_numbers_bpf = {\n"
+	       "\tsizeof(numbers) / sizeof(numbers[0]), numbers\n};\n\n"
 	       "const uint32_t seccomp_default_bpf_arch = 0x%08xU;\n",
 	       seccomp_arch_native());
 	return 0;

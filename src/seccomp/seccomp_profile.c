@@ -14,6 +14,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "seccomp_default.h"
 #include "seccomp_profile.h"
 #include "seccomp_profile_int.h"
 #include "util.h"
@@ -198,7 +199,14 @@ static int add_rules(struct profile *p, int nr, const char *name, uint32_t actio
 	for (unsigned i = 0; i < n; i++)
 		for (unsigned k = i + 1; k < n; k++)
 			repeated = repeated || cmps[i].arg == cmps[k].arg;
-	for (size_t a = 0; a < p->n_arch; a++) {
+	for (size_t a = 0; p->sizing && a < p->n_arch; a++) {
+		int arch_nr = seccomp_syscall_resolve_name_arch(p->arch[a], name);
+
+		/* A pseudo number (i386's socketcall family) adds no rule there. */
+		if (arch_nr >= 0)
+			profile_size_add_rule(p, arch_nr, action, cmps, n);
+	}
+	for (size_t a = 0; !p->sizing && a < p->n_arch; a++) {
 		if (!repeated) {
 			r = seccomp_rule_add_array(p->ctx[a], action, nr, n, cmps);
 		} else {
@@ -210,7 +218,7 @@ static int add_rules(struct profile *p, int nr, const char *name, uint32_t actio
 		if (r == -EEXIST)
 			syscall_filter_add_warning(p->f, "--seccomp %s: %s: the rule for %s conflicts with "
 						   "an earlier one on %s, ignored there", p->source, where,
-						   name, seccomp_arch_name(p->arch[a]));
+						   name, seccomp_lib_arch_name(p->arch[a]));
 		else if (r < 0 && r != -EACCES) /* -EACCES: the default action already */
 			return sbx_error_set(e, r, "--seccomp %s: %s: cannot add a rule for %s",
 					     p->source, where, name);
@@ -228,7 +236,8 @@ static int add_name(struct profile *p, json_object *name_obj, uint32_t action,
 		return -EINVAL;
 	nr = seccomp_syscall_resolve_name(name);
 	if (nr == __NR_SCMP_ERROR) {
-		profile_warn_unknown(p, name);
+		if (!p->sizing)
+			profile_warn_unknown(p, name);
 		return 0;
 	}
 	return add_rules(p, nr, name, action, cmps, n, where, e);
@@ -312,7 +321,7 @@ static int create_contexts(struct profile *p, struct sbx_error *e)
 		}
 		if (r < 0)
 			return sbx_error_set(e, r, "--seccomp %s: filter for %s", p->source,
-					     seccomp_arch_name(p->arch[a]));
+					     seccomp_lib_arch_name(p->arch[a]));
 	}
 	return 0;
 }
@@ -324,7 +333,7 @@ static int merge_contexts(struct profile *p, struct sbx_error *e)
 		int r = seccomp_merge(p->ctx[0], p->ctx[a]);
 		if (r < 0)
 			return sbx_error_set(e, r, "--seccomp %s: merging the %s filter", p->source,
-					     seccomp_arch_name(p->arch[a]));
+					     seccomp_lib_arch_name(p->arch[a]));
 		p->ctx[a] = NULL;
 	}
 	return 0;
@@ -351,7 +360,16 @@ static int parse_root(struct profile *p, json_object *root, struct sbx_error *e)
 	if (profile_parse_archs(p, root, e) < 0 || parse_flags(p, root, e) < 0 ||
 	    profile_get_array(p, root, "syscalls", "syscalls", &syscalls, e) < 0)
 		return -EINVAL;
-	r = create_contexts(p, e);
+	/* First only the constants the rules need: a profile that cannot fit
+	 * is refused before libseccomp takes minutes to find out. */
+	p->sizing = true;
+	for (size_t i = 0; syscalls && i < json_object_array_length(syscalls); i++)
+		if (parse_entry(p, json_object_array_get_idx(syscalls, i), i, e) < 0)
+			return -EINVAL;
+	p->sizing = false;
+	r = profile_size_check(p, e);
+	if (r == 0)
+		r = create_contexts(p, e);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; syscalls && i < json_object_array_length(syscalls); i++)
@@ -411,7 +429,7 @@ static void describe_profile_archs(struct profile *p)
 	p->f->archs[0] = '\0';
 	for (size_t i = 0; i < p->n_arch && len < sizeof(p->f->archs); i++)
 		len += (size_t)snprintf(p->f->archs + len, sizeof(p->f->archs) - len, "%s%s",
-					i ? "," : "", seccomp_arch_name(p->arch[i]));
+					i ? "," : "", seccomp_lib_arch_name(p->arch[i]));
 }
 
 int seccomp_profile_build(const char *text, size_t len, uint64_t caps, const char *source,
@@ -429,16 +447,17 @@ int seccomp_profile_build(const char *text, size_t len, uint64_t caps, const cha
 		return r;
 	/* The guard goes first: the profile, loaded last, may well refuse
 	 * seccomp() itself. */
-	r = seccomp_tty_guard_build(f, e);
+	r = seccomp_default_tty_guard(f, e);
 	if (r == 0)
 		r = parse_root(&p, root, e);
 	json_object_put(root);
+	free(p.consts);
 	if (r == 0 && f->n_progs >= SYSCALL_FILTER_MAX_PROGS)
 		r = sbx_error_set(e, E2BIG, "too many seccomp programs");
 	if (r == 0)
 		r = merge_contexts(&p, e);
 	if (r == 0)
-		r = seccomp_ctx_export(p.ctx[0], &f->progs[f->n_progs], e);
+		r = seccomp_lib_export(p.ctx[0], &f->progs[f->n_progs], e);
 	if (r == 0) {
 		f->n_progs++;
 		describe_profile_archs(&p);
@@ -452,7 +471,10 @@ int seccomp_profile_build(const char *text, size_t len, uint64_t caps, const cha
 int seccomp_profile_build_file(const struct sbx_config *c, const char *path,
 			       struct syscall_filter *f, struct sbx_error *e)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer;
+	 * fstat() then refuses everything but a regular file, where the flag
+	 * changes nothing. */
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	_cleanup_free_ char *text = NULL;
 	struct stat st;
 	size_t len = 0;

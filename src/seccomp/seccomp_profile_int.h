@@ -8,7 +8,8 @@
 #include <stdint.h>
 
 #include "error.h"
-#include "seccomp_filter.h"
+#include "seccomp_lib.h"
+#include "syscall_filter.h"
 
 /* Past this many, one line says how many more were dropped. */
 #define MAX_WARNINGS 64
@@ -28,6 +29,11 @@ struct profile {
 	struct syscall_filter *f;
 	size_t n_unknown;
 	int kernel_major, kernel_minor;
+	/* The first pass over the rules only collects what the program will
+	 * have to compare with (seccomp_profile_size.c), the second adds them. */
+	bool sizing;
+	uint32_t *consts;
+	size_t n_consts, cap_consts;
 };
 
 /* One-line errors naming the profile and the place ("syscalls[3].names"). */
@@ -40,6 +46,13 @@ int profile_get_u64(const struct profile *p, json_object *obj, const char *where
 /* A member that must be an array when present; *ret NULL when absent or null. */
 int profile_get_array(const struct profile *p, json_object *obj, const char *key,
 		      const char *where, json_object **ret, struct sbx_error *e);
+
+/* Record the constants one rule (on p->arch[@a]) puts into the program. */
+void profile_size_add_rule(struct profile *p, int nr, uint32_t action,
+			   const struct scmp_arg_cmp *cmps, unsigned n);
+/* Refuse a profile whose program cannot fit the kernel's limit, before
+ * libseccomp spends minutes finding out; frees what the pass collected. */
+int profile_size_check(struct profile *p, struct sbx_error *e);
 
 /* "SCMP_ARCH_X86_64" -> SCMP_ARCH_X86_64, or 0 */
 uint32_t profile_arch_token(const char *name);

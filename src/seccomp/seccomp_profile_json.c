@@ -66,7 +66,7 @@ uint32_t profile_arch_token(const char *name)
 
 	if (strncmp(name, "SCMP_ARCH_", 10) == 0)
 		name += 10;
-	for (i = 0; name[i] && i < sizeof(lower) - 1; i++)
+	for (i = 0; i < sizeof(lower) - 1 && name[i]; i++)
 		lower[i] = (char)tolower((unsigned char)name[i]);
 	lower[i] = '\0';
 	return seccomp_arch_resolve_name(lower);
@@ -76,7 +76,7 @@ uint32_t profile_arch_token(const char *name)
 static int profile_add_arch(struct profile *p, const char *name, struct sbx_error *e)
 {
 	uint32_t family[4], token = profile_arch_token(name);
-	size_t n = seccomp_arch_family(family, ARRAY_SIZE(family));
+	size_t n = seccomp_lib_arch_family(family, ARRAY_SIZE(family));
 
 	for (size_t i = 1; i < n; i++) {
 		bool known = false;
@@ -112,7 +112,7 @@ int profile_parse_archs(struct profile *p, json_object *root, struct sbx_error *
 {
 	json_object *archs, *map;
 	uint32_t family[4];
-	size_t n_family = seccomp_arch_family(family, ARRAY_SIZE(family));
+	size_t n_family = seccomp_lib_arch_family(family, ARRAY_SIZE(family));
 	int r;
 
 	if (profile_get_array(p, root, "architectures", "architectures", &archs, e) < 0 ||

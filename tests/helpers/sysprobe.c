@@ -1,12 +1,22 @@
 /* sysprobe - make raw system calls and print how each one ended
  *
- *   sysprobe [-32] NAME[:ARG,ARG...] ...
+ *   sysprobe [-32|-x32] NAME[:ARG,ARG...] ...
+ *   sysprobe [-32|-x32] -max
+ *   sysprobe [-32|-x32] -userns NAME[:ARG,ARG...] ...
  *
  * One line per call: "NAME OK", "NAME EPERM" (the errno's name) or "NAME
  * SIGSYS" (the call killed the process: its signal's name). Each call
  * runs in its own forked child, so one that succeeds (unshare, clone) cannot
  * change what the next one sees. With -32 the calls go through `int 0x80`,
- * the i386 entry point, with i386 syscall numbers (x86-64 only).
+ * the i386 entry point, with i386 syscall numbers (x86-64 only); with -x32
+ * through the x32 ABI (numbers with __X32_SYSCALL_BIT; the kernel must have
+ * it enabled). A NAME that is a number (467, 0x1d3) is made as that raw
+ * call, with the ABI's base added (x32: 0x40000000), and printed as given.
+ * -userns first unshares a user and a mount namespace (the calls then run
+ * with every capability over the new mount namespace, as no exec follows).
+ * -max prints the highest number libseccomp knows in the ABI's table (the
+ * one sbx's default filter was built with, on a machine that did not
+ * change libseccomp since).
  *
  * ARG: a number (strtoull, so 0x.. works), "bad" (an unmapped address),
  * "s=TEXT" (a pointer to TEXT), "buf" (a pointer to 4 KiB of zeros).
@@ -21,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -107,6 +118,29 @@ static int open_pty(void)
 	return open(ptsname(master), O_RDWR);
 }
 
+#define X32_BIT 0x40000000u
+
+/* compat: 0 native, 1 i386, 2 x32 */
+static uint32_t abi_token(int compat)
+{
+	return compat == 1 ? SCMP_ARCH_X86 : compat == 2 ? SCMP_ARCH_X32 : seccomp_arch_native();
+}
+
+/* The highest number libseccomp resolves in the ABI's main table. */
+static long known_max(int compat)
+{
+	uint32_t base = compat == 2 ? X32_BIT : 0;
+	long max = -1;
+
+	for (uint32_t nr = base; nr < base + 1024; nr++) {
+		char *name = seccomp_syscall_resolve_num_arch(abi_token(compat), (int)nr);
+		if (name)
+			max = (long)(nr - base);
+		free(name);
+	}
+	return max;
+}
+
 static long run(const char *spec, int compat, const char **ret_name)
 {
 	static char name[64];
@@ -114,7 +148,7 @@ static long run(const char *spec, int compat, const char **ret_name)
 	const char *colon = strchr(spec, ':');
 	size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
 	int nr, n = 0;
-	uint32_t arch = compat ? SCMP_ARCH_X86 : seccomp_arch_native();
+	uint32_t arch = abi_token(compat);
 
 	snprintf(name, sizeof(name), "%.*s", (int)len, spec);
 	*ret_name = name;
@@ -158,7 +192,7 @@ static long run(const char *spec, int compat, const char **ret_name)
 		nr = seccomp_syscall_resolve_name_arch(arch, "connect");
 		/* libseccomp names i386's multiplexed calls by pseudo-numbers;
 		 * the direct connect() exists since Linux 4.3, as 362. */
-		if (compat && nr < 0)
+		if (compat == 1 && nr < 0)
 			nr = 362;
 		if (name[3] == 's') { /* socketcall(SYS_CONNECT = 3, args) */
 			args[0] = (uint32_t)fd;
@@ -171,7 +205,7 @@ static long run(const char *spec, int compat, const char **ret_name)
 		if (nr >= 0) {
 			long r;
 #ifdef __x86_64__
-			r = compat ? raw32(nr, a) : raw64(nr, a);
+			r = compat == 1 ? raw32(nr, a) : raw64(nr, a);
 #else
 			r = raw64(nr, a);
 #endif
@@ -185,6 +219,8 @@ static long run(const char *spec, int compat, const char **ret_name)
 				printf("%s peer %s\n", name, buf);
 			return r;
 		}
+	} else if (name[0] >= '0' && name[0] <= '9') {
+		nr = (int)strtol(name, NULL, 0) + (compat == 2 ? (int)X32_BIT : 0);
 	} else {
 		nr = seccomp_syscall_resolve_name_arch(arch, name);
 	}
@@ -194,7 +230,7 @@ static long run(const char *spec, int compat, const char **ret_name)
 		return -2;
 	}
 #ifdef __x86_64__
-	if (compat)
+	if (compat == 1)
 		return raw32(nr, a);
 #endif
 	return raw64(nr, a);
@@ -240,13 +276,24 @@ int main(int argc, char **argv)
 		perror("sysprobe: mmap");
 		return 2;
 	}
-	if (i < argc && strcmp(argv[i], "-32") == 0) {
+	if (i < argc && (strcmp(argv[i], "-32") == 0 || strcmp(argv[i], "-x32") == 0)) {
 #ifndef __x86_64__
-		fprintf(stderr, "sysprobe: -32 needs x86-64\n");
+		fprintf(stderr, "sysprobe: %s needs x86-64\n", argv[i]);
 		return 77;
 #endif
-		compat = 1;
+		compat = argv[i][1] == '3' ? 1 : 2;
 		i++;
+	}
+	if (i < argc && strcmp(argv[i], "-userns") == 0) {
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0) {
+			printf("unshare %s\n", strerrorname_np(errno));
+			return 1;
+		}
+		i++;
+	}
+	if (i < argc && strcmp(argv[i], "-max") == 0) {
+		printf("%ld\n", known_max(compat));
+		return 0;
 	}
 	for (; i < argc; i++)
 		probe(argv[i], compat);

@@ -89,5 +89,57 @@ expect_error "SCMP_ACT_NOTIFY is refused" 125 'listener'
 mkdir "$WORK/dir"
 run_sbx --seccomp "$WORK/dir" -- true
 expect_error "a directory is refused" 125 'not a regular file'
+# A profile too large for the kernel's 4096 instructions is refused by an
+# estimate, before libseccomp spends minutes building it (20,000 argument
+# rules, 2 MB: 96 s of CPU before). One that fits still loads.
+big_profile() { # N: N rules "kill(pid == i) -> EPERM"
+	awk -v n="$1" 'BEGIN {
+		printf "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+		for (i = 0; i < n; i++)
+			printf "%s{\"names\": [\"kill\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 0, \"value\": %d, \"op\": \"SCMP_CMP_EQ\"}]}", (i ? ", " : ""), i
+		print "]}"
+	}'
+}
+big_profile 20000 >"$WORK/big.json"
+run_sbx --seccomp "$WORK/big.json" -- true
+expect_error "20,000 argument rules: refused by an estimate of the program's size, exit 125" 125 \
+	"^sbx: --seccomp $WORK/big\\.json: too large: by an estimate, its filter needs at least 200[0-9][0-9] BPF instructions, more than the kernel's 4096\$"
+big_profile 1000 >"$WORK/fits.json"
+run_sbx --seccomp "$WORK/fits.json" -- sh -c 'kill -0 $$ 2>/dev/null; echo $?'
+expect_out "1,000 argument rules fit, and apply" 1
+
+# A profile that refuses exit_group and exit: glibc's _exit() then ends in a
+# deliberate fault. The command dies by SIGSEGV, and sbx says why, once at
+# the start and once at the end, instead of a bare 139.
+printf '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["exit_group", "exit"], "action": "SCMP_ACT_ERRNO"}]}' >"$WORK/noexit.json"
+run_sbx --seccomp "$WORK/noexit.json" -- true
+expect_eq "exit_group and exit refused: the command is killed by SIGSEGV (139), sbx warns first and explains at the end" \
+	"139|sbx: --seccomp $WORK/noexit.json: the profile denies exit_group and exit: the command can only end by a signal
+sbx: the command was killed by SIGSEGV; the seccomp profile denies exit_group and exit" "$RC|$ERR"
+# The same when execve() is refused too: then sbx's own code is what cannot
+# exit after the failed exec. Its fault must end it: under ASan, the
+# sanitizer's SIGSEGV handler retried exit_group forever at 100% CPU (124
+# here, run_sbx's time limit).
+printf '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["exit_group", "exit", "execve", "execveat"], "action": "SCMP_ACT_ERRNO"}]}' >"$WORK/noexec.json"
+run_sbx --seccomp "$WORK/noexec.json" -- true
+expect_eq "... and with execve refused, sbx's own exec-failure path ends (no spin), with the same explanation" \
+	"139|sbx: --seccomp $WORK/noexec.json: the profile denies exit_group and exit: the command can only end by a signal
+sbx: cannot run 'true': Operation not permitted
+sbx: the command was killed by SIGSEGV; the seccomp profile denies exit_group and exit" "$RC|$ERR"
+# exit_group alone: glibc falls back to exit(), which ends a one-thread command.
+printf '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["exit_group"], "action": "SCMP_ACT_ERRNO"}]}' >"$WORK/nogroup.json"
+run_sbx --seccomp "$WORK/nogroup.json" -- sh -c 'exit 3'
+expect_eq "exit_group alone refused: a one-thread command still ends (exit 3), after a warning" \
+	"3|sbx: --seccomp $WORK/nogroup.json: the profile denies exit_group: a command with several threads cannot end" \
+	"$RC|$ERR"
+
+# A FIFO nobody writes to: refused at once, not waited on (run_sbx's time
+# limit would end a wait with 124).
+mkfifo "$WORK/fifo"
+run_sbx --seccomp "$WORK/fifo" -- true
+expect_refused "a FIFO is refused, not opened for a writer to come" \
+	"sbx: --seccomp $WORK/fifo: not a regular file"
+run_sbx --seccomp /dev/null -- true
+expect_refused "a device is refused" "sbx: --seccomp /dev/null: not a regular file"
 
 done_testing

@@ -130,6 +130,59 @@ for abi in "${abis[@]}"; do
 	expect_out "$abi: --allow-io-uring lifts the io_uring rules" "io_uring_setup EFAULT"
 done
 
+# Numbers past the end of the syscall table sbx was built with answer ENOSYS
+# (Docker's allow-list does the same): a call the kernel added since was never
+# judged by the deny-list. Raw numbers, on every ABI this machine runs.
+nr_abis=(native)
+[ "${abis[*]}" = "native i386" ] && nr_abis+=(i386)
+if [ "$(uname -m)" = x86_64 ] && [ "$("$HELPERS/sysprobe" -x32 getppid)" = "getppid OK" ]; then
+	nr_abis+=(x32)
+fi
+[[ " ${nr_abis[*]} " == *" x32 "* ]] || skip "x32: numbers past the table's end answer ENOSYS" "the kernel runs no x32 here (test-seccomp checks its BPF)"
+for abi in "${nr_abis[@]}"; do
+	flag=()
+	[ "$abi" = i386 ] && flag=(-32)
+	[ "$abi" = x32 ] && flag=(-x32)
+	max=$("$HELPERS/sysprobe" "${flag[@]}" -max)
+	past=()
+	for k in $(seq 1 24); do
+		past+=("$((max + k)):-1,0,0,0,0,0")
+	done
+	past+=("0x3fffffff:-1,0,0,0,0,0")
+	probe -- "${flag[@]}" "${past[@]}"
+	got=$(awk '{ print $2 }' <<<"$OUT" | sort | uniq -c | awk '{ print $2 "x" $1 }')
+	expect_eq "$abi: the 25 numbers past the table's end ($((max + 1))..., 0x3fffffff) answer ENOSYS" \
+		ENOSYSx25 "$got"
+	probe --seccomp unconfined -- "${flag[@]}" "${past[@]}"
+	implemented=$(awk '$2 != "ENOSYS" { print $1 }' <<<"$OUT" | tr '\n' ' ')
+	if [ "$RC" = 0 ] && [ -n "$implemented" ]; then
+		pass "$abi: ... the kernel implements ${implemented% } (the refusal above is the filter's)"
+	else
+		skip "$abi: ... the kernel implements some of them" "this kernel knows no call past libseccomp's table"
+	fi
+done
+
+# open_tree_attr (467 on every ABI here, Linux 6.15): under --allow-userns a
+# nested user and mount namespace has the capabilities to clone a mount with
+# open_tree, which the filter refuses; its newer twin must be refused too, not
+# hand out a detached clone of the read-only bind (here: of $HELPERS).
+for abi in "${abis[@]}"; do
+	flag=()
+	[ "$abi" = i386 ] && flag=(-32)
+	run_sbx --ro-bind "$HELPERS" --seccomp unconfined -- "$HELPERS/sysprobe" "${flag[@]}" -userns \
+		"467:-100,s=$HELPERS,1,0,0" "open_tree:-100,s=$HELPERS,1"
+	if [ "$OUT" != "$(printf '%s\n' "467 OK" "open_tree OK")" ]; then
+		skip "$abi: --allow-userns: open_tree_attr refused in a nested namespace" \
+			"no open_tree_attr in this kernel (unconfined: $(printf '%q' "$OUT"))"
+		continue
+	fi
+	run_sbx --ro-bind "$HELPERS" --allow-userns -- "$HELPERS/sysprobe" "${flag[@]}" -userns \
+		"467:-100,s=$HELPERS,1,0,0" "open_tree:-100,s=$HELPERS,1"
+	expect_match "$abi: --allow-userns: open_tree_attr refused in a nested namespace (unconfined, it clones)" \
+		"^467 (ENOSYS|EPERM)\$" "$OUT"
+	expect_match "$abi: ... as open_tree is" "^open_tree EPERM\$" "$OUT"
+done
+
 # The filter is really installed, on the command only, and really gone with unconfined.
 run_sbx -- sh -c 'grep ^Seccomp: /proc/self/status'
 expect_run "the command runs filtered" 0 "Seccomp:	2"

@@ -1,0 +1,155 @@
+/* syscall_filter.c - the command's filter: which one (default, profile or
+ * none), loading it, and explaining an end it caused */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "seccomp_default.h"
+#include "seccomp_lib.h"
+#include "seccomp_profile.h"
+#include "syscall_filter.h"
+#include "util.h"
+
+void syscall_filter_add_warning(struct syscall_filter *f, const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+
+	va_start(ap, fmt);
+	if (vasprintf(&line, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	f->warnings = xreallocarray(f->warnings, f->n_warnings + 1, sizeof(char *));
+	f->warnings[f->n_warnings++] = line;
+}
+
+void syscall_filter_describe_archs(struct syscall_filter *f, const uint32_t *archs, size_t n)
+{
+	size_t len = 0;
+
+	f->archs[0] = '\0';
+	for (size_t i = 0; i < n && len < sizeof(f->archs); i++)
+		len += (size_t)snprintf(f->archs + len, sizeof(f->archs) - len, "%s%s",
+					i ? "," : "", seccomp_lib_arch_name(archs[i]));
+}
+
+/* What the kernel would answer @name on the native ABI: the strictest of
+ * every program's answer, as it runs them all. */
+static uint32_t native_verdict(const struct syscall_filter *f, const char *name)
+{
+	struct seccomp_data d = { .arch = seccomp_lib_audit_arch(seccomp_arch_native()) };
+	int nr = seccomp_syscall_resolve_name(name);
+	uint32_t best = SECCOMP_RET_ALLOW;
+
+	if (nr < 0)
+		return SECCOMP_RET_ALLOW;
+	d.nr = nr;
+	for (size_t i = 0; i < f->n_progs; i++) {
+		uint32_t r = seccomp_lib_run(&f->progs[i], &d);
+		if ((int32_t)(r & SECCOMP_RET_ACTION_FULL) < (int32_t)(best & SECCOMP_RET_ACTION_FULL))
+			best = r;
+	}
+	return best;
+}
+
+static bool refused(uint32_t verdict)
+{
+	uint32_t action = verdict & SECCOMP_RET_ACTION_FULL;
+
+	return action != SECCOMP_RET_ALLOW && action != SECCOMP_RET_LOG;
+}
+
+/* A profile that refuses exit_group leaves glibc's _exit() exit() (one
+ * thread) and then a deliberate fault; say so before, and remember it to
+ * explain the command's end (syscall_filter_explain_end()). */
+static void note_no_exit(const struct sbx_config *c, struct syscall_filter *f)
+{
+	if (!refused(native_verdict(f, "exit_group")))
+		return;
+	if (refused(native_verdict(f, "exit"))) {
+		f->no_exit = "exit_group and exit";
+		syscall_filter_add_warning(f, "--seccomp %s: the profile denies exit_group and exit: the command can only end by a signal",
+					   c->seccomp_profile);
+	} else {
+		f->no_exit = "exit_group";
+		syscall_filter_add_warning(f, "--seccomp %s: the profile denies exit_group: a command with several threads cannot end",
+					   c->seccomp_profile);
+	}
+}
+
+int syscall_filter_build(const struct sbx_config *c, struct syscall_filter *ret,
+			 struct sbx_error *e)
+{
+	unsigned variant = seccomp_default_variant(c);
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	switch (c->seccomp) {
+	case SBX_SECCOMP_UNCONFINED:
+		return 0;
+	case SBX_SECCOMP_PROFILE:
+		r = seccomp_profile_build_file(c, c->seccomp_profile, ret, e);
+		if (r == 0)
+			note_no_exit(c, ret);
+		return r;
+	case SBX_SECCOMP_DEFAULT:
+		break;
+	}
+	if (seccomp_default_precompiled(variant, ret) == 0)
+		return 0;
+	return seccomp_default_compile(variant, ret, e);
+}
+
+/* The signals a fault raises. Once the filter is loaded, sbx's own code only
+ * runs if execve() fails; a filter that refuses exit_group and exit leaves
+ * glibc's _exit() nothing but `hlt`, and its SIGSEGV must end the process,
+ * not enter a handler (ASan's would retry exit_group forever, at 100% CPU).
+ * execve() resets handled signals to their default anyway. */
+static void default_fault_handlers(void)
+{
+	static const int faults[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS };
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+	for (size_t i = 0; i < ARRAY_SIZE(faults); i++)
+		sigaction(faults[i], &dfl, NULL);
+}
+
+int syscall_filter_load(const struct syscall_filter *f, struct sbx_error *e)
+{
+	if (f->n_progs)
+		default_fault_handlers();
+	for (size_t i = 0; i < f->n_progs; i++)
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f->load_flags, &f->progs[i]) < 0)
+			return sbx_error_set(e, errno, "cannot install the seccomp filter");
+	return 0;
+}
+
+void syscall_filter_release(struct syscall_filter *f)
+{
+	for (size_t i = 0; i < f->n_progs; i++)
+		free(f->progs[i].filter);
+	for (size_t i = 0; i < f->n_warnings; i++)
+		free(f->warnings[i]);
+	free(f->warnings);
+	memset(f, 0, sizeof(*f));
+}
+
+bool syscall_filter_explain_end(const struct syscall_filter *f, int status, char *buf, size_t len)
+{
+	int sig = status - 128;
+	const char *name;
+
+	if (!f->no_exit || sig <= 0 || sig >= 65)
+		return false;
+	name = sigabbrev_np(sig);
+	snprintf(buf, len, "the command was killed by SIG%s; the seccomp profile denies %s",
+		 name ? name : "?", f->no_exit);
+	return true;
+}
