@@ -39,6 +39,18 @@ ok $? "nor through /proc/self/fd/N/..."
 run_sbx --allow-userns --pass-fd 3 -- python3 -c "$write_via_fd" 3<"$D/outside"
 expect_out "control: without filesystem rules the write goes through" written
 rm -f "$D/outside/new"
+# A rule goes to a mount itself, never to wherever its path leads when the
+# command starts: /w/sub, covered by the second bind of /w, now leads through
+# a link in that bound directory to fd 3, a host directory outside the view.
+# Landlock once gave that directory /w/sub's rule, writable.
+mkdir "$D/h1" "$D/h2" "$D/x"
+ln -s /proc/self/fd/3 "$D/h2/sub"
+run_sbx --bind "$D/h1:/w" --bind "$D/x:/w/sub" --bind "$D/h2:/w" --pass-fd 3 -- \
+	python3 -c "$write_via_fd" 3<"$D/outside"
+expect_out "a link in a bound directory does not carry a mount's rule out of the view" EACCES
+[ ! -e "$D/outside/new" ]
+ok $? "... nothing appeared on the host"
+rm -f "$D/outside/new"
 
 run_sbx --bind "$D/rw" --ro-bind "$D/ro" -- sh -c "
 	for d in /tmp /var/tmp /run /dev/shm \$HOME $D/rw; do touch \$d/f && echo \$d ok; done
