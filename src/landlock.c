@@ -142,9 +142,8 @@ int landlock_plan_for_abi(const struct sbx_config *c, int abi, struct landlock_p
 /* The whole file, however long: the kernel bounds the number of mounts in a
  * namespace (fs.mount-max), so its length is bounded too, and dropping the
  * end would drop rules, which here means forbidding what the view allows. */
-static int read_mountinfo(int dirfd, const char *path, char **ret_text, struct sbx_error *e)
+static int read_mountinfo(int fd, char **ret_text, struct sbx_error *e)
 {
-	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, cap = 16384;
 
@@ -172,11 +171,22 @@ static int read_mountinfo(int dirfd, const char *path, char **ret_text, struct s
 	return 0;
 }
 
-int landlock_snapshot_view(int procfd, struct sbx_error *e)
+int landlock_snapshot_view(int selffd, struct sbx_error *e)
 {
+	/* Nothing mounted on the way: a file bound over mountinfo would be
+	 * read as the view. */
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC,
+				.resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS };
+	_cleanup_close_ int fd = (int)syscall(SYS_openat2, selffd, "mountinfo", &how, sizeof(how));
 	char *text = NULL;
-	int r = read_mountinfo(procfd, "self/mountinfo", &text, e);
+	int r;
 
+	if (fd < 0 && errno == EXDEV)
+		return sbx_error_set(e, 0, "landlock: a mount covers the sandbox's "
+					   "/proc/self/mountinfo, which Landlock reads");
+	if (fd < 0)
+		return sbx_error_set(e, errno, "landlock: /proc/self/mountinfo");
+	r = read_mountinfo(fd, &text, e);
 	if (r < 0)
 		return r;
 	free(view_mountinfo);
@@ -296,10 +306,13 @@ static int add_mount_rules(int ruleset, const struct landlock_plan *p, struct sb
 	int r = 0;
 
 	/* Called once, in the command just before exec: the snapshot is taken. */
-	if (view_mountinfo)
+	if (view_mountinfo) {
 		text = TAKE_PTR(view_mountinfo);
-	else
-		r = read_mountinfo(AT_FDCWD, "/proc/self/mountinfo", &text, e);
+	} else {
+		_cleanup_close_ int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+
+		r = read_mountinfo(fd, &text, e);
+	}
 	if (r < 0)
 		return r;
 	mounts = view_mounts(text, &n);

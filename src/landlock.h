@@ -70,12 +70,13 @@ int landlock_parse_mount(char *line, struct landlock_mount *ret);
 
 /**
  * landlock_snapshot_view() - remember the sandbox's mounts for landlock_apply()
- * @procfd:	the sandbox's /proc, opened before the user's mounts could
- *		cover it (--bind D:/proc, --tmpfs /proc)
+ * @selffd:	the sandbox's /proc/self, opened before the user's mounts could
+ *		cover /proc or /proc/1 (--bind D:/proc, --tmpfs /proc/1)
  *
  * Called by pid 1 once the view is final (after pivot_root, so the paths are
  * the sandbox's); the command, forked later, inherits the copy. Without a
- * snapshot, landlock_apply() reads /proc/self/mountinfo itself.
+ * snapshot, landlock_apply() reads /proc/self/mountinfo itself. A mount
+ * right over @selffd's mountinfo is refused, not read as the view.
  *
  * Return: 0 or -errno with @e filled
  */

@@ -333,7 +333,7 @@ static int enter_start_dir(const struct sbx_config *c, struct sbx_error *e)
 int rootfs_enter(const struct sbx_config *c, struct rootfs_prep *p, struct sbx_error *e)
 {
 	static const char *const root_opts[] = { "mode", "0755", NULL };
-	_cleanup_close_ int rootfd = -1, procfd = -1;
+	_cleanup_close_ int rootfd = -1, selffd = -1;
 	int r;
 
 	r = mnt_new_fs("tmpfs", root_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &rootfd);
@@ -349,11 +349,11 @@ int rootfs_enter(const struct sbx_config *c, struct rootfs_prep *p, struct sbx_e
 	r = build_default_view(rootfd, c, p, e);
 	if (r < 0)
 		return r;
-	/* Held before the user's mounts, which may cover /proc (as bwrap
-	 * allows): Landlock reads the final view's mounts through it. */
-	procfd = openat(rootfd, "proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (procfd < 0)
-		return sbx_error_set(e, errno, "cannot open the sandbox's /proc");
+	/* Held before the user's mounts, which may cover /proc or /proc/1 (as
+	 * bwrap allows): Landlock reads the final view's mounts through it. */
+	selffd = openat(rootfd, "proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (selffd < 0)
+		return sbx_error_set(e, errno, "cannot open the sandbox's /proc/self");
 	/* After the /etc bind, before the user's mounts (which may bind their
 	 * own resolv.conf). */
 	if (c->net == SBX_NET_SLIRP) {
@@ -367,7 +367,7 @@ int rootfs_enter(const struct sbx_config *c, struct rootfs_prep *p, struct sbx_e
 	r = pivot_into(rootfd, e);
 	if (r < 0)
 		return r;
-	r = landlock_snapshot_view(procfd, e);
+	r = landlock_snapshot_view(selffd, e);
 	if (r < 0)
 		return r;
 	/* Fds above the old soft limit may stay open; only new ones are bound
