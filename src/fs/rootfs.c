@@ -111,11 +111,13 @@ int rootfs_prepare(const struct sbx_config *c, const int *premade, struct rootfs
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return sbx_error_set(e, errno, "cannot make the mount tree private");
 	/* One fd per bind until they are attached: raise the soft limit for
-	 * that while; the command gets the caller's back (rootfs_enter). */
-	if (getrlimit(RLIMIT_NOFILE, &p->nofile) == 0 && p->nofile.rlim_cur < p->nofile.rlim_max) {
-		struct rlimit raised = { p->nofile.rlim_max, p->nofile.rlim_max };
-
-		p->nofile_raised = setrlimit(RLIMIT_NOFILE, &raised) == 0;
+	 * that while; the command gets the caller's back (rootfs_enter), the
+	 * one sbx started with (sbx itself may have raised it already). */
+	if (getrlimit(RLIMIT_NOFILE, &p->nofile) == 0) {
+		if (c->nofile && c->nofile <= p->nofile.rlim_max)
+			p->nofile.rlim_cur = c->nofile;
+		p->restore_nofile = true;
+		viewops_raise_fd_limit();
 	}
 
 	r = prepare_system(p, e);
@@ -372,8 +374,8 @@ int rootfs_enter(const struct sbx_config *c, struct rootfs_prep *p, struct sbx_e
 		return r;
 	/* Fds above the old soft limit may stay open; only new ones are bound
 	 * by it, as the caller's programs expect (select() and FD_SETSIZE). */
-	if (p->nofile_raised && setrlimit(RLIMIT_NOFILE, &p->nofile) < 0)
+	if (p->restore_nofile && setrlimit(RLIMIT_NOFILE, &p->nofile) < 0)
 		return sbx_error_set(e, errno, "cannot restore the open-file limit");
-	p->nofile_raised = false;
+	p->restore_nofile = false;
 	return enter_start_dir(c, e);
 }

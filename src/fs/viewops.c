@@ -81,17 +81,31 @@ static int prepare_one(const struct sbx_mount_spec *m, int premade, struct viewo
 		op->skip = true;
 		return 0;
 	}
-	if (r == -EMFILE) {
-		struct rlimit lim = { 0 };
-
-		getrlimit(RLIMIT_NOFILE, &lim);
-		return sbx_error_set(e, 0, "--%s %s: more binds than the open-file limit allows "
-					   "(ulimit -Hn: %llu)", m->option, m->src,
-				     (unsigned long long)lim.rlim_max);
-	}
+	if (r == -EMFILE)
+		return viewops_fd_limit_error(m, e);
 	if (r < 0)
 		return sbx_error_set(e, r, "--%s %s", m->option, m->src);
 	return 0;
+}
+
+void viewops_raise_fd_limit(void)
+{
+	struct rlimit lim;
+
+	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+		lim.rlim_cur = lim.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &lim); /* fs.nr_open below it: EMFILE says so later */
+	}
+}
+
+int viewops_fd_limit_error(const struct sbx_mount_spec *m, struct sbx_error *e)
+{
+	struct rlimit lim = { 0 };
+
+	getrlimit(RLIMIT_NOFILE, &lim);
+	sbx_error_set(e, 0, "--%s %s: more binds than the open-file limit allows (ulimit -Hn: %llu)",
+		      m->option, m->src, (unsigned long long)lim.rlim_max);
+	return -EMFILE;
 }
 
 int viewops_prepare(const struct sbx_config *c, const int *premade, struct viewop_prep **ret_ops,
