@@ -36,6 +36,7 @@ void config_init(struct sbx_config *c, const struct sbx_caller *caller)
 	c->cwd = caller->cwd ? xstrdup(caller->cwd) : NULL;
 	c->cwd_errno = caller->cwd ? 0 : caller->cwd_errno ? caller->cwd_errno : ENOENT;
 	c->shell = caller->shell && *caller->shell == '/' ? xstrdup(caller->shell) : NULL;
+	c->nofile = caller->nofile;
 }
 
 int config_finish(struct sbx_config *c, struct sbx_error *e)
@@ -117,9 +118,12 @@ int config_caller_from_env(struct sbx_caller *caller, char **ret_cwd, struct sbx
 	struct passwd *pw;
 	const char *home = getenv("HOME");
 	const char *shell = getenv("SHELL");
+	struct rlimit nofile;
 	char *cwd;
 
 	memset(caller, 0, sizeof(*caller));
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0)
+		caller->nofile = nofile.rlim_cur;
 	caller->uid = getuid();
 	caller->gid = getgid();
 	pw = getpwuid(caller->uid);

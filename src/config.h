@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -212,6 +213,9 @@ struct sbx_config {
 	char *cwd;     /* NULL: unknown (deleted); relative paths are then refused */
 	int cwd_errno; /* why it is unknown */
 	char *shell;
+	/* The caller's soft RLIMIT_NOFILE (0: unknown), the command's: sbx
+	 * raises its own to the hard limit while it holds one fd per bind. */
+	rlim_t nofile;
 };
 
 /**
@@ -225,6 +229,7 @@ struct sbx_caller {
 	const char *cwd; /* NULL when getcwd() failed, with @cwd_errno */
 	int cwd_errno;
 	const char *shell;
+	rlim_t nofile; /* soft RLIMIT_NOFILE, 0: unknown */
 };
 
 /**

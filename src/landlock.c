@@ -3,11 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -142,9 +142,8 @@ int landlock_plan_for_abi(const struct sbx_config *c, int abi, struct landlock_p
 /* The whole file, however long: the kernel bounds the number of mounts in a
  * namespace (fs.mount-max), so its length is bounded too, and dropping the
  * end would drop rules, which here means forbidding what the view allows. */
-static int read_mountinfo(int dirfd, const char *path, char **ret_text, struct sbx_error *e)
+static int read_mountinfo(int fd, char **ret_text, struct sbx_error *e)
 {
-	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, cap = 16384;
 
@@ -172,11 +171,22 @@ static int read_mountinfo(int dirfd, const char *path, char **ret_text, struct s
 	return 0;
 }
 
-int landlock_snapshot_view(int procfd, struct sbx_error *e)
+int landlock_snapshot_view(int selffd, struct sbx_error *e)
 {
+	/* Nothing mounted on the way: a file bound over mountinfo would be
+	 * read as the view. */
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC,
+				.resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS };
+	_cleanup_close_ int fd = (int)syscall(SYS_openat2, selffd, "mountinfo", &how, sizeof(how));
 	char *text = NULL;
-	int r = read_mountinfo(procfd, "self/mountinfo", &text, e);
+	int r;
 
+	if (fd < 0 && errno == EXDEV)
+		return sbx_error_set(e, 0, "landlock: a mount covers the sandbox's "
+					   "/proc/self/mountinfo, which Landlock reads");
+	if (fd < 0)
+		return sbx_error_set(e, errno, "landlock: /proc/self/mountinfo");
+	r = read_mountinfo(fd, &text, e);
 	if (r < 0)
 		return r;
 	free(view_mountinfo);
@@ -184,46 +194,91 @@ int landlock_snapshot_view(int procfd, struct sbx_error *e)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
+static bool opts_have_ro(const char *opts)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	for (const char *o = opts; o; o = strchr(o, ',') ? strchr(o, ',') + 1 : NULL)
+		if (strncmp(o, "ro", 2) == 0 && (o[2] == ',' || o[2] == '\0'))
+			return true;
+	return false;
 }
 
-/* The distinct mount points (5th field of each line), unescaped, sorted. */
-static char **mount_points(char *text, size_t *ret_n)
+int landlock_parse_mount(char *line, struct landlock_mount *ret)
 {
-	char **points = NULL;
-	size_t n = 0, cap = 0, kept = 0;
+	char *rest = line, *f[6], *tok;
+	unsigned long id;
+
+	for (size_t i = 0; i < ARRAY_SIZE(f); i++) {
+		f[i] = strsep(&rest, " ");
+		if (!f[i] || !*f[i])
+			return -EINVAL;
+	}
+	if (parse_uint(f[0], 0x7fffffff, &id) < 0 || f[4][0] != '/')
+		return -EINVAL;
+	mountinfo_unescape(f[4]);
+	*ret = (struct landlock_mount){ .id = (int)id, .point = f[4], .ro = opts_have_ro(f[5]) };
+	/* Optional tags, "-", the type, the source, then the superblock's
+	 * options: a read-only filesystem is "ro" there, not in f[5]. */
+	while ((tok = strsep(&rest, " ")) && strcmp(tok, "-") != 0)
+		;
+	if (tok && strsep(&rest, " ") && strsep(&rest, " ") && (tok = strsep(&rest, " ")))
+		ret->ro |= opts_have_ro(tok);
+	return 0;
+}
+
+static int cmp_point(const void *a, const void *b)
+{
+	return strcmp(((const struct landlock_mount *)a)->point,
+		      ((const struct landlock_mount *)b)->point);
+}
+
+/* Every mount of @text, sorted by mount point (stacked ones side by side). */
+static struct landlock_mount *view_mounts(char *text, size_t *ret_n)
+{
+	struct landlock_mount *list = NULL;
+	size_t n = 0, cap = 0;
 	char *save = NULL;
 
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *field = line;
-
-		for (int i = 0; i < 4 && field; i++) {
-			field = strchr(field, ' ');
-			if (field)
-				field++;
-		}
-		if (!field || *field != '/')
-			continue;
-		*strchrnul(field, ' ') = '\0';
-		mountinfo_unescape(field);
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
-			points = xreallocarray(points, cap, sizeof(char *));
+			list = xreallocarray(list, cap, sizeof(*list));
 		}
-		points[n++] = field;
+		if (landlock_parse_mount(line, &list[n]) == 0)
+			n++;
 	}
-	/* Stacked mounts share a point; one rule each is enough (the rule
-	 * follows what the path resolves to now). Sorting keeps this
-	 * O(n log n) for the thousands of binds a generated command may have. */
 	if (n)
-		qsort(points, n, sizeof(char *), cmp_str);
-	for (size_t i = 0; i < n; i++)
-		if (kept == 0 || strcmp(points[kept - 1], points[i]) != 0)
-			points[kept++] = points[i];
-	*ret_n = kept;
-	return points;
+		qsort(list, n, sizeof(*list), cmp_point);
+	*ret_n = n;
+	return list;
+}
+
+/*
+ * The mount that @m[0..n) (the mounts at one point) names now: its point
+ * opened without following any symlink, and the fd must be the root of one
+ * of them. A point whose path leads elsewhere (a directory of a bound host
+ * tree swapped for a link, a mount covered by a later one) gets no rule: a
+ * rule follows the object it is given, which could be outside the view
+ * (/proc/self/fd/N, /proc/PID/root). statx() with AT_STATX_DONT_SYNC asks no
+ * filesystem (a stuck FUSE server cannot block the command's start).
+ */
+static const struct landlock_mount *open_mount(const struct landlock_mount *m, size_t n, int *ret_fd)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
+	_cleanup_close_ int fd = (int)syscall(SYS_openat2, AT_FDCWD, m->point, &how, sizeof(how));
+	struct statx stx;
+
+	if (fd < 0 || statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC,
+			    STATX_MNT_ID, &stx) < 0)
+		return NULL;
+	if (!(stx.stx_mask & STATX_MNT_ID) || !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if ((uint64_t)m[i].id == stx.stx_mnt_id) {
+			*ret_fd = TAKE_FD(fd);
+			return &m[i];
+		}
+	}
+	return NULL;
 }
 
 static int add_path_rule(int ruleset, int fd, uint64_t access, uint64_t handled)
@@ -246,28 +301,34 @@ static int add_path_rule(int ruleset, int fd, uint64_t access, uint64_t handled)
 static int add_mount_rules(int ruleset, const struct landlock_plan *p, struct sbx_error *e)
 {
 	_cleanup_free_ char *text = NULL;
-	_cleanup_free_ char **points = NULL;
+	_cleanup_free_ struct landlock_mount *mounts = NULL;
 	size_t n = 0;
 	int r = 0;
 
 	/* Called once, in the command just before exec: the snapshot is taken. */
-	if (view_mountinfo)
+	if (view_mountinfo) {
 		text = TAKE_PTR(view_mountinfo);
-	else
-		r = read_mountinfo(AT_FDCWD, "/proc/self/mountinfo", &text, e);
+	} else {
+		_cleanup_close_ int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+
+		r = read_mountinfo(fd, &text, e);
+	}
 	if (r < 0)
 		return r;
-	points = mount_points(text, &n);
-	for (size_t i = 0; i < n; i++) {
-		_cleanup_close_ int fd = open(points[i], O_PATH | O_CLOEXEC);
-		struct statvfs sv;
+	mounts = view_mounts(text, &n);
+	for (size_t i = 0, k; i < n; i = k) {
+		_cleanup_close_ int fd = -1;
+		const struct landlock_mount *top;
 
+		for (k = i + 1; k < n && strcmp(mounts[k].point, mounts[i].point) == 0; k++)
+			;
 		/* Hidden or vanished mount points get no rule: less access, never more. */
-		if (fd < 0 || fstatvfs(fd, &sv) < 0)
+		top = open_mount(&mounts[i], k - i, &fd);
+		if (!top)
 			continue;
-		r = add_path_rule(ruleset, fd, (sv.f_flag & ST_RDONLY) ? LL_FS_READ : p->fs, p->fs);
+		r = add_path_rule(ruleset, fd, top->ro ? LL_FS_READ : p->fs, p->fs);
 		if (r < 0)
-			return sbx_error_set(e, r, "landlock: rule for %s", points[i]);
+			return sbx_error_set(e, r, "landlock: rule for %s", top->point);
 	}
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* landlock.h - the command's Landlock domain: the sandbox's view, ports, scoping */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -47,13 +48,35 @@ int landlock_plan_for_abi(const struct sbx_config *c, int abi, struct landlock_p
 			  struct sbx_error *e);
 
 /**
+ * struct landlock_mount - one line of /proc/self/mountinfo, as Landlock needs it
+ * @id:		the mount id (what statx() reports as stx_mnt_id)
+ * @point:	the mount point, unescaped, inside the parsed line
+ * @ro:		read-only, by the mount's flags or its filesystem's
+ */
+struct landlock_mount {
+	int id;
+	const char *point;
+	bool ro;
+};
+
+/**
+ * landlock_parse_mount() - parse one line of /proc/self/mountinfo in place
+ *
+ * Lines that are not "ID PARENT MAJ:MIN ROOT /POINT OPTIONS ..." are refused;
+ * the point's escapes (\040 for a space...) are undone.
+ * Return: 0, or -EINVAL for a line to skip
+ */
+int landlock_parse_mount(char *line, struct landlock_mount *ret);
+
+/**
  * landlock_snapshot_view() - remember the sandbox's mounts for landlock_apply()
- * @procfd:	the sandbox's /proc, opened before the user's mounts could
- *		cover it (--bind D:/proc, --tmpfs /proc)
+ * @selffd:	the sandbox's /proc/self, opened before the user's mounts could
+ *		cover /proc or /proc/1 (--bind D:/proc, --tmpfs /proc/1)
  *
  * Called by pid 1 once the view is final (after pivot_root, so the paths are
  * the sandbox's); the command, forked later, inherits the copy. Without a
- * snapshot, landlock_apply() reads /proc/self/mountinfo itself.
+ * snapshot, landlock_apply() reads /proc/self/mountinfo itself. A mount
+ * right over @selffd's mountinfo is refused, not read as the view.
  *
  * Return: 0 or -errno with @e filled
  */

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "log.h"
 #include "sandbox.h"
+#include "viewspec.h"
 
 static int refuse_privileged_binary(struct sbx_error *e)
 {
@@ -63,7 +64,7 @@ int main(int argc, char *argv[])
 
 	log_verbosity = c.verbose;
 	fflush(stdout);
-	if (sandbox_run(&c, &status, &e) < 0) {
+	if (viewspec_check_fds(&c, &e) < 0 || sandbox_run(&c, &status, &e) < 0) {
 		log_error(&e);
 		status = exit_code_for(&e);
 	}

@@ -13,6 +13,7 @@
 #include "idmap_mount.h"
 #include "mount.h"
 #include "util.h"
+#include "viewops.h"
 
 int idmap_mount_compose(const struct sbx_idmap_range *ranges, size_t n,
 			const struct idmap *sandbox_map, struct idmap *ret,
@@ -205,6 +206,8 @@ static int host_bind(const struct userns_plan *plan,
 	r = mnt_clone_tree(AT_FDCWD, m->src, true, &mfd);
 	if (r == -ENOENT && m->try_src)
 		return 0;
+	if (r == -EMFILE)
+		return viewops_fd_limit_error(m, e);
 	if (r == -EPERM)
 		return idmap_mount_refused(m, e);
 	if (r == 0)
@@ -216,6 +219,8 @@ static int host_bind(const struct userns_plan *plan,
 		r = set_idmap(mfd, nsfd);
 	if (r == -EPERM)
 		return idmap_mount_refused(m, e);
+	if (r == -EMFILE)
+		return viewops_fd_limit_error(m, e);
 	if (r == -EINVAL)
 		return sbx_error_set(e, 0, "--%s %s: the filesystem (or one mounted below it) does "
 					   "not support idmapped mounts", m->option, m->src);
@@ -241,6 +246,9 @@ int idmap_mount_prepare_host(const struct sbx_config *c, const struct userns_pla
 		if (!m->idmap || m->sandbox_src)
 			continue;
 		if (!fds) {
+			/* One fd per bind until the sandbox attaches them; the
+			 * sandbox gives the command the caller's limit back. */
+			viewops_raise_fd_limit();
 			fds = xreallocarray(NULL, c->n_mounts, sizeof(int));
 			for (size_t k = 0; k < c->n_mounts; k++)
 				fds[k] = -1;

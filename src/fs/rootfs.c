@@ -111,11 +111,13 @@ int rootfs_prepare(const struct sbx_config *c, const int *premade, struct rootfs
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return sbx_error_set(e, errno, "cannot make the mount tree private");
 	/* One fd per bind until they are attached: raise the soft limit for
-	 * that while; the command gets the caller's back (rootfs_enter). */
-	if (getrlimit(RLIMIT_NOFILE, &p->nofile) == 0 && p->nofile.rlim_cur < p->nofile.rlim_max) {
-		struct rlimit raised = { p->nofile.rlim_max, p->nofile.rlim_max };
-
-		p->nofile_raised = setrlimit(RLIMIT_NOFILE, &raised) == 0;
+	 * that while; the command gets the caller's back (rootfs_enter), the
+	 * one sbx started with (sbx itself may have raised it already). */
+	if (getrlimit(RLIMIT_NOFILE, &p->nofile) == 0) {
+		if (c->nofile && c->nofile <= p->nofile.rlim_max)
+			p->nofile.rlim_cur = c->nofile;
+		p->restore_nofile = true;
+		viewops_raise_fd_limit();
 	}
 
 	r = prepare_system(p, e);
@@ -333,7 +335,7 @@ static int enter_start_dir(const struct sbx_config *c, struct sbx_error *e)
 int rootfs_enter(const struct sbx_config *c, struct rootfs_prep *p, struct sbx_error *e)
 {
 	static const char *const root_opts[] = { "mode", "0755", NULL };
-	_cleanup_close_ int rootfd = -1, procfd = -1;
+	_cleanup_close_ int rootfd = -1, selffd = -1;
 	int r;
 
 	r = mnt_new_fs("tmpfs", root_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &rootfd);
@@ -349,11 +351,11 @@ int rootfs_enter(const struct sbx_config *c, struct rootfs_prep *p, struct sbx_e
 	r = build_default_view(rootfd, c, p, e);
 	if (r < 0)
 		return r;
-	/* Held before the user's mounts, which may cover /proc (as bwrap
-	 * allows): Landlock reads the final view's mounts through it. */
-	procfd = openat(rootfd, "proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (procfd < 0)
-		return sbx_error_set(e, errno, "cannot open the sandbox's /proc");
+	/* Held before the user's mounts, which may cover /proc or /proc/1 (as
+	 * bwrap allows): Landlock reads the final view's mounts through it. */
+	selffd = openat(rootfd, "proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (selffd < 0)
+		return sbx_error_set(e, errno, "cannot open the sandbox's /proc/self");
 	/* After the /etc bind, before the user's mounts (which may bind their
 	 * own resolv.conf). */
 	if (c->net == SBX_NET_SLIRP) {
@@ -367,13 +369,13 @@ int rootfs_enter(const struct sbx_config *c, struct rootfs_prep *p, struct sbx_e
 	r = pivot_into(rootfd, e);
 	if (r < 0)
 		return r;
-	r = landlock_snapshot_view(procfd, e);
+	r = landlock_snapshot_view(selffd, e);
 	if (r < 0)
 		return r;
 	/* Fds above the old soft limit may stay open; only new ones are bound
 	 * by it, as the caller's programs expect (select() and FD_SETSIZE). */
-	if (p->nofile_raised && setrlimit(RLIMIT_NOFILE, &p->nofile) < 0)
+	if (p->restore_nofile && setrlimit(RLIMIT_NOFILE, &p->nofile) < 0)
 		return sbx_error_set(e, errno, "cannot restore the open-file limit");
-	p->nofile_raised = false;
+	p->restore_nofile = false;
 	return enter_start_dir(c, e);
 }

@@ -37,8 +37,8 @@ struct rootfs_prep {
 	struct rootfs_source host_proc;
 	struct viewop_prep *ops; /* one per config mount */
 	size_t n_ops;
-	struct rlimit nofile;	 /* the caller's RLIMIT_NOFILE, given back in rootfs_enter() */
-	bool nofile_raised;
+	struct rlimit nofile; /* the command's RLIMIT_NOFILE (the caller's), set in rootfs_enter() */
+	bool restore_nofile;
 };
 
 /**

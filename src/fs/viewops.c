@@ -81,17 +81,31 @@ static int prepare_one(const struct sbx_mount_spec *m, int premade, struct viewo
 		op->skip = true;
 		return 0;
 	}
-	if (r == -EMFILE) {
-		struct rlimit lim = { 0 };
-
-		getrlimit(RLIMIT_NOFILE, &lim);
-		return sbx_error_set(e, 0, "--%s %s: more binds than the open-file limit allows "
-					   "(ulimit -Hn: %llu)", m->option, m->src,
-				     (unsigned long long)lim.rlim_max);
-	}
+	if (r == -EMFILE)
+		return viewops_fd_limit_error(m, e);
 	if (r < 0)
 		return sbx_error_set(e, r, "--%s %s", m->option, m->src);
 	return 0;
+}
+
+void viewops_raise_fd_limit(void)
+{
+	struct rlimit lim;
+
+	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+		lim.rlim_cur = lim.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &lim); /* fs.nr_open below it: EMFILE says so later */
+	}
+}
+
+int viewops_fd_limit_error(const struct sbx_mount_spec *m, struct sbx_error *e)
+{
+	struct rlimit lim = { 0 };
+
+	getrlimit(RLIMIT_NOFILE, &lim);
+	sbx_error_set(e, 0, "--%s %s: more binds than the open-file limit allows (ulimit -Hn: %llu)",
+		      m->option, m->src, (unsigned long long)lim.rlim_max);
+	return -EMFILE;
 }
 
 int viewops_prepare(const struct sbx_config *c, const int *premade, struct viewop_prep **ret_ops,
@@ -248,24 +262,29 @@ static int read_data(int fd, char **ret_buf, size_t *ret_len)
 	return 0;
 }
 
-/* A new regular file @name in @dirfd with @m->fd's content and @m->mode. */
-static int write_file(int dirfd, const char *name, const struct sbx_mount_spec *m,
-		      struct sbx_error *e)
+/* @m->fd's content, refused past the limit in one line (-EFBIG). */
+static int read_option_data(const struct sbx_mount_spec *m, char **ret_buf, size_t *ret_len,
+			    struct sbx_error *e)
 {
-	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *data = NULL;
-	size_t len = 0;
 	int r;
 
 	if (fcntl(m->fd, F_GETFD) < 0)
 		return -EBADF;
-	r = read_data(m->fd, &data, &len);
+	r = read_data(m->fd, ret_buf, ret_len);
 	if (r == -EFBIG)
 		return sbx_error_set(e, 0, "--%s %d %s: more than %d MiB of data (the limit of "
 					   "--file, --bind-data and --ro-bind-data)",
 				     m->option, m->fd, m->dest, VIEWOPS_DATA_MAX >> 20);
-	if (r < 0)
-		return r;
+	return r;
+}
+
+/* A new regular file @name in @dirfd holding @data, with @m->mode. */
+static int write_file(int dirfd, const char *name, const struct sbx_mount_spec *m,
+		      const char *data, size_t len)
+{
+	_cleanup_close_ int fd = -1;
+	int r;
+
 	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, m->mode);
 	if (fd < 0)
 		return -errno;
@@ -288,12 +307,19 @@ static int open_parent(int rootfd, const char *path, mode_t parent_mode, int *re
 	return path_make_in_root_mode(rootfd, parent, false, parent_mode, parent_mode, ret_parent);
 }
 
+/* The data is read first: a refusal (too much, a bad fd) must not leave the
+ * parent directories made for DEST behind, maybe in a bound host directory. */
 static int apply_file(int rootfd, const struct sbx_mount_spec *m, struct sbx_error *e)
 {
 	_cleanup_close_ int parent = -1, dirfd = -1;
+	_cleanup_free_ char *data = NULL;
 	const char *name;
-	int r = open_parent(rootfd, m->dest, parent_mode_for(m->mode), &parent, &name);
+	size_t len = 0;
+	int r = read_option_data(m, &data, &len, e);
 
+	if (r < 0)
+		return r;
+	r = open_parent(rootfd, m->dest, parent_mode_for(m->mode), &parent, &name);
 	if (r < 0)
 		return r;
 	/* openat() on an O_PATH parent fd works; the name is one component
@@ -301,7 +327,7 @@ static int apply_file(int rootfd, const struct sbx_mount_spec *m, struct sbx_err
 	dirfd = openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return -errno;
-	return write_file(dirfd, name, m, e);
+	return write_file(dirfd, name, m, data, len);
 }
 
 /* The data goes to a file on the root tmpfs under a name nobody sees: it is
@@ -311,10 +337,14 @@ static int bind_data_file(int rootfd, const char *name, const struct sbx_mount_s
 			  struct sbx_error *e)
 {
 	_cleanup_close_ int mfd = -1;
+	_cleanup_free_ char *data = NULL;
 	uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+	size_t len = 0;
 	int r;
 
-	r = write_file(rootfd, name, m, e);
+	r = read_option_data(m, &data, &len, e);
+	if (r == 0)
+		r = write_file(rootfd, name, m, data, len);
 	if (r == 0)
 		r = mnt_clone_tree(rootfd, name, false, &mfd);
 	if (r < 0)

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 
 #include "cli.h"
@@ -405,6 +406,20 @@ int viewspec_finish(struct sbx_config *c, struct sbx_error *e)
 			map->uid[map->n_uid++] = (struct sbx_idmap_range){ c->host_uid, c->uid, 1 };
 		if (map->n_gid == 0)
 			map->gid[map->n_gid++] = (struct sbx_idmap_range){ c->host_gid, c->gid, 1 };
+	}
+	return 0;
+}
+
+int viewspec_check_fds(const struct sbx_config *c, struct sbx_error *e)
+{
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct sbx_mount_spec *m = &c->mounts[i];
+
+		if (m->kind != SBX_MOUNT_FILE && m->kind != SBX_MOUNT_BIND_DATA &&
+		    m->kind != SBX_MOUNT_RO_BIND_DATA)
+			continue;
+		if (fcntl(m->fd, F_GETFD) < 0)
+			return sbx_error_set(e, errno, "--%s %d %s", m->option, m->fd, m->dest);
 	}
 	return 0;
 }

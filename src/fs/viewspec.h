@@ -109,6 +109,18 @@ int viewspec_parse_size(const char *s, unsigned long long *ret_size);
 int viewspec_finish(struct sbx_config *c, struct sbx_error *e);
 
 /**
+ * viewspec_check_fds() - every FD of --file, --bind-data and --ro-bind-data is
+ *			  open in the caller
+ *
+ * Called by main before sbx opens any fd of its own: the sandbox's setup
+ * reads these numbers later, when a closed one may have been reused by sbx
+ * (its sync socket, a bind's source), and reading that would hang or copy
+ * sbx's own data.
+ * Return: 0 or -errno with @e filled
+ */
+int viewspec_check_fds(const struct sbx_config *c, struct sbx_error *e);
+
+/**
  * viewspec_free() - release what the view operations own beyond src/dest
  */
 void viewspec_free(struct sbx_config *c);

@@ -39,6 +39,18 @@ ok $? "nor through /proc/self/fd/N/..."
 run_sbx --allow-userns --pass-fd 3 -- python3 -c "$write_via_fd" 3<"$D/outside"
 expect_out "control: without filesystem rules the write goes through" written
 rm -f "$D/outside/new"
+# A rule goes to a mount itself, never to wherever its path leads when the
+# command starts: /w/sub, covered by the second bind of /w, now leads through
+# a link in that bound directory to fd 3, a host directory outside the view.
+# Landlock once gave that directory /w/sub's rule, writable.
+mkdir "$D/h1" "$D/h2" "$D/x"
+ln -s /proc/self/fd/3 "$D/h2/sub"
+run_sbx --bind "$D/h1:/w" --bind "$D/x:/w/sub" --bind "$D/h2:/w" --pass-fd 3 -- \
+	python3 -c "$write_via_fd" 3<"$D/outside"
+expect_out "a link in a bound directory does not carry a mount's rule out of the view" EACCES
+[ ! -e "$D/outside/new" ]
+ok $? "... nothing appeared on the host"
+rm -f "$D/outside/new"
 
 run_sbx --bind "$D/rw" --ro-bind "$D/ro" -- sh -c "
 	for d in /tmp /var/tmp /run /dev/shm \$HOME $D/rw; do touch \$d/f && echo \$d ok; done
@@ -86,6 +98,17 @@ run_sbx --bind "$D/fakeproc:/proc" -- sh -c 'touch /tmp/f && ls /proc'
 expect_out "--bind DIR:/proc: the command runs, the view's rules hold" marker
 run_sbx --tmpfs /proc -- sh -c 'touch /tmp/f && ls /proc | wc -l'
 expect_out "--tmpfs /proc: the same" 0
+# /proc/1 is pid 1's own directory, what /proc/self named during setup:
+# covering it once hid the view ("landlock: /proc/self/mountinfo: No such
+# file"), and a bound directory's own "mountinfo" was read as the view.
+run_sbx --tmpfs /proc/1 -- sh -c 'touch /tmp/f && ls /proc/1 | wc -l'
+expect_out "--tmpfs /proc/1: the view's rules hold" 0
+mkdir "$D/fake1" && printf '1 0 0:1 / / rw - tmpfs none rw\n' >"$D/fake1/mountinfo"
+run_sbx --bind "$D/fake1:/proc/1" -- sh -c 'touch /tmp/f && cat /proc/1/mountinfo | wc -l'
+expect_out "--bind DIR:/proc/1: a planted mountinfo is not read as the view" 1
+run_cmd "$SBX" --ro-bind-data 3 /proc/1/mountinfo -- true 3<"$D/fake1/mountinfo"
+expect_error "a file bound over /proc/1/mountinfo: refused in one line" 125 \
+	'^sbx: landlock: a mount covers the sandbox.s /proc/self/mountinfo, which Landlock reads$'
 # Before Linux 5.12 (no mount_setattr) making / read-only reads mountinfo
 # too: it must happen while /proc is still in sight. The helper's filter
 # means a single-id map (a warning on stderr), so only stdout is checked.
