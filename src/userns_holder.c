@@ -1,0 +1,317 @@
+/* userns_holder.c - sbx's side of the per-user parent user namespace: find
+ * its holder, verify it, join the namespace, start a holder when needed
+ * (theory of operation in userns_holder.h) */
+#include "autoconf.h"
+
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include "userns_holder.h"
+#include "util.h"
+
+#define SUN_LEN_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
+
+struct holder_ref {
+	char dir[SUN_LEN_MAX];
+	char sock[SUN_LEN_MAX];
+};
+
+static void note(struct userns_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct userns_plan *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->holder_note, sizeof(p->holder_note), fmt, ap);
+	va_end(ap);
+}
+
+/* A directory of ours that nobody else can write: $XDG_RUNTIME_DIR/sbx, else
+ * /tmp/sbx-UID (created 0700; one planted by another user is refused). */
+static int holder_dir(struct holder_ref *h)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+	int n;
+
+	if (xdg && xdg[0] == '/')
+		n = snprintf(h->dir, sizeof(h->dir), "%s/sbx", xdg);
+	else
+		n = snprintf(h->dir, sizeof(h->dir), "/tmp/sbx-%lu", (unsigned long)getuid());
+	/* room for "/userns-<16 hex>.sock" */
+	if (n < 0 || (size_t)n + 30 >= sizeof(h->dir))
+		return -ENAMETOOLONG;
+	if (mkdir(h->dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	if (lstat(h->dir, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 077))
+		return -EPERM;
+	return 0;
+}
+
+/* FNV-1a over both parent maps: the socket's name changes with /etc/subuid. */
+static uint64_t maps_hash(const struct userns_plan *p)
+{
+	char text[2 * IDMAP_MAX_TEXT + 2];
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t n = idmap_format(&p->uid_parent, text, IDMAP_MAX_TEXT);
+
+	text[n++] = '|';
+	idmap_format(&p->gid_parent, text + n, sizeof(text) - n);
+	for (const char *s = text; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+/* The namespace fd the holder sends on connect, and the holder's pid. */
+static int holder_receive(const char *path, int *ret_nsfd, pid_t *ret_pid)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	_cleanup_close_ int sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	struct timeval limit = { .tv_sec = 2 };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	char byte;
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct cmsghdr *c;
+
+	if (sock < 0)
+		return -errno;
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return -errno;
+	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return -errno;
+	if (cred.uid != getuid() || cred.pid <= 0)
+		return -EPERM; /* planted by another user (root): not ours */
+	/* Ours answers at once; a hung listener must not hang every start. */
+	setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) <= 0)
+		return -EPROTO;
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+	    c->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -EPROTO;
+	memcpy(ret_nsfd, CMSG_DATA(c), sizeof(int));
+	*ret_pid = cred.pid;
+	return 0;
+}
+
+static bool same_inode(int fd_a, int fd_b)
+{
+	struct stat a, b;
+
+	return fstat(fd_a, &a) == 0 && fstat(fd_b, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+static int read_at(int dirfd, const char *name, char *buf, size_t len)
+{
+	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	size_t used = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	while (used + 1 < len && (n = read(fd, buf + used, len - used - 1)) > 0)
+		used += (size_t)n;
+	buf[used] = '\0';
+	return used + 1 < len ? 0 : -EFBIG;
+}
+
+static bool map_matches(int procfd, const char *name, const struct idmap *want)
+{
+	char text[IDMAP_MAX_LINES * 40];
+	struct idmap got;
+
+	return read_at(procfd, name, text, sizeof(text)) == 0 && idmap_parse(text, &got) == 0 &&
+	       idmap_equal(&got, want);
+}
+
+/* Is @nsfd the namespace our holder should hold? See the header. */
+static int holder_verify(int nsfd, pid_t pid, struct userns_plan *p)
+{
+	_cleanup_close_ int parent = -1, self = -1, procfd = -1, holder_ns = -1;
+	char path[32], setgroups[16];
+	uid_t owner;
+
+	if (ioctl(nsfd, NS_GET_NSTYPE) != CLONE_NEWUSER)
+		return -EPROTO;
+	if (ioctl(nsfd, NS_GET_OWNER_UID, &owner) < 0 || owner != getuid())
+		return -EPERM;
+	parent = ioctl(nsfd, NS_GET_PARENT);
+	self = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+	if (parent < 0 || self < 0 || !same_inode(parent, self))
+		return -EPERM;
+	/* The directory pins that process: a pid reused since the connect
+	 * would show another namespace below (or none). */
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	procfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0)
+		return -errno;
+	holder_ns = openat(procfd, "ns/user", O_RDONLY | O_CLOEXEC);
+	if (holder_ns < 0 || !same_inode(holder_ns, nsfd))
+		return -EPERM;
+	if (!map_matches(procfd, "uid_map", &p->uid_parent) ||
+	    !map_matches(procfd, "gid_map", &p->gid_parent))
+		return -ESTALE;
+	p->holder_setgroups = read_at(procfd, "setgroups", setgroups, sizeof(setgroups)) == 0 &&
+			      strncmp(setgroups, "allow", 5) == 0;
+	return 0;
+}
+
+/* Connect, verify, join. Only a successful setns() leaves us in the namespace. */
+static int holder_join(const struct holder_ref *h, struct userns_plan *p, pid_t *ret_pid)
+{
+	_cleanup_close_ int nsfd = -1;
+	int r = holder_receive(h->sock, &nsfd, ret_pid);
+
+	if (r == 0)
+		r = holder_verify(nsfd, *ret_pid, p);
+	if (r == 0 && setns(nsfd, CLONE_NEWUSER) < 0)
+		r = -errno;
+	return r;
+}
+
+/* Fork the holder (twice, so it is nobody's child of ours), map its
+ * namespace with newuidmap/newgidmap, wait until it listens. */
+static int holder_start(const struct holder_ref *h, struct userns_plan *p, pid_t *ret_pid)
+{
+	_cleanup_close_ int up_r = -1, up_w = -1, down_r = -1, down_w = -1;
+	int fds[2], status, got = 0;
+	bool uid_ok, gid_ok;
+	char go;
+	pid_t mid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	up_r = fds[0];
+	up_w = fds[1];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	down_r = fds[0];
+	down_w = fds[1];
+	mid = fork();
+	if (mid < 0)
+		return -errno;
+	if (mid == 0) {
+		pid_t holder;
+
+		setsid();
+		holder = fork();
+		if (holder == 0)
+			userns_holder_main(h->sock, up_w, down_r);
+		_exit(holder < 0);
+	}
+	close(TAKE_FD(up_w));
+	close(TAKE_FD(down_r));
+	while (waitpid(mid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (read(up_r, &got, sizeof(got)) != sizeof(got) || got == 0)
+		return -ECHILD;
+	if (got < 0)
+		return got; /* the holder could not unshare */
+	*ret_pid = got;
+	userns_run_helpers(got, &p->uid_parent, &p->gid_parent, &uid_ok, &gid_ok);
+	go = uid_ok && gid_ok;
+	/* Without the go the holder exits; its pipe then reads EOF. */
+	if (write_all(down_w, &go, 1) < 0 || !go)
+		return -EPERM;
+	if (read(up_r, &got, sizeof(got)) != sizeof(got))
+		return -ECHILD;
+	return got;
+}
+
+static int lock_dir(const struct holder_ref *h)
+{
+	char path[SUN_LEN_MAX + 8];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/lock", h->dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			close(fd);
+			return -errno;
+		}
+	return fd;
+}
+
+static bool holder_wanted(struct userns_plan *p, bool enabled)
+{
+	const char *env = getenv("SBX_USERNS_HOLDER");
+
+	if (!p->use_helpers)
+		return false; /* root, --userns single, or no ranges: nothing to save */
+	if (!enabled || (env && strcmp(env, "0") == 0)) {
+		note(p, "newuidmap/newgidmap (holder off)");
+		return false;
+	}
+	if (!idmap_outside_within(&p->uid_map, &p->uid_parent) ||
+	    !idmap_outside_within(&p->gid_map, &p->gid_parent)) {
+		note(p, "newuidmap/newgidmap (the ranges do not fit one parent map)");
+		return false;
+	}
+	return true;
+}
+
+void userns_holder_enter(struct userns_plan *p, bool enabled)
+{
+	struct holder_ref h;
+	_cleanup_close_ int lock = -1;
+	const char *how = "joined";
+	pid_t pid = 0;
+	int r, n;
+
+	if (!holder_wanted(p, enabled))
+		return;
+	r = holder_dir(&h);
+	if (r < 0) {
+		note(p, "newuidmap/newgidmap (holder: %s: %s)", h.dir, strerror(-r));
+		return;
+	}
+	n = snprintf(h.sock, sizeof(h.sock), "%s/userns-%016llx.sock", h.dir,
+		     (unsigned long long)maps_hash(p));
+	if (n < 0 || (size_t)n >= sizeof(h.sock))
+		return;
+	r = holder_join(&h, p, &pid);
+	if (r < 0 && r != -EINVAL) {
+		/* None, a stale socket, or one not to trust: under the lock (a
+		 * concurrent start may have just made one), replace it. */
+		lock = lock_dir(&h);
+		r = lock < 0 ? lock : holder_join(&h, p, &pid);
+		if (r < 0 && r != -EINVAL && lock >= 0) {
+			how = "started";
+			unlink(h.sock);
+			r = holder_start(&h, p, &pid);
+			if (r == 0)
+				r = holder_join(&h, p, &pid);
+		}
+	}
+	if (r < 0) {
+		note(p, "newuidmap/newgidmap (holder %s: %s)", h.sock, strerror(-r));
+		return;
+	}
+	p->via_holder = true;
+	p->use_helpers = false;
+	note(p, "/proc from the parent namespace of holder %s pid %d (%s)", h.sock, (int)pid, how);
+}
