@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# userns-holder.sh - the per-user parent user namespace and its holder: found
+# and joined, a stale socket replaced, a planted or wrongly mapped holder
+# refused, sandboxes apart from each other and from the parent namespace, the
+# way to run without it, and (as root, with a temporary user) a changed
+# /etc/subuid.
+. "${TESTS_SRCDIR:-$(dirname "$0")/..}/integration/lib.sh"
+require_userns
+cd / || exit 1
+
+PY_LISTEN='
+import os, socket, sys
+path, ns = sys.argv[1], sys.argv[2]
+fd = os.open(ns, os.O_RDONLY)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.bind(path)
+s.listen(8)
+while True:
+    c, _ = s.accept()
+    socket.send_fds(c, [b"P"], [fd])
+    c.close()
+'
+
+# holder_of: "PATH PID HOW" from the -v line of the last run.
+holder_of() {
+	printf '%s\n' "$ERR" | sed -n 's/.*parent namespace of holder \([^ ]*\) pid \([0-9]*\) (\([a-z]*\)).*/\1 \2 \3/p'
+}
+
+# kill_holder PID: end a holder this test started (by its pid, and only
+# while that pid is still a holder), and wait until it is gone.
+kill_holder() {
+	[ -n "$1" ] || return 0
+	[ "$(cat "/proc/$1/comm" 2>/dev/null)" = sbx-userns-hold ] || return 0
+	kill -KILL "$1" 2>/dev/null
+	timeout 10 tail --pid="$1" -f /dev/null
+}
+
+# As the caller (no argument) or, as root, as user $1: run sbx with the
+# holder directory under $RT.
+as_user() {
+	local user=$1
+	shift
+	if [ -z "$user" ]; then
+		run_cmd env XDG_RUNTIME_DIR="$RT" "$SBX" "$@"
+	else
+		run_cmd runuser -u "$user" -- env -i PATH=/usr/bin:/bin HOME="$UHOME" \
+			XDG_RUNTIME_DIR="$RT" "$SBX" "$@"
+	fi
+}
+
+holder_tests() { # USER (empty: the caller)
+	local u=$1 who=${1:-caller} path pid how pid2 fake
+	as_user "$u" -v cat /proc/self/uid_map
+	read -r path pid how <<<"$(holder_of)"
+	expect_eq "$who: the first start starts a holder" started "$how"
+	at_exit "kill_holder $pid"
+	expect_match "$who: the sandbox has the full map" '^ +0 +[0-9]+ +[0-9]+$' "$OUT"
+
+	as_user "$u" -v true
+	read -r _ pid2 how <<<"$(holder_of)"
+	expect_eq "$who: the next start joins the same holder" "joined $pid" "$how $pid2"
+	ok "$(test "$(stat -c %a "$(dirname "$path")")" = 700; echo $?)" \
+		"$who: the holder's directory is private (0700)"
+
+	# Each sandbox is a child namespace of its own, not the holder's.
+	local holder_ns first
+	holder_ns=$(readlink "/proc/$pid/ns/user")
+	as_user "$u" readlink /proc/self/ns/user
+	first=$OUT
+	as_user "$u" readlink /proc/self/ns/user
+	ok "$(test -n "$OUT" && test "$OUT" != "$holder_ns" && test "$OUT" != "$first"; echo $?)" \
+		"$who: each sandbox has a user namespace of its own, not the parent namespace"
+
+	# A stale socket (the holder killed) is replaced.
+	kill_holder "$pid"
+	as_user "$u" -v true
+	read -r _ pid2 how <<<"$(holder_of)"
+	at_exit "kill_holder $pid2"
+	expect_eq "$who: a stale socket is replaced by a new holder" "0 started" "$RC $how"
+	ok "$(test "$pid2" != "$pid"; echo $?)" "$who: ...with a new pid ($pid2, was $pid)"
+
+	# A listener of our own uid whose namespace has the wrong map
+	# (unshare -Ur: only "0 UID 1") is refused and replaced.
+	kill_holder "$pid2"
+	rm -f "$path"
+	if [ -z "$u" ]; then
+		unshare -Ur python3 -c "$PY_LISTEN" "$path" /proc/self/ns/user &
+	else
+		setpriv --reuid="$u" --regid="$(id -g "$u")" --clear-groups \
+			unshare -Ur python3 -c "$PY_LISTEN" "$path" /proc/self/ns/user &
+	fi
+	fake=$!
+	track_pid "$fake"
+	wait_for_file "$path" 10
+	as_user "$u" -v cat /proc/self/uid_map
+	read -r _ pid2 how <<<"$(holder_of)"
+	at_exit "kill_holder $pid2"
+	expect_eq "$who: a holder with a wrong map is refused, a new one started" "0 started" \
+		"$RC $how"
+	expect_match "$who: ...and the sandbox still has the full map" '^ +0 +[0-9]+ +[0-9]+$' "$OUT"
+	kill -KILL "$fake" 2>/dev/null
+	wait "$fake" 2>/dev/null
+	kill_holder "$pid2"
+}
+
+# --- the caller ------------------------------------------------------------------
+
+make_temp_dir
+RT=$TMPD/rt
+mkdir -m 700 "$RT"
+
+if [ "$MY_UID" -eq 0 ]; then
+	run_sbx -v true
+	expect_match "root writes its maps itself (no holder)" 'via /proc \(root\)' "$ERR"
+elif ! grep -q "^$(id -un):\|^$MY_UID:" /etc/subuid /etc/subgid 2>/dev/null ||
+	[ ! -x /usr/bin/newuidmap ]; then
+	skip "holder" "no subordinate ranges or no newuidmap for $(id -un)"
+else
+	holder_tests ""
+
+	run_cmd env XDG_RUNTIME_DIR="$RT" SBX_USERNS_HOLDER=0 "$SBX" -v true
+	expect_match "SBX_USERNS_HOLDER=0: newuidmap/newgidmap" 'via newuidmap/newgidmap \(holder off\)' "$ERR"
+	run_cmd env XDG_RUNTIME_DIR="$RT" "$SBX" -v --no-userns-holder cat /proc/self/uid_map
+	expect_match "--no-userns-holder: newuidmap/newgidmap, full map" '^ +0 +[0-9]+ +[0-9]+$' "$OUT"
+	run_cmd env XDG_RUNTIME_DIR="$RT" "$SBX" -v --userns single true
+	expect_eq "--userns single uses no holder" "" "$(holder_of)"
+
+	# A directory of the holder's that others could write is not used.
+	chmod 755 "$RT/sbx"
+	run_cmd env XDG_RUNTIME_DIR="$RT" "$SBX" -v cat /proc/self/uid_map
+	expect_match "a holder directory open to others is refused (helpers used)" \
+		'holder: .*Operation not permitted' "$ERR"
+	expect_match "...and the sandbox still has the full map" '^ +0 +[0-9]+ +[0-9]+$' "$OUT"
+	chmod 700 "$RT/sbx"
+
+	# The sandbox reaches the socket and gets the fd, but cannot join it.
+	run_cmd env XDG_RUNTIME_DIR="$RT" "$SBX" -v true
+	read -r path pid _ <<<"$(holder_of)"
+	at_exit "kill_holder $pid"
+	run_cmd env XDG_RUNTIME_DIR="$RT" "$SBX" --seccomp unconfined --bind "$RT" python3 -c '
+import ctypes, os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+_, fds, _, _ = socket.recv_fds(s, 1, 1)
+libc = ctypes.CDLL(None, use_errno=True)
+r = libc.setns(fds[0], 0x10000000)
+print(r, os.strerror(ctypes.get_errno()))' "$path"
+	expect_run "inside a sandbox the parent namespace's fd cannot be joined" 0 \
+		"-1 Operation not permitted"
+	kill_holder "$pid"
+fi
+
+# --- as root: another user's holder, a planted one, a changed /etc/subuid ------------
+
+TMPUSER=sbxhold$$
+# The temporary user's holders, ended before usermod/userdel (which refuse
+# a user with processes).
+kill_user_holders() {
+	local p
+	for p in $(pgrep -u "$TMPUSER" -x sbx-userns-hold); do
+		kill_holder "$p"
+	done
+}
+if [ "$MY_UID" -ne 0 ]; then
+	skip "as root: a holder planted by another uid is refused" "not root"
+	skip "as root: a changed /etc/subuid leads to a new holder" "not root"
+elif ! command -v useradd >/dev/null || ! command -v usermod >/dev/null; then
+	skip "as root: a temporary user" "no useradd/usermod"
+else
+	make_temp_dir
+	UHOME=$TMPD
+	# A system account gets no subordinate ids of its own: only ours, which
+	# userdel removes with it.
+	useradd -r -M -d "$UHOME" -s /bin/sh "$TMPUSER"
+	at_exit "kill_user_holders; userdel $TMPUSER 2>/dev/null"
+	usermod --add-subuids 3100000-3165535 --add-subgids 3100000-3165535 "$TMPUSER"
+	chown "$TMPUSER:" "$UHOME"
+	RT=$UHOME/rt
+	install -d -m 700 -o "$TMPUSER" "$RT"
+
+	holder_tests "$TMPUSER"
+
+	# Planted by root (another uid) at the right name: refused, replaced.
+	as_user "$TMPUSER" -v true
+	read -r path pid _ <<<"$(holder_of)"
+	kill_holder "$pid"
+	rm -f "$path"
+	python3 -c "$PY_LISTEN" "$path" /proc/self/ns/user &
+	fake=$!
+	track_pid "$fake"
+	wait_for_file "$path" 10
+	as_user "$TMPUSER" -v cat /proc/self/uid_map
+	read -r _ pid2 how <<<"$(holder_of)"
+	at_exit "kill_holder $pid2"
+	expect_eq "a holder planted by another uid (root) is refused, a new one started" \
+		"0 started" "$RC $how"
+	expect_eq "...which runs as the user" "$(id -u "$TMPUSER")" "$(stat -c %u "/proc/$pid2" 2>&1)"
+	kill -KILL "$fake" 2>/dev/null
+	wait "$fake" 2>/dev/null
+	expect_match "the map comes from the user's range (3100000)" '^ +0 +3100000 ' "$OUT"
+
+	# /etc/subuid changes: a new holder (another socket name) with the new map.
+	kill_user_holders
+	usermod --del-subuids 3100000-3165535 --add-subuids 3200000-3265535 "$TMPUSER"
+	as_user "$TMPUSER" -v cat /proc/self/uid_map
+	read -r path2 pid3 how <<<"$(holder_of)"
+	at_exit "kill_holder $pid3"
+	expect_eq "a changed /etc/subuid starts a new holder" "0 started" "$RC $how"
+	ok "$(test "$path2" != "$path"; echo $?)" "...under another name"
+	expect_match "...and the sandbox gets the new range" '^ +0 +3200000 ' "$OUT"
+	kill_holder "$pid2"
+	kill_holder "$pid3"
+fi
+
+done_testing
