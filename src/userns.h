@@ -136,6 +136,7 @@ size_t idmap_format(const struct idmap *m, char *buf, size_t len);
  *			the full maps itself (see userns_holder.h)
  * @holder_setgroups:	the parent namespace allows setgroups (so the child's may)
  * @holder_note:	for -v: the holder used, or why none was
+
  * @privileged:		real root: the maps are written to /proc directly
  * @isolated:		--userns isolated: the maps hold subordinate ids only,
  *			and a single-id fallback is an error, not a warning

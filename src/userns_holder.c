@@ -21,6 +21,11 @@
 
 #define SUN_LEN_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
 
+/* Our connection to the holder, kept open until we exit: the forked child
+ * uses its copy once (userns_holder_hand_over()), the holder sees it close
+ * when sbx ends. Module state, as the child has no plan of its own. */
+static int holder_conn = -1;
+
 struct holder_ref {
 	char dir[SUN_LEN_MAX];
 	char sock[SUN_LEN_MAX];
@@ -74,8 +79,9 @@ static uint64_t maps_hash(const struct userns_plan *p)
 	return h;
 }
 
-/* The namespace fd the holder sends on connect, and the holder's pid. */
-static int holder_receive(const char *path, int *ret_nsfd, pid_t *ret_pid)
+/* The namespace fd the holder sends on connect, and the holder's pid; the
+ * connection stays open in @ret_sock. */
+static int holder_receive(const char *path, int *ret_nsfd, pid_t *ret_pid, int *ret_sock)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	_cleanup_close_ int sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
@@ -111,6 +117,7 @@ static int holder_receive(const char *path, int *ret_nsfd, pid_t *ret_pid)
 		return -EPROTO;
 	memcpy(ret_nsfd, CMSG_DATA(c), sizeof(int));
 	*ret_pid = cred.pid;
+	*ret_sock = TAKE_FD(sock);
 	return 0;
 }
 
@@ -180,13 +187,15 @@ static int holder_verify(int nsfd, pid_t pid, struct userns_plan *p)
 /* Connect, verify, join. Only a successful setns() leaves us in the namespace. */
 static int holder_join(const struct holder_ref *h, struct userns_plan *p, pid_t *ret_pid)
 {
-	_cleanup_close_ int nsfd = -1;
-	int r = holder_receive(h->sock, &nsfd, ret_pid);
+	_cleanup_close_ int nsfd = -1, sock = -1;
+	int r = holder_receive(h->sock, &nsfd, ret_pid, &sock);
 
 	if (r == 0)
 		r = holder_verify(nsfd, *ret_pid, p);
 	if (r == 0 && setns(nsfd, CLONE_NEWUSER) < 0)
 		r = -errno;
+	if (r == 0)
+		holder_conn = TAKE_FD(sock);
 	return r;
 }
 
@@ -314,4 +323,32 @@ void userns_holder_enter(struct userns_plan *p, bool enabled)
 	p->via_holder = true;
 	p->use_helpers = false;
 	note(p, "/proc from the parent namespace of holder %s pid %d (%s)", h.sock, (int)pid, how);
+}
+
+void userns_holder_hand_over(void)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	char byte = 'M';
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c;
+	_cleanup_close_ int mnt = -1, conn = holder_conn;
+
+	holder_conn = -1; /* the child's copy goes now: sbx's own is the one that counts */
+	if (conn < 0)
+		return;
+	mnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (mnt < 0)
+		return;
+	memset(&u, 0, sizeof(u));
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &mnt, sizeof(int));
+	(void)sendmsg(conn, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
 }

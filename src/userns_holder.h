@@ -22,6 +22,15 @@
  * started; if that fails too, sbx falls back to newuidmap/newgidmap.
  * Lifetime: the holder exits after HOLDER_IDLE_MS without a connection
  * (running sandboxes do not need it: their namespaces keep P alive).
+ * Teardown off the critical path: sbx keeps its connection open, and the
+ * sandbox's child, once it has unshared its mount namespace, sends that
+ * namespace to the holder over its inherited copy. When the sandbox's pid 1 exits, the namespace is then not
+ * its last reference, so the unmounting of the whole view and the RCU grace
+ * period it waits for happen in the holder, right after sbx's own exit closes
+ * the connection, instead of delaying the status sbx reports (bubblewrap gets
+ * the same by not waiting for its pid 1 at all). Nothing is kept longer than
+ * sbx itself runs, and nothing of the sandbox can act through it: the
+ * holder only closes the fd.
  * Opting out: --no-userns-holder or SBX_USERNS_HOLDER=0.
  */
 #pragma once
@@ -47,6 +56,18 @@
  * the plan stays on the helpers.
  */
 void userns_holder_enter(struct userns_plan *p, bool enabled);
+
+/**
+ * userns_holder_hand_over() - in the sandbox's child, once its mount namespace
+ *			       exists: give the holder a reference to it,
+ *			       released when sbx exits
+ *
+ * Uses (and closes) the child's copy of sbx's connection to the holder; does
+ * nothing without one. The child does it because sbx could not open the
+ * namespace later (pid 1 makes itself non-dumpable). A failure only means
+ * the teardown stays in pid 1's exit.
+ */
+void userns_holder_hand_over(void);
 
 /**
  * userns_holder_main() - the holder process: unshare a user namespace, wait

@@ -48,16 +48,90 @@ static void send_ns_fd(int conn, int nsfd)
 	(void)sendmsg(conn, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
+/* One start of ours: its connection, and the sandbox's mount namespace it
+ * handed over (-1 until then). */
+struct client {
+	int conn;
+	int held;
+};
+
+/* Most starts served at once; more are answered but hand nothing over. */
+#define HOLDER_MAX_CLIENTS 1024
+
+static void client_drop(struct client *c)
+{
+	/* The last reference to a sandbox's mount namespace: its teardown
+	 * happens here, after that sbx has exited. */
+	if (c->held >= 0)
+		close(c->held);
+	close(c->conn);
+	c->conn = c->held = -1;
+}
+
+/* A message from a client: the mount namespace fd to hold, or the end. */
+static void client_read(struct client *c)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	char byte;
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm;
+	ssize_t n = recvmsg(c->conn, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			client_drop(c);
+		return;
+	}
+	cm = CMSG_FIRSTHDR(&msg);
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+	    cm->cmsg_len == CMSG_LEN(sizeof(int))) {
+		if (c->held >= 0)
+			close(c->held);
+		memcpy(&c->held, CMSG_DATA(cm), sizeof(int));
+	}
+}
+
 /* Only processes of our own uid get the fd. One in a sandbox (a child of
  * the namespace) could not use it: setns() needs CAP_SYS_ADMIN in it. */
+static void client_accept(int lsock, int nsfd, struct client *clients, size_t *n_clients)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int conn = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
+
+	if (conn < 0)
+		return;
+	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != getuid()) {
+		close(conn);
+		return;
+	}
+	send_ns_fd(conn, nsfd);
+	if (*n_clients == HOLDER_MAX_CLIENTS) {
+		close(conn);
+		return;
+	}
+	clients[(*n_clients)++] = (struct client){ .conn = conn, .held = -1 };
+}
+
+/* Serve until HOLDER_IDLE_MS pass with no start and no connection open. */
 static void serve(int lsock, int nsfd)
 {
-	for (;;) {
-		struct pollfd pfd = { .fd = lsock, .events = POLLIN };
-		struct ucred cred;
-		socklen_t len = sizeof(cred);
-		int n = poll(&pfd, 1, HOLDER_IDLE_MS), conn;
+	static struct client clients[HOLDER_MAX_CLIENTS];
+	static struct pollfd pfds[HOLDER_MAX_CLIENTS + 1];
+	size_t n_clients = 0;
 
+	for (;;) {
+		int n;
+
+		pfds[0] = (struct pollfd){ .fd = lsock, .events = POLLIN };
+		for (size_t i = 0; i < n_clients; i++)
+			pfds[i + 1] = (struct pollfd){ .fd = clients[i].conn, .events = POLLIN };
+		n = poll(pfds, n_clients + 1, n_clients ? -1 : HOLDER_IDLE_MS);
 		if (n == 0)
 			return;
 		if (n < 0) {
@@ -65,13 +139,17 @@ static void serve(int lsock, int nsfd)
 				continue;
 			return;
 		}
-		conn = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
-		if (conn < 0)
-			continue;
-		if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
-		    cred.uid == getuid())
-			send_ns_fd(conn, nsfd);
-		close(conn);
+		for (size_t i = 0; i < n_clients; i++)
+			if (pfds[i + 1].revents)
+				client_read(&clients[i]);
+		/* Compact: dropped clients leave no hole. */
+		for (size_t i = 0; i < n_clients;)
+			if (clients[i].conn < 0)
+				clients[i] = clients[--n_clients];
+			else
+				i++;
+		if (pfds[0].revents & POLLIN)
+			client_accept(lsock, nsfd, clients, &n_clients);
 	}
 }
 

@@ -71,6 +71,31 @@ holder_tests() { # USER (empty: the caller)
 	ok "$(test -n "$OUT" && test "$OUT" != "$holder_ns" && test "$OUT" != "$first"; echo $?)" \
 		"$who: each sandbox has a user namespace of its own, not the parent namespace"
 
+	# While a sandbox runs, the holder holds its mount namespace (so that
+	# the teardown happens after sbx exits); once sbx is gone, it lets go.
+	if [ -z "$u" ]; then
+		local D=$WORK/handover
+		mkdir -p "$D" && mkfifo "$D/fifo"
+		env XDG_RUNTIME_DIR="$RT" "$SBX" --bind "$D" sh -c \
+			"readlink /proc/self/ns/mnt > $D/mnt; read x < $D/fifo" </dev/null &
+		local sb=$!
+		track_pid "$sb"
+		wait_for_file "$D/mnt" 10
+		while [ ! -s "$D/mnt" ]; do sleep 0.02; done
+		local held
+		held=$(ls -l "/proc/$pid/fd" 2>/dev/null | grep -cF "$(cat "$D/mnt")")
+		expect_eq "$who: the holder holds the running sandbox's mount namespace" 1 "$held"
+		echo > "$D/fifo"
+		wait "$sb"
+		local tries=0
+		while ls -l "/proc/$pid/fd" 2>/dev/null | grep -qF "$(cat "$D/mnt")" &&
+			[ $((tries += 1)) -lt 250 ]; do
+			sleep 0.02 # the holder closes it when it sees sbx's connection end
+		done
+		held=$(ls -l "/proc/$pid/fd" 2>/dev/null | grep -cF "$(cat "$D/mnt")")
+		expect_eq "$who: ...and lets it go once sbx has exited" 0 "$held"
+	fi
+
 	# A stale socket (the holder killed) is replaced.
 	kill_holder "$pid"
 	as_user "$u" -v true
