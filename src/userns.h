@@ -1,4 +1,4 @@
-/* userns.h - subordinate id lookup, id-map building, newuidmap/newgidmap */
+/* userns.h - subordinate id lookup, id maps (userns_idmap.c), newuidmap/newgidmap */
 #pragma once
 
 #include <stdbool.h>
