@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -79,43 +80,26 @@ static uint64_t maps_hash(const struct userns_plan *p)
 	return h;
 }
 
-/* The namespace fd the holder sends on connect, and the holder's pid; the
- * connection stays open in @ret_sock. */
-static int holder_receive(const char *path, int *ret_nsfd, pid_t *ret_pid, int *ret_sock)
+/* Connect to the holder and learn its pid. Neither needs the holder to run:
+ * the connection waits in its backlog, and SO_PEERCRED is what it had at
+ * listen(). So a start never waits for the holder to be scheduled. */
+static int holder_connect(const char *path, pid_t *ret_pid, int *ret_sock)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	_cleanup_close_ int sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	struct timeval limit = { .tv_sec = 2 };
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	char byte;
-	struct iovec iov = { &byte, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			      .msg_controllen = sizeof(u.buf) };
+	_cleanup_close_ int sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	struct cmsghdr *c;
 
 	if (sock < 0)
 		return -errno;
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	/* Non-blocking: a backlog full of other starts gives EAGAIN at once. */
 	if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
 		return -errno;
 	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
 		return -errno;
 	if (cred.uid != getuid() || cred.pid <= 0)
 		return -EPERM; /* planted by another user (root): not ours */
-	/* Ours answers at once; a hung listener must not hang every start. */
-	setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) <= 0)
-		return -EPROTO;
-	c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-	    c->cmsg_len != CMSG_LEN(sizeof(int)))
-		return -EPROTO;
-	memcpy(ret_nsfd, CMSG_DATA(c), sizeof(int));
 	*ret_pid = cred.pid;
 	*ret_sock = TAKE_FD(sock);
 	return 0;
@@ -152,35 +136,36 @@ static bool map_matches(int procfd, const char *name, const struct idmap *want)
 	       idmap_equal(&got, want);
 }
 
-/* Is @nsfd the namespace our holder should hold? See the header. */
-static int holder_verify(int nsfd, pid_t pid, struct userns_plan *p)
+/* The user namespace of process @pid, if it is one our holder should hold:
+ * owned by us, a child of our own, mapped exactly as /etc/subuid and
+ * /etc/subgid say now. Which process holds it does not matter (a pid reused
+ * since the listen() only changes which namespace is checked). */
+static int holder_verify(pid_t pid, struct userns_plan *p, int *ret_nsfd)
 {
-	_cleanup_close_ int parent = -1, self = -1, procfd = -1, holder_ns = -1;
+	_cleanup_close_ int parent = -1, self = -1, procfd = -1, nsfd = -1;
 	char path[32], setgroups[16];
 	uid_t owner;
 
-	if (ioctl(nsfd, NS_GET_NSTYPE) != CLONE_NEWUSER)
-		return -EPROTO;
+	/* The directory pins the process: everything below is read from it. */
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	procfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0)
+		return -errno;
+	nsfd = openat(procfd, "ns/user", O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0)
+		return -errno;
 	if (ioctl(nsfd, NS_GET_OWNER_UID, &owner) < 0 || owner != getuid())
 		return -EPERM;
 	parent = ioctl(nsfd, NS_GET_PARENT);
 	self = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
 	if (parent < 0 || self < 0 || !same_inode(parent, self))
 		return -EPERM;
-	/* The directory pins that process: a pid reused since the connect
-	 * would show another namespace below (or none). */
-	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-	procfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (procfd < 0)
-		return -errno;
-	holder_ns = openat(procfd, "ns/user", O_RDONLY | O_CLOEXEC);
-	if (holder_ns < 0 || !same_inode(holder_ns, nsfd))
-		return -EPERM;
 	if (!map_matches(procfd, "uid_map", &p->uid_parent) ||
 	    !map_matches(procfd, "gid_map", &p->gid_parent))
 		return -ESTALE;
 	p->holder_setgroups = read_at(procfd, "setgroups", setgroups, sizeof(setgroups)) == 0 &&
 			      strncmp(setgroups, "allow", 5) == 0;
+	*ret_nsfd = TAKE_FD(nsfd);
 	return 0;
 }
 
@@ -188,10 +173,10 @@ static int holder_verify(int nsfd, pid_t pid, struct userns_plan *p)
 static int holder_join(const struct holder_ref *h, struct userns_plan *p, pid_t *ret_pid)
 {
 	_cleanup_close_ int nsfd = -1, sock = -1;
-	int r = holder_receive(h->sock, &nsfd, ret_pid, &sock);
+	int r = holder_connect(h->sock, ret_pid, &sock);
 
 	if (r == 0)
-		r = holder_verify(nsfd, *ret_pid, p);
+		r = holder_verify(*ret_pid, p, &nsfd);
 	if (r == 0 && setns(nsfd, CLONE_NEWUSER) < 0)
 		r = -errno;
 	if (r == 0)
@@ -288,6 +273,7 @@ void userns_holder_enter(struct userns_plan *p, bool enabled)
 	struct holder_ref h;
 	_cleanup_close_ int lock = -1;
 	const char *how = "joined";
+	struct timespec t0, t1;
 	pid_t pid = 0;
 	int r, n;
 
@@ -302,13 +288,16 @@ void userns_holder_enter(struct userns_plan *p, bool enabled)
 		     (unsigned long long)maps_hash(p));
 	if (n < 0 || (size_t)n >= sizeof(h.sock))
 		return;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = holder_join(&h, p, &pid);
-	if (r < 0 && r != -EINVAL) {
+	/* EINVAL: we are threaded (setns refuses); EAGAIN: a backlog full of
+	 * starts. Neither is the holder's fault: do not replace it. */
+	if (r < 0 && r != -EINVAL && r != -EAGAIN) {
 		/* None, a stale socket, or one not to trust: under the lock (a
 		 * concurrent start may have just made one), replace it. */
 		lock = lock_dir(&h);
 		r = lock < 0 ? lock : holder_join(&h, p, &pid);
-		if (r < 0 && r != -EINVAL && lock >= 0) {
+		if (r < 0 && r != -EINVAL && r != -EAGAIN && lock >= 0) {
 			how = "started";
 			unlink(h.sock);
 			r = holder_start(&h, p, &pid);
@@ -320,9 +309,12 @@ void userns_holder_enter(struct userns_plan *p, bool enabled)
 		note(p, "newuidmap/newgidmap (holder %s: %s)", h.sock, strerror(-r));
 		return;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	p->via_holder = true;
 	p->use_helpers = false;
-	note(p, "/proc from the parent namespace of holder %s pid %d (%s)", h.sock, (int)pid, how);
+	note(p, "/proc from the parent namespace of holder %s pid %d (%s in %.3f ms)", h.sock,
+	     (int)pid, how,
+	     (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 }
 
 void userns_holder_hand_over(void)

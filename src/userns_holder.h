@@ -14,11 +14,12 @@
  * (else /tmp/sbx-UID/...), in a directory that must be ours and mode 0700;
  * HASH is over the maps /etc/subuid and /etc/subgid imply now, so a changed
  * file leads to a new holder and the old one idles out.
- * Trusting it, before setns(): the peer's SO_PEERCRED uid is ours; the
- * namespace fd it sends is a user namespace owned by our uid
- * (NS_GET_OWNER_UID) whose parent is our own (NS_GET_PARENT); /proc/PID/ns/user
- * of the peer is that namespace, and its uid_map and gid_map are exactly the
- * expected ones. Anything else is refused, the socket removed and a new holder
+ * Trusting it, before setns(): the listener's SO_PEERCRED uid is ours; its
+ * /proc/PID/ns/user is a user namespace owned by our uid (NS_GET_OWNER_UID)
+ * whose parent is our own (NS_GET_PARENT), and its uid_map and gid_map are
+ * exactly the expected ones. None of this needs the holder to run (the
+ * connection waits in its backlog), so a start never waits for it to be
+ * scheduled. Anything else is refused, the socket removed and a new holder
  * started; if that fails too, sbx falls back to newuidmap/newgidmap.
  * Lifetime: the holder exits after HOLDER_IDLE_MS without a connection
  * (running sandboxes do not need it: their namespaces keep P alive).
@@ -71,7 +72,8 @@ void userns_holder_hand_over(void);
 
 /**
  * userns_holder_main() - the holder process: unshare a user namespace, wait
- *			  for its maps, then hand its fd to each of our starts
+ *			  for its maps, then keep it, and each of our starts'
+ *			  connections with the mount namespace sent over it
  * @sock_path:	where to listen
  * @up:		to the starter: our pid once unshared, then 0 or -errno
  * @down:	from the starter: one byte, 1 once the maps are written

@@ -22,32 +22,6 @@
 /* fds the holder keeps while it starts: 0-2 are /dev/null, the rest closed */
 enum { FD_UP = 3, FD_DOWN, FD_LOCK, FD_FIRST_FREE };
 
-static void send_ns_fd(int conn, int nsfd)
-{
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	char byte = 'P';
-	struct iovec iov = { &byte, 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = u.buf,
-		.msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *c;
-
-	memset(&u, 0, sizeof(u));
-	c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &nsfd, sizeof(int));
-	/* MSG_DONTWAIT: a peer that never reads cannot stall the holder. */
-	(void)sendmsg(conn, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-}
-
 /* One start of ours: its connection, and the sandbox's mount namespace it
  * handed over (-1 until then). */
 struct client {
@@ -96,9 +70,9 @@ static void client_read(struct client *c)
 	}
 }
 
-/* Only processes of our own uid get the fd. One in a sandbox (a child of
- * the namespace) could not use it: setns() needs CAP_SYS_ADMIN in it. */
-static void client_accept(int lsock, int nsfd, struct client *clients, size_t *n_clients)
+/* A start of ours (our uid), whose connection we keep until it closes. The
+ * namespace itself is not sent: sbx opens it from /proc/PID/ns/user. */
+static void client_accept(int lsock, struct client *clients, size_t *n_clients)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
@@ -110,7 +84,6 @@ static void client_accept(int lsock, int nsfd, struct client *clients, size_t *n
 		close(conn);
 		return;
 	}
-	send_ns_fd(conn, nsfd);
 	if (*n_clients == HOLDER_MAX_CLIENTS) {
 		close(conn);
 		return;
@@ -119,7 +92,7 @@ static void client_accept(int lsock, int nsfd, struct client *clients, size_t *n
 }
 
 /* Serve until HOLDER_IDLE_MS pass with no start and no connection open. */
-static void serve(int lsock, int nsfd)
+static void serve(int lsock)
 {
 	static struct client clients[HOLDER_MAX_CLIENTS];
 	static struct pollfd pfds[HOLDER_MAX_CLIENTS + 1];
@@ -149,7 +122,7 @@ static void serve(int lsock, int nsfd)
 			else
 				i++;
 		if (pfds[0].revents & POLLIN)
-			client_accept(lsock, nsfd, clients, &n_clients);
+			client_accept(lsock, clients, &n_clients);
 	}
 }
 
@@ -183,7 +156,7 @@ static int listen_at(const char *sock_path, ino_t *ret_ino)
 	if (fd < 0)
 		return -errno;
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", sock_path);
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 128) < 0 ||
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 4096) < 0 ||
 	    lstat(sock_path, &st) < 0) {
 		int r = -errno;
 		close(fd);
@@ -198,7 +171,7 @@ void userns_holder_main(const char *sock_path, int up, int down)
 	sigset_t none;
 	struct stat st;
 	ino_t ino = 0;
-	int r = 0, nsfd, lsock;
+	int r = 0, lsock;
 	pid_t me;
 	char go = 0;
 
@@ -218,15 +191,14 @@ void userns_holder_main(const char *sock_path, int up, int down)
 	if (write_all(FD_UP, &me, sizeof(me)) < 0 || read(FD_DOWN, &go, 1) != 1 || go != 1)
 		_exit(0);
 	/* Mapped now: we are the caller's uid again, inside the namespace. */
-	nsfd = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
-	lsock = nsfd < 0 ? -errno : listen_at(sock_path, &ino);
+	lsock = listen_at(sock_path, &ino);
 	r = lsock < 0 ? lsock : 0;
 	(void)write_all(FD_UP, &r, sizeof(r));
 	close(FD_UP);
 	close(FD_DOWN);
 	if (r < 0)
 		_exit(1);
-	serve(lsock, nsfd);
+	serve(lsock);
 	/* Idle: remove our socket unless a newer holder took the name, under
 	 * the lock starters hold while they replace one. */
 	if (flock(FD_LOCK, LOCK_EX) == 0 && lstat(sock_path, &st) == 0 && st.st_ino == ino)
