@@ -150,6 +150,22 @@ else
 	run_cmd env XDG_RUNTIME_DIR="$RT" "$SBX" -v --userns single true
 	expect_eq "--userns single uses no holder" "" "$(holder_of)"
 
+	# Eight first starts at once: the lock lets one start the holder, the
+	# others join it.
+	RT2=$WORK/rt-many bgs=()
+	mkdir -m 700 "$RT2"
+	for i in 1 2 3 4 5 6 7 8; do
+		env XDG_RUNTIME_DIR="$RT2" "$SBX" -v true </dev/null 2>"$WORK/many.$i" &
+		bgs+=($!)
+	done
+	for i in "${bgs[@]}"; do wait "$i"; done
+	started=$(cat "$WORK"/many.* | grep -c '(started in ')
+	expect_eq "eight concurrent first starts start one holder" 1 "$started"
+	expect_eq "...and the seven others join it" 7 "$(cat "$WORK"/many.* | grep -c '(joined in ')"
+	for i in $(cat "$WORK"/many.* | sed -n 's/.* pid \([0-9]*\) (started in .*/\1/p'); do
+		at_exit "kill_holder $i"
+	done
+
 	# A directory of the holder's that others could write is not used.
 	chmod 755 "$RT/sbx"
 	run_cmd env XDG_RUNTIME_DIR="$RT" "$SBX" -v cat /proc/self/uid_map
