@@ -73,6 +73,8 @@ static uint64_t maps_hash(const struct userns_plan *p)
 	uint64_t h = 0xcbf29ce484222325ULL;
 	size_t n = idmap_format(&p->uid_parent, text, IDMAP_MAX_TEXT);
 
+	if (n >= IDMAP_MAX_TEXT) /* cannot be: the parent map is cut to fit a page */
+		n = IDMAP_MAX_TEXT - 1;
 	text[n++] = '|';
 	idmap_format(&p->gid_parent, text + n, sizeof(text) - n);
 	for (const char *s = text; *s; s++)

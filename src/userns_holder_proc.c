@@ -140,9 +140,16 @@ static int isolate_fds(int up, int down, const char *sock_path)
 		return -1;
 	strcpy(slash + 1, "lock");
 	lock = open(lock_path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-	if (lock < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+	if (lock < 0)
 		return -1;
-	if (dup2(up, FD_UP) < 0 || dup2(down, FD_DOWN) < 0 || dup2(lock, FD_LOCK) < 0)
+	/* Out of the way first: one of them may sit where another goes. */
+	up = fcntl(up, F_DUPFD_CLOEXEC, 16);
+	down = fcntl(down, F_DUPFD_CLOEXEC, 16);
+	lock = fcntl(lock, F_DUPFD_CLOEXEC, 16);
+	null = fcntl(null, F_DUPFD_CLOEXEC, 16);
+	if (up < 0 || down < 0 || lock < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+	    dup2(null, 2) < 0 || dup2(up, FD_UP) < 0 || dup2(down, FD_DOWN) < 0 ||
+	    dup2(lock, FD_LOCK) < 0)
 		return -1;
 	return (int)syscall(SYS_close_range, FD_FIRST_FREE, ~0U, 0);
 }
