@@ -253,6 +253,24 @@ else
 	expect_match "...and the sandbox gets the new range" '^ +0 +3200000 ' "$OUT"
 	kill_holder "$pid2"
 	kill_holder "$pid3"
+
+	# Issue 10: 400 separate one-id ranges (sbx used to read 64, silently):
+	# as many as one map holds are mapped, and one line says so.
+	kill_user_holders
+	usermod --del-subuids 3200000-3265535 "$TMPUSER"
+	args=()
+	for i in $(seq 0 399); do
+		args+=(--add-subuids "$((3300000 + 2 * i))-$((3300000 + 2 * i))")
+	done
+	usermod "${args[@]}" "$TMPUSER"
+	as_user "$TMPUSER" cat /proc/self/uid_map
+	lines=$(printf '%s\n' "$OUT" | grep -c .)
+	expect_eq "400 one-id ranges: the sandbox starts" 0 "$RC"
+	ok "$(test "$lines" -gt 200; echo $?)" "...with far more than 64 of them mapped ($lines lines)"
+	expect_match "...and one line says the map is full" \
+		'^sbx: warning: the ranges of sbxhold[0-9]+ in /etc/subuid need more than one id map holds' "$ERR"
+	expect_eq "...only that line" 1 "$(printf '%s\n' "$ERR" | grep -c .)"
+	kill_user_holders
 fi
 
 done_testing
