@@ -92,6 +92,19 @@ holder_tests() { # USER (empty: the caller)
 		done
 		held=$(ls -l "/proc/$pid/fd" 2>/dev/null | grep -cF "$(cat "$D/mnt")")
 		expect_eq "$who: ...and lets it go once sbx has exited" 0 "$held"
+
+		# A sandbox does not need the holder once it runs: kill it meanwhile.
+		rm -f "$D/mnt"
+		env XDG_RUNTIME_DIR="$RT" "$SBX" --bind "$D" sh -c \
+			"id -u > $D/mnt; read x < $D/fifo; echo still here" </dev/null >"$D/out" &
+		sb=$!
+		track_pid "$sb"
+		wait_for_file "$D/mnt" 10
+		while [ ! -s "$D/mnt" ]; do sleep 0.02; done
+		kill_holder "$pid"
+		echo > "$D/fifo"
+		wait "$sb"
+		expect_eq "$who: a sandbox outlives a holder killed under it" "0 still here" "$? $(cat "$D/out")"
 	fi
 
 	# A stale socket (the holder killed) is replaced.
