@@ -21,7 +21,7 @@
  * connection waits in its backlog), so a start never waits for it to be
  * scheduled. Anything else is refused, the socket removed and a new holder
  * started; if that fails too, sbx falls back to newuidmap/newgidmap.
- * Lifetime: the holder exits after HOLDER_IDLE_MS without a connection
+ * Lifetime: the holder exits HOLDER_IDLE_MS after its last connection closed
  * (running sandboxes do not need it: their namespaces keep P alive).
  * Teardown off the critical path: sbx keeps its connection open, and the
  * sandbox's child, once it has unshared its mount namespace, sends that
