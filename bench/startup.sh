@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # bench/startup.sh - start-up cost of sbx next to bubblewrap and unshare(1).
 #
-# Scenario A (defaults): `sbx -- true`, the equivalent bwrap command line and
+# Scenario A (defaults): `sbx -- true` (full subordinate id maps, written from
+# the per-user holder's parent namespace), `sbx --userns single` (bwrap's id
+# mapping), `sbx --net slirp`, `sbx --no-userns-holder` (newuidmap/newgidmap at
+# each start, as before the holder), the equivalent bwrap command line and
 # `unshare -Ur true` (lower bound for creating a user namespace), timed in one
 # hyperfine run.  Scenario B: the same sbx and bwrap commands plus 50 extra
 # read-only binds of existing host directories, timed in a second run.
@@ -206,6 +209,8 @@ cmd_sbx_a=("$sbx" -- true)
 # bwrap maps only the caller's own id; this is sbx with the same mapping,
 # without the newuidmap/newgidmap helpers its default needs.
 cmd_single_a=("$sbx" --userns single -- true)
+cmd_slirp_a=("$sbx" --net slirp -- true)
+cmd_nohold_a=("$sbx" --no-userns-holder -- true)
 cmd_bw_a=("${bw_base[@]}" true)
 cmd_un_a=("$unshare_bin" -Ur true)
 cmd_sbx_b=("$sbx" "${sbx_binds[@]}" -- true)
@@ -227,6 +232,8 @@ check() {
 }
 check "sbx" "${cmd_sbx_a[@]}"
 check "sbx --userns single" "${cmd_single_a[@]}"
+check "sbx --net slirp" "${cmd_slirp_a[@]}"
+check "sbx --no-userns-holder" "${cmd_nohold_a[@]}"
 check "bwrap" "${cmd_bw_a[@]}"
 check "unshare -Ur" "${cmd_un_a[@]}"
 check "sbx with $NBINDS binds" "${cmd_sbx_b[@]}"
@@ -234,6 +241,8 @@ check "bwrap with $NBINDS binds" "${cmd_bw_b[@]}"
 
 name_sbx_a="sbx -- true"
 name_single_a="sbx --userns single -- true"
+name_slirp_a="sbx --net slirp -- true"
+name_nohold_a="sbx --no-userns-holder -- true"
 name_bw_a="bwrap (same view) true"
 name_un_a="unshare -Ur true"
 name_sbx_b="sbx +$NBINDS --ro-bind -- true"
@@ -256,6 +265,8 @@ echo "## Scenario A: defaults" >&2
 "${hf[@]}" --export-json "$tmp/startup-defaults.json" \
 	-n "$name_sbx_a" "${cmd_sbx_a[*]}" \
 	-n "$name_single_a" "${cmd_single_a[*]}" \
+	-n "$name_slirp_a" "${cmd_slirp_a[*]}" \
+	-n "$name_nohold_a" "${cmd_nohold_a[*]}" \
 	-n "$name_bw_a" "${cmd_bw_a[*]}" \
 	-n "$name_un_a" "${cmd_un_a[*]}" >&2 ||
 	die "hyperfine failed on scenario A"
@@ -267,13 +278,14 @@ echo "## Scenario B: $NBINDS extra read-only binds" >&2
 	die "hyperfine failed on scenario B"
 
 python3 - "$tmp/startup-defaults.json" "$tmp/startup-binds.json" "$NBINDS" \
-	"$name_sbx_a" "$name_bw_a" "$name_un_a" "$name_sbx_b" "$name_bw_b" "$name_single_a" <<'EOF'
+	"$name_sbx_a" "$name_bw_a" "$name_un_a" "$name_sbx_b" "$name_bw_b" "$name_single_a" \
+	"$name_slirp_a" "$name_nohold_a" <<'EOF'
 import json
 import statistics
 import sys
 
 path_a, path_b, nbinds = sys.argv[1], sys.argv[2], int(sys.argv[3])
-n_sbx_a, n_bw_a, n_un_a, n_sbx_b, n_bw_b, n_single_a = sys.argv[4:10]
+n_sbx_a, n_bw_a, n_un_a, n_sbx_b, n_bw_b, n_single_a, n_slirp_a, n_nohold_a = sys.argv[4:12]
 
 
 def load(path):
@@ -287,17 +299,19 @@ def load(path):
             "mean": statistics.fmean(times),
             "stddev": statistics.stdev(times) if len(times) > 1 else 0.0,
             "runs": len(times),
+            "q": statistics.quantiles(times, n=4) if len(times) > 1 else [times[0]] * 3,
         }
     return res
 
 
 a = load(path_a)
 b = load(path_b)
-print("| scenario | command | median ms | mean ± σ ms | runs |")
-print("|---|---|---:|---:|---:|")
+print("| scenario | command | median ms | q1–q3 ms | mean ± σ ms | runs |")
+print("|---|---|---:|---:|---:|---:|")
 for scen, res in (("A defaults", a), (f"B +{nbinds} binds", b)):
     for name, r in res.items():
         print(f"| {scen} | `{name}` | {r['median'] * 1e3:.3f} | "
+              f"{r['q'][0] * 1e3:.3f}–{r['q'][2] * 1e3:.3f} | "
               f"{r['mean'] * 1e3:.3f} ± {r['stddev'] * 1e3:.3f} | {r['runs']} |")
 
 
@@ -311,7 +325,6 @@ def verdict(ok):
 
 r_bw = ratio(a[n_sbx_a]["median"], a[n_bw_a]["median"])
 r_un = ratio(a[n_sbx_a]["median"], a[n_un_a]["median"])
-r_single = ratio(a[n_single_a]["median"], a[n_bw_a]["median"])
 bind_sbx = (b[n_sbx_b]["median"] - a[n_sbx_a]["median"]) / nbinds * 1e6
 bind_bw = (b[n_bw_b]["median"] - a[n_bw_a]["median"]) / nbinds * 1e6
 if bind_bw > 0:
@@ -322,9 +335,13 @@ else:
 print()
 print("| metric | value | target | result |")
 print("|---|---:|---|---|")
-print(f"| sbx/bwrap median (defaults) | {r_bw:.2f} | <= 0.80 | {verdict(r_bw <= 0.80)} |")
-print(f"| sbx --userns single/bwrap median (same id mapping as bwrap) | {r_single:.2f} "
-      f"| (info) | |")
+print(f"| sbx/bwrap median (defaults, subuid maps on) | {r_bw:.2f} | <= 0.80 | "
+      f"{verdict(r_bw <= 0.80)} |")
+for label, name in (("sbx --userns single", n_single_a), ("sbx --net slirp", n_slirp_a),
+                    ("sbx --no-userns-holder", n_nohold_a)):
+    m = a[name]["median"]
+    print(f"| {label}: /bwrap, /unshare median | {ratio(m, a[n_bw_a]['median']):.2f}, "
+          f"{ratio(m, a[n_un_a]['median']):.2f} | (info) | |")
 print(f"| sbx/unshare median | {r_un:.2f} | (lower bound, info) | |")
 print(f"| per-bind cost sbx = (median_B - median_A)/{nbinds} | {bind_sbx:.1f} µs "
       f"| < bwrap's | {verdict(bind_sbx < bind_bw)} |")

@@ -169,6 +169,7 @@ struct sbx_config {
 	size_t n_mounts;
 	struct sbx_view_pending view_pending;
 	enum sbx_userns_mode userns_mode;
+	bool no_userns_holder; /* newuidmap/newgidmap at every start */
 
 	char *chdir;
 	char *hostname;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ns.h"
+#include "userns_holder.h"
 #include "util.h"
 
 #ifndef CLONE_NEWTIME
@@ -50,6 +51,7 @@ int ns_unshare_rest(const struct sbx_config *c, struct sbx_error *e)
 
 	if (unshare((int)flags) < 0)
 		return sbx_error_set(e, errno, "cannot create the namespaces");
+	userns_holder_hand_over();
 	return 0;
 }
 

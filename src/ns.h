@@ -24,7 +24,8 @@ unsigned long ns_clone_flags(const struct sbx_config *c);
  * namespace costs about a millisecond: this way it overlaps with the
  * parent's newuidmap/newgidmap. The child already holds every capability in
  * its new user namespace, which then owns these namespaces just as if clone()
- * had made them.
+ * had made them. With the holder (userns_holder.h), the new mount namespace
+ * is then handed to it, so that its teardown happens after sbx has exited.
  *
  * Return: 0 or -errno with @e filled
  */

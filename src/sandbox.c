@@ -23,6 +23,7 @@
 #include "supervise.h"
 #include "sync.h"
 #include "userns.h"
+#include "userns_holder.h"
 #include "util.h"
 
 static void cleanup_kill_pid(pid_t *pid)
@@ -161,7 +162,7 @@ static void log_plan(const struct sbx_config *c, const struct userns_plan *p)
 	for (char *s = gid_text; (s = strchr(s, '\n'));)
 		*s = ';';
 	log_verbose(1, "uid map: %s gid map: %s via %s", uid_text, gid_text,
-		    p->privileged ? "/proc (root)" : p->use_helpers ? "newuidmap/newgidmap" : "single-id map");
+		    userns_plan_via(p));
 	for (int ns = 0; ns < SBX_NS_COUNT; ns++)
 		log_verbose(2, "%s namespace: %s", config_ns_name((enum sbx_ns)ns),
 			    c->share[ns] ? "host" : "new");
@@ -186,6 +187,8 @@ static int plan_sandbox(const struct sbx_config *c, struct userns_plan *plan,
 					"/etc/subuid", "/etc/subgid", e);
 	if (r == 0 && c->userns_mode == SBX_USERNS_SINGLE)
 		userns_plan_single(plan);
+	if (r == 0)
+		userns_holder_enter(plan, !c->no_userns_holder);
 	if (r < 0)
 		return r;
 	log_plan(c, plan);

@@ -1,4 +1,4 @@
-/* userns.c - subordinate ids, id maps and writing them for the child */
+/* userns.c - subordinate ids, the plan of id maps, and writing them for the child */
 #include "autoconf.h"
 
 #include <fcntl.h>
@@ -73,149 +73,88 @@ size_t subid_load(const char *path, const char *user, unsigned long id,
 	return n;
 }
 
-static int idmap_add(struct idmap *m, unsigned long inside, unsigned long outside,
-		     unsigned long count)
+size_t subid_load_all(const char *path, const char *user, unsigned long id,
+		      struct subid_range **ret_ranges)
 {
-	if (count == 0)
+	struct subid_range *r = NULL;
+	size_t n = 0, cap = 0;
+	FILE *f = fopen(path, "re");
+
+	*ret_ranges = NULL;
+	if (!f)
 		return 0;
-	if (m->n > 0) {
-		struct idmap_line *last = &m->lines[m->n - 1];
-		if (last->inside + last->count == inside && last->outside + last->count == outside) {
-			last->count += count;
-			return 0;
-		}
+	/* subid_parse() stops right after the last range it stored: go on
+	 * from there with more room until the file ends. */
+	while (cap < SUBID_MAX_RANGES) {
+		cap = cap ? 2 * cap : 64;
+		r = xreallocarray(r, cap, sizeof(*r));
+		n += subid_parse(f, user, id, r + n, cap - n);
+		if (n < cap)
+			break;
 	}
-	if (m->n == IDMAP_MAX_LINES)
-		return -E2BIG;
-	m->lines[m->n++] = (struct idmap_line){ inside, outside, count };
-	return 0;
+	fclose(f);
+	if (n == 0) {
+		free(r);
+		r = NULL;
+	}
+	*ret_ranges = r;
+	return n;
 }
 
-int idmap_build(unsigned long host_id, unsigned long inside_id, const struct subid_range *ranges,
-		size_t n_ranges, unsigned long span, struct idmap *ret_map)
+/* One line when a map could not hold every range (the kernel's 340 lines). */
+static void note_truncated(struct userns_plan *p, const char *path, const char *user,
+			   const struct idmap *m)
 {
-	struct idmap sub = { .n = 0 };
-	unsigned long next_inside = 0;
-	int r;
-
-	/* The kernel wants the lines of a map sorted by nothing in particular,
-	 * but they must not overlap: lay the subordinate ids out first, around
-	 * the caller's own inside id, then add the caller's line. */
-	for (size_t i = 0; i < n_ranges && next_inside < span; i++) {
-		unsigned long out = ranges[i].start;
-		unsigned long left = ranges[i].count;
-
-		while (left > 0 && next_inside < span) {
-			unsigned long chunk;
-
-			if (next_inside == inside_id) {
-				next_inside++;
-				continue;
-			}
-			chunk = left;
-			if (next_inside < inside_id && next_inside + chunk > inside_id)
-				chunk = inside_id - next_inside;
-			if (next_inside + chunk > span)
-				chunk = span - next_inside;
-			r = idmap_add(&sub, next_inside, out, chunk);
-			if (r < 0)
-				return r;
-			next_inside += chunk;
-			out += chunk;
-			left -= chunk;
-		}
-	}
-
-	ret_map->n = 0;
-	r = idmap_add(ret_map, inside_id, host_id, 1);
-	for (size_t i = 0; r == 0 && i < sub.n; i++)
-		r = idmap_add(ret_map, sub.lines[i].inside, sub.lines[i].outside, sub.lines[i].count);
-	return r;
+	snprintf(p->warning, sizeof(p->warning),
+		 "warning: the ranges of %s in %s need more than one id map holds (%d lines, under %d bytes); only %lu ids are mapped",
+		 user ? user : "this user", path, IDMAP_MAX_LINES, IDMAP_MAX_TEXT, idmap_count(m));
 }
 
-int idmap_build_isolated(const struct subid_range *ranges, size_t n_ranges, unsigned long span,
-			 struct idmap *ret_map)
+/* The sandbox's map from @ranges; too many lines is a warning, not an error. */
+static void build_full(struct userns_plan *p, unsigned long host_id, unsigned long inside_id,
+		       const struct subid_range *ranges, size_t n, const char *path,
+		       const char *user, struct idmap *ret_map)
 {
-	unsigned long next_inside = 0;
-
-	ret_map->n = 0;
-	for (size_t i = 0; i < n_ranges && next_inside < span; i++) {
-		unsigned long chunk = ranges[i].count;
-		int r;
-
-		if (chunk > span - next_inside)
-			chunk = span - next_inside;
-		r = idmap_add(ret_map, next_inside, ranges[i].start, chunk);
-		if (r < 0)
-			return r;
-		next_inside += chunk;
-	}
-	return 0;
-}
-
-bool idmap_covers(const struct idmap *m, unsigned long id)
-{
-	for (size_t i = 0; i < m->n; i++)
-		if (id >= m->lines[i].inside && id - m->lines[i].inside < m->lines[i].count)
-			return true;
-	return false;
-}
-
-size_t idmap_format(const struct idmap *m, char *buf, size_t len)
-{
-	size_t used = 0;
-
-	if (len)
-		buf[0] = '\0';
-	for (size_t i = 0; i < m->n; i++) {
-		int n = snprintf(buf + used, used < len ? len - used : 0, "%lu %lu %lu\n",
-				 m->lines[i].inside, m->lines[i].outside, m->lines[i].count);
-		if (n > 0)
-			used += (size_t)n;
-	}
-	return used;
+	if (idmap_build(host_id, inside_id, ranges, n, IDMAP_DEFAULT_SPAN, ret_map) == -E2BIG)
+		note_truncated(p, path, user, ret_map);
 }
 
 int userns_plan_build(struct userns_plan *p, uid_t host_uid, gid_t host_gid, const char *user,
 		      uid_t inside_uid, gid_t inside_gid, const char *subuid_path,
 		      const char *subgid_path, struct sbx_error *e)
 {
-	struct subid_range uranges[SUBID_MAX_RANGES], granges[SUBID_MAX_RANGES];
+	_cleanup_free_ struct subid_range *uranges = NULL, *granges = NULL;
+	/* Real root may map anything: with no ranges of its own, give the
+	 * sandbox host ids 1..65535 around its inside id, so that with --uid 0
+	 * the map is the identity and files keep their owners. */
+	static const struct subid_range root_range = { 1, IDMAP_DEFAULT_SPAN - 1 };
+	const struct subid_range *ur, *gr;
 	size_t nu, ng;
-	int r;
 
 	memset(p, 0, sizeof(*p));
 	p->privileged = host_uid == 0;
-	nu = subid_load(subuid_path, user, host_uid, uranges, SUBID_MAX_RANGES);
+	nu = subid_load_all(subuid_path, user, host_uid, &uranges);
 	/* shadow matches a numeric owner against the uid in both files */
-	ng = subid_load(subgid_path, user, host_uid, granges,
-			SUBID_MAX_RANGES);
-
-	if (p->privileged && (nu == 0 || ng == 0)) {
-		/* Real root may map anything: with no ranges of its own, give the
-		 * sandbox host ids 1..65535 around its inside id, so that with
-		 * --uid 0 the map is the identity and files keep their owners. */
-		static const struct subid_range root_range = { 1, IDMAP_DEFAULT_SPAN - 1 };
-		if (nu == 0) {
-			uranges[0] = root_range;
-			nu = 1;
-		}
-		if (ng == 0) {
-			granges[0] = root_range;
-			ng = 1;
-		}
+	ng = subid_load_all(subgid_path, user, host_uid, &granges);
+	ur = uranges;
+	gr = granges;
+	if (p->privileged && nu == 0) {
+		ur = &root_range;
+		nu = 1;
+	}
+	if (p->privileged && ng == 0) {
+		gr = &root_range;
+		ng = 1;
 	}
 
-	r = idmap_build(host_uid, inside_uid, NULL, 0, 1, &p->uid_single);
-	if (r == 0)
-		r = idmap_build(host_gid, inside_gid, NULL, 0, 1, &p->gid_single);
-	if (r == 0)
-		r = idmap_build(host_uid, inside_uid, uranges, nu, IDMAP_DEFAULT_SPAN, &p->uid_map);
-	if (r == 0)
-		r = idmap_build(host_gid, inside_gid, granges, ng, IDMAP_DEFAULT_SPAN, &p->gid_map);
-	if (r < 0)
-		return sbx_error_set(e, r, "subordinate id ranges in %s/%s need too many map lines",
-				     subuid_path, subgid_path);
+	idmap_build(host_uid, inside_uid, NULL, 0, 1, &p->uid_single);
+	idmap_build(host_gid, inside_gid, NULL, 0, 1, &p->gid_single);
+	build_full(p, host_uid, inside_uid, ur, nu, subuid_path, user, &p->uid_map);
+	build_full(p, host_gid, inside_gid, gr, ng, subgid_path, user, &p->gid_map);
+	/* Too many ranges for the parent namespace leaves it short: the holder
+	 * is then not used (userns_holder_enter() checks the coverage). */
+	idmap_build_identity(host_uid, ur, nu, &p->uid_parent);
+	idmap_build_identity(host_gid, gr, ng, &p->gid_parent);
 
 	if (!p->privileged) {
 		if (nu == 0 || ng == 0) {
@@ -233,6 +172,7 @@ int userns_plan_build(struct userns_plan *p, uid_t host_uid, gid_t host_gid, con
 			p->use_helpers = true;
 		}
 	}
+	(void)e; /* nothing fails here any more: a short map is a warning */
 	return 0;
 }
 
@@ -240,29 +180,26 @@ int userns_plan_isolate(struct userns_plan *p, uid_t host_uid, const char *user,
 			uid_t inside_uid, gid_t inside_gid, const char *subuid_path,
 			const char *subgid_path, struct sbx_error *e)
 {
-	struct subid_range uranges[SUBID_MAX_RANGES], granges[SUBID_MAX_RANGES];
-	size_t nu = subid_load(subuid_path, user, host_uid, uranges, SUBID_MAX_RANGES);
-	size_t ng = subid_load(subgid_path, user, host_uid, granges, SUBID_MAX_RANGES);
-	int r;
+	_cleanup_free_ struct subid_range *uranges = NULL, *granges = NULL;
+	size_t nu = subid_load_all(subuid_path, user, host_uid, &uranges);
+	size_t ng = subid_load_all(subgid_path, user, host_uid, &granges);
 
 	if (nu == 0 || ng == 0)
 		return sbx_error_set(e, 0, "--userns isolated needs subordinate ids: no range for %s in %s",
 				     user ? user : "this user", nu == 0 ? subuid_path : subgid_path);
 	if (!p->privileged && (access(NEWUIDMAP_PATH, X_OK) < 0 || access(NEWGIDMAP_PATH, X_OK) < 0))
 		return sbx_error_set(e, 0, "--userns isolated needs newuidmap and newgidmap (package uidmap)");
-	r = idmap_build_isolated(uranges, nu, IDMAP_DEFAULT_SPAN, &p->uid_map);
-	if (r == 0)
-		r = idmap_build_isolated(granges, ng, IDMAP_DEFAULT_SPAN, &p->gid_map);
-	if (r < 0)
-		return sbx_error_set(e, r, "subordinate id ranges in %s/%s need too many map lines",
-				     subuid_path, subgid_path);
+	p->warning[0] = '\0';
+	if (idmap_build_isolated(uranges, nu, IDMAP_DEFAULT_SPAN, &p->uid_map) == -E2BIG)
+		note_truncated(p, subuid_path, user, &p->uid_map);
+	if (idmap_build_isolated(granges, ng, IDMAP_DEFAULT_SPAN, &p->gid_map) == -E2BIG)
+		note_truncated(p, subgid_path, user, &p->gid_map);
 	if (!idmap_covers(&p->uid_map, inside_uid) || !idmap_covers(&p->gid_map, inside_gid))
 		return sbx_error_set(e, 0, "--userns isolated: the sandbox user %lu:%lu is beyond the "
 					   "subordinate ranges", (unsigned long)inside_uid,
 				     (unsigned long)inside_gid);
 	p->isolated = true;
 	p->use_helpers = !p->privileged;
-	p->warning[0] = '\0';
 	return 0;
 }
 
@@ -360,21 +297,45 @@ static int write_single_maps(struct userns_plan *p, pid_t pid, bool uid_done, bo
 	return 0;
 }
 
+void userns_run_helpers(pid_t pid, const struct idmap *uids, const struct idmap *gids,
+			bool *ret_uid_ok, bool *ret_gid_ok)
+{
+	pid_t uid_helper = -1, gid_helper = -1;
+
+	/* Both helpers are setuid programs that take ~1 ms each to start; run
+	 * them at the same time. */
+	if (spawn_map_helper(NEWUIDMAP_PATH, pid, uids, &uid_helper) < 0)
+		uid_helper = -1;
+	if (spawn_map_helper(NEWGIDMAP_PATH, pid, gids, &gid_helper) < 0)
+		gid_helper = -1;
+	*ret_uid_ok = helper_succeeded(uid_helper);
+	*ret_gid_ok = helper_succeeded(gid_helper);
+}
+
+const char *userns_plan_via(const struct userns_plan *p)
+{
+	if (p->privileged)
+		return "/proc (root)";
+	if (p->via_holder || p->holder_note[0])
+		return p->holder_note;
+	return p->use_helpers ? "newuidmap/newgidmap" : "single-id map";
+}
+
 int userns_write_maps(struct userns_plan *p, pid_t pid, bool *ret_setgroups_allowed,
 		      struct sbx_error *e)
 {
-	pid_t uid_helper = -1, gid_helper = -1;
 	bool uid_ok, gid_ok;
 	int r;
 
-	if (p->privileged) {
+	if (p->privileged || p->via_holder) {
 		r = write_proc_map(pid, "uid_map", &p->uid_map);
 		if (r < 0)
 			return sbx_error_set(e, r, "cannot write the uid map of the sandbox");
 		r = write_proc_map(pid, "gid_map", &p->gid_map);
 		if (r < 0)
 			return sbx_error_set(e, r, "cannot write the gid map of the sandbox");
-		*ret_setgroups_allowed = true;
+		/* A child namespace inherits a parent's denied setgroups. */
+		*ret_setgroups_allowed = p->privileged || p->holder_setgroups;
 		return 0;
 	}
 	if (!p->use_helpers) {
@@ -382,14 +343,7 @@ int userns_write_maps(struct userns_plan *p, pid_t pid, bool *ret_setgroups_allo
 		return write_single_maps(p, pid, false, false, e);
 	}
 
-	/* Both helpers are setuid programs that take ~1 ms each to start; run
-	 * them at the same time. */
-	if (spawn_map_helper(NEWUIDMAP_PATH, pid, &p->uid_map, &uid_helper) < 0)
-		uid_helper = -1;
-	if (spawn_map_helper(NEWGIDMAP_PATH, pid, &p->gid_map, &gid_helper) < 0)
-		gid_helper = -1;
-	uid_ok = helper_succeeded(uid_helper);
-	gid_ok = helper_succeeded(gid_helper);
+	userns_run_helpers(pid, &p->uid_map, &p->gid_map, &uid_ok, &gid_ok);
 	if (uid_ok && gid_ok) {
 		*ret_setgroups_allowed = true;
 		return 0;

@@ -1,4 +1,4 @@
-/* userns.h - subordinate id lookup, id-map building, newuidmap/newgidmap */
+/* userns.h - subordinate id lookup, id maps (userns_idmap.c), newuidmap/newgidmap */
 #pragma once
 
 #include <stdbool.h>
@@ -9,7 +9,11 @@
 
 /* The kernel accepts at most 340 lines per map (since 4.15). */
 #define IDMAP_MAX_LINES 340
-#define SUBID_MAX_RANGES 64
+/* ...and takes a map in one write shorter than a page. */
+#define IDMAP_MAX_TEXT 4096
+/* Ranges read per user and file; past 65536 ranges even one-id ranges cover
+ * more than a sandbox's 65536 ids. */
+#define SUBID_MAX_RANGES 65536
 
 /* Inside ids 0..65535 are what a Debian system's packages use. */
 #define IDMAP_DEFAULT_SPAN 65536UL
@@ -49,6 +53,15 @@ size_t subid_load(const char *path, const char *user, unsigned long id,
 		  struct subid_range *ret_ranges, size_t max);
 
 /**
+ * subid_load_all() - every range of @user in the file at @path (up to
+ *		      SUBID_MAX_RANGES), in file order
+ * @ret_ranges:	allocated array (free() it), NULL when there are none
+ * Return: the number of ranges
+ */
+size_t subid_load_all(const char *path, const char *user, unsigned long id,
+		      struct subid_range **ret_ranges);
+
+/**
  * idmap_build() - map @inside_id to @host_id, then fill inside ids from 0
  *		   upwards, skipping @inside_id, with the subordinate @ranges
  * @span:	stop after inside ids 0..span-1 are covered (or the ranges run out)
@@ -56,7 +69,9 @@ size_t subid_load(const char *path, const char *user, unsigned long id,
  * Adjacent pieces are merged, so a single 65536-id range yields at most three
  * lines. Without ranges the map is the single line "inside host 1".
  *
- * Return: 0, or -E2BIG if more than IDMAP_MAX_LINES lines would be needed
+ * Return: 0, or -E2BIG if more than IDMAP_MAX_LINES lines (or IDMAP_MAX_TEXT
+ *	   bytes) would be needed; @ret_map then holds the caller's line and
+ *	   the first pieces that fit
  */
 int idmap_build(unsigned long host_id, unsigned long inside_id, const struct subid_range *ranges,
 		size_t n_ranges, unsigned long span, struct idmap *ret_map);
@@ -68,6 +83,37 @@ int idmap_build(unsigned long host_id, unsigned long inside_id, const struct sub
  */
 int idmap_build_isolated(const struct subid_range *ranges, size_t n_ranges, unsigned long span,
 			 struct idmap *ret_map);
+
+/**
+ * idmap_build_identity() - the parent namespace's map: @host_id and every
+ *			    subordinate range mapped to itself, sorted, merged
+ * Return: 0, or -E2BIG when more than IDMAP_MAX_LINES lines are needed
+ *	   (@ret_map then holds the lowest ones)
+ */
+int idmap_build_identity(unsigned long host_id, const struct subid_range *ranges, size_t n_ranges,
+			 struct idmap *ret_map);
+
+/**
+ * idmap_outside_within() - whether every outside id of @m is mapped by the
+ *			    identity map @parent (so @m can be written from it)
+ */
+bool idmap_outside_within(const struct idmap *m, const struct idmap *parent);
+
+/**
+ * idmap_count() - the number of ids @m maps
+ */
+unsigned long idmap_count(const struct idmap *m);
+
+/**
+ * idmap_parse() - read /proc/PID/uid_map text (at most IDMAP_MAX_LINES lines)
+ * Return: 0 or -EINVAL
+ */
+int idmap_parse(const char *text, struct idmap *ret_map);
+
+/**
+ * idmap_equal() - the same lines in the same order
+ */
+bool idmap_equal(const struct idmap *a, const struct idmap *b);
 
 /**
  * idmap_covers() - whether inside id @id is mapped by @m
@@ -83,7 +129,14 @@ size_t idmap_format(const struct idmap *m, char *buf, size_t len);
 /**
  * struct userns_plan - the maps the parent will install for the child
  * @uid_map, @gid_map:	full maps (with subordinate ranges), or single lines
+ * @uid_parent, @gid_parent:	the per-user parent namespace's identity maps
+ *			(the caller's id and all its ranges), for the holder
  * @use_helpers:	run newuidmap/newgidmap (an unprivileged caller with ranges)
+ * @via_holder:		sbx joined the holder's parent namespace: it writes
+ *			the full maps itself (see userns_holder.h)
+ * @holder_setgroups:	the parent namespace allows setgroups (so the child's may)
+ * @holder_note:	for -v: the holder used, or why none was
+
  * @privileged:		real root: the maps are written to /proc directly
  * @isolated:		--userns isolated: the maps hold subordinate ids only,
  *			and a single-id fallback is an error, not a warning
@@ -94,7 +147,12 @@ struct userns_plan {
 	struct idmap gid_map;
 	struct idmap uid_single;
 	struct idmap gid_single;
+	struct idmap uid_parent;
+	struct idmap gid_parent;
 	bool use_helpers;
+	bool via_holder;
+	bool holder_setgroups;
+	char holder_note[200];
 	bool privileged;
 	bool isolated;
 	char warning[256];
@@ -147,3 +205,15 @@ void userns_plan_single(struct userns_plan *p);
  */
 int userns_write_maps(struct userns_plan *p, pid_t pid, bool *ret_setgroups_allowed,
 		      struct sbx_error *e);
+
+/**
+ * userns_run_helpers() - newuidmap @uids and newgidmap @gids for @pid, both at once
+ * @ret_uid_ok, @ret_gid_ok:	whether each helper succeeded
+ */
+void userns_run_helpers(pid_t pid, const struct idmap *uids, const struct idmap *gids,
+			bool *ret_uid_ok, bool *ret_gid_ok);
+
+/**
+ * userns_plan_via() - how the maps will be written, for -v
+ */
+const char *userns_plan_via(const struct userns_plan *p);

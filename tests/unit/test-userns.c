@@ -99,6 +99,81 @@ static void test_idmap(void)
 		many[i] = (struct subid_range){ 100000 + 2 * (unsigned long)i, 1 };
 	ok(idmap_build(1000, 1000, many, 400, IDMAP_DEFAULT_SPAN, &m) == -E2BIG,
 	   "more than 340 lines refused");
+	char text[8192];
+	ok(m.n > 0 && idmap_format(&m, text, sizeof(text)) < IDMAP_MAX_TEXT &&
+		   m.lines[0].outside == 1000 && idmap_count(&m) == m.n,
+	   "...but what fits is kept: the caller's line first, %zu lines under a page", m.n);
+}
+
+static void test_identity(void)
+{
+	struct subid_range two[] = { { 300000, 65536 }, { 100000, 65536 } };
+	struct subid_range touching[] = { { 100000, 1000 }, { 101000, 5 }, { 1000, 1 } };
+	struct subid_range many[400];
+	struct idmap m, parsed, child;
+
+	ok(idmap_build_identity(1001, two, 2, &m) == 0, "parent map builds");
+	is_str(fmt(&m), "1001 1001 1\n100000 100000 65536\n300000 300000 65536\n",
+	       "parent map: own id and every range to itself, sorted");
+	ok(idmap_build_identity(1000, touching, 3, &m) == 0, "touching ranges");
+	is_str(fmt(&m), "1000 1000 1\n100000 100000 1005\n",
+	       "adjacent and overlapping ranges merged (the kernel refuses overlaps)");
+
+	ok(idmap_build_identity(1001, two, 2, &m) == 0 &&
+		   idmap_build(1001, 1001, two, 2, IDMAP_DEFAULT_SPAN, &child) == 0 &&
+		   idmap_outside_within(&child, &m),
+	   "the sandbox's map can be written from the parent's");
+	child.lines[1].outside = 99999;
+	ok(!idmap_outside_within(&child, &m), "an outside id beyond the parent map is caught");
+
+	ok(idmap_parse("      1001       1001          1\n    100000     100000      65536\n",
+		       &parsed) == 0 && parsed.n == 2 && parsed.lines[1].count == 65536,
+	   "/proc uid_map text parses");
+	ok(idmap_parse("1 2\n", &parsed) < 0 && idmap_parse("1 2 3 4\n", &parsed) < 0 &&
+		   idmap_parse("a b c\n", &parsed) < 0,
+	   "malformed uid_map text refused");
+	ok(idmap_parse("1001 1001 1\n", &parsed) == 0 && !idmap_equal(&parsed, &m),
+	   "a map with lines missing differs");
+
+	for (int i = 0; i < 400; i++)
+		many[i] = (struct subid_range){ 100000 + 2 * (unsigned long)i, 1 };
+	ok(idmap_build_identity(1000, many, 400, &m) == -E2BIG && m.n > 0,
+	   "too many ranges for one parent map: said so");
+}
+
+/* Issue 10: 10,000 one-id ranges used to map 64 ids silently. */
+static void test_many_ranges(void)
+{
+	char dir[] = "/tmp/sbx-unit-XXXXXX";
+	char subuid[64], subgid[64];
+	struct userns_plan p;
+	struct sbx_error e = { 0 };
+	FILE *f;
+
+	ok(mkdtemp(dir) != NULL, "temp dir");
+	snprintf(subuid, sizeof(subuid), "%s/subuid", dir);
+	snprintf(subgid, sizeof(subgid), "%s/subgid", dir);
+	f = fopen(subuid, "w");
+	for (int i = 0; i < 10000; i++)
+		fprintf(f, "u:%d:1\n", 200000 + i);
+	fclose(f);
+	f = fopen(subgid, "w");
+	for (int i = 0; i < 10000; i++)
+		fprintf(f, "u:%d:1\n", 200000 + 2 * i);
+	fclose(f);
+	ok(userns_plan_build(&p, 1000, 1000, "u", 1000, 1000, subuid, subgid, &e) == 0, "plan");
+	ok(idmap_count(&p.uid_map) == 10001 && p.uid_map.n <= 3,
+	   "10,000 adjacent one-id ranges: all mapped (%lu ids in %zu lines)",
+	   idmap_count(&p.uid_map), p.uid_map.n);
+	ok(strstr(p.warning, subgid) && strstr(p.warning, "340") &&
+		   idmap_count(&p.gid_map) == p.gid_map.n && p.gid_map.n > 64,
+	   "10,000 separate one-id ranges: %lu mapped, and said: %s", idmap_count(&p.gid_map),
+	   p.warning);
+	ok(p.uid_parent.n == 2 && p.uid_parent.lines[1].count == 10000,
+	   "the parent map holds every adjacent range");
+	unlink(subuid);
+	unlink(subgid);
+	rmdir(dir);
 }
 
 static void test_plan(void)
@@ -148,6 +223,8 @@ static void test_plan(void)
 int main(void)
 {
 	test_subid();
+	test_identity();
+	test_many_ranges();
 	test_idmap();
 	test_plan();
 	return tap_done();

@@ -1,0 +1,214 @@
+/* userns_holder_proc.c - the holder: a process that keeps the per-user parent
+ * user namespace alive and hands its fd to the user's own starts
+ * (theory of operation in userns_holder.h) */
+#include "autoconf.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+
+#include "userns_holder.h"
+#include "util.h"
+
+/* fds the holder keeps while it starts: 0-2 are /dev/null, the rest closed */
+enum { FD_UP = 3, FD_DOWN, FD_LOCK, FD_FIRST_FREE };
+
+/* One start of ours: its connection, and the sandbox's mount namespace it
+ * handed over (-1 until then). */
+struct client {
+	int conn;
+	int held;
+};
+
+/* Most starts served at once; more are answered but hand nothing over. */
+#define HOLDER_MAX_CLIENTS 1024
+
+static void client_drop(struct client *c)
+{
+	/* The last reference to a sandbox's mount namespace: its teardown
+	 * happens here, after that sbx has exited. */
+	if (c->held >= 0)
+		close(c->held);
+	close(c->conn);
+	c->conn = c->held = -1;
+}
+
+/* A message from a client: the mount namespace fd to hold, or the end. */
+static void client_read(struct client *c)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	char byte;
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm;
+	ssize_t n = recvmsg(c->conn, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			client_drop(c);
+		return;
+	}
+	cm = CMSG_FIRSTHDR(&msg);
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+	    cm->cmsg_len == CMSG_LEN(sizeof(int))) {
+		if (c->held >= 0)
+			close(c->held);
+		memcpy(&c->held, CMSG_DATA(cm), sizeof(int));
+	}
+}
+
+/* A start of ours (our uid), whose connection we keep until it closes. The
+ * namespace itself is not sent: sbx opens it from /proc/PID/ns/user. */
+static void client_accept(int lsock, struct client *clients, size_t *n_clients)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int conn = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
+
+	if (conn < 0)
+		return;
+	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != getuid()) {
+		close(conn);
+		return;
+	}
+	if (*n_clients == HOLDER_MAX_CLIENTS) {
+		close(conn);
+		return;
+	}
+	clients[(*n_clients)++] = (struct client){ .conn = conn, .held = -1 };
+}
+
+/* Serve until HOLDER_IDLE_MS pass with no start and no connection open. */
+static void serve(int lsock)
+{
+	static struct client clients[HOLDER_MAX_CLIENTS];
+	static struct pollfd pfds[HOLDER_MAX_CLIENTS + 1];
+	size_t n_clients = 0;
+
+	for (;;) {
+		int n;
+
+		pfds[0] = (struct pollfd){ .fd = lsock, .events = POLLIN };
+		for (size_t i = 0; i < n_clients; i++)
+			pfds[i + 1] = (struct pollfd){ .fd = clients[i].conn, .events = POLLIN };
+		n = poll(pfds, n_clients + 1, n_clients ? -1 : HOLDER_IDLE_MS);
+		if (n == 0)
+			return;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		for (size_t i = 0; i < n_clients; i++)
+			if (pfds[i + 1].revents)
+				client_read(&clients[i]);
+		/* Compact: dropped clients leave no hole. */
+		for (size_t i = 0; i < n_clients;)
+			if (clients[i].conn < 0)
+				clients[i] = clients[--n_clients];
+			else
+				i++;
+		if (pfds[0].revents & POLLIN)
+			client_accept(lsock, clients, &n_clients);
+	}
+}
+
+/* Nothing of sbx's stays open in a process that may live for a minute: the
+ * caller's pipes, terminal and files would not see EOF otherwise. */
+static int isolate_fds(int up, int down, const char *sock_path)
+{
+	char lock_path[sizeof(((struct sockaddr_un *)0)->sun_path) + 8];
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC), lock;
+	char *slash;
+
+	snprintf(lock_path, sizeof(lock_path), "%s", sock_path);
+	slash = strrchr(lock_path, '/');
+	if (null < 0 || !slash)
+		return -1;
+	strcpy(slash + 1, "lock");
+	lock = open(lock_path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (lock < 0)
+		return -1;
+	/* Out of the way first: one of them may sit where another goes. */
+	up = fcntl(up, F_DUPFD_CLOEXEC, 16);
+	down = fcntl(down, F_DUPFD_CLOEXEC, 16);
+	lock = fcntl(lock, F_DUPFD_CLOEXEC, 16);
+	null = fcntl(null, F_DUPFD_CLOEXEC, 16);
+	if (up < 0 || down < 0 || lock < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+	    dup2(null, 2) < 0 || dup2(up, FD_UP) < 0 || dup2(down, FD_DOWN) < 0 ||
+	    dup2(lock, FD_LOCK) < 0)
+		return -1;
+	return (int)syscall(SYS_close_range, FD_FIRST_FREE, ~0U, 0);
+}
+
+static int listen_at(const char *sock_path, ino_t *ret_ino)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", sock_path);
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 4096) < 0 ||
+	    lstat(sock_path, &st) < 0) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	*ret_ino = st.st_ino;
+	return fd;
+}
+
+void userns_holder_main(const char *sock_path, int up, int down)
+{
+	sigset_t none;
+	struct stat st;
+	ino_t ino = 0;
+	int r = 0, lsock;
+	pid_t me;
+	char go = 0;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	prctl(PR_SET_PDEATHSIG, 0);
+	prctl(PR_SET_NAME, "sbx-userns-hold");
+	if (chdir("/") < 0 || isolate_fds(up, down, sock_path) < 0)
+		_exit(1);
+	if (unshare(CLONE_NEWUSER) < 0) {
+		r = -errno;
+		(void)write_all(FD_UP, &r, sizeof(r));
+		_exit(1);
+	}
+	me = getpid();
+	if (write_all(FD_UP, &me, sizeof(me)) < 0 || read(FD_DOWN, &go, 1) != 1 || go != 1)
+		_exit(0);
+	/* Mapped now: we are the caller's uid again, inside the namespace. */
+	lsock = listen_at(sock_path, &ino);
+	r = lsock < 0 ? lsock : 0;
+	(void)write_all(FD_UP, &r, sizeof(r));
+	close(FD_UP);
+	close(FD_DOWN);
+	if (r < 0)
+		_exit(1);
+	serve(lsock);
+	/* Idle: remove our socket unless a newer holder took the name, under
+	 * the lock starters hold while they replace one. */
+	if (flock(FD_LOCK, LOCK_EX) == 0 && lstat(sock_path, &st) == 0 && st.st_ino == ino)
+		unlink(sock_path);
+	_exit(0);
+}
