@@ -240,10 +240,11 @@ static void on_helper_ctl(struct loop_source *src, uint32_t events)
 		if (r == 0) {
 			log_phase("network helper ready");
 			maybe_finish(s);
-		} else if (r == -EPIPE)
+		} else if (r == -EPIPE) {
 			loop_remove(src); /* its end is reported by check_helper() */
-		else if (r != -EAGAIN)
+		} else if (r != -EAGAIN) {
 			fail(s, r);
+		}
 		return;
 	}
 	/* Once ready, the helper speaks only when asked (nethelper_handover()
