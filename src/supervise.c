@@ -301,6 +301,9 @@ static int watch(struct supervisor *s, struct loop_source *src, int fd, loop_han
 	return fd >= 0 ? loop_add(&s->loop, src) : 0;
 }
 
+/* Another process sbx cannot do without (the TCP bypass, once it runs on its
+ * own) is one more watch() of its pidfd, with a handler like on_helper_exit();
+ * a control socket or a status fd, one more watch() of its fd. */
 static int add_sources(struct supervisor *s)
 {
 	const struct supervise_target *t = s->t;
