@@ -181,11 +181,21 @@ static void maybe_finish(struct supervisor *s)
 
 static void check_pid1(struct supervisor *s)
 {
-	if (proc_try_reap(s->t->pid1, &s->pid1_status) != 1)
+	int r;
+
+	if (s->pid1_ended)
+		return;
+	r = proc_try_reap(s->t->pid1, &s->pid1_status);
+	if (r == 0)
 		return;
 	/* Closing its pidfd took it out of the epoll set; forget it here too
 	 * (no fd was opened since, so the number names nothing else). */
 	loop_remove(&s->pid1);
+	if (r < 0) {
+		/* Not ours to wait for any more: never spin on its pidfd. */
+		fail(s, sbx_error_set(s->e, r, "waiting for the sandbox"));
+		return;
+	}
 	s->pid1_ended = true;
 	/* Whatever the sandbox said before it ended is queued: read it all. */
 	read_messages(s, SIZE_MAX);
@@ -198,9 +208,16 @@ static void check_helper(struct supervisor *s)
 	char how[64];
 	int status, r;
 
-	if (!h || proc_try_reap(&h->proc, &status) != 1)
+	if (!h || h->proc.pid <= 0)
+		return;
+	r = proc_try_reap(&h->proc, &status);
+	if (r == 0)
 		return;
 	loop_remove(&s->helper_exit); /* as in check_pid1() */
+	if (r < 0) {
+		fail(s, sbx_error_set(s->e, r, "waiting for the network helper"));
+		return;
+	}
 	/* Before it was ready it may have said why it gave up. */
 	r = nethelper_check_ready(h, s->e);
 	if (r < 0 && r != -EAGAIN && r != -EPIPE) {
