@@ -16,8 +16,9 @@ struct loop_source;
  *		or 0 for a poll-style source, which reads loop_pollset() itself
  *
  * Runs on the loop's only thread and must not block: no waiting for a
- * process or a peer. May add, modify and remove sources (itself included)
- * and end the loop with loop_exit().
+ * process or a peer (non-blocking reads, WNOHANG), and must cope with being
+ * called when nothing is ready any more. May add, modify and remove sources
+ * (itself included) and end the loop with loop_exit().
  */
 typedef void loop_handler_fn(struct loop_source *s, uint32_t events);
 
