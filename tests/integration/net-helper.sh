@@ -80,4 +80,31 @@ for opts in "" "--no-tcp-bypass"; do
 	kill_arg_leftovers "$MARKER"
 done
 
+# --- a setup interrupted: the helper goes too -------------------------------------
+
+# The sandbox's setup blocks on a --file that never ends; SIGTERM must end
+# sbx with 143 and take the helper (reaped) and the sandbox with it.
+mkfifo "$D/fifo"
+marker
+"$SBX" --net slirp --file 3 /x -- true "$MARKER" 3<>"$D/fifo" >"$D/out" 2>&1 </dev/null &
+BG=$!
+track_pid "$BG"
+_last_cmd="sbx --net slirp --file 3 /x -- true 3<>FIFO & kill -TERM \$sbx_pid (during the setup)"
+RC='' OUT='' ERR=''
+helper=
+for _ in $(seq 250); do
+	helper=$(helper_of "$BG")
+	[ -n "$helper" ] && break
+	sleep 0.02
+done
+kill -TERM "$BG"
+wait_pid_timeout "$BG" 10
+OUT=$(cat "$D/out")
+expect_eq "SIGTERM during the setup with --net slirp: 143, nothing printed" "143:" "$RC:$OUT"
+[ -n "$helper" ] && [ ! -e "/proc/$helper" ]
+ok $? "SIGTERM during the setup: the helper (${helper:-not found}) was killed and reaped"
+wait_for_no_arg "$MARKER" 5
+ok $? "SIGTERM during the setup: no process of the sandbox is left"
+kill_arg_leftovers "$MARKER"
+
 done_testing
