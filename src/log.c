@@ -45,3 +45,15 @@ void log_verbose(int level, const char *fmt, ...)
 	vlog(fmt, ap);
 	va_end(ap);
 }
+
+void log_phase(const char *what)
+{
+	struct timespec now;
+
+	if (log_verbosity < 3)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	log_verbose(3, "%.3f ms: %s", (double)(now.tv_sec - log_start.tv_sec) * 1e3 +
+					       (double)(now.tv_nsec - log_start.tv_nsec) / 1e6,
+		    what);
+}

@@ -16,3 +16,6 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /** log_verbose() - print "sbx: ..." when -v was given at least @level times */
 void log_verbose(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/** log_phase() - with -vvv: "N ms: WHAT", the time since sbx started (where start-up goes) */
+void log_phase(const char *what);

@@ -6,8 +6,6 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bypass.h"
@@ -19,18 +17,14 @@
 #include "nethelper.h"
 #include "ns.h"
 #include "pid1.h"
+#include "proc.h"
 #include "sandbox.h"
 #include "supervise.h"
 #include "sync.h"
+#include "term.h"
 #include "userns.h"
 #include "userns_holder.h"
 #include "util.h"
-
-static void cleanup_kill_pid(pid_t *pid)
-{
-	kill_and_reap(*pid);
-}
-#define _cleanup_kill_ __attribute__((cleanup(cleanup_kill_pid)))
 
 static void cleanup_premade(struct child_plan *child)
 {
@@ -59,58 +53,6 @@ static bool child_reported_error(int sync_fd, struct sbx_error *e)
 	return true;
 }
 
-static void log_phase(const char *what);
-
-/* Wait for pid 1 to say it started the command, or why it could not. */
-static int wait_until_started(int sync_fd, struct nethelper *net, struct tcp_bypass *bypass,
-			      struct sbx_error *e)
-{
-	struct sync_msg m;
-	int r, fd;
-
-	for (;;) {
-		r = sync_recv(sync_fd, &m, &fd, 0);
-		if (r == -EPIPE)
-			return sbx_error_set(e, 0, "the sandbox ended during setup");
-		if (r < 0)
-			return sbx_error_set(e, r, "sync with the sandbox");
-		switch (m.type) {
-		case SYNC_READY:
-			return 0;
-		case SYNC_SETUP_ERROR:
-			*e = m.error;
-			if (!e->exit_code)
-				e->exit_code = SBX_EXIT_SETUP;
-			return -(e->err ? e->err : EINVAL);
-		case SYNC_LOG:
-			log_verbose(1, "%s", m.error.msg);
-			break;
-		case SYNC_EXEC_ERROR:
-			/* The command's execve() can fail before pid 1 has told us
-			 * it started: its status (126/127) still comes from pid 1. */
-			log_error(&m.error);
-			break;
-		case SYNC_NET_BYPASS:
-			if (fd >= 0)
-				bypass_take_listener(bypass, TAKE_FD(fd));
-			break;
-		case SYNC_NET_TAP:
-		case SYNC_NET_FACTORY:
-			if (!net->ready && nethelper_wait_ready(net, e) == 0)
-				log_phase("network helper ready");
-			r = nethelper_forward(net, &m, TAKE_FD(fd), e);
-			if (r < 0)
-				return r;
-			break;
-		default:
-			if (fd >= 0)
-				close(fd);
-			return sbx_error_set(e, EPROTO, "unexpected message %u from the sandbox",
-					     m.type);
-		}
-	}
-}
-
 /* The seccomp filter is compiled and Landlock probed here, before the clone:
  * a bad profile or an unenforceable rule stops sbx before anything starts,
  * and the command inherits finished programs with its copy of our memory. */
@@ -134,19 +76,6 @@ static int prepare_hardening(const struct sbx_config *c, struct syscall_filter *
 		return r;
 	log_verbose(1, "landlock: %s", landlock->notes);
 	return 0;
-}
-
-/* -vvv: where start-up time goes, in ms since sbx began. */
-static void log_phase(const char *what)
-{
-	struct timespec now;
-
-	if (log_verbosity < 3)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	log_verbose(3, "%.3f ms: %s", (double)(now.tv_sec - log_start.tv_sec) * 1e3 +
-					       (double)(now.tv_nsec - log_start.tv_nsec) / 1e6,
-		    what);
 }
 
 static void log_plan(const struct sbx_config *c, const struct userns_plan *p)
@@ -203,10 +132,8 @@ static int plan_sandbox(const struct sbx_config *c, struct userns_plan *plan,
 	return 0;
 }
 
-/* After the clone: write the child's id maps, let it go on, wait until the
- * command runs. */
-static int map_and_start(struct userns_plan *plan, pid_t pid, int sync_fd, struct nethelper *net,
-			 struct tcp_bypass *bypass, struct sbx_error *e)
+/* After the clone: write the child's id maps and let it go on. */
+static int write_maps(struct userns_plan *plan, pid_t pid, int sync_fd, struct sbx_error *e)
 {
 	bool setgroups_allowed = false;
 	int r = userns_write_maps(plan, pid, &setgroups_allowed, e);
@@ -223,17 +150,27 @@ static int map_and_start(struct userns_plan *plan, pid_t pid, int sync_fd, struc
 	if (r < 0 && r != -EPIPE && r != -ECONNRESET)
 		return sbx_error_set(e, r, "sync with the sandbox");
 	log_phase("id maps written");
-	r = wait_until_started(sync_fd, net, bypass, e);
-	if (r == 0)
-		log_phase("command started");
-	return r;
+	return 0;
+}
+
+static void log_bypass(const struct tcp_bypass *bypass)
+{
+	if (bypass->enabled)
+		log_verbose(1, "tcp bypass: %lu connections on host sockets, %lu connect() calls left to slirp",
+			    bypass->n_host, bypass->n_slirp);
+	if (bypass->accepts)
+		log_verbose(1, "tcp bypass: %lu published connections handed to the server",
+			    bypass->n_handed);
 }
 
 int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e)
 {
-	_cleanup_close_ int parent_end = -1, child_end = -1, pidfd = -1;
-	_cleanup_kill_ pid_t pid = -1;
-	__attribute__((cleanup(nethelper_stop))) struct nethelper net = { .pid = -1, .ctl_fd = -1 };
+	/* First in, last out: the terminal's modes come back after everything
+	 * in the sandbox is gone, on every path. */
+	__attribute__((cleanup(term_restore))) struct term_state tty = TERM_STATE_NONE;
+	_cleanup_close_ int parent_end = -1, child_end = -1;
+	__attribute__((cleanup(proc_kill_and_reap))) struct proc pid1 = PROC_NONE;
+	__attribute__((cleanup(nethelper_stop))) struct nethelper net = NETHELPER_NONE;
 	__attribute__((cleanup(syscall_filter_release))) struct syscall_filter filter = { 0 };
 	__attribute__((cleanup(bypass_free))) struct tcp_bypass bypass = { .notify_fd = -1 };
 	struct landlock_plan landlock;
@@ -244,8 +181,10 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	struct userns_plan plan;
 	sigset_t forwarded;
 	char child_note[160];
-	int fds[2], r;
+	int fds[2], pidfd = -1, r;
+	pid_t pid;
 
+	term_save(&tty);
 	r = plan_sandbox(c, &plan, &filter, &landlock, &child, e);
 	if (r < 0)
 		return r;
@@ -270,46 +209,42 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	child.sync_fd = child_end;
 
 	pid = ns_clone(ns_clone_flags(c), &pidfd);
-	if (pid < 0) {
-		r = pid;
-		pid = -1;
-		return sbx_error_set(e, r, "cannot create the namespaces%s",
-				     r == -EPERM || r == -ENOSPC
+	if (pid < 0)
+		return sbx_error_set(e, pid, "cannot create the namespaces%s",
+				     pid == -EPERM || pid == -ENOSPC
 					     ? " (are unprivileged user namespaces disabled?)"
 					     : "");
-	}
 	if (pid == 0) {
 		close(parent_end);
 		child_main(c, &child);
 	}
+	if (pidfd >= 0)
+		pid1 = (struct proc){ .pid = pid, .pidfd = pidfd };
+	else
+		proc_adopt(&pid1, pid);
 	close(TAKE_FD(child_end));
 	log_phase("cloned");
 	if (c->net == SBX_NET_SLIRP) {
 		r = nethelper_start(&net, c, e);
 		if (r < 0)
 			return r;
-		log_verbose(1, "network helper pid %d", (int)net.pid);
+		log_verbose(1, "network helper pid %d", (int)net.proc.pid);
 	}
 
-	r = map_and_start(&plan, pid, parent_end, &net, &bypass, e);
+	r = write_maps(&plan, pid, parent_end, e);
 	if (r < 0)
 		return r;
-	*ret_status = supervise(&(struct supervise_target){
-		.pid = pid,
-		.pidfd = pidfd,
-		.sync_fd = parent_end,
-		.own_tty = child.take_tty,
-		.bypass = &bypass,
-	});
-	pid = -1; /* reaped by supervise() */
+	r = supervise(&(struct supervise_target){
+			      .pid1 = &pid1,
+			      .sync_fd = parent_end,
+			      .own_tty = child.take_tty,
+			      .net = c->net == SBX_NET_SLIRP ? &net : NULL,
+			      .bypass = &bypass,
+		      },
+		      ret_status, e);
 	log_phase("sandbox ended");
-	if (syscall_filter_explain_end(&filter, *ret_status, child_note, sizeof(child_note)))
+	if (r == 0 && syscall_filter_explain_end(&filter, *ret_status, child_note, sizeof(child_note)))
 		log_warn("%s", child_note);
-	if (bypass.enabled)
-		log_verbose(1, "tcp bypass: %lu connections on host sockets, %lu connect() calls left to slirp",
-			    bypass.n_host, bypass.n_slirp);
-	if (bypass.accepts)
-		log_verbose(1, "tcp bypass: %lu published connections handed to the server",
-			    bypass.n_handed);
-	return 0;
+	log_bypass(&bypass);
+	return r;
 }

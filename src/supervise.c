@@ -1,162 +1,372 @@
-/* supervise.c - signal forwarding and job-control relay outside the sandbox */
+/* supervise.c - the supervisor outside the sandbox
+ *
+ * From the moment the id maps are written until pid 1 has been reaped, sbx
+ * does nothing but react, in one event loop (loop.c) with these sources:
+ *
+ *  signals	a signalfd for the forwarded signals and SIGCHLD
+ *  pid 1	its pidfd, readable when it ends (SIGCHLD without pidfds)
+ *  sync	messages from the sandbox: log lines, errors, "started",
+ *		"stopped" for job control, fds for the helper and the bypass
+ *  helper	the network helper's control socket (its "ready", or why it
+ *		failed) and its pidfd
+ *  bypass	the TCP bypass, a poll-style source (see loop.c)
+ *
+ * Two phases. Until pid 1 says the command started, a terminating signal
+ * ends the setup and sbx (128+N), and any error ends it with its message.
+ * Then signals go to pid 1, and sbx ends with pid 1's status. The network
+ * helper ending is fatal in both: without it the sandbox has no network.
+ * Whatever ends the loop, pid 1 is killed if still there and reaped, so
+ * nothing is left behind.
+ */
 #include "autoconf.h"
 
-#include <poll.h>
 #include <errno.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "bypass.h"
 #include "log.h"
+#include "loop.h"
+#include "nethelper.h"
 #include "pid1.h"
-#include "pollset.h"
+#include "proc.h"
 #include "supervise.h"
 #include "sync.h"
+#include "term.h"
 #include "util.h"
 
-void kill_and_reap(pid_t pid)
+/* Messages read per wake-up: a chatty sandbox must not starve the others. */
+#define SYNC_BATCH 64
+
+struct supervisor {
+	const struct supervise_target *t;
+	struct sbx_error *e;
+	struct loop loop;
+	int sfd;
+	bool started;
+	bool failed;
+	bool pid1_ended;
+	int pid1_status;
+	struct loop_source signals, pid1, sync, helper_ctl, helper_exit, bypass;
+};
+
+/* End the loop with @r (-errno) and @s->e, filled by the caller. */
+static void fail(struct supervisor *s, int r)
 {
-	if (pid <= 0)
-		return;
-	kill(pid, SIGKILL);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	s->failed = true;
+	loop_exit(&s->loop, r);
 }
 
-static void send_to_sandbox(const struct supervise_target *t, int sig)
+/* --- the sandbox's messages ------------------------------------------------ */
+
+static void setup_failed(struct supervisor *s, const struct sbx_error *reported)
 {
-	/* A pidfd cannot hit a recycled pid. */
-	if (t->pidfd >= 0 && syscall(SYS_pidfd_send_signal, t->pidfd, sig, NULL, 0) == 0)
-		return;
-	kill(t->pid, sig);
+	*s->e = *reported;
+	if (!s->e->exit_code)
+		s->e->exit_code = SBX_EXIT_SETUP;
+	fail(s, -(s->e->err ? s->e->err : EINVAL));
 }
 
-static void reclaim_terminal(const struct supervise_target *t)
+static void command_stopped(const struct supervisor *s)
 {
-	sigset_t ttou, old;
-
-	if (!t->own_tty)
-		return;
-	sigemptyset(&ttou);
-	sigaddset(&ttou, SIGTTOU);
-	sigprocmask(SIG_BLOCK, &ttou, &old);
-	tcsetpgrp(STDIN_FILENO, getpgrp());
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	/* The command stopped at the terminal (^Z): stop ourselves too, so
+	 * the user's shell sees a stopped job. Its `fg` sends us SIGCONT,
+	 * which pid 1 turns into the command's resumption. */
+	if (s->t->own_tty)
+		term_take_foreground();
+	kill(getpid(), SIGSTOP);
 }
 
-/* Handle one message. Return: 0, -EAGAIN when none is queued, -EPIPE at the end. */
-static int handle_message(const struct supervise_target *t, int flags)
+/* Hand the fd that came with a message to where it goes. Return: 0 or -errno. */
+static int pass_fd_on(struct supervisor *s, const struct sync_msg *m, int fd)
 {
-	struct sync_msg m;
-	int fd = -1, r = sync_recv(t->sync_fd, &m, &fd, flags);
-
-	if (r < 0)
-		return r;
-	if (fd >= 0) {
-		if (m.type == SYNC_NET_BYPASS && t->bypass)
-			bypass_take_listener(t->bypass, TAKE_FD(fd));
-		else
-			close(fd);
+	if (m->type == SYNC_NET_BYPASS && s->t->bypass && fd >= 0) {
+		bypass_take_listener(s->t->bypass, fd);
+		return 0;
 	}
-	switch (m.type) {
-	case SYNC_EXEC_ERROR:
-	case SYNC_SETUP_ERROR:
-		log_error(&m.error);
-		break;
-	case SYNC_LOG:
-		log_verbose(1, "%s", m.error.msg);
-		break;
-	case SYNC_CMD_STOPPED:
-		/* The command stopped at the terminal (^Z): stop ourselves too,
-		 * so the user's shell sees a stopped job. Its `fg` sends us
-		 * SIGCONT, which pid 1 turns into the command's resumption. */
-		reclaim_terminal(t);
-		kill(getpid(), SIGSTOP);
-		break;
-	default:
-		break;
-	}
+	if (s->t->net)
+		return nethelper_forward(s->t->net, m, fd, s->e);
+	if (fd >= 0)
+		close(fd);
 	return 0;
 }
 
-static int collect_status(const struct supervise_target *t)
+static void handle_message(struct supervisor *s, const struct sync_msg *m, int fd)
 {
-	int status;
-	pid_t r;
+	int r;
 
-	do
-		r = waitpid(t->pid, &status, WNOHANG);
-	while (r < 0 && errno == EINTR);
-	if (r <= 0)
-		return -1;
-	/* Whatever the sandbox said before it ended is already queued. */
-	while (handle_message(t, MSG_DONTWAIT) == 0)
-		;
-	reclaim_terminal(t);
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 125;
+	switch (m->type) {
+	case SYNC_READY:
+		s->started = true;
+		log_phase("command started");
+		break;
+	case SYNC_SETUP_ERROR:
+		if (!s->started)
+			setup_failed(s, &m->error);
+		else
+			log_error(&m->error);
+		break;
+	case SYNC_EXEC_ERROR:
+		/* May come before SYNC_READY; the status (126/127) still
+		 * comes from pid 1. */
+		log_error(&m->error);
+		break;
+	case SYNC_LOG:
+		log_verbose(1, "%s", m->error.msg);
+		break;
+	case SYNC_CMD_STOPPED:
+		command_stopped(s);
+		break;
+	case SYNC_NET_BYPASS:
+	case SYNC_NET_TAP:
+	case SYNC_NET_FACTORY:
+		r = pass_fd_on(s, m, TAKE_FD(fd));
+		if (r < 0)
+			fail(s, r);
+		break;
+	default:
+		if (!s->started)
+			fail(s, sbx_error_set(s->e, EPROTO, "unexpected message %u from the sandbox",
+					      m->type));
+		break;
+	}
+	if (fd >= 0)
+		close(fd);
 }
 
-static void cleanup_pollset(struct pollset *ps)
+/* Read up to @max queued messages. Return: false once the sandbox's end is closed. */
+static bool read_messages(struct supervisor *s, size_t max)
 {
-	free(ps->fds);
+	for (size_t i = 0; i < max && !s->loop.done; i++) {
+		struct sync_msg m;
+		int fd = -1, r = sync_recv(s->t->sync_fd, &m, &fd, MSG_DONTWAIT);
+
+		if (r == -EAGAIN)
+			return true;
+		if (r < 0)
+			return false;
+		handle_message(s, &m, fd);
+	}
+	return true;
 }
 
-int supervise(const struct supervise_target *t)
+static void on_sync(struct loop_source *src, uint32_t events)
 {
-	_cleanup_close_ int sfd = -1;
-	__attribute__((cleanup(cleanup_pollset))) struct pollset ps = { 0 };
-	bool sync_open = true;
+	struct supervisor *s = src->data;
+
+	(void)events;
+	/* At EOF pid 1 is gone or going: its pidfd or SIGCHLD tells. */
+	if (!read_messages(s, SYNC_BATCH))
+		loop_remove(src);
+}
+
+/* --- the processes --------------------------------------------------------- */
+
+/* End the loop once pid 1 has ended and the helper's verdict is in: a
+ * command quicker than the helper must not hide that the helper failed. */
+static void maybe_finish(struct supervisor *s)
+{
+	const struct nethelper *h = s->t->net;
+
+	if (s->loop.done || !s->pid1_ended)
+		return;
+	if (!s->started)
+		fail(s, sbx_error_set(s->e, 0, "the sandbox ended during setup"));
+	else if (!h || h->ready)
+		loop_exit(&s->loop, proc_exit_code(s->pid1_status));
+}
+
+static void check_pid1(struct supervisor *s)
+{
+	int r;
+
+	if (s->pid1_ended)
+		return;
+	r = proc_try_reap(s->t->pid1, &s->pid1_status);
+	if (r == 0)
+		return;
+	/* Closing its pidfd took it out of the epoll set; forget it here too
+	 * (no fd was opened since, so the number names nothing else). */
+	loop_remove(&s->pid1);
+	if (r < 0) {
+		/* Not ours to wait for any more: never spin on its pidfd. */
+		fail(s, sbx_error_set(s->e, r, "waiting for the sandbox"));
+		return;
+	}
+	s->pid1_ended = true;
+	/* Whatever the sandbox said before it ended is queued: read it all. */
+	read_messages(s, SIZE_MAX);
+	maybe_finish(s);
+}
+
+static void check_helper(struct supervisor *s)
+{
+	struct nethelper *h = s->t->net;
+	char how[64];
+	int status, r;
+
+	if (!h || h->proc.pid <= 0)
+		return;
+	r = proc_try_reap(&h->proc, &status);
+	if (r == 0)
+		return;
+	loop_remove(&s->helper_exit); /* as in check_pid1() */
+	if (r < 0) {
+		fail(s, sbx_error_set(s->e, r, "waiting for the network helper"));
+		return;
+	}
+	/* Before it was ready it may have said why it gave up. */
+	r = nethelper_check_ready(h, s->e);
+	if (r < 0 && r != -EAGAIN && r != -EPIPE) {
+		fail(s, r);
+		return;
+	}
+	proc_describe(status, how, sizeof(how));
+	if (!s->started)
+		fail(s, sbx_error_set(s->e, 0, "the network helper ended during setup (%s)", how));
+	else
+		fail(s, sbx_error_set(s->e, 0, "the network helper ended (%s): stopping the sandbox",
+				      how));
+}
+
+static void on_pid1_exit(struct loop_source *src, uint32_t events)
+{
+	(void)events;
+	check_pid1(src->data);
+}
+
+static void on_helper_exit(struct loop_source *src, uint32_t events)
+{
+	(void)events;
+	check_helper(src->data);
+}
+
+static void on_helper_ctl(struct loop_source *src, uint32_t events)
+{
+	struct supervisor *s = src->data;
+	struct nethelper *h = s->t->net;
+	struct sync_msg m;
+	int r;
+
+	(void)events;
+	if (!h->ready) {
+		r = nethelper_check_ready(h, s->e);
+		if (r == 0) {
+			log_phase("network helper ready");
+			maybe_finish(s);
+		} else if (r == -EPIPE) {
+			loop_remove(src); /* its end is reported by check_helper() */
+		} else if (r != -EAGAIN) {
+			fail(s, r);
+		}
+		return;
+	}
+	/* Once ready, the helper speaks only when asked (nethelper_handover()
+	 * reads its answers); an answer that came too late is dropped. */
+	r = sync_recv(h->ctl_fd, &m, NULL, MSG_DONTWAIT);
+	if (r < 0 && r != -EAGAIN)
+		loop_remove(src);
+}
+
+/* --- signals --------------------------------------------------------------- */
+
+static void on_signal(struct loop_source *src, uint32_t events)
+{
+	struct supervisor *s = src->data;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (!s->loop.done && read(s->sfd, &si, sizeof(si)) == sizeof(si)) {
+		int sig = (int)si.ssi_signo;
+
+		if (sig == SIGCHLD) {
+			/* Kernels without pidfds; harmless with them. */
+			check_pid1(s);
+			check_helper(s);
+		} else if (s->started && !s->pid1_ended) {
+			proc_signal(s->t->pid1, sig);
+		} else if (sig != SIGWINCH && sig != SIGCONT) {
+			/* No command to pass it to (yet, or any more: waiting for
+			 * the helper's verdict): sbx ends here. */
+			log_verbose(1, "setup interrupted by SIG%s", sigabbrev_np(sig));
+			loop_exit(&s->loop, 128 + sig);
+		}
+	}
+}
+
+/* --- the TCP bypass, a poll-style source ------------------------------------ */
+
+static void bypass_fill_source(struct loop_source *src, struct pollset *ps, int *timeout_ms)
+{
+	bypass_fill(src->data, ps, timeout_ms);
+}
+
+static void on_bypass(struct loop_source *src, uint32_t events)
+{
+	(void)events;
+	bypass_handle(src->data, loop_pollset(src));
+}
+
+/* --- the loop --------------------------------------------------------------- */
+
+static int watch(struct supervisor *s, struct loop_source *src, int fd, loop_handler_fn *handler)
+{
+	*src = (struct loop_source){ .fd = fd, .events = EPOLLIN, .handler = handler, .data = s };
+	return fd >= 0 ? loop_add(&s->loop, src) : 0;
+}
+
+/* Another process sbx cannot do without (the TCP bypass, once it runs on its
+ * own) is one more watch() of its pidfd, with a handler like on_helper_exit();
+ * a control socket or a status fd, one more watch() of its fd. */
+static int add_sources(struct supervisor *s)
+{
+	const struct supervise_target *t = s->t;
+	int r = watch(s, &s->signals, s->sfd, on_signal);
+
+	if (r == 0)
+		r = watch(s, &s->pid1, t->pid1->pidfd, on_pid1_exit);
+	if (r == 0)
+		r = watch(s, &s->sync, t->sync_fd, on_sync);
+	if (r == 0 && t->net)
+		r = watch(s, &s->helper_ctl, t->net->ctl_fd, on_helper_ctl);
+	if (r == 0 && t->net)
+		r = watch(s, &s->helper_exit, t->net->proc.pidfd, on_helper_exit);
+	if (r == 0 && t->bypass && t->bypass->enabled) {
+		s->bypass = (struct loop_source){
+			.fd = -1, .fill = bypass_fill_source, .handler = on_bypass, .data = t->bypass
+		};
+		r = loop_add(&s->loop, &s->bypass);
+	}
+	return r;
+}
+
+int supervise(const struct supervise_target *t, int *ret_status, struct sbx_error *e)
+{
+	struct supervisor s = { .t = t, .e = e, .sfd = -1, .loop = { .epfd = -1 } };
 	sigset_t set;
+	int r;
 
 	pid1_forwarded_signals(&set);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (sfd < 0) {
-		log_warn("signalfd: %s", strerror(errno));
-		return 125;
-	}
-	for (;;) {
-		int status, n, timeout = -1;
-		size_t sig_idx, sync_idx;
-
-		ps.n = 0;
-		sig_idx = pollset_add(&ps, sfd, POLLIN);
-		sync_idx = pollset_add(&ps, sync_open ? t->sync_fd : -1, POLLIN);
-		if (t->bypass)
-			bypass_fill(t->bypass, &ps, &timeout);
-		n = poll(ps.fds, ps.n, timeout);
-		if (n < 0 && errno != EINTR)
-			return 125;
-		if (n < 0)
-			continue;
-		if (t->bypass)
-			bypass_handle(t->bypass, &ps);
-		if (pollset_revents(&ps, sync_idx)) {
-			int r = handle_message(t, MSG_DONTWAIT);
-			sync_open = r == 0 || r == -EAGAIN;
-		}
-		if (pollset_revents(&ps, sig_idx) & POLLIN) {
-			struct signalfd_siginfo si;
-
-			if (read(sfd, &si, sizeof(si)) != sizeof(si))
-				continue;
-			if (si.ssi_signo == SIGCHLD) {
-				status = collect_status(t);
-				if (status >= 0)
-					return status;
-				continue;
-			}
-			send_to_sandbox(t, (int)si.ssi_signo);
-		}
-	}
+	s.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	r = s.sfd < 0 ? -errno : loop_init(&s.loop);
+	if (r == 0)
+		r = add_sources(&s);
+	if (r == 0)
+		r = loop_run(&s.loop);
+	if (r < 0 && !s.failed)
+		sbx_error_set(e, r, "supervisor");
+	/* Setup interrupted or failed, the helper gone: nothing may stay. */
+	proc_kill_and_reap(t->pid1);
+	if (t->own_tty)
+		term_take_foreground();
+	loop_free(&s.loop);
+	if (s.sfd >= 0)
+		close(s.sfd);
+	if (r < 0)
+		return r;
+	*ret_status = r;
+	return 0;
 }

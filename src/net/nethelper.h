@@ -7,24 +7,36 @@
 
 #include "config.h"
 #include "error.h"
+#include "proc.h"
 #include "sync.h"
 
 /**
  * struct nethelper - the network helper, as sbx sees it
- * @pid:	its pid, -1 when none runs
+ * @proc:	the process (pid -1 when none runs); its pidfd tells the
+ *		supervisor when it ends
  * @ctl_fd:	sbx's end of the control socket (SOCK_SEQPACKET); the helper
  *		ends when it reads EOF here
  * @ready:	it said it is locked down
  * @handover:	set before nethelper_start(): sbx serves the command's
  *		accept() calls (bypass_accept.c), so the relay holds the
  *		connections it may hand over for a moment
+ * @pending:	messages from the sandbox (the tap fd, the socket factory)
+ *		held until the helper is ready
+ * @n_pending:	how many
  */
 struct nethelper {
-	pid_t pid;
+	struct proc proc;
 	int ctl_fd;
 	bool ready;
 	bool handover;
+	struct nethelper_pending {
+		struct sync_msg msg;
+		int fd;
+	} pending[2];
+	size_t n_pending;
 };
+
+#define NETHELPER_NONE ((struct nethelper){ .proc = PROC_NONE, .ctl_fd = -1 })
 
 /**
  * nethelper_start() - bind the host side of every published TCP port, then
@@ -41,16 +53,21 @@ struct nethelper {
 int nethelper_start(struct nethelper *h, const struct sbx_config *c, struct sbx_error *e);
 
 /**
- * nethelper_wait_ready() - wait until the helper is locked down, or learn
- *			    why it failed (nethelper_forward() calls it first)
- * Return: 0 or -errno with @e filled
+ * nethelper_check_ready() - has the helper said it is locked down, or why
+ *			     it failed? Never waits: call it when @h->ctl_fd
+ *			     is readable. Once ready, the messages
+ *			     nethelper_forward() held are passed on.
+ * Return: 0 ready, -EAGAIN not yet (@e untouched), -EPIPE when it ended
+ *	   without a word, or -errno with @e filled with the helper's own
+ *	   reason (e.g. libslirp cannot be loaded)
  */
-int nethelper_wait_ready(struct nethelper *h, struct sbx_error *e);
+int nethelper_check_ready(struct nethelper *h, struct sbx_error *e);
 
 /**
  * nethelper_forward() - pass a SYNC_NET_TAP or SYNC_NET_FACTORY message and
- *			 its fd from the sandbox on to the helper, once it is
- *			 ready; closes @fd
+ *			 its fd from the sandbox on to the helper, at once if it
+ *			 is ready, else when it is (nethelper_check_ready());
+ *			 takes @fd
  * Return: 0 or -errno with @e filled
  */
 int nethelper_forward(struct nethelper *h, const struct sync_msg *m, int fd, struct sbx_error *e);
@@ -63,6 +80,7 @@ int nethelper_forward(struct nethelper *h, const struct sync_msg *m, int fd, str
 int nethelper_handover(struct nethelper *h, uint16_t inside_port);
 
 /**
- * nethelper_stop() - end the helper (SIGKILL) and reap it; safe to call twice
+ * nethelper_stop() - end the helper (SIGKILL) and reap it, unless the
+ *		      supervisor did already; safe to call twice
  */
 void nethelper_stop(struct nethelper *h);

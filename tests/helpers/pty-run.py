@@ -24,6 +24,9 @@ starting with '#' are skipped:
                    (arguments joined by spaces) that REGEX fully matches
   noproc REGEX     wait until no descendant of the command matches REGEX
   running REGEX    wait until a matching descendant exists and is not stopped
+  sameterm         fail unless the terminal's modes (termios: flags and
+                   control characters) are what they were before the command
+                   started, as a program that changed them must restore them
 
 Every waiting step gives up after -t seconds (default 10). On success the
 exit status is 0 and "# pty-run: exit status N" is printed if the command
@@ -52,9 +55,15 @@ class StepFailed(Exception):
 
 class Session:
     def __init__(self, argv):
+        # The command waits for EOF on this pipe, so the terminal's modes
+        # are recorded before it can change them.
+        gate_r, gate_w = os.pipe()
         pid, fd = pty.fork()
         if pid == 0:
             try:
+                os.close(gate_w)
+                os.read(gate_r, 1)
+                os.close(gate_r)
                 # Dispositions were reset before the fork (main); the mask
                 # is inherited too: a terminal session starts with none.
                 signal.pthread_sigmask(signal.SIG_SETMASK, [])
@@ -62,8 +71,11 @@ class Session:
             except OSError as err:
                 os.write(2, ("pty-run: cannot run %s: %s\n" % (argv[0], err.strerror)).encode())
             os._exit(127)
+        os.close(gate_r)
         self.pid = pid
         self.fd = fd
+        # On Linux the master reports the terminal's (the slave's) modes.
+        self.initial_modes = termios.tcgetattr(fd)
         self.out = b""        # everything the terminal printed
         self.pos = 0          # where the next expect starts looking
         self.status = None    # exit status once it is known
@@ -74,6 +86,7 @@ class Session:
             fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         except OSError:
             pass
+        os.close(gate_w)
 
     def poll_child(self):
         if self.status is not None:
@@ -211,6 +224,33 @@ def descendants(root):
     return found
 
 
+def termios_diff(before, after):
+    """What differs between two tcgetattr() lists: known flags by name, the
+    rest as numbers, and the control characters that changed."""
+    known = {0: ("ICRNL", "IXON", "BRKINT"), 1: ("OPOST", "ONLCR"),
+             3: ("ECHO", "ICANON", "ISIG", "IEXTEN", "ECHOE", "ECHOK")}
+    diff = []
+    for i, label in enumerate(("iflag", "oflag", "cflag", "lflag")):
+        rest = before[i] ^ after[i]
+        for flag in known.get(i, ()):
+            bit = getattr(termios, flag)
+            if rest & bit:
+                diff.append("%s%s" % ("" if after[i] & bit else "-", flag.lower()))
+                rest &= ~bit
+        if rest:
+            diff.append("%s %#x -> %#x" % (label, before[i], after[i]))
+    # Without ICANON, Python gives VMIN and VTIME as numbers, not bytes.
+    def cc(modes, j):
+        c = modes[6][j]
+        return c[0] if isinstance(c, bytes) else c
+
+    for v in ("VINTR", "VQUIT", "VERASE", "VKILL", "VEOF", "VSUSP", "VMIN", "VTIME"):
+        j = getattr(termios, v)
+        if cc(before, j) != cc(after, j):
+            diff.append("%s %d -> %d" % (v[1:].lower(), cc(before, j), cc(after, j)))
+    return diff
+
+
 def decode_escapes(text):
     return text.encode("latin-1", errors="backslashreplace").decode("unicode_escape").encode(
         "latin-1")
@@ -250,6 +290,11 @@ def run_step(s, verb, arg, timeout):
         s.finish(1)
         if s.status != want:
             raise StepFailed("exit status %d, expected %d" % (s.status, want))
+    elif verb == "sameterm":
+        s.pump(0)
+        diff = termios_diff(s.initial_modes, termios.tcgetattr(s.fd))
+        if diff:
+            raise StepFailed("the terminal's modes changed: " + ", ".join(diff))
     elif verb in ("proc", "noproc", "running"):
         pattern = re.compile(arg)
         want = verb != "noproc"
@@ -300,7 +345,7 @@ def main(argv):
                 continue
             verb, _, arg = line.lstrip().partition(" ")
             if verb not in ("send", "expect", "sleep", "alive", "stopped", "signal", "exit",
-                            "proc", "noproc", "running"):
+                            "proc", "noproc", "running", "sameterm"):
                 print("pty-run: unknown step '%s'" % line, file=sys.stderr)
                 return 2
             steps.append((verb, arg))

@@ -137,6 +137,46 @@ rm -f "$D/stop" "$D/done"
 run_sbx sh -c '( sleep 0.05 & sleep 0.05 & ); sleep 0.5; for f in /proc/[0-9]*/stat; do read -r l <"$f"; set -- ${l##*) }; [ "$1" = Z ] && echo "zombie: $l"; done; echo checked'
 expect_run "pid 1 reaps orphaned processes (no zombies left)" 0 "checked"
 
+# --- the setup can be interrupted ------------------------------------------------
+
+# A --file whose fd never reaches EOF (a FIFO sbx itself holds open for
+# writing) blocks the sandbox's setup for ever. A signal must still end sbx
+# at once with 128+N, and take the half-built sandbox with it.
+mkfifo "$D/fifo"
+for sig in TERM:15 INT:2 HUP:1 QUIT:3; do
+	name=${sig%:*} num=${sig#*:}
+	marker
+	[ "${#DEFSIG[@]}" -gt 0 ] || set -m
+	"${DEFSIG[@]+"${DEFSIG[@]}"}" "$SBX" --file 3 /x -- true "$MARKER" 3<>"$D/fifo" >"$D/out" 2>&1 </dev/null &
+	BG=$!
+	set +m
+	track_pid "$BG"
+	_last_cmd="sbx --file 3 /x -- true 3<>FIFO & kill -$name \$sbx_pid (during the setup)"
+	RC='' OUT='' ERR=''
+	# The sandbox's first process, blocked reading the FIFO (its wchan says
+	# so; "0" while it runs, or when we may not look: then go on after 5 s).
+	child='' blocked=unknown
+	for _ in $(seq 250); do
+		child=$(cat "/proc/$BG/task/$BG/children" 2>/dev/null)
+		child=${child%% *}
+		case $(cat "/proc/${child:-none}/wchan" 2>/dev/null) in
+		*pipe_read* | *pipe_wait*) blocked=yes && break ;;
+		esac
+		sleep 0.02
+	done
+	kill -s "$name" "$BG"
+	wait_pid_timeout "$BG" 10
+	OUT=$(cat "$D/out")
+	if [ -n "$child" ] && [ "$RC" = $((128 + num)) ] && [ -z "$OUT" ] && wait_for_no_arg "$MARKER" 5; then
+		pass "SIG$name during the setup ($blocked blocked) ends sbx with $((128 + num)), nothing left"
+	else
+		fail "SIG$name during the setup ends sbx with $((128 + num)), nothing left" \
+			"sandbox process: ${child:-none} (blocked: $blocked); output: $OUT" \
+			"left: $(pids_with_arg "$MARKER" | tr '\n' ' ')"
+	fi
+	kill_arg_leftovers "$MARKER"
+done
+
 # --- job control on a terminal -------------------------------------------------
 
 PY=$(command -v python3 || true)

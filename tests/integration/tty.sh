@@ -107,4 +107,39 @@ send exit 5\r
 exit 5
 EOF
 
+# --- the caller's terminal modes come back -------------------------------------
+
+# pty_direct DESCRIPTION STATUS COMMAND...: run COMMAND (sbx) itself as the
+# session leader of a new terminal, driven by the pty-run script on stdin
+# (@S@ stands for $S); pass if every step matched and it exited with STATUS.
+pty_direct() {
+	local desc=$1 st=$2
+	shift 2
+	sed "s/@S@/$S/g" >"$WORK/script.pty"
+	run_cmd python3 "$PTY_RUN" -t 10 -f "$WORK/script.pty" -- env TERM=dumb "$@"
+	expect_run "$desc" 0 "# pty-run: exit status $st"
+}
+
+# A command that breaks the terminal (no echo, no line editing, no ^C) and
+# exits normally: sbx puts the modes back before it returns to the caller.
+pty_direct "terminal modes restored after a normal exit" 0 "$SBX" -- stty -echo -icanon intr undef <<'EOF'
+exit 0
+sameterm
+EOF
+
+pty_direct "terminal modes restored when the command is killed by a signal" 137 \
+	"$SBX" -- sh -c 'stty raw -echo intr undef; kill -KILL $$' <<'EOF'
+exit 137
+sameterm
+EOF
+
+pty_direct "terminal modes restored when sbx is ended by SIGTERM" 143 \
+	"$SBX" -- sh -c "stty raw -echo -isig; echo broken; exec sleep $S" <<'EOF'
+expect broken
+running sleep @S@
+signal TERM
+exit 143
+sameterm
+EOF
+
 done_testing

@@ -1,0 +1,132 @@
+/* proc.c - sbx's own child processes: pidfds, signals, reaping, exit statuses
+ *
+ * sbx has few children (the sandbox's first process, the network helper,
+ * newuidmap/newgidmap) and reaps each by its own pid or pidfd, never with
+ * waitpid(-1): one part of sbx must not collect another part's child.
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+void proc_adopt(struct proc *p, pid_t pid)
+{
+	p->pid = pid;
+	p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (p->pidfd < 0)
+		p->pidfd = -1;
+}
+
+int proc_signal(const struct proc *p, int sig)
+{
+	if (p->pid <= 0)
+		return -ESRCH;
+	/* A pidfd cannot hit a recycled pid. */
+	if (p->pidfd >= 0 && syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0) == 0)
+		return 0;
+	if (p->pidfd >= 0 && errno != ENOSYS)
+		return -errno;
+	return kill(p->pid, sig) < 0 ? -errno : 0;
+}
+
+static int status_from_siginfo(const siginfo_t *si)
+{
+	/* Back into waitpid()'s encoding, so WIFEXITED() and friends work. */
+	switch (si->si_code) {
+	case CLD_EXITED:
+		return (si->si_status & 0xff) << 8;
+	case CLD_DUMPED:
+		return (si->si_status & 0x7f) | 0x80;
+	default:
+		return si->si_status & 0x7f;
+	}
+}
+
+static void proc_forget(struct proc *p)
+{
+	if (p->pidfd >= 0)
+		close(p->pidfd);
+	*p = PROC_NONE;
+}
+
+/* waitid() on @p's pidfd, or on its pid before Linux 5.4 (no P_PIDFD). */
+static int proc_wait(struct proc *p, int flags, siginfo_t *si)
+{
+	int r = -1;
+
+	memset(si, 0, sizeof(*si));
+	if (p->pidfd >= 0) {
+		do
+			r = waitid((idtype_t)P_PIDFD, (id_t)p->pidfd, si, WEXITED | flags);
+		while (r < 0 && errno == EINTR);
+		if (r == 0 || errno != EINVAL)
+			return r < 0 ? -errno : 0;
+	}
+	do
+		r = waitid(P_PID, (id_t)p->pid, si, WEXITED | flags);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : 0;
+}
+
+int proc_try_reap(struct proc *p, int *ret_status)
+{
+	siginfo_t si;
+	int r;
+
+	if (p->pid <= 0)
+		return -ECHILD;
+	r = proc_wait(p, WNOHANG, &si);
+	if (r < 0)
+		return r;
+	if (si.si_pid == 0)
+		return 0;
+	*ret_status = status_from_siginfo(&si);
+	proc_forget(p);
+	return 1;
+}
+
+void proc_kill_and_reap(struct proc *p)
+{
+	siginfo_t si;
+
+	if (p->pid <= 0)
+		return;
+	proc_signal(p, SIGKILL);
+	proc_wait(p, 0, &si);
+	proc_forget(p);
+}
+
+int proc_exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 125;
+}
+
+void proc_describe(int status, char *buf, size_t len)
+{
+	const char *name;
+
+	if (WIFEXITED(status)) {
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+		return;
+	}
+	name = sigabbrev_np(WTERMSIG(status));
+	if (name)
+		snprintf(buf, len, "killed by SIG%s", name);
+	else
+		snprintf(buf, len, "killed by signal %d", WTERMSIG(status));
+}
