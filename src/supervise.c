@@ -116,7 +116,8 @@ int supervise(const struct supervise_target *t)
 {
 	_cleanup_close_ int sfd = -1;
 	__attribute__((cleanup(cleanup_pollset))) struct pollset ps = { 0 };
-	bool sync_open = true;
+	bool sync_open = true, failed = false;
+	struct sbx_error e = { 0 };
 	sigset_t set;
 
 	pid1_forwarded_signals(&set);
@@ -127,20 +128,23 @@ int supervise(const struct supervise_target *t)
 	}
 	for (;;) {
 		int status, n, timeout = -1;
-		size_t sig_idx, sync_idx;
+		size_t sig_idx, sync_idx, bypass_idx;
 
 		ps.n = 0;
 		sig_idx = pollset_add(&ps, sfd, POLLIN);
 		sync_idx = pollset_add(&ps, sync_open ? t->sync_fd : -1, POLLIN);
-		if (t->bypass)
-			bypass_fill(t->bypass, &ps, &timeout);
+		bypass_idx = pollset_add(&ps, t->bypass ? bypass_watch_fd(t->bypass) : -1, POLLIN);
 		n = poll(ps.fds, ps.n, timeout);
 		if (n < 0 && errno != EINTR)
 			return 125;
 		if (n < 0)
 			continue;
-		if (t->bypass)
-			bypass_handle(t->bypass, &ps);
+		if (pollset_revents(&ps, bypass_idx) && bypass_event(t->bypass, &e) < 0) {
+			/* Its connect() calls would fail (ENOSYS): end the sandbox. */
+			log_error(&e);
+			send_to_sandbox(t, SIGKILL);
+			failed = true;
+		}
 		if (pollset_revents(&ps, sync_idx)) {
 			int r = handle_message(t, MSG_DONTWAIT);
 			sync_open = r == 0 || r == -EAGAIN;
@@ -153,7 +157,7 @@ int supervise(const struct supervise_target *t)
 			if (si.ssi_signo == SIGCHLD) {
 				status = collect_status(t);
 				if (status >= 0)
-					return status;
+					return failed ? SBX_EXIT_SETUP : status;
 				continue;
 			}
 			send_to_sandbox(t, (int)si.ssi_signo);

@@ -11,8 +11,9 @@ struct tcp_bypass;
  * @pid, @pidfd:	its pid 1 (pidfd -1 on kernels without pidfds)
  * @sync_fd:		our end of the sync socket
  * @own_tty:		we handed the terminal to the command and get it back at the end
- * @bypass:		--net slirp's TCP bypass, served here (its listener may
- *			still arrive over @sync_fd); NULL without one
+ * @bypass:		--net slirp's TCP bypass worker: its listener may still
+ *			arrive over @sync_fd, and its end ends the sandbox
+ *			(125); NULL without one
  */
 struct supervise_target {
 	pid_t pid;

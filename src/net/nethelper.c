@@ -70,6 +70,7 @@
 struct helper {
 	const struct sbx_config *c;
 	int ctl_fd;
+	int bypass_fd; /* the bypass worker's handover questions; -1: none */
 	struct slirp_glue slirp;
 	struct publish_relay relay;
 	char resolv_conf[RESOLV_CONF_MAX];
@@ -105,7 +106,7 @@ static void close_all_but(int *keep, size_t n)
 static void stage_detach(struct helper *h, pid_t parent)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL }, ign = { .sa_handler = SIG_IGN };
-	size_t n_keep = h->relay.n_listen + h->relay.n_udp + 1;
+	size_t n_keep = h->relay.n_listen + h->relay.n_udp + 2;
 	_cleanup_free_ int *keep = xreallocarray(NULL, n_keep, sizeof(int));
 	sigset_t none;
 	int null;
@@ -122,6 +123,7 @@ static void stage_detach(struct helper *h, pid_t parent)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
 	keep[0] = h->ctl_fd;
+	keep[n_keep - 1] = h->bypass_fd >= 0 ? h->bypass_fd : h->ctl_fd;
 	for (size_t i = 0; i < h->relay.n_listen; i++)
 		keep[i + 1] = h->relay.listen_fds[i];
 	for (size_t i = 0; i < h->relay.n_udp; i++)
@@ -292,21 +294,37 @@ static int handle_ctl(struct helper *h)
 		slirp_glue_set_tap(&h->slirp, fd);
 	} else if (m.type == SYNC_NET_FACTORY && fd >= 0 && h->relay.factory_fd < 0) {
 		h->relay.factory_fd = fd;
-	} else if (m.type == SYNC_NET_HANDOVER && m.value > 0 && m.value <= 65535) {
-		int host_fd = relay_handover(&h->relay, (uint16_t)m.value);
-		/* The port comes back, so sbx can tell this answer from a late one. */
-		struct sync_msg reply = { .type = SYNC_NET_HANDOVER, .value = m.value };
-
-		if (fd >= 0)
-			close(fd);
-		r = sync_send(h->ctl_fd, &reply, host_fd);
-		if (host_fd >= 0)
-			close(host_fd);
-		return r == -EPIPE ? -1 : 0;
 	} else if (fd >= 0) {
 		close(fd);
 	}
 	return 0;
+}
+
+/* A handover question from the bypass worker: the port of a held relay
+ * connection inside; the answer names it again (so the worker can tell it
+ * from a late one), with the host socket when the relay held it. */
+static void handle_bypass(struct helper *h)
+{
+	struct sync_msg m;
+	int fd, host_fd, r = sync_recv(h->bypass_fd, &m, &fd, MSG_DONTWAIT);
+	struct sync_msg reply = { .type = SYNC_NET_HANDOVER };
+
+	if (r == -EAGAIN)
+		return;
+	if (fd >= 0)
+		close(fd);
+	if (r < 0) {
+		close(h->bypass_fd); /* the worker is gone: the relay carries everything */
+		h->bypass_fd = -1;
+		return;
+	}
+	if (m.type != SYNC_NET_HANDOVER || m.value <= 0 || m.value > 65535)
+		return;
+	host_fd = relay_handover(&h->relay, (uint16_t)m.value);
+	reply.value = m.value;
+	sync_send(h->bypass_fd, &reply, host_fd);
+	if (host_fd >= 0)
+		close(host_fd);
 }
 
 static _Noreturn void helper_loop(struct helper *h)
@@ -315,10 +333,11 @@ static _Noreturn void helper_loop(struct helper *h)
 
 	for (;;) {
 		int timeout = -1, n;
-		size_t ctl_idx;
+		size_t ctl_idx, bypass_idx;
 
 		ps.n = 0;
 		ctl_idx = pollset_add(&ps, h->ctl_fd, POLLIN);
+		bypass_idx = pollset_add(&ps, h->bypass_fd, POLLIN);
 		slirp_glue_fill(&h->slirp, &ps, &timeout);
 		relay_fill(&h->relay, &ps, &timeout);
 		n = poll(ps.fds, ps.n, timeout);
@@ -326,13 +345,15 @@ static _Noreturn void helper_loop(struct helper *h)
 			_exit(1);
 		if (pollset_revents(&ps, ctl_idx) && handle_ctl(h) < 0)
 			_exit(0);
+		if (pollset_revents(&ps, bypass_idx))
+			handle_bypass(h);
 		slirp_glue_handle(&h->slirp, &ps, n < 0);
 		relay_handle(&h->relay, &ps);
 	}
 }
 
-static _Noreturn void helper_main(const struct sbx_config *c, int ctl_fd, const int *publish_fds,
-				  pid_t parent, bool handover)
+static _Noreturn void helper_main(const struct sbx_config *c, int ctl_fd, int bypass_fd,
+				  const int *publish_fds, pid_t parent, bool handover)
 {
 	struct sbx_error e = { 0 };
 	struct helper h; /* lives as long as the process: helper_loop() never returns */
@@ -340,6 +361,7 @@ static _Noreturn void helper_main(const struct sbx_config *c, int ctl_fd, const 
 	memset(&h, 0, sizeof(h));
 	h.c = c;
 	h.ctl_fd = ctl_fd;
+	h.bypass_fd = bypass_fd;
 	relay_init(&h.relay, c->publish, publish_fds, c->n_publish);
 	h.relay.handover = handover;
 	h.relay.host_loopback_ok = c->allow_host_loopback;
@@ -378,7 +400,7 @@ int nethelper_start(struct nethelper *h, const struct sbx_config *c, struct sbx_
 		h->pid = fork();
 		if (h->pid == 0) {
 			close(fds[0]);
-			helper_main(c, fds[1], publish_fds, parent, h->handover);
+			helper_main(c, fds[1], h->bypass_fd, publish_fds, parent, h->handover);
 		}
 		if (h->pid < 0)
 			r = sbx_error_set(e, errno, "cannot start the network helper");
@@ -391,6 +413,9 @@ int nethelper_start(struct nethelper *h, const struct sbx_config *c, struct sbx_
 	/* The host sockets are the helper's now (or nobody's). */
 	for (size_t i = 0; i < n_bound; i++)
 		close(publish_fds[i]);
+	if (h->bypass_fd >= 0)
+		close(h->bypass_fd);
+	h->bypass_fd = -1;
 	return r;
 }
 
@@ -432,29 +457,6 @@ int nethelper_forward(struct nethelper *h, const struct sync_msg *m, int fd, str
 	if (r < 0)
 		return sbx_error_set(e, r, "sync with the network helper");
 	return 0;
-}
-
-int nethelper_handover(struct nethelper *h, uint16_t inside_port)
-{
-	struct sync_msg m = { .type = SYNC_NET_HANDOVER, .value = inside_port };
-	struct pollfd p = { .fd = h->ctl_fd, .events = POLLIN };
-
-	if (h->ctl_fd < 0 || !h->ready || sync_send(h->ctl_fd, &m, -1) < 0)
-		return -1;
-	/* The helper answers at once and says nothing else; still, sbx must
-	 * not hang on it: a second at most, and an answer to an earlier,
-	 * abandoned question is dropped. */
-	while (poll(&p, 1, 1000) == 1) {
-		int fd = -1;
-
-		if (sync_recv(h->ctl_fd, &m, &fd, 0) < 0)
-			return -1;
-		if (m.type == SYNC_NET_HANDOVER && m.value == inside_port)
-			return fd;
-		if (fd >= 0)
-			close(fd);
-	}
-	return -1;
 }
 
 void nethelper_stop(struct nethelper *h)
