@@ -122,7 +122,7 @@ static int add_rules(scmp_filter_ctx ctx)
 {
 	static const int plain[] = {
 		/* the loop, and the control and handover sockets */
-		SCMP_SYS(poll), SCMP_SYS(ppoll), SCMP_SYS(clock_gettime), SCMP_SYS(gettimeofday),
+		SCMP_SYS(poll), SCMP_SYS(ppoll) /* arm64's poll() */, SCMP_SYS(clock_gettime),
 		SCMP_SYS(recvmsg), SCMP_SYS(sendmsg), SCMP_SYS(close),
 		/* the command's calls: its memory, its sockets */
 		SCMP_SYS(pidfd_open), SCMP_SYS(pidfd_getfd), SCMP_SYS(process_vm_readv),
@@ -131,8 +131,8 @@ static int add_rules(scmp_filter_ctx ctx)
 		SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(accept4), SCMP_SYS(getsockname),
 		SCMP_SYS(getpeername), SCMP_SYS(setsockopt), SCMP_SYS(getsockopt), SCMP_SYS(fcntl),
 		SCMP_SYS(getrandom),
-		/* getifaddrs()' netlink dump */
-		SCMP_SYS(sendto), SCMP_SYS(recvfrom),
+		/* getifaddrs()' netlink dump (its answer comes with recvmsg) */
+		SCMP_SYS(sendto),
 		/* /proc/PID/fdinfo and status (read-only by the rule below) */
 		SCMP_SYS(read),
 		/* memory, exit */
