@@ -41,3 +41,10 @@ int bypass_lockdown_no_privileges(struct sbx_error *e);
  * Return: 0 or -errno with @e filled
  */
 int bypass_lockdown_seccomp(struct sbx_error *e);
+
+/**
+ * bypass_listener_sync_wakeups() - ask for synchronous wake-ups between the
+ *				    command and the worker on listener
+ *				    @notify_fd (Linux 6.6; a no-op before)
+ */
+void bypass_listener_sync_wakeups(int notify_fd);

@@ -134,8 +134,10 @@ static _Noreturn void worker_loop(struct bypass_engine *eng, int ctl)
 
 			if (r < 0 && r != -EAGAIN)
 				_exit(0); /* sbx is gone, or done with us */
-			if (r == 0 && m.type == SYNC_NET_BYPASS && fd >= 0 && eng->notify_fd < 0)
+			if (r == 0 && m.type == SYNC_NET_BYPASS && fd >= 0 && eng->notify_fd < 0) {
 				eng->notify_fd = TAKE_FD(fd);
+				bypass_listener_sync_wakeups(eng->notify_fd);
+			}
 			if (fd >= 0)
 				close(fd);
 		}
