@@ -204,8 +204,11 @@ int bypass_start(struct tcp_bypass *b, struct sbx_error *e)
 		close(helper[1]);
 	b->ctl_fd = ctl[0];
 	b->helper_fd = helper[0];
-	/* sbx never waits for the worker: it sends one message and reads. */
+	/* sbx never waits for the worker: it sends one message and reads. Nor
+	 * does the helper (a worker that stops reading costs handovers only). */
 	fcntl(b->ctl_fd, F_SETFL, fcntl(b->ctl_fd, F_GETFL) | O_NONBLOCK);
+	if (b->helper_fd >= 0)
+		fcntl(b->helper_fd, F_SETFL, fcntl(b->helper_fd, F_GETFL) | O_NONBLOCK);
 	return 0;
 fail:
 	for (int i = 0; i < 2; i++) {
