@@ -11,7 +11,6 @@
 #include <linux/capability.h>
 #include <linux/close_range.h>
 #include <linux/seccomp.h>
-#include <net/if.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -139,7 +138,7 @@ static int add_rules(scmp_filter_ctx ctx)
 		SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(accept4), SCMP_SYS(getsockname),
 		SCMP_SYS(getpeername), SCMP_SYS(setsockopt), SCMP_SYS(getsockopt), SCMP_SYS(fcntl),
 		SCMP_SYS(getrandom),
-		/* getifaddrs()' netlink dump (its answer comes with recvmsg) */
+		/* the route netlink dump of the host's addresses (bypass_sock.c) */
 		SCMP_SYS(sendto),
 		/* /proc/PID/fdinfo and status (read-only by the rule below) */
 		SCMP_SYS(read),
@@ -154,12 +153,11 @@ static int add_rules(scmp_filter_ctx ctx)
 	static const unsigned long ioctls[] = {
 		SECCOMP_IOCTL_NOTIF_RECV, SECCOMP_IOCTL_NOTIF_SEND, SECCOMP_IOCTL_NOTIF_ID_VALID,
 		SECCOMP_IOCTL_NOTIF_ADDFD, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
-		SIOCGIFINDEX, /* if_nametoindex() */
 	};
 	int r = seccomp_allow_list(ctx, plain, ARRAY_SIZE(plain));
 
-	/* IP sockets, and the route netlink socket getifaddrs() asks. No unix
-	 * sockets, no other netlink, no packet sockets. */
+	/* IP sockets, and the route netlink socket that lists the host's
+	 * addresses. No unix sockets, no other netlink, no packet sockets. */
 	if (r == 0)
 		r = seccomp_allow_ip_sockets(ctx);
 	if (r == 0)

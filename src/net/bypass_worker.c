@@ -25,7 +25,7 @@
  *	none to drop), no_new_privs.
  *  stage 3, seccomp: an allow-list of what the loop below calls (the
  *	listener's ioctls, pidfd_open/getfd, process_vm_readv/writev, IP
- *	sockets and a route netlink socket for the interface list, opening
+ *	sockets and a route netlink socket for the host's addresses, opening
  *	files read-only, memory without PROT_EXEC); anything else fails with
  *	EPERM: no exec, no writing or creating files, no unix sockets (D-Bus,
  *	the user's systemd), no signals, no ptrace() itself.
