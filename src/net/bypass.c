@@ -4,13 +4,13 @@
  *
  * libslirp carries a TCP connection by terminating it in its own TCP stack
  * and copying the bytes to a host socket: every segment crosses the tap
- * device and two TCP implementations. For outgoing connections sbx does
- * better (the idea of rootless bypass4netns): the command's connect() goes
- * to sbx through a seccomp user-notification listener, sbx decides with
- * bypass_classify() whether slirp would have connected to a host out there,
- * and if so connects a host socket itself and puts it in place of the
- * sandbox's socket, under the same fd number (SECCOMP_IOCTL_NOTIF_ADDFD with
- * SETFD). From then on the program talks to the host kernel directly, at
+ * device and two TCP implementations. For outgoing connections sbx does better
+ * (the idea of rootless bypass4netns): the command's connect() goes to the
+ * bypass worker through a seccomp user-notification listener; the worker
+ * decides with bypass_classify() whether slirp would have connected to a host
+ * out there, and if so connects a host socket itself and puts it in place of
+ * the sandbox's socket, under the same fd number (SECCOMP_IOCTL_NOTIF_ADDFD
+ * with SETFD). From then on the program talks to the host kernel directly, at
  * loopback speed.
  *
  * Where it runs: in the bypass worker (bypass_worker.c), a process of its
@@ -22,24 +22,24 @@
  * (in a user namespace of its own) has not.
  *
  * What keeps it honest:
- *  - the address is read once, and the host socket is connected by sbx to
- *    that copy: a racing thread cannot change the address after the check;
- *  - "continue" is only ever the answer for the program's own socket. A
- *    racing thread can still dup2() a host socket over that fd before the
- *    kernel runs the call, and io_uring or 32-bit calls are not seen at
- *    all, so each host socket is pinned before it is handed over
- *    (bypass_sock.c): to the route's interface (never lo, unless the
- *    gateway with --allow-host-loopback was its route) and to its source
- *    address and an ephemeral port sbx picked. Whatever it is used for next,
- *    it reaches only what its route reached. What pinning cannot stop: a
- *    program that gets such a socket into the closed state (a failed
- *    connect, a disconnect) can make it listen, on its address and port;
- *    by retrying it can get a port of its choice within the ephemeral range
- *    (ip_local_port_range) on the host's outgoing address. (A locked
- *    packet filter per peer would stop that, but since Linux 6.12 attaching
- *    one to a TCP socket needs CAP_NET_ADMIN.)
+ *  - the address is read once, and the host socket is connected by the worker
+ *    to that copy: a racing thread cannot change the address after the check;
+ *  - "continue" is only ever the answer for the program's own socket. A racing
+ *    thread can still dup2() a host socket over that fd before the kernel runs
+ *    the call, and io_uring or 32-bit calls are not seen at all, so each host
+ *    socket is pinned before it is handed over (bypass_sock.c): to the route's
+ *    interface (never lo, unless the gateway with --allow-host-loopback was its
+ *    route) and to its source address and an ephemeral port the worker picked.
+ *    Whatever it is used for next, it reaches only what its route reached. What
+ *    pinning cannot stop: a program that gets such a socket into the closed
+ *    state (a failed connect, a disconnect) can make it listen, on its address
+ *    and port; by retrying it can get a port of its choice within the ephemeral
+ *    range (ip_local_port_range) on the host's outgoing address. (A locked
+ *    packet filter per peer would stop that, but since Linux 6.12 attaching one
+ *    to a TCP socket needs CAP_NET_ADMIN.)
  *  - --allow-connect (Landlock) ports are checked here, because the kernel
- *    checks them against the process that calls connect(), which is now sbx;
+ *    checks them against the process that calls connect(), which is now
+ *    the worker;
  *  - anything unusual (bound sockets, UDP, MPTCP, compat ABIs, an address
  *    inside the slirp network) is answered with "continue": the sandbox's own
  *    socket does what it would have done without the bypass;
@@ -78,7 +78,7 @@
 #include "bypass_int.h"
 #include "util.h"
 
-/* A blocking connect() sbx finishes before it answers. */
+/* A blocking connect() the worker finishes before it answers. */
 struct bypass_pending {
 	uint64_t id;
 	int host_fd;
@@ -263,7 +263,8 @@ static bool fetch(struct bypass_engine *b, struct request *rq)
 	return bypass_sock_inspect(rq->sock_fd, &rq->info) == 0 && rq->info.family;
 }
 
-static void add_pending(struct bypass_engine *b, const struct request *rq, int host_fd, bool cloexec)
+static void add_pending(struct bypass_engine *b, const struct request *rq, int host_fd,
+			bool cloexec)
 {
 	struct bypass_pending *p;
 
@@ -328,7 +329,7 @@ static void connect_twin(struct bypass_engine *b, struct request *rq, const stru
 	bypass_reply(b, rq->call.id, -err, false);
 }
 
-/* connect() on a host socket sbx handed over earlier. */
+/* connect() on a host socket the worker handed over earlier. */
 static void reconnect_host_socket(struct bypass_engine *b, struct request *rq,
 				  const struct sockaddr *to, socklen_t to_len)
 {
@@ -339,7 +340,7 @@ static void reconnect_host_socket(struct bypass_engine *b, struct request *rq,
 	}
 	/* Connecting or connected: answered from its state, never by calling
 	 * connect() on the program's open file, which another of its threads
-	 * could make blocking meanwhile (and stall sbx). EISCONN is what
+	 * could make blocking meanwhile (and stall the worker). EISCONN is what
 	 * programs that poll with connect() take as "done". */
 	(void)to;
 	(void)to_len;

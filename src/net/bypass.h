@@ -93,6 +93,7 @@ int bypass_watch_fd(const struct tcp_bypass *b);
 int bypass_event(struct tcp_bypass *b, struct sbx_error *e);
 
 /**
- * bypass_free() - stop and reap the worker, release everything; safe to call twice
+ * bypass_free() - stop and reap the worker, release everything; safe to
+ *		   call twice
  */
 void bypass_free(struct tcp_bypass *b);

@@ -13,12 +13,12 @@
  * lets go of it. The server then talks to the host client directly.
  *
  * The host socket in the server's hands could be disconnected
- * (connect(AF_UNSPEC)) and connected elsewhere, by calls sbx cannot all see.
- * It keeps the published port (bound explicitly, so the kernel keeps it), and
- * the worker binds it to the interface the connection came in on (SO_BINDTOIFINDEX,
- * which an unprivileged process cannot undo). So one that came from the
- * network can only reach the network, which the sandbox reaches anyway; the
- * relay only offers one that came in on the host's loopback with
+ * (connect(AF_UNSPEC)) and connected elsewhere, by calls the worker cannot all
+ * see. It keeps the published port (bound explicitly, so the kernel keeps it),
+ * and the worker binds it to the interface the connection came in on
+ * (SO_BINDTOIFINDEX, which an unprivileged process cannot undo). So one that
+ * came from the network can only reach the network, which the sandbox reaches
+ * anyway; the relay only offers one that came in on the host's loopback with
  * --allow-host-loopback (see may_hand_over() in publish.c).
  *
  * Anything else (another listening socket, an inside client, a connection the
@@ -151,7 +151,8 @@ static int write_peer(const struct bypass_accept_wait *w, int fd)
 		return -EFAULT;
 	local = (struct iovec){ .iov_base = &peer, .iov_len = MIN((size_t)room, (size_t)len) };
 	remote = (struct iovec){ .iov_base = (void *)(uintptr_t)w->call.addr, .iov_len = local.iov_len };
-	if (local.iov_len && process_vm_writev(w->call.pid, &local, 1, &remote, 1, 0) != (ssize_t)local.iov_len)
+	if (local.iov_len &&
+	    process_vm_writev(w->call.pid, &local, 1, &remote, 1, 0) != (ssize_t)local.iov_len)
 		return -EFAULT;
 	room = len;
 	local = (struct iovec){ .iov_base = &room, .iov_len = sizeof(room) };
@@ -232,11 +233,11 @@ static bool try_accept(struct bypass_engine *b, struct bypass_accept_wait *w, bo
 	}
 	fl = fcntl(w->sock, F_GETFL);
 	/* Our duplicate shares the server's open file: a blocking listener
-	 * would block sbx. Non-blocking for the one call; the server cannot
+	 * would block the worker. Non-blocking for the one call; the server cannot
 	 * notice, since every native accept() on this socket waits for us.
 	 * (Only a thread that clears O_NONBLOCK in between while a 32-bit one
 	 * takes the queued connection could still make this call wait, for
-	 * the next connection: the program can stall its own sbx, no more.) */
+	 * the next connection: the program can stall its own worker, no more.) */
 	if (fl >= 0 && !(fl & O_NONBLOCK))
 		fcntl(w->sock, F_SETFL, fl | O_NONBLOCK);
 	conn = accept4(w->sock, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);

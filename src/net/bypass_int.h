@@ -75,7 +75,8 @@ int bypass_engine_init(struct bypass_engine *b, const struct sbx_config *c, char
 		       size_t why_not_size);
 
 /**
- * bypass_engine_fill() - add the listener, the helper channel and what waits to @ps
+ * bypass_engine_fill() - add the listener, the helper channel and what
+ *			  waits to @ps
  */
 void bypass_engine_fill(struct bypass_engine *b, struct pollset *ps, int *timeout_ms);
 

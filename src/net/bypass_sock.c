@@ -9,11 +9,11 @@
  *
  * A host socket in the sandbox's hands must not become more than the one
  * connection the policy allowed. A connect() that fails, or a later
- * connect(AF_UNSPEC), leaves a socket that could be connected again or made
- * to listen, by a call sbx never sees (io_uring, a 32-bit socketcall, or a
- * thread that dup2()s it over a socket sbx has just let through). So before
- * connecting, sbx pins it where the route to the peer leads:
- *  - bound to the route's source address and a port sbx picks, given
+ * connect(AF_UNSPEC), leaves a socket that could be connected again or made to
+ * listen, by a call the worker never sees (io_uring, a 32-bit socketcall, or a
+ * thread that dup2()s it over a socket the worker has just let through). So
+ * before connecting, the worker pins it where the route to the peer leads:
+ *  - bound to the route's source address and a port the worker picks, given
  *    explicitly so the kernel keeps both even after the connection ends: it
  *    can never listen on a port of its own choosing;
  *  - bound to the route's interface (SO_BINDTOIFINDEX), which an
