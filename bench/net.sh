@@ -5,6 +5,8 @@
 #
 #   bench/net.sh [SBX]          (default: ./sbx, i.e. run it from the build dir)
 #   T=3 bench/net.sh            seconds per throughput run (connection rate: T-1)
+#   MODES="sbx sbx-lo" PARTS="orate rate" bench/net.sh   only those modes and
+#                               measurements (out orate setup in rate)
 #
 # Measured, for each of loopback (the ceiling), sbx, sbx-lo (sbx with
 # --allow-host-loopback, so that published connections from the host's
@@ -16,8 +18,9 @@
 #     default gateway for pasta), one stream and -P 4;
 #   - iperf3 TCP host -> sandbox through a published port (sbx -p,
 #     slirp4netns add_hostfwd, pasta -t), one stream and -P 4;
-#   - connect/request/response/close rate, host -> sandbox through the
-#     published port (bench/connrate.c, one client);
+#   - connect/request/response/close rate, sandbox -> host (the TCP
+#     bypass's connect() path) and host -> sandbox through the published
+#     port (bench/connrate.c, one client);
 #   - setup to first connect: wall time of "start the sandbox, connect once
 #     to the host, exit", median of 11;
 #   - the network process's peak RSS (VmHWM) after two rounds of the
@@ -32,6 +35,7 @@ export LC_ALL=C
 SBX=${1:-./sbx}
 T=${T:-3}
 RATE_T=$((T > 2 ? T - 1 : 2))
+LIMIT=$((T + 30)) # seconds any one measured command may take
 command -v iperf3 slirp4netns pasta python3 cc >/dev/null || {
 	echo "bench/net.sh needs iperf3, slirp4netns, pasta (passt), python3 and cc" >&2
 	exit 1
@@ -73,26 +77,71 @@ PASTA_GW=$(ip -4 route show default 2>/dev/null | awk '{ print $3; exit }')
 #   127.0.0.1:$PUB forwarded to PORT inside; sets NETPID (the process doing
 #   the networking) and RUNPID (what to kill at the end).
 
+# Every wait below has a time limit (WAIT_LIMIT seconds): a tool that fails
+# to start must cost one line and a missing figure, never a hung run.
+WAIT_LIMIT=${WAIT_LIMIT:-20}
+# wait_for SECS CMD...: run CMD until it succeeds; 1 after SECS seconds.
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.005
+	done
+}
+# in_own_netns PID: PID runs in a network namespace other than ours, i.e.
+# unshare has created its namespaces (the pid exists before it has).
+in_own_netns() {
+	local ns
+	ns=$(readlink "/proc/$1/ns/net" 2>/dev/null) && [ "$ns" != "$(readlink /proc/self/ns/net)" ]
+}
+# gone PID: PID has ended (a zombie counts: it waits for our wait).
+gone() { ! kill -0 "$1" 2>/dev/null || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+# stop_pid PID: TERM, then KILL if it has not ended within WAIT_LIMIT; reap it.
+stop_pid() {
+	kill -TERM "$1" 2>/dev/null
+	wait_for "$WAIT_LIMIT" gone "$1" || kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+# sbx_netpid: the network helper's pid from sbx -v's log, in NETPID.
+sbx_netpid() {
+	NETPID=$(sed -n 's/^sbx: network helper pid //p' "$tmp/sbx.err" 2>/dev/null)
+	[ -n "$NETPID" ]
+}
+
 s4n_start() { # DIR CMD...: unshare -Urn + slirp4netns; sets S4N_PID NS_PID
 	local dir=$1
 	shift
 	mkdir -p "$dir"
 	unshare -Urn sh -c 'while [ ! -e "$0/go" ]; do sleep 0.001; done; exec "$@"' "$dir" "$@" &
 	NS_PID=$!
+	bg_pids+=("$NS_PID")
+	# slirp4netns joins the namespaces of the pid it is given: until unshare
+	# has made them, those are ours, and it fails ("setns(CLONE_NEWNET):
+	# Operation not permitted") and the ready file never fills.
+	if ! wait_for "$WAIT_LIMIT" in_own_netns "$NS_PID"; then
+		echo "(slirp4netns: unshare -Urn never made its namespaces)" >&2
+		S4N_PID=
+		return 1
+	fi
 	slirp4netns --configure --mtu=65520 --ready-fd=3 --api-socket="$dir/api" "$NS_PID" tap0 \
 		3>"$dir/ready" >"$dir/log" 2>&1 &
 	S4N_PID=$!
-	while [ ! -s "$dir/ready" ]; do sleep 0.001; done
+	bg_pids+=("$S4N_PID")
+	if ! wait_for "$WAIT_LIMIT" test -s "$dir/ready"; then
+		echo "(slirp4netns never became ready: $(tail -1 "$dir/log"))" >&2
+		return 1
+	fi
 }
 
 out_run() {
 	local mode=$1
 	shift
 	case $mode in
-	loopback) GW=127.0.0.1 "$@" ;;
-	sbx | sbx-lo) "$SBX" --net slirp --allow-host-loopback --bind "$tmp" -- "$@" ;;
-	sbx-slirp) "$SBX" --net slirp --no-tcp-bypass --allow-host-loopback --bind "$tmp" -- "$@" ;;
-	pasta) timeout $((T + 20)) pasta --config-net -q -- "$@" ;;
+	loopback) GW=127.0.0.1 timeout -k 5 "$LIMIT" "$@" ;;
+	sbx | sbx-lo) timeout -k 5 "$LIMIT" "$SBX" --net slirp --allow-host-loopback --bind "$tmp" -- "$@" ;;
+	sbx-slirp) timeout -k 5 "$LIMIT" "$SBX" --net slirp --no-tcp-bypass --allow-host-loopback --bind "$tmp" -- "$@" ;;
+	pasta) timeout -k 5 "$LIMIT" pasta --config-net -q -- "$@" ;;
 	esac
 }
 gw_of() {
@@ -108,12 +157,16 @@ out_cmd() {
 	shift
 	if [ "$mode" = slirp4netns ]; then
 		dir=$tmp/s4n.$RANDOM
-		s4n_start "$dir" "$@"
-		touch "$dir/go"
-		wait "$NS_PID"
-		local st=$?
-		kill "$S4N_PID" 2>/dev/null
-		wait "$S4N_PID" 2>/dev/null
+		local st=1
+		if s4n_start "$dir" timeout "$LIMIT" "$@"; then
+			touch "$dir/go"
+			# The command runs under timeout: this wait ends.
+			wait "$NS_PID"
+			st=$?
+		fi
+		kill -KILL "$NS_PID" 2>/dev/null
+		[ -n "$S4N_PID" ] && stop_pid "$S4N_PID"
+		wait "$NS_PID" 2>/dev/null
 		return $st
 	fi
 	out_run "$mode" "$@"
@@ -134,15 +187,14 @@ in_start() {
 			$([ "$mode" = sbx-lo ] && echo --allow-host-loopback) \
 			-p "127.0.0.1:$PUB:$port" --bind "$tmp" -- "$@" >/dev/null 2>"$tmp/sbx.err" &
 		RUNPID=$!
-		while ! NETPID=$(sed -n 's/^sbx: network helper pid //p' "$tmp/sbx.err" 2>/dev/null) ||
-			[ -z "$NETPID" ]; do
-			sleep 0.01
-		done
+		NETPID=
+		wait_for "$WAIT_LIMIT" sbx_netpid ||
+			echo "($mode: no network helper pid: $(tail -1 "$tmp/sbx.err"))" >&2
 		;;
 	slirp4netns)
 		dir=$tmp/s4n.$RANDOM
 		s4n_start "$dir" "$@" >/dev/null 2>&1
-		python3 - "$dir/api" "$PUB" "$port" <<'EOF'
+		timeout "$WAIT_LIMIT" python3 - "$dir/api" "$PUB" "$port" <<'EOF'
 import json, socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
@@ -154,13 +206,12 @@ if "error" in reply:
 EOF
 		touch "$dir/go"
 		RUNPID=$NS_PID NETPID=$S4N_PID
-		bg_pids+=("$S4N_PID")
 		;;
 	pasta)
 		pasta --config-net -q -P "$tmp/pasta.pid" -t "127.0.0.1/$PUB:$port" -- "$@" >/dev/null 2>&1 &
 		RUNPID=$!
-		while [ ! -s "$tmp/pasta.pid" ]; do sleep 0.01; done
-		NETPID=$(cat "$tmp/pasta.pid")
+		wait_for "$WAIT_LIMIT" test -s "$tmp/pasta.pid" || echo "(pasta never wrote its pid)" >&2
+		NETPID=$(cat "$tmp/pasta.pid" 2>/dev/null)
 		rm -f "$tmp/pasta.pid"
 		;;
 	esac
@@ -182,10 +233,8 @@ in_stop() {
 	for c in $(children_of "$RUNPID") $([ -n "${NETPID:-}" ] && children_of "$NETPID"); do
 		[ "$(readlink "/proc/$c/ns/pid")" != "$(readlink /proc/self/ns/pid)" ] && kill -KILL "$c" 2>/dev/null
 	done
-	kill -TERM "$RUNPID" 2>/dev/null
-	[ -n "${NETPID:-}" ] && kill -TERM "$NETPID" 2>/dev/null
-	wait "$RUNPID" 2>/dev/null
-	[ -n "${NETPID:-}" ] && wait "$NETPID" 2>/dev/null
+	stop_pid "$RUNPID"
+	[ -n "${NETPID:-}" ] && stop_pid "$NETPID"
 	sleep 0.2
 }
 
@@ -197,14 +246,17 @@ except Exception: print("0")'
 
 declare -A R
 modes=(${MODES:-loopback sbx sbx-lo sbx-slirp slirp4netns pasta})
+PARTS=${PARTS:-out orate setup in rate} # which measurements to run
 
 # --- sandbox -> host ----------------------------------------------------------
 iperf3 -s -p "$IPERF_HOST" >/dev/null 2>&1 &
 bg_pids+=($!)
 "$tmp/connrate" serve "$CONN_HOST" &
 bg_pids+=($!)
-sleep 0.3
+timeout "$WAIT_LIMIT" "$tmp/connrate" once 127.0.0.1 "$CONN_HOST" || echo "(connrate server never answered)" >&2
+part() { [[ " $PARTS " == *" $1 "* ]]; }
 for m in "${modes[@]}"; do
+	part out || break
 	gw=$(gw_of "$m")
 	for p in 1 4; do
 		R[out,$m,$p]=$(out_cmd "$m" iperf3 -c "$gw" -p "$IPERF_HOST" -t "$T" -P "$p" -J 2>/dev/null | gbps)
@@ -212,8 +264,16 @@ for m in "${modes[@]}"; do
 	echo "sandbox -> host  $m: ${R[out,$m,1]} / ${R[out,$m,4]} Gbit/s" >&2
 done
 
+# --- connection rate, sandbox -> host: the bypass's connect() path -------------
+for m in "${modes[@]}"; do
+	part orate || break
+	R[orate,$m]=$(out_cmd "$m" "$tmp/connrate" run "$(gw_of "$m")" "$CONN_HOST" "$RATE_T" | awk '{ print $1 }')
+	echo "conn/s sandbox -> host  $m: ${R[orate,$m]}" >&2
+done
+
 # --- setup to first connect -----------------------------------------------------
 for m in "${modes[@]}"; do
+	part setup || break
 	gw=$(gw_of "$m")
 	times=()
 	for i in $(seq 11); do
@@ -228,11 +288,12 @@ done
 
 # --- host -> sandbox ------------------------------------------------------------
 for m in "${modes[@]}"; do
+	part in || break
 	port=5201
 	[ "$m" = loopback ] && port=$((PUB + 1))
 	in_start "$m" 5201 iperf3 -s -p "$port"
 	for p in 1 4; do
-		R[in,$m,$p]=$(iperf3 -c 127.0.0.1 -p "$PUB" -t "$T" -P "$p" -J 2>/dev/null | gbps)
+		R[in,$m,$p]=$(timeout -k 5 "$LIMIT" iperf3 -c 127.0.0.1 -p "$PUB" -t "$T" -P "$p" -J 2>/dev/null | gbps)
 	done
 	in_stop
 	echo "host -> sandbox  $m: ${R[in,$m,1]} / ${R[in,$m,4]} Gbit/s" >&2
@@ -243,6 +304,7 @@ ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 hwm() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
 hz=$(getconf CLK_TCK)
 for m in "${modes[@]}"; do
+	part rate || break
 	port=8000
 	[ "$m" = loopback ] && port=$((PUB + 1))
 	in_start "$m" 8000 "$tmp/connrate" serve "$port"
@@ -262,15 +324,16 @@ done
 
 # --- report -----------------------------------------------------------------------
 echo
-printf '%-12s %14s %14s %14s %14s %12s %10s %16s %6s\n' "" "sbx->host 1" "sbx->host P4" \
-	"host->sbx 1" "host->sbx P4" "conn/s r1/r2" "setup ms" "peak RSS KiB" "CPU%"
+printf '%-12s %14s %14s %14s %14s %12s %12s %10s %16s %6s\n' "" "sbx->host 1" "sbx->host P4" \
+	"host->sbx 1" "host->sbx P4" "conn/s out" "conn/s r1/r2" "setup ms" "peak RSS KiB" "CPU%"
 for m in "${modes[@]}"; do
-	printf '%-12s %14s %14s %14s %14s %12s %10s %16s %6s\n' "$m" "${R[out,$m,1]}" "${R[out,$m,4]}" \
-		"${R[in,$m,1]}" "${R[in,$m,4]}" "${R[rate,$m]}/${R[rate2,$m]}" \
-		"$(awk -v u="${R[setup,$m]}" 'BEGIN { printf "%.1f", u / 1000 }')" \
+	printf '%-12s %14s %14s %14s %14s %12s %12s %10s %16s %6s\n' "$m" "${R[out,$m,1]:-}" "${R[out,$m,4]:-}" \
+		"${R[in,$m,1]:-}" "${R[in,$m,4]:-}" "${R[orate,$m]:-}" "${R[rate,$m]:-}/${R[rate2,$m]:-}" \
+		"$(awk -v u="${R[setup,$m]:-}" 'BEGIN { if (u == "") print "-"; else printf "%.1f", u / 1000 }')" \
 		"${R[rss1,$m]:--}/${R[rss2,$m]:--}" "${R[cpu,$m]:--}"
 done
-echo "(throughput in Gbit/s; peak RSS after the first/second connection-rate round)"
+echo "(throughput in Gbit/s; conn/s out: connect/request/response/close from inside to the host;"
+echo " conn/s r1/r2: the same from the host through the published port; peak RSS after those rounds)"
 
 best() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { print (a > b ? a : b) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2f", a / b; else print "n/a" }'; }
@@ -295,6 +358,7 @@ vs "  handed over (sbx-lo), 1 stream, sbx / loopback" "${R[in,sbx-lo,1]:-}" "${R
 vs "  handed over (sbx-lo), -P 4, sbx / loopback" "${R[in,sbx-lo,4]:-}" "${R[in,loopback,4]:-}" ge 0.7
 vs "  handed over (sbx-lo), connection rate, sbx / slirp4netns" "${R[rate2,sbx-lo]:-}" "${R[rate2,slirp4netns]:-}" ge 3
 vs "  the same, better round of each" "$(best "${R[rate,sbx-lo]:-}" "${R[rate2,sbx-lo]:-}")" "$(best "${R[rate,slirp4netns]:-}" "${R[rate2,slirp4netns]:-}")" ge 3
+vs "sandbox->host connection rate, sbx / slirp4netns" "${R[orate,sbx]:-}" "${R[orate,slirp4netns]:-}" ge 3
 vs "setup to first connect, sbx / slirp4netns" "${R[setup,sbx]:-}" "${R[setup,slirp4netns]:-}" le 0.3
 r=$(awk -v k="${R[rss2,sbx]:-0}" 'BEGIN { printf "%.1f", k / 1024 }')
 check "helper peak RSS under the connection load, MiB" "$r" le 32

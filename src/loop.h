@@ -5,15 +5,13 @@
 #include <stdint.h>
 #include <sys/epoll.h>
 
-#include "pollset.h"
 
 struct loop;
 struct loop_source;
 
 /**
  * typedef loop_handler_fn - a source's handler
- * @events:	what epoll reported for the source's fd (EPOLLIN, EPOLLHUP...),
- *		or 0 for a poll-style source, which reads loop_pollset() itself
+ * @events:	what epoll reported for the source's fd (EPOLLIN, EPOLLHUP...)
  *
  * Runs on the loop's only thread and must not block: no waiting for a
  * process or a peer (non-blocking reads, WNOHANG), and must cope with being
@@ -23,47 +21,29 @@ struct loop_source;
 typedef void loop_handler_fn(struct loop_source *s, uint32_t events);
 
 /**
- * typedef loop_fill_fn - a poll-style source's part before each wait
- *
- * Adds the fds it needs this turn to @ps (pollset_add() returns the index to
- * look at afterwards) and lowers *@timeout_ms (-1: none) to its own deadline.
- */
-typedef void loop_fill_fn(struct loop_source *s, struct pollset *ps, int *timeout_ms);
-
-/**
  * struct loop_source - one thing the loop watches, owned by whoever added it
- * @fd:		watched with epoll for @events; -1 for a poll-style source
+ * @fd:		watched with epoll for @events
  * @events:	EPOLLIN, EPOLLOUT...; EPOLLHUP and EPOLLERR come unasked
  * @handler:	see loop_handler_fn
- * @fill:	poll-style sources only (libraries that work with a fresh
- *		pollfd array each turn, as libslirp and the TCP bypass do); its
- *		handler then runs after every wait
  * @data:	the owner's, for the handler
  * @loop:	private: the loop it is in, NULL when in none
- * @next:	private: the list of poll-style sources
  */
 struct loop_source {
 	int fd;
 	uint32_t events;
 	loop_handler_fn *handler;
-	loop_fill_fn *fill;
 	void *data;
 	struct loop *loop;
-	struct loop_source *next;
 };
 
 /**
  * struct loop - an epoll set and the sources in it
  * @epfd:	the epoll fd
- * @polled:	the poll-style sources
- * @ps:		their pollfd array, refilled before each wait
  * @done:	loop_exit() was called
  * @result:	what it was given
  */
 struct loop {
 	int epfd;
-	struct loop_source *polled;
-	struct pollset ps;
 	bool done;
 	int result;
 };
@@ -80,8 +60,8 @@ int loop_init(struct loop *l);
 void loop_free(struct loop *l);
 
 /**
- * loop_add() - watch @s (fill in @s->fd, @s->events, @s->handler, @s->data,
- *		and @s->fill for a poll-style source, first)
+ * loop_add() - watch @s (fill in @s->fd, @s->events, @s->handler and
+ *		@s->data first)
  *
  * @s must stay where it is until it is removed or the loop is freed.
  *
@@ -112,9 +92,3 @@ void loop_exit(struct loop *l, int result);
  * Return: what loop_exit() was given, or -errno if waiting itself failed
  */
 int loop_run(struct loop *l);
-
-/**
- * loop_pollset() - the pollfd array a poll-style source filled, with what
- *		    poll() reported (pollset_revents())
- */
-const struct pollset *loop_pollset(const struct loop_source *s);

@@ -96,15 +96,24 @@ int proc_try_reap(struct proc *p, int *ret_status)
 	return 1;
 }
 
-void proc_kill_and_reap(struct proc *p)
+int proc_end(struct proc *p, int *ret_status)
 {
 	siginfo_t si;
+	int r;
 
 	if (p->pid <= 0)
-		return;
+		return -ECHILD;
 	proc_signal(p, SIGKILL);
-	proc_wait(p, 0, &si);
+	r = proc_wait(p, 0, &si);
+	if (r == 0 && ret_status)
+		*ret_status = status_from_siginfo(&si);
 	proc_forget(p);
+	return r;
+}
+
+void proc_kill_and_reap(struct proc *p)
+{
+	proc_end(p, NULL);
 }
 
 int proc_exit_code(int status)

@@ -44,6 +44,13 @@ int proc_signal(const struct proc *p, int sig);
 int proc_try_reap(struct proc *p, int *ret_status);
 
 /**
+ * proc_end() - SIGKILL @p (a no-op if it ended already) and reap it
+ * @ret_status:	its waitpid()-style status, how it really ended (may be NULL)
+ * Return: 0, or -errno (-ECHILD when there is no process)
+ */
+int proc_end(struct proc *p, int *ret_status);
+
+/**
  * proc_kill_and_reap() - SIGKILL @p and wait for it; @p becomes PROC_NONE.
  *			  Does nothing for PROC_NONE, so it is safe on error
  *			  paths and twice.

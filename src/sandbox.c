@@ -155,12 +155,12 @@ static int write_maps(struct userns_plan *plan, pid_t pid, int sync_fd, struct s
 
 static void log_bypass(const struct tcp_bypass *bypass)
 {
-	if (bypass->enabled)
+	if (bypass->stats)
 		log_verbose(1, "tcp bypass: %lu connections on host sockets, %lu connect() calls left to slirp",
-			    bypass->n_host, bypass->n_slirp);
-	if (bypass->accepts)
+			    bypass->stats->n_host, bypass->stats->n_slirp);
+	if (bypass->stats && bypass->accepts)
 		log_verbose(1, "tcp bypass: %lu published connections handed to the server",
-			    bypass->n_handed);
+			    bypass->stats->n_handed);
 }
 
 int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e)
@@ -172,7 +172,8 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	__attribute__((cleanup(proc_kill_and_reap))) struct proc pid1 = PROC_NONE;
 	__attribute__((cleanup(nethelper_stop))) struct nethelper net = NETHELPER_NONE;
 	__attribute__((cleanup(syscall_filter_release))) struct syscall_filter filter = { 0 };
-	__attribute__((cleanup(bypass_free))) struct tcp_bypass bypass = { .notify_fd = -1 };
+	__attribute__((cleanup(bypass_free))) struct tcp_bypass bypass = { .proc = PROC_NONE, .ctl_fd = -1,
+									 .helper_fd = -1 };
 	struct landlock_plan landlock;
 	__attribute__((cleanup(cleanup_premade))) struct child_plan child = {
 		.filter = &filter,
@@ -189,7 +190,7 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	if (r < 0)
 		return r;
 	if (c->net == SBX_NET_SLIRP && !c->no_tcp_bypass) {
-		bypass_init(&bypass, c, &net);
+		bypass_init(&bypass, c);
 		child.tcp_bypass = bypass.enabled;
 		child.tcp_bypass_accepts = bypass.enabled && bypass.accepts;
 		net.handover = child.tcp_bypass_accepts;
@@ -224,6 +225,12 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 		proc_adopt(&pid1, pid);
 	close(TAKE_FD(child_end));
 	log_phase("cloned");
+	r = bypass_start(&bypass, e);
+	if (r < 0)
+		return r;
+	if (bypass.proc.pid > 0)
+		log_verbose(1, "tcp bypass worker pid %d", (int)bypass.proc.pid);
+	net.bypass_fd = TAKE_FD(bypass.helper_fd); /* the helper's end of the handovers */
 	if (c->net == SBX_NET_SLIRP) {
 		r = nethelper_start(&net, c, e);
 		if (r < 0)

@@ -9,12 +9,14 @@
  *		"stopped" for job control, fds for the helper and the bypass
  *  helper	the network helper's control socket (its "ready", or why it
  *		failed) and its pidfd
- *  bypass	the TCP bypass, a poll-style source (see loop.c)
+ *  bypass	the TCP bypass worker's control socket: its "locked down",
+ *		a setup error, or EOF when it is gone
  *
  * Two phases. Until pid 1 says the command started, a terminating signal
  * ends the setup and sbx (128+N), and any error ends it with its message.
  * Then signals go to pid 1, and sbx ends with pid 1's status. The network
- * helper ending is fatal in both: without it the sandbox has no network.
+ * helper or the bypass worker ending is fatal in both: without them the
+ * sandbox has no network.
  * Whatever ends the loop, pid 1 is killed if still there and reaped, so
  * nothing is left behind.
  */
@@ -297,17 +299,24 @@ static void on_signal(struct loop_source *src, uint32_t events)
 	}
 }
 
-/* --- the TCP bypass, a poll-style source ------------------------------------ */
+/* --- the TCP bypass worker --------------------------------------------------- */
 
-static void bypass_fill_source(struct loop_source *src, struct pollset *ps, int *timeout_ms)
-{
-	bypass_fill(src->data, ps, timeout_ms);
-}
-
+/* The worker holds the only copy of the command's listener: once it is gone
+ * the command's connect() calls would fail with ENOSYS, so its end (or a
+ * setup error it reports) ends the sandbox, as the helper's does. */
 static void on_bypass(struct loop_source *src, uint32_t events)
 {
+	struct supervisor *s = src->data;
+	int r;
+
 	(void)events;
-	bypass_handle(src->data, loop_pollset(src));
+	r = bypass_event(s->t->bypass, s->e);
+	if (r == 0)
+		return;
+	loop_remove(src);
+	if (!s->e->exit_code)
+		s->e->exit_code = SBX_EXIT_SETUP;
+	fail(s, r);
 }
 
 /* --- the loop --------------------------------------------------------------- */
@@ -318,9 +327,7 @@ static int watch(struct supervisor *s, struct loop_source *src, int fd, loop_han
 	return fd >= 0 ? loop_add(&s->loop, src) : 0;
 }
 
-/* Another process sbx cannot do without (the TCP bypass, once it runs on its
- * own) is one more watch() of its pidfd, with a handler like on_helper_exit();
- * a control socket or a status fd, one more watch() of its fd. */
+/* A control socket or a status fd is one more watch() of its fd. */
 static int add_sources(struct supervisor *s)
 {
 	const struct supervise_target *t = s->t;
@@ -334,12 +341,8 @@ static int add_sources(struct supervisor *s)
 		r = watch(s, &s->helper_ctl, t->net->ctl_fd, on_helper_ctl);
 	if (r == 0 && t->net)
 		r = watch(s, &s->helper_exit, t->net->proc.pidfd, on_helper_exit);
-	if (r == 0 && t->bypass && t->bypass->enabled) {
-		s->bypass = (struct loop_source){
-			.fd = -1, .fill = bypass_fill_source, .handler = on_bypass, .data = t->bypass
-		};
-		r = loop_add(&s->loop, &s->bypass);
-	}
+	if (r == 0 && t->bypass)
+		r = watch(s, &s->bypass, bypass_watch_fd(t->bypass), on_bypass);
 	return r;
 }
 

@@ -17,8 +17,9 @@ struct tcp_bypass;
  * @sync_fd:	our end of the sync socket
  * @own_tty:	we handed the terminal to the command and get it back at the end
  * @net:	--net slirp's network helper, started; NULL without one
- * @bypass:	--net slirp's TCP bypass, served here (its listener arrives
- *		over @sync_fd); NULL without one
+ * @bypass:	--net slirp's TCP bypass worker: its listener arrives over
+ *		@sync_fd and is passed on, and its end ends the sandbox (125);
+ *		NULL without one
  */
 struct supervise_target {
 	struct proc *pid1;
@@ -36,7 +37,8 @@ struct supervise_target {
  * network helper and the TCP bypass. Until the command has started, a
  * terminating signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2)
  * ends the setup, and sbx with 128+N; from then on signals are forwarded to
- * pid 1. The network helper ending at any time ends the sandbox: during the
+ * pid 1. The network helper or the bypass worker ending at any time ends
+ * the sandbox (125): during the
  * setup with the reason it gave, later with one line saying how it ended.
  * Whatever the outcome, pid 1 has been killed if need be and reaped when this
  * returns, and the terminal is back with sbx's process group.

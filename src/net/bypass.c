@@ -4,45 +4,48 @@
  *
  * libslirp carries a TCP connection by terminating it in its own TCP stack
  * and copying the bytes to a host socket: every segment crosses the tap
- * device and two TCP implementations. For outgoing connections sbx does
- * better (the idea of rootless bypass4netns): the command's connect() goes
- * to sbx through a seccomp user-notification listener, sbx decides with
- * bypass_classify() whether slirp would have connected to a host out there,
- * and if so connects a host socket itself and puts it in place of the
- * sandbox's socket, under the same fd number (SECCOMP_IOCTL_NOTIF_ADDFD with
- * SETFD). From then on the program talks to the host kernel directly, at
+ * device and two TCP implementations. For outgoing connections sbx does better
+ * (the idea of rootless bypass4netns): the command's connect() goes to the
+ * bypass worker through a seccomp user-notification listener; the worker
+ * decides with bypass_classify() whether slirp would have connected to a host
+ * out there, and if so connects a host socket itself and puts it in place of
+ * the sandbox's socket, under the same fd number (SECCOMP_IOCTL_NOTIF_ADDFD
+ * with SETFD). From then on the program talks to the host kernel directly, at
  * loopback speed.
  *
- * Why it runs in sbx itself: it needs the host's network namespace (the
- * sockets it makes are the host's) and the right to reach into the command's
- * fd table (pidfd_getfd) and memory (the sockaddr), which an ancestor in the
- * parent user namespace has, and the locked-down network helper has not.
+ * Where it runs: in the bypass worker (bypass_worker.c), a process of its
+ * own, locked down before it sees a single notification; sbx only starts
+ * it, passes the listener on and watches it. It needs the host's network
+ * namespace (the sockets it makes are the host's) and the right to reach
+ * into the command's fd table (pidfd_getfd) and memory (the sockaddr),
+ * which a process in the parent user namespace has, and the network helper
+ * (in a user namespace of its own) has not.
  *
  * What keeps it honest:
- *  - the address is read once, and the host socket is connected by sbx to
- *    that copy: a racing thread cannot change the address after the check;
- *  - "continue" is only ever the answer for the program's own socket. A
- *    racing thread can still dup2() a host socket over that fd before the
- *    kernel runs the call, and io_uring or 32-bit calls are not seen at
- *    all, so each host socket is pinned before it is handed over
- *    (bypass_sock.c): to the route's interface (never lo, unless the
- *    gateway with --allow-host-loopback was its route) and to its source
- *    address and an ephemeral port sbx picked. Whatever it is used for next,
- *    it reaches only what its route reached. What pinning cannot stop: a
- *    program that gets such a socket into the closed state (a failed
- *    connect, a disconnect) can make it listen, on its address and port;
- *    by retrying it can get a port of its choice within the ephemeral range
- *    (ip_local_port_range) on the host's outgoing address. (A locked
- *    packet filter per peer would stop that, but since Linux 6.12 attaching
- *    one to a TCP socket needs CAP_NET_ADMIN.)
+ *  - the address is read once, and the host socket is connected by the worker
+ *    to that copy: a racing thread cannot change the address after the check;
+ *  - "continue" is only ever the answer for the program's own socket. A racing
+ *    thread can still dup2() a host socket over that fd before the kernel runs
+ *    the call, and io_uring or 32-bit calls are not seen at all, so each host
+ *    socket is pinned before it is handed over (bypass_sock.c): to the route's
+ *    interface (never lo, unless the gateway with --allow-host-loopback was its
+ *    route) and to its source address and an ephemeral port the worker picked.
+ *    Whatever it is used for next, it reaches only what its route reached. What
+ *    pinning cannot stop: a program that gets such a socket into the closed
+ *    state (a failed connect, a disconnect) can make it listen, on its address
+ *    and port; by retrying it can get a port of its choice within the ephemeral
+ *    range (ip_local_port_range) on the host's outgoing address. (A locked
+ *    packet filter per peer would stop that, but since Linux 6.12 attaching one
+ *    to a TCP socket needs CAP_NET_ADMIN.)
  *  - --allow-connect (Landlock) ports are checked here, because the kernel
- *    checks them against the process that calls connect(), which is now sbx;
+ *    checks them against the process that calls connect(), which is now
+ *    the worker;
  *  - anything unusual (bound sockets, UDP, MPTCP, compat ABIs, an address
  *    inside the slirp network) is answered with "continue": the sandbox's own
  *    socket does what it would have done without the bypass;
- *  - sbx never blocks on the program's behalf: blocking connects are
- *    finished in its poll loop, at most BYPASS_MAX_WAITS at a time, and a
- *    failed ADDFD is answered with its error.
+ *  - the worker never blocks on the program's behalf: blocking connects
+ *    are finished in its poll loop, at most BYPASS_MAX_WAITS at a time, and
+ *    a failed ADDFD is answered with its error.
  *
  * What a program can notice: getsockname()/getpeername() show host-side
  * addresses (127.0.0.1 for the gateway), and the connection is not listed in
@@ -75,7 +78,7 @@
 #include "bypass_int.h"
 #include "util.h"
 
-/* A blocking connect() sbx finishes before it answers. */
+/* A blocking connect() the worker finishes before it answers. */
 struct bypass_pending {
 	uint64_t id;
 	int host_fd;
@@ -87,9 +90,7 @@ struct bypass_pending {
 
 /* What one request turned into. */
 struct request {
-	uint64_t id;
-	pid_t pid;
-	int target_fd;
+	struct bypass_call call;
 	int pidfd;
 	int sock_fd; /* our duplicate of the sandbox's socket */
 	struct bypass_sock info;
@@ -98,11 +99,12 @@ struct request {
 };
 
 /* Handing published connections over costs every accept() in the sandbox a
- * trip through sbx, and pays off only for connections that may be handed
- * over (publish.c: may_hand_over()): those from the host's loopback with
- * --allow-host-loopback, and those a port published on one of the host's
- * network addresses receives. A port published on the wildcard address, as
- * -p 8080:80 is, mostly serves the host's own browser: relayed, as before. */
+ * trip through the worker, and pays off only for connections that may be
+ * handed over (publish.c: may_hand_over()): those from the host's loopback
+ * with --allow-host-loopback, and those a port published on one of the
+ * host's network addresses receives. A port published on the wildcard
+ * address, as -p 8080:80 is, mostly serves the host's own browser: relayed,
+ * as before. */
 static bool published_on_a_network_address(const struct sbx_publish *p)
 {
 	static const unsigned char zero[16];
@@ -111,27 +113,27 @@ static bool published_on_a_network_address(const struct sbx_publish *p)
 	       !bypass_addr_is_loopback(p->family, p->host_addr);
 }
 
-void bypass_init(struct tcp_bypass *b, const struct sbx_config *c, struct nethelper *net)
+int bypass_engine_init(struct bypass_engine *b, const struct sbx_config *c, char *why_not,
+		       size_t why_not_size)
 {
 	struct seccomp_notif_sizes sizes;
 	int r;
 
-	memset(b, 0, sizeof(*b));
 	b->notify_fd = -1;
+	b->helper_fd = -1;
 	if (!bypass_supported()) {
-		snprintf(b->why_not, sizeof(b->why_not), "not built for this architecture");
-		return;
+		snprintf(why_not, why_not_size, "not built for this architecture");
+		return -EOPNOTSUPP;
 	}
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0) {
-		snprintf(b->why_not, sizeof(b->why_not), "no seccomp user notification: %s",
-			 strerror(errno));
-		return;
+		r = -errno;
+		snprintf(why_not, why_not_size, "no seccomp user notification: %s", strerror(-r));
+		return r;
 	}
 	r = bypass_defaults_read(&b->defaults);
 	if (r < 0) {
-		snprintf(b->why_not, sizeof(b->why_not), "no SO_NETNS_COOKIE (Linux 5.14): %s",
-			 strerror(-r));
-		return;
+		snprintf(why_not, why_not_size, "no SO_NETNS_COOKIE (Linux 5.14): %s", strerror(-r));
+		return r;
 	}
 	/* The kernel may grow these structures; allocate what it says. */
 	b->req_size = MAX(sizes.seccomp_notif, sizeof(struct seccomp_notif));
@@ -148,20 +150,10 @@ void bypass_init(struct tcp_bypass *b, const struct sbx_config *c, struct nethel
 		b->accepts = b->accepts || c->allow_host_loopback ||
 			     published_on_a_network_address(&c->publish[i]);
 	}
-	b->net = net;
-	b->enabled = true;
+	return 0;
 }
 
-void bypass_take_listener(struct tcp_bypass *b, int fd)
-{
-	if (!b->enabled || b->notify_fd >= 0) {
-		close(fd);
-		return;
-	}
-	b->notify_fd = fd;
-}
-
-void bypass_reply(struct tcp_bypass *b, uint64_t id, int error, bool cont)
+void bypass_reply(struct bypass_engine *b, uint64_t id, int error, bool cont)
 {
 	struct seccomp_notif_resp *resp = b->resp;
 
@@ -174,30 +166,38 @@ void bypass_reply(struct tcp_bypass *b, uint64_t id, int error, bool cont)
 }
 
 /* Let a connect() run as the command made it: through slirp. */
-static void pass_to_slirp(struct tcp_bypass *b, uint64_t id)
+static void pass_to_slirp(struct bypass_engine *b, uint64_t id)
 {
 	bypass_reply(b, id, 0, true);
-	b->n_slirp++;
+	b->stats->n_slirp++;
+}
+
+/* Read up to @size - 1 bytes of /proc file @path into @buf. Return: the length, or -1. */
+static ssize_t read_proc(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	return n;
 }
 
 int bypass_pidfd(pid_t tid)
 {
-	char path[64], line[128];
-	FILE *f;
+	char path[64], buf[1024];
 	int fd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
-	long tgid = -1;
+	ssize_t n;
+	long tgid;
 
 	if (fd >= 0 || errno != EINVAL)
 		return fd;
 	/* Before Linux 6.9 a pidfd names a whole process: find the thread's. */
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Tgid: %ld", &tgid) == 1)
-			break;
-	fclose(f);
+	n = read_proc(path, buf, sizeof(buf));
+	tgid = n > 0 ? bypass_status_tgid(buf, (size_t)n) : -1;
 	return tgid > 0 ? (int)syscall(SYS_pidfd_open, (pid_t)tgid, 0) : -1;
 }
 
@@ -205,26 +205,16 @@ int bypass_pidfd(pid_t tid)
 static bool target_cloexec(pid_t pid, int fd)
 {
 	char path[64], buf[256];
-	const char *flags;
 	ssize_t n;
-	int pfd;
 
 	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
-	pfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (pfd < 0)
-		return false;
-	n = read(pfd, buf, sizeof(buf) - 1);
-	close(pfd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	flags = strstr(buf, "flags:");
-	return flags && (strtoul(flags + 6, NULL, 8) & O_CLOEXEC);
+	n = read_proc(path, buf, sizeof(buf));
+	return n > 0 && bypass_fdinfo_cloexec(buf, (size_t)n);
 }
 
 /* Put @host_fd in place of the caller's @target_fd. On failure the call is
  * answered with the error (unless it is gone), so it never hangs. */
-static bool inject(struct tcp_bypass *b, uint64_t id, int host_fd, int target_fd, bool cloexec)
+static bool inject(struct bypass_engine *b, uint64_t id, int host_fd, int target_fd, bool cloexec)
 {
 	struct seccomp_notif_addfd addfd = {
 		.id = id,
@@ -250,40 +240,31 @@ static void set_nonblock(int fd, bool on)
 }
 
 /* Read the request's sockaddr and fetch its socket. Return: false to "continue". */
-static bool fetch(struct tcp_bypass *b, const struct seccomp_notif *n, struct request *rq)
+static bool fetch(struct bypass_engine *b, struct request *rq)
 {
-	struct iovec local, remote;
-	uint64_t len = n->data.args[2];
+	const struct bypass_call *call = &rq->call;
+	struct iovec local = { .iov_base = &rq->dst, .iov_len = call->len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)call->addr, .iov_len = call->len };
 
-	rq->id = n->id;
-	rq->pid = (pid_t)n->pid;
-	/* The kernel reads the fd as an int: so must we, or fd | 1 << 32
-	 * would pass for "no socket" here and be a socket there. */
-	rq->target_fd = (int)(uint32_t)n->data.args[0];
-	if (n->data.nr != __NR_connect || len < sizeof(sa_family_t) || len > sizeof(rq->dst))
+	/* call->len is bounded by bypass_call_parse(). */
+	if (process_vm_readv(call->pid, &local, 1, &remote, 1, 0) != (ssize_t)call->len ||
+	    !bypass_sockaddr_wanted(&rq->dst, call->len))
 		return false;
-	local = (struct iovec){ .iov_base = &rq->dst, .iov_len = len };
-	remote = (struct iovec){ .iov_base = (void *)(uintptr_t)n->data.args[1], .iov_len = len };
-	if (process_vm_readv(rq->pid, &local, 1, &remote, 1, 0) != (ssize_t)len)
-		return false;
-	/* Unix sockets (nscd, D-Bus...) are the common case: no need to look further. */
-	if (rq->dst.ss_family != AF_INET && rq->dst.ss_family != AF_INET6 &&
-	    rq->dst.ss_family != AF_UNSPEC)
-		return false;
-	rq->dst_len = (socklen_t)len;
-	rq->pidfd = bypass_pidfd(rq->pid);
+	rq->dst_len = (socklen_t)call->len;
+	rq->pidfd = bypass_pidfd(call->pid);
 	if (rq->pidfd < 0)
 		return false;
 	/* The pid still names the caller: the pidfd and the memory we read are its. */
-	if (ioctl(b->notify_fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &rq->id) < 0)
+	if (ioctl(b->notify_fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &call->id) < 0)
 		return false;
-	rq->sock_fd = (int)syscall(SYS_pidfd_getfd, rq->pidfd, rq->target_fd, 0);
+	rq->sock_fd = (int)syscall(SYS_pidfd_getfd, rq->pidfd, call->fd, 0);
 	if (rq->sock_fd < 0)
 		return false;
 	return bypass_sock_inspect(rq->sock_fd, &rq->info) == 0 && rq->info.family;
 }
 
-static void add_pending(struct tcp_bypass *b, const struct request *rq, int host_fd, bool cloexec)
+static void add_pending(struct bypass_engine *b, const struct request *rq, int host_fd,
+			bool cloexec)
 {
 	struct bypass_pending *p;
 
@@ -293,16 +274,16 @@ static void add_pending(struct tcp_bypass *b, const struct request *rq, int host
 	}
 	p = &b->pending[b->n_pending++];
 	*p = (struct bypass_pending){
-		.id = rq->id,
+		.id = rq->call.id,
 		.host_fd = host_fd,
-		.target_fd = rq->target_fd,
+		.target_fd = rq->call.fd,
 		.cloexec = cloexec,
 		.deadline_ms = rq->info.sndtimeo_ms ? monotonic_ms() + rq->info.sndtimeo_ms : 0,
 	};
 }
 
 /* Connect a host twin of the request's socket to @to and hand it over. */
-static void connect_twin(struct tcp_bypass *b, struct request *rq, const struct sockaddr *to,
+static void connect_twin(struct bypass_engine *b, struct request *rq, const struct sockaddr *to,
 			 socklen_t to_len)
 {
 	int host_fd = bypass_sock_twin(rq->sock_fd, &rq->info, &b->defaults, to,
@@ -314,12 +295,12 @@ static void connect_twin(struct tcp_bypass *b, struct request *rq, const struct 
 		/* No twin (no route, no free port): slirp carries it, unless the
 		 * socket is already a host one, which must never be let through. */
 		if (rq->info.netns_cookie == b->defaults.host_netns_cookie)
-			bypass_reply(b, rq->id, host_fd, false);
+			bypass_reply(b, rq->call.id, host_fd, false);
 		else
-			pass_to_slirp(b, rq->id);
+			pass_to_slirp(b, rq->call.id);
 		return;
 	}
-	cloexec = target_cloexec(rq->pid, rq->target_fd);
+	cloexec = target_cloexec(rq->call.pid, rq->call.fd);
 	if (connect(host_fd, to, to_len) < 0)
 		err = errno;
 	if (err == EINPROGRESS && !rq->info.nonblock && b->n_pending < BYPASS_MAX_WAITS) {
@@ -331,25 +312,25 @@ static void connect_twin(struct tcp_bypass *b, struct request *rq, const struct 
 		/* Too many waiting: this one waits in slirp (or, on a host socket, retries). */
 		close(host_fd);
 		if (rq->info.netns_cookie == b->defaults.host_netns_cookie)
-			bypass_reply(b, rq->id, -EAGAIN, false);
+			bypass_reply(b, rq->call.id, -EAGAIN, false);
 		else
-			pass_to_slirp(b, rq->id);
+			pass_to_slirp(b, rq->call.id);
 		return;
 	}
 	if (err == 0 || err == EINPROGRESS) {
 		set_nonblock(host_fd, rq->info.nonblock);
-		if (!inject(b, rq->id, host_fd, rq->target_fd, cloexec)) {
+		if (!inject(b, rq->call.id, host_fd, rq->call.fd, cloexec)) {
 			close(host_fd);
 			return;
 		}
-		b->n_host++;
+		b->stats->n_host++;
 	}
 	close(host_fd);
-	bypass_reply(b, rq->id, -err, false);
+	bypass_reply(b, rq->call.id, -err, false);
 }
 
-/* connect() on a host socket sbx handed over earlier. */
-static void reconnect_host_socket(struct tcp_bypass *b, struct request *rq,
+/* connect() on a host socket the worker handed over earlier. */
+static void reconnect_host_socket(struct bypass_engine *b, struct request *rq,
 				  const struct sockaddr *to, socklen_t to_len)
 {
 	if (rq->info.tcp_state == TCP_CLOSE) {
@@ -359,18 +340,18 @@ static void reconnect_host_socket(struct tcp_bypass *b, struct request *rq,
 	}
 	/* Connecting or connected: answered from its state, never by calling
 	 * connect() on the program's open file, which another of its threads
-	 * could make blocking meanwhile (and stall sbx). EISCONN is what
+	 * could make blocking meanwhile (and stall the worker). EISCONN is what
 	 * programs that poll with connect() take as "done". */
 	(void)to;
 	(void)to_len;
-	bypass_reply(b, rq->id,
+	bypass_reply(b, rq->call.id,
 		     rq->info.tcp_state == TCP_SYN_SENT || rq->info.tcp_state == TCP_SYN_RECV
 			     ? -EALREADY
 			     : -EISCONN,
 		     false);
 }
 
-static void handle_request(struct tcp_bypass *b)
+static void handle_request(struct bypass_engine *b)
 {
 	struct seccomp_notif *n = b->req;
 	struct request rq = { .pidfd = -1, .sock_fd = -1 };
@@ -382,37 +363,36 @@ static void handle_request(struct tcp_bypass *b)
 	memset(n, 0, b->req_size);
 	if (ioctl(b->notify_fd, SECCOMP_IOCTL_NOTIF_RECV, n) < 0)
 		return; /* ENOENT: the caller went away meanwhile */
-	if (n->data.nr != __NR_connect) {
-		if (b->accepts)
-			bypass_accept_request(b, n);
-		else
-			bypass_reply(b, n->id, 0, true);
+	bypass_call_parse(n, &rq.call);
+	if (rq.call.kind == BYPASS_CALL_ACCEPT && b->accepts) {
+		bypass_accept_request(b, &rq.call);
 		return;
 	}
-	if (!fetch(b, n, &rq)) {
-		pass_to_slirp(b, n->id);
+	if (rq.call.kind != BYPASS_CALL_CONNECT || !fetch(b, &rq)) {
+		pass_to_slirp(b, rq.call.id);
 		goto out;
 	}
 	host_socket = rq.info.netns_cookie == b->defaults.host_netns_cookie;
 	if (rq.dst.ss_family == AF_UNSPEC && host_socket) {
 		/* Disconnect: the socket keeps its pinned address and interface. */
-		bypass_reply(b, rq.id, connect(rq.sock_fd, (struct sockaddr *)&rq.dst, rq.dst_len) < 0 ? -errno : 0,
-		      false);
+		bypass_reply(b, rq.call.id,
+			     connect(rq.sock_fd, (struct sockaddr *)&rq.dst, rq.dst_len) < 0 ? -errno : 0,
+			     false);
 		goto out;
 	}
 	if ((rq.info.bound || rq.dst.ss_family == AF_UNSPEC) && !host_socket) {
-		pass_to_slirp(b, rq.id);
+		pass_to_slirp(b, rq.call.id);
 		goto out;
 	}
 	v = bypass_classify(&b->policy, rq.info.family, (struct sockaddr *)&rq.dst, rq.dst_len, &to,
 			    &to_len);
 	if (v < 0)
-		bypass_reply(b, rq.id, v, false);
+		bypass_reply(b, rq.call.id, v, false);
 	else if (v == BYPASS_SLIRP && host_socket)
 		/* A host socket cannot reach the sandbox's network: no "continue". */
-		bypass_reply(b, rq.id, -ENETUNREACH, false);
+		bypass_reply(b, rq.call.id, -ENETUNREACH, false);
 	else if (v == BYPASS_SLIRP)
-		pass_to_slirp(b, rq.id);
+		pass_to_slirp(b, rq.call.id);
 	else if (host_socket)
 		reconnect_host_socket(b, &rq, (struct sockaddr *)&to, to_len);
 	else
@@ -424,14 +404,14 @@ out:
 		close(rq.pidfd);
 }
 
-static void drop_pending(struct tcp_bypass *b, size_t i)
+static void drop_pending(struct bypass_engine *b, size_t i)
 {
 	close(b->pending[i].host_fd);
 	b->pending[i] = b->pending[--b->n_pending];
 }
 
 /* Finish pending connect() @i if it is done. Return: whether it was removed. */
-static bool finish_pending(struct tcp_bypass *b, size_t i, short revents, int64_t now)
+static bool finish_pending(struct bypass_engine *b, size_t i, short revents, int64_t now)
 {
 	struct bypass_pending *p = &b->pending[i];
 	int err = 0;
@@ -455,14 +435,14 @@ static bool finish_pending(struct tcp_bypass *b, size_t i, short revents, int64_
 			drop_pending(b, i);
 			return true;
 		}
-		b->n_host++;
+		b->stats->n_host++;
 	}
 	bypass_reply(b, p->id, -err, false);
 	drop_pending(b, i);
 	return true;
 }
 
-void bypass_fill(struct tcp_bypass *b, struct pollset *ps, int *timeout_ms)
+void bypass_engine_fill(struct bypass_engine *b, struct pollset *ps, int *timeout_ms)
 {
 	int64_t now = b->n_pending ? monotonic_ms() : 0;
 
@@ -484,42 +464,48 @@ void bypass_fill(struct tcp_bypass *b, struct pollset *ps, int *timeout_ms)
 	bypass_accept_fill(b, ps, timeout_ms);
 }
 
-void bypass_handle(struct tcp_bypass *b, const struct pollset *ps)
+static void drop_everything(struct bypass_engine *b)
+{
+	while (b->n_pending)
+		drop_pending(b, 0);
+	bypass_accept_free(b);
+	if (b->notify_fd >= 0)
+		close(b->notify_fd);
+	b->notify_fd = -1;
+}
+
+bool bypass_engine_handle(struct bypass_engine *b, const struct pollset *ps)
 {
 	short ev = pollset_revents(ps, b->notify_idx);
 	int64_t now = b->n_pending ? monotonic_ms() : 0;
 
 	if (b->notify_fd < 0)
-		return;
+		return false;
 	for (size_t i = b->n_pending; i-- > 0;)
 		finish_pending(b, i, pollset_revents(ps, b->pending[i].poll_idx), now);
 	bypass_accept_handle(b, ps);
-	if (ev & POLLIN)
+	if (ev & POLLIN) {
 		handle_request(b);
-	else if (ev & (POLLHUP | POLLERR | POLLNVAL)) {
+	} else if (ev & (POLLHUP | POLLERR | POLLNVAL)) {
 		/* Every filtered process is gone. */
-		while (b->n_pending)
-			drop_pending(b, 0);
-		bypass_accept_free(b);
-		close(b->notify_fd);
-		b->notify_fd = -1;
+		drop_everything(b);
+		return false;
 	}
+	return true;
 }
 
-void bypass_free(struct tcp_bypass *b)
+void bypass_engine_free(struct bypass_engine *b)
 {
-	while (b->n_pending)
-		drop_pending(b, 0);
-	bypass_accept_free(b);
+	drop_everything(b);
 	free(b->pending);
 	free(b->published);
-	if (b->notify_fd >= 0)
-		close(b->notify_fd);
-	b->notify_fd = -1;
 	free(b->req);
 	free(b->resp);
 	free(b->ports);
 	b->req = b->resp = NULL;
 	b->ports = b->published = NULL;
 	b->pending = NULL;
+	if (b->helper_fd >= 0)
+		close(b->helper_fd);
+	b->helper_fd = -1;
 }

@@ -1,89 +1,100 @@
-/* bypass.h - --net slirp's TCP bypass: the sandbox's outgoing connections on host sockets */
+/* bypass.h - --net slirp's TCP bypass, as sbx sees it: a worker process it
+ *	      starts, hands the command's listener to, and watches
+ */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
+#include <sys/types.h>
 
-#include "bypass_policy.h"
-#include "bypass_sock.h"
 #include "config.h"
-#include "pollset.h"
+#include "error.h"
+#include "proc.h"
 
-struct bypass_pending;
-struct bypass_accept_wait;
-struct nethelper;
+struct bypass_engine;
 
 /**
- * struct tcp_bypass - sbx's end of the command's connect() listener
- * @enabled:	bypass_init() found everything it needs; the command installs
- *		its listener only then
- * @why_not:	when not enabled, why (for -v)
- * @notify_fd:	the seccomp user-notification listener, -1 until the command
- *		sends it
+ * struct bypass_stats - the worker's counters, in memory it shares with sbx
  * @n_host:	connections made on host sockets
  * @n_slirp:	connect() and accept() calls left to the kernel
  * @n_handed:	published connections handed to the server (bypass_accept.c)
- * @accepts:	the command also hands its accept() calls to sbx: there are
- *		published TCP ports, and a network helper to ask (@net)
- *
- * Every other field is private to bypass.c.
  */
-struct tcp_bypass {
-	bool enabled;
-	char why_not[96];
-	int notify_fd;
+struct bypass_stats {
 	unsigned long n_host;
 	unsigned long n_slirp;
 	unsigned long n_handed;
-	bool accepts;
-	struct nethelper *net;
-	uint16_t *published;
-	size_t n_published;
+};
 
-	struct bypass_policy policy;
-	uint16_t *ports;
-	struct bypass_defaults defaults;
-	void *req;
-	void *resp;
-	size_t req_size;
-	size_t resp_size;
-	size_t notify_idx;
-	struct bypass_pending *pending;
-	size_t n_pending;
-	size_t cap_pending;
-	struct bypass_accept_wait *waits;
-	size_t n_waits;
-	size_t cap_waits;
+/**
+ * struct tcp_bypass - the bypass worker, as sbx sees it
+ * @enabled:	bypass_init() found everything it needs; the command installs
+ *		its listener only then
+ * @accepts:	the command also hands its accept() calls over: there are
+ *		TCP ports worth handing over (see bypass.c)
+ * @why_not:	when not enabled, why (for -v)
+ * @proc:	the worker (pid -1 when none runs)
+ * @ctl_fd:	sbx's end of the worker's control socket: the listener goes
+ *		out on it, the worker's "locked down" or setup error comes
+ *		back, and EOF says it is gone
+ * @helper_fd:	after bypass_start(), the network helper's end of the
+ *		handover channel (@accepts), for nethelper_start() to take
+ * @stats:	the worker's counters (NULL when there is no worker)
+ * @engine:	prepared by bypass_init(), run by the worker only
+ */
+struct tcp_bypass {
+	bool enabled;
+	bool accepts;
+	char why_not[96];
+	struct proc proc;
+	int ctl_fd;
+	int helper_fd;
+	struct bypass_stats *stats;
+	struct bypass_engine *engine;
 };
 
 /**
  * bypass_init() - prepare the bypass for @c; never fails: a kernel without
  *		   what it needs (Linux 5.14) leaves it disabled, with the
  *		   reason in @b->why_not
- * @net:	the network helper (started later), asked for the host side
- *		of published connections when @c publishes TCP ports
  */
-void bypass_init(struct tcp_bypass *b, const struct sbx_config *c, struct nethelper *net);
+void bypass_init(struct tcp_bypass *b, const struct sbx_config *c);
 
 /**
- * bypass_take_listener() - adopt the listener fd the command sent
+ * bypass_start() - start the worker, which locks itself down and waits for
+ *		    the listener; call after the sandbox's clone (the
+ *		    sandbox must not inherit the channels) and before
+ *		    nethelper_start() (which takes @b->helper_fd)
+ * Return: 0 or -errno with @e filled
+ */
+int bypass_start(struct tcp_bypass *b, struct sbx_error *e);
+
+/**
+ * bypass_take_listener() - pass the listener fd the command sent on to the
+ *			    worker; closes @fd. Never blocks; a worker that
+ *			    cannot take it is seen by bypass_event().
  */
 void bypass_take_listener(struct tcp_bypass *b, int fd);
 
 /**
- * bypass_fill() - add the listener and pending connections to @ps; lower
- *		   *@timeout_ms to the nearest connect() time limit
+ * bypass_watch_fd() - the fd to watch for POLLIN (then call bypass_event()),
+ *		       -1 when there is nothing to watch
  */
-void bypass_fill(struct tcp_bypass *b, struct pollset *ps, int *timeout_ms);
+int bypass_watch_fd(const struct tcp_bypass *b);
 
 /**
- * bypass_handle() - serve what poll() reported: take over or pass on each
- *		     connect(), finish pending ones
+ * bypass_event() - read what the worker said
+ *
+ * The worker holds the only copy of the listener: without it the command's
+ * connect() calls would fail with ENOSYS. So a worker that fails its setup,
+ * ends, or says anything unexpected is stopped and reaped here, and the
+ * caller must end the sandbox (exit status 125) with @e's line.
+ *
+ * Return: 0, or -errno with @e filled when the worker is gone
  */
-void bypass_handle(struct tcp_bypass *b, const struct pollset *ps);
+int bypass_event(struct tcp_bypass *b, struct sbx_error *e);
 
 /**
- * bypass_free() - close the listener and every pending host socket
+ * bypass_free() - stop and reap the worker, release everything; safe to
+ *		   call twice
  */
 void bypass_free(struct tcp_bypass *b);

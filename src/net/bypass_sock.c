@@ -9,11 +9,11 @@
  *
  * A host socket in the sandbox's hands must not become more than the one
  * connection the policy allowed. A connect() that fails, or a later
- * connect(AF_UNSPEC), leaves a socket that could be connected again or made
- * to listen, by a call sbx never sees (io_uring, a 32-bit socketcall, or a
- * thread that dup2()s it over a socket sbx has just let through). So before
- * connecting, sbx pins it where the route to the peer leads:
- *  - bound to the route's source address and a port sbx picks, given
+ * connect(AF_UNSPEC), leaves a socket that could be connected again or made to
+ * listen, by a call the worker never sees (io_uring, a 32-bit socketcall, or a
+ * thread that dup2()s it over a socket the worker has just let through). So
+ * before connecting, the worker pins it where the route to the peer leads:
+ *  - bound to the route's source address and a port the worker picks, given
  *    explicitly so the kernel keeps both even after the connection ends: it
  *    can never listen on a port of its own choosing;
  *  - bound to the route's interface (SO_BINDTOIFINDEX), which an
@@ -26,7 +26,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ifaddrs.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <sys/random.h>
@@ -209,11 +210,55 @@ static socklen_t addr_len(int family)
 	return family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 }
 
+/* The interface of address @want (@len bytes) in the addresses of one
+ * RTM_GETADDR dump answer @buf; 0 when not there. *@done at NLMSG_DONE. */
+static int match_addresses(const char *buf, size_t n, const void *want, size_t len, bool *done)
+{
+	for (const struct nlmsghdr *h = (const void *)buf; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+		const struct ifaddrmsg *ifa = NLMSG_DATA(h);
+		const struct rtattr *local = NULL, *address = NULL, *rta;
+		size_t rest;
+
+		if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
+			*done = true;
+			return 0;
+		}
+		if (h->nlmsg_type != RTM_NEWADDR || h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)))
+			continue;
+		rest = IFA_PAYLOAD(h);
+		for (rta = IFA_RTA(ifa); RTA_OK(rta, rest); rta = RTA_NEXT(rta, rest)) {
+			if (rta->rta_type == IFA_LOCAL)
+				local = rta;
+			else if (rta->rta_type == IFA_ADDRESS)
+				address = rta;
+		}
+		/* IFA_LOCAL is the local end of a point-to-point link, whose
+		 * IFA_ADDRESS is the peer's (getifaddrs() reads them so too). */
+		rta = local ? local : address;
+		if (rta && RTA_PAYLOAD(rta) == len && memcmp(RTA_DATA(rta), want, len) == 0)
+			return (int)ifa->ifa_index;
+	}
+	return 0;
+}
+
 int bypass_interface_of(const struct sockaddr_storage *src)
 {
-	struct ifaddrs *list, *ifa;
+	struct {
+		struct nlmsghdr h;
+		struct ifaddrmsg ifa;
+	} req = {
+		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETADDR,
+		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
+	};
+	/* One dump of one family's addresses: cheaper than getifaddrs(),
+	 * which also dumps every link with its statistics. */
+	_cleanup_close_ int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	const void *want;
 	size_t len;
+	bool done = false;
 	int index = 0;
 
 	if (src->ss_family == AF_INET6) {
@@ -228,21 +273,16 @@ int bypass_interface_of(const struct sockaddr_storage *src)
 		want = &((const struct sockaddr_in *)src)->sin_addr;
 		len = 4;
 	}
-	if (getifaddrs(&list) < 0)
+	req.ifa.ifa_family = len == 4 ? AF_INET : AF_INET6;
+	if (fd < 0 || send(fd, &req, sizeof(req), 0) != (ssize_t)sizeof(req))
 		return 0;
-	for (ifa = list; ifa && !index; ifa = ifa->ifa_next) {
-		const struct sockaddr *a = ifa->ifa_addr;
+	while (!done && !index) {
+		ssize_t n = recvmsg(fd, &mh, 0);
 
-		if (!a)
-			continue;
-		if (len == 4 && a->sa_family == AF_INET &&
-		    memcmp(&((const struct sockaddr_in *)a)->sin_addr, want, 4) == 0)
-			index = (int)if_nametoindex(ifa->ifa_name);
-		if (len == 16 && a->sa_family == AF_INET6 &&
-		    memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, want, 16) == 0)
-			index = (int)if_nametoindex(ifa->ifa_name);
+		if (n <= 0 || (mh.msg_flags & MSG_TRUNC))
+			return 0;
+		index = match_addresses(buf, (size_t)n, want, len, &done);
 	}
-	freeifaddrs(list);
 	return index;
 }
 

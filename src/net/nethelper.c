@@ -39,7 +39,7 @@ int nethelper_start(struct nethelper *h, const struct sbx_config *c, struct sbx_
 		pid = fork();
 		if (pid == 0) {
 			close(fds[0]);
-			nethelper_main(c, fds[1], publish_fds, parent, h->handover);
+			nethelper_main(c, fds[1], h->bypass_fd, publish_fds, parent, h->handover);
 		}
 		if (pid < 0)
 			r = sbx_error_set(e, errno, "cannot start the network helper");
@@ -54,6 +54,9 @@ int nethelper_start(struct nethelper *h, const struct sbx_config *c, struct sbx_
 	/* The host sockets are the helper's now (or nobody's). */
 	for (size_t i = 0; i < n_bound; i++)
 		close(publish_fds[i]);
+	if (h->bypass_fd >= 0)
+		close(h->bypass_fd);
+	h->bypass_fd = -1;
 	return r;
 }
 
@@ -113,29 +116,6 @@ int nethelper_forward(struct nethelper *h, const struct sync_msg *m, int fd, str
 	}
 	h->pending[h->n_pending++] = (struct nethelper_pending){ .msg = *m, .fd = fd };
 	return 0;
-}
-
-int nethelper_handover(struct nethelper *h, uint16_t inside_port)
-{
-	struct sync_msg m = { .type = SYNC_NET_HANDOVER, .value = inside_port };
-	struct pollfd p = { .fd = h->ctl_fd, .events = POLLIN };
-
-	if (h->ctl_fd < 0 || !h->ready || sync_send(h->ctl_fd, &m, -1) < 0)
-		return -1;
-	/* The helper answers at once and says nothing else; still, sbx must
-	 * not hang on it: a second at most, and an answer to an earlier,
-	 * abandoned question is dropped. */
-	while (poll(&p, 1, 1000) == 1) {
-		int fd = -1;
-
-		if (sync_recv(h->ctl_fd, &m, &fd, 0) < 0)
-			return -1;
-		if (m.type == SYNC_NET_HANDOVER && m.value == inside_port)
-			return fd;
-		if (fd >= 0)
-			close(fd);
-	}
-	return -1;
 }
 
 void nethelper_stop(struct nethelper *h)

@@ -17,9 +17,12 @@
  * @ctl_fd:	sbx's end of the control socket (SOCK_SEQPACKET); the helper
  *		ends when it reads EOF here
  * @ready:	it said it is locked down
- * @handover:	set before nethelper_start(): sbx serves the command's
- *		accept() calls (bypass_accept.c), so the relay holds the
- *		connections it may hand over for a moment
+ * @handover:	set before nethelper_start(): the bypass worker serves the
+ *		command's accept() calls (bypass_accept.c), so the relay holds
+ *		the connections it may hand over for a moment
+ * @bypass_fd:	set before nethelper_start(), which takes it (-1: none): the
+ *		helper's end of the channel on which the bypass worker asks
+ *		for those connections (SYNC_NET_HANDOVER)
  * @pending:	messages from the sandbox (the tap fd, the socket factory)
  *		held until the helper is ready
  * @n_pending:	how many
@@ -34,9 +37,10 @@ struct nethelper {
 		int fd;
 	} pending[2];
 	size_t n_pending;
+	int bypass_fd;
 };
 
-#define NETHELPER_NONE ((struct nethelper){ .proc = PROC_NONE, .ctl_fd = -1 })
+#define NETHELPER_NONE ((struct nethelper){ .proc = PROC_NONE, .ctl_fd = -1, .bypass_fd = -1 })
 
 /**
  * nethelper_start() - bind the host side of every published TCP port, then
@@ -71,13 +75,6 @@ int nethelper_check_ready(struct nethelper *h, struct sbx_error *e);
  * Return: 0 or -errno with @e filled
  */
 int nethelper_forward(struct nethelper *h, const struct sync_msg *m, int fd, struct sbx_error *e);
-
-/**
- * nethelper_handover() - ask the helper for the host socket of the held
- *			  relay connection whose sandbox-side port is @inside_port
- * Return: the host socket, or -1 (not held by the relay, or no helper)
- */
-int nethelper_handover(struct nethelper *h, uint16_t inside_port);
 
 /**
  * nethelper_stop() - end the helper (SIGKILL) and reap it, unless the

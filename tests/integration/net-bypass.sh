@@ -208,4 +208,53 @@ expect_match "a server inside is reached at 10.0.2.100 inside the sandbox" \
 expect_match "... and at 127.0.0.1 (the sandbox's loopback, not the host's)" \
 	'^ok peer 127\.0\.0\.1: hello from 0\.0\.0\.0:8000, you are 127\.0\.0\.1$' "${lines[1]:-}"
 
+# --- the worker: locked down, seen from outside; its end ends the sandbox ------------
+marker
+"$SBX" -v "${LO[@]}" sleep "$MARKER" >"$WORK/worker.out" 2>"$WORK/worker.err" </dev/null &
+SBX_PID=$!
+track_pid $SBX_PID
+worker_pid() { WORKER=$(sed -n 's/^sbx: tcp bypass worker pid \([0-9]*\)$/\1/p' "$WORK/worker.err"); }
+# Locked down: its filter is the last stage before it says it is ready.
+locked() { worker_pid && grep -Eq '^Seccomp:[[:space:]]+2$' "/proc/$WORKER/status" 2>/dev/null; }
+for _ in $(seq 200); do locked && [ -n "$(pids_with_arg "$MARKER")" ] && break; sleep 0.05; done
+expect_match "-v names the worker's pid" '^[0-9]+$' "$WORKER"
+status=$(cat "/proc/$WORKER/status" 2>/dev/null)
+for f in CapInh CapPrm CapEff CapAmb; do
+	expect_match "worker: $f is empty" "^$f:[[:space:]]+0+$" "$status"
+done
+if [ "$(id -u)" = 0 ]; then
+	expect_match "worker: CapBnd is empty" '^CapBnd:[[:space:]]+0+$' "$status"
+else
+	skip "worker: CapBnd is empty" "dropping from the bounding set needs CAP_SETPCAP"
+fi
+expect_match "worker: NoNewPrivs: 1" '^NoNewPrivs:[[:space:]]+1$' "$status"
+expect_match "worker: Seccomp: 2 (filter)" '^Seccomp:[[:space:]]+2$' "$status"
+worker_mnt=$(readlink "/proc/$WORKER/ns/mnt" 2>/dev/null)
+if [ -n "$worker_mnt" ]; then
+	expect_eq "worker: in the caller's network namespace" "$(readlink /proc/self/ns/net)" \
+		"$(readlink "/proc/$WORKER/ns/net")"
+	expect_eq "worker: in the caller's user namespace (it needs ptrace access to the sandbox)" \
+		"$(readlink /proc/self/ns/user)" "$(readlink "/proc/$WORKER/ns/user")"
+	expect_ne "worker: in a mount namespace of its own" "$(readlink /proc/self/ns/mnt)" "$worker_mnt"
+	expect_eq "worker: its root holds /proc only" "proc" "$(ls -A "/proc/$WORKER/root/" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+	skip "worker: not dumpable" "root may read any process's /proc files"
+else
+	# Not dumpable: its /proc links belong to root, and we are not.
+	for t in "in the caller's network namespace" "in the caller's user namespace"; do
+		skip "worker: $t" "only root can read a non-dumpable process's ns links"
+	done
+	# Rootless sbx has no CAP_SYS_ADMIN for a mount namespace (bypass_worker.c).
+	for t in "in a mount namespace of its own" "its root holds /proc only"; do
+		skip "worker: $t" "rootless: no mount namespace without a user namespace of its own"
+	done
+	expect_eq "worker: not dumpable (its /proc files belong to root)" 0 "$(stat -c %u "/proc/$WORKER/environ")"
+fi
+kill -KILL "$WORKER"
+wait_pid_timeout "$SBX_PID" 20
+expect_eq "the worker killed: sbx ends the sandbox with 125" 125 "$RC"
+expect_eq "... saying so in one line" 1 "$(grep -cFx \
+	"sbx: the tcp bypass worker ended (killed by SIGKILL): the sandbox is stopped" "$WORK/worker.err")"
+wait_for_no_arg "$MARKER" 5
+ok $? "... and the command is gone"
+
 done_testing

@@ -29,12 +29,12 @@ kill_arg_leftovers "$MARKER"
 
 # --- a helper that dies while the command runs ------------------------------------
 
-# helper_of PID: the network helper among sbx's children: the one in sbx's own
-# pid namespace (the sandbox's pid 1 has a second pid, 1, in its own).
+# helper_of PID: the network helper among sbx's children, by the name it
+# gives itself (the TCP bypass worker is another child, sbx-tcp-bypass).
 helper_of() {
 	local c
 	for c in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
-		if [ "$(awk '$1 == "NSpid:" { print NF }' "/proc/$c/status" 2>/dev/null)" = 2 ]; then
+		if [ "$(cat "/proc/$c/comm" 2>/dev/null)" = sbx-net-helper ]; then
 			echo "$c"
 		fi
 	done

@@ -3,12 +3,16 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/audit.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "bypass_filter.h"
+#include "bypass_parse.h"
 #include "bypass_policy.h"
 #include "bypass_sock.h"
 #include "config.h"
@@ -216,10 +220,95 @@ static void test_loopback(void)
 	ok(!bypass_addr_is_loopback(AF_INET6, &a6), "fd00::2 is not");
 }
 
+#if defined(__x86_64__)
+#define NATIVE_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+/* A notification as the kernel would send it for @nr with @args. */
+static struct seccomp_notif notif(uint32_t arch, int nr, uint64_t a0, uint64_t a1, uint64_t a2,
+				  uint64_t a3)
+{
+	struct seccomp_notif n = { .id = 42, .pid = 1234 };
+
+	n.data.arch = arch;
+	n.data.nr = nr;
+	n.data.args[0] = a0;
+	n.data.args[1] = a1;
+	n.data.args[2] = a2;
+	n.data.args[3] = a3;
+	return n;
+}
+
+static void test_parse(void)
+{
+#if defined(__x86_64__) || defined(__aarch64__)
+	const uint32_t arch = bypass_supported() ? NATIVE_ARCH : 0;
+	struct bypass_call call;
+	struct seccomp_notif n;
+	struct sockaddr_storage ss = { .ss_family = AF_INET };
+	static const char fdinfo[] = "pos:\t0\nflags:\t02000002\nmnt_id:\t15\n";
+	static const char fdinfo_plain[] = "pos:\t0\nflags:\t00000002\nmnt_id:\t15\n";
+	static const char status[] = "Name:\tpython3\nUmask:\t0022\nState:\tS\nTgid:\t4321\nNgid:\t0\n";
+
+	n = notif(arch, __NR_connect, 3, 0x1000, sizeof(struct sockaddr_in), 0);
+	bypass_call_parse(&n, &call);
+	ok(call.kind == BYPASS_CALL_CONNECT && call.fd == 3 && call.addr == 0x1000 &&
+		   call.len == sizeof(struct sockaddr_in) && call.pid == 1234 && call.id == 42,
+	   "parse: a native connect(3, addr, 16)");
+	n = notif(arch, __NR_connect, (UINT64_C(1) << 32) | 5, 0x1000, 16, 0);
+	bypass_call_parse(&n, &call);
+	ok(call.kind == BYPASS_CALL_CONNECT && call.fd == 5, "parse: the fd is an int, as the kernel reads it");
+	n = notif(arch, __NR_connect, 3, 0x1000, 1, 0);
+	bypass_call_parse(&n, &call);
+	ok(call.kind == BYPASS_CALL_OTHER, "parse: an address too short for a family is left to the kernel");
+	n = notif(arch, __NR_connect, 3, 0x1000, sizeof(struct sockaddr_storage) + 1, 0);
+	bypass_call_parse(&n, &call);
+	ok(call.kind == BYPASS_CALL_OTHER, "parse: an address longer than any is left to the kernel");
+	n = notif(arch, __NR_connect, 3, 0x1000, UINT64_C(1) << 40, 0);
+	bypass_call_parse(&n, &call);
+	ok(call.kind == BYPASS_CALL_OTHER, "parse: a 64-bit length is never truncated into range");
+	n = notif(arch ^ 1, __NR_connect, 3, 0x1000, 16, 0);
+	bypass_call_parse(&n, &call);
+	ok(call.kind == BYPASS_CALL_OTHER, "parse: another ABI is left to the kernel");
+	n = notif(arch, __NR_accept4, 3, 0, 0, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	bypass_call_parse(&n, &call);
+	ok(call.kind == BYPASS_CALL_ACCEPT && call.flags == (SOCK_CLOEXEC | SOCK_NONBLOCK),
+	   "parse: accept4(SOCK_CLOEXEC | SOCK_NONBLOCK)");
+	n = notif(arch, __NR_accept4, 3, 0, 0, 0x40000000);
+	bypass_call_parse(&n, &call);
+	ok(call.kind == BYPASS_CALL_OTHER, "parse: accept4() with flags the bypass does not reproduce");
+	n = notif(arch, __NR_getpid, 0, 0, 0, 0);
+	bypass_call_parse(&n, &call);
+	ok(call.kind == BYPASS_CALL_OTHER, "parse: another system call");
+	n = notif(arch, __NR_connect, 3, 0x1000, 16, 0);
+	n.pid = 0;
+	bypass_call_parse(&n, &call);
+	ok(call.kind == BYPASS_CALL_OTHER, "parse: pid 0 (the caller is not in our pid namespace)");
+
+	ok(bypass_sockaddr_wanted(&ss, sizeof(struct sockaddr_in)), "sockaddr: AF_INET is ours");
+	ss.ss_family = AF_UNIX;
+	ok(!bypass_sockaddr_wanted(&ss, 20), "sockaddr: AF_UNIX is not");
+	ss.ss_family = AF_UNSPEC;
+	ok(bypass_sockaddr_wanted(&ss, 2), "sockaddr: AF_UNSPEC (a disconnect) is");
+
+	ok(bypass_fdinfo_cloexec(fdinfo, strlen(fdinfo)), "fdinfo: flags 02000002 is close-on-exec");
+	ok(!bypass_fdinfo_cloexec(fdinfo_plain, strlen(fdinfo_plain)), "fdinfo: flags 00000002 is not");
+	ok(!bypass_fdinfo_cloexec(fdinfo, 12), "fdinfo: cut before the flags: not");
+	ok(bypass_status_tgid(status, strlen(status)) == 4321, "status: Tgid 4321");
+	ok(bypass_status_tgid(status, 30) == -1, "status: cut before Tgid: none");
+	ok(bypass_status_tgid("Tgid:\t-5\n", 9) == -1, "status: a negative Tgid is none");
+#else
+	ok(1, "# SKIP the bypass is built for x86-64 and arm64 only");
+#endif
+}
+
 int main(void)
 {
 	test_loopback();
 	test_policy();
 	test_twin();
+	test_parse();
 	return tap_done();
 }

@@ -1,0 +1,298 @@
+/* bypass_worker.c - the process that runs the TCP bypass, and sbx's side of it
+ *
+ * Theory of operation
+ *
+ * The bypass (bypass.c, bypass_accept.c) reads the sandboxed program's
+ * memory (process_vm_readv), takes its sockets (pidfd_getfd) and parses what
+ * it wrote: a memory-safety bug there must not run code as the user outside
+ * every wall. So it runs in a process of its own, which sbx forks right
+ * after the sandbox's clone, and which takes away everything it does not
+ * need before it receives the listener, i.e. before it reads a single byte
+ * the program chose:
+ *
+ *  stage 0, detach: own session (terminal signals go to the sandbox, not
+ *	here), SIGKILL when sbx dies, SIGPIPE ignored, every inherited fd
+ *	closed but its control socket from sbx and its channel to the network
+ *	helper (handovers, bypass_accept.c).
+ *  stage 1, empty view: where the worker may create a mount namespace (it
+ *	has CAP_SYS_ADMIN in its user namespace: sbx runs as root, or in a user
+ *	namespace of its own such as a per-user holder), an empty read-only
+ *	tmpfs as /, holding only /proc (read-only), which the bypass reads for
+ *	two facts no other interface gives: a descriptor's close-on-exec flag
+ *	(fdinfo) and, before Linux 6.9, a thread's process (status).
+ *  stage 2, no privileges: not dumpable; the capabilities dropped (the
+ *	bounding set too where CAP_SETPCAP allows; an unprivileged worker has
+ *	none to drop), no_new_privs.
+ *  stage 3, seccomp: an allow-list of what the loop below calls (the
+ *	listener's ioctls, pidfd_open/getfd, process_vm_readv/writev, IP
+ *	sockets and a route netlink socket for the host's addresses, opening
+ *	files read-only, memory without PROT_EXEC); anything else fails with
+ *	EPERM: no exec, no writing or creating files, no unix sockets (D-Bus,
+ *	the user's systemd), no signals, no ptrace() itself.
+ *  stage 4, ready: tell sbx; the listener, which sbx sends whenever the
+ *	command's arrives, is read only now.
+ *
+ * Why it stays in sbx's user namespace (not in one of its own, as the
+ * network helper): a process in the sandbox's *parent* user namespace whose
+ * euid owns the sandbox's namespace has every capability in it, whatever its
+ * own capabilities; that is what lets it ptrace-access the command
+ * (pidfd_getfd, process_vm_readv), also under Yama's ptrace_scope=1, which
+ * allows a non-descendant that is ns_capable(CAP_SYS_PTRACE) over the
+ * target. A worker in a new user namespace would be a sibling of the
+ * sandbox's and lose that. For the same reason it stays in the host's
+ * network namespace (its sockets are the host's) and pid namespace
+ * (notifications name host pids).
+ *
+ * Why no Landlock: a process in a Landlock domain may only ptrace-access
+ * processes in the same domain or one nested in it, and the command's is
+ * not nested in the worker's; a Landlocked worker gets EPERM from
+ * pidfd_getfd and process_vm_readv on every call (tried: each connect()
+ * fell back to slirp).
+ *
+ * What remains, rootless: sbx in the initial user namespace without
+ * capabilities cannot give the worker a mount namespace (that needs a new
+ * user namespace, which would cost the ptrace access above), so the
+ * worker's file-system wall is only seccomp: it may read, not write, what
+ * the user may read. And it may ptrace-access processes by pid: a pid names
+ * any process of the user, not only the sandbox's, so where Yama allows a
+ * same-user non-descendant (ptrace_scope=0), hostile code in the worker
+ * could read or write the memory of the user's other processes. (Putting it
+ * in the sandbox's pid namespace would stop that, but joining one needs
+ * CAP_SYS_ADMIN in its own user namespace, which a rootless sbx lacks.)
+ * With a holder user namespace in which sbx has CAP_SYS_ADMIN, stage 1
+ * applies by itself.
+ *
+ * Ending: the worker ends when its control socket reaches EOF (sbx closed
+ * it or died), at SIGKILL from sbx's exit path or the parent-death signal.
+ * sbx, for its part, ends the sandbox (exit status 125) when the worker
+ * ends first or reports a setup error: it holds the only copy of the
+ * listener, and without one the command's connect() calls would fail with
+ * ENOSYS, not fall back to slirp.
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bypass.h"
+#include "bypass_int.h"
+#include "bypass_lockdown.h"
+#include "pollset.h"
+#include "proc.h"
+#include "sync.h"
+#include "util.h"
+
+static void worker_stop(struct tcp_bypass *b)
+{
+	if (b->ctl_fd >= 0)
+		close(b->ctl_fd);
+	b->ctl_fd = -1;
+	proc_kill_and_reap(&b->proc);
+}
+
+void bypass_init(struct tcp_bypass *b, const struct sbx_config *c)
+{
+	memset(b, 0, sizeof(*b));
+	b->proc = PROC_NONE;
+	b->ctl_fd = -1;
+	b->helper_fd = -1;
+	b->engine = xreallocarray(NULL, 1, sizeof(*b->engine));
+	memset(b->engine, 0, sizeof(*b->engine));
+	if (bypass_engine_init(b->engine, c, b->why_not, sizeof(b->why_not)) < 0)
+		return;
+	b->accepts = b->engine->accepts;
+	b->enabled = true;
+}
+
+/* The worker's loop: the control socket, then the engine. */
+static _Noreturn void worker_loop(struct bypass_engine *eng, int ctl)
+{
+	struct pollset ps = { 0 };
+
+	for (;;) {
+		int timeout = -1, fd = -1;
+		size_t ctl_idx;
+		struct sync_msg m;
+
+		ps.n = 0;
+		ctl_idx = pollset_add(&ps, ctl, POLLIN);
+		bypass_engine_fill(eng, &ps, &timeout);
+		if (poll(ps.fds, ps.n, timeout) < 0 && errno != EINTR)
+			_exit(1);
+		if (pollset_revents(&ps, ctl_idx)) {
+			int r = sync_recv(ctl, &m, &fd, MSG_DONTWAIT);
+
+			if (r < 0 && r != -EAGAIN)
+				_exit(0); /* sbx is gone, or done with us */
+			if (r == 0 && m.type == SYNC_NET_BYPASS && fd >= 0 && eng->notify_fd < 0) {
+				eng->notify_fd = TAKE_FD(fd);
+				bypass_listener_sync_wakeups(eng->notify_fd);
+			}
+			if (fd >= 0)
+				close(fd);
+		}
+		/* Once every filtered process is gone the listener is closed;
+		 * the worker waits for sbx to end it. */
+		bypass_engine_handle(eng, &ps);
+	}
+}
+
+static _Noreturn void worker_main(struct tcp_bypass *b, int ctl, int helper, pid_t parent)
+{
+	struct sbx_error e = { 0 };
+	struct bypass_engine *eng = b->engine;
+	int done = 0;
+
+	/* Named, so ps and the user tell sbx's processes apart. */
+	prctl(PR_SET_NAME, "sbx-tcp-bypass", 0, 0, 0);
+	eng->stats = b->stats;
+	eng->helper_fd = helper;
+	if (helper >= 0)
+		fcntl(helper, F_SETFL, fcntl(helper, F_GETFL) | O_NONBLOCK);
+	bypass_lockdown_detach(ctl, helper, parent);
+	if (bypass_lockdown_empty_view(&done, &e) < 0 || bypass_lockdown_no_privileges(&e) < 0 ||
+	    bypass_lockdown_seccomp(&e) < 0) {
+		sync_send_error(ctl, SYNC_SETUP_ERROR, &e);
+		_exit(SBX_EXIT_SETUP);
+	}
+	if (sync_send_simple(ctl, SYNC_READY, done) < 0)
+		_exit(0);
+	worker_loop(eng, ctl);
+}
+
+int bypass_start(struct tcp_bypass *b, struct sbx_error *e)
+{
+	int ctl[2] = { -1, -1 }, helper[2] = { -1, -1 }, r;
+	pid_t parent = getpid(), pid;
+	void *page;
+
+	if (!b->enabled)
+		return 0;
+	page = mmap(NULL, sizeof(*b->stats), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		    -1, 0);
+	if (page == MAP_FAILED)
+		return sbx_error_set(e, errno, "tcp bypass: shared counters");
+	b->stats = page;
+	r = sync_socketpair(ctl);
+	if (r == 0 && b->accepts)
+		r = sync_socketpair(helper);
+	if (r < 0) {
+		sbx_error_set(e, r, "tcp bypass: socketpair");
+		goto fail;
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(ctl[0]);
+		if (helper[0] >= 0)
+			close(helper[0]);
+		worker_main(b, ctl[1], helper[1], parent);
+	}
+	if (pid < 0) {
+		r = sbx_error_set(e, errno, "cannot start the tcp bypass worker");
+		goto fail;
+	}
+	proc_adopt(&b->proc, pid);
+	close(ctl[1]);
+	if (helper[1] >= 0)
+		close(helper[1]);
+	b->ctl_fd = ctl[0];
+	b->helper_fd = helper[0];
+	/* sbx never waits for the worker: it sends one message and reads. Nor
+	 * does the helper (a worker that stops reading costs handovers only). */
+	fcntl(b->ctl_fd, F_SETFL, fcntl(b->ctl_fd, F_GETFL) | O_NONBLOCK);
+	if (b->helper_fd >= 0)
+		fcntl(b->helper_fd, F_SETFL, fcntl(b->helper_fd, F_GETFL) | O_NONBLOCK);
+	return 0;
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (ctl[i] >= 0)
+			close(ctl[i]);
+		if (helper[i] >= 0)
+			close(helper[i]);
+	}
+	return r;
+}
+
+void bypass_take_listener(struct tcp_bypass *b, int fd)
+{
+	struct sync_msg m = { .type = SYNC_NET_BYPASS };
+
+	/* An error (a worker that is gone) shows at its control socket. */
+	if (b->ctl_fd >= 0)
+		sync_send(b->ctl_fd, &m, fd);
+	close(fd);
+}
+
+int bypass_watch_fd(const struct tcp_bypass *b)
+{
+	return b->ctl_fd;
+}
+
+/* Stop and reap the worker; how it ended, for the one line. A worker that
+ * had ended by itself is reaped with its own status. */
+static void describe_end(struct tcp_bypass *b, char *buf, size_t size)
+{
+	int status = 0, r;
+
+	if (b->ctl_fd >= 0)
+		close(b->ctl_fd);
+	b->ctl_fd = -1;
+	r = proc_end(&b->proc, &status);
+	if (r < 0)
+		snprintf(buf, size, "%s", strerror(-r));
+	else
+		proc_describe(status, buf, size);
+}
+
+int bypass_event(struct tcp_bypass *b, struct sbx_error *e)
+{
+	char how[64];
+	struct sync_msg m;
+	int r;
+
+	if (b->ctl_fd < 0)
+		return 0;
+	while ((r = sync_recv(b->ctl_fd, &m, NULL, MSG_DONTWAIT)) == 0) {
+		if (m.type == SYNC_READY)
+			continue;
+		worker_stop(b);
+		if (m.type == SYNC_SETUP_ERROR) {
+			*e = m.error;
+			e->exit_code = SBX_EXIT_SETUP;
+			return -(e->err > 0 ? e->err : EINVAL);
+		}
+		return sbx_error_set(e, EPROTO, "tcp bypass worker: unexpected message %u; sandbox stopped",
+				     m.type);
+	}
+	if (r == -EAGAIN)
+		return 0;
+	/* EOF: the worker ended, or closed the socket (then it is killed now). */
+	describe_end(b, how, sizeof(how));
+	sbx_error_set(e, 0, "the tcp bypass worker ended (%s): the sandbox is stopped", how);
+	return -EPIPE;
+}
+
+void bypass_free(struct tcp_bypass *b)
+{
+	worker_stop(b);
+	if (b->helper_fd >= 0)
+		close(b->helper_fd);
+	b->helper_fd = -1;
+	if (b->stats)
+		munmap(b->stats, sizeof(*b->stats));
+	b->stats = NULL;
+	if (b->engine) {
+		bypass_engine_free(b->engine);
+		free(b->engine);
+	}
+	b->engine = NULL;
+}
