@@ -67,9 +67,14 @@ int profile_find(const struct sbx_config *c, const char *spec, const char *base_
 		if (*ret_path != path)
 			free(path);
 	}
-	if (r == 0 && !*ret_path)
-		r = sbx_error_set(e, 0, "%s %s: no %s.conf in %s, %s or %s", what, spec, spec,
-				  dirs[0], dirs[1], dirs[2]);
+	if (r == 0 && !*ret_path) {
+		size_t n = strlen(spec);
+		bool file = n > 5 && strcmp(spec + n - 5, ".conf") == 0;
+
+		r = sbx_error_set(e, 0, "%s %s: no %s.conf in %s, %s or %s%s%s%s", what, spec, spec,
+				  dirs[0], dirs[1], dirs[2], file ? " (write ./" : "",
+				  file ? spec : "", file ? " for a file)" : "");
+	}
 	for (size_t i = 0; i < 3; i++)
 		free(dirs[i]);
 	return r;
