@@ -251,6 +251,39 @@ static void test_options(void)
 	config_free(&c);
 }
 
+static void test_verbs(void)
+{
+	struct sbx_config c;
+	struct sbx_error e;
+	enum cli_action act;
+	char *hint;
+
+	ok(cli_verb("run") == CLI_VERB_RUN, "run is the verb");
+	ok(cli_verb("ls") == CLI_VERB_RESERVED && cli_verb("enter") == CLI_VERB_RESERVED &&
+		   cli_verb("bwrap") == CLI_VERB_RESERVED && cli_verb("ps") == CLI_VERB_RESERVED,
+	   "ls, enter, bwrap, ps are reserved");
+	ok(cli_verb("lsx") == CLI_VERB_NONE && cli_verb("/bin/ls") == CLI_VERB_NONE &&
+		   cli_verb("--") == CLI_VERB_NONE && cli_verb(NULL) == CLI_VERB_NONE &&
+		   cli_verb("RUN") == CLI_VERB_NONE,
+	   "other words, paths and options are no verb");
+	hint = cli_verb_hint("ls");
+	ok(strstr(hint, "'ls' is reserved") && strstr(hint, "sbx -- ls") && !strchr(hint, '\n'),
+	   "the hint is one line and names the way to keep the meaning: %s", hint);
+	free(hint);
+	/* A reserved verb still runs as the command it always ran. */
+	ok(parse(&c, &e, &act, "ls", "-l", NULL) == 0 && strcmp(c.argv[0], "ls") == 0 &&
+		   strcmp(c.argv[1], "-l") == 0,
+	   "sbx ls -l: the command ls -l, as before");
+	config_free(&c);
+	/* After an option no verb: "run" here is the command. */
+	ok(parse(&c, &e, &act, "-v", "run", NULL) == 0 && strcmp(c.argv[0], "run") == 0,
+	   "sbx -v run: the command run");
+	config_free(&c);
+	ok(parse(&c, &e, &act, "--", "ls", NULL) == 0 && strcmp(c.argv[0], "ls") == 0,
+	   "sbx -- ls: the command ls");
+	config_free(&c);
+}
+
 int main(void)
 {
 	test_resolve();
@@ -258,5 +291,6 @@ int main(void)
 	test_defaults();
 	test_mounts();
 	test_options();
+	test_verbs();
 	return tap_done();
 }
