@@ -167,17 +167,15 @@ char *cli_verb_hint(const char *verb)
 			 "(write \"sbx -- %s ...\" to keep this meaning)", verb, verb, verb);
 }
 
-/* Drop the records of option @name (or of every env op, for --clearenv). */
-static void forget_records(struct sbx_config *c, const char *name, bool env_ops)
+/* Drop the records of option @name. */
+static void forget_records(struct sbx_config *c, const char *name)
 {
 	size_t out = 0;
 
 	for (size_t i = 0; i < c->n_applied; i++) {
 		struct sbx_applied_opt *a = &c->applied[i];
-		bool drop = env_ops ? strcmp(a->name, "setenv") == 0 || strcmp(a->name, "unsetenv") == 0
-				    : strcmp(a->name, name) == 0;
 
-		if (drop) {
+		if (strcmp(a->name, name) == 0) {
 			for (unsigned k = 0; k < a->nargs; k++)
 				free(a->args[k]);
 			free(a->origin);
@@ -219,9 +217,12 @@ static void record(struct sbx_config *c, const struct cli_option *o, const char 
 	if (o->flags & CLI_F_CMDLINE)
 		return;
 	if (o->flags & CLI_F_SINGLE)
-		forget_records(c, o->name, false);
-	if (strcmp(o->name, "clearenv") == 0)
-		forget_records(c, NULL, true);
+		forget_records(c, o->name);
+	/* --clearenv voids every --setenv/--unsetenv before it. */
+	if (strcmp(o->name, "clearenv") == 0) {
+		forget_records(c, "setenv");
+		forget_records(c, "unsetenv");
+	}
 	c->applied = xreallocarray(c->applied, c->n_applied + 1, sizeof(*c->applied));
 	a = &c->applied[c->n_applied++];
 	memset(a, 0, sizeof(*a));

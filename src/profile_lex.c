@@ -45,7 +45,8 @@ static int expand_var(struct word *w, const char **p, struct sbx_error *e)
 	if (!end)
 		return sbx_error_set(e, 0, "'${' without its '}'");
 	if (end == start || end - start > 128 || isdigit((unsigned char)*start))
-		return sbx_error_set(e, 0, "${%.*s}: not a variable name", (int)(end - start > 128 ? 128 : end - start), start);
+		return sbx_error_set(e, 0, "${%.*s}: not a variable name",
+				     (int)(end - start > 128 ? 128 : end - start), start);
 	for (const char *q = start; q < end; q++)
 		if (!isalnum((unsigned char)*q) && *q != '_')
 			return sbx_error_set(e, 0, "${%.*s}: not a variable name", (int)(end - start),
