@@ -212,11 +212,12 @@ static char *resolve_bind(const struct sbx_config *c, const char *arg)
 static void record(struct sbx_config *c, const struct cli_option *o, const char *const *args,
 		   const char *origin)
 {
+	unsigned flags = cli_option_flags(o);
 	struct sbx_applied_opt *a;
 
-	if (o->flags & CLI_F_CMDLINE)
+	if (flags & CLI_F_CMDLINE)
 		return;
-	if (o->flags & CLI_F_SINGLE)
+	if (flags & CLI_F_SINGLE)
 		forget_records(c, o->name);
 	/* --clearenv voids every --setenv/--unsetenv before it. */
 	if (strcmp(o->name, "clearenv") == 0) {
@@ -233,9 +234,9 @@ static void record(struct sbx_config *c, const struct cli_option *o, const char 
 		bool keyword = strcmp(o->name, "seccomp") == 0 &&
 			       (strcmp(args[k], "default") == 0 || strcmp(args[k], "unconfined") == 0);
 
-		if ((o->flags & CLI_F_BIND) && k == 0)
+		if ((flags & CLI_F_BIND) && k == 0)
 			a->args[k] = resolve_bind(c, args[k]);
-		else if ((o->flags & (CLI_F_PATH0 << k)) && *args[k] && !keyword)
+		else if ((flags & (CLI_F_PATH0 << k)) && *args[k] && !keyword)
 			a->args[k] = cli_resolve_path(args[k], c->home, c->cwd);
 		if (!a->args[k])
 			a->args[k] = xstrdup(args[k]);
@@ -261,7 +262,7 @@ int cli_apply_named(struct sbx_config *c, const char *name, const char *const *a
 
 	if (!o)
 		return sbx_error_set(e, 0, "unknown option '%s' (see sbx --help)", name);
-	if (o->flags & CLI_F_CMDLINE)
+	if (cli_option_flags(o) & CLI_F_CMDLINE)
 		return sbx_error_set(e, 0, "'%s' works on the command line only%s", name,
 				     strcmp(name, "profile") == 0 ? "; a profile uses 'include NAME'" : "");
 	if (nargs != o->nargs)

@@ -44,8 +44,7 @@ static int parse_time_offset(struct sbx_config *c, const char *arg, struct sbx_e
 		long long secs;
 
 		if (!eq || parse_int64(eq + 1, &secs) < 0)
-			return sbx_error_set(e, 0,
-	  "--time-offset %s: expected monotonic=SECS,boottime=SECS",
+			return sbx_error_set(e, 0, "--time-offset %s: expected monotonic=SECS,boottime=SECS",
 					     arg);
 		/* The kernel bounds offsets to a few hundred years; say so early. */
 		if (secs > (1LL << 40) || secs < -(1LL << 40))
@@ -56,8 +55,7 @@ static int parse_time_offset(struct sbx_config *c, const char *arg, struct sbx_e
 		else if (strcmp(item, "boottime") == 0)
 			c->time_offset_boottime = secs;
 		else
-			return sbx_error_set(e, 0,
-	  "--time-offset: unknown clock '%s' (monotonic, boottime)",
+			return sbx_error_set(e, 0, "--time-offset: unknown clock '%s' (monotonic, boottime)",
 					     item);
 	}
 	c->has_time_offset = true;
@@ -80,8 +78,7 @@ static int parse_caps(struct sbx_config *c, const char *arg, struct sbx_error *e
 				c->cap_add |= UINT64_C(1) << i;
 			continue;
 		}
-		name = strncasecmp(item, "cap_", 4) == 0 ? xstrdup(item) : xasprintf("cap_%s",
-	  item);
+		name = strncasecmp(item, "cap_", 4) == 0 ? xstrdup(item) : xasprintf("cap_%s", item);
 		for (char *p = name; *p; p++)
 			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
 		if (cap_from_name(name, &cap) < 0 || cap < 0 || cap > 63)
@@ -106,15 +103,12 @@ static int parse_ports(const char *option, const char *arg, uint16_t **ports, si
 
 		if (dash)
 			*dash = '\0';
-		if (parse_uint(item, 65535, &lo) < 0 || parse_uint(dash ? dash + 1 : item, 65535,
-	  &hi) < 0 ||
+		if (parse_uint(item, 65535, &lo) < 0 || parse_uint(dash ? dash + 1 : item, 65535, &hi) < 0 ||
 		    hi < lo)
-			return sbx_error_set(e, 0,
-	  "--%s %s: not a port or LOW-HIGH range (0-65535)",
+			return sbx_error_set(e, 0, "--%s %s: not a port or LOW-HIGH range (0-65535)",
 					     option, arg);
 		if (*n + (hi - lo + 1) > SBX_MAX_PORTS)
-			return sbx_error_set(e, 0, "--%s: more than %d ports", option,
-	  SBX_MAX_PORTS);
+			return sbx_error_set(e, 0, "--%s: more than %d ports", option, SBX_MAX_PORTS);
 		*ports = xreallocarray(*ports, *n + (hi - lo + 1), sizeof(**ports));
 		for (unsigned long p = lo; p <= hi; p++)
 			(*ports)[(*n)++] = (uint16_t)p;
@@ -313,8 +307,7 @@ static int opt_mtu(struct sbx_config *c, const struct cli_option *o, const char 
 	unsigned long n;
 
 	if (parse_uint(args[0], SBX_MTU_DEFAULT, &n) < 0 || n < 576)
-		return sbx_error_set(e, 0, "--mtu %s: expected 576 to %u", args[0],
-	  SBX_MTU_DEFAULT);
+		return sbx_error_set(e, 0, "--mtu %s: expected 576 to %u", args[0], SBX_MTU_DEFAULT);
 	c->mtu = (unsigned)n;
 	c->mtu_set = true;
 	return 0;
@@ -327,8 +320,7 @@ static int opt_publish(struct sbx_config *c, const struct cli_option *o, const c
 	int r;
 
 	if (c->n_publish >= SBX_PUBLISH_MAX)
-		return sbx_error_set(e, 0, "--publish %s: at most %d ports", args[0],
-	  SBX_PUBLISH_MAX);
+		return sbx_error_set(e, 0, "--publish %s: at most %d ports", args[0], SBX_PUBLISH_MAX);
 	r = publish_spec_parse(args[0], &p, e);
 	if (r < 0)
 		return r;
@@ -439,120 +431,163 @@ static int opt_profile(struct sbx_config *c, const struct cli_option *o, const c
 
 const struct cli_option cli_options[] = {
 	{ "bind", 0, 1, BIND_META, "bind host SRC read-write at DEST (default: SRC)", opt_bind,
-	  SBX_MOUNT_BIND, CLI_F_BIND },
+	  SBX_MOUNT_BIND },
 	{ "ro-bind", 0, 1, BIND_META, "bind host SRC read-only, sub-mounts too", opt_bind,
-	  SBX_MOUNT_RO_BIND, CLI_F_BIND },
+	  SBX_MOUNT_RO_BIND },
 	{ "dev-bind", 0, 1, BIND_META, "like --bind, device nodes usable", opt_bind,
-	  SBX_MOUNT_DEV_BIND, CLI_F_BIND },
+	  SBX_MOUNT_DEV_BIND },
 	{ "bind-try", 0, 1, BIND_META, "like --bind; skipped if SRC is missing", opt_bind,
-	  SBX_MOUNT_BIND | TRY_FLAG, CLI_F_BIND },
+	  SBX_MOUNT_BIND | TRY_FLAG },
 	{ "ro-bind-try", 0, 1, BIND_META, "like --ro-bind; skipped if SRC is missing", opt_bind,
-	  SBX_MOUNT_RO_BIND | TRY_FLAG, CLI_F_BIND },
+	  SBX_MOUNT_RO_BIND | TRY_FLAG },
 	{ "dev-bind-try", 0, 1, BIND_META, "like --dev-bind; skipped if SRC is missing", opt_bind,
-	  SBX_MOUNT_DEV_BIND | TRY_FLAG, CLI_F_BIND },
+	  SBX_MOUNT_DEV_BIND | TRY_FLAG },
 	{ "tmpfs", 0, 1, "DEST", "mount an empty private tmpfs at DEST", opt_dest_op,
-	  SBX_MOUNT_TMPFS, CLI_F_PATH0 },
-	{ "dir", 0, 1, "DEST", "create directory DEST", opt_dest_op, SBX_MOUNT_DIR, CLI_F_PATH0 },
-	{ "symlink", 0, 2, "TARGET DEST", "create symlink DEST pointing to TARGET", opt_symlink, 0,
-	  CLI_F_PATH1 },
+	  SBX_MOUNT_TMPFS },
+	{ "dir", 0, 1, "DEST", "create directory DEST", opt_dest_op, SBX_MOUNT_DIR },
+	{ "symlink", 0, 2, "TARGET DEST", "create symlink DEST pointing to TARGET", opt_symlink, 0 },
 	{ "file", 0, 2, "FD DEST", "copy what fd FD reads (16 MiB at most) into a new file DEST",
-	  opt_fd_op, SBX_MOUNT_FILE, CLI_F_PATH1 },
+	  opt_fd_op, SBX_MOUNT_FILE },
 	{ "bind-data", 0, 2, "FD DEST",
 	  "bind a file holding fd FD's content (16 MiB at most) at DEST", opt_fd_op,
-	  SBX_MOUNT_BIND_DATA, CLI_F_PATH1 },
+	  SBX_MOUNT_BIND_DATA },
 	{ "ro-bind-data", 0, 2, "FD DEST", "like --bind-data, read-only", opt_fd_op,
-	  SBX_MOUNT_RO_BIND_DATA, CLI_F_PATH1 },
-	{ "chmod", 0, 2, "MODE PATH", "set the mode of PATH (octal)", opt_chmod, 0, CLI_F_PATH1 },
-	{ "perms", 0, 1, "MODE", "mode of the next --tmpfs, --dir, --file...", opt_perms, 0, 0 },
-	{ "size", 0, 1, "BYTES", "size limit of the next --tmpfs (k/m/g suffixes)", opt_size, 0,
-	  0 },
+	  SBX_MOUNT_RO_BIND_DATA },
+	{ "chmod", 0, 2, "MODE PATH", "set the mode of PATH (octal)", opt_chmod, 0 },
+	{ "perms", 0, 1, "MODE", "mode of the next --tmpfs, --dir, --file...", opt_perms, 0 },
+	{ "size", 0, 1, "BYTES", "size limit of the next --tmpfs (k/m/g suffixes)", opt_size, 0 },
 	{ "remount-ro", 0, 1, "DEST", "make the mount at DEST read-only", opt_dest_op,
-	  SBX_MOUNT_REMOUNT_RO, CLI_F_PATH0 },
+	  SBX_MOUNT_REMOUNT_RO },
 	{ "overlay-src", 0, 1, "SRC", "lower layer of the next overlay (first: bottom)",
-	  opt_overlay_src, 0, CLI_F_PATH0 },
+	  opt_overlay_src, 0 },
 	{ "overlay", 0, 3, "RWDIR WORKDIR DEST", "overlay at DEST, changes kept in host RWDIR",
-	  opt_overlay, 0, CLI_F_PATH0 | CLI_F_PATH1 | CLI_F_PATH2 },
+	  opt_overlay, 0 },
 	{ "tmp-overlay", 0, 1, "DEST", "writable overlay at DEST, changes discarded", opt_dest_op,
-	  SBX_MOUNT_TMP_OVERLAY, CLI_F_PATH0 },
+	  SBX_MOUNT_TMP_OVERLAY },
 	{ "ro-overlay", 0, 1, "DEST", "read-only overlay of 2+ --overlay-src at DEST", opt_dest_op,
-	  SBX_MOUNT_RO_OVERLAY, CLI_F_PATH0 },
+	  SBX_MOUNT_RO_OVERLAY },
 	{ "userns", 0, 1, "keep-id|isolated|single",
-	  "keep-id (default), isolated: subordinate ids only, single: your ids only", opt_userns, 0,
-	  CLI_F_SINGLE },
-	{ "chdir", 0, 1, "DIR", "start the command in DIR", opt_chdir, 0,
-	  CLI_F_PATH0 | CLI_F_SINGLE },
-	{ "hostname", 0, 1, "NAME", "hostname inside (default: sbx)", opt_hostname, 0,
-	  CLI_F_SINGLE },
-	{ "setenv", 0, 2, "VAR VALUE", "set an environment variable", opt_env, 0, 0 },
-	{ "unsetenv", 0, 1, "VAR", "unset an environment variable", opt_env, 0, 0 },
-	{ "clearenv", 0, 0, NULL, "start from an empty environment", opt_clearenv, 0,
-	  CLI_F_SINGLE },
+	  "keep-id (default), isolated: subordinate ids only, single: your ids only", opt_userns, 0 },
+	{ "chdir", 0, 1, "DIR", "start the command in DIR", opt_chdir, 0 },
+	{ "hostname", 0, 1, "NAME", "hostname inside (default: sbx)", opt_hostname, 0 },
+	{ "setenv", 0, 2, "VAR VALUE", "set an environment variable", opt_env, 0 },
+	{ "unsetenv", 0, 1, "VAR", "unset an environment variable", opt_env, 0 },
+	{ "clearenv", 0, 0, NULL, "start from an empty environment", opt_clearenv, 0 },
 	{ "net", 0, 1, "none|host|slirp",
-	  "network: none (lo only; default), host, or slirp (= user: private, NATed)", opt_net, 0,
-	  CLI_F_SINGLE },
+	  "network: none (lo only; default), host, or slirp (= user: private, NATed)", opt_net, 0 },
 	{ "publish", 'p', 1, "[IP:]PORT:PORT[/udp]",
 	  "--net slirp: forward host IP:PORT (default 0.0.0.0) to the sandbox's PORT", opt_publish,
-	  0, 0 },
-	{ "mtu", 0, 1, "N", "--net slirp: MTU of tap0 (default 65520)", opt_mtu, 0, CLI_F_SINGLE },
-	{ "no-ipv6", 0, 0, NULL, "--net slirp: IPv4 only", opt_flag, FLAG(no_ipv6), 0 },
+	  0 },
+	{ "mtu", 0, 1, "N", "--net slirp: MTU of tap0 (default 65520)", opt_mtu, 0 },
+	{ "no-ipv6", 0, 0, NULL, "--net slirp: IPv4 only", opt_flag, FLAG(no_ipv6) },
 	{ "no-tcp-bypass", 0, 0, NULL,
 	  "--net slirp: TCP through libslirp and the relay, not on host sockets", opt_flag,
-	  FLAG(no_tcp_bypass), CLI_F_SINGLE },
+	  FLAG(no_tcp_bypass) },
 	{ "allow-host-loopback", 0, 0, NULL,
 	  "--net slirp: let 10.0.2.2 and fd00::2 reach the host's 127.0.0.1 and ::1", opt_flag,
-	  FLAG(allow_host_loopback), CLI_F_SINGLE },
+	  FLAG(allow_host_loopback) },
 	{ "share-net", 0, 0, NULL, "use the host's network namespace (= --net host)", opt_share,
-	  SBX_NS_NET, CLI_F_SINGLE },
-	{ "share-pid", 0, 0, NULL, "use the host's pid namespace", opt_share, SBX_NS_PID,
-	  CLI_F_SINGLE },
-	{ "share-ipc", 0, 0, NULL, "use the host's IPC namespace", opt_share, SBX_NS_IPC,
-	  CLI_F_SINGLE },
-	{ "share-uts", 0, 0, NULL, "use the host's UTS namespace (hostname)", opt_share, SBX_NS_UTS,
-	  CLI_F_SINGLE },
-	{ "share-cgroup", 0, 0, NULL, "use the host's cgroup namespace", opt_share, SBX_NS_CGROUP,
-	  CLI_F_SINGLE },
-	{ "share-time", 0, 0, NULL, "use the host's time namespace", opt_share, SBX_NS_TIME,
-	  CLI_F_SINGLE },
+	  SBX_NS_NET },
+	{ "share-pid", 0, 0, NULL, "use the host's pid namespace", opt_share, SBX_NS_PID },
+	{ "share-ipc", 0, 0, NULL, "use the host's IPC namespace", opt_share, SBX_NS_IPC },
+	{ "share-uts", 0, 0, NULL, "use the host's UTS namespace (hostname)", opt_share, SBX_NS_UTS },
+	{ "share-cgroup", 0, 0, NULL, "use the host's cgroup namespace", opt_share, SBX_NS_CGROUP },
+	{ "share-time", 0, 0, NULL, "use the host's time namespace", opt_share, SBX_NS_TIME },
 	{ "time-offset", 0, 1, "monotonic=S,boottime=S", "shift the sandbox's clocks by S seconds",
-	  opt_time_offset, 0, 0 },
-	{ "uid", 0, 1, "N", "user id inside (default: yours)", opt_id, 'u', CLI_F_SINGLE },
-	{ "gid", 0, 1, "N", "group id inside (default: yours)", opt_id, 'g', CLI_F_SINGLE },
-	{ "root", 0, 0, NULL, "same as --uid 0 --gid 0", opt_root, 0, CLI_F_SINGLE },
-	{ "cap-add", 0, 1, "CAP[,CAP...]",
-	  "keep these capabilities (default: none; ALL for every one)",
-	  opt_cap_add, 0, 0 },
+	  opt_time_offset, 0 },
+	{ "uid", 0, 1, "N", "user id inside (default: yours)", opt_id, 'u' },
+	{ "gid", 0, 1, "N", "group id inside (default: yours)", opt_id, 'g' },
+	{ "root", 0, 0, NULL, "same as --uid 0 --gid 0", opt_root, 0 },
+	{ "cap-add", 0, 1, "CAP[,CAP...]", "keep these capabilities (default: none; ALL for every one)",
+	  opt_cap_add, 0 },
 	{ "pass-fd", 0, 1, "N", "let fd N through to the command (default: 0-2 only)", opt_pass_fd,
-	  0, 0 },
+	  0 },
 	{ "die-with-parent", 0, 0, NULL, "kill the sandbox when sbx dies (default)",
-	  opt_die_with_parent, 1, CLI_F_SINGLE },
+	  opt_die_with_parent, 1 },
 	{ "no-die-with-parent", 0, 0, NULL, "keep the sandbox running if sbx dies",
-	  opt_die_with_parent, 0, CLI_F_SINGLE },
+	  opt_die_with_parent, 0 },
 	{ "seccomp", 0, 1, "default|unconfined|FILE",
-	  "system-call filter: built-in (default), none, or a Docker JSON profile", opt_seccomp, 0,
-	  CLI_F_PATH0 | CLI_F_SINGLE },
+	  "system-call filter: built-in (default), none, or a Docker JSON profile", opt_seccomp, 0 },
 	{ "allow-userns", 0, 0, NULL, "let the command create nested user namespaces", opt_flag,
-	  FLAG(allow_userns), CLI_F_SINGLE },
+	  FLAG(allow_userns) },
 	{ "allow-io-uring", 0, 0, NULL, "let the command use io_uring", opt_flag,
-	  FLAG(allow_io_uring), CLI_F_SINGLE },
-	{ "allow-connect", 0, 1, "PORT[,PORT...]",
-	  "TCP connect only to these ports (Landlock; ranges A-B)",
-	  opt_ports, 'c', 0 },
-	{ "allow-bind", 0, 1, "PORT[,PORT...]",
-	  "TCP bind only to these ports (Landlock; ranges A-B)",
-	  opt_ports, 'b', 0 },
-	{ "home", 0, 1, "DIR",
-	  "bind host DIR (created 0700 if missing) as the sandbox's $HOME", opt_home, 0,
-	  CLI_F_PATH0 | CLI_F_SINGLE },
-	{ "profile", 0, 1, "NAME|PATH",
-	  "read options from a profile (repeatable; see sbx-profile(5))",
-	  opt_profile, 0, CLI_F_CMDLINE },
-	{ "print-config", 0, 0, NULL, "print the resolved options as a profile and exit",
-	  opt_action,
-	  CLI_PRINT_CONFIG, CLI_F_CMDLINE },
-	{ "verbose", 'v', 0, NULL, "say what sbx does (repeat for more)", opt_verbose, 0, 0 },
-	{ "version", 0, 0, NULL, "print the version and exit", opt_action, CLI_VERSION,
-	  CLI_F_CMDLINE },
-	{ "help", 'h', 0, NULL, "print this help and exit", opt_action, CLI_HELP, CLI_F_CMDLINE },
+	  FLAG(allow_io_uring) },
+	{ "allow-connect", 0, 1, "PORT[,PORT...]", "TCP connect only to these ports (Landlock; ranges A-B)",
+	  opt_ports, 'c' },
+	{ "allow-bind", 0, 1, "PORT[,PORT...]", "TCP bind only to these ports (Landlock; ranges A-B)",
+	  opt_ports, 'b' },
+	{ "home", 0, 1, "DIR", "bind host DIR (created 0700 if missing) as the sandbox's $HOME",
+	  opt_home, 0 },
+	{ "profile", 0, 1, "NAME|PATH", "read options from a profile (repeatable; see sbx-profile(5))",
+	  opt_profile, 0 },
+	{ "print-config", 0, 0, NULL, "print the resolved options as a profile and exit", opt_action,
+	  CLI_PRINT_CONFIG },
+	{ "verbose", 'v', 0, NULL, "say what sbx does (repeat for more)", opt_verbose, 0 },
+	{ "version", 0, 0, NULL, "print the version and exit", opt_action, CLI_VERSION },
+	{ "help", 'h', 0, NULL, "print this help and exit", opt_action, CLI_HELP },
 };
 
 const size_t cli_n_options = ARRAY_SIZE(cli_options);
+
+/* How each option is printed by --print-config and where it may appear: kept
+ * apart from the rows so that a new row needs no flags (it is then a
+ * repeatable option whose arguments are printed as given). */
+static const struct {
+	const char *name;
+	unsigned flags;
+} option_flags[] = {
+	{ "bind", CLI_F_BIND },
+	{ "ro-bind", CLI_F_BIND },
+	{ "dev-bind", CLI_F_BIND },
+	{ "bind-try", CLI_F_BIND },
+	{ "ro-bind-try", CLI_F_BIND },
+	{ "dev-bind-try", CLI_F_BIND },
+	{ "tmpfs", CLI_F_PATH0 },
+	{ "dir", CLI_F_PATH0 },
+	{ "symlink", CLI_F_PATH1 },
+	{ "file", CLI_F_PATH1 },
+	{ "bind-data", CLI_F_PATH1 },
+	{ "ro-bind-data", CLI_F_PATH1 },
+	{ "chmod", CLI_F_PATH1 },
+	{ "remount-ro", CLI_F_PATH0 },
+	{ "overlay-src", CLI_F_PATH0 },
+	{ "overlay", CLI_F_PATH0 | CLI_F_PATH1 | CLI_F_PATH2 },
+	{ "tmp-overlay", CLI_F_PATH0 },
+	{ "ro-overlay", CLI_F_PATH0 },
+	{ "userns", CLI_F_SINGLE },
+	{ "chdir", CLI_F_PATH0 | CLI_F_SINGLE },
+	{ "hostname", CLI_F_SINGLE },
+	{ "clearenv", CLI_F_SINGLE },
+	{ "net", CLI_F_SINGLE },
+	{ "mtu", CLI_F_SINGLE },
+	{ "no-ipv6", CLI_F_SINGLE },
+	{ "no-tcp-bypass", CLI_F_SINGLE },
+	{ "allow-host-loopback", CLI_F_SINGLE },
+	{ "share-net", CLI_F_SINGLE },
+	{ "share-pid", CLI_F_SINGLE },
+	{ "share-ipc", CLI_F_SINGLE },
+	{ "share-uts", CLI_F_SINGLE },
+	{ "share-cgroup", CLI_F_SINGLE },
+	{ "share-time", CLI_F_SINGLE },
+	{ "uid", CLI_F_SINGLE },
+	{ "gid", CLI_F_SINGLE },
+	{ "root", CLI_F_SINGLE },
+	{ "die-with-parent", CLI_F_SINGLE },
+	{ "no-die-with-parent", CLI_F_SINGLE },
+	{ "seccomp", CLI_F_PATH0 | CLI_F_SINGLE },
+	{ "allow-userns", CLI_F_SINGLE },
+	{ "allow-io-uring", CLI_F_SINGLE },
+	{ "home", CLI_F_PATH0 | CLI_F_SINGLE },
+	{ "profile", CLI_F_CMDLINE },
+	{ "print-config", CLI_F_CMDLINE },
+	{ "version", CLI_F_CMDLINE },
+	{ "help", CLI_F_CMDLINE },
+};
+
+unsigned cli_option_flags(const struct cli_option *o)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(option_flags); i++)
+		if (strcmp(option_flags[i].name, o->name) == 0)
+			return option_flags[i].flags;
+	return 0;
+}

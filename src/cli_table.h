@@ -18,7 +18,6 @@ typedef int (*cli_handler)(struct sbx_config *c, const struct cli_option *o,
  * @help:	one line for --help
  * @apply:	what the option does
  * @data:	a constant for @apply (namespace, mount kind, field offset...)
- * @flags:	CLI_F_*: how --print-config shows it, where it may appear
  */
 struct cli_option {
 	const char *name;
@@ -28,7 +27,6 @@ struct cli_option {
 	const char *help;
 	cli_handler apply;
 	long data;
-	unsigned flags;
 };
 
 /* Arguments that are host paths: shown absolute by --print-config. */
@@ -38,6 +36,11 @@ struct cli_option {
 #define CLI_F_BIND 0x08u    /* argument 0 is SRC[:DEST[:OPTS]]: SRC and DEST */
 #define CLI_F_SINGLE 0x10u  /* single-valued: a later one replaces it */
 #define CLI_F_CMDLINE 0x20u /* command line only: not in a profile, not printed */
+
+/**
+ * cli_option_flags() - the CLI_F_* flags of @o (0 for a plain repeatable option)
+ */
+unsigned cli_option_flags(const struct cli_option *o);
 
 /* The order of the table is the order of --help. */
 extern const struct cli_option cli_options[];
