@@ -7,6 +7,8 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "cli_table.h"
+#include "util.h"
 #include "config.h"
 #include "cli-harness.h"
 #include "tap.h"
@@ -284,6 +286,30 @@ static void test_verbs(void)
 	config_free(&c);
 }
 
+/* Every option whose argument is a host or sandbox path is marked so, or
+ * --print-config would print it relative to a directory the printed profile
+ * knows nothing of. */
+static void test_print_flags(void)
+{
+	static const char *const path_words[] = { "SRC", "DEST", "DIR", "PATH", "FILE" };
+
+	for (size_t i = 0; i < cli_n_options; i++) {
+		const struct cli_option *o = &cli_options[i];
+		unsigned flags = cli_option_flags(o);
+		bool pathish = false;
+
+		for (size_t k = 0; o->metavar && k < ARRAY_SIZE(path_words); k++)
+			pathish |= strstr(o->metavar, path_words[k]) != NULL;
+		if (pathish && !(flags & CLI_F_CMDLINE) && strcmp(o->name, "symlink") != 0)
+			ok(flags & (CLI_F_PATH0 | CLI_F_PATH1 | CLI_F_PATH2 | CLI_F_BIND),
+			   "--%s %s: printed with absolute paths", o->name, o->metavar);
+	}
+	ok(cli_option_flags(&(struct cli_option){ .name = "net" }) & CLI_F_SINGLE,
+	   "net is single-valued");
+	ok(cli_option_flags(&(struct cli_option){ .name = "profile" }) & CLI_F_CMDLINE,
+	   "profile is for the command line");
+}
+
 int main(void)
 {
 	test_resolve();
@@ -292,5 +318,6 @@ int main(void)
 	test_mounts();
 	test_options();
 	test_verbs();
+	test_print_flags();
 	return tap_done();
 }
