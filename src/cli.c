@@ -5,14 +5,19 @@
 #include <string.h>
 
 #include "cli_table.h"
+#include "profile.h"
 #include "util.h"
 
 void cli_print_help(FILE *out)
 {
-	fputs("Usage: sbx [OPTION]... [--] [COMMAND [ARG]...]\n"
+	fputs("Usage: sbx [run] [OPTION]... [--] [COMMAND [ARG]...]\n"
 	      "Run COMMAND (default: $SHELL) in a rootless sandbox: new user, mount, pid, ipc,\n"
 	      "uts, net, cgroup and time namespaces; the host's /usr, /etc and /opt read-only;\n"
-	      "private /tmp, /var/tmp, /run and an empty $HOME; no capabilities.\n\n",
+	      "private /tmp, /var/tmp, /run and an empty $HOME; no capabilities.\n\n"
+	      "A verb is recognised only as the very first argument; \"sbx run ...\" is the\n"
+	      "explicit form of \"sbx ...\", and after an option or \"--\" every word is the\n"
+	      "command's. Reserved for later verbs: ls ps enter stop kill logs doctor oci bwrap;\n"
+	      "today \"sbx ls -l\" still runs ls, with a hint to write \"sbx -- ls -l\".\n\n",
 	      out);
 	for (size_t i = 0; i < cli_n_options; i++) {
 		const struct cli_option *o = &cli_options[i];
@@ -32,6 +37,9 @@ void cli_print_help(FILE *out)
 	fputs("\nBind OPTS, comma-separated: idmap (your ids -> the sandbox user's),\n"
 	      "idmap=HOST:SANDBOX:N[,...], uidmap=..., gidmap=..., sandbox-src (SRC is a path\n"
 	      "in the sandbox, e.g. a --tmpfs: the only idmap the kernel allows non-root).\n"
+	      "\nA profile (--profile NAME|PATH) holds options one per line without the \"--\";\n"
+	      "NAME is looked up in ~/.config/sbx, /etc/sbx and " SBX_PROFILE_DIR ". Options\n"
+	      "after it add to it or, if single-valued, replace its value. See sbx-profile(5).\n"
 	      "\nExit status: the command's, 128+N if it died of signal N; 125 when sbx itself\n"
 	      "fails, 126 when the command cannot be executed, 127 when it is not found.\n"
 	      "See sbx(1).\n",
@@ -137,6 +145,132 @@ static int collect_args(const struct cli_option *o, const char *inline_val, int 
 	return 0;
 }
 
+static const char *const reserved_verbs[] = {
+	"ls", "ps", "enter", "stop", "kill", "logs", "doctor", "oci", "bwrap",
+};
+
+enum cli_verb cli_verb(const char *arg)
+{
+	if (!arg)
+		return CLI_VERB_NONE;
+	if (strcmp(arg, "run") == 0)
+		return CLI_VERB_RUN;
+	for (size_t i = 0; i < ARRAY_SIZE(reserved_verbs); i++)
+		if (strcmp(arg, reserved_verbs[i]) == 0)
+			return CLI_VERB_RESERVED;
+	return CLI_VERB_NONE;
+}
+
+char *cli_verb_hint(const char *verb)
+{
+	return xasprintf("'%s' is reserved as an sbx verb; running the command %s for now "
+			 "(write \"sbx -- %s ...\" to keep this meaning)", verb, verb, verb);
+}
+
+/* Drop the records of option @name. */
+static void forget_records(struct sbx_config *c, const char *name)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < c->n_applied; i++) {
+		struct sbx_applied_opt *a = &c->applied[i];
+
+		if (strcmp(a->name, name) == 0) {
+			for (unsigned k = 0; k < a->nargs; k++)
+				free(a->args[k]);
+			free(a->origin);
+		} else {
+			c->applied[out++] = *a;
+		}
+	}
+	c->n_applied = out;
+}
+
+/* SRC[:DEST[:OPTS]] with SRC and a non-empty DEST made absolute. */
+static char *resolve_bind(const struct sbx_config *c, const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+	_cleanup_free_ char *src = colon ? strndup(arg, (size_t)(colon - arg)) : xstrdup(arg);
+	_cleanup_free_ char *rsrc = NULL, *dest = NULL, *rdest = NULL;
+	const char *colon2 = colon ? strchr(colon + 1, ':') : NULL;
+
+	if (!src)
+		abort();
+	rsrc = cli_resolve_path(src, c->home, c->cwd);
+	if (!colon)
+		return TAKE_PTR(rsrc);
+	dest = colon2 ? strndup(colon + 1, (size_t)(colon2 - colon - 1)) : xstrdup(colon + 1);
+	if (!dest)
+		abort();
+	rdest = *dest ? cli_resolve_path(dest, c->home, c->cwd) : xstrdup("");
+	return xasprintf("%s:%s%s%s", rsrc ? rsrc : src, rdest ? rdest : dest, colon2 ? ":" : "",
+			 colon2 ? colon2 + 1 : "");
+}
+
+/* Remember an option that was applied, in the form --print-config shows:
+ * host paths absolute, since the printed profile may be read elsewhere. */
+static void record(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		   const char *origin)
+{
+	unsigned flags = cli_option_flags(o);
+	struct sbx_applied_opt *a;
+
+	if (flags & CLI_F_CMDLINE)
+		return;
+	if (flags & CLI_F_SINGLE)
+		forget_records(c, o->name);
+	/* --clearenv voids every --setenv/--unsetenv before it. */
+	if (strcmp(o->name, "clearenv") == 0) {
+		forget_records(c, "setenv");
+		forget_records(c, "unsetenv");
+	}
+	c->applied = xreallocarray(c->applied, c->n_applied + 1, sizeof(*c->applied));
+	a = &c->applied[c->n_applied++];
+	memset(a, 0, sizeof(*a));
+	a->name = o->name;
+	a->nargs = o->nargs;
+	a->origin = origin ? xstrdup(origin) : NULL;
+	for (unsigned k = 0; k < o->nargs; k++) {
+		bool keyword = strcmp(o->name, "seccomp") == 0 &&
+			       (strcmp(args[k], "default") == 0 || strcmp(args[k], "unconfined") == 0);
+
+		if ((flags & CLI_F_BIND) && k == 0)
+			a->args[k] = resolve_bind(c, args[k]);
+		else if ((flags & (CLI_F_PATH0 << k)) && *args[k] && !keyword)
+			a->args[k] = cli_resolve_path(args[k], c->home, c->cwd);
+		if (!a->args[k])
+			a->args[k] = xstrdup(args[k]);
+	}
+}
+
+static int apply(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		 enum cli_action *action, const char *origin, struct sbx_error *e)
+{
+	int r = o->apply(c, o, args, action, e);
+
+	if (r < 0)
+		return r;
+	record(c, o, args, origin);
+	return 0;
+}
+
+int cli_apply_named(struct sbx_config *c, const char *name, const char *const *args,
+		    size_t nargs, const char *origin, struct sbx_error *e)
+{
+	const struct cli_option *o = find_long(name, strlen(name));
+	enum cli_action action = CLI_RUN;
+
+	if (!o)
+		return sbx_error_set(e, 0, "unknown option '%s' (see sbx --help)", name);
+	if (cli_option_flags(o) & CLI_F_CMDLINE)
+		return sbx_error_set(e, 0, "'%s' works on the command line only%s", name,
+				     strcmp(name, "profile") == 0 ? "; a profile uses 'include NAME'" : "");
+	if (nargs != o->nargs)
+		return sbx_error_set(e, 0, "'%s' takes %u argument%s (%s), not %zu", name, o->nargs,
+				     o->nargs == 1 ? "" : "s", o->metavar ? o->metavar : "none", nargs);
+	return apply(c, o, args, &action, origin, e);
+}
+
 int cli_parse(struct sbx_config *c, int argc, char *const argv[], enum cli_action *ret_action,
 	      struct sbx_error *e)
 {
@@ -169,11 +303,11 @@ int cli_parse(struct sbx_config *c, int argc, char *const argv[], enum cli_actio
 				o = find_short(*ch);
 				if (!o || o->nargs)
 					return sbx_error_set(e, 0, "unknown option %s (see sbx --help)", arg);
-				r = o->apply(c, o, args, ret_action, e);
+				r = apply(c, o, args, ret_action, NULL, e);
 				if (r < 0)
 					return r;
 			}
-			if (*ret_action != CLI_RUN)
+			if (*ret_action == CLI_HELP || *ret_action == CLI_VERSION)
 				return 0;
 			continue;
 		}
@@ -182,12 +316,16 @@ int cli_parse(struct sbx_config *c, int argc, char *const argv[], enum cli_actio
 		r = collect_args(o, inline_val, argc, argv, &i, args, e);
 		if (r < 0)
 			return r;
-		r = o->apply(c, o, args, ret_action, e);
+		r = apply(c, o, args, ret_action, NULL, e);
 		if (r < 0)
 			return r;
-		if (*ret_action != CLI_RUN)
+		/* --print-config reads on: what follows it is printed too. */
+		if (*ret_action == CLI_HELP || *ret_action == CLI_VERSION)
 			return 0;
 	}
+	if (*ret_action == CLI_PRINT_CONFIG && i < argc)
+		return sbx_error_set(e, 0, "--print-config prints options only, not a command (%s): "
+					   "a profile cannot name one", argv[i]);
 
 	if (i < argc) {
 		size_t n = (size_t)(argc - i);

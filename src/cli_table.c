@@ -8,6 +8,7 @@
 #include <sys/capability.h>
 
 #include "cli_table.h"
+#include "profile.h"
 #include "publish_spec.h"
 #include "util.h"
 #include "viewspec.h"
@@ -409,6 +410,22 @@ static int opt_ports(struct sbx_config *c, const struct cli_option *o, const cha
 	return parse_ports(o->name, args[0], &c->allow_bind, &c->n_allow_bind, e);
 }
 
+static int opt_home(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		    enum cli_action *action, struct sbx_error *e)
+{
+	free(c->home_dir);
+	c->home_dir = NULL;
+	if (!*args[0])
+		return sbx_error_set(e, 0, "--home: empty path");
+	return cli_resolve_arg(c, "home", args[0], &c->home_dir, e);
+}
+
+static int opt_profile(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		       enum cli_action *action, struct sbx_error *e)
+{
+	return profile_load(c, args[0], NULL, e);
+}
+
 #define BIND_META "SRC[:DEST[:OPTS]]"
 #define FLAG(field) ((long)offsetof(struct sbx_config, field))
 
@@ -502,9 +519,78 @@ const struct cli_option cli_options[] = {
 	  opt_ports, 'c' },
 	{ "allow-bind", 0, 1, "PORT[,PORT...]", "TCP bind only to these ports (Landlock; ranges A-B)",
 	  opt_ports, 'b' },
+	{ "home", 0, 1, "DIR", "bind host DIR (created 0700 if missing) as the sandbox's $HOME",
+	  opt_home, 0 },
+	{ "profile", 0, 1, "NAME|PATH", "read options from a profile (repeatable; see sbx-profile(5))",
+	  opt_profile, 0 },
+	{ "print-config", 0, 0, NULL, "print the resolved options as a profile and exit", opt_action,
+	  CLI_PRINT_CONFIG },
 	{ "verbose", 'v', 0, NULL, "say what sbx does (repeat for more)", opt_verbose, 0 },
 	{ "version", 0, 0, NULL, "print the version and exit", opt_action, CLI_VERSION },
 	{ "help", 'h', 0, NULL, "print this help and exit", opt_action, CLI_HELP },
 };
 
 const size_t cli_n_options = ARRAY_SIZE(cli_options);
+
+/* How each option is printed by --print-config and where it may appear: kept
+ * apart from the rows so that a new row needs no flags (it is then a
+ * repeatable option whose arguments are printed as given). */
+static const struct {
+	const char *name;
+	unsigned flags;
+} option_flags[] = {
+	{ "bind", CLI_F_BIND },
+	{ "ro-bind", CLI_F_BIND },
+	{ "dev-bind", CLI_F_BIND },
+	{ "bind-try", CLI_F_BIND },
+	{ "ro-bind-try", CLI_F_BIND },
+	{ "dev-bind-try", CLI_F_BIND },
+	{ "tmpfs", CLI_F_PATH0 },
+	{ "dir", CLI_F_PATH0 },
+	{ "symlink", CLI_F_PATH1 },
+	{ "file", CLI_F_PATH1 },
+	{ "bind-data", CLI_F_PATH1 },
+	{ "ro-bind-data", CLI_F_PATH1 },
+	{ "chmod", CLI_F_PATH1 },
+	{ "remount-ro", CLI_F_PATH0 },
+	{ "overlay-src", CLI_F_PATH0 },
+	{ "overlay", CLI_F_PATH0 | CLI_F_PATH1 | CLI_F_PATH2 },
+	{ "tmp-overlay", CLI_F_PATH0 },
+	{ "ro-overlay", CLI_F_PATH0 },
+	{ "userns", CLI_F_SINGLE },
+	{ "chdir", CLI_F_PATH0 | CLI_F_SINGLE },
+	{ "hostname", CLI_F_SINGLE },
+	{ "clearenv", CLI_F_SINGLE },
+	{ "net", CLI_F_SINGLE },
+	{ "mtu", CLI_F_SINGLE },
+	{ "no-ipv6", CLI_F_SINGLE },
+	{ "no-tcp-bypass", CLI_F_SINGLE },
+	{ "allow-host-loopback", CLI_F_SINGLE },
+	{ "share-net", CLI_F_SINGLE },
+	{ "share-pid", CLI_F_SINGLE },
+	{ "share-ipc", CLI_F_SINGLE },
+	{ "share-uts", CLI_F_SINGLE },
+	{ "share-cgroup", CLI_F_SINGLE },
+	{ "share-time", CLI_F_SINGLE },
+	{ "uid", CLI_F_SINGLE },
+	{ "gid", CLI_F_SINGLE },
+	{ "root", CLI_F_SINGLE },
+	{ "die-with-parent", CLI_F_SINGLE },
+	{ "no-die-with-parent", CLI_F_SINGLE },
+	{ "seccomp", CLI_F_PATH0 | CLI_F_SINGLE },
+	{ "allow-userns", CLI_F_SINGLE },
+	{ "allow-io-uring", CLI_F_SINGLE },
+	{ "home", CLI_F_PATH0 | CLI_F_SINGLE },
+	{ "profile", CLI_F_CMDLINE },
+	{ "print-config", CLI_F_CMDLINE },
+	{ "version", CLI_F_CMDLINE },
+	{ "help", CLI_F_CMDLINE },
+};
+
+unsigned cli_option_flags(const struct cli_option *o)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(option_flags); i++)
+		if (strcmp(option_flags[i].name, o->name) == 0)
+			return option_flags[i].flags;
+	return 0;
+}

@@ -29,6 +29,19 @@ struct cli_option {
 	long data;
 };
 
+/* Arguments that are host paths: shown absolute by --print-config. */
+#define CLI_F_PATH0 0x01u
+#define CLI_F_PATH1 0x02u
+#define CLI_F_PATH2 0x04u
+#define CLI_F_BIND 0x08u    /* argument 0 is SRC[:DEST[:OPTS]]: SRC and DEST */
+#define CLI_F_SINGLE 0x10u  /* single-valued: a later one replaces it */
+#define CLI_F_CMDLINE 0x20u /* command line only: not in a profile, not printed */
+
+/**
+ * cli_option_flags() - the CLI_F_* flags of @o (0 for a plain repeatable option)
+ */
+unsigned cli_option_flags(const struct cli_option *o);
+
 /* The order of the table is the order of --help. */
 extern const struct cli_option cli_options[];
 extern const size_t cli_n_options;

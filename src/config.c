@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <pwd.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -39,6 +40,61 @@ void config_init(struct sbx_config *c, const struct sbx_caller *caller)
 	c->nofile = caller->nofile;
 }
 
+/* --home DIR is a bind of DIR at $HOME that comes first among the view
+ * operations wherever it was written, so every other option (--bind ~/src,
+ * a profile's dotfiles) lands on top of it rather than under it. */
+static int add_home_bind(struct sbx_config *c, struct sbx_error *e)
+{
+	struct sbx_mount_spec home;
+	_cleanup_free_ char *spec = NULL;
+
+	if (strcmp(c->home, "/") == 0)
+		return sbx_error_set(e, 0, "--home %s: your $HOME is /, there is no home to replace",
+				     c->home_dir);
+	if (strchr(c->home_dir, ':') || strchr(c->home, ':'))
+		return sbx_error_set(e, 0, "--home %s: a path with ':' cannot be bound at $HOME",
+				     c->home_dir);
+	spec = xasprintf("%s:%s", c->home_dir, c->home);
+	if (viewspec_add_bind(c, SBX_MOUNT_BIND, false, "home", spec, e) < 0)
+		return -EINVAL;
+	home = c->mounts[c->n_mounts - 1];
+	memmove(&c->mounts[1], &c->mounts[0], (c->n_mounts - 1) * sizeof(*c->mounts));
+	c->mounts[0] = home;
+	return 0;
+}
+
+int config_prepare_home(const struct sbx_config *c, struct sbx_error *e)
+{
+	_cleanup_free_ char *path = NULL;
+	struct stat st;
+
+	if (!c->home_dir)
+		return 0;
+	path = xstrdup(c->home_dir);
+	/* mkdir -p, each new directory 0700: nobody else needs to look in. */
+	for (char *p = path + 1;; p++) {
+		char saved = *p;
+
+		if (saved != '/' && saved != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) < 0 && errno != EEXIST)
+			return sbx_error_set(e, errno, "--home %s: cannot create %s", c->home_dir, path);
+		*p = saved;
+		if (!saved)
+			break;
+	}
+	if (stat(c->home_dir, &st) < 0)
+		return sbx_error_set(e, errno, "--home %s", c->home_dir);
+	if (!S_ISDIR(st.st_mode))
+		return sbx_error_set(e, ENOTDIR, "--home %s", c->home_dir);
+	/* Someone else's directory as a home: their files, their traps. */
+	if (st.st_uid != c->host_uid)
+		return sbx_error_set(e, 0, "--home %s: owned by uid %u, not by you", c->home_dir,
+				     (unsigned)st.st_uid);
+	return 0;
+}
+
 int config_finish(struct sbx_config *c, struct sbx_error *e)
 {
 	if (!c->uid_set)
@@ -69,6 +125,8 @@ int config_finish(struct sbx_config *c, struct sbx_error *e)
 					   "with --seccomp FILE the profile decides");
 
 	if (viewspec_finish(c, e) < 0)
+		return -EINVAL;
+	if (c->home_dir && add_home_bind(c, e) < 0)
 		return -EINVAL;
 
 	if (!c->argv || !c->argv[0]) {
@@ -104,8 +162,15 @@ void config_free(struct sbx_config *c)
 		for (char **a = c->argv; *a; a++)
 			free(*a);
 	free(c->argv);
+	for (size_t i = 0; i < c->n_applied; i++) {
+		for (unsigned k = 0; k < c->applied[i].nargs; k++)
+			free(c->applied[i].args[k]);
+		free(c->applied[i].origin);
+	}
+	free(c->applied);
 	free(c->chdir);
 	free(c->hostname);
+	free(c->home_dir);
 	free(c->user_name);
 	free(c->home);
 	free(c->cwd);

@@ -152,6 +152,40 @@ struct sbx_env_op {
 };
 
 /**
+ * struct sbx_applied_opt - one option as it was applied, for --print-config
+ * @name:	the option's long name (static: the option table's)
+ * @nargs:	how many of @args are used
+ * @args:	its arguments, host paths made absolute
+ * @origin:	the profile file it came from, NULL for the command line
+ */
+struct sbx_applied_opt {
+	const char *name;
+	unsigned nargs;
+	char *args[3];
+	char *origin;
+};
+
+/* Profile nesting: include depth (and so the cycle check's stack) and the
+ * number of files one run may read in all. */
+#define SBX_PROFILE_MAX_DEPTH 8
+#define SBX_PROFILE_MAX_FILES 32
+
+/**
+ * struct sbx_profile_state - the profiles being read (profile.c)
+ * @depth:	files open now, outermost first in @dev/@ino
+ * @n_loaded:	files read so far
+ * @dev, @ino:	identity of each open file, for the include-cycle check
+ * @located:	the error already names a FILE:LINE (the innermost one)
+ */
+struct sbx_profile_state {
+	unsigned depth;
+	unsigned n_loaded;
+	bool located;
+	dev_t dev[SBX_PROFILE_MAX_DEPTH];
+	ino_t ino[SBX_PROFILE_MAX_DEPTH];
+};
+
+/**
  * struct sbx_config - everything sbx was asked to do, after validation
  */
 struct sbx_config {
@@ -173,6 +207,7 @@ struct sbx_config {
 
 	char *chdir;
 	char *hostname;
+	char *home_dir; /* --home: host directory bound at $HOME, absolute */
 
 	struct sbx_env_op *env_ops;
 	size_t n_env_ops;
@@ -205,6 +240,12 @@ struct sbx_config {
 	size_t n_allow_bind;
 
 	char **argv; /* the command; never empty after config_finish() */
+
+	/* Every option applied, in order, for --print-config; and the
+	 * profiles being read. */
+	struct sbx_applied_opt *applied;
+	size_t n_applied;
+	struct sbx_profile_state profile;
 
 	/* The caller, as sbx found it. */
 	uid_t host_uid;
@@ -249,6 +290,17 @@ int config_finish(struct sbx_config *c, struct sbx_error *e);
  * config_free() - release everything config_init() and the parser allocated
  */
 void config_free(struct sbx_config *c);
+
+/**
+ * config_prepare_home() - create --home's directory (0700, parents too) if
+ *			   missing; refuse one that is not a directory owned
+ *			   by the caller
+ *
+ * Called by main just before the sandbox starts, so --print-config and
+ * a refused command line create nothing.
+ * Return: 0 or -errno with @e filled
+ */
+int config_prepare_home(const struct sbx_config *c, struct sbx_error *e);
 
 /**
  * config_ns_name() - the /proc/self/ns/ name of namespace @ns

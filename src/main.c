@@ -11,7 +11,9 @@
 #include "cli.h"
 #include "config.h"
 #include "log.h"
+#include "profile.h"
 #include "sandbox.h"
+#include "util.h"
 #include "viewspec.h"
 
 static int refuse_privileged_binary(struct sbx_error *e)
@@ -46,6 +48,20 @@ int main(int argc, char *argv[])
 	config_init(&c, &caller);
 	free(cwd);
 
+	/* The verb rule (cli_verb()): only the first argument can be one. */
+	switch (cli_verb(argc > 1 ? argv[1] : NULL)) {
+	case CLI_VERB_RUN:
+		argc--, argv++; /* "run" stands where the program name was */
+		break;
+	case CLI_VERB_RESERVED: {
+		_cleanup_free_ char *hint = cli_verb_hint(argv[1]);
+		log_warn("%s", hint);
+		break;
+	}
+	case CLI_VERB_NONE:
+		break;
+	}
+
 	if (cli_parse(&c, argc, argv, &action, &e) < 0 || config_finish(&c, &e) < 0) {
 		log_error(&e);
 		config_free(&c);
@@ -62,9 +78,16 @@ int main(int argc, char *argv[])
 		return 0;
 	}
 
+	if (action == CLI_PRINT_CONFIG) {
+		profile_print(stdout, &c);
+		config_free(&c);
+		return fflush(stdout) == 0 ? 0 : 125;
+	}
+
 	log_verbosity = c.verbose;
 	fflush(stdout);
-	if (viewspec_check_fds(&c, &e) < 0 || sandbox_run(&c, &status, &e) < 0) {
+	if (viewspec_check_fds(&c, &e) < 0 || config_prepare_home(&c, &e) < 0 ||
+	    sandbox_run(&c, &status, &e) < 0) {
 		log_error(&e);
 		status = exit_code_for(&e);
 	}

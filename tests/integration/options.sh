@@ -162,7 +162,7 @@ help=$OUT
 missing=
 for o in bind ro-bind tmpfs chdir hostname setenv unsetenv clearenv net share-net share-pid \
 	share-ipc share-uts share-cgroup share-time time-offset uid gid root cap-add pass-fd \
-	die-with-parent no-die-with-parent verbose version help; do
+	die-with-parent no-die-with-parent home profile print-config verbose version help; do
 	printf '%s\n' "$help" | grep -q -- "--$o\b" || missing="$missing --$o"
 done
 if [ "$RC" = 0 ] && [ -z "$ERR" ] && [ -z "$missing" ] && printf '%s\n' "$help" | grep -q '^Usage: sbx'; then
@@ -181,6 +181,38 @@ run_sbx --hostname=eqform hostname
 expect_run "--opt=VALUE form" 0 "eqform"
 run_sbx --uid 10 --uid 20 id -u
 expect_run "an option given twice: the last one wins" 0 "20"
+
+# --- the verb rule: a verb only as the very first argument --------------------
+
+run_sbx run -- sh -c 'echo explicit'
+expect_out "sbx run -- COMMAND: the explicit form" explicit
+run_sbx run --hostname r hostname
+expect_out "sbx run OPTION... COMMAND: options after run are sbx's" r
+run_sbx run
+expect_run "sbx run alone: the shell, as sbx alone" 0 ""
+run_sbx ls -d /usr
+if [ "$RC" = 0 ] && [ "$OUT" = /usr ] &&
+	[ "$ERR" = "sbx: 'ls' is reserved as an sbx verb; running the command ls for now (write \"sbx -- ls ...\" to keep this meaning)" ]; then
+	pass "sbx ls DIR: still runs ls (not a verb yet), with a one-line hint"
+else
+	fail "sbx ls DIR: still runs ls (not a verb yet), with a one-line hint"
+fi
+for v in ps enter stop kill logs doctor oci bwrap; do
+	run_sbx "$v" --bogus-for-sure
+	case $ERR in
+	"sbx: '$v' is reserved as an sbx verb"*) pass "sbx $v: the hint, then the command runs (or is not found)" ;;
+	*) fail "sbx $v: the hint, then the command runs (or is not found)" ;;
+	esac
+done
+run_sbx -- ls -d /usr
+expect_out "sbx -- ls: the command ls, no hint" /usr
+run_sbx -v ls -d /usr
+expect_match "sbx -v ls: a verb only as the first argument, no hint" '^/usr$' "$OUT"
+expect_eq "... and no hint on stderr" "" "$(printf '%s\n' "$ERR" | grep reserved)"
+run_sbx run ls -d /usr
+expect_out "sbx run ls: the command ls, no hint" /usr
+run_sbx -- run
+expect_error "sbx -- run: the command named run (not found: 127)" 127 'run'
 
 # A deleted working directory: --version and --help never need it, a run
 # starts in $HOME (sbx(1)); only a relative path cannot be resolved.

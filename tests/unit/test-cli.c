@@ -7,6 +7,8 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "cli_table.h"
+#include "util.h"
 #include "config.h"
 #include "cli-harness.h"
 #include "tap.h"
@@ -251,6 +253,63 @@ static void test_options(void)
 	config_free(&c);
 }
 
+static void test_verbs(void)
+{
+	struct sbx_config c;
+	struct sbx_error e;
+	enum cli_action act;
+	char *hint;
+
+	ok(cli_verb("run") == CLI_VERB_RUN, "run is the verb");
+	ok(cli_verb("ls") == CLI_VERB_RESERVED && cli_verb("enter") == CLI_VERB_RESERVED &&
+		   cli_verb("bwrap") == CLI_VERB_RESERVED && cli_verb("ps") == CLI_VERB_RESERVED,
+	   "ls, enter, bwrap, ps are reserved");
+	ok(cli_verb("lsx") == CLI_VERB_NONE && cli_verb("/bin/ls") == CLI_VERB_NONE &&
+		   cli_verb("--") == CLI_VERB_NONE && cli_verb(NULL) == CLI_VERB_NONE &&
+		   cli_verb("RUN") == CLI_VERB_NONE,
+	   "other words, paths and options are no verb");
+	hint = cli_verb_hint("ls");
+	ok(strstr(hint, "'ls' is reserved") && strstr(hint, "sbx -- ls") && !strchr(hint, '\n'),
+	   "the hint is one line and names the way to keep the meaning: %s", hint);
+	free(hint);
+	/* A reserved verb still runs as the command it always ran. */
+	ok(parse(&c, &e, &act, "ls", "-l", NULL) == 0 && strcmp(c.argv[0], "ls") == 0 &&
+		   strcmp(c.argv[1], "-l") == 0,
+	   "sbx ls -l: the command ls -l, as before");
+	config_free(&c);
+	/* After an option no verb: "run" here is the command. */
+	ok(parse(&c, &e, &act, "-v", "run", NULL) == 0 && strcmp(c.argv[0], "run") == 0,
+	   "sbx -v run: the command run");
+	config_free(&c);
+	ok(parse(&c, &e, &act, "--", "ls", NULL) == 0 && strcmp(c.argv[0], "ls") == 0,
+	   "sbx -- ls: the command ls");
+	config_free(&c);
+}
+
+/* Every option whose argument is a host or sandbox path is marked so, or
+ * --print-config would print it relative to a directory the printed profile
+ * knows nothing of. */
+static void test_print_flags(void)
+{
+	static const char *const path_words[] = { "SRC", "DEST", "DIR", "PATH", "FILE" };
+
+	for (size_t i = 0; i < cli_n_options; i++) {
+		const struct cli_option *o = &cli_options[i];
+		unsigned flags = cli_option_flags(o);
+		bool pathish = false;
+
+		for (size_t k = 0; o->metavar && k < ARRAY_SIZE(path_words); k++)
+			pathish |= strstr(o->metavar, path_words[k]) != NULL;
+		if (pathish && !(flags & CLI_F_CMDLINE) && strcmp(o->name, "symlink") != 0)
+			ok(flags & (CLI_F_PATH0 | CLI_F_PATH1 | CLI_F_PATH2 | CLI_F_BIND),
+			   "--%s %s: printed with absolute paths", o->name, o->metavar);
+	}
+	ok(cli_option_flags(&(struct cli_option){ .name = "net" }) & CLI_F_SINGLE,
+	   "net is single-valued");
+	ok(cli_option_flags(&(struct cli_option){ .name = "profile" }) & CLI_F_CMDLINE,
+	   "profile is for the command line");
+}
+
 int main(void)
 {
 	test_resolve();
@@ -258,5 +317,7 @@ int main(void)
 	test_defaults();
 	test_mounts();
 	test_options();
+	test_verbs();
+	test_print_flags();
 	return tap_done();
 }

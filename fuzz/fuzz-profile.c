@@ -1,0 +1,93 @@
+/* fuzz-profile - libFuzzer target: the profile parser on a fuzzed file
+ * (lexer, ${VAR} and ~ expansion, option lines, includes that fail to
+ * resolve, bounds), then config_finish() and --print-config's printer.
+ * Each line is also checked for the quoting round trip: its words, quoted
+ * by profile_quote() and lexed again, must come back unchanged. */
+#include "autoconf.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "profile.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_round_trip(const char *line)
+{
+	char *words[PROFILE_MAX_WORDS], *again[PROFILE_MAX_WORDS];
+	struct sbx_error e = { 0 };
+	size_t n, n2, len = 1;
+	char *joined;
+
+	if (profile_lex_line(line, "/home/u", words, &n, &e) < 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		len += strlen(words[i]) * 2 + 4;
+	joined = calloc(1, len);
+	if (!joined)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		char *q = profile_quote(words[i]);
+		if (i)
+			strcat(joined, " ");
+		strcat(joined, q);
+		free(q);
+	}
+	if (profile_lex_line(joined, "/home/u", again, &n2, &e) < 0 || n2 != n)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(words[i], again[i]) != 0)
+			abort();
+		free(words[i]);
+		free(again[i]);
+	}
+	free(joined);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const struct sbx_caller caller = { .uid = 0, .gid = 0, .user_name = "u",
+						  .home = "/home/u", .cwd = "/work",
+						  .shell = "/bin/sh" };
+	struct sbx_error e = { 0 };
+	struct sbx_config c;
+	FILE *devnull;
+
+	if (size > PROFILE_MAX_FILE)
+		return 0;
+	/* Includes by NAME find nothing; ${SBX_F} and ${HOME} are set. */
+	setenv("XDG_CONFIG_HOME", "/nonexistent-sbx-fuzz", 1);
+	setenv("SBX_PROFILES_DIR", "/nonexistent-sbx-fuzz", 1);
+	setenv("SBX_F", "a b:/c", 1);
+	setenv("HOME", "/home/u", 1);
+
+	config_init(&c, &caller);
+	if (profile_apply_text(&c, "/fuzz.conf", (const char *)data, size, &e) == 0 &&
+	    config_finish(&c, &e) == 0) {
+		devnull = fopen("/dev/null", "we");
+		if (devnull) {
+			profile_print(devnull, &c);
+			fclose(devnull);
+		}
+	}
+	config_free(&c);
+
+	/* The round trip, line by line, on a NUL-terminated copy. */
+	if (!memchr(data, '\0', size)) {
+		char *text = malloc(size + 1);
+		if (!text)
+			return 0;
+		memcpy(text, data, size);
+		text[size] = '\0';
+		for (char *save = NULL, *l = strtok_r(text, "\n", &save); l;
+		     l = strtok_r(NULL, "\n", &save))
+			if (strlen(l) <= PROFILE_MAX_LINE)
+				check_round_trip(l);
+		free(text);
+	}
+	return 0;
+}
