@@ -102,11 +102,54 @@ big_profile() { # N: N rules "kill(pid == i) -> EPERM"
 }
 big_profile 20000 >"$WORK/big.json"
 run_sbx --seccomp "$WORK/big.json" -- true
-expect_error "20,000 argument rules: refused by an estimate of the program's size, exit 125" 125 \
-	"^sbx: --seccomp $WORK/big\\.json: too large: by an estimate, its filter needs at least 200[0-9][0-9] BPF instructions, more than the kernel's 4096\$"
+expect_error "20,000 argument rules: refused before libseccomp builds them, exit 125" 125 \
+	"^sbx: --seccomp $WORK/big\\.json: syscalls\\[1024\\]: more than 1024 distinct rules with argument comparisons on x86_64 \\(each name and each alternative counts\\)\$"
 big_profile 1000 >"$WORK/fits.json"
 run_sbx --seccomp "$WORK/fits.json" -- sh -c 'kill -0 $$ 2>/dev/null; echo $?'
 expect_out "1,000 argument rules fit, and apply" 1
+# 900 rules comparing 5 arguments with distinct values: 4,500 constants
+# cannot fit in 4096 instructions, whatever libseccomp would make of them.
+awk 'BEGIN {
+	printf "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+	for (i = 0; i < 900; i++) {
+		printf "%s{\"names\": [\"kill\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": [", (i ? ", " : "")
+		for (a = 0; a < 5; a++)
+			printf "%s{\"index\": %d, \"value\": %d, \"op\": \"SCMP_CMP_EQ\"}", (a ? ", " : ""), a, 5 * i + a + 100
+		printf "]}"
+	}
+	print "]}"
+}' >"$WORK/wide.json"
+run_sbx --seccomp "$WORK/wide.json" -- true
+expect_error "900 rules of 5 distinct values: refused by the estimate of the program's size" 125 \
+	"^sbx: --seccomp $WORK/wide\\.json: too large: by an estimate, its filter needs more than the kernel's 4096 BPF instructions\$"
+# Few constants, many rules: libseccomp's time grows with the square of the
+# rule count even where its program fits (it shares identical blocks): 300
+# names x 64 combinations of two small values (256 KB) took 42 s of CPU, the
+# 20 x 1,024 here (20,480 rules, 64 constants) longer than run_sbx's limit;
+# 500,000 copies of one name with arguments (4 MB) took minutes and 270 MB.
+awk -v names="$(printf '"%s",' read write close fstat lseek mmap mprotect munmap brk pread64 pwrite64 readv writev access pipe select mremap msync mincore madvise | sed 's/,$//')" 'BEGIN {
+	printf "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+	for (i = 0; i < 1024; i++)
+		printf "%s{\"names\": [%s], \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 0, \"value\": %d, \"op\": \"SCMP_CMP_EQ\"}, {\"index\": 1, \"value\": %d, \"op\": \"SCMP_CMP_EQ\"}]}", (i ? ", " : ""), names, i % 32 + 1000, int(i / 32) + 1000
+	print "]}"
+}' >"$WORK/combos.json"
+run_sbx --seccomp "$WORK/combos.json" -- true
+expect_error "20 names x 1,024 argument combinations over 64 constants: refused at once by the rule count" 125 \
+	"^sbx: --seccomp $WORK/combos\\.json: syscalls\\[51\\]: more than 1024 distinct rules with argument comparisons on x86_64"
+awk 'BEGIN {
+	printf "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": ["
+	for (i = 0; i < 20000; i++)
+		printf "%s\"getppid\"", (i ? ", " : "")
+	print "], \"action\": \"SCMP_ACT_ERRNO\"}]}"
+}' >"$WORK/copies.json"
+run_sbx --seccomp "$WORK/copies.json" -- true
+expect_error "20,000 copies of one name: refused at once" 125 \
+	"^sbx: --seccomp $WORK/copies\\.json: syscalls\\[0\\]: more than 16384 system call names in all\$"
+# A name listed twice (and the same rule in two entries) is one rule: it
+# still applies, with its arguments, and no conflict is reported.
+printf '%s' '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kill", "kill", "getppid"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 1, "value": 0, "op": "SCMP_CMP_EQ"}]}, {"names": ["kill"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 1, "value": 0, "op": "SCMP_CMP_EQ"}]}]}' >"$WORK/twice.json"
+run_sbx --seccomp "$WORK/twice.json" -- sh -c 'kill -0 $$ 2>/dev/null; echo $?'
+expect_eq "a rule listed twice applies once, silently" "0|1|" "$RC|$OUT|$ERR"
 
 # A profile that refuses exit_group and exit: glibc's _exit() then ends in a
 # deliberate fault. The command dies by SIGSEGV, and sbx says why, once at
