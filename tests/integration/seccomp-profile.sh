@@ -176,6 +176,24 @@ expect_eq "exit_group alone refused: a one-thread command still ends (exit 3), a
 	"3|sbx: --seccomp $WORK/nogroup.json: the profile denies exit_group: a command with several threads cannot end" \
 	"$RC|$ERR"
 
+# Only the signal the refusal brings is explained: a command killed by
+# SIGKILL, or one that exits with 137 through exit(), is not the profile's
+# doing (both were blamed on it before).
+run_sbx --seccomp "$WORK/noexit.json" -- sh -c 'kill -KILL $$'
+expect_eq "exit_group and exit refused, the command killed by SIGKILL: not blamed on the profile" \
+	"137|sbx: --seccomp $WORK/noexit.json: the profile denies exit_group and exit: the command can only end by a signal" \
+	"$RC|$ERR"
+run_sbx --seccomp "$WORK/nogroup.json" -- sh -c 'exit 137'
+expect_eq "exit_group alone refused, the command exits with 137: no signal named" \
+	"137|sbx: --seccomp $WORK/nogroup.json: the profile denies exit_group: a command with several threads cannot end" \
+	"$RC|$ERR"
+# A kill action on exit_group ends every command by SIGSYS, threads or not.
+printf '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["exit_group"], "action": "SCMP_ACT_KILL_PROCESS"}]}' >"$WORK/killgroup.json"
+run_sbx --seccomp "$WORK/killgroup.json" -- true
+expect_eq "SCMP_ACT_KILL_PROCESS on exit_group: said up front, and SIGSYS (159) explained" \
+	"159|sbx: --seccomp $WORK/killgroup.json: the profile kills the command on exit_group: it can only end by SIGSYS
+sbx: the command was killed by SIGSYS; the seccomp profile denies exit_group" "$RC|$ERR"
+
 # A FIFO nobody writes to: refused at once, not waited on (run_sbx's time
 # limit would end a wait with 124).
 mkfifo "$WORK/fifo"
