@@ -479,19 +479,41 @@ int seccomp_profile_build(const char *text, size_t len, uint64_t caps, const cha
 	return r;
 }
 
+/* Open @path for reading only if it is a regular file: O_PATH opens nothing
+ * (a FIFO does not wait for a writer, a device's open() has no side effect, a
+ * socket gives no ENXIO), and the reopen through /proc reaches the inode
+ * that was checked. */
+static int open_regular(const char *path, struct sbx_error *e)
+{
+	_cleanup_close_ int pfd = open(path, O_PATH | O_CLOEXEC);
+	char proc[64];
+	struct stat st;
+	int fd;
+
+	if (pfd < 0 || fstat(pfd, &st) < 0)
+		return sbx_error_set(e, errno, "--seccomp %s", path);
+	if (!S_ISREG(st.st_mode))
+		return sbx_error_set(e, 0, "--seccomp %s: not a regular file", path);
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* No /proc: open the path again, checked again below. */
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return sbx_error_set(e, errno, "--seccomp %s", path);
+	return fd;
+}
+
 int seccomp_profile_build_file(const struct sbx_config *c, const char *path,
 			       struct syscall_filter *f, struct sbx_error *e)
 {
-	/* O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer;
-	 * fstat() then refuses everything but a regular file, where the flag
-	 * changes nothing. */
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	_cleanup_close_ int fd = open_regular(path, e);
 	_cleanup_free_ char *text = NULL;
 	struct stat st;
 	size_t len = 0;
 
 	if (fd < 0)
-		return sbx_error_set(e, errno, "--seccomp %s", path);
+		return fd;
 	if (fstat(fd, &st) < 0)
 		return sbx_error_set(e, errno, "--seccomp %s", path);
 	if (!S_ISREG(st.st_mode))

@@ -202,5 +202,17 @@ expect_refused "a FIFO is refused, not opened for a writer to come" \
 	"sbx: --seccomp $WORK/fifo: not a regular file"
 run_sbx --seccomp /dev/null -- true
 expect_refused "a device is refused" "sbx: --seccomp /dev/null: not a regular file"
+# A socket and a symlink to a FIFO: the same line (a socket gave "No such
+# device or address"); the file is checked before it is opened, so a
+# device's open() never runs either.
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$WORK/sock"
+run_sbx --seccomp "$WORK/sock" -- true
+expect_refused "a socket is refused" "sbx: --seccomp $WORK/sock: not a regular file"
+ln -s fifo "$WORK/fifolink"
+run_sbx --seccomp "$WORK/fifolink" -- true
+expect_refused "a symlink to a FIFO is refused" "sbx: --seccomp $WORK/fifolink: not a regular file"
+ln -s "$WORK/fits.json" "$WORK/link.json"
+run_sbx --seccomp "$WORK/link.json" -- sh -c 'kill -0 $$ 2>/dev/null; echo $?'
+expect_out "a symlink to a profile is followed" 1
 
 done_testing
