@@ -293,6 +293,7 @@ static int parse_entry(struct profile *p, json_object *entry, size_t index, stru
 static int parse_flags(struct profile *p, json_object *root, struct sbx_error *e)
 {
 	json_object *flags;
+	size_t unknown = 0;
 
 	if (profile_get_array(p, root, "flags", "flags", &flags, e) < 0)
 		return -EINVAL;
@@ -304,10 +305,14 @@ static int parse_flags(struct profile *p, json_object *root, struct sbx_error *e
 			p->f->load_flags |= SECCOMP_FILTER_FLAG_LOG;
 		else if (strcmp(s, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
 			p->f->load_flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
-		else if (strcmp(s, "SECCOMP_FILTER_FLAG_TSYNC") != 0) /* one thread: moot */
+		else if (strcmp(s, "SECCOMP_FILTER_FLAG_TSYNC") != 0 && /* one thread: moot */
+			 ++unknown <= MAX_WARNINGS)
 			syscall_filter_add_warning(p->f, "--seccomp %s: unknown flag '%.64s', ignored",
 						   p->source, s);
 	}
+	if (unknown > MAX_WARNINGS)
+		syscall_filter_add_warning(p->f, "--seccomp %s: %zu more unknown flags ignored", p->source,
+					   unknown - MAX_WARNINGS);
 	return 0;
 }
 

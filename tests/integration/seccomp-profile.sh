@@ -145,6 +145,18 @@ awk 'BEGIN {
 run_sbx --seccomp "$WORK/copies.json" -- true
 expect_error "20,000 copies of one name: refused at once" 125 \
 	"^sbx: --seccomp $WORK/copies\\.json: syscalls\\[0\\]: more than 16384 system call names in all\$"
+# Warnings are bounded like the rest: 1,000 unknown flags are 64 lines and
+# a count, not 1,000 lines.
+awk 'BEGIN {
+	printf "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": ["
+	for (i = 0; i < 1000; i++)
+		printf "%s\"FLAG_%d\"", (i ? ", " : ""), i
+	print "]}"
+}' >"$WORK/flags.json"
+run_sbx --seccomp "$WORK/flags.json" -- true
+expect_eq "1,000 unknown flags: 64 warnings and one line for the rest" \
+	"0|65|sbx: --seccomp $WORK/flags.json: 936 more unknown flags ignored" \
+	"$RC|$(printf '%s\n' "$ERR" | grep -c '')|$(printf '%s\n' "$ERR" | tail -1)"
 # A name listed twice (and the same rule in two entries) is one rule: it
 # still applies, with its arguments, and no conflict is reported.
 printf '%s' '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kill", "kill", "getppid"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 1, "value": 0, "op": "SCMP_CMP_EQ"}]}, {"names": ["kill"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 1, "value": 0, "op": "SCMP_CMP_EQ"}]}]}' >"$WORK/twice.json"
