@@ -190,40 +190,44 @@ static int parse_args(const struct profile *p, json_object *args, const char *wh
 /* Comparisons on distinct arguments are ANDed in one rule; several on the same
  * argument cannot be (libseccomp), and profiles mean them as alternatives, so
  * those become one rule each, as runc and crun do. */
+static int add_rule(struct profile *p, size_t a, int nr, const char *name, uint32_t action,
+		    const struct scmp_arg_cmp *cmps, unsigned n, const char *where, struct sbx_error *e)
+{
+	int r;
+
+	if (p->sizing)
+		return profile_size_add_rule(p, a, nr, seccomp_syscall_resolve_name_arch(p->arch[a], name),
+					     action, cmps, n, where, e);
+	if (!profile_size_first_add(p, a, nr, action, cmps, n))
+		return 0; /* the same rule again (a name listed twice) */
+	r = seccomp_rule_add_array(p->ctx[a], action, nr, n, cmps);
+	/* -EEXIST: it contradicts an earlier rule on this ABI. */
+	if (r == -EEXIST && ++p->n_conflicts <= MAX_WARNINGS)
+		syscall_filter_add_warning(p->f, "--seccomp %s: %s: the rule for %s conflicts with "
+					   "an earlier one on %s, ignored there", p->source, where,
+					   name, seccomp_lib_arch_name(p->arch[a]));
+	else if (r < 0 && r != -EEXIST && r != -EACCES) /* -EACCES: the default action already */
+		return sbx_error_set(e, r, "--seccomp %s: %s: cannot add a rule for %s",
+				     p->source, where, name);
+	return 0;
+}
+
 static int add_rules(struct profile *p, int nr, const char *name, uint32_t action,
 		     const struct scmp_arg_cmp *cmps, unsigned n, const char *where, struct sbx_error *e)
 {
 	bool repeated = false;
-	int r;
+	int r = 0;
 
 	for (unsigned i = 0; i < n; i++)
 		for (unsigned k = i + 1; k < n; k++)
 			repeated = repeated || cmps[i].arg == cmps[k].arg;
-	for (size_t a = 0; p->sizing && a < p->n_arch; a++) {
-		int arch_nr = seccomp_syscall_resolve_name_arch(p->arch[a], name);
-
-		/* A pseudo number (i386's socketcall family) adds no rule there. */
-		if (arch_nr >= 0)
-			profile_size_add_rule(p, arch_nr, action, cmps, n);
+	for (size_t a = 0; a < p->n_arch && r == 0; a++) {
+		if (!repeated)
+			r = add_rule(p, a, nr, name, action, cmps, n, where, e);
+		for (unsigned i = 0; repeated && i < n && r == 0; i++)
+			r = add_rule(p, a, nr, name, action, &cmps[i], 1, where, e);
 	}
-	for (size_t a = 0; !p->sizing && a < p->n_arch; a++) {
-		if (!repeated) {
-			r = seccomp_rule_add_array(p->ctx[a], action, nr, n, cmps);
-		} else {
-			r = 0;
-			for (unsigned i = 0; i < n && r == 0; i++)
-				r = seccomp_rule_add_array(p->ctx[a], action, nr, 1, &cmps[i]);
-		}
-		/* -EEXIST: it contradicts an earlier rule on this ABI. */
-		if (r == -EEXIST)
-			syscall_filter_add_warning(p->f, "--seccomp %s: %s: the rule for %s conflicts with "
-						   "an earlier one on %s, ignored there", p->source, where,
-						   name, seccomp_lib_arch_name(p->arch[a]));
-		else if (r < 0 && r != -EACCES) /* -EACCES: the default action already */
-			return sbx_error_set(e, r, "--seccomp %s: %s: cannot add a rule for %s",
-					     p->source, where, name);
-	}
-	return 0;
+	return r;
 }
 
 static int add_name(struct profile *p, json_object *name_obj, uint32_t action,
@@ -234,6 +238,10 @@ static int add_name(struct profile *p, json_object *name_obj, uint32_t action,
 
 	if (profile_get_string(p, name_obj, where, &name, e) < 0)
 		return -EINVAL;
+	/* Resolving a name scans libseccomp's table: bound how many. */
+	if (p->sizing && ++p->n_names > PROFILE_MAX_NAMES)
+		return sbx_error_set(e, 0, "--seccomp %s: %s: more than %d system call names in all",
+				     p->source, where, PROFILE_MAX_NAMES);
 	nr = seccomp_syscall_resolve_name(name);
 	if (nr == __NR_SCMP_ERROR) {
 		if (!p->sizing)
@@ -285,6 +293,7 @@ static int parse_entry(struct profile *p, json_object *entry, size_t index, stru
 static int parse_flags(struct profile *p, json_object *root, struct sbx_error *e)
 {
 	json_object *flags;
+	size_t unknown = 0;
 
 	if (profile_get_array(p, root, "flags", "flags", &flags, e) < 0)
 		return -EINVAL;
@@ -296,10 +305,14 @@ static int parse_flags(struct profile *p, json_object *root, struct sbx_error *e
 			p->f->load_flags |= SECCOMP_FILTER_FLAG_LOG;
 		else if (strcmp(s, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
 			p->f->load_flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
-		else if (strcmp(s, "SECCOMP_FILTER_FLAG_TSYNC") != 0) /* one thread: moot */
+		else if (strcmp(s, "SECCOMP_FILTER_FLAG_TSYNC") != 0 && /* one thread: moot */
+			 ++unknown <= MAX_WARNINGS)
 			syscall_filter_add_warning(p->f, "--seccomp %s: unknown flag '%.64s', ignored",
 						   p->source, s);
 	}
+	if (unknown > MAX_WARNINGS)
+		syscall_filter_add_warning(p->f, "--seccomp %s: %zu more unknown flags ignored", p->source,
+					   unknown - MAX_WARNINGS);
 	return 0;
 }
 
@@ -378,6 +391,9 @@ static int parse_root(struct profile *p, json_object *root, struct sbx_error *e)
 	if (p->n_unknown > MAX_WARNINGS)
 		syscall_filter_add_warning(p->f, "--seccomp %s: %zu more unknown system calls ignored",
 					   p->source, p->n_unknown - MAX_WARNINGS);
+	if (p->n_conflicts > MAX_WARNINGS)
+		syscall_filter_add_warning(p->f, "--seccomp %s: %zu more conflicting rules ignored",
+					   p->source, p->n_conflicts - MAX_WARNINGS);
 	return 0;
 }
 
@@ -451,7 +467,7 @@ int seccomp_profile_build(const char *text, size_t len, uint64_t caps, const cha
 	if (r == 0)
 		r = parse_root(&p, root, e);
 	json_object_put(root);
-	free(p.consts);
+	profile_size_free(&p);
 	if (r == 0 && f->n_progs >= SYSCALL_FILTER_MAX_PROGS)
 		r = sbx_error_set(e, E2BIG, "too many seccomp programs");
 	if (r == 0)
@@ -468,19 +484,41 @@ int seccomp_profile_build(const char *text, size_t len, uint64_t caps, const cha
 	return r;
 }
 
+/* Open @path for reading only if it is a regular file: O_PATH opens nothing
+ * (a FIFO does not wait for a writer, a device's open() has no side effect, a
+ * socket gives no ENXIO), and the reopen through /proc reaches the inode
+ * that was checked. */
+static int open_regular(const char *path, struct sbx_error *e)
+{
+	_cleanup_close_ int pfd = open(path, O_PATH | O_CLOEXEC);
+	char proc[64];
+	struct stat st;
+	int fd;
+
+	if (pfd < 0 || fstat(pfd, &st) < 0)
+		return sbx_error_set(e, errno, "--seccomp %s", path);
+	if (!S_ISREG(st.st_mode))
+		return sbx_error_set(e, 0, "--seccomp %s: not a regular file", path);
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* No /proc: open the path again, checked again below. */
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return sbx_error_set(e, errno, "--seccomp %s", path);
+	return fd;
+}
+
 int seccomp_profile_build_file(const struct sbx_config *c, const char *path,
 			       struct syscall_filter *f, struct sbx_error *e)
 {
-	/* O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer;
-	 * fstat() then refuses everything but a regular file, where the flag
-	 * changes nothing. */
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	_cleanup_close_ int fd = open_regular(path, e);
 	_cleanup_free_ char *text = NULL;
 	struct stat st;
 	size_t len = 0;
 
 	if (fd < 0)
-		return sbx_error_set(e, errno, "--seccomp %s", path);
+		return fd;
 	if (fstat(fd, &st) < 0)
 		return sbx_error_set(e, errno, "--seccomp %s", path);
 	if (!S_ISREG(st.st_mode))

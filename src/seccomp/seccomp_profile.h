@@ -9,6 +9,13 @@
 
 /* A profile larger than this is not a seccomp profile (Docker's is ~25 KiB). */
 #define SECCOMP_PROFILE_MAX_BYTES (4 << 20)
+/* libseccomp's time grows with the square of the rule count (19,200 argument
+ * rules: 42 s), and with repeated names even a small file expands to many:
+ * system call names in all the entries, distinct rules per ABI, and those
+ * with argument comparisons per ABI (1,024 on one call compile in ~1 s). */
+#define PROFILE_MAX_NAMES 16384
+#define PROFILE_MAX_RULES 4096
+#define PROFILE_MAX_ARG_RULES 1024
 
 /**
  * seccomp_profile_build() - compile the JSON profile in @text into @f

@@ -29,11 +29,15 @@ struct profile {
 	struct syscall_filter *f;
 	size_t n_unknown;
 	int kernel_major, kernel_minor;
-	/* The first pass over the rules only collects what the program will
-	 * have to compare with (seccomp_profile_size.c), the second adds them. */
+	/* The first pass over the rules only collects the distinct rules and
+	 * what the program will have to compare with (seccomp_profile_size.c),
+	 * bounded; the second adds each distinct rule once. */
 	bool sizing;
-	uint32_t *consts;
-	size_t n_consts, cap_consts;
+	size_t n_names, n_conflicts;
+	uint64_t *consts; /* a set of constants: CONST_USED | k */
+	size_t n_consts;
+	struct profile_rule *rules; /* a set of rules, rules_cap slots (a power of two) */
+	size_t rules_cap, n_rules_total, n_rules[4], n_arg_rules[4];
 };
 
 /* One-line errors naming the profile and the place ("syscalls[3].names"). */
@@ -47,12 +51,20 @@ int profile_get_u64(const struct profile *p, json_object *obj, const char *where
 int profile_get_array(const struct profile *p, json_object *obj, const char *key,
 		      const char *where, json_object **ret, struct sbx_error *e);
 
-/* Record the constants one rule (on p->arch[@a]) puts into the program. */
-void profile_size_add_rule(struct profile *p, int nr, uint32_t action,
-			   const struct scmp_arg_cmp *cmps, unsigned n);
-/* Refuse a profile whose program cannot fit the kernel's limit, before
- * libseccomp spends minutes finding out; frees what the pass collected. */
+/* First pass: record one rule for p->arch[@a] (@nr: the native number,
+ * @arch_nr: that ABI's), and the constants it puts into the program; -E2BIG
+ * with @e filled past a limit (PROFILE_MAX_*, the kernel's 4096 instructions). */
+int profile_size_add_rule(struct profile *p, size_t a, int nr, int arch_nr, uint32_t action,
+			  const struct scmp_arg_cmp *cmps, unsigned n, const char *where,
+			  struct sbx_error *e);
+/* Second pass: whether this rule goes to libseccomp now (false: added already). */
+bool profile_size_first_add(struct profile *p, size_t a, int nr, uint32_t action,
+			    const struct scmp_arg_cmp *cmps, unsigned n);
+/* After the first pass: refuse a profile whose program cannot fit the
+ * kernel's limit, before libseccomp spends minutes finding out. */
 int profile_size_check(struct profile *p, struct sbx_error *e);
+/* Free what the first pass collected. */
+void profile_size_free(struct profile *p);
 
 /* "SCMP_ARCH_X86_64" -> SCMP_ARCH_X86_64, or 0 */
 uint32_t profile_arch_token(const char *name);

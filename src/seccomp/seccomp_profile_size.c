@@ -1,35 +1,78 @@
-/* seccomp_profile_size.c - a lower bound on a profile's BPF program size,
- * known before libseccomp builds it
+/* seccomp_profile_size.c - what a profile costs, known before libseccomp
+ * builds it: its distinct rules, and a lower bound on its BPF program size
  *
  * libseccomp's rule database and BPF generator are quadratic in the number of
- * argument rules: a 2 MB profile of 20,000 rules took 96 s of CPU to be
- * refused as larger than the kernel's 4096 instructions. Every constant the
- * program compares with or loads from (syscall numbers, argument values and
- * masks, offsets into seccomp_data, actions, architectures) is the k of at
- * least one instruction, so the number of distinct ones is a lower bound on
- * the program's length, found in milliseconds. A profile above the limit by
- * that bound cannot load; one below it is built and checked exactly. */
+ * rules: a 2 MB profile of 20,000 argument rules took 96 s of CPU to be
+ * refused as larger than the kernel's 4096 instructions, one of 19,200 rules
+ * over few constants 42 s to be accepted (its generator shares identical
+ * blocks), and 500,000 copies of one name took minutes and 270 MB. So the
+ * first pass over the profile collects its distinct rules, per ABI, in a set
+ * that stops growing at the limits (PROFILE_MAX_*), and the second pass adds
+ * each distinct rule once.
+ *
+ * Every constant the program compares with or loads from (syscall numbers,
+ * argument values and masks, offsets into seccomp_data, actions,
+ * architectures) is the k of at least one instruction, so the number of
+ * distinct ones is a lower bound on the program's length. A profile above the
+ * kernel's limit by that bound cannot load; one below it is built and checked
+ * exactly. */
 #include "autoconf.h"
 
 #include <endian.h>
+#include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "seccomp_profile.h"
 #include "seccomp_profile_int.h"
 #include "util.h"
 
-static void push(struct profile *p, uint32_t k)
+/* One rule as libseccomp gets it, zero-padded so that its bytes are its key. */
+struct profile_rule {
+	uint32_t state; /* 0: free slot, 1: seen, 2: added to libseccomp */
+	uint32_t arch_idx;
+	int32_t nr;
+	uint32_t action;
+	uint32_t n;
+	uint32_t pad;
+	struct {
+		uint32_t arg, op;
+		uint64_t a, b;
+	} cmp[6];
+};
+
+/* The constants set: 2^13 slots hold BPF_MAXINSNS + 1 values at half load. */
+#define CONST_SLOTS 8192
+#define CONST_USED (UINT64_C(1) << 32)
+
+static uint64_t hash_bytes(const void *data, size_t len)
 {
-	/* Bounded by the profile's size (SECCOMP_PROFILE_MAX_BYTES): a rule
-	 * takes more bytes of JSON than it adds constants here. */
-	if (p->n_consts == p->cap_consts) {
-		p->cap_consts = 2 * p->cap_consts + 64;
-		p->consts = xreallocarray(p->consts, p->cap_consts, sizeof(*p->consts));
+	const unsigned char *s = data;
+	uint64_t h = UINT64_C(1469598103934665603);
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ s[i]) * UINT64_C(1099511628211);
+	return h;
+}
+
+/* Record @k; Return: whether the count of distinct constants stays in bounds. */
+static bool push(struct profile *p, uint32_t k)
+{
+	size_t i;
+
+	if (!p->consts) {
+		p->consts = xreallocarray(NULL, CONST_SLOTS, sizeof(*p->consts));
+		memset(p->consts, 0, CONST_SLOTS * sizeof(*p->consts));
 	}
-	p->consts[p->n_consts++] = k;
+	for (i = hash_bytes(&k, sizeof(k)) % CONST_SLOTS; p->consts[i]; i = (i + 1) % CONST_SLOTS)
+		if (p->consts[i] == (CONST_USED | k))
+			return true;
+	p->consts[i] = CONST_USED | k;
+	return ++p->n_consts <= BPF_MAXINSNS;
 }
 
 /* The upper word is compared only where arguments are 64 bits wide. */
@@ -41,52 +84,127 @@ static bool wide_args(const struct profile *p)
 	return false;
 }
 
-static void push64(struct profile *p, uint64_t v)
+static bool push64(struct profile *p, uint64_t v)
 {
-	push(p, (uint32_t)v);
-	if (wide_args(p))
-		push(p, (uint32_t)(v >> 32));
+	return push(p, (uint32_t)v) && (!wide_args(p) || push(p, (uint32_t)(v >> 32)));
 }
 
-void profile_size_add_rule(struct profile *p, int nr, uint32_t action,
-			   const struct scmp_arg_cmp *cmps, unsigned n)
+static void make_key(struct profile_rule *ret, size_t a, int nr, uint32_t action,
+		     const struct scmp_arg_cmp *cmps, unsigned n)
 {
-	const uint32_t low = __BYTE_ORDER == __LITTLE_ENDIAN ? 0 : 4;
-
-	push(p, (uint32_t)nr);
-	push(p, action);
-	for (unsigned i = 0; i < n; i++) {
-		push(p, (uint32_t)offsetof(struct seccomp_data, args[cmps[i].arg]) + low);
-		push64(p, cmps[i].datum_a);
-		if (cmps[i].op == SCMP_CMP_MASKED_EQ)
-			push64(p, cmps[i].datum_b);
+	memset(ret, 0, sizeof(*ret));
+	ret->arch_idx = (uint32_t)a;
+	ret->nr = nr;
+	ret->action = action;
+	ret->n = n;
+	for (unsigned i = 0; i < n && i < ARRAY_SIZE(ret->cmp); i++) {
+		ret->cmp[i].arg = cmps[i].arg;
+		ret->cmp[i].op = (uint32_t)cmps[i].op;
+		ret->cmp[i].a = cmps[i].datum_a;
+		ret->cmp[i].b = cmps[i].datum_b;
 	}
 }
 
-static int cmp_u32(const void *x, const void *y)
+/* The slot of @key in the set: its own, or the free one where it belongs. */
+static struct profile_rule *find(const struct profile *p, const struct profile_rule *key)
 {
-	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	const size_t off = offsetof(struct profile_rule, arch_idx);
+	size_t i = hash_bytes((const char *)key + off, sizeof(*key) - off) & (p->rules_cap - 1);
 
-	return a < b ? -1 : a > b;
+	for (;; i = (i + 1) & (p->rules_cap - 1)) {
+		struct profile_rule *r = &p->rules[i];
+
+		if (!r->state || memcmp((char *)r + off, (const char *)key + off, sizeof(*r) - off) == 0)
+			return r;
+	}
+}
+
+static void grow(struct profile *p)
+{
+	struct profile_rule *old = p->rules;
+	size_t old_cap = p->rules_cap;
+
+	p->rules_cap = old_cap ? 2 * old_cap : 64;
+	p->rules = xreallocarray(NULL, p->rules_cap, sizeof(*p->rules));
+	memset(p->rules, 0, p->rules_cap * sizeof(*p->rules));
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i].state)
+			*find(p, &old[i]) = old[i];
+	free(old);
+}
+
+int profile_size_add_rule(struct profile *p, size_t a, int nr, int arch_nr, uint32_t action,
+			  const struct scmp_arg_cmp *cmps, unsigned n, const char *where,
+			  struct sbx_error *e)
+{
+	const uint32_t low = __BYTE_ORDER == __LITTLE_ENDIAN ? 0 : 4;
+	struct profile_rule key, *slot;
+	bool fits;
+
+	make_key(&key, a, nr, action, cmps, n);
+	if (2 * (p->n_rules_total + 1) > p->rules_cap)
+		grow(p);
+	slot = find(p, &key);
+	if (slot->state)
+		return 0; /* the same rule again: it adds nothing */
+	key.state = 1;
+	*slot = key;
+	p->n_rules_total++;
+	if (++p->n_rules[a] > PROFILE_MAX_RULES)
+		return sbx_error_set(e, 0, "--seccomp %s: %s: more than %d distinct rules on %s",
+				     p->source, where, PROFILE_MAX_RULES, seccomp_lib_arch_name(p->arch[a]));
+	if (n && ++p->n_arg_rules[a] > PROFILE_MAX_ARG_RULES)
+		return sbx_error_set(e, 0, "--seccomp %s: %s: more than %d distinct rules with argument comparisons on %s (each name and each alternative counts)",
+				     p->source, where, PROFILE_MAX_ARG_RULES,
+				     seccomp_lib_arch_name(p->arch[a]));
+	if (arch_nr < 0) /* a pseudo number (i386's socketcall family): no rule there */
+		return 0;
+	fits = push(p, (uint32_t)arch_nr) && push(p, action);
+	for (unsigned i = 0; fits && i < n; i++) {
+		fits = push(p, (uint32_t)offsetof(struct seccomp_data, args[cmps[i].arg]) + low) &&
+		       push64(p, cmps[i].datum_a) &&
+		       (cmps[i].op != SCMP_CMP_MASKED_EQ || push64(p, cmps[i].datum_b));
+	}
+	if (!fits)
+		return sbx_error_set(e, 0, "--seccomp %s: too large: by an estimate, its filter needs more than the kernel's %d BPF instructions",
+				     p->source, BPF_MAXINSNS);
+	return 0;
+}
+
+bool profile_size_first_add(struct profile *p, size_t a, int nr, uint32_t action,
+			    const struct scmp_arg_cmp *cmps, unsigned n)
+{
+	struct profile_rule key, *slot;
+
+	make_key(&key, a, nr, action, cmps, n);
+	if (!p->rules_cap)
+		return true;
+	slot = find(p, &key);
+	if (slot->state == 2)
+		return false;
+	if (slot->state == 1)
+		slot->state = 2;
+	return true;
 }
 
 int profile_size_check(struct profile *p, struct sbx_error *e)
 {
-	size_t distinct = 0;
+	bool fits = push(p, offsetof(struct seccomp_data, nr)) &&
+		    push(p, offsetof(struct seccomp_data, arch)) && push(p, p->default_action);
 
-	push(p, offsetof(struct seccomp_data, nr));
-	push(p, offsetof(struct seccomp_data, arch));
-	push(p, p->default_action);
-	for (size_t a = 0; a < p->n_arch; a++)
-		push(p, p->arch[a] == SCMP_ARCH_X32 ? SCMP_ARCH_X86_64 : p->arch[a]);
-	qsort(p->consts, p->n_consts, sizeof(*p->consts), cmp_u32);
-	for (size_t i = 0; i < p->n_consts; i++)
-		distinct += i == 0 || p->consts[i] != p->consts[i - 1];
-	free(p->consts);
-	p->consts = NULL;
-	p->n_consts = p->cap_consts = 0;
-	if (distinct > BPF_MAXINSNS)
-		return sbx_error_set(e, 0, "--seccomp %s: too large: by an estimate, its filter needs at least %zu BPF instructions, more than the kernel's %d",
-				     p->source, distinct, BPF_MAXINSNS);
+	for (size_t a = 0; fits && a < p->n_arch; a++)
+		fits = push(p, p->arch[a] == SCMP_ARCH_X32 ? SCMP_ARCH_X86_64 : p->arch[a]);
+	if (!fits)
+		return sbx_error_set(e, 0, "--seccomp %s: too large: by an estimate, its filter needs more than the kernel's %d BPF instructions",
+				     p->source, BPF_MAXINSNS);
 	return 0;
+}
+
+void profile_size_free(struct profile *p)
+{
+	free(p->consts);
+	free(p->rules);
+	p->consts = NULL;
+	p->rules = NULL;
+	p->rules_cap = 0;
 }

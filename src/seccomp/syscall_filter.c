@@ -66,18 +66,48 @@ static bool refused(uint32_t verdict)
 	return action != SECCOMP_RET_ALLOW && action != SECCOMP_RET_LOG;
 }
 
+/* The fault glibc's _exit() ends in when exit_group and exit both fail
+ * (ABORT_INSTRUCTION): `hlt` on x86, `brk` on arm64; elsewhere unknown. */
+#if defined(__x86_64__) || defined(__i386__)
+#define LIBC_EXIT_FAULT SIGSEGV
+#elif defined(__aarch64__)
+#define LIBC_EXIT_FAULT SIGTRAP
+#else
+#define LIBC_EXIT_FAULT 0
+#endif
+
+/* Whether @verdict ends the calling thread or process with SIGSYS. */
+static bool kills(uint32_t verdict)
+{
+	uint32_t action = verdict & SECCOMP_RET_ACTION_FULL;
+
+	return action == SECCOMP_RET_KILL_PROCESS || action == SECCOMP_RET_KILL_THREAD ||
+	       action == SECCOMP_RET_TRAP;
+}
+
 /* A profile that refuses exit_group leaves glibc's _exit() exit() (one
- * thread) and then a deliberate fault; say so before, and remember it to
- * explain the command's end (syscall_filter_explain_end()). */
+ * thread) and then a deliberate fault; say so before, and remember the
+ * signal that then ends the command, to explain that end and no other
+ * (syscall_filter_explain_end()). */
 static void note_no_exit(const struct sbx_config *c, struct syscall_filter *f)
 {
-	if (!refused(native_verdict(f, "exit_group")))
+	uint32_t group = native_verdict(f, "exit_group"), single = native_verdict(f, "exit");
+
+	if (kills(group)) {
+		f->no_exit = "exit_group";
+		f->no_exit_signal = SIGSYS;
+		syscall_filter_add_warning(f, "--seccomp %s: the profile kills the command on exit_group: it can only end by SIGSYS",
+					   c->seccomp_profile);
+	} else if (!refused(group)) {
 		return;
-	if (refused(native_verdict(f, "exit"))) {
+	} else if (refused(single)) {
 		f->no_exit = "exit_group and exit";
+		f->no_exit_signal = kills(single) ? SIGSYS : LIBC_EXIT_FAULT;
 		syscall_filter_add_warning(f, "--seccomp %s: the profile denies exit_group and exit: the command can only end by a signal",
 					   c->seccomp_profile);
 	} else {
+		/* A one-thread command exits through exit(); several threads
+		 * never end, but no signal comes of it. */
 		f->no_exit = "exit_group";
 		syscall_filter_add_warning(f, "--seccomp %s: the profile denies exit_group: a command with several threads cannot end",
 					   c->seccomp_profile);
@@ -146,7 +176,9 @@ bool syscall_filter_explain_end(const struct syscall_filter *f, int status, char
 	int sig = status - 128;
 	const char *name;
 
-	if (!f->no_exit || sig <= 0 || sig >= 65)
+	/* Only the signal the refusal brings: a command killed otherwise
+	 * (SIGKILL, ^C), or one that exits with 128+N, is not the profile's. */
+	if (!f->no_exit || !f->no_exit_signal || sig != f->no_exit_signal)
 		return false;
 	name = sigabbrev_np(sig);
 	snprintf(buf, len, "the command was killed by SIG%s; the seccomp profile denies %s",

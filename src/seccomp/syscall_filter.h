@@ -21,8 +21,10 @@
  * @load_flags:	SECCOMP_FILTER_FLAG_* for every program (a profile's "flags")
  * @archs:	human-readable list of the architectures the filter covers
  * @no_exit:	the filter refuses exit_group (and maybe exit) on the native
- *		ABI, so the command can only end by a signal: "exit_group",
- *		"exit_group and exit" or NULL
+ *		ABI: "exit_group", "exit_group and exit" or NULL
+ * @no_exit_signal: the signal that refusal ends the command with (SIGSYS
+ *		for a kill or trap action, the C library's fault when both
+ *		calls fail), or 0 when it brings none (exit() still works)
  *
  * Everything is compiled in sbx before the clone, so a bad profile is reported
  * before anything starts and the command only has to hand the kernel a buffer
@@ -36,6 +38,7 @@ struct syscall_filter {
 	unsigned load_flags;
 	char archs[64];
 	const char *no_exit;
+	int no_exit_signal;
 };
 
 /**
@@ -77,9 +80,11 @@ void syscall_filter_describe_archs(struct syscall_filter *f, const uint32_t *arc
  * @status:	sbx's exit status for the sandbox (128+N: killed by signal N)
  * @buf:	filled with one line (without "sbx: ") when the return is true
  *
- * A filter that refuses exit_group leaves a command's libc no way out but a
- * deliberate fault (glibc's _exit ends in `hlt`: SIGSEGV), which looks like
- * a crash. Called by the supervisor's caller once the sandbox has ended.
+ * A filter that refuses exit_group and exit leaves a command's libc no way
+ * out but a deliberate fault (glibc's _exit ends in `hlt`: SIGSEGV), which
+ * looks like a crash; one that kills on exit_group ends every command by
+ * SIGSYS. Only a death by that very signal is explained. Called by the
+ * supervisor's caller once the sandbox has ended.
  * Return: whether @buf holds an explanation to print
  */
 bool syscall_filter_explain_end(const struct syscall_filter *f, int status, char *buf, size_t len);

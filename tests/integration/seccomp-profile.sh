@@ -102,11 +102,66 @@ big_profile() { # N: N rules "kill(pid == i) -> EPERM"
 }
 big_profile 20000 >"$WORK/big.json"
 run_sbx --seccomp "$WORK/big.json" -- true
-expect_error "20,000 argument rules: refused by an estimate of the program's size, exit 125" 125 \
-	"^sbx: --seccomp $WORK/big\\.json: too large: by an estimate, its filter needs at least 200[0-9][0-9] BPF instructions, more than the kernel's 4096\$"
+expect_error "20,000 argument rules: refused before libseccomp builds them, exit 125" 125 \
+	"^sbx: --seccomp $WORK/big\\.json: syscalls\\[1024\\]: more than 1024 distinct rules with argument comparisons on x86_64 \\(each name and each alternative counts\\)\$"
 big_profile 1000 >"$WORK/fits.json"
 run_sbx --seccomp "$WORK/fits.json" -- sh -c 'kill -0 $$ 2>/dev/null; echo $?'
 expect_out "1,000 argument rules fit, and apply" 1
+# 900 rules comparing 5 arguments with distinct values: 4,500 constants
+# cannot fit in 4096 instructions, whatever libseccomp would make of them.
+awk 'BEGIN {
+	printf "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+	for (i = 0; i < 900; i++) {
+		printf "%s{\"names\": [\"kill\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": [", (i ? ", " : "")
+		for (a = 0; a < 5; a++)
+			printf "%s{\"index\": %d, \"value\": %d, \"op\": \"SCMP_CMP_EQ\"}", (a ? ", " : ""), a, 5 * i + a + 100
+		printf "]}"
+	}
+	print "]}"
+}' >"$WORK/wide.json"
+run_sbx --seccomp "$WORK/wide.json" -- true
+expect_error "900 rules of 5 distinct values: refused by the estimate of the program's size" 125 \
+	"^sbx: --seccomp $WORK/wide\\.json: too large: by an estimate, its filter needs more than the kernel's 4096 BPF instructions\$"
+# Few constants, many rules: libseccomp's time grows with the square of the
+# rule count even where its program fits (it shares identical blocks): 300
+# names x 64 combinations of two small values (256 KB) took 42 s of CPU, the
+# 20 x 1,024 here (20,480 rules, 64 constants) longer than run_sbx's limit;
+# 500,000 copies of one name with arguments (4 MB) took minutes and 270 MB.
+awk -v names="$(printf '"%s",' read write close fstat lseek mmap mprotect munmap brk pread64 pwrite64 readv writev access pipe select mremap msync mincore madvise | sed 's/,$//')" 'BEGIN {
+	printf "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+	for (i = 0; i < 1024; i++)
+		printf "%s{\"names\": [%s], \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 0, \"value\": %d, \"op\": \"SCMP_CMP_EQ\"}, {\"index\": 1, \"value\": %d, \"op\": \"SCMP_CMP_EQ\"}]}", (i ? ", " : ""), names, i % 32 + 1000, int(i / 32) + 1000
+	print "]}"
+}' >"$WORK/combos.json"
+run_sbx --seccomp "$WORK/combos.json" -- true
+expect_error "20 names x 1,024 argument combinations over 64 constants: refused at once by the rule count" 125 \
+	"^sbx: --seccomp $WORK/combos\\.json: syscalls\\[51\\]: more than 1024 distinct rules with argument comparisons on x86_64"
+awk 'BEGIN {
+	printf "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": ["
+	for (i = 0; i < 20000; i++)
+		printf "%s\"getppid\"", (i ? ", " : "")
+	print "], \"action\": \"SCMP_ACT_ERRNO\"}]}"
+}' >"$WORK/copies.json"
+run_sbx --seccomp "$WORK/copies.json" -- true
+expect_error "20,000 copies of one name: refused at once" 125 \
+	"^sbx: --seccomp $WORK/copies\\.json: syscalls\\[0\\]: more than 16384 system call names in all\$"
+# Warnings are bounded like the rest: 1,000 unknown flags are 64 lines and
+# a count, not 1,000 lines.
+awk 'BEGIN {
+	printf "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": ["
+	for (i = 0; i < 1000; i++)
+		printf "%s\"FLAG_%d\"", (i ? ", " : ""), i
+	print "]}"
+}' >"$WORK/flags.json"
+run_sbx --seccomp "$WORK/flags.json" -- true
+expect_eq "1,000 unknown flags: 64 warnings and one line for the rest" \
+	"0|65|sbx: --seccomp $WORK/flags.json: 936 more unknown flags ignored" \
+	"$RC|$(printf '%s\n' "$ERR" | grep -c '')|$(printf '%s\n' "$ERR" | tail -1)"
+# A name listed twice (and the same rule in two entries) is one rule: it
+# still applies, with its arguments, and no conflict is reported.
+printf '%s' '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kill", "kill", "getppid"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 1, "value": 0, "op": "SCMP_CMP_EQ"}]}, {"names": ["kill"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 1, "value": 0, "op": "SCMP_CMP_EQ"}]}]}' >"$WORK/twice.json"
+run_sbx --seccomp "$WORK/twice.json" -- sh -c 'kill -0 $$ 2>/dev/null; echo $?'
+expect_eq "a rule listed twice applies once, silently" "0|1|" "$RC|$OUT|$ERR"
 
 # A profile that refuses exit_group and exit: glibc's _exit() then ends in a
 # deliberate fault. The command dies by SIGSEGV, and sbx says why, once at
@@ -133,6 +188,24 @@ expect_eq "exit_group alone refused: a one-thread command still ends (exit 3), a
 	"3|sbx: --seccomp $WORK/nogroup.json: the profile denies exit_group: a command with several threads cannot end" \
 	"$RC|$ERR"
 
+# Only the signal the refusal brings is explained: a command killed by
+# SIGKILL, or one that exits with 137 through exit(), is not the profile's
+# doing (both were blamed on it before).
+run_sbx --seccomp "$WORK/noexit.json" -- sh -c 'kill -KILL $$'
+expect_eq "exit_group and exit refused, the command killed by SIGKILL: not blamed on the profile" \
+	"137|sbx: --seccomp $WORK/noexit.json: the profile denies exit_group and exit: the command can only end by a signal" \
+	"$RC|$ERR"
+run_sbx --seccomp "$WORK/nogroup.json" -- sh -c 'exit 137'
+expect_eq "exit_group alone refused, the command exits with 137: no signal named" \
+	"137|sbx: --seccomp $WORK/nogroup.json: the profile denies exit_group: a command with several threads cannot end" \
+	"$RC|$ERR"
+# A kill action on exit_group ends every command by SIGSYS, threads or not.
+printf '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["exit_group"], "action": "SCMP_ACT_KILL_PROCESS"}]}' >"$WORK/killgroup.json"
+run_sbx --seccomp "$WORK/killgroup.json" -- true
+expect_eq "SCMP_ACT_KILL_PROCESS on exit_group: said up front, and SIGSYS (159) explained" \
+	"159|sbx: --seccomp $WORK/killgroup.json: the profile kills the command on exit_group: it can only end by SIGSYS
+sbx: the command was killed by SIGSYS; the seccomp profile denies exit_group" "$RC|$ERR"
+
 # A FIFO nobody writes to: refused at once, not waited on (run_sbx's time
 # limit would end a wait with 124).
 mkfifo "$WORK/fifo"
@@ -141,5 +214,17 @@ expect_refused "a FIFO is refused, not opened for a writer to come" \
 	"sbx: --seccomp $WORK/fifo: not a regular file"
 run_sbx --seccomp /dev/null -- true
 expect_refused "a device is refused" "sbx: --seccomp /dev/null: not a regular file"
+# A socket and a symlink to a FIFO: the same line (a socket gave "No such
+# device or address"); the file is checked before it is opened, so a
+# device's open() never runs either.
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$WORK/sock"
+run_sbx --seccomp "$WORK/sock" -- true
+expect_refused "a socket is refused" "sbx: --seccomp $WORK/sock: not a regular file"
+ln -s fifo "$WORK/fifolink"
+run_sbx --seccomp "$WORK/fifolink" -- true
+expect_refused "a symlink to a FIFO is refused" "sbx: --seccomp $WORK/fifolink: not a regular file"
+ln -s "$WORK/fits.json" "$WORK/link.json"
+run_sbx --seccomp "$WORK/link.json" -- sh -c 'kill -0 $$ 2>/dev/null; echo $?'
+expect_out "a symlink to a profile is followed" 1
 
 done_testing

@@ -318,6 +318,42 @@ static void test_profile(void)
 	syscall_filter_release(&f);
 }
 
+/* A rule listed twice (a name repeated, an entry repeated, alternatives on
+ * one argument repeated) is added once: the same program as listed once. */
+static void test_profile_repeats(void)
+{
+	static const char once[] =
+		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+		"{\"names\": [\"kill\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": ["
+		"{\"index\": 1, \"value\": 0, \"op\": \"SCMP_CMP_EQ\"}, {\"index\": 1, \"value\": 9, \"op\": \"SCMP_CMP_EQ\"}]},"
+		"{\"names\": [\"getppid\"], \"action\": \"SCMP_ACT_ERRNO\"}]}";
+	static const char twice[] =
+		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+		"{\"names\": [\"kill\", \"kill\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": ["
+		"{\"index\": 1, \"value\": 0, \"op\": \"SCMP_CMP_EQ\"}, {\"index\": 1, \"value\": 9, \"op\": \"SCMP_CMP_EQ\"},"
+		"{\"index\": 1, \"value\": 0, \"op\": \"SCMP_CMP_EQ\"}]},"
+		"{\"names\": [\"getppid\", \"getppid\"], \"action\": \"SCMP_ACT_ERRNO\"},"
+		"{\"names\": [\"kill\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": ["
+		"{\"index\": 1, \"value\": 9, \"op\": \"SCMP_CMP_EQ\"}]}]}";
+	struct syscall_filter f1 = { 0 }, f2 = { 0 };
+	struct sbx_error e = { 0 };
+	bool same;
+
+	ok(seccomp_profile_build(once, strlen(once), 0, "once", &f1, &e) == 0 &&
+		   seccomp_profile_build(twice, strlen(twice), 0, "twice", &f2, &e) == 0,
+	   "both profiles compile (%s)", e.msg);
+	same = f1.n_progs == f2.n_progs && f2.n_warnings == 0;
+	for (size_t i = 0; same && i < f1.n_progs; i++)
+		same = f1.progs[i].len == f2.progs[i].len &&
+		       memcmp(f1.progs[i].filter, f2.progs[i].filter,
+			      f1.progs[i].len * sizeof(*f1.progs[i].filter)) == 0;
+	ok(same, "rules listed twice give the program of rules listed once, and no warning");
+	ok(call(&f2, &abis[0], "kill", 1, 9) == EPERM_RET && call(&f2, &abis[0], "kill", 1, 15) == SECCOMP_RET_ALLOW,
+	   "... which applies them");
+	syscall_filter_release(&f1);
+	syscall_filter_release(&f2);
+}
+
 int main(void)
 {
 	test_default();
@@ -325,5 +361,6 @@ int main(void)
 	test_hatches();
 	test_precompiled();
 	test_profile();
+	test_profile_repeats();
 	return tap_done();
 }
