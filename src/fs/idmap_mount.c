@@ -10,10 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fdlimit.h"
 #include "idmap_mount.h"
 #include "mount.h"
 #include "util.h"
-#include "viewops.h"
 
 int idmap_mount_compose(const struct sbx_idmap_range *ranges, size_t n,
 			const struct idmap *sandbox_map, struct idmap *ret,
@@ -207,7 +207,7 @@ static int host_bind(const struct userns_plan *plan,
 	if (r == -ENOENT && m->try_src)
 		return 0;
 	if (r == -EMFILE)
-		return viewops_fd_limit_error(m, e);
+		return fdlimit_bind_error(m, e);
 	if (r == -EPERM)
 		return idmap_mount_refused(m, e);
 	if (r == 0)
@@ -220,7 +220,7 @@ static int host_bind(const struct userns_plan *plan,
 	if (r == -EPERM)
 		return idmap_mount_refused(m, e);
 	if (r == -EMFILE)
-		return viewops_fd_limit_error(m, e);
+		return fdlimit_bind_error(m, e);
 	if (r == -EINVAL)
 		return sbx_error_set(e, 0, "--%s %s: the filesystem (or one mounted below it) does "
 					   "not support idmapped mounts", m->option, m->src);
@@ -248,7 +248,7 @@ int idmap_mount_prepare_host(const struct sbx_config *c, const struct userns_pla
 		if (!fds) {
 			/* One fd per bind until the sandbox attaches them; the
 			 * sandbox gives the command the caller's limit back. */
-			viewops_raise_fd_limit();
+			fdlimit_raise();
 			fds = xreallocarray(NULL, c->n_mounts, sizeof(int));
 			for (size_t k = 0; k < c->n_mounts; k++)
 				fds[k] = -1;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "landlock.h"
+#include "fdlimit.h"
 #include "mount.h"
 #include "net_resolv.h"
 #include "rootfs.h"
@@ -117,7 +118,7 @@ int rootfs_prepare(const struct sbx_config *c, const int *premade, struct rootfs
 		if (c->nofile && c->nofile <= p->nofile.rlim_max)
 			p->nofile.rlim_cur = c->nofile;
 		p->restore_nofile = true;
-		viewops_raise_fd_limit();
+		fdlimit_raise();
 	}
 
 	r = prepare_system(p, e);

@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdlimit.h"
 #include "idmap_mount.h"
 #include "mount.h"
 #include "util.h"
@@ -82,30 +82,10 @@ static int prepare_one(const struct sbx_mount_spec *m, int premade, struct viewo
 		return 0;
 	}
 	if (r == -EMFILE)
-		return viewops_fd_limit_error(m, e);
+		return fdlimit_bind_error(m, e);
 	if (r < 0)
 		return sbx_error_set(e, r, "--%s %s", m->option, m->src);
 	return 0;
-}
-
-void viewops_raise_fd_limit(void)
-{
-	struct rlimit lim;
-
-	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
-		lim.rlim_cur = lim.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &lim); /* fs.nr_open below it: EMFILE says so later */
-	}
-}
-
-int viewops_fd_limit_error(const struct sbx_mount_spec *m, struct sbx_error *e)
-{
-	struct rlimit lim = { 0 };
-
-	getrlimit(RLIMIT_NOFILE, &lim);
-	sbx_error_set(e, 0, "--%s %s: more binds than the open-file limit allows (ulimit -Hn: %llu)",
-		      m->option, m->src, (unsigned long long)lim.rlim_max);
-	return -EMFILE;
 }
 
 int viewops_prepare(const struct sbx_config *c, const int *premade, struct viewop_prep **ret_ops,

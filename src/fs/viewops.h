@@ -31,22 +31,6 @@ struct viewop_prep {
 #define VIEWOPS_DATA_MAX (16 << 20)
 
 /**
- * viewops_raise_fd_limit() - the soft RLIMIT_NOFILE raised to the hard one
- *
- * Every bind source is held as an fd until the new root exists (in sbx for
- * idmapped host binds, in the sandbox for the others), and thousands of
- * binds need more than the usual 1024. The command gets the caller's limit
- * back (rootfs_enter(), from sbx_config.nofile).
- */
-void viewops_raise_fd_limit(void);
-
-/**
- * viewops_fd_limit_error() - the one line for a bind of @m refused with EMFILE
- * Return: -EMFILE with @e filled
- */
-int viewops_fd_limit_error(const struct sbx_mount_spec *m, struct sbx_error *e);
-
-/**
  * viewops_prepare() - clone every host bind source and open every overlay layer
  * @premade:	per operation, a detached mount sbx made outside (idmapped host
  *		binds), or -1; may be NULL. Taken over when used.
