@@ -6,6 +6,14 @@
  * pidfd, opened first and checked against the scan (parent and start time)
  * after: the pidfd then names the process the scan saw, whatever happens to
  * its pid number later. When that cannot be shown, nothing is signalled.
+ *
+ * The scan must not believe the command either: /proc is in the sandbox's
+ * mount namespace, where --tmpfs /proc, a bind, or a command given
+ * CAP_SYS_ADMIN can put files that name any host process as a child of pid 1.
+ * So /proc is opened once, before the command runs, and checked to be procfs
+ * showing our pid namespace; every file is then opened below that fd with
+ * openat2(RESOLVE_NO_XDEV), which refuses anything mounted over a /proc/PID
+ * since, and must name the pid it was opened for.
  */
 #include "autoconf.h"
 
@@ -13,11 +21,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -32,30 +43,71 @@
 /* Longest wait for a killed batch to end (a task stuck in the kernel). */
 #define BATCH_WAIT_MS 1000
 
-int proctree_read(pid_t pid, struct proctree_entry *ret)
+/* Open @path below @procfd, within that procfs mount: no mount crossed, no symlink. */
+static int open_in_proc(int procfd, const char *path, int flags)
 {
-	char path[64], buf[1024], *p, *end;
+	struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC),
+				.resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS };
+	int fd = (int)syscall(SYS_openat2, procfd, path, &how, sizeof(how));
+
+	return fd < 0 ? -errno : fd;
+}
+
+int proctree_open_proc(const char *path, int *ret_fd, struct sbx_error *e)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char self[32], want[32];
+	struct statfs sfs;
+	ssize_t n;
+
+	if (fd < 0)
+		return sbx_error_set(e, errno, "%s", path);
+	if (fstatfs(fd, &sfs) < 0)
+		return sbx_error_set(e, errno, "%s", path);
+	if (sfs.f_type != PROC_SUPER_MAGIC) {
+		sbx_error_set(e, 0, "%s is not procfs", path);
+		return -EMEDIUMTYPE;
+	}
+	/* Its pids must be the ones pidfd_open() takes: our pid namespace's. */
+	n = readlinkat(fd, "self", self, sizeof(self) - 1);
+	snprintf(want, sizeof(want), "%d", (int)getpid());
+	if (n > 0)
+		self[n] = '\0';
+	if (n <= 0 || strcmp(self, want) != 0) {
+		sbx_error_set(e, 0, "%s shows another pid namespace", path);
+		return -EXDEV;
+	}
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+int proctree_read(int procfd, pid_t pid, struct proctree_entry *ret)
+{
+	char path[32], buf[1024], *p, *end;
 	_cleanup_close_ int fd = -1;
 	ssize_t len;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "%d/stat", (int)pid);
+	fd = open_in_proc(procfd, path, O_RDONLY);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	len = read(fd, buf, sizeof(buf) - 1);
 	if (len < 0)
 		return -errno;
 	buf[len] = '\0';
 	/* "pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt
 	 * majflt cmajflt utime stime cutime cstime priority nice threads
-	 * itrealvalue starttime ...": comm may hold spaces and parens. */
+	 * itrealvalue starttime ...": comm may hold spaces and parens, but
+	 * nothing after it does. The first field must be the pid asked for. */
+	if (strtol(buf, &end, 10) != pid || strncmp(end, " (", 2) != 0)
+		return -EINVAL;
 	p = strrchr(buf, ')');
 	if (!p || p[1] != ' ' || !p[2] || p[3] != ' ')
 		return -EINVAL;
 	p += 4;
 	ret->pid = pid;
 	ret->ppid = (pid_t)strtol(p, &end, 10);
-	if (end == p)
+	if (end == p || *end != ' ')
 		return -EINVAL;
 	p = end;
 	for (int field = 5; field < 22; field++) {
@@ -80,7 +132,7 @@ int proctree_supported(void)
 	return 0;
 }
 
-int proctree_kill(const struct proctree_entry *p)
+int proctree_kill(int procfd, const struct proctree_entry *p)
 {
 	struct proctree_entry now;
 	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
@@ -90,7 +142,7 @@ int proctree_kill(const struct proctree_entry *p)
 		return -errno;
 	/* pidfd_open() gives no O_CLOEXEC flag: it is always set. Now that
 	 * the pidfd holds one process, is it still the one the scan saw? */
-	r = proctree_read(p->pid, &now);
+	r = proctree_read(procfd, p->pid, &now);
 	if (r == -ENOENT)
 		return -ESRCH;
 	if (r < 0)
@@ -103,20 +155,25 @@ int proctree_kill(const struct proctree_entry *p)
 }
 
 /* Every process's parent and start time. */
-static size_t scan(struct proctree_entry **ret)
+static size_t scan(int procfd, struct proctree_entry **ret)
 {
-	DIR *d = opendir("/proc");
+	int fd = open_in_proc(procfd, ".", O_RDONLY | O_DIRECTORY);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct proctree_entry *list = NULL;
 	size_t n = 0;
 	struct dirent *de;
 
-	if (!d)
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		*ret = NULL;
 		return 0;
+	}
 	while ((de = readdir(d))) {
 		struct proctree_entry e;
 		unsigned long v;
 
-		if (parse_uint(de->d_name, 0x7fffffff, &v) < 0 || proctree_read((pid_t)v, &e) < 0)
+		if (parse_uint(de->d_name, 0x7fffffff, &v) < 0 || proctree_read(procfd, (pid_t)v, &e) < 0)
 			continue;
 		list = xreallocarray(list, n + 1, sizeof(*list));
 		list[n++] = e;
@@ -167,11 +224,11 @@ static void await_and_close(int *fds, size_t n)
 		close(fds[i]);
 }
 
-void proctree_kill_descendants(pid_t root)
+void proctree_kill_descendants(int procfd, pid_t root)
 {
 	for (int round = 0; round < MAX_ROUNDS; round++) {
 		_cleanup_free_ struct proctree_entry *list = NULL;
-		size_t n = scan(&list), found = 0, nfds = 0;
+		size_t n = scan(procfd, &list), found = 0, nfds = 0;
 		int fds[BATCH];
 
 		for (size_t i = 0; i < n; i++) {
@@ -180,7 +237,7 @@ void proctree_kill_descendants(pid_t root)
 			if (list[i].pid == root || !descends_from(list, n, list[i].pid, root))
 				continue;
 			found++;
-			fd = proctree_kill(&list[i]);
+			fd = proctree_kill(procfd, &list[i]);
 			if (fd < 0)
 				continue;
 			fds[nfds++] = fd;
