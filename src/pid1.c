@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -123,40 +122,13 @@ static int become_subreaper(const struct sbx_config *c, struct pid1_state *s, si
 	return 0;
 }
 
-static void close_range_or_loop(unsigned first, unsigned last)
-{
-	if (first > last || syscall(SYS_close_range, first, last, 0U) == 0)
-		return;
-	/* Before Linux 5.9: one by one, up to the limit. */
-	long max = sysconf(_SC_OPEN_MAX);
-	for (long fd = first; fd <= (long)last && fd < (max > 0 ? max : 1024); fd++)
-		close((int)fd);
-}
-
 /* pid 1 keeps 0, 1, 2 (the terminal, for job control) and @keep (its sync
  * socket, the gate, /proc; -1 for none). Whatever else the caller left open,
  * e.g. a pipe whose reader waits for EOF, or --pass-fd (the command has its
  * own copy), is closed here too, not just in the command. */
 static void close_inherited_fds(int keep[3])
 {
-	unsigned from = 3;
-
-	/* Sort the three, smallest first. */
-	for (int i = 0; i < 3; i++)
-		for (int j = i + 1; j < 3; j++)
-			if (keep[j] < keep[i]) {
-				int t = keep[i];
-				keep[i] = keep[j];
-				keep[j] = t;
-			}
-	for (int i = 0; i < 3; i++) {
-		if (keep[i] < (int)from)
-			continue;
-		if ((unsigned)keep[i] > from)
-			close_range_or_loop(from, (unsigned)keep[i] - 1);
-		from = (unsigned)keep[i] + 1;
-	}
-	close_range_or_loop(from, ~0U);
+	close_all_except(keep, 3);
 }
 
 /*
