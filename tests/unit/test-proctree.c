@@ -58,19 +58,17 @@ static void test_kill_checks_identity(void)
 	ok(child > 0 && proctree_read(procfd, child, &e) == 0 && e.ppid == getpid(), "a child, read");
 	wrong = e;
 	wrong.start++;
-	ok(proctree_kill(procfd, &wrong) == -ESTALE && alive(child),
+	ok(proctree_kill(procfd, getpid(), &wrong, NULL) == -ESTALE && alive(child),
 	   "another start time (a reused pid): -ESTALE, nothing signalled");
-	wrong = e;
-	wrong.ppid = getppid();
-	ok(proctree_kill(procfd, &wrong) == -ESTALE && alive(child),
-	   "another parent: -ESTALE, nothing signalled");
-	fd = proctree_kill(procfd, &e);
+	ok(proctree_kill(procfd, getppid(), &e, NULL) == -ESTALE && alive(child),
+	   "not a child of the root, no parent to vouch for it: -ESTALE, nothing signalled");
+	fd = proctree_kill(procfd, getpid(), &e, NULL);
 	ok(fd >= 0, "the process meant: killed, its pidfd returned");
 	ok(waitpid(child, &status, 0) == child && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
 	   "it died of SIGKILL");
 	if (fd >= 0)
 		close(fd);
-	ok(proctree_kill(procfd, &e) == -ESRCH, "once reaped: -ESRCH");
+	ok(proctree_kill(procfd, getpid(), &e, NULL) == -ESRCH, "once reaped: -ESRCH");
 }
 
 /* In a subreaper: a child and a grandchild are killed, a process outside
@@ -104,6 +102,115 @@ static int run_subreaper(pid_t outsider)
 	if (kill(outsider, 0) < 0)
 		return 13;
 	return 0;
+}
+
+/* Alive, not a zombie (kill(pid, 0) succeeds on one whose parent has not reaped it). */
+static bool running(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+}
+
+/* A chain of @depth processes below us, each the child of the one before. */
+static pid_t start_chain(int depth, int ready_fd)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	for (int i = 1; i < depth; i++)
+		if (fork() != 0)
+			for (;;)
+				pause();
+	if (write(ready_fd, "c", 1) != 1)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+/*
+ * In a subreaper: P, our child, and C, its child. A scan that saw another
+ * process at P's pid (a start time that is not P's: the pid was reused)
+ * vouches for nothing below it: C must live. Exit status 0 if it held.
+ */
+static int run_vouch(void)
+{
+	struct proctree_entry list[2];
+	int ready[2];
+	pid_t p, c;
+	char b;
+
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 || pipe(ready) < 0)
+		return 10;
+	p = start_chain(2, ready[1]);
+	if (p < 0 || read(ready[0], &b, 1) != 1)
+		return 11;
+	if (proctree_read(procfd, p, &list[0]) < 0)
+		return 12;
+	/* C is the only other process below us: find it through P's children. */
+	c = 0;
+	for (pid_t q = p + 1; q < p + 4096 && !c; q++) {
+		struct proctree_entry e;
+		if (proctree_read(procfd, q, &e) == 0 && e.ppid == p)
+			c = q;
+	}
+	if (!c || proctree_read(procfd, c, &list[1]) < 0)
+		return 13;
+	list[0].start++; /* the scan saw someone else at P's pid */
+	if (proctree_kill_list(procfd, getpid(), list, 2) != 2)
+		return 14;
+	if (!running(c))
+		return 15; /* C was killed on the word of a stranger */
+	if (!running(p))
+		return 16;
+	proctree_kill_descendants(procfd, getpid());
+	if (waitpid(-1, NULL, WNOHANG) != -1 || errno != ECHILD)
+		return 17;
+	return 0;
+}
+
+/* In a subreaper: a chain deeper than the rounds allowed ends in one call. */
+static int run_deep(void)
+{
+	int ready[2];
+	char b;
+
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 || pipe(ready) < 0)
+		return 10;
+	if (start_chain(200, ready[1]) < 0 || read(ready[0], &b, 1) != 1)
+		return 11;
+	proctree_kill_descendants(procfd, getpid());
+	if (waitpid(-1, NULL, WNOHANG) != -1 || errno != ECHILD)
+		return 12;
+	return 0;
+}
+
+static int in_child(int (*fn)(void))
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int r = fn();
+		/* Nothing left behind, even when a check failed early. */
+		proctree_kill_descendants(procfd, getpid());
+		_exit(r);
+	}
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 static void test_kill_descendants(void)
@@ -236,5 +343,11 @@ int main(void)
 	test_read();
 	test_kill_checks_identity();
 	test_kill_descendants();
+	{
+		int r = in_child(run_vouch);
+		ok(r == 0, "a parent whose pid was reused since the scan vouches for no child (status %d)", r);
+		r = in_child(run_deep);
+		ok(r == 0, "a chain 200 deep ends in one call, nothing left (status %d)", r);
+	}
 	return tap_done();
 }
