@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -45,6 +44,7 @@ struct pid1_state {
 	const struct child_plan *plan;
 	pid_t command;
 	bool command_stopped;
+	int procfd; /* --share-pid: the /proc checked before the command ran */
 };
 
 /* Reap every zombie; return the command's exit code once it is gone, else -1. */
@@ -91,14 +91,24 @@ static _Noreturn void fail(const struct child_plan *plan, const struct sbx_error
 
 /* --share-pid: orphans of the command are ours to reap, and ours to kill
  * when it ends or sbx dies, through pidfds (proctree.c): refuse to start
- * without them rather than kill by pid numbers the host may have reused. */
-static int become_subreaper(const struct sbx_config *c, const struct child_plan *plan,
-			    sigset_t *set, struct sbx_error *e)
+ * without them rather than kill by pid numbers the host may have reused,
+ * and without a /proc that shows them (opened now, before the command could
+ * cover it with one of its own making). */
+static int become_subreaper(const struct sbx_config *c, struct pid1_state *s, sigset_t *set,
+			    struct sbx_error *e)
 {
+	const struct child_plan *plan = s->plan;
+	char why[SBX_ERROR_MSG_MAX];
 	int r = proctree_supported();
 
 	if (r < 0)
 		return sbx_error_set(e, r, "--share-pid needs pidfds (Linux 5.3): pidfd_open");
+	r = proctree_open_proc("/proc", &s->procfd, e);
+	if (r < 0) {
+		sbx_error_format(e, why, sizeof(why));
+		return sbx_error_set(e, 0, "--share-pid: %s: pid 1 could not end what the command leaves behind",
+				     why);
+	}
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		return sbx_error_set(e, errno, "--share-pid: cannot become a subreaper");
 	if (c->die_with_parent) {
@@ -112,27 +122,13 @@ static int become_subreaper(const struct sbx_config *c, const struct child_plan 
 	return 0;
 }
 
-static void close_range_or_loop(unsigned first, unsigned last)
+/* pid 1 keeps 0, 1, 2 (the terminal, for job control) and @keep (its sync
+ * socket, the gate, /proc; -1 for none). Whatever else the caller left open,
+ * e.g. a pipe whose reader waits for EOF, or --pass-fd (the command has its
+ * own copy), is closed here too, not just in the command. */
+static void close_inherited_fds(int keep[3])
 {
-	if (first > last || syscall(SYS_close_range, first, last, 0U) == 0)
-		return;
-	/* Before Linux 5.9: one by one, up to the limit. */
-	long max = sysconf(_SC_OPEN_MAX);
-	for (long fd = first; fd <= (long)last && fd < (max > 0 ? max : 1024); fd++)
-		close((int)fd);
-}
-
-/* pid 1 keeps 0, 1, 2 (the terminal, for job control), the sync socket and
- * @keep. Whatever else the caller left open, e.g. a pipe whose reader waits
- * for EOF, or --pass-fd (the command has its own copy), is closed here too,
- * not just in the command. */
-static void close_inherited_fds(int sync_fd, int keep)
-{
-	int lo = sync_fd < keep ? sync_fd : keep, hi = sync_fd < keep ? keep : sync_fd;
-
-	close_range_or_loop(3, (unsigned)lo - 1);
-	close_range_or_loop((unsigned)lo + 1, (unsigned)hi - 1);
-	close_range_or_loop((unsigned)hi + 1, ~0U);
+	close_all_except(keep, 3);
 }
 
 /*
@@ -176,7 +172,7 @@ static int start_command(const struct sbx_config *c, struct pid1_state *s, struc
 		waitpid(s->command, NULL, 0);
 		return r;
 	}
-	close_inherited_fds(plan->sync_fd, gate_out);
+	close_inherited_fds((int[3]){ plan->sync_fd, gate_out, s->procfd });
 	if (write(gate_out, "", 1) < 0 && errno != EPIPE)
 		return sbx_error_set(e, errno, "cannot start the command: gate");
 	return 0;
@@ -184,12 +180,12 @@ static int start_command(const struct sbx_config *c, struct pid1_state *s, struc
 
 _Noreturn void pid1_run(const struct sbx_config *c, const struct child_plan *plan)
 {
-	struct pid1_state s = { .plan = plan };
+	struct pid1_state s = { .plan = plan, .procfd = -1 };
 	struct sbx_error e = { 0 };
 	sigset_t set;
 
 	pid1_forwarded_signals(&set);
-	if (getpid() != 1 && become_subreaper(c, plan, &set, &e) < 0)
+	if (getpid() != 1 && become_subreaper(c, &s, &set, &e) < 0)
 		fail(plan, &e);
 	if (start_command(c, &s, &e) < 0)
 		fail(plan, &e);
@@ -210,14 +206,14 @@ _Noreturn void pid1_run(const struct sbx_config *c, const struct child_plan *pla
 			/* In a pid namespace the kernel ends everything left when
 			 * we exit; with --share-pid we do it ourselves. */
 			if (getpid() != 1)
-				proctree_kill_descendants(getpid());
+				proctree_kill_descendants(s.procfd, getpid());
 			_exit(code);
 		case SIGCONT:
 			resume_command(&s);
 			break;
 		default:
 			if (sig == PARENT_DIED_SIGNAL) {
-				proctree_kill_descendants(getpid());
+				proctree_kill_descendants(s.procfd, getpid());
 				_exit(128 + SIGKILL);
 			}
 			kill(s.command, sig);

@@ -1,11 +1,13 @@
-/* util.c - full-write loops, number parsing, aborting allocators */
+/* util.c - full-write loops, number parsing, aborting allocators, closing fds */
 #include "autoconf.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 #include "util.h"
@@ -116,4 +118,61 @@ int64_t monotonic_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+static bool is_kept(const int *keep, size_t n, int fd)
+{
+	for (size_t i = 0; i < n; i++)
+		if (keep[i] == fd)
+			return true;
+	return false;
+}
+
+/* Before Linux 5.9: one close() per open fd. */
+static void close_each_except(const int *keep, size_t n)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	long max;
+
+	if (d) {
+		while ((de = readdir(d))) {
+			unsigned long fd;
+			if (parse_uint(de->d_name, INT_MAX, &fd) == 0 && fd > 2 &&
+			    (int)fd != dirfd(d) && !is_kept(keep, n, (int)fd))
+				close((int)fd);
+		}
+		closedir(d);
+		return;
+	}
+	max = sysconf(_SC_OPEN_MAX);
+	for (int fd = 3; fd < (max > 0 && max < INT_MAX ? (int)max : 65536); fd++)
+		if (!is_kept(keep, n, fd))
+			close(fd);
+}
+
+void close_all_except(int *keep, size_t n)
+{
+	unsigned from = 3;
+
+	qsort(keep, n, sizeof(*keep), cmp_int);
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if ((unsigned)keep[i] > from &&
+		    syscall(SYS_close_range, from, (unsigned)keep[i] - 1, 0U) < 0)
+			goto one_by_one;
+		from = (unsigned)keep[i] + 1;
+	}
+	if (syscall(SYS_close_range, from, ~0U, 0U) == 0)
+		return;
+one_by_one:
+	close_each_except(keep, n);
 }

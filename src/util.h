@@ -85,3 +85,15 @@ int64_t monotonic_ms(void);
  * xreallocarray() - reallocarray that aborts on out-of-memory or overflow
  */
 void *xreallocarray(void *p, size_t n, size_t size);
+
+/**
+ * close_all_except() - close every fd above 2 but those in @keep
+ * @keep:	fds to leave open (sorted here, in place; entries below 3 or
+ *		negative are ignored)
+ * @n:		entries in @keep
+ *
+ * close_range() where the kernel has it (5.9); before, the fds listed in
+ * /proc/self/fd, or every number up to the fd limit when /proc is missing.
+ * Nothing is left open because a kernel is old.
+ */
+void close_all_except(int *keep, size_t n);

@@ -11,13 +11,11 @@
 #include "autoconf.h"
 
 #include <errno.h>
-#include <linux/close_range.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "caps.h"
@@ -84,7 +82,7 @@ static _Noreturn void netfactory_main(int fd)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (dup2(fd, 3) < 0)
 		_exit(1);
-	syscall(SYS_close_range, 4U, ~0U, 0U);
+	close_all_except((int[]){ 3 }, 1);
 	if (caps_drop_for_exec(0, &e) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ||
 	    netfactory_lockdown() < 0)
 		_exit(1);

@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <linux/mount.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -30,26 +29,6 @@
 
 #define HELPER_NOFILE 16384
 
-static int cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
-/* Close every fd above 2 that is not in @keep (sorted here). */
-static void close_all_but(int *keep, size_t n)
-{
-	unsigned from = 3;
-
-	qsort(keep, n, sizeof(*keep), cmp_int);
-	for (size_t i = 0; i < n; i++) {
-		if ((unsigned)keep[i] > from)
-			syscall(SYS_close_range, from, (unsigned)keep[i] - 1, 0U);
-		if ((unsigned)keep[i] >= from)
-			from = (unsigned)keep[i] + 1;
-	}
-	syscall(SYS_close_range, from, ~0U, 0U);
-}
-
 void nethelper_lockdown_detach(pid_t parent, int *keep, size_t n_keep)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL }, ign = { .sa_handler = SIG_IGN };
@@ -67,7 +46,7 @@ void nethelper_lockdown_detach(pid_t parent, int *keep, size_t n_keep)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
-	close_all_but(keep, n_keep);
+	close_all_except(keep, n_keep);
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null >= 0) {
 		dup2(null, STDIN_FILENO);

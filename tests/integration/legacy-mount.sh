@@ -38,7 +38,7 @@ expect_run "without mount_setattr: --ro-bind-data is read-only" 0 "$(printf 'dat
 
 # --- --net slirp ----------------------------------------------------------------
 net_tests() {
-	local helpers=$TESTS_SRCDIR/helpers h4 u4 p1 p2 sbx_pid ns=() single=()
+	local helpers=$TESTS_SRCDIR/helpers h4 u4 p1 p2 sbx_pid helper ns=() single=()
 	local client=(--ro-bind "$helpers:/t" python3 /t/netclient.py)
 
 	if ! command -v python3 >/dev/null || ! "$SBX" --net slirp true 2>/dev/null; then
@@ -68,7 +68,7 @@ net_tests() {
 	p1=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	p2=$(python3 -c 'import socket; s = socket.socket(type=socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	mkdir -p "$WORK/pub"
-	"$NOMS" "$SBX" --net slirp --ro-bind "$helpers:/t" --bind "$WORK/pub:/w" \
+	"$NOMS" "$SBX" -v --net slirp --ro-bind "$helpers:/t" --bind "$WORK/pub:/w" \
 		-p "127.0.0.1:$p1:8000" -p "127.0.0.1:$p2:9000/udp" \
 		python3 /t/netserv.py /w/ports --http 0.0.0.0:8000 --udp 0.0.0.0:9000 \
 		>/dev/null 2>"$WORK/pub.err" </dev/null &
@@ -78,6 +78,11 @@ net_tests() {
 	run_cmd python3 "$helpers/netclient.py" "http://127.0.0.1:$p1/" "udp:127.0.0.1:$p2"
 	expect_eq "without mount_setattr: published TCP and UDP ports" \
 		"$(printf 'ok hello from 0.0.0.0:8000, you are 127.0.0.1\nok echo ping from 127.0.0.1')" "$OUT"
+	# The helper's root, seen from outside: the empty tmpfs, remounted
+	# read-only without mount_setattr().
+	helper=$(sed -n 's/^sbx: network helper pid \([0-9]*\)$/\1/p' "$WORK/pub.err")
+	expect_match "without mount_setattr: the network helper's root is read-only" \
+		'^ro,nosuid,nodev,noexec' "$(awk '$5 == "/" { print $6 }' "/proc/$helper/mountinfo" 2>&1)"
 	kill -KILL $sbx_pid 2>/dev/null
 	wait $sbx_pid 2>/dev/null
 

@@ -86,4 +86,34 @@ else
 fi
 kill_arg_leftovers "$MARKER"
 
+# pid 1 finds what is left in /proc, which is in the sandbox's mount
+# namespace: the command must not be able to show it a /proc of its own
+# making that names a process of the caller as one of the sandbox's.
+run_sbx --share-pid --tmpfs /proc -- sh -c 'echo the-command-ran'
+expect_error "--share-pid with /proc covered: 125, one line, before the command runs" 125 \
+	'^sbx: --share-pid: /proc is not procfs: pid 1 could not end what the command leaves behind$'
+
+# forge_stat DIR: a stat file in DIR that names the outsider as pid 1's child.
+forge='mkdir -p "$1" && echo "$2 (sleep) S $PPID 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 4242 0 0" >"$1/stat"'
+marker
+sleep "$MARKER" </dev/null >/dev/null 2>&1 &
+outsider=$!
+track_pid "$outsider"
+run_sbx --share-pid --cap-add CAP_SYS_ADMIN -- sh -c \
+	"forge() { $forge; }; mount -t tmpfs none /proc && forge /proc/$outsider $outsider && echo forged"
+expect_run "--share-pid: the command mounts a /proc of its own naming a caller's process" 0 forged
+kill -0 "$outsider" 2>/dev/null
+ok $? "...which pid 1 does not kill"
+kill_arg_leftovers "$MARKER"
+marker
+sleep "$MARKER" </dev/null >/dev/null 2>&1 &
+outsider=$!
+track_pid "$outsider"
+run_sbx --share-pid --cap-add CAP_SYS_ADMIN -- sh -c \
+	"forge() { $forge; }; mount -t tmpfs none /proc/$outsider && forge /proc/$outsider $outsider && echo forged"
+expect_run "--share-pid: the command mounts a forged stat over /proc/PID of a caller's process" 0 forged
+kill -0 "$outsider" 2>/dev/null
+ok $? "...which pid 1 does not kill either"
+kill_arg_leftovers "$MARKER"
+
 done_testing
