@@ -50,11 +50,13 @@ int landlock_plan_for_abi(const struct sbx_config *c, int abi, struct landlock_p
 /**
  * struct landlock_mount - one line of /proc/self/mountinfo, as Landlock needs it
  * @id:		the mount id (what statx() reports as stx_mnt_id)
+ * @parent:	the id of the mount it is mounted on
  * @point:	the mount point, unescaped, inside the parsed line
  * @ro:		read-only, by the mount's flags or its filesystem's
  */
 struct landlock_mount {
 	int id;
+	int parent;
 	const char *point;
 	bool ro;
 };

@@ -51,7 +51,7 @@ run_sbx --pass-fd 7 -- sh -c 'echo via-7 >&7' 7>"$WORK/passed"
 expect_eq "--pass-fd 7 still reaches the command" "via-7" "$(cat "$WORK/passed")"
 
 # --- capabilities ----------------------------------------------------------------
-# capfail.so makes cap_set_proc() fail in the process whose pid is 1: pid 1
+# capfail.so makes capset() fail in the process whose pid is 1: pid 1
 # must not go on with capabilities it meant to drop, nor let the command run.
 if [ -e "$CAPFAIL" ]; then
 	run_cmd env LD_PRELOAD="$CAPFAIL" \

@@ -27,8 +27,8 @@ static void test_parse_mount(void)
 
 	ok(parse("36 35 98:0 / /a\\040b\\134c\\012d rw,nosuid shared:1 master:2 - ext4 /dev/x rw",
 		 &m, buf, sizeof(buf)) == 0 &&
-		   m.id == 36 && strcmp(m.point, "/a b\\c\nd") == 0 && !m.ro,
-	   "escapes undone, optional tags skipped, rw");
+		   m.id == 36 && m.parent == 35 && strcmp(m.point, "/a b\\c\nd") == 0 && !m.ro,
+	   "escapes undone, optional tags skipped, rw, the parent's id");
 	ok(parse("7 1 0:5 / /r ro,relatime - tmpfs tmpfs rw", &m, buf, sizeof(buf)) == 0 && m.ro,
 	   "a read-only mount");
 	ok(parse("8 1 0:5 / /s rw,relatime - iso9660 /dev/sr0 ro,nojoliet", &m, buf, sizeof(buf)) ==
