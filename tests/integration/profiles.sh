@@ -131,6 +131,15 @@ if [ "$(id -u)" = 0 ]; then
 else
 	other=/usr/share
 fi
+mkdir -m 0777 "$D/open"
+run_sbx --home "$D/open/h" -- true
+expect_error "--home under a directory others can write: refused, nothing created" 125 \
+	"^sbx: --home $D/open/h: $D/open is writable by others$"
+[ ! -e "$D/open/h" ] && pass "... nothing created" || fail "... nothing created"
+printf 'net none\n' >"$D/open/p.conf"
+run_sbx --profile "$D/open/p.conf" -- true
+expect_error "a profile in a directory others can write: refused" 125 \
+	"^sbx: profile $D/open/p.conf: $D/open is writable by others$"
 run_sbx --home "$other" -- true
 expect_error "--home: someone else's directory is refused" 125 "^sbx: --home $other: owned by uid [0-9]+, not by you$"
 

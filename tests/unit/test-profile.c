@@ -254,6 +254,96 @@ static void test_special_files(void)
 	free(got);
 }
 
+static void mkdir_mode(const char *name, mode_t mode)
+{
+	char *path = xasprintf("%s/%s", tmp, name);
+
+	if (mkdir(path, 0700) < 0 || chmod(path, mode) < 0)
+		abort();
+	free(path);
+}
+
+static void chmod_tmp(const char *name, mode_t mode)
+{
+	char *path = xasprintf("%s/%s", tmp, name);
+
+	if (chmod(path, mode) < 0)
+		abort();
+	free(path);
+}
+
+/* Where a profile lies: no directory or link on the way that someone else
+ * can change (the kernel's own lookup would go through them). */
+static void test_trust(void)
+{
+	char *got, *link;
+
+	mkdir_mode("open", 0777);
+	write_file("open/p.conf", "net none\n");
+	got = load_error("open/p.conf");
+	ok(strstr(got, "/open is writable by others|125") != NULL,
+	   "a profile in a directory everyone can write is refused: %s", got);
+	free(got);
+	link = xasprintf("%s/via-open.conf", tmp);
+	ok(symlink("open/p.conf", link) == 0, "symlink");
+	got = load_error("via-open.conf");
+	ok(strstr(got, "/open is writable by others|125") != NULL,
+	   "... also through a symbolic link from a safe place: %s", got);
+	free(got), free(link);
+	mkdir_mode("sticky", 01777);
+	write_file("sticky/p.conf", "net none\n");
+	got = load_error("sticky/p.conf");
+	is_str(got, "(loaded)", "a sticky directory (/tmp) is fine: others cannot replace a name");
+	free(got);
+	link = xasprintf("%s/ok-link.conf", tmp);
+	ok(symlink("sticky/./p.conf", link) == 0, "symlink");
+	got = load_error("ok-link.conf");
+	is_str(got, "(loaded)", "a link of yours to a file of yours is followed");
+	free(got), free(link);
+
+	/* Group-writable: fine for your own group (umask 002), not another. */
+	mkdir_mode("grp", 0770);
+	write_file("grp/p.conf", "net none\n");
+	chmod_tmp("grp/p.conf", 0664);
+	got = load_error("grp/p.conf");
+	is_str(got, "(loaded)", "group-writable by your own group: fine");
+	free(got);
+	caller.gid += 1;
+	got = load_error("grp/p.conf");
+	ok(strstr(got, "/grp is writable by others|125") != NULL,
+	   "a directory writable by another group is refused: %s", got);
+	free(got);
+	write_file("p-grp.conf", "net none\n");
+	chmod_tmp("p-grp.conf", 0664);
+	got = load_error("p-grp.conf");
+	ok(strstr(got, "p-grp.conf: writable by group ") != NULL,
+	   "a profile writable by another group is refused: %s", got);
+	free(got);
+	caller.gid -= 1;
+
+	if (getuid() == 0) {
+		link = xasprintf("%s/theirs-link.conf", tmp);
+		ok(symlink("sticky/p.conf", link) == 0 && lchown(link, 65534, 65534) == 0,
+		   "a link owned by uid 65534");
+		got = load_error("theirs-link.conf");
+		ok(strstr(got, "the symbolic link ") && strstr(got, "is owned by uid 65534"),
+		   "a symbolic link of someone else's is not followed: %s", got);
+		free(got), free(link);
+		mkdir_mode("theirs", 0755);
+		write_file("theirs/p.conf", "net none\n");
+		link = xasprintf("%s/theirs", tmp);
+		ok(chown(link, 65534, 65534) == 0, "a directory owned by uid 65534");
+		free(link);
+		got = load_error("theirs/p.conf");
+		ok(strstr(got, "/theirs is owned by uid 65534, neither you nor root|125") != NULL,
+		   "a root-owned profile in someone else's directory is refused: %s", got);
+		free(got);
+	} else {
+		for (int i = 0; i < 4; i++)
+			ok(1, "links and directories of another uid # SKIP chown needs root");
+	}
+}
+
 static void test_lookup(void)
 {
 	struct sbx_config c;
@@ -419,6 +509,39 @@ static void test_home(void)
 	caller.uid -= 1;
 	config_free(&c);
 	free(dir), free(file);
+
+	/* tmp/open (test_trust()) is 0777: whoever can write there could swap
+	 * the home for theirs between the check and the bind. */
+	dir = xasprintf("%s/open/h/a", tmp);
+	ok(parse(&c, &e, &act, "--home", dir, NULL) == 0 && config_prepare_home(&c, &e) < 0 &&
+		   strstr(e.msg, "/open is writable by others"),
+	   "--home under a directory others can write is refused: %s", e.msg);
+	free(dir);
+	dir = xasprintf("%s/open/h", tmp);
+	ok(access(dir, F_OK) < 0, "... and nothing is created there");
+	config_free(&c);
+	free(dir);
+	mkdir_mode("wwhome", 0777);
+	dir = xasprintf("%s/wwhome", tmp);
+	ok(parse(&c, &e, &act, "--home", dir, NULL) == 0 && config_prepare_home(&c, &e) < 0 &&
+		   strstr(e.msg, "writable by others"),
+	   "a home everyone can write to is refused: %s", e.msg);
+	config_free(&c);
+	free(dir);
+	/* A link in a sticky directory (think /tmp/h -> ~/.ssh) that is not yours. */
+	dir = xasprintf("%s/sticky/h", tmp);
+	file = xasprintf("%s/homes", tmp);
+	if (getuid() == 0) {
+		ok(symlink(file, dir) == 0 && lchown(dir, 65534, 65534) == 0, "a planted link");
+		ok(parse(&c, &e, &act, "--home", dir, NULL) == 0 &&
+			   config_prepare_home(&c, &e) < 0 && strstr(e.msg, "the symbolic link "),
+		   "--home through someone else's link is refused: %s", e.msg);
+		config_free(&c);
+	} else {
+		for (int i = 0; i < 2; i++)
+			ok(1, "--home through another uid's link # SKIP lchown needs root");
+	}
+	free(dir), free(file);
 }
 
 int main(void)
@@ -440,6 +563,7 @@ int main(void)
 	test_quote();
 	test_errors();
 	test_special_files();
+	test_trust();
 	test_lookup();
 	test_override();
 	test_print_roundtrip();
