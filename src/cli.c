@@ -2,6 +2,7 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli_table.h"
@@ -254,6 +255,42 @@ static int apply(struct sbx_config *c, const struct cli_option *o, const char *c
 	return 0;
 }
 
+/* Is @dir the directory @path or one above it? */
+static bool is_same_or_above(const char *dir, const char *path)
+{
+	size_t n = strlen(dir);
+
+	if (strcmp(dir, "/") == 0)
+		return true;
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* A profile's "bind ." means "the project I start sbx in" (the shipped dev
+ * and build say so). Started in $HOME, or above it, it would hand the
+ * sandbox all of $HOME read-write, ~/.ssh and ~/.gnupg included, which no
+ * line of the profile says: refuse, naming the way to mean it. */
+static int check_profile_bind(const struct sbx_config *c, const struct cli_option *o,
+			      const char *const *args, struct sbx_error *e)
+{
+	_cleanup_free_ char *src = NULL, *abs = NULL, *real_home = NULL;
+	const char *arg = args[0], *colon;
+
+	if (!(cli_option_flags(o) & CLI_F_BIND) || arg[0] == '/' || arg[0] == '~' || !c->cwd)
+		return 0;
+	colon = strchr(arg, ':');
+	src = colon ? strndup(arg, (size_t)(colon - arg)) : xstrdup(arg);
+	if (!src)
+		abort();
+	abs = cli_resolve_path(src, c->home, c->cwd);
+	real_home = realpath(c->home, NULL);
+	if (!abs || !(is_same_or_above(abs, c->home) || (real_home && is_same_or_above(abs, real_home))))
+		return 0;
+	return sbx_error_set(e, 0, "%s %s: that is %s here, which holds all of your home %s; "
+				   "start sbx in a project's directory (or write --%s %s on the "
+				   "command line to mean it)", o->name, arg, abs, c->home, o->name,
+			     abs);
+}
+
 int cli_apply_named(struct sbx_config *c, const char *name, const char *const *args,
 		    size_t nargs, const char *origin, struct sbx_error *e)
 {
@@ -268,6 +305,8 @@ int cli_apply_named(struct sbx_config *c, const char *name, const char *const *a
 	if (nargs != o->nargs)
 		return sbx_error_set(e, 0, "'%s' takes %u argument%s (%s), not %zu", name, o->nargs,
 				     o->nargs == 1 ? "" : "s", o->metavar ? o->metavar : "none", nargs);
+	if (check_profile_bind(c, o, args, e) < 0)
+		return -EINVAL;
 	return apply(c, o, args, &action, origin, e);
 }
 

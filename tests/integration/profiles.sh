@@ -35,6 +35,17 @@ run_sbx --profile dev -- sh -c 'touch made-in-dev && cat ~/.gitconfig &&
 expect_out "dev: cwd writable, ~/.gitconfig read-only, no ~/.ssh" "[user] name = t" gitconfig-ro no-ssh
 [ -e made-in-dev ] && pass "dev: the file written in the project is on the host" ||
 	fail "dev: the file written in the project is on the host"
+mkdir -p "$HOME/.config/git" && echo '[core] x = 1' >"$HOME/.config/git/config" &&
+	echo 'https://u:token@example.com' >"$HOME/.config/git/credentials"
+run_sbx --profile dev -- sh -c 'cat ~/.config/git/config; cat ~/.config/git/credentials 2>/dev/null || echo no-credentials'
+expect_out "dev: git's XDG config read-only, its stored credentials not" "[core] x = 1" no-credentials
+cd "$HOME" || exit 1
+for p in dev build; do
+	run_sbx --profile "$p" -- sh -c 'ls ~/.ssh'
+	expect_error "$p started in \$HOME: refused (bind . would be all of it, ~/.ssh too)" 125 \
+		"^sbx: .*/$p.conf:[0-9]+: bind \\.: that is $HOME here, which holds all of your home $HOME; start sbx in a project's directory"
+done
+cd "$HOME/proj" || exit 1
 run_sbx --profile dev -- sh -c 'echo "echo hello" >>~/.sh_history'
 run_sbx --profile dev -- sh -c 'cat ~/.sh_history'
 expect_out "dev: the home persists across runs (--home)" "echo hello"

@@ -39,6 +39,19 @@ static int parse(struct sbx_config *c, struct sbx_error *e, enum cli_action *act
 	return r;
 }
 
+/* parse() for another caller. */
+static int parse_as(const struct sbx_caller *who, struct sbx_config *c, struct sbx_error *e,
+		    enum cli_action *act, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, act);
+	r = parse_args_as(who, c, e, act, ap);
+	va_end(ap);
+	return r;
+}
+
 /* Lex @line; the words joined with "|", or "ERR:" and the message. */
 static char *lex(const char *line)
 {
@@ -344,6 +357,45 @@ static void test_trust(void)
 	}
 }
 
+/* A profile's relative bind SRC naming $HOME or above: refused. */
+static void test_bind_home(void)
+{
+	struct sbx_caller at = caller;
+	struct sbx_config c;
+	struct sbx_error e = { 0 };
+	enum cli_action act;
+	char *path = xasprintf("%s/dot.conf", tmp), *up = xasprintf("%s/up.conf", tmp);
+	char *try = xasprintf("%s/dot-try.conf", tmp), *sub = xasprintf("%s/sub.conf", tmp);
+	char *tilde = xasprintf("%s/tilde.conf", tmp);
+
+	write_file("dot.conf", "net none\nbind .\n");
+	write_file("up.conf", "bind ..\n");
+	write_file("dot-try.conf", "ro-bind-try .:/mnt\n");
+	write_file("sub.conf", "bind ./proj\n");
+	write_file("tilde.conf", "bind ~\n");
+	at.cwd = "/home/u";
+	ok(parse_as(&at, &c, &e, &act, "--profile", path, NULL) < 0, "bind . started in $HOME: refused");
+	ok(strstr(e.msg, "dot.conf:2: bind .: that is /home/u here, which holds all of your home "
+			 "/home/u; start sbx in a project's directory") != NULL, "... saying why: %s",
+	   e.msg);
+	config_free(&c);
+	ok(parse_as(&at, &c, &e, &act, "--profile", try, NULL) < 0, "ro-bind-try .:/mnt in $HOME: refused too");
+	config_free(&c);
+	ok(parse_as(&at, &c, &e, &act, "--profile", sub, NULL) == 0, "bind ./proj in $HOME: a project, fine");
+	config_free(&c);
+	ok(parse_as(&at, &c, &e, &act, "--profile", tilde, NULL) == 0, "bind ~ written out: meant, fine");
+	config_free(&c);
+	at.cwd = "/";
+	ok(parse_as(&at, &c, &e, &act, "--profile", path, NULL) < 0, "bind . started in /: refused");
+	config_free(&c);
+	at.cwd = "/home/u/proj";
+	ok(parse_as(&at, &c, &e, &act, "--profile", up, NULL) < 0, "bind .. from a project in $HOME: refused");
+	config_free(&c);
+	ok(parse_as(&at, &c, &e, &act, "--profile", path, NULL) == 0, "bind . in a project: fine");
+	config_free(&c);
+	free(path), free(up), free(try), free(sub), free(tilde);
+}
+
 static void test_lookup(void)
 {
 	struct sbx_config c;
@@ -564,6 +616,7 @@ int main(void)
 	test_errors();
 	test_special_files();
 	test_trust();
+	test_bind_home();
 	test_lookup();
 	test_override();
 	test_print_roundtrip();
