@@ -187,8 +187,9 @@ static void forget_records(struct sbx_config *c, const char *name)
 	c->n_applied = out;
 }
 
-/* SRC[:DEST[:OPTS]] with SRC and a non-empty DEST made absolute. */
-static char *resolve_bind(const struct sbx_config *c, const char *arg)
+/* SRC[:DEST[:OPTS]] with SRC and a non-empty DEST made absolute; *@ret_colon
+ * tells whether either came to hold a ':' (a cwd or $HOME with one). */
+static char *resolve_bind(const struct sbx_config *c, const char *arg, bool *ret_colon)
 {
 	const char *colon = strchr(arg, ':');
 	_cleanup_free_ char *src = colon ? strndup(arg, (size_t)(colon - arg)) : xstrdup(arg);
@@ -198,12 +199,14 @@ static char *resolve_bind(const struct sbx_config *c, const char *arg)
 	if (!src)
 		abort();
 	rsrc = cli_resolve_path(src, c->home, c->cwd);
+	*ret_colon = rsrc && strchr(rsrc, ':');
 	if (!colon)
 		return TAKE_PTR(rsrc);
 	dest = colon2 ? strndup(colon + 1, (size_t)(colon2 - colon - 1)) : xstrdup(colon + 1);
 	if (!dest)
 		abort();
 	rdest = *dest ? cli_resolve_path(dest, c->home, c->cwd) : xstrdup("");
+	*ret_colon = *ret_colon || (rdest && strchr(rdest, ':'));
 	return xasprintf("%s:%s%s%s", rsrc ? rsrc : src, rdest ? rdest : dest, colon2 ? ":" : "",
 			 colon2 ? colon2 + 1 : "");
 }
@@ -236,7 +239,7 @@ static void record(struct sbx_config *c, const struct cli_option *o, const char 
 			       (strcmp(args[k], "default") == 0 || strcmp(args[k], "unconfined") == 0);
 
 		if ((flags & CLI_F_BIND) && k == 0)
-			a->args[k] = resolve_bind(c, args[k]);
+			a->args[k] = resolve_bind(c, args[k], &a->colon_path);
 		else if ((flags & (CLI_F_PATH0 << k)) && *args[k] && !keyword)
 			a->args[k] = cli_resolve_path(args[k], c->home, c->cwd);
 		if (!a->args[k])
@@ -365,6 +368,9 @@ int cli_parse(struct sbx_config *c, int argc, char *const argv[], enum cli_actio
 	if (*ret_action == CLI_PRINT_CONFIG && i < argc)
 		return sbx_error_set(e, 0, "--print-config prints options only, not a command (%s): "
 					   "a profile cannot name one", argv[i]);
+	/* What cannot be read back the same is refused, not printed wrong. */
+	if (*ret_action == CLI_PRINT_CONFIG && profile_check_printable(c, e) < 0)
+		return -EINVAL;
 
 	if (i < argc) {
 		size_t n = (size_t)(argc - i);

@@ -528,6 +528,41 @@ static void test_print_roundtrip(void)
 	config_free(&c);
 	config_free(&c2);
 
+	/* What the profile syntax cannot say is refused, not printed wrong. */
+	{
+		struct sbx_caller at = caller;
+		char *big = xreallocarray(NULL, PROFILE_MAX_LINE + 1, 1);
+		char *nl = xasprintf("%s/x\nshare-net\n.conf", tmp), *buf = NULL;
+		size_t len = 0;
+		FILE *f;
+
+		at.cwd = "/home/u/a:b";
+		ok(parse_as(&at, &c, &e, &act, "--bind", ".", NULL) == 0, "a cwd with ':': bind . runs");
+		config_free(&c);
+		ok(parse_as(&at, &c, &e, &act, "--bind", ".", "--print-config", NULL) < 0 &&
+			   strstr(e.msg, "bind /home/u/a:b: a path with ':' cannot be written"),
+		   "... but is not printed as 'bind /home/u/a:b' (SRC /home/u/a, DEST b): %s", e.msg);
+		config_free(&c);
+		memset(big, 'v', PROFILE_MAX_LINE);
+		big[PROFILE_MAX_LINE] = '\0';
+		ok(parse(&c, &e, &act, "--setenv", "V", big, "--print-config", NULL) < 0 &&
+			   strstr(e.msg, "setenv: longer than a profile line may be"),
+		   "a line too long to read back is refused: %s", e.msg);
+		config_free(&c);
+		free(big);
+		f = fopen(nl, "we");
+		fputs("hostname h\n", f);
+		fclose(f);
+		ok(parse(&c, &e, &act, "--profile", nl, "--print-config", NULL) == 0, "a profile "
+		   "named with a newline: %s", e.msg);
+		f = open_memstream(&buf, &len);
+		profile_print(f, &c);
+		fclose(f);
+		ok(strstr(buf, "\nshare-net\n") == NULL && strstr(buf, "\\nshare-net\\n"),
+		   "... its name in the comment does not start a line of its own");
+		free(buf), free(nl);
+		config_free(&c);
+	}
 	ok(parse(&c, &e, &act, "--print-config", "ls", NULL) < 0, "--print-config with a command");
 	ok(strstr(e.msg, "not a command (ls)") != NULL, "... is refused: %s", e.msg);
 	config_free(&c);
