@@ -66,6 +66,17 @@ static void write_part(const char *name, const uint8_t *data, size_t size)
 		abort();
 }
 
+static void remove_dir(void)
+{
+	char path[sizeof(dir) + 16];
+
+	snprintf(path, sizeof(path), "%s/a.conf", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/b.conf", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static bool ready;
@@ -82,6 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!ready) {
 		if (!mkdtemp(dir))
 			abort();
+		atexit(remove_dir);
 		ready = true;
 	}
 	/* NAMEs are looked up in the fuzzer's directory only; ${SBX_F} and
