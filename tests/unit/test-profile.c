@@ -591,7 +591,7 @@ static void test_home(void)
 	config_free(&c);
 	caller.uid += 1;
 	ok(parse(&c, &e, &act, "--home", dir, NULL) == 0 && config_prepare_home(&c, &e) < 0 &&
-		   strstr(e.msg, "not by you"),
+		   strstr(e.msg, "owned by uid "),
 	   "someone else's directory is refused: %s", e.msg);
 	caller.uid -= 1;
 	config_free(&c);
