@@ -45,10 +45,43 @@ void config_init(struct sbx_config *c, const struct sbx_caller *caller)
 /* --home DIR is a bind of DIR at $HOME that comes first among the view
  * operations wherever it was written, so every other option (--bind ~/src,
  * a profile's dotfiles) lands on top of it rather than under it. */
+/* Does the view operation @m put a new directory at @dir or above it? */
+static bool mounts_over(const struct sbx_mount_spec *m, const char *dir)
+{
+	size_t n = strlen(m->dest);
+
+	switch (m->kind) {
+	case SBX_MOUNT_BIND:
+	case SBX_MOUNT_RO_BIND:
+	case SBX_MOUNT_DEV_BIND:
+	case SBX_MOUNT_TMPFS:
+	case SBX_MOUNT_OVERLAY:
+	case SBX_MOUNT_TMP_OVERLAY:
+	case SBX_MOUNT_RO_OVERLAY:
+		break;
+	default:
+		return false;
+	}
+	/* A -try bind may not happen: it cannot be judged here. */
+	if (m->try_src || !m->dest)
+		return false;
+	if (strcmp(m->dest, "/") == 0)
+		return true;
+	return strncmp(dir, m->dest, n) == 0 && (dir[n] == '\0' || dir[n] == '/');
+}
+
 static int add_home_bind(struct sbx_config *c, struct sbx_error *e)
 {
 	struct sbx_mount_spec home;
 	_cleanup_free_ char *spec = NULL;
+
+	/* The home bind comes first: a mount at $HOME or above it would cover
+	 * it, and --home would silently do nothing. */
+	for (size_t i = 0; i < c->n_mounts; i++)
+		if (mounts_over(&c->mounts[i], c->home))
+			return sbx_error_set(e, 0, "--home %s: hidden by --%s at %s, which covers %s",
+					     c->home_dir, c->mounts[i].option, c->mounts[i].dest,
+					     c->home);
 
 	if (strcmp(c->home, "/") == 0)
 		return sbx_error_set(e, 0, "--home %s: your $HOME is /, there is no home to replace",

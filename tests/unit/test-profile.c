@@ -581,6 +581,21 @@ static void test_home(void)
 		   strcmp(c.mounts[0].dest, "/home/u") == 0,
 	   "--home is the first view operation, wherever it was written");
 	ok(config_prepare_home(&c, &e) == 0, "created: %s", e.msg);
+	{
+		struct sbx_config c2;
+
+		ok(parse(&c2, &e, &act, "--home", dir, "--ro-bind", "/srv:/home", NULL) < 0 &&
+			   strstr(e.msg, "hidden by --ro-bind at /home, which covers /home/u"),
+		   "a mount above $HOME would hide --home: refused: %s", e.msg);
+		config_free(&c2);
+		ok(parse(&c2, &e, &act, "--tmpfs", "/home/u", "--home", dir, NULL) < 0,
+		   "... and one at $HOME, written before it too");
+		config_free(&c2);
+		ok(parse(&c2, &e, &act, "--home", dir, "--ro-bind-try", "/nope:/home/u", "--tmpfs",
+			 "/home/u/t", NULL) == 0,
+		   "a -try bind (it may not happen) and a mount below $HOME: fine");
+		config_free(&c2);
+	}
 	ok(stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 07777) == 0700,
 	   "0700, parents too");
 	ok(config_prepare_home(&c, &e) == 0, "an existing one is fine");
