@@ -286,7 +286,8 @@ static int check_profile_bind(const struct sbx_config *c, const struct cli_optio
 		abort();
 	abs = cli_resolve_path(src, c->home, c->cwd);
 	real_home = realpath(c->home, NULL);
-	if (!abs || !(is_same_or_above(abs, c->home) || (real_home && is_same_or_above(abs, real_home))))
+	if (!abs || !(is_same_or_above(abs, c->home) ||
+		      (real_home && is_same_or_above(abs, real_home))))
 		return 0;
 	return sbx_error_set(e, 0, "%s %s: that is %s here, which holds all of your home %s; "
 				   "start sbx in a project's directory (or write --%s %s on the "

@@ -374,22 +374,27 @@ static void test_bind_home(void)
 	write_file("sub.conf", "bind ./proj\n");
 	write_file("tilde.conf", "bind ~\n");
 	at.cwd = "/home/u";
-	ok(parse_as(&at, &c, &e, &act, "--profile", path, NULL) < 0, "bind . started in $HOME: refused");
+	ok(parse_as(&at, &c, &e, &act, "--profile", path, NULL) < 0,
+	   "bind . started in $HOME: refused");
 	ok(strstr(e.msg, "dot.conf:2: bind .: that is /home/u here, which holds all of your home "
 			 "/home/u; start sbx in a project's directory") != NULL, "... saying why: %s",
 	   e.msg);
 	config_free(&c);
-	ok(parse_as(&at, &c, &e, &act, "--profile", try, NULL) < 0, "ro-bind-try .:/mnt in $HOME: refused too");
+	ok(parse_as(&at, &c, &e, &act, "--profile", try, NULL) < 0,
+	   "ro-bind-try .:/mnt in $HOME: refused too");
 	config_free(&c);
-	ok(parse_as(&at, &c, &e, &act, "--profile", sub, NULL) == 0, "bind ./proj in $HOME: a project, fine");
+	ok(parse_as(&at, &c, &e, &act, "--profile", sub, NULL) == 0,
+	   "bind ./proj in $HOME: a project, fine");
 	config_free(&c);
-	ok(parse_as(&at, &c, &e, &act, "--profile", tilde, NULL) == 0, "bind ~ written out: meant, fine");
+	ok(parse_as(&at, &c, &e, &act, "--profile", tilde, NULL) == 0,
+	   "bind ~ written out: meant, fine");
 	config_free(&c);
 	at.cwd = "/";
 	ok(parse_as(&at, &c, &e, &act, "--profile", path, NULL) < 0, "bind . started in /: refused");
 	config_free(&c);
 	at.cwd = "/home/u/proj";
-	ok(parse_as(&at, &c, &e, &act, "--profile", up, NULL) < 0, "bind .. from a project in $HOME: refused");
+	ok(parse_as(&at, &c, &e, &act, "--profile", up, NULL) < 0,
+	   "bind .. from a project in $HOME: refused");
 	config_free(&c);
 	ok(parse_as(&at, &c, &e, &act, "--profile", path, NULL) == 0, "bind . in a project: fine");
 	config_free(&c);
