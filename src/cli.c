@@ -2,6 +2,7 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli_table.h"
@@ -186,8 +187,9 @@ static void forget_records(struct sbx_config *c, const char *name)
 	c->n_applied = out;
 }
 
-/* SRC[:DEST[:OPTS]] with SRC and a non-empty DEST made absolute. */
-static char *resolve_bind(const struct sbx_config *c, const char *arg)
+/* SRC[:DEST[:OPTS]] with SRC and a non-empty DEST made absolute; *@ret_colon
+ * tells whether either came to hold a ':' (a cwd or $HOME with one). */
+static char *resolve_bind(const struct sbx_config *c, const char *arg, bool *ret_colon)
 {
 	const char *colon = strchr(arg, ':');
 	_cleanup_free_ char *src = colon ? strndup(arg, (size_t)(colon - arg)) : xstrdup(arg);
@@ -197,12 +199,14 @@ static char *resolve_bind(const struct sbx_config *c, const char *arg)
 	if (!src)
 		abort();
 	rsrc = cli_resolve_path(src, c->home, c->cwd);
+	*ret_colon = rsrc && strchr(rsrc, ':');
 	if (!colon)
 		return TAKE_PTR(rsrc);
 	dest = colon2 ? strndup(colon + 1, (size_t)(colon2 - colon - 1)) : xstrdup(colon + 1);
 	if (!dest)
 		abort();
 	rdest = *dest ? cli_resolve_path(dest, c->home, c->cwd) : xstrdup("");
+	*ret_colon = *ret_colon || (rdest && strchr(rdest, ':'));
 	return xasprintf("%s:%s%s%s", rsrc ? rsrc : src, rdest ? rdest : dest, colon2 ? ":" : "",
 			 colon2 ? colon2 + 1 : "");
 }
@@ -235,7 +239,7 @@ static void record(struct sbx_config *c, const struct cli_option *o, const char 
 			       (strcmp(args[k], "default") == 0 || strcmp(args[k], "unconfined") == 0);
 
 		if ((flags & CLI_F_BIND) && k == 0)
-			a->args[k] = resolve_bind(c, args[k]);
+			a->args[k] = resolve_bind(c, args[k], &a->colon_path);
 		else if ((flags & (CLI_F_PATH0 << k)) && *args[k] && !keyword)
 			a->args[k] = cli_resolve_path(args[k], c->home, c->cwd);
 		if (!a->args[k])
@@ -254,6 +258,43 @@ static int apply(struct sbx_config *c, const struct cli_option *o, const char *c
 	return 0;
 }
 
+/* Is @dir the directory @path or one above it? */
+static bool is_same_or_above(const char *dir, const char *path)
+{
+	size_t n = strlen(dir);
+
+	if (strcmp(dir, "/") == 0)
+		return true;
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* A profile's "bind ." means "the project I start sbx in" (the shipped dev
+ * and build say so). Started in $HOME, or above it, it would hand the
+ * sandbox all of $HOME read-write, ~/.ssh and ~/.gnupg included, which no
+ * line of the profile says: refuse, naming the way to mean it. */
+static int check_profile_bind(const struct sbx_config *c, const struct cli_option *o,
+			      const char *const *args, struct sbx_error *e)
+{
+	_cleanup_free_ char *src = NULL, *abs = NULL, *real_home = NULL;
+	const char *arg = args[0], *colon;
+
+	if (!(cli_option_flags(o) & CLI_F_BIND) || arg[0] == '/' || arg[0] == '~' || !c->cwd)
+		return 0;
+	colon = strchr(arg, ':');
+	src = colon ? strndup(arg, (size_t)(colon - arg)) : xstrdup(arg);
+	if (!src)
+		abort();
+	abs = cli_resolve_path(src, c->home, c->cwd);
+	real_home = realpath(c->home, NULL);
+	if (!abs || !(is_same_or_above(abs, c->home) ||
+		      (real_home && is_same_or_above(abs, real_home))))
+		return 0;
+	return sbx_error_set(e, 0, "%s %s: that is %s here, which holds all of your home %s; "
+				   "start sbx in a project's directory (or write --%s %s on the "
+				   "command line to mean it)", o->name, arg, abs, c->home, o->name,
+			     abs);
+}
+
 int cli_apply_named(struct sbx_config *c, const char *name, const char *const *args,
 		    size_t nargs, const char *origin, struct sbx_error *e)
 {
@@ -268,6 +309,8 @@ int cli_apply_named(struct sbx_config *c, const char *name, const char *const *a
 	if (nargs != o->nargs)
 		return sbx_error_set(e, 0, "'%s' takes %u argument%s (%s), not %zu", name, o->nargs,
 				     o->nargs == 1 ? "" : "s", o->metavar ? o->metavar : "none", nargs);
+	if (check_profile_bind(c, o, args, e) < 0)
+		return -EINVAL;
 	return apply(c, o, args, &action, origin, e);
 }
 
@@ -326,6 +369,9 @@ int cli_parse(struct sbx_config *c, int argc, char *const argv[], enum cli_actio
 	if (*ret_action == CLI_PRINT_CONFIG && i < argc)
 		return sbx_error_set(e, 0, "--print-config prints options only, not a command (%s): "
 					   "a profile cannot name one", argv[i]);
+	/* What cannot be read back the same is refused, not printed wrong. */
+	if (*ret_action == CLI_PRINT_CONFIG && profile_check_printable(c, e) < 0)
+		return -EINVAL;
 
 	if (i < argc) {
 		size_t n = (size_t)(argc - i);

@@ -57,6 +57,8 @@ int cli_parse(struct sbx_config *c, int argc, char *const argv[], enum cli_actio
  *
  * Options that only make sense on the command line (--help, --version,
  * --print-config, --profile) are refused here: a profile uses "include".
+ * A bind with a relative SRC (".") that here names $HOME or a directory
+ * above it is refused too: a profile's "bind ." means a project.
  * Return: 0 or -errno with @e filled (an unknown option, a wrong number of
  * arguments or the option's own error)
  */

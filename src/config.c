@@ -4,11 +4,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "trusted_path.h"
 #include "util.h"
 #include "viewspec.h"
 
@@ -43,10 +45,43 @@ void config_init(struct sbx_config *c, const struct sbx_caller *caller)
 /* --home DIR is a bind of DIR at $HOME that comes first among the view
  * operations wherever it was written, so every other option (--bind ~/src,
  * a profile's dotfiles) lands on top of it rather than under it. */
+/* Does the view operation @m put a new directory at @dir or above it? */
+static bool mounts_over(const struct sbx_mount_spec *m, const char *dir)
+{
+	size_t n = strlen(m->dest);
+
+	switch (m->kind) {
+	case SBX_MOUNT_BIND:
+	case SBX_MOUNT_RO_BIND:
+	case SBX_MOUNT_DEV_BIND:
+	case SBX_MOUNT_TMPFS:
+	case SBX_MOUNT_OVERLAY:
+	case SBX_MOUNT_TMP_OVERLAY:
+	case SBX_MOUNT_RO_OVERLAY:
+		break;
+	default:
+		return false;
+	}
+	/* A -try bind may not happen: it cannot be judged here. */
+	if (m->try_src || !m->dest)
+		return false;
+	if (strcmp(m->dest, "/") == 0)
+		return true;
+	return strncmp(dir, m->dest, n) == 0 && (dir[n] == '\0' || dir[n] == '/');
+}
+
 static int add_home_bind(struct sbx_config *c, struct sbx_error *e)
 {
 	struct sbx_mount_spec home;
 	_cleanup_free_ char *spec = NULL;
+
+	/* The home bind comes first: a mount at $HOME or above it would cover
+	 * it, and --home would silently do nothing. */
+	for (size_t i = 0; i < c->n_mounts; i++)
+		if (mounts_over(&c->mounts[i], c->home))
+			return sbx_error_set(e, 0, "--home %s: hidden by --%s at %s, which covers %s",
+					     c->home_dir, c->mounts[i].option, c->mounts[i].dest,
+					     c->home);
 
 	if (strcmp(c->home, "/") == 0)
 		return sbx_error_set(e, 0, "--home %s: your $HOME is /, there is no home to replace",
@@ -65,33 +100,29 @@ static int add_home_bind(struct sbx_config *c, struct sbx_error *e)
 
 int config_prepare_home(const struct sbx_config *c, struct sbx_error *e)
 {
-	_cleanup_free_ char *path = NULL;
+	const struct trusted_path_who who = { .uid = c->host_uid, .gid = c->host_gid };
+	_cleanup_free_ char *what = NULL;
+	_cleanup_close_ int fd = -1;
 	struct stat st;
 
 	if (!c->home_dir)
 		return 0;
-	path = xstrdup(c->home_dir);
-	/* mkdir -p, each new directory 0700: nobody else needs to look in. */
-	for (char *p = path + 1;; p++) {
-		char saved = *p;
-
-		if (saved != '/' && saved != '\0')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0700) < 0 && errno != EEXIST)
-			return sbx_error_set(e, errno, "--home %s: cannot create %s", c->home_dir, path);
-		*p = saved;
-		if (!saved)
-			break;
-	}
-	if (stat(c->home_dir, &st) < 0)
-		return sbx_error_set(e, errno, "--home %s", c->home_dir);
+	what = xasprintf("--home %s", c->home_dir);
+	/* mkdir -p, each new directory 0700 (nobody else needs to look in),
+	 * through directories no one else can change: the bind of the path,
+	 * later, then finds what was checked here. */
+	fd = trusted_path_open(c->home_dir, &who, true, O_PATH, &st, what, e);
+	if (fd < 0)
+		return fd;
 	if (!S_ISDIR(st.st_mode))
 		return sbx_error_set(e, ENOTDIR, "--home %s", c->home_dir);
 	/* Someone else's directory as a home: their files, their traps. */
 	if (st.st_uid != c->host_uid)
 		return sbx_error_set(e, 0, "--home %s: owned by uid %u, not by you", c->home_dir,
 				     (unsigned)st.st_uid);
+	if (trusted_path_writable_by_others(&st, &who))
+		return sbx_error_set(e, 0, "--home %s: writable by others (chmod go-w)",
+				     c->home_dir);
 	return 0;
 }
 

@@ -157,12 +157,15 @@ struct sbx_env_op {
  * @nargs:	how many of @args are used
  * @args:	its arguments, host paths made absolute
  * @origin:	the profile file it came from, NULL for the command line
+ * @colon_path:	a bind whose absolute SRC or DEST holds a ':', which the
+ *		SRC[:DEST[:OPTS]] syntax cannot write back
  */
 struct sbx_applied_opt {
 	const char *name;
 	unsigned nargs;
 	char *args[3];
 	char *origin;
+	bool colon_path;
 };
 
 /* Profile nesting: include depth (and so the cycle check's stack) and the

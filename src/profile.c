@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "profile.h"
+#include "trusted_path.h"
 #include "util.h"
 
 static bool valid_name(const char *s)
@@ -84,15 +85,19 @@ int profile_find(const struct sbx_config *c, const char *spec, const char *base_
 static int read_profile(const struct sbx_config *c, const char *path, char **ret_text,
 			size_t *ret_len, struct stat *ret_st, struct sbx_error *e)
 {
-	/* O_NONBLOCK: a FIFO must not hang sbx in open(). */
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	const struct trusted_path_who who = { .uid = c->host_uid, .gid = c->host_gid };
+	_cleanup_free_ char *what = xasprintf("profile %s", path);
+	/* O_NONBLOCK: a FIFO must not hang sbx in open(). The walk refuses a
+	 * directory or link on the way that someone else could change, and
+	 * the file is judged by the fd it was read from, not by its name. */
+	_cleanup_close_ int fd = trusted_path_open(path, &who, false,
+						   O_RDONLY | O_NOCTTY | O_NONBLOCK, ret_st, what,
+						   e);
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
 
 	if (fd < 0)
-		return sbx_error_set(e, errno, "profile %s", path);
-	if (fstat(fd, ret_st) < 0)
-		return sbx_error_set(e, errno, "profile %s", path);
+		return fd;
 	if (!S_ISREG(ret_st->st_mode))
 		return sbx_error_set(e, 0, "profile %s: not a regular file", path);
 	/* A profile can share the network or bind anything: only its owner
@@ -102,6 +107,9 @@ static int read_profile(const struct sbx_config *c, const char *path, char **ret
 				     (unsigned)ret_st->st_uid);
 	if (ret_st->st_mode & S_IWOTH)
 		return sbx_error_set(e, 0, "profile %s: writable by everyone", path);
+	if (trusted_path_writable_by_others(ret_st, &who))
+		return sbx_error_set(e, 0, "profile %s: writable by group %u, not yours", path,
+				     (unsigned)ret_st->st_gid);
 	if (ret_st->st_size > PROFILE_MAX_FILE)
 		return sbx_error_set(e, EFBIG, "profile %s: larger than %d bytes", path,
 				     PROFILE_MAX_FILE);

@@ -77,6 +77,22 @@ int profile_lex_line(const char *line, const char *home, char *words[PROFILE_MAX
 char *profile_quote(const char *word);
 
 /**
+ * profile_format_line() - the profile line for applied option @a
+ * Return: a new string
+ */
+char *profile_format_line(const struct sbx_applied_opt *a);
+
+/**
+ * profile_check_printable() - whether profile_print() can write every
+ *			       option of @c so that it reads back the same
+ *
+ * A bind whose path holds a ':' cannot be written (SRC[:DEST] has no
+ * escape), nor a line longer than PROFILE_MAX_LINE.
+ * Return: 0 or -EINVAL with @e filled, naming the option
+ */
+int profile_check_printable(const struct sbx_config *c, struct sbx_error *e);
+
+/**
  * profile_print() - --print-config: every option applied to @c in profile
  *		     syntax, one per line, with comments naming where they
  *		     came from; single-valued options only in their last place

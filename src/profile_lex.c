@@ -178,6 +178,59 @@ char *profile_quote(const char *word)
 	return w.buf;
 }
 
+char *profile_format_line(const struct sbx_applied_opt *a)
+{
+	char *line = xstrdup(a->name);
+
+	for (unsigned k = 0; k < a->nargs; k++) {
+		_cleanup_free_ char *q = profile_quote(a->args[k]);
+		char *next = xasprintf("%s %s", line, q);
+
+		free(line);
+		line = next;
+	}
+	return line;
+}
+
+/* Does @line lex back into exactly @a's name and arguments? */
+static bool reads_back(const char *line, const struct sbx_applied_opt *a, const char *home)
+{
+	char *words[PROFILE_MAX_WORDS];
+	struct sbx_error e = { 0 };
+	bool same;
+	size_t n;
+
+	if (profile_lex_line(line, home, words, &n, &e) < 0)
+		return false;
+	same = n == a->nargs + 1 && strcmp(words[0], a->name) == 0;
+	for (size_t k = 1; same && k < n; k++)
+		same = strcmp(words[k], a->args[k - 1]) == 0;
+	while (n)
+		free(words[--n]);
+	return same;
+}
+
+int profile_check_printable(const struct sbx_config *c, struct sbx_error *e)
+{
+	for (size_t i = 0; i < c->n_applied; i++) {
+		const struct sbx_applied_opt *a = &c->applied[i];
+		_cleanup_free_ char *line = NULL;
+
+		if (a->colon_path)
+			return sbx_error_set(e, 0, "--print-config: %s %s: a path with ':' cannot be "
+						   "written as SRC[:DEST] in a profile", a->name,
+					     a->args[0]);
+		line = profile_format_line(a);
+		if (strlen(line) > PROFILE_MAX_LINE)
+			return sbx_error_set(e, 0, "--print-config: %s: longer than a profile line "
+						   "may be (%d bytes)", a->name, PROFILE_MAX_LINE);
+		if (!reads_back(line, a, c->home))
+			return sbx_error_set(e, 0, "--print-config: %.200s: would not read back the "
+						   "same", line);
+	}
+	return 0;
+}
+
 void profile_print(FILE *out, const struct sbx_config *c)
 {
 	const char *shown = NULL;
@@ -186,15 +239,14 @@ void profile_print(FILE *out, const struct sbx_config *c)
 	for (size_t i = 0; i < c->n_applied; i++) {
 		const struct sbx_applied_opt *a = &c->applied[i];
 		const char *from = a->origin ? a->origin : "the command line";
+		_cleanup_free_ char *line = profile_format_line(a);
 
-		if (!shown || strcmp(shown, from) != 0)
-			fprintf(out, "# from %s\n", from);
-		shown = from;
-		fputs(a->name, out);
-		for (unsigned k = 0; k < a->nargs; k++) {
-			_cleanup_free_ char *q = profile_quote(a->args[k]);
-			fprintf(out, " %s", q);
+		/* Quoted: a file name with a newline must not end the comment. */
+		if (!shown || strcmp(shown, from) != 0) {
+			_cleanup_free_ char *q = a->origin ? profile_quote(from) : xstrdup(from);
+			fprintf(out, "# from %s\n", q);
 		}
-		fputc('\n', out);
+		shown = from;
+		fprintf(out, "%s\n", line);
 	}
 }

@@ -213,6 +213,13 @@ run_sbx run ls -d /usr
 expect_out "sbx run ls: the command ls, no hint" /usr
 run_sbx -- run
 expect_error "sbx -- run: the command named run (not found: 127)" 127 'run'
+comp() { # the bash completions for the words "$@", the last being completed
+	bash --norc --noprofile -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; _sbx; printf "%s\n" "${COMPREPLY[@]}"' \
+		comp "$TESTS_SRCDIR/../completions/sbx" "$@" 2>&1
+}
+expect_match "completion: the first word can be the verb run" '^run$' "$(comp sbx ru)"
+expect_eq "completion: run only as the first word" "" "$(comp sbx -v ru | grep -x run)"
 
 # A deleted working directory: --version and --help never need it, a run
 # starts in $HOME (sbx(1)); only a relative path cannot be resolved.

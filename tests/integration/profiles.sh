@@ -35,6 +35,17 @@ run_sbx --profile dev -- sh -c 'touch made-in-dev && cat ~/.gitconfig &&
 expect_out "dev: cwd writable, ~/.gitconfig read-only, no ~/.ssh" "[user] name = t" gitconfig-ro no-ssh
 [ -e made-in-dev ] && pass "dev: the file written in the project is on the host" ||
 	fail "dev: the file written in the project is on the host"
+mkdir -p "$HOME/.config/git" && echo '[core] x = 1' >"$HOME/.config/git/config" &&
+	echo 'https://u:token@example.com' >"$HOME/.config/git/credentials"
+run_sbx --profile dev -- sh -c 'cat ~/.config/git/config; cat ~/.config/git/credentials 2>/dev/null || echo no-credentials'
+expect_out "dev: git's XDG config read-only, its stored credentials not" "[core] x = 1" no-credentials
+cd "$HOME" || exit 1
+for p in dev build; do
+	run_sbx --profile "$p" -- sh -c 'ls ~/.ssh'
+	expect_error "$p started in \$HOME: refused (bind . would be all of it, ~/.ssh too)" 125 \
+		"^sbx: .*/$p.conf:[0-9]+: bind \\.: that is $HOME here, which holds all of your home $HOME; start sbx in a project's directory"
+done
+cd "$HOME/proj" || exit 1
 run_sbx --profile dev -- sh -c 'echo "echo hello" >>~/.sh_history'
 run_sbx --profile dev -- sh -c 'cat ~/.sh_history'
 expect_out "dev: the home persists across runs (--home)" "echo hello"
@@ -131,6 +142,15 @@ if [ "$(id -u)" = 0 ]; then
 else
 	other=/usr/share
 fi
+mkdir -m 0777 "$D/open"
+run_sbx --home "$D/open/h" -- true
+expect_error "--home under a directory others can write: refused, nothing created" 125 \
+	"^sbx: --home $D/open/h: $D/open is writable by others$"
+[ ! -e "$D/open/h" ] && pass "... nothing created" || fail "... nothing created"
+printf 'net none\n' >"$D/open/p.conf"
+run_sbx --profile "$D/open/p.conf" -- true
+expect_error "a profile in a directory others can write: refused" 125 \
+	"^sbx: profile $D/open/p.conf: $D/open is writable by others$"
 run_sbx --home "$other" -- true
 expect_error "--home: someone else's directory is refused" 125 "^sbx: --home $other: owned by uid [0-9]+, not by you$"
 

@@ -39,6 +39,19 @@ static int parse(struct sbx_config *c, struct sbx_error *e, enum cli_action *act
 	return r;
 }
 
+/* parse() for another caller. */
+static int parse_as(const struct sbx_caller *who, struct sbx_config *c, struct sbx_error *e,
+		    enum cli_action *act, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, act);
+	r = parse_args_as(who, c, e, act, ap);
+	va_end(ap);
+	return r;
+}
+
 /* Lex @line; the words joined with "|", or "ERR:" and the message. */
 static char *lex(const char *line)
 {
@@ -254,6 +267,140 @@ static void test_special_files(void)
 	free(got);
 }
 
+static void mkdir_mode(const char *name, mode_t mode)
+{
+	char *path = xasprintf("%s/%s", tmp, name);
+
+	if (mkdir(path, 0700) < 0 || chmod(path, mode) < 0)
+		abort();
+	free(path);
+}
+
+static void chmod_tmp(const char *name, mode_t mode)
+{
+	char *path = xasprintf("%s/%s", tmp, name);
+
+	if (chmod(path, mode) < 0)
+		abort();
+	free(path);
+}
+
+/* Where a profile lies: no directory or link on the way that someone else
+ * can change (the kernel's own lookup would go through them). */
+static void test_trust(void)
+{
+	char *got, *link;
+
+	mkdir_mode("open", 0777);
+	write_file("open/p.conf", "net none\n");
+	got = load_error("open/p.conf");
+	ok(strstr(got, "/open is writable by others|125") != NULL,
+	   "a profile in a directory everyone can write is refused: %s", got);
+	free(got);
+	link = xasprintf("%s/via-open.conf", tmp);
+	ok(symlink("open/p.conf", link) == 0, "symlink");
+	got = load_error("via-open.conf");
+	ok(strstr(got, "/open is writable by others|125") != NULL,
+	   "... also through a symbolic link from a safe place: %s", got);
+	free(got), free(link);
+	mkdir_mode("sticky", 01777);
+	write_file("sticky/p.conf", "net none\n");
+	got = load_error("sticky/p.conf");
+	is_str(got, "(loaded)", "a sticky directory (/tmp) is fine: others cannot replace a name");
+	free(got);
+	link = xasprintf("%s/ok-link.conf", tmp);
+	ok(symlink("sticky/./p.conf", link) == 0, "symlink");
+	got = load_error("ok-link.conf");
+	is_str(got, "(loaded)", "a link of yours to a file of yours is followed");
+	free(got), free(link);
+
+	/* Group-writable: fine for your own group (umask 002), not another. */
+	mkdir_mode("grp", 0770);
+	write_file("grp/p.conf", "net none\n");
+	chmod_tmp("grp/p.conf", 0664);
+	got = load_error("grp/p.conf");
+	is_str(got, "(loaded)", "group-writable by your own group: fine");
+	free(got);
+	caller.gid += 1;
+	got = load_error("grp/p.conf");
+	ok(strstr(got, "/grp is writable by others|125") != NULL,
+	   "a directory writable by another group is refused: %s", got);
+	free(got);
+	write_file("p-grp.conf", "net none\n");
+	chmod_tmp("p-grp.conf", 0664);
+	got = load_error("p-grp.conf");
+	ok(strstr(got, "p-grp.conf: writable by group ") != NULL,
+	   "a profile writable by another group is refused: %s", got);
+	free(got);
+	caller.gid -= 1;
+
+	if (getuid() == 0) {
+		link = xasprintf("%s/theirs-link.conf", tmp);
+		ok(symlink("sticky/p.conf", link) == 0 && lchown(link, 65534, 65534) == 0,
+		   "a link owned by uid 65534");
+		got = load_error("theirs-link.conf");
+		ok(strstr(got, "the symbolic link ") && strstr(got, "is owned by uid 65534"),
+		   "a symbolic link of someone else's is not followed: %s", got);
+		free(got), free(link);
+		mkdir_mode("theirs", 0755);
+		write_file("theirs/p.conf", "net none\n");
+		link = xasprintf("%s/theirs", tmp);
+		ok(chown(link, 65534, 65534) == 0, "a directory owned by uid 65534");
+		free(link);
+		got = load_error("theirs/p.conf");
+		ok(strstr(got, "/theirs is owned by uid 65534, neither you nor root|125") != NULL,
+		   "a root-owned profile in someone else's directory is refused: %s", got);
+		free(got);
+	} else {
+		for (int i = 0; i < 4; i++)
+			ok(1, "links and directories of another uid # SKIP chown needs root");
+	}
+}
+
+/* A profile's relative bind SRC naming $HOME or above: refused. */
+static void test_bind_home(void)
+{
+	struct sbx_caller at = caller;
+	struct sbx_config c;
+	struct sbx_error e = { 0 };
+	enum cli_action act;
+	char *path = xasprintf("%s/dot.conf", tmp), *up = xasprintf("%s/up.conf", tmp);
+	char *try = xasprintf("%s/dot-try.conf", tmp), *sub = xasprintf("%s/sub.conf", tmp);
+	char *tilde = xasprintf("%s/tilde.conf", tmp);
+
+	write_file("dot.conf", "net none\nbind .\n");
+	write_file("up.conf", "bind ..\n");
+	write_file("dot-try.conf", "ro-bind-try .:/mnt\n");
+	write_file("sub.conf", "bind ./proj\n");
+	write_file("tilde.conf", "bind ~\n");
+	at.cwd = "/home/u";
+	ok(parse_as(&at, &c, &e, &act, "--profile", path, NULL) < 0,
+	   "bind . started in $HOME: refused");
+	ok(strstr(e.msg, "dot.conf:2: bind .: that is /home/u here, which holds all of your home "
+			 "/home/u; start sbx in a project's directory") != NULL, "... saying why: %s",
+	   e.msg);
+	config_free(&c);
+	ok(parse_as(&at, &c, &e, &act, "--profile", try, NULL) < 0,
+	   "ro-bind-try .:/mnt in $HOME: refused too");
+	config_free(&c);
+	ok(parse_as(&at, &c, &e, &act, "--profile", sub, NULL) == 0,
+	   "bind ./proj in $HOME: a project, fine");
+	config_free(&c);
+	ok(parse_as(&at, &c, &e, &act, "--profile", tilde, NULL) == 0,
+	   "bind ~ written out: meant, fine");
+	config_free(&c);
+	at.cwd = "/";
+	ok(parse_as(&at, &c, &e, &act, "--profile", path, NULL) < 0, "bind . started in /: refused");
+	config_free(&c);
+	at.cwd = "/home/u/proj";
+	ok(parse_as(&at, &c, &e, &act, "--profile", up, NULL) < 0,
+	   "bind .. from a project in $HOME: refused");
+	config_free(&c);
+	ok(parse_as(&at, &c, &e, &act, "--profile", path, NULL) == 0, "bind . in a project: fine");
+	config_free(&c);
+	free(path), free(up), free(try), free(sub), free(tilde);
+}
+
 static void test_lookup(void)
 {
 	struct sbx_config c;
@@ -386,6 +533,41 @@ static void test_print_roundtrip(void)
 	config_free(&c);
 	config_free(&c2);
 
+	/* What the profile syntax cannot say is refused, not printed wrong. */
+	{
+		struct sbx_caller at = caller;
+		char *big = xreallocarray(NULL, PROFILE_MAX_LINE + 1, 1);
+		char *nl = xasprintf("%s/x\nshare-net\n.conf", tmp), *buf = NULL;
+		size_t len = 0;
+		FILE *f;
+
+		at.cwd = "/home/u/a:b";
+		ok(parse_as(&at, &c, &e, &act, "--bind", ".", NULL) == 0, "a cwd with ':': bind . runs");
+		config_free(&c);
+		ok(parse_as(&at, &c, &e, &act, "--bind", ".", "--print-config", NULL) < 0 &&
+			   strstr(e.msg, "bind /home/u/a:b: a path with ':' cannot be written"),
+		   "... but is not printed as 'bind /home/u/a:b' (SRC /home/u/a, DEST b): %s", e.msg);
+		config_free(&c);
+		memset(big, 'v', PROFILE_MAX_LINE);
+		big[PROFILE_MAX_LINE] = '\0';
+		ok(parse(&c, &e, &act, "--setenv", "V", big, "--print-config", NULL) < 0 &&
+			   strstr(e.msg, "setenv: longer than a profile line may be"),
+		   "a line too long to read back is refused: %s", e.msg);
+		config_free(&c);
+		free(big);
+		f = fopen(nl, "we");
+		fputs("hostname h\n", f);
+		fclose(f);
+		ok(parse(&c, &e, &act, "--profile", nl, "--print-config", NULL) == 0, "a profile "
+		   "named with a newline: %s", e.msg);
+		f = open_memstream(&buf, &len);
+		profile_print(f, &c);
+		fclose(f);
+		ok(strstr(buf, "\nshare-net\n") == NULL && strstr(buf, "\\nshare-net\\n"),
+		   "... its name in the comment does not start a line of its own");
+		free(buf), free(nl);
+		config_free(&c);
+	}
 	ok(parse(&c, &e, &act, "--print-config", "ls", NULL) < 0, "--print-config with a command");
 	ok(strstr(e.msg, "not a command (ls)") != NULL, "... is refused: %s", e.msg);
 	config_free(&c);
@@ -404,6 +586,21 @@ static void test_home(void)
 		   strcmp(c.mounts[0].dest, "/home/u") == 0,
 	   "--home is the first view operation, wherever it was written");
 	ok(config_prepare_home(&c, &e) == 0, "created: %s", e.msg);
+	{
+		struct sbx_config c2;
+
+		ok(parse(&c2, &e, &act, "--home", dir, "--ro-bind", "/srv:/home", NULL) < 0 &&
+			   strstr(e.msg, "hidden by --ro-bind at /home, which covers /home/u"),
+		   "a mount above $HOME would hide --home: refused: %s", e.msg);
+		config_free(&c2);
+		ok(parse(&c2, &e, &act, "--tmpfs", "/home/u", "--home", dir, NULL) < 0,
+		   "... and one at $HOME, written before it too");
+		config_free(&c2);
+		ok(parse(&c2, &e, &act, "--home", dir, "--ro-bind-try", "/nope:/home/u", "--tmpfs",
+			 "/home/u/t", NULL) == 0,
+		   "a -try bind (it may not happen) and a mount below $HOME: fine");
+		config_free(&c2);
+	}
 	ok(stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 07777) == 0700,
 	   "0700, parents too");
 	ok(config_prepare_home(&c, &e) == 0, "an existing one is fine");
@@ -414,10 +611,43 @@ static void test_home(void)
 	config_free(&c);
 	caller.uid += 1;
 	ok(parse(&c, &e, &act, "--home", dir, NULL) == 0 && config_prepare_home(&c, &e) < 0 &&
-		   strstr(e.msg, "not by you"),
+		   strstr(e.msg, "owned by uid "),
 	   "someone else's directory is refused: %s", e.msg);
 	caller.uid -= 1;
 	config_free(&c);
+	free(dir), free(file);
+
+	/* tmp/open (test_trust()) is 0777: whoever can write there could swap
+	 * the home for theirs between the check and the bind. */
+	dir = xasprintf("%s/open/h/a", tmp);
+	ok(parse(&c, &e, &act, "--home", dir, NULL) == 0 && config_prepare_home(&c, &e) < 0 &&
+		   strstr(e.msg, "/open is writable by others"),
+	   "--home under a directory others can write is refused: %s", e.msg);
+	free(dir);
+	dir = xasprintf("%s/open/h", tmp);
+	ok(access(dir, F_OK) < 0, "... and nothing is created there");
+	config_free(&c);
+	free(dir);
+	mkdir_mode("wwhome", 0777);
+	dir = xasprintf("%s/wwhome", tmp);
+	ok(parse(&c, &e, &act, "--home", dir, NULL) == 0 && config_prepare_home(&c, &e) < 0 &&
+		   strstr(e.msg, "writable by others"),
+	   "a home everyone can write to is refused: %s", e.msg);
+	config_free(&c);
+	free(dir);
+	/* A link in a sticky directory (think /tmp/h -> ~/.ssh) that is not yours. */
+	dir = xasprintf("%s/sticky/h", tmp);
+	file = xasprintf("%s/homes", tmp);
+	if (getuid() == 0) {
+		ok(symlink(file, dir) == 0 && lchown(dir, 65534, 65534) == 0, "a planted link");
+		ok(parse(&c, &e, &act, "--home", dir, NULL) == 0 &&
+			   config_prepare_home(&c, &e) < 0 && strstr(e.msg, "the symbolic link "),
+		   "--home through someone else's link is refused: %s", e.msg);
+		config_free(&c);
+	} else {
+		for (int i = 0; i < 2; i++)
+			ok(1, "--home through another uid's link # SKIP lchown needs root");
+	}
 	free(dir), free(file);
 }
 
@@ -440,6 +670,8 @@ int main(void)
 	test_quote();
 	test_errors();
 	test_special_files();
+	test_trust();
+	test_bind_home();
 	test_lookup();
 	test_override();
 	test_print_roundtrip();
