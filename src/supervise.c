@@ -271,8 +271,8 @@ static void on_helper_ctl(struct loop_source *src, uint32_t events)
 		}
 		return;
 	}
-	/* Once ready, the helper speaks only when asked (nethelper_handover()
-	 * reads its answers); an answer that came too late is dropped. */
+	/* Once ready, the helper has nothing to say here (handovers go over
+	 * the bypass worker's channel): drop what comes, notice its end. */
 	r = sync_recv(h->ctl_fd, &m, NULL, MSG_DONTWAIT);
 	if (r < 0 && r != -EAGAIN)
 		loop_remove(src);
