@@ -74,6 +74,12 @@ void loop_remove(struct loop_source *s)
 		return;
 	epoll_ctl(l->epfd, EPOLL_CTL_DEL, s->fd, NULL);
 	s->loop = NULL;
+	/* Its event later in this batch was for the registration just ended:
+	 * the source may be freed, or back on another fd, by the time it
+	 * would be dispatched. */
+	for (int i = 0; i < l->batch_n; i++)
+		if (l->batch[i].data.ptr == s)
+			l->batch[i].data.ptr = NULL;
 }
 
 void loop_exit(struct loop *l, int result)
@@ -95,13 +101,17 @@ int loop_run(struct loop *l)
 			continue;
 		if (n < 0)
 			return -errno;
+		l->batch = ev;
+		l->batch_n = n;
 		for (int i = 0; i < n && !l->done; i++) {
 			struct loop_source *s = ev[i].data.ptr;
 
-			/* Removed by an earlier handler of this batch. */
-			if (s->loop == l)
+			/* NULL: removed by an earlier handler of this batch. */
+			if (s)
 				s->handler(s, ev[i].events);
 		}
+		l->batch = NULL;
+		l->batch_n = 0;
 	}
 	return l->result;
 }

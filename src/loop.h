@@ -41,11 +41,15 @@ struct loop_source {
  * @epfd:	the epoll fd
  * @done:	loop_exit() was called
  * @result:	what it was given
+ * @batch:	private: the events being dispatched, NULL between batches
+ * @batch_n:	private: how many
  */
 struct loop {
 	int epfd;
 	bool done;
 	int result;
+	struct epoll_event *batch;
+	int batch_n;
 };
 
 /**
@@ -79,6 +83,9 @@ int loop_modify(struct loop_source *s, uint32_t events);
  * loop_remove() - stop watching @s; safe on a source in no loop. Does not
  *		   close its fd: remove before closing, as epoll forgets an fd
  *		   only when every copy of it is closed.
+ *
+ * An event of @s still waiting in the batch being dispatched is dropped, so
+ * a handler may remove (and free, or re-add on another fd) any source.
  */
 void loop_remove(struct loop_source *s);
 

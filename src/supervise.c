@@ -72,12 +72,17 @@ static void setup_failed(struct supervisor *s, const struct sbx_error *reported)
 	fail(s, -(s->e->err ? s->e->err : EINVAL));
 }
 
-static void command_stopped(const struct supervisor *s)
+static void command_stopped(const struct supervisor *s, int sig)
 {
+	/* The sandbox ended while this message waited: nothing to stop for. */
+	if (s->pid1_ended)
+		return;
 	/* The command stopped at the terminal (^Z): stop ourselves too, so
 	 * the user's shell sees a stopped job. Its `fg` sends us SIGCONT,
-	 * which pid 1 turns into the command's resumption. */
-	if (s->t->own_tty)
+	 * which pid 1 turns into the command's resumption. SIGTTIN and
+	 * SIGTTOU stop only a background group: the terminal is someone
+	 * else's then (the shell's, after `bg`), not ours to take. */
+	if (s->t->own_tty && sig == SIGTSTP)
 		term_take_foreground();
 	kill(getpid(), SIGSTOP);
 }
@@ -120,7 +125,7 @@ static void handle_message(struct supervisor *s, const struct sync_msg *m, int f
 		log_verbose(1, "%s", m->error.msg);
 		break;
 	case SYNC_CMD_STOPPED:
-		command_stopped(s);
+		command_stopped(s, m->value);
 		break;
 	case SYNC_NET_BYPASS:
 	case SYNC_NET_TAP:
@@ -266,8 +271,8 @@ static void on_helper_ctl(struct loop_source *src, uint32_t events)
 		}
 		return;
 	}
-	/* Once ready, the helper speaks only when asked (nethelper_handover()
-	 * reads its answers); an answer that came too late is dropped. */
+	/* Once ready, the helper has nothing to say here (handovers go over
+	 * the bypass worker's channel): drop what comes, notice its end. */
 	r = sync_recv(h->ctl_fd, &m, NULL, MSG_DONTWAIT);
 	if (r < 0 && r != -EAGAIN)
 		loop_remove(src);
@@ -364,7 +369,7 @@ int supervise(const struct supervise_target *t, int *ret_status, struct sbx_erro
 	/* Setup interrupted or failed, the helper gone: nothing may stay. */
 	proc_kill_and_reap(t->pid1);
 	if (t->own_tty)
-		term_take_foreground();
+		term_reclaim_foreground();
 	loop_free(&s.loop);
 	if (s.sfd >= 0)
 		close(s.sfd);

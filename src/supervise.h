@@ -41,7 +41,8 @@ struct supervise_target {
  * the sandbox (125): during the
  * setup with the reason it gave, later with one line saying how it ended.
  * Whatever the outcome, pid 1 has been killed if need be and reaped when this
- * returns, and the terminal is back with sbx's process group.
+ * returns, and the terminal is back with sbx's process group, unless the
+ * user's shell gave it to another job meanwhile (sbx stopped, then `bg`).
  *
  * The forwarded signals and SIGCHLD are blocked by the caller before the
  * clone, so none is lost between clone and this loop.

@@ -1,6 +1,7 @@
 /* term.c - the caller's terminal: its modes saved at the start and put back at the end */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <termios.h>
 #include <unistd.h>
@@ -65,4 +66,19 @@ static void take_foreground(int fd, const struct term_state *t)
 void term_take_foreground(void)
 {
 	without_ttou(take_foreground, STDIN_FILENO, NULL);
+}
+
+void term_reclaim_foreground(void)
+{
+	pid_t fg;
+
+	if (!isatty(STDIN_FILENO))
+		return;
+	fg = tcgetpgrp(STDIN_FILENO);
+	if (fg <= 0 || fg == getpgrp())
+		return;
+	/* EPERM: the group exists, someone else's. */
+	if (kill(-fg, 0) == 0 || errno != ESRCH)
+		return;
+	term_take_foreground();
 }

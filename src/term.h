@@ -36,3 +36,15 @@ void term_restore(struct term_state *t);
  *			    the terminal on stdin again (after the command had it)
  */
 void term_take_foreground(void);
+
+/**
+ * term_reclaim_foreground() - term_take_foreground(), but only from a
+ *			       process group that no longer exists (the
+ *			       command's, once the sandbox has ended)
+ *
+ * A live group in the foreground is one the user's shell put there after
+ * sbx was stopped and continued in the background (bg): taking the
+ * terminal from it would make the shell's next read fail, and an
+ * interactive shell exits on that.
+ */
+void term_reclaim_foreground(void);

@@ -18,6 +18,10 @@ starting with '#' are skipped:
   alive            fail if the command has exited
   stopped          wait until the command is stopped (as by SIGSTOP)
   signal NAME      send signal NAME (e.g. CONT) to the command
+  signal NAME REGEX  send signal NAME to the command's children (processes
+                   whose parent it is) whose command line REGEX fully
+                   matches; fail if there is none (e.g. to stop a job of a
+                   shell as `kill -STOP` from elsewhere would)
   exit N           wait until the command ends; fail unless its status is N
                    (128+S when killed by signal S)
   proc REGEX       wait until a descendant of the command has a command line
@@ -224,6 +228,25 @@ def descendants(root):
     return found
 
 
+def children(root):
+    """(pid, command line) of the processes whose parent is @root."""
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % name) as f:
+                stat = f.read()
+            with open("/proc/%s/cmdline" % name, "rb") as f:
+                argv = f.read().rstrip(b"\0").split(b"\0")
+        except (OSError, ValueError):
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        if len(fields) > 1 and int(fields[1]) == root:
+            found.append((int(name), b" ".join(argv).decode("utf-8", errors="replace")))
+    return found
+
+
 def termios_diff(before, after):
     """What differs between two tcgetattr() lists: known flags by name, the
     rest as numbers, and the control characters that changed."""
@@ -283,7 +306,15 @@ def run_step(s, verb, arg, timeout):
         if not s.is_stopped:
             raise StepFailed("the command ended (status %d) instead of stopping" % s.status)
     elif verb == "signal":
-        os.kill(s.pid, parse_signal(arg))
+        name, _, regex = arg.partition(" ")
+        if not regex:
+            os.kill(s.pid, parse_signal(name))
+            return
+        pids = [pid for pid, cmd in children(s.pid) if re.fullmatch(regex, cmd)]
+        if not pids:
+            raise StepFailed("no child of the command matches /%s/" % regex)
+        for pid in pids:
+            os.kill(pid, parse_signal(name))
     elif verb == "exit":
         want = int(arg)
         s.wait_for("the command to exit", lambda: s.status is not None, timeout)

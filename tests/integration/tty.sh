@@ -107,6 +107,30 @@ send exit 5\r
 exit 5
 EOF
 
+# sbx stopped from elsewhere (kill -STOP), then continued in the background
+# (bg): when its command ends, the terminal stays with the outer shell. (sbx
+# used to take it back on its way out, so the shell's next read failed with
+# EIO and the interactive shell exited.)
+mkfifo "$WORK/go"
+pty_session "sbx ending as a background job leaves the terminal to the shell" 6 <<'EOF'
+expect outer\$ $
+send "$SBX" --ro-bind "$D" -- sh -c 'read x <"$D/go"; echo got-$x'\r
+running sh -c read x .*/go.*
+signal STOP .*sbx --ro-bind .*
+expect \[1\]\+\s+Stopped\s
+expect outer\$ $
+send bg\r
+expect outer\$ $
+send echo ready-@S@ >"$D/go"\r
+expect got-ready-@S@
+noproc .*sbx --ro-bind .*
+send echo alive-$((40+2))\r
+expect alive-42\r\n
+expect outer\$ $
+send exit 6\r
+exit 6
+EOF
+
 # --- the caller's terminal modes come back -------------------------------------
 
 # pty_direct DESCRIPTION STATUS COMMAND...: run COMMAND (sbx) itself as the
