@@ -72,14 +72,34 @@ static int reap(struct pid1_state *s)
 	return result;
 }
 
+/* Only there to interrupt tcsetpgrp() (see resume_command()). */
+static void interrupt_only(int sig)
+{
+	(void)sig;
+}
+
 static void resume_command(struct pid1_state *s)
 {
+	struct sigaction interrupt = { .sa_handler = interrupt_only }, old; /* no SA_RESTART */
+	sigset_t ttou, old_mask;
+
 	if (!s->command_stopped)
 		return;
 	s->command_stopped = false;
-	/* sbx was brought back to the foreground (fg): give the terminal
-	 * to the command's group again and wake the whole job. */
+	/* sbx was continued. By fg, in the foreground: give the terminal to
+	 * the command's group again. By bg, in the background: there
+	 * tcsetpgrp() makes the kernel send SIGTTOU to our group and restart
+	 * the call, for ever for an init process, which never gets that
+	 * signal's default action. A handler without SA_RESTART turns it
+	 * into EINTR, and the job goes on in the background, as a job of the
+	 * shell should. (sbx ignores SIGTTOU while it supervises.) */
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigaction(SIGTTOU, &interrupt, &old);
+	sigprocmask(SIG_UNBLOCK, &ttou, &old_mask);
 	tcsetpgrp(STDIN_FILENO, s->command);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	sigaction(SIGTTOU, &old, NULL);
 	kill(-s->command, SIGCONT);
 }
 

@@ -354,9 +354,14 @@ static int add_sources(struct supervisor *s)
 int supervise(const struct supervise_target *t, int *ret_status, struct sbx_error *e)
 {
 	struct supervisor s = { .t = t, .e = e, .sfd = -1, .loop = { .epfd = -1 } };
+	struct sigaction ignore = { .sa_handler = SIG_IGN }, old_ttou;
 	sigset_t set;
 	int r;
 
+	/* pid 1, continued in the background (bg), finds out with SIGTTOU to
+	 * our whole process group that the terminal is not ours: that must not
+	 * stop sbx (see pid1.c resume_command()). */
+	sigaction(SIGTTOU, &ignore, &old_ttou);
 	pid1_forwarded_signals(&set);
 	s.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	r = s.sfd < 0 ? -errno : loop_init(&s.loop);
@@ -373,6 +378,7 @@ int supervise(const struct supervise_target *t, int *ret_status, struct sbx_erro
 	loop_free(&s.loop);
 	if (s.sfd >= 0)
 		close(s.sfd);
+	sigaction(SIGTTOU, &old_ttou, NULL);
 	if (r < 0)
 		return r;
 	*ret_status = r;

@@ -131,6 +131,32 @@ send exit 6\r
 exit 6
 EOF
 
+# ^Z stops the command inside, then bg continues sbx in the background: the
+# command must run on in the background and end, and the outer shell keep its
+# terminal. (pid 1 used to try to give the terminal back to the command from
+# the background; the kernel answered with SIGTTOU, which pid 1 as init never
+# gets, and restarted the call for ever: pid 1 spun and sbx stopped again.)
+mkfifo "$WORK/go2"
+pty_session "^Z then bg: the command goes on in the background and ends; the shell keeps the terminal" 7 <<'EOF'
+expect outer\$ $
+send "$SBX" --ro-bind "$D" -- sh -c 'read x <"$D/go2"; echo got-$x'\r
+running sh -c read x .*/go2.*
+send \x1a
+expect \[1\]\+\s+Stopped\s
+expect outer\$ $
+send bg\r
+expect outer\$ $
+running sh -c read x .*/go2.*
+send echo ready-@S@ >"$D/go2"\r
+expect got-ready-@S@
+noproc .*sbx --ro-bind .*
+send echo alive-$((40+2))\r
+expect alive-42\r\n
+expect outer\$ $
+send exit 7\r
+exit 7
+EOF
+
 # --- the caller's terminal modes come back -------------------------------------
 
 # pty_direct DESCRIPTION STATUS COMMAND...: run COMMAND (sbx) itself as the
