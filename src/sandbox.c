@@ -163,6 +163,40 @@ static void log_bypass(const struct tcp_bypass *bypass)
 			    bypass->stats->n_handed);
 }
 
+/* --net slirp: will the TCP bypass run, and take accept() calls too? */
+static void plan_bypass(const struct sbx_config *c, struct tcp_bypass *bypass,
+			struct nethelper *net, struct child_plan *child)
+{
+	if (c->net != SBX_NET_SLIRP || c->no_tcp_bypass)
+		return;
+	bypass_init(bypass, c);
+	child->tcp_bypass = bypass->enabled;
+	child->tcp_bypass_accepts = bypass->enabled && bypass->accepts;
+	net->handover = child->tcp_bypass_accepts;
+	if (!bypass->enabled)
+		log_verbose(1, "tcp bypass: off: %s", bypass->why_not);
+}
+
+/* After the clone (neither may be inherited by the sandbox): the bypass
+ * worker first, whose handover channel the network helper then takes. */
+static int start_net_processes(const struct sbx_config *c, struct tcp_bypass *bypass,
+			       struct nethelper *net, struct sbx_error *e)
+{
+	int r = bypass_start(bypass, e);
+
+	if (r < 0)
+		return r;
+	if (bypass->proc.pid > 0)
+		log_verbose(1, "tcp bypass worker pid %d", (int)bypass->proc.pid);
+	net->bypass_fd = TAKE_FD(bypass->helper_fd);
+	if (c->net != SBX_NET_SLIRP)
+		return 0;
+	r = nethelper_start(net, c, e);
+	if (r == 0)
+		log_verbose(1, "network helper pid %d", (int)net->proc.pid);
+	return r;
+}
+
 int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e)
 {
 	/* First in, last out: the terminal's modes come back after everything
@@ -189,14 +223,7 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	r = plan_sandbox(c, &plan, &filter, &landlock, &child, e);
 	if (r < 0)
 		return r;
-	if (c->net == SBX_NET_SLIRP && !c->no_tcp_bypass) {
-		bypass_init(&bypass, c);
-		child.tcp_bypass = bypass.enabled;
-		child.tcp_bypass_accepts = bypass.enabled && bypass.accepts;
-		net.handover = child.tcp_bypass_accepts;
-		if (!bypass.enabled)
-			log_verbose(1, "tcp bypass: off: %s", bypass.why_not);
-	}
+	plan_bypass(c, &bypass, &net, &child);
 	/* Block before the clone: a signal that arrives while the sandbox is
 	 * being set up waits for the supervisor instead of killing sbx. */
 	pid1_forwarded_signals(&forwarded);
@@ -225,20 +252,9 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 		proc_adopt(&pid1, pid);
 	close(TAKE_FD(child_end));
 	log_phase("cloned");
-	r = bypass_start(&bypass, e);
-	if (r < 0)
-		return r;
-	if (bypass.proc.pid > 0)
-		log_verbose(1, "tcp bypass worker pid %d", (int)bypass.proc.pid);
-	net.bypass_fd = TAKE_FD(bypass.helper_fd); /* the helper's end of the handovers */
-	if (c->net == SBX_NET_SLIRP) {
-		r = nethelper_start(&net, c, e);
-		if (r < 0)
-			return r;
-		log_verbose(1, "network helper pid %d", (int)net.proc.pid);
-	}
-
-	r = write_maps(&plan, pid, parent_end, e);
+	r = start_net_processes(c, &bypass, &net, e);
+	if (r == 0)
+		r = write_maps(&plan, pid, parent_end, e);
 	if (r < 0)
 		return r;
 	r = supervise(&(struct supervise_target){
