@@ -151,10 +151,32 @@ static void close_inherited_fds(int keep[3])
 	close_all_except(keep, 3);
 }
 
+/* --net slirp: the command must not run without its network, nor before a
+ * helper that cannot start has said why (and sbx has ended the sandbox for
+ * it). sbx says when the helper is ready; the command waits at its gate
+ * meanwhile, its own setup done. Only a failure of our own is reported: on
+ * the helper's, or a signal to sbx, sbx kills us here. */
+static int wait_for_network(const struct sbx_config *c, const struct child_plan *plan,
+			    struct sbx_error *e)
+{
+	struct sync_msg m;
+	int r;
+
+	if (c->net != SBX_NET_SLIRP)
+		return 0;
+	r = sync_recv(plan->sync_fd, &m, NULL, 0);
+	if (r < 0)
+		return sbx_error_set(e, r, "--net slirp: waiting for the network helper");
+	if (m.type != SYNC_NET_READY)
+		return sbx_error_set(e, EPROTO, "unexpected message %u from sbx", m.type);
+	return 0;
+}
+
 /*
  * Fork the command, then give up what pid 1 does not need: capabilities, the
- * caller's fds, dumpability. The command waits on @gate until that is done,
- * so on a failure (reported, fail closed) nothing of it has run.
+ * caller's fds, dumpability. The command waits on @gate until that is done
+ * (and, with --net slirp, until the network is ready), so on a failure
+ * (reported, fail closed) nothing of it has run.
  */
 static int start_command(const struct sbx_config *c, struct pid1_state *s, struct sbx_error *e)
 {
@@ -185,6 +207,8 @@ static int start_command(const struct sbx_config *c, struct pid1_state *s, struc
 		r = sbx_error_set(e, r, "pid 1: cannot drop its capabilities");
 	if (r == 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		r = sbx_error_set(e, errno, "pid 1: cannot make itself non-dumpable");
+	if (r == 0)
+		r = wait_for_network(c, plan, e);
 	if (r < 0) {
 		/* Our unreaped child: the pid is still its. It is blocked at
 		 * the gate (or already gone), so nothing of it has run. */

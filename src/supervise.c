@@ -7,7 +7,8 @@
  *  pid 1	its pidfd, readable when it ends (SIGCHLD without pidfds)
  *  sync	messages from the sandbox: log lines, errors, "started",
  *		"stopped" for job control, fds for the helper and the bypass
- *  helper	the network helper's control socket (its "ready", or why it
+ *  helper	the network helper's control socket (its "ready", passed on
+ *		to pid 1, which holds the command until then; or why it
  *		failed) and its pidfd
  *  bypass	the TCP bypass worker's control socket: its "locked down",
  *		a setup error, or EOF when it is gone
@@ -251,6 +252,21 @@ static void on_helper_exit(struct loop_source *src, uint32_t events)
 	check_helper(src->data);
 }
 
+/* pid 1 holds the command until now (pid1.c wait_for_network()). A sandbox
+ * already gone cannot read it: its end is reported by check_pid1(). */
+static void helper_ready(struct supervisor *s)
+{
+	int r;
+
+	log_phase("network helper ready");
+	r = sync_send_simple(s->t->sync_fd, SYNC_NET_READY, 0);
+	if (r < 0 && r != -EPIPE && r != -ECONNRESET) {
+		fail(s, sbx_error_set(s->e, r, "sync with the sandbox"));
+		return;
+	}
+	maybe_finish(s);
+}
+
 static void on_helper_ctl(struct loop_source *src, uint32_t events)
 {
 	struct supervisor *s = src->data;
@@ -262,8 +278,7 @@ static void on_helper_ctl(struct loop_source *src, uint32_t events)
 	if (!h->ready) {
 		r = nethelper_check_ready(h, s->e);
 		if (r == 0) {
-			log_phase("network helper ready");
-			maybe_finish(s);
+			helper_ready(s);
 		} else if (r == -EPIPE) {
 			loop_remove(src); /* its end is reported by check_helper() */
 		} else if (r != -EAGAIN) {

@@ -19,6 +19,8 @@ enum sync_type {
 			       reply: value 1 with its host socket, or 0 */
 	SYNC_NET_SOCKET,    /* helper <-> factory: value: address family; reply carries the
 			       socket, or error.err */
+	SYNC_NET_READY,	    /* parent -> pid 1: --net slirp: the network helper is ready,
+			       the command may start */
 };
 
 /**

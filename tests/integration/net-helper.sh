@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # net-helper.sh - when --net slirp's network helper fails, sbx says why: a
-# helper that cannot start reports its own reason before the command runs;
+# helper that cannot start reports its own reason, and the command never runs;
 # a helper that dies later ends the sandbox with one line and 125, leaving
 # nothing behind (no zombie, no process of the sandbox).
 . "${TESTS_SRCDIR:-$(dirname "$0")/..}/integration/lib.sh"
@@ -21,11 +21,26 @@ marker
 run_cmd env LD_LIBRARY_PATH="$D/badlib" "$SBX" --net slirp -- sleep "$MARKER"
 expect_error "libslirp.so.0 cannot be loaded: its own reason, one line, 125" 125 \
 	'^sbx: --net slirp: cannot load libslirp\.so\.0 \(.*badlib/libslirp\.so\.0.*\)'
-# (The command's start does not wait for the helper: it may have started;
-# it must be gone.)
+# (The command waits for the helper's "ready": it never started; nothing of
+# the sandbox may be left either.)
 wait_for_no_arg "$MARKER" 5
 ok $? "libslirp.so.0 cannot be loaded: nothing of the sandbox is left"
 kill_arg_leftovers "$MARKER"
+
+# The command never runs without its network: it used to start, now and
+# then (3 runs in 100), before the helper's failure ended the sandbox.
+mkdir "$D/st"
+bad=
+for i in $(seq 60); do
+	env LD_LIBRARY_PATH="$D/badlib" "$SBX" --net slirp --bind "$D/st:/w" \
+		-- touch "/w/started.$i" 2>/dev/null </dev/null
+	rc=$?
+	[ "$rc" = 125 ] || bad="$bad run $i: exit status $rc;"
+done
+started=$(find "$D/st" -mindepth 1 -printf "%f ")
+_last_cmd="60 x LD_LIBRARY_PATH=badlib sbx --net slirp --bind DIR:/w -- touch /w/started.N"
+expect_eq "libslirp.so.0 cannot be loaded: the command never started (60 runs, all 125)" \
+	":" "$bad:$started"
 
 # --- a helper that dies while the command runs ------------------------------------
 
