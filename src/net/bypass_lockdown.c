@@ -158,7 +158,7 @@ static int add_rules(scmp_filter_ctx ctx)
 		SCMP_SYS(process_vm_writev),
 		/* host sockets: twins, route probes, accept()ed connections */
 		SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(accept4), SCMP_SYS(getsockname),
-		SCMP_SYS(getpeername), SCMP_SYS(setsockopt), SCMP_SYS(getsockopt), SCMP_SYS(fcntl),
+		SCMP_SYS(getpeername), SCMP_SYS(setsockopt), SCMP_SYS(getsockopt),
 		SCMP_SYS(getrandom),
 		/* the route netlink dump of the host's addresses (bypass_sock.c) */
 		SCMP_SYS(sendto),
@@ -176,6 +176,7 @@ static int add_rules(scmp_filter_ctx ctx)
 		SECCOMP_IOCTL_NOTIF_RECV, SECCOMP_IOCTL_NOTIF_SEND, SECCOMP_IOCTL_NOTIF_ID_VALID,
 		SECCOMP_IOCTL_NOTIF_ADDFD, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
 	};
+	static const int fcntls[] = { F_GETFL, F_SETFL };
 	int r = seccomp_lib_allow_list(ctx, plain, ARRAY_SIZE(plain));
 
 	/* IP sockets, and the route netlink socket that lists the host's
@@ -186,6 +187,13 @@ static int add_rules(scmp_filter_ctx ctx)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
 				     SCMP_A0(SCMP_CMP_EQ, AF_NETLINK, 0),
 				     SCMP_A2(SCMP_CMP_EQ, NETLINK_ROUTE, 0));
+	/* fcntl() only to read and set a file's status flags (O_NONBLOCK):
+	 * F_SETOWN/F_SETSIG would let the worker send any signal to any process
+	 * of its uid (SIGIO's permission check compares uids only; as root, to
+	 * every process), by doing I/O on a socket of its own. */
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(fcntls); i++)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
+				     SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)fcntls[i], 0));
 	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(ioctls); i++)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				     SCMP_A1(SCMP_CMP_EQ, ioctls[i], 0));

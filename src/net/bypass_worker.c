@@ -29,7 +29,9 @@
  *	sockets and a route netlink socket for the host's addresses, opening
  *	files read-only, memory without PROT_EXEC); anything else fails with
  *	EPERM: no exec, no writing or creating files, no unix sockets (D-Bus,
- *	the user's systemd), no signals, no ptrace() itself.
+ *	the user's systemd), no signals (neither kill() nor fcntl(F_SETOWN),
+ *	whose SIGIO reaches any process of the worker's uid), no ptrace()
+ *	itself.
  *  stage 4, ready: tell sbx; the listener, which sbx sends whenever the
  *	command's arrives, is read only now.
  *

@@ -321,6 +321,8 @@ enum lockdown_check {
 	LD_TCP_SOCKET,	 /* socket(AF_INET, SOCK_STREAM): allowed */
 	LD_OPEN_WRITE,	 /* openat(O_WRONLY): EPERM */
 	LD_KILL,	 /* kill(parent, 0): EPERM */
+	LD_SETOWN,	 /* fcntl(F_SETOWN, F_SETSIG): EPERM (a signal to any pid) */
+	LD_GETFL,	 /* fcntl(F_GETFL, F_SETFL): allowed (O_NONBLOCK) */
 	LD_PTRACE,	 /* ptrace(): EPERM */
 	LD_EXEC_MEMORY,	 /* mmap(PROT_EXEC): EPERM */
 	LD_N
@@ -356,6 +358,10 @@ static _Noreturn void lockdown_child(int report, int tty)
 	got[LD_TCP_SOCKET] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0) >= 0;
 	got[LD_OPEN_WRITE] = denied(openat(AT_FDCWD, "/dev/null", O_WRONLY | O_CLOEXEC));
 	got[LD_KILL] = denied(kill(getppid(), 0));
+	got[LD_SETOWN] = denied(fcntl(report, F_SETOWN, getppid())) &&
+			 denied(fcntl(report, F_SETSIG, SIGKILL)) &&
+			 denied(syscall(SYS_fcntl, report, (1UL << 32) | F_GETFL));
+	got[LD_GETFL] = fcntl(report, F_SETFL, fcntl(report, F_GETFL) | O_NONBLOCK) == 0;
 	got[LD_PTRACE] = denied(syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, getppid(), 0, 0));
 	p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	got[LD_EXEC_MEMORY] = p == MAP_FAILED && errno == EPERM;
@@ -418,6 +424,8 @@ static void test_lockdown_seccomp(void)
 		[LD_TCP_SOCKET] = "socket(AF_INET, SOCK_STREAM) is allowed",
 		[LD_OPEN_WRITE] = "openat(O_WRONLY) is refused",
 		[LD_KILL] = "kill() is refused",
+		[LD_SETOWN] = "fcntl(F_SETOWN), fcntl(F_SETSIG) are refused (SIGIO to any pid)",
+		[LD_GETFL] = "fcntl(F_GETFL), fcntl(F_SETFL) are allowed",
 		[LD_PTRACE] = "ptrace() is refused",
 		[LD_EXEC_MEMORY] = "mmap(PROT_EXEC) is refused",
 	};
