@@ -281,11 +281,16 @@ int bypass_event(struct tcp_bypass *b, struct sbx_error *e)
 
 	if (b->ctl_fd < 0)
 		return 0;
+	/* The worker may be hostile by now: one "ready", then nothing but
+	 * EOF. A stream of messages must not keep the supervisor's loop here. */
 	while ((r = sync_recv(b->ctl_fd, &m, NULL, MSG_DONTWAIT)) == 0) {
-		if (m.type == SYNC_READY)
+		if (m.type == SYNC_READY && !b->ready) {
+			b->ready = true;
 			continue;
+		}
 		worker_stop(b);
-		if (m.type == SYNC_SETUP_ERROR) {
+		/* Its own words only before it read anything the sandbox chose. */
+		if (m.type == SYNC_SETUP_ERROR && !b->ready) {
 			*e = m.error;
 			e->exit_code = SBX_EXIT_SETUP;
 			return -(e->err > 0 ? e->err : EINVAL);

@@ -16,12 +16,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bypass.h"
 #include "bypass_filter.h"
 #include "bypass_lockdown.h"
 #include "bypass_parse.h"
 #include "bypass_policy.h"
 #include "bypass_sock.h"
 #include "config.h"
+#include "sync.h"
 #include "tap.h"
 
 /* @room: n ports' worth, for the policy's sorted copy (it points there). */
@@ -470,8 +472,53 @@ static void test_lockdown_seccomp(void)
 #endif
 }
 
+/* sbx's side of the worker's control socket: "ready" once, then any
+ * message (a worker that no longer follows the protocol) stops the sandbox,
+ * however many it sends. */
+static void test_worker_messages(void)
+{
+	struct tcp_bypass b = { .proc = PROC_NONE, .ctl_fd = -1, .helper_fd = -1 };
+	struct sbx_error e = { 0 };
+	int sv[2], r;
+
+	if (sync_socketpair(sv) < 0) {
+		ok(0, "worker messages: socketpair");
+		return;
+	}
+	b.ctl_fd = sv[0];
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	sync_send_simple(sv[1], SYNC_READY, 0);
+	ok(bypass_event(&b, &e) == 0 && b.ctl_fd >= 0, "worker messages: ready");
+	sync_send_simple(sv[1], SYNC_READY, 0);
+	r = bypass_event(&b, &e);
+	ok(r == -EPROTO && b.ctl_fd < 0, "worker messages: \"ready\" again stops the sandbox (%d: %s)", r,
+	   e.msg);
+	close(sv[1]);
+	if (b.ctl_fd >= 0)
+		close(b.ctl_fd);
+
+	/* After "ready" the worker has read what the sandbox wrote: its error
+	 * text (escape sequences for the terminal...) is not printed. */
+	memset(&b, 0, sizeof(b));
+	b.proc = PROC_NONE;
+	b.helper_fd = -1;
+	if (sync_socketpair(sv) < 0)
+		return;
+	b.ctl_fd = sv[0];
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	sync_send_simple(sv[1], SYNC_READY, 0);
+	sbx_error_set(&e, EIO, "\033]0;owned\007");
+	sync_send_error(sv[1], SYNC_SETUP_ERROR, &e);
+	memset(&e, 0, sizeof(e));
+	r = bypass_event(&b, &e);
+	ok(r == -EPROTO && !strchr(e.msg, '\033'),
+	   "worker messages: a setup error after \"ready\" is a protocol error, its text unused (%s)", e.msg);
+	close(sv[1]);
+}
+
 int main(void)
 {
+	test_worker_messages();
 	test_lockdown_seccomp();
 	test_loopback();
 	test_policy();
