@@ -106,6 +106,7 @@
 #include "bypass.h"
 #include "bypass_int.h"
 #include "bypass_lockdown.h"
+#include "log.h"
 #include "pollset.h"
 #include "proc.h"
 #include "sync.h"
@@ -286,6 +287,12 @@ int bypass_event(struct tcp_bypass *b, struct sbx_error *e)
 	while ((r = sync_recv(b->ctl_fd, &m, NULL, MSG_DONTWAIT)) == 0) {
 		if (m.type == SYNC_READY && !b->ready) {
 			b->ready = true;
+			/* Said once, so the user (and net-bypass.sh, which cannot
+			 * look into a non-dumpable process rootless) knows its wall. */
+			log_verbose(1, "tcp bypass worker locked down: %s",
+				    (m.value & BYPASS_LOCKDOWN_EMPTY_VIEW)
+					    ? "empty mount view"
+					    : "no mount view (no CAP_SYS_ADMIN: seccomp is its file-system wall)");
 			continue;
 		}
 		worker_stop(b);
