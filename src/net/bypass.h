@@ -36,6 +36,8 @@ struct bypass_stats {
  * @ctl_fd:	sbx's end of the worker's control socket: the listener goes
  *		out on it, the worker's "locked down" or setup error comes
  *		back, and EOF says it is gone
+ * @ready:	the worker said "locked down" (once: a second time is a
+ *		worker that does not follow the protocol)
  * @helper_fd:	after bypass_start(), the network helper's end of the
  *		handover channel (@accepts), for nethelper_start() to take
  * @stats:	the worker's counters (NULL when there is no worker)
@@ -47,6 +49,7 @@ struct tcp_bypass {
 	char why_not[96];
 	struct proc proc;
 	int ctl_fd;
+	bool ready;
 	int helper_fd;
 	struct bypass_stats *stats;
 	struct bypass_engine *engine;

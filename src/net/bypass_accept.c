@@ -178,6 +178,14 @@ static void deliver(struct bypass_engine *b, const struct bypass_accept_wait *w,
 	}
 	if (!(w->call.flags & SOCK_NONBLOCK))
 		fcntl(give, F_SETFL, fcntl(give, F_GETFL) & ~O_NONBLOCK);
+	/* write_peer() names the caller by pid, and the answer may come up to
+	 * BYPASS_HANDOVER_WAIT_MS after the last look: a call given up on (a
+	 * signal, the thread gone) must not have its memory written, nor a
+	 * process that got its pid since (pid_max may be 32768). */
+	if (ioctl(b->notify_fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &w->call.id) < 0) {
+		close(give);
+		return;
+	}
 	r = write_peer(w, give);
 	if (r < 0) {
 		bypass_reply(b, w->call.id, r, false);

@@ -38,6 +38,28 @@
 #include "seccomp_lib.h"
 #include "util.h"
 
+/* stderr stays (the sanitizers report there), but for writing only: it is
+ * often the terminal sbx was started on, open for reading too, and hostile
+ * code in the worker (which may read()) must not take what the user types.
+ * A terminal is opened again, write-only; another readable stderr (2<>file)
+ * becomes @null. */
+static void stderr_write_only(int null)
+{
+	int fl = fcntl(STDERR_FILENO, F_GETFL), tty;
+
+	if (fl < 0 || (fl & O_ACCMODE) == O_WRONLY)
+		return;
+	tty = isatty(STDERR_FILENO) ? open("/proc/self/fd/2", O_WRONLY | O_NOCTTY | O_CLOEXEC) : -1;
+	if (tty >= 0) {
+		dup2(tty, STDERR_FILENO);
+		close(tty);
+	} else if (null >= 0) {
+		dup2(null, STDERR_FILENO);
+	} else {
+		close(STDERR_FILENO);
+	}
+}
+
 void bypass_lockdown_detach(int ctl, int helper, pid_t parent)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL }, ign = { .sa_handler = SIG_IGN };
@@ -68,14 +90,14 @@ void bypass_lockdown_detach(int ctl, int helper, pid_t parent)
 		from = (unsigned)keep[i] + 1;
 	}
 	syscall(SYS_close_range, from, ~0U, 0U);
-	/* stderr stays: the sanitizers report there. */
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null >= 0) {
 		dup2(null, STDIN_FILENO);
 		dup2(null, STDOUT_FILENO);
-		if (null > STDERR_FILENO)
-			close(null);
 	}
+	stderr_write_only(null);
+	if (null > STDERR_FILENO)
+		close(null);
 }
 
 #define VIEW_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
@@ -136,7 +158,7 @@ static int add_rules(scmp_filter_ctx ctx)
 		SCMP_SYS(process_vm_writev),
 		/* host sockets: twins, route probes, accept()ed connections */
 		SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(accept4), SCMP_SYS(getsockname),
-		SCMP_SYS(getpeername), SCMP_SYS(setsockopt), SCMP_SYS(getsockopt), SCMP_SYS(fcntl),
+		SCMP_SYS(getpeername), SCMP_SYS(setsockopt), SCMP_SYS(getsockopt),
 		SCMP_SYS(getrandom),
 		/* the route netlink dump of the host's addresses (bypass_sock.c) */
 		SCMP_SYS(sendto),
@@ -154,6 +176,7 @@ static int add_rules(scmp_filter_ctx ctx)
 		SECCOMP_IOCTL_NOTIF_RECV, SECCOMP_IOCTL_NOTIF_SEND, SECCOMP_IOCTL_NOTIF_ID_VALID,
 		SECCOMP_IOCTL_NOTIF_ADDFD, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
 	};
+	static const int fcntls[] = { F_GETFL, F_SETFL };
 	int r = seccomp_lib_allow_list(ctx, plain, ARRAY_SIZE(plain));
 
 	/* IP sockets, and the route netlink socket that lists the host's
@@ -164,6 +187,13 @@ static int add_rules(scmp_filter_ctx ctx)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
 				     SCMP_A0(SCMP_CMP_EQ, AF_NETLINK, 0),
 				     SCMP_A2(SCMP_CMP_EQ, NETLINK_ROUTE, 0));
+	/* fcntl() only to read and set a file's status flags (O_NONBLOCK):
+	 * F_SETOWN/F_SETSIG would let the worker send any signal to any process
+	 * of its uid (SIGIO's permission check compares uids only; as root, to
+	 * every process), by doing I/O on a socket of its own. */
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(fcntls); i++)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
+				     SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)fcntls[i], 0));
 	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(ioctls); i++)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				     SCMP_A1(SCMP_CMP_EQ, ioctls[i], 0));

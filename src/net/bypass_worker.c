@@ -13,7 +13,8 @@
  *  stage 0, detach: own session (terminal signals go to the sandbox, not
  *	here), SIGKILL when sbx dies, SIGPIPE ignored, every inherited fd
  *	closed but its control socket from sbx and its channel to the network
- *	helper (handovers, bypass_accept.c).
+ *	helper (handovers, bypass_accept.c); stdin and stdout /dev/null, stderr
+ *	kept for writing only (a terminal is not left open for reading).
  *  stage 1, empty view: where the worker may create a mount namespace (it
  *	has CAP_SYS_ADMIN in its user namespace: sbx runs as root, or in a user
  *	namespace of its own such as a per-user holder), an empty read-only
@@ -28,7 +29,9 @@
  *	sockets and a route netlink socket for the host's addresses, opening
  *	files read-only, memory without PROT_EXEC); anything else fails with
  *	EPERM: no exec, no writing or creating files, no unix sockets (D-Bus,
- *	the user's systemd), no signals, no ptrace() itself.
+ *	the user's systemd), no signals (neither kill() nor fcntl(F_SETOWN),
+ *	whose SIGIO reaches any process of the worker's uid), no ptrace()
+ *	itself.
  *  stage 4, ready: tell sbx; the listener, which sbx sends whenever the
  *	command's arrives, is read only now.
  *
@@ -49,18 +52,35 @@
  * pidfd_getfd and process_vm_readv on every call (tried: each connect()
  * fell back to slirp).
  *
- * What remains, rootless: sbx in the initial user namespace without
- * capabilities cannot give the worker a mount namespace (that needs a new
- * user namespace, which would cost the ptrace access above), so the
- * worker's file-system wall is only seccomp: it may read, not write, what
- * the user may read. And it may ptrace-access processes by pid: a pid names
- * any process of the user, not only the sandbox's, so where Yama allows a
- * same-user non-descendant (ptrace_scope=0), hostile code in the worker
- * could read or write the memory of the user's other processes. (Putting it
- * in the sandbox's pid namespace would stop that, but joining one needs
- * CAP_SYS_ADMIN in its own user namespace, which a rootless sbx lacks.)
- * With a holder user namespace in which sbx has CAP_SYS_ADMIN, stage 1
- * applies by itself.
+ * What remains: process_vm_readv/writev and pidfd_open take any pid, and
+ * seccomp cannot tell the sandbox's from others (a pidfd cannot be
+ * compared either); the kernel's ptrace rules are the only wall, and hostile
+ * code in the worker reaches every process they allow:
+ *  - rootless without the holder (--no-userns-holder, no subordinate ids):
+ *    sbx in the initial user namespace without capabilities cannot give the
+ *    worker a mount namespace (that needs a new user namespace, which would
+ *    cost the ptrace access above), so its file-system wall is only
+ *    seccomp: it may read, not write, what the user may read, and it has
+ *    host sockets to send it on. And every process of the user is a
+ *    same-uid peer in the same user namespace: where Yama allows a
+ *    non-descendant (ptrace_scope=0, or no Yama), it may read and write
+ *    their memory and take their fds.
+ *  - in the holder user namespace (the usual rootless case): the empty view
+ *    applies, and the user's processes outside the holder are out of reach
+ *    (the worker has no capability over the initial user namespace: EPERM,
+ *    checked). But the sandboxes of the user's *other* sbx instances are in
+ *    user namespaces the worker's euid owns, one level below its own, as
+ *    its own sandbox's is: it has every capability there, and may read and
+ *    write their processes' memory. Non-dumpable processes (other workers,
+ *    network helpers, the holder, sbx itself) are out of reach.
+ *  - as root: the empty view; processes with capabilities are out of reach
+ *    (the worker's are a subset of nobody's), root processes without any
+ *    are not.
+ * The way out is to put the worker in its sandbox's pid namespace (a fork
+ * after setns(CLONE_NEWPID), possible with the holder or as root), where a
+ * pid can only name the sandbox's processes; it needs a /proc of that
+ * namespace and sbx to tell the worker's death at the sandbox's end from
+ * a failure, and is not done.
  *
  * Ending: the worker ends when its control socket reaches EOF (sbx closed
  * it or died), at SIGKILL from sbx's exit path or the parent-death signal.
@@ -86,6 +106,7 @@
 #include "bypass.h"
 #include "bypass_int.h"
 #include "bypass_lockdown.h"
+#include "log.h"
 #include "pollset.h"
 #include "proc.h"
 #include "sync.h"
@@ -261,11 +282,22 @@ int bypass_event(struct tcp_bypass *b, struct sbx_error *e)
 
 	if (b->ctl_fd < 0)
 		return 0;
+	/* The worker may be hostile by now: one "ready", then nothing but
+	 * EOF. A stream of messages must not keep the supervisor's loop here. */
 	while ((r = sync_recv(b->ctl_fd, &m, NULL, MSG_DONTWAIT)) == 0) {
-		if (m.type == SYNC_READY)
+		if (m.type == SYNC_READY && !b->ready) {
+			b->ready = true;
+			/* Said once, so the user (and net-bypass.sh, which cannot
+			 * look into a non-dumpable process rootless) knows its wall. */
+			log_verbose(1, "tcp bypass worker locked down: %s",
+				    (m.value & BYPASS_LOCKDOWN_EMPTY_VIEW)
+					    ? "empty mount view"
+					    : "no mount view (no CAP_SYS_ADMIN: seccomp is its file-system wall)");
 			continue;
+		}
 		worker_stop(b);
-		if (m.type == SYNC_SETUP_ERROR) {
+		/* Its own words only before it read anything the sandbox chose. */
+		if (m.type == SYNC_SETUP_ERROR && !b->ready) {
 			*e = m.error;
 			e->exit_code = SBX_EXIT_SETUP;
 			return -(e->err > 0 ? e->err : EINVAL);

@@ -3,19 +3,27 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "bypass.h"
 #include "bypass_filter.h"
+#include "bypass_lockdown.h"
 #include "bypass_parse.h"
 #include "bypass_policy.h"
 #include "bypass_sock.h"
 #include "config.h"
+#include "sync.h"
 #include "tap.h"
 
 /* @room: n ports' worth, for the policy's sorted copy (it points there). */
@@ -304,8 +312,214 @@ static void test_parse(void)
 #endif
 }
 
+/* What the worker's allow-list lets through: each check's answer, sent to
+ * the parent as one byte (1: as expected), since write() is not allowed. */
+enum lockdown_check {
+	LD_READ_TTY,	 /* read() of sbx's terminal (its stderr, kept): fails */
+	LD_READ_OTHER,	 /* openat(O_RDONLY) and read() of a file: allowed (/proc) */
+	LD_WRITE,	 /* write(): EPERM */
+	LD_EXECVE,	 /* execve(): EPERM */
+	LD_UNIX_SOCKET,	 /* socket(AF_UNIX): EPERM */
+	LD_TCP_SOCKET,	 /* socket(AF_INET, SOCK_STREAM): allowed */
+	LD_OPEN_WRITE,	 /* openat(O_WRONLY): EPERM */
+	LD_KILL,	 /* kill(parent, 0): EPERM */
+	LD_SETOWN,	 /* fcntl(F_SETOWN, F_SETSIG): EPERM (a signal to any pid) */
+	LD_GETFL,	 /* fcntl(F_GETFL, F_SETFL): allowed (O_NONBLOCK) */
+	LD_PTRACE,	 /* ptrace(): EPERM */
+	LD_EXEC_MEMORY,	 /* mmap(PROT_EXEC): EPERM */
+	LD_N
+};
+
+static bool denied(long r)
+{
+	return r < 0 && errno == EPERM;
+}
+
+/* The worker's stages 0 and 3 (detach, seccomp), on @tty as stderr when
+ * there is one (-1: none), then the checks. */
+static _Noreturn void lockdown_child(int report, int tty)
+{
+	struct sbx_error e = { 0 };
+	char buf[1], got[LD_N];
+	char *const argv[] = { "true", NULL };
+	void *p;
+	int fd;
+
+	if (tty >= 0 && dup2(tty, STDERR_FILENO) < 0)
+		_exit(2);
+	bypass_lockdown_detach(report, -1, getppid());
+	if (bypass_lockdown_seccomp(&e) < 0)
+		_exit(2);
+	/* The parent wrote a byte to the terminal: it must stay unread. */
+	got[LD_READ_TTY] = tty < 0 || read(STDERR_FILENO, buf, 1) != 1;
+	fd = openat(AT_FDCWD, "/dev/zero", O_RDONLY | O_CLOEXEC);
+	got[LD_READ_OTHER] = fd >= 0 && read(fd, buf, 1) == 1;
+	got[LD_WRITE] = denied(write(report, "x", 1));
+	got[LD_EXECVE] = denied(execve("/bin/true", argv, argv + 1));
+	got[LD_UNIX_SOCKET] = denied(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	got[LD_TCP_SOCKET] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0) >= 0;
+	got[LD_OPEN_WRITE] = denied(openat(AT_FDCWD, "/dev/null", O_WRONLY | O_CLOEXEC));
+	got[LD_KILL] = denied(kill(getppid(), 0));
+	got[LD_SETOWN] = denied(fcntl(report, F_SETOWN, getppid())) &&
+			 denied(fcntl(report, F_SETSIG, SIGKILL)) &&
+			 denied(syscall(SYS_fcntl, report, (1UL << 32) | F_GETFL));
+	got[LD_GETFL] = fcntl(report, F_SETFL, fcntl(report, F_GETFL) | O_NONBLOCK) == 0;
+	got[LD_PTRACE] = denied(syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, getppid(), 0, 0));
+	p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	got[LD_EXEC_MEMORY] = p == MAP_FAILED && errno == EPERM;
+	_exit(send(report, got, sizeof(got), 0) == sizeof(got) ? 0 : 3);
+}
+
+#if defined(__x86_64__)
+/* A call of another ABI from behind the allow-list: the kernel kills the
+ * caller (never "EPERM", which would let 32-bit code probe on). */
+static _Noreturn void other_abi_child(bool x32)
+{
+	struct sbx_error e = { 0 };
+	long r = 20; /* i386 getpid */
+
+	if (bypass_lockdown_seccomp(&e) < 0)
+		_exit(2);
+	if (x32)
+		syscall(0x40000000 | SYS_getpid);
+	else
+		__asm__ volatile("int $0x80" : "+a"(r) : : "memory");
+	_exit(0);
+}
+#endif
+
+static int wait_status(pid_t pid)
+{
+	int status = 0;
+
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return status;
+}
+
+/* A terminal whose slave end has a byte to read: what sbx's stderr often is. */
+static int tty_with_input(int *ret_master)
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), slave = -1;
+
+	if (master >= 0 && grantpt(master) == 0 && unlockpt(master) == 0 && ptsname(master))
+		slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0 || write(master, "x\n", 2) != 2) {
+		if (slave >= 0)
+			close(slave);
+		if (master >= 0)
+			close(master);
+		return -1;
+	}
+	*ret_master = master;
+	return slave;
+}
+
+static void test_lockdown_seccomp(void)
+{
+	static const char *const what[LD_N] = {
+		[LD_READ_TTY] = "sbx's terminal (stderr, kept) cannot be read",
+		[LD_READ_OTHER] = "a file can be opened read-only and read",
+		[LD_WRITE] = "write() is refused",
+		[LD_EXECVE] = "execve() is refused",
+		[LD_UNIX_SOCKET] = "socket(AF_UNIX) is refused",
+		[LD_TCP_SOCKET] = "socket(AF_INET, SOCK_STREAM) is allowed",
+		[LD_OPEN_WRITE] = "openat(O_WRONLY) is refused",
+		[LD_KILL] = "kill() is refused",
+		[LD_SETOWN] = "fcntl(F_SETOWN), fcntl(F_SETSIG) are refused (SIGIO to any pid)",
+		[LD_GETFL] = "fcntl(F_GETFL), fcntl(F_SETFL) are allowed",
+		[LD_PTRACE] = "ptrace() is refused",
+		[LD_EXEC_MEMORY] = "mmap(PROT_EXEC) is refused",
+	};
+	char got[LD_N] = { 0 };
+	int sv[2], master = -1, tty = tty_with_input(&master), status;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		ok(0, "lockdown: socketpair: %s", strerror(errno));
+		return;
+	}
+	pid = fork();
+	if (pid == 0)
+		lockdown_child(sv[1], tty);
+	close(sv[1]);
+	status = wait_status(pid);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "lockdown: the child ran its checks (status %#x)",
+	   status);
+	if (recv(sv[0], got, sizeof(got), MSG_DONTWAIT) != sizeof(got))
+		memset(got, 0, sizeof(got));
+	for (int i = 0; i < LD_N; i++) {
+		if (i == LD_READ_TTY && tty < 0)
+			ok(1, "# SKIP lockdown: %s (no pseudo-terminal here)", what[i]);
+		else
+			ok(got[i] == 1, "lockdown: %s", what[i]);
+	}
+	close(sv[0]);
+	if (tty >= 0) {
+		close(tty);
+		close(master);
+	}
+#if defined(__x86_64__)
+	for (int x32 = 0; x32 < 2; x32++) {
+		pid = fork();
+		if (pid == 0)
+			other_abi_child(x32);
+		status = wait_status(pid);
+		ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS,
+		   "lockdown: a%s call kills the worker (status %#x)", x32 ? "n x32" : " 32-bit (int 0x80)",
+		   status);
+	}
+#endif
+}
+
+/* sbx's side of the worker's control socket: "ready" once, then any
+ * message (a worker that no longer follows the protocol) stops the sandbox,
+ * however many it sends. */
+static void test_worker_messages(void)
+{
+	struct tcp_bypass b = { .proc = PROC_NONE, .ctl_fd = -1, .helper_fd = -1 };
+	struct sbx_error e = { 0 };
+	int sv[2], r;
+
+	if (sync_socketpair(sv) < 0) {
+		ok(0, "worker messages: socketpair");
+		return;
+	}
+	b.ctl_fd = sv[0];
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	sync_send_simple(sv[1], SYNC_READY, 0);
+	ok(bypass_event(&b, &e) == 0 && b.ctl_fd >= 0, "worker messages: ready");
+	sync_send_simple(sv[1], SYNC_READY, 0);
+	r = bypass_event(&b, &e);
+	ok(r == -EPROTO && b.ctl_fd < 0, "worker messages: \"ready\" again stops the sandbox (%d: %s)", r,
+	   e.msg);
+	close(sv[1]);
+	if (b.ctl_fd >= 0)
+		close(b.ctl_fd);
+
+	/* After "ready" the worker has read what the sandbox wrote: its error
+	 * text (escape sequences for the terminal...) is not printed. */
+	memset(&b, 0, sizeof(b));
+	b.proc = PROC_NONE;
+	b.helper_fd = -1;
+	if (sync_socketpair(sv) < 0)
+		return;
+	b.ctl_fd = sv[0];
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	sync_send_simple(sv[1], SYNC_READY, 0);
+	sbx_error_set(&e, EIO, "\033]0;owned\007");
+	sync_send_error(sv[1], SYNC_SETUP_ERROR, &e);
+	memset(&e, 0, sizeof(e));
+	r = bypass_event(&b, &e);
+	ok(r == -EPROTO && !strchr(e.msg, '\033'),
+	   "worker messages: a setup error after \"ready\" is a protocol error, its text unused (%s)", e.msg);
+	close(sv[1]);
+}
+
 int main(void)
 {
+	test_worker_messages();
+	test_lockdown_seccomp();
 	test_loopback();
 	test_policy();
 	test_twin();
