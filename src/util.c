@@ -176,3 +176,26 @@ void close_all_except(int *keep, size_t n)
 one_by_one:
 	close_each_except(keep, n);
 }
+
+/* stderr stays (the sanitizers report there), but for writing only: it is
+ * often the terminal sbx was started on, open for reading too, and hostile
+ * code in a locked-down process that may read() must not take what the
+ * user types.
+ * A terminal is opened again, write-only; another readable stderr (2<>file)
+ * becomes @null. */
+void stderr_write_only(int null)
+{
+	int fl = fcntl(STDERR_FILENO, F_GETFL), tty;
+
+	if (fl < 0 || (fl & O_ACCMODE) == O_WRONLY)
+		return;
+	tty = isatty(STDERR_FILENO) ? open("/proc/self/fd/2", O_WRONLY | O_NOCTTY | O_CLOEXEC) : -1;
+	if (tty >= 0) {
+		dup2(tty, STDERR_FILENO);
+		close(tty);
+	} else if (null >= 0) {
+		dup2(null, STDERR_FILENO);
+	} else {
+		close(STDERR_FILENO);
+	}
+}

@@ -97,3 +97,13 @@ void *xreallocarray(void *p, size_t n, size_t size);
  * Nothing is left open because a kernel is old.
  */
 void close_all_except(int *keep, size_t n);
+
+/**
+ * stderr_write_only() - keep fd 2 (the sanitizers report there), but for
+ *			 writing only: a terminal is opened again write-only,
+ *			 another readable stderr becomes @null (-1: closed)
+ *
+ * For the processes that parse hostile input (the network helper, the TCP
+ * bypass worker): sbx's stderr is often the terminal, open for reading too.
+ */
+void stderr_write_only(int null);

@@ -38,33 +38,10 @@
 #include "seccomp_lib.h"
 #include "util.h"
 
-/* stderr stays (the sanitizers report there), but for writing only: it is
- * often the terminal sbx was started on, open for reading too, and hostile
- * code in the worker (which may read()) must not take what the user types.
- * A terminal is opened again, write-only; another readable stderr (2<>file)
- * becomes @null. */
-static void stderr_write_only(int null)
-{
-	int fl = fcntl(STDERR_FILENO, F_GETFL), tty;
-
-	if (fl < 0 || (fl & O_ACCMODE) == O_WRONLY)
-		return;
-	tty = isatty(STDERR_FILENO) ? open("/proc/self/fd/2", O_WRONLY | O_NOCTTY | O_CLOEXEC) : -1;
-	if (tty >= 0) {
-		dup2(tty, STDERR_FILENO);
-		close(tty);
-	} else if (null >= 0) {
-		dup2(null, STDERR_FILENO);
-	} else {
-		close(STDERR_FILENO);
-	}
-}
-
 void bypass_lockdown_detach(int ctl, int helper, pid_t parent)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL }, ign = { .sa_handler = SIG_IGN };
 	int keep[2] = { ctl, helper }, null;
-	unsigned from = 3;
 	sigset_t none;
 
 	setsid();
@@ -78,18 +55,7 @@ void bypass_lockdown_detach(int ctl, int helper, pid_t parent)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
-	if (keep[1] >= 0 && keep[1] < keep[0]) {
-		keep[0] = helper;
-		keep[1] = ctl;
-	}
-	for (int i = 0; i < 2; i++) {
-		if (keep[i] < 0)
-			continue;
-		if ((unsigned)keep[i] > from)
-			syscall(SYS_close_range, from, (unsigned)keep[i] - 1, 0U);
-		from = (unsigned)keep[i] + 1;
-	}
-	syscall(SYS_close_range, from, ~0U, 0U);
+	close_all_except(keep, 2);
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null >= 0) {
 		dup2(null, STDIN_FILENO);

@@ -51,9 +51,10 @@ void nethelper_lockdown_detach(pid_t parent, int *keep, size_t n_keep)
 	if (null >= 0) {
 		dup2(null, STDIN_FILENO);
 		dup2(null, STDOUT_FILENO);
-		if (null > STDERR_FILENO)
-			close(null);
 	}
+	stderr_write_only(null);
+	if (null > STDERR_FILENO)
+		close(null);
 }
 
 /* Map only ourselves (the ids we had before unshare()), which needs no privilege. */
@@ -135,6 +136,9 @@ int nethelper_lockdown_no_privileges(struct sbx_error *e)
 	return caps_drop_for_exec(0, e);
 }
 
+static const int helper_fcntls[] = { F_GETFL, F_SETFL, F_GETFD, F_SETFD,
+				      F_GETPIPE_SZ, F_SETPIPE_SZ, F_DUPFD_CLOEXEC };
+
 int nethelper_lockdown_rules(scmp_filter_ctx ctx)
 {
 	static const int plain[] = {
@@ -145,7 +149,7 @@ int nethelper_lockdown_rules(scmp_filter_ctx ctx)
 		SCMP_SYS(recvfrom), SCMP_SYS(recvmsg), SCMP_SYS(sendto), SCMP_SYS(sendmsg),
 		SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(listen), SCMP_SYS(accept4),
 		SCMP_SYS(accept), SCMP_SYS(shutdown), SCMP_SYS(getsockname), SCMP_SYS(getpeername),
-		SCMP_SYS(setsockopt), SCMP_SYS(getsockopt), SCMP_SYS(fcntl), SCMP_SYS(close),
+		SCMP_SYS(setsockopt), SCMP_SYS(getsockopt), SCMP_SYS(close),
 		SCMP_SYS(splice), SCMP_SYS(pipe2),
 		/* libslirp's look at /etc/resolv.conf (our read-only copy) */
 		SCMP_SYS(newfstatat), SCMP_SYS(fstat), SCMP_SYS(stat), SCMP_SYS(statx),
@@ -164,6 +168,12 @@ int nethelper_lockdown_rules(scmp_filter_ctx ctx)
 	 * root), no netlink, no packet sockets. */
 	if (r == 0)
 		r = seccomp_lib_allow_ip_sockets(ctx);
+	/* fcntl() only for what libslirp, GLib and the relay use: status and
+	 * fd flags, pipe sizes, a CLOEXEC copy. Never F_SETOWN/F_SETSIG: with
+	 * O_ASYNC they would signal any process of the user on our own I/O. */
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(helper_fcntls); i++)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
+				     SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)helper_fcntls[i], 0));
 	/* UDP sockets ask how big the next datagram is. */
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,

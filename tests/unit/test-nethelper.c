@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <seccomp.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -109,6 +110,22 @@ static int remap_pages(void)
 	return syscall(SYS_remap_file_pages, p, 4096, 0, 1, 0) < 0 ? errno : 0;
 }
 
+/* F_SETOWN with O_ASYNC would let the helper signal any process of the user. */
+static int fcntl_setown(void)
+{
+	return fcntl(0, F_SETOWN, 1) < 0 ? errno : 0;
+}
+
+static int fcntl_setsig(void)
+{
+	return fcntl(0, F_SETSIG, SIGKILL) < 0 ? errno : 0;
+}
+
+static int fcntl_getfl(void)
+{
+	return fcntl(0, F_GETFL) < 0 ? errno : 0;
+}
+
 static int memfd(void)
 {
 	return syscall(SYS_memfd_create, "x", 0) < 0 ? errno : 0;
@@ -183,6 +200,41 @@ static int detach_without_close_range(void)
 	return 0;
 }
 
+/*
+ * Stage 0 with a terminal as stderr, open for reading too (as sbx's usually
+ * is): the helper keeps it for writing only, so hostile code in it cannot
+ * read what the user types. Exit status: 0 if so.
+ */
+static int detach_keeps_tty_write_only(void)
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), tty, keep[1];
+	char c;
+
+	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0)
+		return 100;
+	tty = open(ptsname(master), O_RDWR | O_NOCTTY);
+	if (tty < 0 || dup2(tty, STDERR_FILENO) < 0 || write(master, "typed\n", 6) != 6)
+		return 101;
+	keep[0] = master; /* the terminal stays up, as the user's does */
+	nethelper_lockdown_detach(getppid(), keep, 1);
+	if (write(STDERR_FILENO, "", 0) < 0)
+		return 102; /* stderr must still take the sanitizers' reports */
+	return read(STDERR_FILENO, &c, 1) == 1 ? 103 : 0;
+}
+
+static void test_detach_tty(void)
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(detach_keeps_tty_write_only());
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	   "stage 0: a terminal on stderr is kept for writing only (status %d)",
+	   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
 static void test_detach_fallback(void)
 {
 	int status = -1;
@@ -199,6 +251,7 @@ static void test_detach_fallback(void)
 int main(void)
 {
 	test_detach_fallback();
+	test_detach_tty();
 	ok(under_filter(map_rw) == 0, "the helper may map read-write memory");
 	ok(under_filter(map_exec) == EPERM, "the helper may not map executable memory (EPERM)");
 	ok(under_filter(map_rwx) == EPERM, "the helper may not map writable executable memory");
@@ -207,6 +260,9 @@ int main(void)
 	ok(under_filter(pkey_protect_exec) == EPERM, "nor through pkey_mprotect()");
 	ok(under_filter(remap_pages) == EPERM, "remap_file_pages() is refused");
 	ok(under_filter(memfd) == EPERM, "memfd_create() is refused");
+	ok(under_filter(fcntl_getfl) == 0, "fcntl(F_GETFL) is allowed (libslirp sets O_NONBLOCK)");
+	ok(under_filter(fcntl_setown) == EPERM, "fcntl(F_SETOWN) is refused (SIGIO to any process of the user)");
+	ok(under_filter(fcntl_setsig) == EPERM, "fcntl(F_SETSIG) is refused");
 	ok(under_filter(exec_at) == EPERM, "execveat() is refused");
 #if defined(__x86_64__)
 	{
