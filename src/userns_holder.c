@@ -138,15 +138,44 @@ static bool map_matches(int procfd, const char *name, const struct idmap *want)
 	       idmap_equal(&got, want);
 }
 
+int userns_holder_check(int procfd, int nsfd, const struct idmap *uid_want,
+			const struct idmap *gid_want, bool *ret_setgroups)
+{
+	_cleanup_close_ int parent = -1, self = -1, again = -1;
+	char setgroups[16];
+	uid_t owner;
+
+	if (ioctl(nsfd, NS_GET_OWNER_UID, &owner) < 0 || owner != getuid())
+		return -EPERM;
+	parent = ioctl(nsfd, NS_GET_PARENT);
+	self = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+	if (parent < 0 || self < 0 || !same_inode(parent, self))
+		return -EPERM;
+	if (!map_matches(procfd, "uid_map", uid_want) || !map_matches(procfd, "gid_map", gid_want))
+		return -ESTALE;
+	*ret_setgroups = read_at(procfd, "setgroups", setgroups, sizeof(setgroups)) == 0 &&
+			 strncmp(setgroups, "allow", 5) == 0;
+	/* The maps above are those of the namespace the process is in *now*:
+	 * one that unshared a child namespace since @nsfd was opened (one it
+	 * can map to read exactly like ours) would have shown that child's.
+	 * A process cannot return to a namespace it left (setns() needs
+	 * CAP_SYS_ADMIN there), so the same namespace now means the same
+	 * namespace all along. */
+	again = openat(procfd, "ns/user", O_RDONLY | O_CLOEXEC);
+	if (again < 0 || !same_inode(again, nsfd))
+		return -EPERM;
+	return 0;
+}
+
 /* The user namespace of process @pid, if it is one our holder should hold:
  * owned by us, a child of our own, mapped exactly as /etc/subuid and
  * /etc/subgid say now. Which process holds it does not matter (a pid reused
  * since the listen() only changes which namespace is checked). */
 static int holder_verify(pid_t pid, struct userns_plan *p, int *ret_nsfd)
 {
-	_cleanup_close_ int parent = -1, self = -1, procfd = -1, nsfd = -1;
-	char path[32], setgroups[16];
-	uid_t owner;
+	_cleanup_close_ int procfd = -1, nsfd = -1;
+	char path[32];
+	int r;
 
 	/* The directory pins the process: everything below is read from it. */
 	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
@@ -156,17 +185,10 @@ static int holder_verify(pid_t pid, struct userns_plan *p, int *ret_nsfd)
 	nsfd = openat(procfd, "ns/user", O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0)
 		return -errno;
-	if (ioctl(nsfd, NS_GET_OWNER_UID, &owner) < 0 || owner != getuid())
-		return -EPERM;
-	parent = ioctl(nsfd, NS_GET_PARENT);
-	self = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
-	if (parent < 0 || self < 0 || !same_inode(parent, self))
-		return -EPERM;
-	if (!map_matches(procfd, "uid_map", &p->uid_parent) ||
-	    !map_matches(procfd, "gid_map", &p->gid_parent))
-		return -ESTALE;
-	p->holder_setgroups = read_at(procfd, "setgroups", setgroups, sizeof(setgroups)) == 0 &&
-			      strncmp(setgroups, "allow", 5) == 0;
+	r = userns_holder_check(procfd, nsfd, &p->uid_parent, &p->gid_parent,
+				&p->holder_setgroups);
+	if (r < 0)
+		return r;
 	*ret_nsfd = TAKE_FD(nsfd);
 	return 0;
 }
