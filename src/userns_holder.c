@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/nsfs.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -257,20 +259,60 @@ static int holder_start(const struct holder_ref *h, struct userns_plan *p, pid_t
 	return got;
 }
 
+/* How long a start waits for another one to finish replacing the holder.
+ * That takes milliseconds; a lock held longer is held by a start that was
+ * stopped, or by something else that can open the file (a sandbox given the
+ * directory): then this start does without the holder rather than hang. */
+#define HOLDER_LOCK_WAIT_S 2 /* seconds; see userns_holder.h */
+
+static void lock_wait_over(int sig)
+{
+	(void)sig; /* only interrupts flock() */
+}
+
+/* flock(LOCK_EX) that gives up with -EINTR once HOLDER_LOCK_WAIT_S have
+ * passed: a repeating timer, so that a tick landing just before flock()
+ * blocks is followed by another. */
+static int lock_bounded(int fd)
+{
+	struct sigaction sa = { .sa_handler = lock_wait_over }, old_sa;
+	struct itimerval tick = { { HOLDER_LOCK_WAIT_S, 0 }, { HOLDER_LOCK_WAIT_S, 0 } };
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	sigset_t alrm, old_mask;
+	int r = 0;
+
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	if (errno != EWOULDBLOCK)
+		return -errno;
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	sigemptyset(&sa.sa_mask); /* no SA_RESTART: flock() returns EINTR */
+	sigaction(SIGALRM, &sa, &old_sa);
+	sigprocmask(SIG_UNBLOCK, &alrm, &old_mask);
+	setitimer(ITIMER_REAL, &tick, NULL);
+	if (flock(fd, LOCK_EX) < 0)
+		r = -errno;
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	sigaction(SIGALRM, &old_sa, NULL);
+	return r;
+}
+
 static int lock_dir(const struct holder_ref *h)
 {
 	char path[SUN_LEN_MAX + 8];
-	int fd;
+	int fd, r;
 
 	snprintf(path, sizeof(path), "%s/lock", h->dir);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -errno;
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR) {
-			close(fd);
-			return -errno;
-		}
+	r = lock_bounded(fd);
+	if (r < 0) {
+		close(fd);
+		return r == -EINTR ? -ETIMEDOUT : r;
+	}
 	return fd;
 }
 

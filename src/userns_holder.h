@@ -32,6 +32,9 @@
  * the same by not waiting for its pid 1 at all). Nothing is kept longer than
  * sbx itself runs, and nothing of the sandbox can act through it: the
  * holder only closes the fd.
+ * A start waits at most HOLDER_LOCK_WAIT_S for the lock under which a holder
+ * is replaced, then uses the helpers (a stopped start, or a sandbox given the
+ * directory, could otherwise hold every later start).
  * Opting out: --no-userns-holder or SBX_USERNS_HOLDER=0.
  */
 #pragma once

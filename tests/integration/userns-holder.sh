@@ -184,6 +184,31 @@ holder_fd_limit() { # USER (empty: the caller) DIR (of that user)
 	kill_holder "$pid"
 }
 
+# The lock that serialises the replacing of a holder, held for good (a
+# stopped start, or a sandbox given the directory): a start that needs it
+# gives up after a while and uses newuidmap/newgidmap. It used to wait
+# forever.
+holder_lock_held() { # USER (empty: the caller) DIR (of that user)
+	local u=$1 who=${1:-caller} RT=$2/rt-lock path pid locker sbx
+	sbx=(env XDG_RUNTIME_DIR="$RT")
+	[ -z "$u" ] || sbx=(runuser -u "$u" -- env -i PATH=/usr/bin:/bin HOME="$UHOME" XDG_RUNTIME_DIR="$RT")
+	mkdir -m 700 "$RT" && [ -z "$u" ] || chown "$u:" "$RT"
+	as_user "$u" -v true
+	read -r path pid _ <<<"$(holder_of)"
+	kill_holder "$pid" # its socket stays: stale, to be replaced under the lock
+	flock -x "$RT/sbx/lock" sh -c "echo > $2/locked; exec sleep 600" &
+	locker=$!
+	track_pid "$locker"
+	wait_for_file "$2/locked" 10
+	run_cmd timeout 60 "${sbx[@]}" "$SBX" -v cat /proc/self/uid_map
+	expect_eq "$who: with the holder's lock held for good, a start does not wait forever" 0 "$RC"
+	expect_match "$who: ...it uses newuidmap/newgidmap and says why" \
+		'via newuidmap/newgidmap \(holder .*: Connection timed out\)' "$ERR"
+	expect_match "$who: ...with the full map" '^ +0 +[0-9]+ +[0-9]+$' "$OUT"
+	kill "$locker" 2>/dev/null
+	wait "$locker" 2>/dev/null
+}
+
 # --- the caller ------------------------------------------------------------------
 
 make_temp_dir
@@ -199,6 +224,7 @@ elif ! grep -q "^$(id -un):\|^$MY_UID:" /etc/subuid /etc/subgid 2>/dev/null ||
 else
 	holder_tests ""
 	holder_fd_limit "" "$WORK"
+	holder_lock_held "" "$WORK"
 
 	run_cmd env XDG_RUNTIME_DIR="$RT" SBX_USERNS_HOLDER=0 "$SBX" -v true
 	expect_match "SBX_USERNS_HOLDER=0: newuidmap/newgidmap" 'via newuidmap/newgidmap \(holder off\)' "$ERR"
@@ -282,6 +308,7 @@ else
 
 	holder_tests "$TMPUSER"
 	holder_fd_limit "$TMPUSER" "$UHOME"
+	holder_lock_held "$TMPUSER" "$UHOME"
 
 	# Planted by root (another uid) at the right name: refused, replaced.
 	as_user "$TMPUSER" -v true
