@@ -196,7 +196,8 @@ holder_lock_held() { # USER (empty: the caller) DIR (of that user)
 	as_user "$u" -v true
 	read -r path pid _ <<<"$(holder_of)"
 	kill_holder "$pid" # its socket stays: stale, to be replaced under the lock
-	flock -x "$RT/sbx/lock" sh -c "echo > $2/locked; exec sleep 600" &
+	# One process, the lock on its own fd 9: killing it releases the lock.
+	(exec 9<>"$RT/sbx/lock" && flock -x 9 && echo >"$2/locked" && exec sleep 600 </dev/null >/dev/null 2>&1) &
 	locker=$!
 	track_pid "$locker"
 	wait_for_file "$2/locked" 10
