@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/nsfs.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -138,15 +140,44 @@ static bool map_matches(int procfd, const char *name, const struct idmap *want)
 	       idmap_equal(&got, want);
 }
 
+int userns_holder_check(int procfd, int nsfd, const struct idmap *uid_want,
+			const struct idmap *gid_want, bool *ret_setgroups)
+{
+	_cleanup_close_ int parent = -1, self = -1, again = -1;
+	char setgroups[16];
+	uid_t owner;
+
+	if (ioctl(nsfd, NS_GET_OWNER_UID, &owner) < 0 || owner != getuid())
+		return -EPERM;
+	parent = ioctl(nsfd, NS_GET_PARENT);
+	self = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+	if (parent < 0 || self < 0 || !same_inode(parent, self))
+		return -EPERM;
+	if (!map_matches(procfd, "uid_map", uid_want) || !map_matches(procfd, "gid_map", gid_want))
+		return -ESTALE;
+	*ret_setgroups = read_at(procfd, "setgroups", setgroups, sizeof(setgroups)) == 0 &&
+			 strncmp(setgroups, "allow", 5) == 0;
+	/* The maps above are those of the namespace the process is in *now*:
+	 * one that unshared a child namespace since @nsfd was opened (one it
+	 * can map to read exactly like ours) would have shown that child's.
+	 * A process cannot return to a namespace it left (setns() needs
+	 * CAP_SYS_ADMIN there), so the same namespace now means the same
+	 * namespace all along. */
+	again = openat(procfd, "ns/user", O_RDONLY | O_CLOEXEC);
+	if (again < 0 || !same_inode(again, nsfd))
+		return -EPERM;
+	return 0;
+}
+
 /* The user namespace of process @pid, if it is one our holder should hold:
  * owned by us, a child of our own, mapped exactly as /etc/subuid and
  * /etc/subgid say now. Which process holds it does not matter (a pid reused
  * since the listen() only changes which namespace is checked). */
 static int holder_verify(pid_t pid, struct userns_plan *p, int *ret_nsfd)
 {
-	_cleanup_close_ int parent = -1, self = -1, procfd = -1, nsfd = -1;
-	char path[32], setgroups[16];
-	uid_t owner;
+	_cleanup_close_ int procfd = -1, nsfd = -1;
+	char path[32];
+	int r;
 
 	/* The directory pins the process: everything below is read from it. */
 	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
@@ -156,17 +187,10 @@ static int holder_verify(pid_t pid, struct userns_plan *p, int *ret_nsfd)
 	nsfd = openat(procfd, "ns/user", O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0)
 		return -errno;
-	if (ioctl(nsfd, NS_GET_OWNER_UID, &owner) < 0 || owner != getuid())
-		return -EPERM;
-	parent = ioctl(nsfd, NS_GET_PARENT);
-	self = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
-	if (parent < 0 || self < 0 || !same_inode(parent, self))
-		return -EPERM;
-	if (!map_matches(procfd, "uid_map", &p->uid_parent) ||
-	    !map_matches(procfd, "gid_map", &p->gid_parent))
-		return -ESTALE;
-	p->holder_setgroups = read_at(procfd, "setgroups", setgroups, sizeof(setgroups)) == 0 &&
-			      strncmp(setgroups, "allow", 5) == 0;
+	r = userns_holder_check(procfd, nsfd, &p->uid_parent, &p->gid_parent,
+				&p->holder_setgroups);
+	if (r < 0)
+		return r;
 	*ret_nsfd = TAKE_FD(nsfd);
 	return 0;
 }
@@ -235,20 +259,60 @@ static int holder_start(const struct holder_ref *h, struct userns_plan *p, pid_t
 	return got;
 }
 
+/* How long a start waits for another one to finish replacing the holder.
+ * That takes milliseconds; a lock held longer is held by a start that was
+ * stopped, or by something else that can open the file (a sandbox given the
+ * directory): then this start does without the holder rather than hang. */
+#define HOLDER_LOCK_WAIT_S 2 /* seconds; see userns_holder.h */
+
+static void lock_wait_over(int sig)
+{
+	(void)sig; /* only interrupts flock() */
+}
+
+/* flock(LOCK_EX) that gives up with -EINTR once HOLDER_LOCK_WAIT_S have
+ * passed: a repeating timer, so that a tick landing just before flock()
+ * blocks is followed by another. */
+static int lock_bounded(int fd)
+{
+	struct sigaction sa = { .sa_handler = lock_wait_over }, old_sa;
+	struct itimerval tick = { { HOLDER_LOCK_WAIT_S, 0 }, { HOLDER_LOCK_WAIT_S, 0 } };
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	sigset_t alrm, old_mask;
+	int r = 0;
+
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	if (errno != EWOULDBLOCK)
+		return -errno;
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	sigemptyset(&sa.sa_mask); /* no SA_RESTART: flock() returns EINTR */
+	sigaction(SIGALRM, &sa, &old_sa);
+	sigprocmask(SIG_UNBLOCK, &alrm, &old_mask);
+	setitimer(ITIMER_REAL, &tick, NULL);
+	if (flock(fd, LOCK_EX) < 0)
+		r = -errno;
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	sigaction(SIGALRM, &old_sa, NULL);
+	return r;
+}
+
 static int lock_dir(const struct holder_ref *h)
 {
 	char path[SUN_LEN_MAX + 8];
-	int fd;
+	int fd, r;
 
 	snprintf(path, sizeof(path), "%s/lock", h->dir);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -errno;
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR) {
-			close(fd);
-			return -errno;
-		}
+	r = lock_bounded(fd);
+	if (r < 0) {
+		close(fd);
+		return r == -EINTR ? -ETIMEDOUT : r;
+	}
 	return fd;
 }
 

@@ -32,6 +32,9 @@
  * the same by not waiting for its pid 1 at all). Nothing is kept longer than
  * sbx itself runs, and nothing of the sandbox can act through it: the
  * holder only closes the fd.
+ * A start waits at most HOLDER_LOCK_WAIT_S for the lock under which a holder
+ * is replaced, then uses the helpers (a stopped start, or a sandbox given the
+ * directory, could otherwise hold every later start).
  * Opting out: --no-userns-holder or SBX_USERNS_HOLDER=0.
  */
 #pragma once
@@ -57,6 +60,25 @@
  * the plan stays on the helpers.
  */
 void userns_holder_enter(struct userns_plan *p, bool enabled);
+
+/**
+ * userns_holder_check() - is the user namespace @nsfd, opened from
+ *			   /proc/PID (@procfd), one to join as our parent
+ *			   namespace
+ * @procfd:	an open /proc/PID directory of the process it was opened from
+ * @nsfd:	that process's /proc/PID/ns/user, opened before this call
+ * @uid_want:	the uid map it must have (seen from our namespace)
+ * @gid_want:	the gid map it must have
+ * @ret_setgroups: whether its setgroups file says "allow"
+ *
+ * Owned by our uid, a child of our own namespace, mapped exactly as wanted,
+ * and still the process's namespace once the maps were read (so the maps
+ * checked are @nsfd's, not those of a namespace the process moved to).
+ *
+ * Return: 0, -EPERM (not ours, or moved), -ESTALE (other maps), -errno
+ */
+int userns_holder_check(int procfd, int nsfd, const struct idmap *uid_want,
+			const struct idmap *gid_want, bool *ret_setgroups);
 
 /**
  * userns_holder_hand_over() - in the sandbox's child, once its mount namespace

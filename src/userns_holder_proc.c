@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -71,24 +72,24 @@ static void client_read(struct client *c)
 }
 
 /* A start of ours (our uid), whose connection we keep until it closes. The
- * namespace itself is not sent: sbx opens it from /proc/PID/ns/user. */
-static void client_accept(int lsock, struct client *clients, size_t *n_clients)
+ * namespace itself is not sent: sbx opens it from /proc/PID/ns/user.
+ * Return: false when out of file descriptors (or memory), so that the
+ * caller stops polling the listener, which stays readable meanwhile. */
+static bool client_accept(int lsock, struct client *clients, size_t *n_clients)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	int conn = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
 
 	if (conn < 0)
-		return;
-	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != getuid()) {
+		return errno != EMFILE && errno != ENFILE && errno != ENOBUFS && errno != ENOMEM;
+	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != getuid() ||
+	    *n_clients == HOLDER_MAX_CLIENTS) {
 		close(conn);
-		return;
-	}
-	if (*n_clients == HOLDER_MAX_CLIENTS) {
-		close(conn);
-		return;
+		return true;
 	}
 	clients[(*n_clients)++] = (struct client){ .conn = conn, .held = -1 };
+	return true;
 }
 
 /* Serve until HOLDER_IDLE_MS pass with no start and no connection open. */
@@ -96,12 +97,16 @@ static void serve(int lsock)
 {
 	static struct client clients[HOLDER_MAX_CLIENTS];
 	static struct pollfd pfds[HOLDER_MAX_CLIENTS + 1];
-	size_t n_clients = 0;
+	size_t n_clients = 0, before;
+	bool accepting = true;
 
 	for (;;) {
 		int n;
 
-		pfds[0] = (struct pollfd){ .fd = lsock, .events = POLLIN };
+		/* Out of fds, the listener would wake us at once, forever: leave
+		 * it alone until a client has gone (the starts waiting in its
+		 * backlog do not need us meanwhile). */
+		pfds[0] = (struct pollfd){ .fd = accepting ? lsock : -1, .events = POLLIN };
 		for (size_t i = 0; i < n_clients; i++)
 			pfds[i + 1] = (struct pollfd){ .fd = clients[i].conn, .events = POLLIN };
 		n = poll(pfds, n_clients + 1, n_clients ? -1 : HOLDER_IDLE_MS);
@@ -116,13 +121,29 @@ static void serve(int lsock)
 			if (pfds[i + 1].revents)
 				client_read(&clients[i]);
 		/* Compact: dropped clients leave no hole. */
+		before = n_clients;
 		for (size_t i = 0; i < n_clients;)
 			if (clients[i].conn < 0)
 				clients[i] = clients[--n_clients];
 			else
 				i++;
+		if (n_clients < before)
+			accepting = true;
 		if (pfds[0].revents & POLLIN)
-			client_accept(lsock, clients, &n_clients);
+			accepting = client_accept(lsock, clients, &n_clients);
+	}
+}
+
+/* Two fds per client (its connection, the namespace it hands over): room
+ * for all of them if the hard limit allows, whatever soft limit sbx had. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	rlim_t want = 2 * HOLDER_MAX_CLIENTS + 16;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
 	}
 }
 
@@ -187,6 +208,7 @@ void userns_holder_main(const char *sock_path, int up, int down)
 	signal(SIGPIPE, SIG_IGN);
 	prctl(PR_SET_PDEATHSIG, 0);
 	prctl(PR_SET_NAME, "sbx-userns-hold");
+	raise_fd_limit();
 	if (chdir("/") < 0 || isolate_fds(up, down, sock_path) < 0)
 		_exit(1);
 	if (unshare(CLONE_NEWUSER) < 0) {

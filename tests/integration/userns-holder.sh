@@ -139,6 +139,77 @@ holder_tests() { # USER (empty: the caller)
 	kill_holder "$pid2"
 }
 
+# A holder out of file descriptors (the hard limit of the sbx that started
+# it: 24 here) waits for a connection to close instead of being woken at
+# once, forever, by the starts in its backlog: it used to spin at full CPU.
+PY_CONNECT='
+import os, signal, socket, sys
+cs = []
+for i in range(int(sys.argv[2])):
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    c.connect(sys.argv[1])
+    cs.append(c)
+open(sys.argv[3] + ".new", "w").write("%d\n" % len(cs))
+os.rename(sys.argv[3] + ".new", sys.argv[3])
+signal.pause()
+'
+holder_fd_limit() { # USER (empty: the caller) DIR (of that user)
+	local u=$1 who=${1:-caller} RT=$2/rt-fds path pid how st tries=0 conn sbx py
+	sbx=(prlimit --nofile=24:24 env XDG_RUNTIME_DIR="$RT") py=()
+	if [ -n "$u" ]; then
+		sbx=(runuser -u "$u" -- prlimit --nofile=24:24 env -i PATH=/usr/bin:/bin HOME="$UHOME"
+			XDG_RUNTIME_DIR="$RT")
+		py=(setpriv --reuid="$u" --regid="$(id -g "$u")" --clear-groups env PATH=/usr/bin:/bin)
+	fi
+	mkdir -m 700 "$RT" && [ -z "$u" ] || chown "$u:" "$RT"
+	run_cmd "${sbx[@]}" "$SBX" -v true
+	read -r path pid how <<<"$(holder_of)"
+	at_exit "kill_holder $pid"
+	expect_eq "$who: a holder started with 24 fds at most" "0 started" "$RC $how"
+	"${py[@]}" python3 -c "$PY_CONNECT" "$path" 40 "$2/conns" &
+	conn=$!
+	track_pid "$conn"
+	wait_for_file "$2/conns" 10
+	while st=$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null) && [ "$st" != S ] &&
+		[ $((tries += 1)) -lt 500 ]; do
+		sleep 0.02 # until it waits (a spinning holder never does)
+	done
+	expect_eq "$who: ...out of fds with 40 connections, it waits instead of spinning" \
+		"40 S" "$(cat "$2/conns") $st"
+	kill "$conn" 2>/dev/null
+	wait "$conn" 2>/dev/null
+	as_user "$u" -v true
+	expect_eq "$who: ...and, those closed, serves the next start" "0 joined $pid" \
+		"$RC $(holder_of | awk '{print $3, $2}')"
+	kill_holder "$pid"
+}
+
+# The lock that serialises the replacing of a holder, held for good (a
+# stopped start, or a sandbox given the directory): a start that needs it
+# gives up after a while and uses newuidmap/newgidmap. It used to wait
+# forever.
+holder_lock_held() { # USER (empty: the caller) DIR (of that user)
+	local u=$1 who=${1:-caller} RT=$2/rt-lock path pid locker sbx
+	sbx=(env XDG_RUNTIME_DIR="$RT")
+	[ -z "$u" ] || sbx=(runuser -u "$u" -- env -i PATH=/usr/bin:/bin HOME="$UHOME" XDG_RUNTIME_DIR="$RT")
+	mkdir -m 700 "$RT" && [ -z "$u" ] || chown "$u:" "$RT"
+	as_user "$u" -v true
+	read -r path pid _ <<<"$(holder_of)"
+	kill_holder "$pid" # its socket stays: stale, to be replaced under the lock
+	# One process, the lock on its own fd 9: killing it releases the lock.
+	(exec 9<>"$RT/sbx/lock" && flock -x 9 && echo >"$2/locked" && exec sleep 600 </dev/null >/dev/null 2>&1) &
+	locker=$!
+	track_pid "$locker"
+	wait_for_file "$2/locked" 10
+	run_cmd timeout 60 "${sbx[@]}" "$SBX" -v cat /proc/self/uid_map
+	expect_eq "$who: with the holder's lock held for good, a start does not wait forever" 0 "$RC"
+	expect_match "$who: ...it uses newuidmap/newgidmap and says why" \
+		'via newuidmap/newgidmap \(holder .*: Connection timed out\)' "$ERR"
+	expect_match "$who: ...with the full map" '^ +0 +[0-9]+ +[0-9]+$' "$OUT"
+	kill "$locker" 2>/dev/null
+	wait "$locker" 2>/dev/null
+}
+
 # --- the caller ------------------------------------------------------------------
 
 make_temp_dir
@@ -153,6 +224,8 @@ elif ! grep -q "^$(id -un):\|^$MY_UID:" /etc/subuid /etc/subgid 2>/dev/null ||
 	skip "holder" "no subordinate ranges or no newuidmap for $(id -un)"
 else
 	holder_tests ""
+	holder_fd_limit "" "$WORK"
+	holder_lock_held "" "$WORK"
 
 	run_cmd env XDG_RUNTIME_DIR="$RT" SBX_USERNS_HOLDER=0 "$SBX" -v true
 	expect_match "SBX_USERNS_HOLDER=0: newuidmap/newgidmap" 'via newuidmap/newgidmap \(holder off\)' "$ERR"
@@ -235,6 +308,8 @@ else
 	install -d -m 700 -o "$TMPUSER" "$RT"
 
 	holder_tests "$TMPUSER"
+	holder_fd_limit "$TMPUSER" "$UHOME"
+	holder_lock_held "$TMPUSER" "$UHOME"
 
 	# Planted by root (another uid) at the right name: refused, replaced.
 	as_user "$TMPUSER" -v true

@@ -2,12 +2,17 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "tap.h"
 #include "userns.h"
+#include "userns_holder.h"
 
 static size_t parse_text(const char *text, const char *user, unsigned long id,
 			 struct subid_range *r, size_t max)
@@ -220,6 +225,139 @@ static void test_plan(void)
 	rmdir(dir);
 }
 
+/* Write "INSIDE OUTSIDE 1" to /proc/PID/FILE. */
+static int put_map(pid_t pid, const char *file, unsigned long inside, unsigned long outside)
+{
+	char path[64], text[64];
+	int fd, n, r;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	n = strcmp(file, "setgroups") == 0 ? snprintf(text, sizeof(text), "deny")
+					   : snprintf(text, sizeof(text), "%lu %lu 1\n", inside, outside);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = write(fd, text, (size_t)n) == n ? 0 : -errno;
+	close(fd);
+	return r;
+}
+
+static int wait_byte(int fd)
+{
+	char b;
+
+	return read(fd, &b, 1) == 1 ? 0 : -1;
+}
+
+/* A child that unshares a user namespace X and says so ('x'); told to go
+ * on, with @hop it unshares again, into a child Y of X, has Y mapped by a
+ * process it leaves in X (only X may map Y) and says so ('y'); then it
+ * waits for the end. Y maps U to X's 5, which the caller maps to U: seen
+ * from outside, Y reads "U U 1" (our holder's map) while X reads "5 U 1". */
+static pid_t ns_child(int *ret_up, int *ret_down, bool hop, unsigned long u, unsigned long g)
+{
+	int up[2], down[2], done[2];
+	pid_t pid, mapper;
+
+	if (pipe2(up, O_CLOEXEC) < 0 || pipe2(down, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid != 0) {
+		close(up[1]);
+		close(down[0]);
+		*ret_up = up[0];
+		*ret_down = down[1];
+		return pid;
+	}
+	close(up[0]);
+	close(down[1]);
+	if (unshare(CLONE_NEWUSER) < 0 || write(up[1], "x", 1) != 1 || wait_byte(down[0]) < 0)
+		_exit(1);
+	if (hop) {
+		if (pipe2(done, O_CLOEXEC) < 0)
+			_exit(1);
+		mapper = fork();
+		if (mapper == 0) {
+			pid_t a = getppid();
+
+			_exit(wait_byte(done[0]) < 0 || put_map(a, "uid_map", u, 5) < 0 ||
+			      put_map(a, "gid_map", g, 5) < 0);
+		}
+		if (mapper < 0 || unshare(CLONE_NEWUSER) < 0 || write(done[1], "y", 1) != 1)
+			_exit(1);
+		while (waitpid(mapper, NULL, 0) < 0 && errno == EINTR)
+			;
+		if (write(up[1], "y", 1) != 1)
+			_exit(1);
+	}
+	wait_byte(down[0]);
+	_exit(0);
+}
+
+/* Check the namespace the child @pid is in now, against "U U 1"/"G G 1". */
+static int check_child(pid_t pid, int *ret_procfd, int *ret_nsfd)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	*ret_procfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	*ret_nsfd = openat(*ret_procfd, "ns/user", O_RDONLY | O_CLOEXEC);
+	return *ret_procfd < 0 || *ret_nsfd < 0 ? -errno : 0;
+}
+
+static void end_child(pid_t pid, int up, int down)
+{
+	close(down);
+	close(up);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* The holder's namespace must be checked as one: a process that moves to a
+ * child namespace between the opening of its ns/user and the reading of
+ * its maps would otherwise get another namespace joined than the one whose
+ * maps were checked. */
+static void test_holder_check(void)
+{
+	unsigned long u = getuid(), g = getgid();
+	struct idmap uid_want = { .n = 1, .lines = { { u, u, 1 } } };
+	struct idmap gid_want = { .n = 1, .lines = { { g, g, 1 } } };
+	int up, down, procfd = -1, nsfd = -1, r;
+	bool setgroups;
+	pid_t pid;
+
+	pid = ns_child(&up, &down, false, u, g);
+	if (pid < 0 || wait_byte(up) < 0) {
+		const char *must = getenv("SBX_MUST_WORK");
+
+		ok(!(must && strcmp(must, "1") == 0), "holder check # SKIP no user namespace");
+		if (pid > 0)
+			end_child(pid, up, down);
+		return;
+	}
+	ok(put_map(pid, "setgroups", 0, 0) == 0 && put_map(pid, "uid_map", u, u) == 0 &&
+		   put_map(pid, "gid_map", g, g) == 0 && check_child(pid, &procfd, &nsfd) == 0,
+	   "holder check: a namespace mapped U U 1");
+	r = userns_holder_check(procfd, nsfd, &uid_want, &gid_want, &setgroups);
+	ok(r == 0, "holder check: ours, mapped as wanted, accepted (%d)", r);
+	close(procfd);
+	close(nsfd);
+	end_child(pid, up, down);
+
+	pid = ns_child(&up, &down, true, u, g);
+	ok(pid > 0 && wait_byte(up) == 0 && put_map(pid, "setgroups", 0, 0) == 0 &&
+		   put_map(pid, "uid_map", 5, u) == 0 && put_map(pid, "gid_map", 5, g) == 0 &&
+		   check_child(pid, &procfd, &nsfd) == 0 && write(down, "g", 1) == 1 &&
+		   wait_byte(up) == 0,
+	   "holder check: a namespace mapped 5 U 1, opened, then left for a child mapped U U 1");
+	r = userns_holder_check(procfd, nsfd, &uid_want, &gid_want, &setgroups);
+	ok(r == -EPERM, "holder check: the namespace left is refused, not judged by its child's maps (%d)",
+	   r);
+	close(procfd);
+	close(nsfd);
+	end_child(pid, up, down);
+}
+
 int main(void)
 {
 	test_subid();
@@ -227,5 +365,6 @@ int main(void)
 	test_many_ranges();
 	test_idmap();
 	test_plan();
+	test_holder_check();
 	return tap_done();
 }
