@@ -7,14 +7,17 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "proc.h"
+#include "util.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -138,4 +141,32 @@ void proc_describe(int status, char *buf, size_t len)
 		snprintf(buf, len, "killed by SIG%s", name);
 	else
 		snprintf(buf, len, "killed by signal %d", WTERMSIG(status));
+}
+
+void proc_helper_detach(pid_t parent, int *keep, size_t n_keep)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, ign = { .sa_handler = SIG_IGN };
+	sigset_t none;
+	int null;
+
+	setsid();
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* sbx died between fork() and the line above: nobody would kill us. */
+	if (getppid() != parent)
+		_exit(0);
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL);
+	sigaction(SIGPIPE, &ign, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	close_all_except(keep, n_keep);
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+	}
+	stderr_write_only(null);
+	if (null > STDERR_FILENO)
+		close(null);
 }

@@ -67,3 +67,17 @@ int proc_exit_code(int status);
  * proc_describe() - "exited with status N" or "killed by SIGNAME" for @status
  */
 void proc_describe(int status, char *buf, size_t len);
+
+/**
+ * proc_helper_detach() - first step of a helper process that will parse
+ *			  hostile input (the network helper, the TCP bypass
+ *			  worker): own session, SIGKILL when sbx (@parent)
+ *			  dies, default signal dispositions but SIGPIPE
+ *			  ignored, stdin/stdout on /dev/null, stderr kept for
+ *			  writing only, every fd above 2 closed but the
+ *			  @n_keep in @keep
+ *
+ * Ends the process at once if sbx died before the parent-death signal was
+ * set. @keep is sorted in place.
+ */
+void proc_helper_detach(pid_t parent, int *keep, size_t n_keep);

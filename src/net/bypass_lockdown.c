@@ -35,35 +35,15 @@
 
 #include "bypass_lockdown.h"
 #include "caps.h"
+#include "proc.h"
 #include "seccomp_lib.h"
 #include "util.h"
 
 void bypass_lockdown_detach(int ctl, int helper, pid_t parent)
 {
-	struct sigaction dfl = { .sa_handler = SIG_DFL }, ign = { .sa_handler = SIG_IGN };
-	int keep[2] = { ctl, helper }, null;
-	sigset_t none;
+	int keep[2] = { ctl, helper };
 
-	setsid();
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	/* sbx died between fork() and the line above: nobody would kill us. */
-	if (getppid() != parent)
-		_exit(0);
-	for (int sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &dfl, NULL);
-	sigaction(SIGPIPE, &ign, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-
-	close_all_except(keep, 2);
-	null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null >= 0) {
-		dup2(null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
-	}
-	stderr_write_only(null);
-	if (null > STDERR_FILENO)
-		close(null);
+	proc_helper_detach(parent, keep, 2);
 }
 
 #define VIEW_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
@@ -138,11 +118,11 @@ static int add_rules(scmp_filter_ctx ctx)
 		/* reads the signal stack: AddressSanitizer does before _exit() */
 		SCMP_SYS(sigaltstack),
 	};
-	static const unsigned long ioctls[] = {
+	static const scmp_datum_t ioctls[] = {
 		SECCOMP_IOCTL_NOTIF_RECV, SECCOMP_IOCTL_NOTIF_SEND, SECCOMP_IOCTL_NOTIF_ID_VALID,
 		SECCOMP_IOCTL_NOTIF_ADDFD, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
 	};
-	static const int fcntls[] = { F_GETFL, F_SETFL };
+	static const scmp_datum_t fcntls[] = { F_GETFL, F_SETFL };
 	int r = seccomp_lib_allow_list(ctx, plain, ARRAY_SIZE(plain));
 
 	/* IP sockets, and the route netlink socket that lists the host's
@@ -157,23 +137,13 @@ static int add_rules(scmp_filter_ctx ctx)
 	 * F_SETOWN/F_SETSIG would let the worker send any signal to any process
 	 * of its uid (SIGIO's permission check compares uids only; as root, to
 	 * every process), by doing I/O on a socket of its own. */
-	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(fcntls); i++)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
-				     SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)fcntls[i], 0));
-	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(ioctls); i++)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-				     SCMP_A1(SCMP_CMP_EQ, ioctls[i], 0));
-	/* Opening is for reading only (/proc). */
 	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
-				     SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT, O_RDONLY));
-	/* No executable memory. */
+		r = seccomp_lib_allow_arg1_in(ctx, SCMP_SYS(fcntl), fcntls, ARRAY_SIZE(fcntls));
 	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-				     SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+		r = seccomp_lib_allow_arg1_in(ctx, SCMP_SYS(ioctl), ioctls, ARRAY_SIZE(ioctls));
+	/* Opening is for reading only (/proc); no executable memory. */
 	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
-				     SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+		r = seccomp_lib_allow_helper_basics(ctx);
 	return r;
 }
 
@@ -187,16 +157,5 @@ void bypass_listener_sync_wakeups(int notify_fd)
 
 int bypass_lockdown_seccomp(struct sbx_error *e)
 {
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
-	int r;
-
-	if (!ctx)
-		return sbx_error_set(e, ENOMEM, "tcp bypass worker: seccomp_init");
-	r = add_rules(ctx);
-	if (r == 0)
-		r = seccomp_load(ctx);
-	seccomp_release(ctx);
-	if (r < 0)
-		return sbx_error_set(e, r, "tcp bypass worker: seccomp");
-	return 0;
+	return seccomp_lib_load_allow_list(add_rules, "tcp bypass worker", e);
 }

@@ -29,33 +29,6 @@
 
 #define HELPER_NOFILE 16384
 
-void nethelper_lockdown_detach(pid_t parent, int *keep, size_t n_keep)
-{
-	struct sigaction dfl = { .sa_handler = SIG_DFL }, ign = { .sa_handler = SIG_IGN };
-	sigset_t none;
-	int null;
-
-	setsid();
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	/* sbx died between fork() and the line above: nobody would kill us. */
-	if (getppid() != parent)
-		_exit(0);
-	for (int sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &dfl, NULL);
-	sigaction(SIGPIPE, &ign, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-
-	close_all_except(keep, n_keep);
-	null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null >= 0) {
-		dup2(null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
-	}
-	stderr_write_only(null);
-	if (null > STDERR_FILENO)
-		close(null);
-}
 
 /* Map only ourselves (the ids we had before unshare()), which needs no privilege. */
 static int write_own_id_maps(uid_t uid, gid_t gid, struct sbx_error *e)
@@ -136,8 +109,8 @@ int nethelper_lockdown_no_privileges(struct sbx_error *e)
 	return caps_drop_for_exec(0, e);
 }
 
-static const int helper_fcntls[] = { F_GETFL, F_SETFL, F_GETFD, F_SETFD,
-				      F_GETPIPE_SZ, F_SETPIPE_SZ, F_DUPFD_CLOEXEC };
+static const scmp_datum_t helper_fcntls[] = { F_GETFL, F_SETFL, F_GETFD, F_SETFD,
+					      F_GETPIPE_SZ, F_SETPIPE_SZ, F_DUPFD_CLOEXEC };
 
 int nethelper_lockdown_rules(scmp_filter_ctx ctx)
 {
@@ -171,42 +144,22 @@ int nethelper_lockdown_rules(scmp_filter_ctx ctx)
 	/* fcntl() only for what libslirp, GLib and the relay use: status and
 	 * fd flags, pipe sizes, a CLOEXEC copy. Never F_SETOWN/F_SETSIG: with
 	 * O_ASYNC they would signal any process of the user on our own I/O. */
-	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(helper_fcntls); i++)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
-				     SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)helper_fcntls[i], 0));
+	if (r == 0)
+		r = seccomp_lib_allow_arg1_in(ctx, SCMP_SYS(fcntl), helper_fcntls,
+					      ARRAY_SIZE(helper_fcntls));
 	/* UDP sockets ask how big the next datagram is. */
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				     SCMP_A1(SCMP_CMP_EQ, FIONREAD, 0));
-	/* Opening is for reading only (resolv.conf). */
+	/* Opening is for reading only (resolv.conf); no executable memory
+	 * (libslirp and GLib were loaded in stage 1, and nothing they run
+	 * afterwards loads code). */
 	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
-				     SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT, O_RDONLY));
-	/* No executable memory: neither made so later nor mapped so at once
-	 * (an unconditional mmap would undo the mprotect rule). libslirp and
-	 * GLib were loaded in stage 1, and nothing they run afterwards loads
-	 * code; mremap() keeps a mapping's protection. */
-	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
-				     SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
-	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-				     SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+		r = seccomp_lib_allow_helper_basics(ctx);
 	return r;
 }
 
 int nethelper_lockdown_seccomp(struct sbx_error *e)
 {
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
-	int r;
-
-	if (!ctx)
-		return sbx_error_set(e, ENOMEM, "network helper: seccomp_init");
-	r = nethelper_lockdown_rules(ctx);
-	if (r == 0)
-		r = seccomp_load(ctx);
-	seccomp_release(ctx);
-	if (r < 0)
-		return sbx_error_set(e, r, "network helper: seccomp");
-	return 0;
+	return seccomp_lib_load_allow_list(nethelper_lockdown_rules, "network helper", e);
 }

@@ -8,17 +8,6 @@
 #include "error.h"
 
 /**
- * nethelper_lockdown_detach() - stage 0: own session, SIGKILL when sbx
- *				 (@parent) dies, default signal dispositions
- *				 but SIGPIPE ignored, stdin/stdout on /dev/null,
- *				 every fd above 2 closed but the @n_keep in @keep
- *
- * Ends the process at once if sbx died before the parent-death signal was
- * set. @keep is sorted in place.
- */
-void nethelper_lockdown_detach(pid_t parent, int *keep, size_t n_keep);
-
-/**
  * nethelper_lockdown_empty_root() - stage 2: a new user and mount namespace
  *				     whose root is an empty read-only tmpfs
  *				     holding only /etc/resolv.conf

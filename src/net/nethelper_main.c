@@ -51,6 +51,7 @@
 #include <unistd.h>
 
 #include "nethelper_lockdown.h"
+#include "proc.h"
 #include "nethelper_main.h"
 #include "pollset.h"
 #include "publish_relay.h"
@@ -96,7 +97,7 @@ static void detach(const struct helper *h, pid_t parent)
 		keep[i + 1] = h->relay.listen_fds[i];
 	for (size_t i = 0; i < h->relay.n_udp; i++)
 		keep[h->relay.n_listen + i + 1] = h->relay.udp[i].host_fd;
-	nethelper_lockdown_detach(parent, keep, n_keep);
+	proc_helper_detach(parent, keep, n_keep);
 }
 
 /* A message from sbx. Return: -1 at EOF (time to go). */

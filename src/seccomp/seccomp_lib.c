@@ -2,6 +2,7 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -123,6 +124,52 @@ int seccomp_lib_allow_ip_sockets(scmp_filter_ctx ctx)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
 				     SCMP_A0(SCMP_CMP_EQ, AF_INET6, 0));
 	return r;
+}
+
+int seccomp_lib_allow_arg1_in(scmp_filter_ctx ctx, int nr, const scmp_datum_t *values, size_t n)
+{
+	int r = 0;
+
+	/* Compared on all 64 bits: a value with its upper half set is none of
+	 * these, though the kernel may read only the lower half. */
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A1(SCMP_CMP_EQ, values[i], 0));
+	return r;
+}
+
+int seccomp_lib_allow_helper_basics(scmp_filter_ctx ctx)
+{
+	/* Opening is for reading only. */
+	int r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+				 SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT, O_RDONLY));
+
+	/* No executable memory: neither made so later nor mapped so at once
+	 * (an unconditional mmap would undo the mprotect rule); mremap() keeps
+	 * a mapping's protection. */
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+				     SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+				     SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	return r;
+}
+
+int seccomp_lib_load_allow_list(int (*add_rules)(scmp_filter_ctx ctx), const char *who,
+				struct sbx_error *e)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+	int r;
+
+	if (!ctx)
+		return sbx_error_set(e, ENOMEM, "%s: seccomp_init", who);
+	r = add_rules(ctx);
+	if (r == 0)
+		r = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (r < 0)
+		return sbx_error_set(e, r, "%s: seccomp", who);
+	return 0;
 }
 
 /* One conditional jump: the offset of the branch taken. */

@@ -29,6 +29,32 @@ int seccomp_lib_allow_list(scmp_filter_ctx ctx, const int *nrs, size_t n);
 int seccomp_lib_allow_ip_sockets(scmp_filter_ctx ctx);
 
 /**
+ * seccomp_lib_allow_arg1_in() - allow system call @nr when its second
+ *				 argument is one of @values (fcntl commands,
+ *				 ioctl requests)
+ * Return: 0 or a negative libseccomp error
+ */
+int seccomp_lib_allow_arg1_in(scmp_filter_ctx ctx, int nr, const scmp_datum_t *values, size_t n);
+
+/**
+ * seccomp_lib_allow_helper_basics() - what every locked-down helper of sbx
+ *				       may do with files and memory: openat()
+ *				       for reading only, mmap()/mprotect()
+ *				       without PROT_EXEC
+ * Return: 0 or a negative libseccomp error
+ */
+int seccomp_lib_allow_helper_basics(scmp_filter_ctx ctx);
+
+/**
+ * seccomp_lib_load_allow_list() - load an allow-list filter (anything else
+ *				   fails with EPERM) whose rules @add_rules adds
+ * @who:	the process, for the error line ("network helper")
+ * Return: 0 or -errno with @e filled
+ */
+int seccomp_lib_load_allow_list(int (*add_rules)(scmp_filter_ctx ctx), const char *who,
+				struct sbx_error *e);
+
+/**
  * seccomp_lib_export() - turn a libseccomp filter into a BPF program in memory
  * @ret:	->filter is heap memory owned by the caller
  * Return: 0 or -errno with @e filled

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "nethelper_lockdown.h"
+#include "proc.h"
 #include "tap.h"
 
 /* Run @fn under the helper's filter in a child. Return: its wait status. */
@@ -191,7 +192,7 @@ static int detach_without_close_range(void)
 	if (syscall(SYS_close_range, 1000U, 1001U, 0U) == 0 || errno != ENOSYS)
 		return 102;
 	keep[0] = a[1];
-	nethelper_lockdown_detach(getppid(), keep, 1);
+	proc_helper_detach(getppid(), keep, 1);
 	if (fcntl(a[1], F_GETFD) < 0)
 		return 103; /* the kept one went too */
 	for (int fd = 3; fd < 256; fd++)
@@ -216,7 +217,7 @@ static int detach_keeps_tty_write_only(void)
 	if (tty < 0 || dup2(tty, STDERR_FILENO) < 0 || write(master, "typed\n", 6) != 6)
 		return 101;
 	keep[0] = master; /* the terminal stays up, as the user's does */
-	nethelper_lockdown_detach(getppid(), keep, 1);
+	proc_helper_detach(getppid(), keep, 1);
 	if (write(STDERR_FILENO, "", 0) < 0)
 		return 102; /* stderr must still take the sanitizers' reports */
 	return read(STDERR_FILENO, &c, 1) == 1 ? 103 : 0;
