@@ -139,9 +139,10 @@ int seccomp_lib_allow_arg1_in(scmp_filter_ctx ctx, int nr, const scmp_datum_t *v
 
 int seccomp_lib_allow_helper_basics(scmp_filter_ctx ctx)
 {
-	/* Opening is for reading only. */
+	/* Opening is for reading only: O_RDONLY | O_TRUNC would still empty
+	 * a file the user may write (the worker may see the caller's files). */
 	int r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
-				 SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT, O_RDONLY));
+				 SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY));
 
 	/* No executable memory: neither made so later nor mapped so at once
 	 * (an unconditional mmap would undo the mprotect rule); mremap() keeps

@@ -39,7 +39,7 @@ int seccomp_lib_allow_arg1_in(scmp_filter_ctx ctx, int nr, const scmp_datum_t *v
 /**
  * seccomp_lib_allow_helper_basics() - what every locked-down helper of sbx
  *				       may do with files and memory: openat()
- *				       for reading only, mmap()/mprotect()
+ *				       for reading only (no O_CREAT, O_TRUNC), mmap()/mprotect()
  *				       without PROT_EXEC
  * Return: 0 or a negative libseccomp error
  */

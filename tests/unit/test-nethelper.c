@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -130,6 +131,30 @@ static int fcntl_getfl(void)
 static int memfd(void)
 {
 	return syscall(SYS_memfd_create, "x", 0) < 0 ? errno : 0;
+}
+
+/* A file of the user's, non-empty, made before the filter (see main()). */
+static char trunc_path[] = "/tmp/test-nethelper-XXXXXX";
+
+static int open_read(void)
+{
+	int fd = open(trunc_path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+/* O_RDONLY | O_TRUNC empties a file the user may write, without O_WRONLY. */
+static int open_truncate(void)
+{
+	int fd = open(trunc_path, O_RDONLY | O_TRUNC | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
 }
 
 static int exec_at(void)
@@ -265,6 +290,18 @@ int main(void)
 	ok(under_filter(fcntl_setown) == EPERM, "fcntl(F_SETOWN) is refused (SIGIO to any process of the user)");
 	ok(under_filter(fcntl_setsig) == EPERM, "fcntl(F_SETSIG) is refused");
 	ok(under_filter(exec_at) == EPERM, "execveat() is refused");
+	{
+		int fd = mkstemp(trunc_path);
+		struct stat st;
+
+		ok(fd >= 0 && write(fd, "x", 1) == 1, "a non-empty file to open");
+		ok(under_filter(open_read) == 0, "the helper may open a file read-only");
+		ok(under_filter(open_truncate) == EPERM, "nor with O_TRUNC (O_RDONLY | O_TRUNC truncates)");
+		ok(fd >= 0 && fstat(fd, &st) == 0 && st.st_size == 1, "the file is still whole");
+		if (fd >= 0)
+			close(fd);
+		unlink(trunc_path);
+	}
 #if defined(__x86_64__)
 	{
 		int st = under_filter_status(i386_mmap2_exec);
