@@ -60,6 +60,20 @@ expect_out "writable: tmpfs dirs, home, --bind, /dev/null; not --ro-bind" "/tmp 
 	"/run ok" "/dev/shm ok" "$HOME ok" "$D/rw ok" "null ok" "ro refused"
 [ -e "$D/rw/f" ]
 ok $? "--bind writes reach the host"
+# A read-only mount below a writable one gets no rule of its own (the
+# parent's already covers the path, rights are a union along it): writing
+# into it must still fail, file, directory or a file bound on its own.
+echo keep >"$D/ro/file"
+run_sbx --bind "$D/rw:/w" --ro-bind "$D/ro:/w/ro" --ro-bind "$D/ro/file:/w/file" -- sh -c '
+	touch /w/ro/new 2>/dev/null || echo new refused
+	(echo x >/w/ro/file) 2>/dev/null || echo file refused
+	(echo x >/w/file) 2>/dev/null || echo bound file refused
+	rm /w/ro/file 2>/dev/null || echo rm refused
+	touch /w/ok && echo parent ok'
+expect_out "--ro-bind below a --bind: still read-only" "new refused" "file refused" \
+	"bound file refused" "rm refused" "parent ok"
+[ "$(cat "$D/ro/file")" = keep ] && [ ! -e "$D/ro/new" ]
+ok $? "... the host's read-only directory is untouched"
 run_sbx --tmpfs /srv -- sh -c 'mkdir /srv/d && ln -s d /srv/l && mv /srv/d /srv/e && echo done'
 expect_out "--tmpfs: mkdir, symlink, rename" "done"
 run_sbx -- sh -c 'ls /usr/bin/sh >/dev/null && /usr/bin/true && echo ran'
