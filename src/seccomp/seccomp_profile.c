@@ -381,6 +381,8 @@ static int parse_root(struct profile *p, json_object *root, struct sbx_error *e)
 			return -EINVAL;
 	p->sizing = false;
 	r = profile_size_check(p, e);
+	if (r == 0 && p->size_only)
+		return 0;
 	if (r == 0)
 		r = create_contexts(p, e);
 	if (r < 0)
@@ -481,6 +483,22 @@ int seccomp_profile_build(const char *text, size_t len, uint64_t caps, const cha
 	for (size_t a = 0; a < p.n_arch; a++)
 		if (p.ctx[a])
 			seccomp_release(p.ctx[a]);
+	return r;
+}
+
+int profile_estimate(const char *text, size_t len, size_t *ret, struct sbx_error *e)
+{
+	struct syscall_filter f = { 0 };
+	struct profile p = { .source = "profile", .f = &f, .size_only = true };
+	json_object *root = NULL;
+	int r = parse_json(text, len, p.source, &root, e);
+
+	if (r == 0)
+		r = parse_root(&p, root, e);
+	*ret = p.n_consts > p.n_nodes ? p.n_consts : p.n_nodes;
+	json_object_put(root);
+	profile_size_free(&p);
+	syscall_filter_release(&f);
 	return r;
 }
 

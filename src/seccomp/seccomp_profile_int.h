@@ -33,9 +33,12 @@ struct profile {
 	 * what the program will have to compare with (seccomp_profile_size.c),
 	 * bounded; the second adds each distinct rule once. */
 	bool sizing;
+	bool size_only; /* stop after the first pass (profile_estimate()) */
 	size_t n_names, n_conflicts;
 	uint64_t *consts; /* a set of constants: CONST_USED | k */
 	size_t n_consts;
+	uint64_t *nodes; /* a set of comparison nodes' hashes (seccomp_profile_size.c) */
+	size_t n_nodes;
 	struct profile_rule *rules; /* a set of rules, rules_cap slots (a power of two) */
 	size_t rules_cap, n_rules_total, n_rules[4], n_arg_rules[4];
 };
@@ -63,6 +66,15 @@ bool profile_size_first_add(struct profile *p, size_t a, int nr, uint32_t action
 /* After the first pass: refuse a profile whose program cannot fit the
  * kernel's limit, before libseccomp spends minutes finding out. */
 int profile_size_check(struct profile *p, struct sbx_error *e);
+/**
+ * profile_estimate() - the first pass alone, for tests
+ * @text, @len: the profile
+ * @ret: its estimated lower bound on the BPF program's length, in instructions
+ * @e: filled on error
+ *
+ * Return: 0, or -errno with @e filled (the profile is refused, e.g. as too large).
+ */
+int profile_estimate(const char *text, size_t len, size_t *ret, struct sbx_error *e);
 /* Free what the first pass collected. */
 void profile_size_free(struct profile *p);
 

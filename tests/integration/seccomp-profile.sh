@@ -122,6 +122,32 @@ awk 'BEGIN {
 run_sbx --seccomp "$WORK/wide.json" -- true
 expect_error "900 rules of 5 distinct values: refused by the estimate of the program's size" 125 \
 	"^sbx: --seccomp $WORK/wide\\.json: too large: by an estimate, its filter needs more than the kernel's 4096 BPF instructions\$"
+# Fewer constants, but each comparison of a rule chained after the others:
+# libseccomp spent 21 s of CPU on 256 rules of 6 masked comparisons on
+# read() before the 13,125 instructions were refused, 24 s on 256 rules of 6
+# equalities on 4 calls (8,763). The estimate counts each distinct comparison
+# node (a jump per 32-bit half, its load, its AND) and refuses them at once.
+chained_profile() { # NAMES OP [ARCHS]: 256 rules of 6 comparisons
+	awk -v names="$1" -v op="$2" -v archs="$3" 'BEGIN {
+		printf "{\"defaultAction\": \"SCMP_ACT_ALLOW\", %s\"syscalls\": [", (archs == "" ? "" : "\"architectures\": [" archs "], ")
+		for (i = 0; i < 256; i++) {
+			printf "%s{\"names\": [%s], \"action\": \"SCMP_ACT_ERRNO\", \"args\": [", (i ? ", " : ""), names
+			for (k = 0; k < 6; k++)
+				printf "%s{\"index\": %d, \"value\": %d, \"valueTwo\": %d, \"op\": \"SCMP_CMP_%s\"}", (k ? ", " : ""), k, i * 7 + k + 100, i + 1, op
+			printf "]}"
+		}
+		print "]}"
+	}'
+}
+for shape in '"read"|MASKED_EQ|' '"read", "write", "pread64", "pwrite64"|EQ|' \
+	'"read"|MASKED_EQ|"SCMP_ARCH_X86_64"' '"read"|EQ|"SCMP_ARCH_X86"' \
+	'"write"|NE|"SCMP_ARCH_X32", "SCMP_ARCH_X86"' '"pread64"|GT|"SCMP_ARCH_X86"'; do
+	IFS='|' read -r names op archs <<<"$shape"
+	chained_profile "$names" "$op" "$archs" >"$WORK/chained.json"
+	run_sbx --seccomp "$WORK/chained.json" -- true
+	expect_error "256 rules of 6 chained $op comparisons on [$names], architectures [$archs]: refused by the estimate" 125 \
+		"^sbx: --seccomp $WORK/chained\\.json: too large: by an estimate, its filter needs more than the kernel's 4096 BPF instructions\$"
+done
 # Few constants, many rules: libseccomp's time grows with the square of the
 # rule count even where its program fits (it shares identical blocks): 300
 # names x 64 combinations of two small values (256 KB) took 42 s of CPU, the

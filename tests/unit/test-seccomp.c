@@ -21,7 +21,9 @@
 #include "seccomp_lib.h"
 #include "syscall_filter.h"
 #include "seccomp_profile.h"
+#include "seccomp_profile_int.h"
 #include "tap.h"
+#include "util.h"
 
 static uint32_t run_prog(const struct sock_fprog *prog, const struct seccomp_data *d)
 {
@@ -354,6 +356,80 @@ static void test_profile_repeats(void)
 	syscall_filter_release(&f2);
 }
 
+/* Append to @buf a profile of @n rules on @names, each comparing @nargs
+ * arguments with @op; @shape 0: distinct values, 1: siblings (the same first
+ * comparison, distinct last ones), 2: shared tails (distinct first
+ * comparisons, the same last ones), 3: values with upper halves, masks. */
+static void gen_profile(char *buf, size_t size, const char *names, const char *op,
+			const char *archs, unsigned n, unsigned nargs, unsigned shape)
+{
+	size_t len = (size_t)snprintf(buf, size, "{\"defaultAction\": \"SCMP_ACT_ALLOW\", %s%s%s\"syscalls\": [",
+				      *archs ? "\"architectures\": [" : "", archs, *archs ? "], " : "");
+
+	for (unsigned i = 0; i < n && len < size; i++) {
+		len += (size_t)snprintf(buf + len, size - len, "%s{\"names\": [%s], \"action\": \"%s\", \"args\": [",
+					i ? ", " : "", names, i % 3 ? "SCMP_ACT_ERRNO" : "SCMP_ACT_TRAP");
+		for (unsigned k = 0; k < nargs && len < size; k++) {
+			unsigned long long v = i * 7 + k + 100, w = i + 1;
+
+			if (shape == 1 && k + 1 < nargs)
+				v = k + 1;
+			if (shape == 2 && k > 0)
+				v = k + 5;
+			if (shape == 3)
+				v |= (unsigned long long)(i % 3) << 32, w = 0xff000000ffULL;
+			len += (size_t)snprintf(buf + len, size - len,
+						"%s{\"index\": %u, \"value\": %llu, \"valueTwo\": %llu, \"op\": \"SCMP_CMP_%s\"}",
+						k ? ", " : "", k, v, w, op);
+		}
+		len += (size_t)snprintf(buf + len, size - len, "]}");
+	}
+	if (len < size)
+		snprintf(buf + len, size - len, "]}");
+}
+
+/* The size estimate refuses a profile before libseccomp builds it: it must
+ * stay a lower bound, or a profile the kernel would take is refused. */
+static void test_profile_estimate(void)
+{
+	static const char *const ops[] = { "EQ", "NE", "GT", "LE", "MASKED_EQ" };
+	static const char *const archs[] = { "", "\"SCMP_ARCH_X86_64\"", "\"SCMP_ARCH_X86\"",
+					     "\"SCMP_ARCH_X32\"" };
+	static const char *const names[] = { "\"read\"", "\"read\", \"write\", \"pread64\"" };
+	static char buf[1 << 16];
+	unsigned checked = 0, bad = 0;
+	size_t est_sum = 0, real_sum = 0;
+
+	for (unsigned shape = 0; shape < 4; shape++)
+		for (size_t o = 0; o < ARRAY_SIZE(ops); o++)
+			for (size_t a = 0; a < ARRAY_SIZE(archs); a++) {
+				struct syscall_filter f = { 0 };
+				struct sbx_error e = { 0 };
+				unsigned n = 2 + 3 * (unsigned)((shape + o + a) % 3), nargs = 1 + (unsigned)(o + a) % 6;
+				size_t est = 0, real = 0;
+
+				gen_profile(buf, sizeof(buf), names[(o + shape) % 2], ops[o], archs[a], n, nargs, shape);
+				if (profile_estimate(buf, strlen(buf), &est, &e) < 0 ||
+				    seccomp_profile_build(buf, strlen(buf), 0, "gen", &f, &e) < 0) {
+					printf("# shape %u %s [%s]: %s\n", shape, ops[o], archs[a], e.msg);
+					bad++;
+					continue;
+				}
+				real = f.progs[f.n_progs - 1].len;
+				if (est > real) {
+					printf("# shape %u %s [%s] %u x %u: estimate %zu > %zu instructions\n",
+					     shape, ops[o], archs[a], n, nargs, est, real);
+					bad++;
+				}
+				checked++;
+				est_sum += est;
+				real_sum += real;
+				syscall_filter_release(&f);
+			}
+	ok(bad == 0 && checked > 0, "the size estimate is at most the real size on %u generated profiles "
+	   "(%zu instructions estimated, %zu real)", checked, est_sum, real_sum);
+}
+
 int main(void)
 {
 	test_default();
@@ -362,5 +438,6 @@ int main(void)
 	test_precompiled();
 	test_profile();
 	test_profile_repeats();
+	test_profile_estimate();
 	return tap_done();
 }
