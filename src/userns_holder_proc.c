@@ -14,7 +14,6 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
 
 #include "userns_holder.h"
@@ -172,7 +171,8 @@ static int isolate_fds(int up, int down, const char *sock_path)
 	    dup2(null, 2) < 0 || dup2(up, FD_UP) < 0 || dup2(down, FD_DOWN) < 0 ||
 	    dup2(lock, FD_LOCK) < 0)
 		return -1;
-	return (int)syscall(SYS_close_range, FD_FIRST_FREE, ~0U, 0);
+	close_all_except((int[]){ FD_UP, FD_DOWN, FD_LOCK }, 3);
+	return 0;
 }
 
 static int listen_at(const char *sock_path, ino_t *ret_ino)
