@@ -8,6 +8,7 @@
 #include "cli_table.h"
 #include "profile.h"
 #include "util.h"
+#include "verb.h"
 
 void cli_print_help(FILE *out)
 {
@@ -146,20 +147,18 @@ static int collect_args(const struct cli_option *o, const char *inline_val, int 
 	return 0;
 }
 
-static const char *const reserved_verbs[] = {
-	"ls", "ps", "enter", "stop", "kill", "logs", "doctor", "oci", "bwrap",
-};
-
 enum cli_verb cli_verb(const char *arg)
 {
+	const struct verb *v;
+
 	if (!arg)
 		return CLI_VERB_NONE;
 	if (strcmp(arg, "run") == 0)
 		return CLI_VERB_RUN;
-	for (size_t i = 0; i < ARRAY_SIZE(reserved_verbs); i++)
-		if (strcmp(arg, reserved_verbs[i]) == 0)
-			return CLI_VERB_RESERVED;
-	return CLI_VERB_NONE;
+	v = verb_find(arg);
+	if (!v)
+		return CLI_VERB_NONE;
+	return v->main ? CLI_VERB_MAIN : CLI_VERB_RESERVED;
 }
 
 char *cli_verb_hint(const char *verb)

@@ -17,6 +17,7 @@ enum cli_verb {
 	CLI_VERB_NONE,	   /* an option or a command: today's "sbx [OPTION]... COMMAND" */
 	CLI_VERB_RUN,	   /* "sbx run [OPTION]... [COMMAND]", the explicit form */
 	CLI_VERB_RESERVED, /* a future verb: still runs as a command, with a hint */
+	CLI_VERB_MAIN,	   /* a verb with its own main (verb.h): sbx ls, sbx doctor... */
 };
 
 /**

@@ -14,6 +14,7 @@
 #include "profile.h"
 #include "sandbox.h"
 #include "util.h"
+#include "verb.h"
 #include "viewspec.h"
 
 static int refuse_privileged_binary(struct sbx_error *e)
@@ -37,11 +38,20 @@ int main(int argc, char *argv[])
 	struct sbx_config c;
 	enum cli_action action;
 	char *cwd = NULL;
+	const struct verb *verb;
 	int status = 125;
 
 	clock_gettime(CLOCK_MONOTONIC, &log_start);
 
-	if (refuse_privileged_binary(&e) < 0 || config_caller_from_env(&caller, &cwd, &e) < 0) {
+	if (refuse_privileged_binary(&e) < 0) {
+		log_error(&e);
+		return exit_code_for(&e);
+	}
+	/* Run as "bwrap" or "sbx-oci" (links libexec holds), sbx is that verb. */
+	verb = verb_for_program(argv[0]);
+	if (verb)
+		return verb->main(argc, argv);
+	if (config_caller_from_env(&caller, &cwd, &e) < 0) {
 		log_error(&e);
 		return exit_code_for(&e);
 	}
@@ -58,6 +68,9 @@ int main(int argc, char *argv[])
 		log_warn("%s", hint);
 		break;
 	}
+	case CLI_VERB_MAIN:
+		config_free(&c);
+		return verb_find(argv[1])->main(argc - 1, argv + 1);
 	case CLI_VERB_NONE:
 		break;
 	}

@@ -1,0 +1,55 @@
+/* verb.c - the table of sbx's verbs; each verb's code lives in a file of its own */
+#include "autoconf.h"
+
+#include <string.h>
+
+#include "util.h"
+#include "verb.h"
+
+/* One entry a line, a comment between them: each verb lands on its own. */
+static const struct verb verbs[] = {
+	{ "ls", NULL },
+	/* ps: an alias of ls */
+	{ "ps", NULL },
+	/* enter: a new process inside a named sandbox */
+	{ "enter", NULL },
+	/* stop */
+	{ "stop", NULL },
+	/* kill */
+	{ "kill", NULL },
+	/* logs */
+	{ "logs", NULL },
+	/* doctor: what this host allows */
+	{ "doctor", NULL },
+	/* oci: the OCI runtime command line */
+	{ "oci", NULL },
+	/* bwrap: bubblewrap's command line */
+	{ "bwrap", NULL },
+};
+
+const struct verb *verb_find(const char *arg)
+{
+	if (!arg)
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
+		if (strcmp(arg, verbs[i].name) == 0)
+			return &verbs[i];
+	return NULL;
+}
+
+const struct verb *verb_for_program(const char *argv0)
+{
+	const char *base = argv0 ? strrchr(argv0, '/') : NULL;
+	const struct verb *v;
+
+	base = base ? base + 1 : argv0;
+	if (!base)
+		return NULL;
+	if (strcmp(base, "bwrap") == 0)
+		v = verb_find("bwrap");
+	else if (strcmp(base, "sbx-oci") == 0)
+		v = verb_find("oci");
+	else
+		return NULL;
+	return v && v->main ? v : NULL;
+}
