@@ -410,6 +410,21 @@ static int opt_ports(struct sbx_config *c, const struct cli_option *o, const cha
 	return parse_ports(o->name, args[0], &c->allow_bind, &c->n_allow_bind, e);
 }
 
+/* --- egress (--allow-net, --allow-host): src/net/egress*.c --- */
+static int opt_allow_net(struct sbx_config *c, const struct cli_option *o,
+			 const char *const *args, enum cli_action *action, struct sbx_error *e)
+{
+	struct egress_rule r;
+
+	if (egress_rule_parse(args[0], &r, e) < 0)
+		return -EINVAL;
+	if (c->n_allow_net == EGRESS_MAX_RULES)
+		return sbx_error_set(e, 0, "--allow-net: more than %d rules", EGRESS_MAX_RULES);
+	c->allow_net = xreallocarray(c->allow_net, c->n_allow_net + 1, sizeof(*c->allow_net));
+	c->allow_net[c->n_allow_net++] = r;
+	return 0;
+}
+
 static int opt_home(struct sbx_config *c, const struct cli_option *o, const char *const *args,
 		    enum cli_action *action, struct sbx_error *e)
 {
@@ -487,8 +502,14 @@ const struct cli_option cli_options[] = {
 	  "--net slirp: TCP through libslirp and the relay, not on host sockets", opt_flag,
 	  FLAG(no_tcp_bypass) },
 	{ "allow-host-loopback", 0, 0, NULL,
-	  "--net slirp: let 10.0.2.2 and fd00::2 reach the host's 127.0.0.1 and ::1", opt_flag,
+	  "--net slirp: let 10.0.2.2, fd00::2 reach the host's loopback, and its addresses", opt_flag,
 	  FLAG(allow_host_loopback) },
+	/* egress: the host's addresses and the allow-list (src/net/egress*.c) */
+	{ "allow-host", 0, 0, NULL, "--net slirp: = --allow-host-loopback", opt_flag,
+	  FLAG(allow_host_loopback) },
+	{ "allow-net", 0, 1, "HOST[:PORTS]",
+	  "--net slirp (implied): reach only these names, *.names, IPs, CIDRs (repeatable)",
+	  opt_allow_net, 0 },
 	{ "share-net", 0, 0, NULL, "use the host's network namespace (= --net host)", opt_share,
 	  SBX_NS_NET },
 	{ "share-pid", 0, 0, NULL, "use the host's pid namespace", opt_share, SBX_NS_PID },
@@ -566,6 +587,7 @@ static const struct {
 	{ "no-ipv6", CLI_F_SINGLE },
 	{ "no-tcp-bypass", CLI_F_SINGLE },
 	{ "allow-host-loopback", CLI_F_SINGLE },
+	{ "allow-host", CLI_F_SINGLE },
 	{ "share-net", CLI_F_SINGLE },
 	{ "share-pid", CLI_F_SINGLE },
 	{ "share-ipc", CLI_F_SINGLE },

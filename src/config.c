@@ -138,6 +138,14 @@ int config_finish(struct sbx_config *c, struct sbx_error *e)
 	if (c->hostname && c->share[SBX_NS_UTS])
 		return sbx_error_set(e, 0, "--hostname needs a new UTS namespace; drop --share-uts");
 
+	/* --allow-net (egress): implies --net slirp; the host's own network
+	 * namespace cannot be filtered without privileges. */
+	if (c->n_allow_net && c->net == SBX_NET_HOST)
+		return sbx_error_set(e, 0, "--allow-net: rootless sbx cannot filter the host's network "
+					   "(--share-net / --net host); use --net slirp");
+	if (c->n_allow_net)
+		c->net = SBX_NET_SLIRP;
+
 	if (c->net != SBX_NET_SLIRP) {
 		if (c->n_publish)
 			return sbx_error_set(e, 0, "--publish %s: needs a private network (--net slirp)",
@@ -189,6 +197,7 @@ void config_free(struct sbx_config *c)
 	free(c->seccomp_profile);
 	free(c->allow_connect);
 	free(c->allow_bind);
+	free(c->allow_net);
 	if (c->argv)
 		for (char **a = c->argv; *a; a++)
 			free(*a);

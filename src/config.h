@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include "egress_rule.h"
 #include "error.h"
 
 enum sbx_ns {
@@ -241,6 +242,11 @@ struct sbx_config {
 	size_t n_allow_connect;
 	uint16_t *allow_bind;
 	size_t n_allow_bind;
+
+	/* --allow-net (src/net/egress_rule.h): with any, --net slirp refuses
+	 * every destination the rules do not name */
+	struct egress_rule *allow_net;
+	size_t n_allow_net;
 
 	char **argv; /* the command; never empty after config_finish() */
 

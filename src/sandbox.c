@@ -189,6 +189,7 @@ static int start_net_processes(const struct sbx_config *c, struct tcp_bypass *by
 	if (bypass->proc.pid > 0)
 		log_verbose(1, "tcp bypass worker pid %d", (int)bypass->proc.pid);
 	net->bypass_fd = TAKE_FD(bypass->helper_fd);
+	net->learned = bypass->learned; /* --allow-net: shared with the worker */
 	if (c->net != SBX_NET_SLIRP)
 		return 0;
 	r = nethelper_start(net, c, e);

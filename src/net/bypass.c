@@ -140,6 +140,12 @@ int bypass_engine_init(struct bypass_engine *b, const struct sbx_config *c, char
 	b->resp_size = MAX(sizes.seccomp_notif_resp, sizeof(struct seccomp_notif_resp));
 	b->req = xreallocarray(NULL, 1, b->req_size);
 	b->resp = xreallocarray(NULL, 1, b->resp_size);
+	b->config = c;
+	if (egress_needed(c)) {
+		b->egress = calloc(1, sizeof(*b->egress));
+		if (!b->egress)
+			abort();
+	}
 	b->ports = xreallocarray(NULL, c->n_allow_connect + 1, sizeof(*b->ports));
 	bypass_policy_init(&b->policy, c, b->ports);
 	b->published = xreallocarray(NULL, c->n_publish + 1, sizeof(*b->published));
@@ -351,6 +357,28 @@ static void reconnect_host_socket(struct bypass_engine *b, struct request *rq,
 		     false);
 }
 
+/* The host's own addresses and --allow-net (egress.h); the gateway, which
+ * bypass_classify() let through as the host's loopback, is its business. */
+static bool egress_allows(struct bypass_engine *b, const struct sockaddr_storage *to)
+{
+	const struct sockaddr_in *in = (const struct sockaddr_in *)to;
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)to;
+	const uint8_t *addr;
+	enum egress_verdict v;
+	uint16_t port;
+
+	if (!b->egress || bypass_sockaddr_is_loopback(to, &port))
+		return true;
+	addr = to->ss_family == AF_INET ? (const uint8_t *)&in->sin_addr
+					: (const uint8_t *)&in6->sin6_addr;
+	hostaddr_refresh(&b->egress->host);
+	v = egress_check(b->egress, to->ss_family, addr, port, monotonic_ms());
+	if (v == EGRESS_ALLOW)
+		return true;
+	egress_log_refusal(b->egress, v, IPPROTO_TCP, to->ss_family, addr, port);
+	return false;
+}
+
 static void handle_request(struct bypass_engine *b)
 {
 	struct seccomp_notif *n = b->req;
@@ -386,7 +414,9 @@ static void handle_request(struct bypass_engine *b)
 	}
 	v = bypass_classify(&b->policy, rq.info.family, (struct sockaddr *)&rq.dst, rq.dst_len, &to,
 			    &to_len);
-	if (v < 0)
+	if (v == BYPASS_HOST && !egress_allows(b, &to))
+		bypass_reply(b, rq.call.id, -ECONNREFUSED, false);
+	else if (v < 0)
 		bypass_reply(b, rq.call.id, v, false);
 	else if (v == BYPASS_SLIRP && host_socket)
 		/* A host socket cannot reach the sandbox's network: no "continue". */
@@ -502,6 +532,10 @@ void bypass_engine_free(struct bypass_engine *b)
 	free(b->req);
 	free(b->resp);
 	free(b->ports);
+	if (b->egress && b->egress->host.fd >= 0)
+		close(b->egress->host.fd);
+	free(b->egress);
+	b->egress = NULL;
 	b->req = b->resp = NULL;
 	b->ports = b->published = NULL;
 	b->pending = NULL;

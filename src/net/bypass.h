@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "egress_learned.h"
 #include "error.h"
 #include "proc.h"
 
@@ -42,6 +43,9 @@ struct bypass_stats {
  *		handover channel (@accepts), for nethelper_start() to take
  * @stats:	the worker's counters (NULL when there is no worker)
  * @engine:	prepared by bypass_init(), run by the worker only
+ * @learned:	with --allow-net, the addresses names resolved to, in memory
+ *		shared with the network helper (which writes it; see
+ *		egress_learned.h); nethelper_start() needs it too
  */
 struct tcp_bypass {
 	bool enabled;
@@ -53,6 +57,7 @@ struct tcp_bypass {
 	int helper_fd;
 	struct bypass_stats *stats;
 	struct bypass_engine *engine;
+	struct egress_learned *learned;
 };
 
 /**

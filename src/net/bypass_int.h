@@ -13,6 +13,7 @@
 #include "bypass_policy.h"
 #include "bypass_sock.h"
 #include "config.h"
+#include "egress.h"
 #include "pollset.h"
 
 #ifndef MIN
@@ -51,6 +52,8 @@ struct bypass_engine {
 	size_t n_published;
 
 	struct bypass_policy policy;
+	struct egress *egress; /* NULL: nothing beyond @policy (--allow-host-loopback) */
+	const struct sbx_config *config;
 	uint16_t *ports;
 	struct bypass_defaults defaults;
 	void *req;

@@ -141,6 +141,10 @@ static int add_rules(scmp_filter_ctx ctx)
 		r = seccomp_lib_allow_arg1_in(ctx, SCMP_SYS(fcntl), fcntls, ARRAY_SIZE(fcntls));
 	if (r == 0)
 		r = seccomp_lib_allow_arg1_in(ctx, SCMP_SYS(ioctl), ioctls, ARRAY_SIZE(ioctls));
+	/* -v's "refused" lines (egress.c), on stderr only. */
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
+				     SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO, 0));
 	/* Opening is for reading only (/proc); no executable memory. */
 	if (r == 0)
 		r = seccomp_lib_allow_helper_basics(ctx);

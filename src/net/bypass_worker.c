@@ -180,6 +180,11 @@ static _Noreturn void worker_main(struct tcp_bypass *b, int ctl, int helper, pid
 	if (helper >= 0)
 		fcntl(helper, F_SETFL, fcntl(helper, F_GETFL) | O_NONBLOCK);
 	bypass_lockdown_detach(ctl, helper, parent);
+	/* The host's addresses are read (and followed) from here on. */
+	if (eng->egress && egress_init(eng->egress, eng->config, &e) < 0) {
+		sync_send_error(ctl, SYNC_SETUP_ERROR, &e);
+		_exit(SBX_EXIT_SETUP);
+	}
 	if (bypass_lockdown_empty_view(&done, &e) < 0 || bypass_lockdown_no_privileges(&e) < 0 ||
 	    bypass_lockdown_seccomp(&e) < 0) {
 		sync_send_error(ctl, SYNC_SETUP_ERROR, &e);
@@ -203,6 +208,14 @@ int bypass_start(struct tcp_bypass *b, struct sbx_error *e)
 	if (page == MAP_FAILED)
 		return sbx_error_set(e, errno, "tcp bypass: shared counters");
 	b->stats = page;
+	/* --allow-net: the table the helper fills and the worker reads, made
+	 * after the clone so the sandbox never maps it. */
+	if (b->engine->egress && b->engine->config->n_allow_net) {
+		b->learned = egress_learned_new_shared();
+		if (!b->learned)
+			return sbx_error_set(e, errno, "--allow-net: shared table");
+		b->engine->egress->learned = b->learned;
+	}
 	r = sync_socketpair(ctl);
 	if (r == 0 && b->accepts)
 		r = sync_socketpair(helper);
@@ -321,6 +334,9 @@ void bypass_free(struct tcp_bypass *b)
 	b->helper_fd = -1;
 	if (b->stats)
 		munmap(b->stats, sizeof(*b->stats));
+	if (b->learned)
+		munmap(b->learned, sizeof(*b->learned));
+	b->learned = NULL;
 	b->stats = NULL;
 	if (b->engine) {
 		bypass_engine_free(b->engine);

@@ -39,7 +39,8 @@ int nethelper_start(struct nethelper *h, const struct sbx_config *c, struct sbx_
 		pid = fork();
 		if (pid == 0) {
 			close(fds[0]);
-			nethelper_main(c, fds[1], h->bypass_fd, publish_fds, parent, h->handover);
+			nethelper_main(c, fds[1], h->bypass_fd, publish_fds, parent, h->handover,
+				       h->learned);
 		}
 		if (pid < 0)
 			r = sbx_error_set(e, errno, "cannot start the network helper");

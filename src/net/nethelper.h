@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "egress_learned.h"
 #include "error.h"
 #include "proc.h"
 #include "sync.h"
@@ -26,6 +27,9 @@
  * @pending:	messages from the sandbox (the tap fd, the socket factory)
  *		held until the helper is ready
  * @n_pending:	how many
+ * @learned:	set before nethelper_start(): the table of addresses
+ *		--allow-net's names resolved to that the bypass worker reads
+ *		(NULL: no worker)
  */
 struct nethelper {
 	struct proc proc;
@@ -38,6 +42,7 @@ struct nethelper {
 	} pending[2];
 	size_t n_pending;
 	int bypass_fd;
+	struct egress_learned *learned;
 };
 
 #define NETHELPER_NONE ((struct nethelper){ .proc = PROC_NONE, .ctl_fd = -1, .bypass_fd = -1 })

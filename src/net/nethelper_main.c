@@ -50,6 +50,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "egress_tap.h"
 #include "nethelper_lockdown.h"
 #include "proc.h"
 #include "nethelper_main.h"
@@ -67,6 +68,7 @@ struct helper {
 	int bypass_fd; /* the bypass worker's handover questions; -1: none */
 	struct slirp_glue slirp;
 	struct publish_relay relay;
+	struct egress_tap *egress; /* NULL: nothing to hold the sandbox to */
 	char resolv_conf[RESOLV_CONF_MAX];
 	size_t resolv_conf_len;
 };
@@ -147,6 +149,29 @@ static void handle_bypass(struct helper *h)
 		close(host_fd);
 }
 
+static bool egress_frame(void *opaque, const uint8_t *frame, size_t len)
+{
+	return egress_tap_frame(opaque, frame, len);
+}
+
+/* Stage 1 too: the route socket and the upstream resolver, while any
+ * socket may still be opened. */
+static int start_egress(struct helper *h, struct egress_learned *learned, struct sbx_error *e)
+{
+	if (!egress_needed(h->c))
+		return 0;
+	h->egress = calloc(1, sizeof(*h->egress));
+	if (!h->egress)
+		return sbx_error_set(e, ENOMEM, "network helper: no memory");
+	if (egress_tap_init(h->egress, h->c, learned, h->resolv_conf, h->resolv_conf_len,
+			    h->slirp.frame_size, e) < 0)
+		return -EINVAL;
+	h->egress->send = slirp_glue_send;
+	h->egress->send_opaque = &h->slirp;
+	slirp_glue_set_filter(&h->slirp, egress_frame, h->egress);
+	return 0;
+}
+
 static _Noreturn void helper_loop(struct helper *h)
 {
 	struct pollset ps = { 0 };
@@ -158,6 +183,8 @@ static _Noreturn void helper_loop(struct helper *h)
 		ps.n = 0;
 		ctl_idx = pollset_add(&ps, h->ctl_fd, POLLIN);
 		bypass_idx = pollset_add(&ps, h->bypass_fd, POLLIN);
+		if (h->egress)
+			egress_tap_fill(h->egress, &ps);
 		slirp_glue_fill(&h->slirp, &ps, &timeout);
 		publish_relay_fill(&h->relay, &ps, &timeout);
 		n = poll(ps.fds, ps.n, timeout);
@@ -167,13 +194,17 @@ static _Noreturn void helper_loop(struct helper *h)
 			_exit(0);
 		if (pollset_revents(&ps, bypass_idx))
 			handle_bypass(h);
+		/* Route changes and answers before the frames of this turn. */
+		if (h->egress)
+			egress_tap_handle(h->egress, &ps);
 		slirp_glue_handle(&h->slirp, &ps, n < 0);
 		publish_relay_handle(&h->relay, &ps);
 	}
 }
 
 _Noreturn void nethelper_main(const struct sbx_config *c, int ctl_fd, int bypass_fd,
-			      const int *publish_fds, pid_t parent, bool handover)
+			      const int *publish_fds, pid_t parent, bool handover,
+			      struct egress_learned *learned)
 {
 	struct sbx_error e = { 0 };
 	struct helper h; /* lives as long as the process: helper_loop() never returns */
@@ -191,6 +222,8 @@ _Noreturn void nethelper_main(const struct sbx_config *c, int ctl_fd, int bypass
 	if (slirp_glue_open(&h.slirp, c, &e) < 0)
 		helper_fail(ctl_fd, &e);
 	read_resolv_conf(&h);
+	if (start_egress(&h, learned, &e) < 0)
+		helper_fail(ctl_fd, &e);
 	if (nethelper_lockdown_empty_root(h.resolv_conf, h.resolv_conf_len, &e) < 0 ||
 	    nethelper_lockdown_no_privileges(&e) < 0 || nethelper_lockdown_seccomp(&e) < 0)
 		helper_fail(ctl_fd, &e);

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "egress_learned.h"
 
 /**
  * nethelper_main() - the network helper, in the child nethelper_start()
@@ -17,8 +18,10 @@
  * @parent:		sbx's pid, to notice that it died before the
  *			parent-death signal was set
  * @handover:		see struct nethelper
+ * @learned:		see struct nethelper
  *
  * Never returns; a setup failure is sent to sbx (SYNC_SETUP_ERROR) first.
  */
 _Noreturn void nethelper_main(const struct sbx_config *c, int ctl_fd, int bypass_fd,
-			      const int *publish_fds, pid_t parent, bool handover);
+			      const int *publish_fds, pid_t parent, bool handover,
+			      struct egress_learned *learned);

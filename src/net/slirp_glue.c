@@ -224,6 +224,18 @@ int slirp_glue_open(struct slirp_glue *g, const struct sbx_config *c, struct sbx
 	return 0;
 }
 
+void slirp_glue_set_filter(struct slirp_glue *g,
+			   bool (*fn)(void *opaque, const uint8_t *frame, size_t len), void *opaque)
+{
+	g->filter = fn;
+	g->filter_opaque = opaque;
+}
+
+void slirp_glue_send(void *glue, const uint8_t *frame, size_t len)
+{
+	cb_send_packet(frame, len, glue);
+}
+
 void slirp_glue_set_tap(struct slirp_glue *g, int fd)
 {
 	if (g->tap_fd >= 0)
@@ -282,6 +294,8 @@ void slirp_glue_handle(struct slirp_glue *g, struct pollset *ps, bool poll_faile
 
 		if (n <= 0)
 			break;
+		if (g->filter && !g->filter(g->filter_opaque, g->frame, (size_t)n))
+			continue;
 		g->fn.input(g->slirp, g->frame, (int)n);
 	}
 }

@@ -45,6 +45,8 @@ struct slirp_glue {
 	struct slirp_timer timers[8];
 	uint8_t *frame;
 	size_t frame_size;
+	bool (*filter)(void *opaque, const uint8_t *frame, size_t len);
+	void *filter_opaque;
 };
 
 /**
@@ -57,6 +59,19 @@ struct slirp_glue {
  * Return: 0 or -errno with @e filled
  */
 int slirp_glue_open(struct slirp_glue *g, const struct sbx_config *c, struct sbx_error *e);
+
+/**
+ * slirp_glue_set_filter() - have @fn judge every frame from the sandbox
+ *			     before libslirp reads it (false: not passed on)
+ */
+void slirp_glue_set_filter(struct slirp_glue *g,
+			   bool (*fn)(void *opaque, const uint8_t *frame, size_t len), void *opaque);
+
+/**
+ * slirp_glue_send() - write a frame to the sandbox (dropped when the tap's
+ *		       queue is full, as libslirp's own)
+ */
+void slirp_glue_send(void *glue, const uint8_t *frame, size_t len);
 
 /**
  * slirp_glue_set_tap() - start serving the tap device @fd (owned from now on)

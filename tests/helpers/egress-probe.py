@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""egress-probe.py - one probe per argument, one result line each, for net-egress.sh.
+
+  resolve:NAME[/6]        -> "ok ADDRESS" (the first A, or AAAA with /6) or "fail ERROR"
+  http:HOST:PORT          -> "ok BODY" (a GET of /) or "fail ERRNO-NAME"
+  udp:HOST:PORT           -> "ok REPLY" (a connected socket) or "fail ERRNO-NAME"
+  icmp:HOST               -> "ok reply", "fail unreachable" or "fail timeout"
+                             (a raw socket: needs CAP_NET_RAW)
+HOST may be [V6] or a name. Every attempt gives up after 3 seconds.
+"""
+import errno
+import socket
+import struct
+import sys
+
+
+def split(hostport):
+    host, _, port = hostport.rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+def family_of(host):
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def addr_of(host):
+    if any(c.isalpha() for c in host) and ":" not in host:
+        return socket.getaddrinfo(host, 80, socket.AF_INET)[0][4][0]
+    return host
+
+
+def http(arg):
+    host, port = split(arg)
+    name = host
+    host = addr_of(host)
+    s = socket.socket(family_of(host), socket.SOCK_STREAM)
+    s.settimeout(3)
+    s.connect((host, port))
+    s.sendall(b"GET / HTTP/1.0\r\nHost: " + name.encode() + b"\r\n\r\n")
+    data = b""
+    while True:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data.split(b"\r\n\r\n", 1)[-1].decode().strip()
+
+
+def udp(arg):
+    host, port = split(arg)
+    s = socket.socket(family_of(host), socket.SOCK_DGRAM)
+    s.settimeout(3)
+    s.connect((host, port))
+    s.send(b"ping")
+    try:
+        return s.recv(1000).decode()
+    except socket.timeout:
+        s.send(b"ping")  # the error may arrive after the first recv() began
+        return s.recv(1000).decode()
+
+
+def icmp(host):
+    v6 = ":" in host
+    if v6:
+        s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+        packet = struct.pack("!BBHHH", 128, 0, 0, 1, 1) + b"sbx"
+    else:
+        s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+        body = struct.pack("!BBHHH", 8, 0, 0, 1, 1) + b"sbx"
+        total = 0
+        for i in range(0, len(body) - 1, 2):
+            total += body[i] << 8 | body[i + 1]
+        total += body[-1] << 8 if len(body) % 2 else 0
+        while total >> 16:
+            total = (total & 0xFFFF) + (total >> 16)
+        packet = body[:2] + struct.pack("!H", ~total & 0xFFFF) + body[4:]
+    s.settimeout(3)
+    s.sendto(packet, (host, 0))
+    while True:
+        data = s.recv(2000)
+        icmp_type = data[0] if v6 else data[(data[0] & 0x0F) * 4]
+        if icmp_type in (0, 129):
+            return "reply"
+        if icmp_type in (3, 1):
+            raise Unreachable()
+
+
+class Unreachable(Exception):
+    pass
+
+
+def one(arg):
+    kind, _, rest = arg.partition(":")
+    if kind == "resolve":
+        name, _, six = rest.partition("/")
+        fam = socket.AF_INET6 if six == "6" else socket.AF_INET
+        return socket.getaddrinfo(name, 80, fam)[0][4][0]
+    if kind == "http":
+        return http(rest)
+    if kind == "udp":
+        return udp(rest)
+    if kind == "icmp":
+        return icmp(rest)
+    raise ValueError("unknown probe " + kind)
+
+
+for a in sys.argv[1:]:
+    try:
+        print("ok", one(a), flush=True)
+    except socket.timeout:
+        print("fail timeout", flush=True)
+    except Unreachable:
+        print("fail unreachable", flush=True)
+    except OSError as e:
+        name = errno.errorcode.get(e.errno, "") if e.errno else ""
+        print("fail", name or type(e).__name__, e if not name else "", flush=True)
+    except Exception as e:  # the test prints what failed
+        print("fail", type(e).__name__, e, flush=True)
