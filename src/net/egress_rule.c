@@ -69,7 +69,9 @@ static int parse_addr(char *s, struct egress_rule *r)
 		r->family = AF_INET;
 	else if (inet_pton(AF_INET6, s, r->addr) == 1)
 		r->family = AF_INET6;
-	else
+	if (slash)
+		*slash = '/'; /* the caller may read @s as a name next */
+	if (!r->family)
 		return -EINVAL;
 	max = r->family == AF_INET ? 32 : 128;
 	prefix = max;
@@ -115,6 +117,10 @@ static int parse_name(const char *s, struct egress_rule *r)
 		r->name[i] = (char)tolower(ch);
 	}
 	if (label == 0)
+		return -EINVAL;
+	/* A last label of digits only is an address gone wrong (203.0.113.0/33
+	 * or 10.1), never a name. */
+	if (strspn(s + len - label, "0123456789") == label)
 		return -EINVAL;
 	r->name[len] = '\0';
 	return 0;
