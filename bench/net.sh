@@ -25,6 +25,12 @@
 #     to the host, exit", median of 11;
 #   - the network process's peak RSS (VmHWM) after two rounds of the
 #     connection-rate load, and its CPU use during them.
+# PARTS=acl (run as root: it makes a network namespace of its own, where
+# 198.51.100.1 is an address on lo and the servers listen) measures what
+# --allow-net costs: sbx's connection rate and throughput out, through the
+# TCP bypass and through libslirp (--no-tcp-bypass), with a 50-rule
+# allow-list (the destination allowed by the last rule) against none, and
+# the network helper's peak RSS after each of two connection rounds.
 # Everything stays on loopback. Needs iperf3, slirp4netns, passt (pasta),
 # python3, a C compiler. Run it as an unprivileged user: that is the case
 # all three tools are for, and pasta run as root switches to nobody and
@@ -43,7 +49,7 @@ command -v iperf3 slirp4netns pasta python3 cc >/dev/null || {
 [ -x "$SBX" ] || { echo "no sbx at $SBX" >&2; exit 1; }
 # As root, pasta drops to nobody and cannot build its namespace; the run then
 # spins until killed instead of measuring anything. Refuse it up front.
-if [ "$(id -u)" = 0 ]; then
+if [ "$(id -u)" = 0 ] && [ "${PARTS:-}" != acl ]; then
 	echo "bench/net.sh: run it as an unprivileged user (e.g. su USER -c 'bench/net.sh /path/to/sbx')" >&2
 	exit 1
 fi
@@ -244,9 +250,94 @@ try: print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_secon
 except Exception: print("0")'
 }
 
+
+# --- --allow-net: a 50-rule allow-list against none (PARTS=acl, as root) --------
+# Inside a network namespace of its own (re-run under unshare -n), the
+# destination 198.51.100.1 is one of the host's own addresses, hence
+# --allow-host in both modes; the list's last rule allows it.
+acl_rules() {
+	local i
+	for i in $(seq 1 40); do printf -- '--allow-net\n203.0.113.%d:443\n' "$i"; done
+	for i in $(seq 1 9); do printf -- '--allow-net\npkg%d.example.org\n' "$i"; done
+	printf -- '--allow-net\n198.51.100.1\n'
+}
+acl_measure() { # MODE FLAGS...: two connection rounds (helper RSS after each), then iperf3
+	local mode=$1 net
+	shift
+	rm -f "$tmp/m1" "$tmp/m2" "$tmp/sbx.err"
+	"$SBX" -v "$@" --bind "$tmp" -- sh -c '"$0/connrate" run 198.51.100.1 "$1" "$2" >"$0/r1"; touch "$0/m1"
+		sleep 0.3; "$0/connrate" run 198.51.100.1 "$1" "$2" >"$0/r2"; touch "$0/m2"; sleep 0.3' \
+		"$tmp" "$CONN_HOST" "$RATE_T" 2>"$tmp/sbx.err" &
+	net=$!
+	wait_for "$WAIT_LIMIT" sbx_netpid
+	wait_for "$((RATE_T + WAIT_LIMIT))" test -e "$tmp/m1" && R[arss1,$mode]=$(hwm "$NETPID")
+	wait_for "$((RATE_T + WAIT_LIMIT))" test -e "$tmp/m2" && R[arss2,$mode]=$(hwm "$NETPID")
+	wait "$net"
+	R[arate1,$mode]=$(awk '{ print $1 }' "$tmp/r1" 2>/dev/null)
+	R[arate2,$mode]=$(awk '{ print $1 }' "$tmp/r2" 2>/dev/null)
+	R[aout,$mode]=$(timeout -k 5 "$LIMIT" "$SBX" "$@" -- iperf3 -c 198.51.100.1 -p "$IPERF_HOST" -t "$T" -J \
+		2>/dev/null | gbps)
+	echo "allow-list $mode: conn/s ${R[arate1,$mode]} then ${R[arate2,$mode]}, ${R[aout,$mode]} Gbit/s," \
+		"helper peak RSS ${R[arss1,$mode]:-} -> ${R[arss2,$mode]:-} KiB" >&2
+}
+acl_inside() {
+	local rules
+	ip link set lo up && ip addr add 198.51.100.1/32 dev lo || exit 1
+	iperf3 -s -p "$IPERF_HOST" >/dev/null 2>&1 &
+	bg_pids+=($!)
+	"$tmp/connrate" serve "$CONN_HOST" &
+	bg_pids+=($!)
+	timeout "$WAIT_LIMIT" "$tmp/connrate" once 198.51.100.1 "$CONN_HOST" || echo "(connrate server never answered)" >&2
+	mapfile -t rules < <(acl_rules)
+	acl_measure bypass-none --net slirp --allow-host
+	acl_measure bypass-acl50 --allow-host "${rules[@]}"
+	acl_measure slirp-none --net slirp --no-tcp-bypass --allow-host
+	acl_measure slirp-acl50 --no-tcp-bypass --allow-host "${rules[@]}"
+	echo
+	printf '%-14s %12s %12s %10s %18s\n' "" "conn/s r1" "conn/s r2" "Gbit/s" "helper RSS KiB"
+	for m in bypass-none bypass-acl50 slirp-none slirp-acl50; do
+		printf '%-14s %12s %12s %10s %18s\n' "$m" "${R[arate1,$m]:-}" "${R[arate2,$m]:-}" "${R[aout,$m]:-}" \
+			"${R[arss1,$m]:-}/${R[arss2,$m]:-}"
+	done
+	echo
+	for via in bypass slirp; do
+		vs "$via: conn/s, 50-rule allow-list / none (better round)" \
+			"$(best "${R[arate1,$via-acl50]:-}" "${R[arate2,$via-acl50]:-}")" \
+			"$(best "${R[arate1,$via-none]:-}" "${R[arate2,$via-none]:-}")" ge 0.95
+		vs "$via: throughput, 50-rule allow-list / none" "${R[aout,$via-acl50]:-}" "${R[aout,$via-none]:-}" ge 0.95
+		# libslirp's own connection state grows under --no-tcp-bypass with
+		# or without a list: the list's cost is the difference.
+		vs "$via: helper peak RSS after round 2, allow-list / none" "${R[arss2,$via-acl50]:-}" \
+			"${R[arss2,$via-none]:-}" le 1.1
+	done
+}
+
+# Figures and verdicts.
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+hwm() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+best() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { print (a > b ? a : b) }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+verdict() { awk -v r="$1" -v t="$2" -v d="$3" 'BEGIN { if (r == "n/a") { print "not measured"; exit } ok = (d == "ge") ? r + 0 >= t : r + 0 <= t; print (ok ? "met" : "MISSED") }'; }
+vs() { check "$1" "$(ratio "$2" "$3")" "$4" "$5"; } # LABEL A B ge|le TARGET: A/B
+check() { # LABEL RATIO ge|le TARGET
+	printf '%-58s %6s  (target %s %s)  %s\n' "$1" "$2" "$([ "$3" = ge ] && echo '>=' || echo '<=')" "$4" \
+		"$(verdict "$2" "$4" "$3")"
+}
+
 declare -A R
 modes=(${MODES:-loopback sbx sbx-lo sbx-slirp slirp4netns pasta})
 PARTS=${PARTS:-out orate setup in rate} # which measurements to run
+
+if [ "$PARTS" = acl ]; then
+	if [ "${SBX_BENCH_ACL_NS:-}" = 1 ]; then
+		acl_inside
+		exit 0
+	fi
+	[ "$(id -u)" = 0 ] || { echo "bench/net.sh: PARTS=acl makes a network namespace: run it as root" >&2; exit 1; }
+	# The same script, in a network namespace of its own (nothing leaves it).
+	SBX_BENCH_ACL_NS=1 PARTS=acl unshare -n "$BASH" "$0" "$SBX"
+	exit $?
+fi
 
 # --- sandbox -> host ----------------------------------------------------------
 iperf3 -s -p "$IPERF_HOST" >/dev/null 2>&1 &
@@ -300,8 +391,6 @@ for m in "${modes[@]}"; do
 done
 
 # --- connection rate, RSS, CPU -------------------------------------------------
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-hwm() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
 hz=$(getconf CLK_TCK)
 for m in "${modes[@]}"; do
 	part rate || break
@@ -335,14 +424,6 @@ done
 echo "(throughput in Gbit/s; conn/s out: connect/request/response/close from inside to the host;"
 echo " conn/s r1/r2: the same from the host through the published port; peak RSS after those rounds)"
 
-best() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { print (a > b ? a : b) }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-verdict() { awk -v r="$1" -v t="$2" -v d="$3" 'BEGIN { if (r == "n/a") { print "not measured"; exit } ok = (d == "ge") ? r + 0 >= t : r + 0 <= t; print (ok ? "met" : "MISSED") }'; }
-vs() { check "$1" "$(ratio "$2" "$3")" "$4" "$5"; } # LABEL A B ge|le TARGET: A/B
-check() { # LABEL RATIO ge|le TARGET
-	printf '%-58s %6s  (target %s %s)  %s\n' "$1" "$2" "$([ "$3" = ge ] && echo '>=' || echo '<=')" "$4" \
-		"$(verdict "$2" "$4" "$3")"
-}
 echo
 vs "sandbox->host TCP, 1 stream, sbx / slirp4netns" "${R[out,sbx,1]:-}" "${R[out,slirp4netns,1]:-}" ge 1.5
 vs "sandbox->host TCP, -P 4, sbx / slirp4netns" "${R[out,sbx,4]:-}" "${R[out,slirp4netns,4]:-}" ge 1.5
