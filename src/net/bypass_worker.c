@@ -15,6 +15,9 @@
  *	closed but its control socket from sbx and its channel to the network
  *	helper (handovers, bypass_accept.c); stdin and stdout /dev/null, stderr
  *	kept for writing only (a terminal is not left open for reading).
+ *	Then the route netlink socket that follows the host's own addresses
+ *	(egress.c), and, with --allow-net, the table of what names resolved
+ *	to, which sbx mapped shared with the network helper (egress_learned.h).
  *  stage 1, empty view: where the worker may create a mount namespace (it
  *	has CAP_SYS_ADMIN in its user namespace: sbx runs as root, or in a user
  *	namespace of its own such as a per-user holder), an empty read-only
@@ -27,7 +30,8 @@
  *  stage 3, seccomp: an allow-list of what the loop below calls (the
  *	listener's ioctls, pidfd_open/getfd, process_vm_readv/writev, IP
  *	sockets and a route netlink socket for the host's addresses, opening
- *	files read-only, memory without PROT_EXEC); anything else fails with
+ *	files read-only, memory without PROT_EXEC, write() to stderr only, for
+ *	-v's "refused" lines); anything else fails with
  *	EPERM: no exec, no writing or creating files, no unix sockets (D-Bus,
  *	the user's systemd), no signals (neither kill() nor fcntl(F_SETOWN),
  *	whose SIGIO reaches any process of the worker's uid), no ptrace()

@@ -149,12 +149,10 @@ static void refuse(struct egress_tap *t, const uint8_t *f, const struct egress_p
 static void reply_dns(struct egress_tap *t, const uint8_t *eth, const struct egress_pkt *p,
 		      const uint8_t *msg, size_t len)
 {
-	uint8_t *out = xreallocarray(NULL, t->buf_size, 1);
-	size_t n = egress_frame_udp_reply(eth, p, msg, len, out, t->buf_size);
+	size_t n = egress_frame_udp_reply(eth, p, msg, len, t->buf, t->buf_size);
 
 	if (n)
-		t->send(t->send_opaque, out, n);
-	free(out);
+		t->send(t->send_opaque, t->buf, n);
 }
 
 static void reply_dns_error(struct egress_tap *t, const uint8_t *eth, const struct egress_pkt *p,

@@ -15,6 +15,9 @@
  *  stage 1, slirp: load libslirp (dlopen: plain sbx start-up does not pay for
  *	GLib), create the instance and bind the UDP forwards, and read the
  *	host's /etc/resolv.conf, while the host's files are still visible.
+ *	The egress filter (egress_tap.c) opens its route netlink socket, which
+ *	follows the host's own addresses, and with --allow-net the UDP socket
+ *	to the host's nameserver: sockets the filter below would refuse.
  *  stage 2, empty root: a new user and mount namespace (never a new network
  *	namespace: the helper's sockets must be the host's), an empty private
  *	tmpfs as /, read-only, holding only a copy of resolv.conf, which
@@ -26,7 +29,8 @@
  *	executable: no mmap() or mprotect() with PROT_EXEC); anything else
  *	fails with EPERM.
  *  stage 5, ready: tell sbx, which only then passes on the tap fd and the
- *	socket factory's socket from the sandbox; serve them.
+ *	socket factory's socket from the sandbox; serve them. Every frame from
+ *	the tap goes through the egress filter before libslirp reads it.
  *
  * It ends when its control socket from sbx reaches EOF (sbx closed it, or
  * died) or at SIGKILL (sbx's exit path, or the parent-death signal), so

@@ -6,6 +6,8 @@
   udp:HOST:PORT           -> "ok REPLY" (a connected socket) or "fail ERRNO-NAME"
   icmp:HOST               -> "ok reply", "fail unreachable" or "fail timeout"
                              (a raw socket: needs CAP_NET_RAW)
+  dns:SERVER:NAME         -> "ok rcode N answers M": an A question over UDP to
+                             SERVER ([V6] for IPv6), port 53
 HOST may be [V6] or a name. Every attempt gives up after 3 seconds.
 """
 import errno
@@ -85,6 +87,21 @@ def icmp(host):
             raise Unreachable()
 
 
+def dns(arg):
+    server, _, name = arg.rpartition(":")
+    server = server.strip("[]")
+    q = struct.pack("!HHHHHH", 0x5b5b, 0x0100, 1, 0, 0, 0)
+    for label in name.split("."):
+        q += bytes([len(label)]) + label.encode()
+    q += b"\0" + struct.pack("!HH", 1, 1)
+    s = socket.socket(family_of(server), socket.SOCK_DGRAM)
+    s.settimeout(3)
+    s.connect((server, 53))
+    s.send(q)
+    r = s.recv(4096)
+    return "rcode %d answers %d" % (r[3] & 15, r[6] << 8 | r[7])
+
+
 class Unreachable(Exception):
     pass
 
@@ -101,6 +118,8 @@ def one(arg):
         return udp(rest)
     if kind == "icmp":
         return icmp(rest)
+    if kind == "dns":
+        return dns(rest)
     raise ValueError("unknown probe " + kind)
 
 

@@ -145,8 +145,16 @@ expect_match "-v: one line per refused destination" \
 	'^sbx: refused 203\.0\.113\.9:80 \(not in --allow-net\)$' "$ERR"
 expect_match "-v: UDP too" '^sbx: refused udp 203\.0\.113\.9:7 \(not in --allow-net\)$' "$ERR"
 
-run_cmd "${IN[@]}" "${A[@]}" "${P[@]}" http:198.51.100.1:80
-expect_match "an allowed name's address typed directly, never resolved: refused" '^fail ECONNREFUSED' "$OUT"
+run_cmd "${IN[@]}" "${A[@]}" "${P[@]}" http:198.51.100.1:80 dns:10.0.2.3:allowed.test \
+	'dns:[fd00::3]:allowed.test' 'dns:[fd00::3]:denied.test' http:10.0.2.3:53 dns:198.51.100.1:denied.test
+mapfile -t l <<<"$OUT"
+expect_match "an allowed name's address typed directly, never resolved: refused" '^fail ECONNREFUSED' "${l[0]:-}"
+expect_match "sbx's resolver answers an allowed name" '^ok rcode 0 answers 1$' "${l[1]:-}"
+expect_match "... at fd00::3 too" '^ok rcode 0 answers 1$' "${l[2]:-}"
+expect_match "... and NXDOMAIN there for a name not listed" '^ok rcode 3 answers 0$' "${l[3]:-}"
+expect_match "DNS over TCP to 10.0.2.3 is refused (libslirp's forwarder would not filter)" \
+	'^fail ECONNREFUSED' "${l[4]:-}"
+expect_match "another DNS server is out of reach" '^fail ENETUNREACH' "${l[5]:-}"
 
 run_cmd "${IN[@]}" "${A[@]}" --cap-add NET_RAW "${P[@]}" icmp:203.0.113.9
 expect_match "ICMP to an address not listed: network unreachable" '^fail unreachable' "$OUT"
