@@ -113,6 +113,26 @@ if [ "$(uname -m)" = x86_64 ] && [ "$("$PROBES/sysprobe" -32 getppid 2>/dev/null
 else
 	skip "a 32-bit connect() to the host's address: ECONNREFUSED" "needs x86-64 with i386 system calls"
 fi
+# An address the host gets while the sandbox runs is closed as well: the
+# helper and the worker follow the kernel's route notifications.
+rm -f "$WORK/up" "$WORK/go"
+"${IN[@]}" --net slirp --bind "$WORK" --ro-bind "$HELPERS:/t" sh -c 'touch "$0/up"
+	while [ ! -e "$0/go" ]; do sleep 0.05; done
+	python3 /t/egress-probe.py http:203.0.113.3:8081 udp:203.0.113.3:8082' "$WORK" \
+	>"$WORK/later.out" 2>&1 </dev/null &
+later=$!
+track_pid $later
+if wait_for_file "$WORK/up" 20 && ip -n "$home" addr add 203.0.113.3/32 dev sbxe-b$$; then
+	touch "$WORK/go"
+	wait $later
+	mapfile -t l <"$WORK/later.out"
+	expect_match "an address added while the sandbox runs is refused too (TCP, bypass)" '^fail ECONNREFUSED' "${l[0]:-}"
+	expect_match "... and for UDP (libslirp)" '^fail ENETUNREACH' "${l[1]:-}"
+else
+	fail "an address added while the sandbox runs is refused too (TCP, bypass)" "the sandbox did not start"
+	fail "... and for UDP (libslirp)"
+fi
+
 for opt in --allow-host-loopback --allow-host; do
 	run_cmd "${IN[@]}" --net slirp $opt "${P[@]}" http:198.51.100.2:8081 http:203.0.113.2:8081 \
 		'http:[2001:db8:1::2]:8083' udp:203.0.113.2:8082
