@@ -3,8 +3,8 @@
  * upstream nameserver, and the frames around both (src/net/egress_dns.c,
  * src/net/egress_frame.c), and what it writes back.
  *
- * Input: one byte choosing the part (0: a DNS question and the error reply
- * to it; 1: an answer to a fixed question "allowed.test" A whose id is the
+ * Input: one byte choosing the part (0: a DNS question and the error replies
+ * to it, copied and rebuilt; 1: an answer to a fixed question "allowed.test" A whose id is the
  * input's; 2: an Ethernet frame, parsed, refused and answered with a UDP
  * reply), then that part's bytes. Every address reported must be 4 or 16
  * bytes of the input; every frame written must fit its buffer.
@@ -52,6 +52,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			n = egress_dns_reply_error(data, q.end, EGRESS_DNS_RCODE_NXDOMAIN, out, sizeof(out));
 			if (n != q.end || !(out[2] & 0x80))
+				abort();
+			n = egress_dns_error_for(&q, EGRESS_DNS_RCODE_SERVFAIL, out, sizeof(out));
+			if (n != q.end) /* the same question, rebuilt */
 				abort();
 		}
 		break;

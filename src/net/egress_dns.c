@@ -115,6 +115,36 @@ size_t egress_dns_reply_error(const uint8_t *q, size_t q_end, uint8_t rcode, uin
 	return q_end;
 }
 
+size_t egress_dns_error_for(const struct egress_dns_question *q, uint8_t rcode, uint8_t *out,
+			    size_t size)
+{
+	size_t n = EGRESS_DNS_HEADER, len = strlen(q->name);
+
+	if (size < EGRESS_DNS_HEADER + len + 2 + 4)
+		return 0;
+	memset(out, 0, EGRESS_DNS_HEADER);
+	out[0] = (uint8_t)(q->id >> 8);
+	out[1] = (uint8_t)q->id;
+	out[2] = 0x81; /* QR, RD */
+	out[3] = (uint8_t)(0x80 | (rcode & 0x0f));
+	out[5] = 1;
+	/* The name's labels, each after its length (the root: one zero). */
+	for (const char *p = q->name; *p;) {
+		size_t l = strcspn(p, ".");
+
+		out[n++] = (uint8_t)l;
+		memcpy(out + n, p, l);
+		n += l;
+		p += l + (p[l] == '.');
+	}
+	out[n++] = 0;
+	out[n++] = (uint8_t)(q->qtype >> 8);
+	out[n++] = (uint8_t)q->qtype;
+	out[n++] = 0;
+	out[n++] = 1; /* class IN */
+	return n;
+}
+
 int egress_dns_parse_answer(const uint8_t *m, size_t len, const struct egress_dns_question *q,
 			    egress_dns_addr_fn fn, void *opaque)
 {

@@ -53,6 +53,15 @@ size_t egress_dns_reply_error(const uint8_t *q, size_t q_end, uint8_t rcode, uin
 			      size_t size);
 
 /**
+ * egress_dns_error_for() - a reply with @rcode and no records to question
+ *			    @q (rebuilt from it: the query itself is gone),
+ *			    into @out (@size bytes)
+ * Return: its length, or 0 when @out is too small
+ */
+size_t egress_dns_error_for(const struct egress_dns_question *q, uint8_t rcode, uint8_t *out,
+			    size_t size);
+
+/**
  * egress_dns_addr_fn - called for each A or AAAA record of an answer
  * @family:	AF_INET or AF_INET6
  * @addr:	4 or 16 bytes

@@ -265,8 +265,8 @@ static bool dns_answer(struct egress_tap *t)
 
 	if (n < 0)
 		return false;
-	if (n < EGRESS_DNS_HEADER || (size_t)n > sizeof(msg))
-		return true; /* too large to pass on here: the program asks again */
+	if (n < EGRESS_DNS_HEADER)
+		return true;
 	id = (uint16_t)(msg[0] << 8 | msg[1]);
 	for (size_t i = 0; i < EGRESS_DNS_PENDING && !d; i++)
 		if (t->pending[i].used && t->pending[i].up_id == id)
@@ -277,10 +277,16 @@ static bool dns_answer(struct egress_tap *t)
 	ctx = (struct learn_ctx){ .t = t, .name = d->q.name, .now = monotonic_ms() };
 	orig = d->q.id;
 	d->q.id = id;
-	/* Recorded before the program can read the answer (egress_learned.h);
-	 * a malformed answer is not passed on at all. */
-	if (egress_dns_parse_answer(msg, (size_t)n, &d->q, learn, &ctx) < 0)
+	/* Recorded before the program can read the answer (egress_learned.h).
+	 * One too large to pass on here, or malformed, becomes SERVFAIL, so
+	 * the program hears at once instead of after its time-out. */
+	if ((size_t)n > sizeof(msg) || egress_dns_parse_answer(msg, (size_t)n, &d->q, learn, &ctx) < 0) {
+		d->q.id = orig;
+		n = (ssize_t)egress_dns_error_for(&d->q, EGRESS_DNS_RCODE_SERVFAIL, msg, sizeof(msg));
+		if (n)
+			reply_dns(t, d->eth, &d->pkt, msg, (size_t)n);
 		return true;
+	}
 	msg[0] = (uint8_t)(orig >> 8);
 	msg[1] = (uint8_t)orig;
 	reply_dns(t, d->eth, &d->pkt, msg, (size_t)n);

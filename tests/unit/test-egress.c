@@ -201,6 +201,11 @@ static void test_dns(void)
 	   "a record cut short: an error (the records before it were seen)");
 	q.id = 0x4322;
 	ok(egress_dns_parse_answer(m, n, &q, on_addr, &seen) < 0, "another id: refused");
+	an = egress_dns_error_for(&q, EGRESS_DNS_RCODE_SERVFAIL, out, sizeof(out));
+	ok(an == 12 + 14 + 4 && egress_dns_parse_query(out, an, &q2) < 0 && (out[3] & 0x0f) == 2 &&
+		   out[1] == 0x22 && out[12] == 7 && memcmp(out + 13, "allowed", 7) == 0 && out[20] == 4 &&
+		   out[26] == 0 && out[27] == 1,
+	   "SERVFAIL rebuilt from a question: id, name, type");
 	q.id = 0x4321;
 	strcpy(q.name, "other.test");
 	ok(egress_dns_parse_answer(m, n, &q, on_addr, &seen) < 0, "another question: refused");
