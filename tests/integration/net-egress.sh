@@ -32,12 +32,12 @@ if [ "$(id -u)" -ne 0 ]; then
 	skip "the traffic tests" "need root to make network namespaces"
 	done_testing
 fi
-if [ ! -x /usr/sbin/dnsmasq ] || ! command -v ip >/dev/null || ! command -v python3 >/dev/null; then
+if [ ! -x /usr/sbin/dnsmasq ] || ! command -v ip curl python3 >/dev/null; then
 	if [ "${SBX_MUST_WORK:-0}" = 1 ]; then
-		fail "dnsmasq, ip and python3 are installed"
+		fail "dnsmasq, ip, curl and python3 are installed"
 		done_testing
 	fi
-	skip "the traffic tests" "dnsmasq-base, iproute2 or python3 missing"
+	skip "the traffic tests" "dnsmasq-base, iproute2, curl or python3 missing"
 	done_testing
 fi
 
