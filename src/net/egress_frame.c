@@ -254,7 +254,8 @@ static size_t icmp_unreachable(const uint8_t *f, const struct egress_pkt *p, uin
 	return off + ICMP_HLEN + quote;
 }
 
-size_t egress_frame_refusal(const uint8_t *f, const struct egress_pkt *p, uint8_t *out, size_t size)
+size_t egress_frame_refusal(const uint8_t *f, const struct egress_pkt *p, uint8_t *out,
+			    size_t size)
 {
 	if (p->proto == IPPROTO_TCP && p->l4) {
 		if (p->tcp_flags & EGRESS_TCP_RST)

@@ -59,7 +59,8 @@ int egress_frame_parse(const uint8_t *f, size_t len, struct egress_pkt *ret);
  * Return: its length in @out (@size bytes), or 0 when none is due (an RST
  *	   or an ICMP error is never answered) or @out is too small
  */
-size_t egress_frame_refusal(const uint8_t *f, const struct egress_pkt *p, uint8_t *out, size_t size);
+size_t egress_frame_refusal(const uint8_t *f, const struct egress_pkt *p, uint8_t *out,
+			    size_t size);
 
 /**
  * egress_frame_udp_reply() - a UDP datagram carrying @data (@len bytes)

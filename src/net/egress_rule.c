@@ -148,7 +148,9 @@ int egress_rule_parse(const char *spec, struct egress_rule *ret, struct sbx_erro
 		if (colon && strchr(colon + 1, ':')) {
 			/* Two colons or more: an IPv6 address without brackets, no ports. */
 			if (parse_addr(dest, ret) < 0)
-				return sbx_error_set(e, 0, OPT " %s: not an address; IPv6 goes in brackets: [2001:db8::/32]:443",
+				return sbx_error_set(e, 0,
+						     OPT " %s: not an address; IPv6 with ports "
+							 "goes in brackets: [2001:db8::/32]:443",
 						     spec);
 		} else {
 			if (colon) {

@@ -346,7 +346,8 @@ static void test_learned(void)
 	ok(egress_learned_find(shared, AF_INET, a, 4500, any_rule, &rule),
 	   "a shorter TTL does not cut a longer one");
 	egress_learned_add(priv, shared, AF_INET, b, 1, 6000, 9000);
-	ok(atomic_load(&shared->used) == 1 && egress_learned_find(shared, AF_INET, b, 7000, any_rule, &rule),
+	ok(atomic_load(&shared->used) == 1 &&
+		   egress_learned_find(shared, AF_INET, b, 7000, any_rule, &rule),
 	   "an expired slot is reused");
 	for (int i = 0; i < EGRESS_LEARNED_MAX + 10; i++) {
 		uint8_t c[4] = { 10, 1, (uint8_t)(i >> 8), (uint8_t)i };
