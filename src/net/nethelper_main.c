@@ -55,6 +55,7 @@
 #include <unistd.h>
 
 #include "egress_tap.h"
+#include "log.h"
 #include "nethelper_lockdown.h"
 #include "proc.h"
 #include "nethelper_main.h"
@@ -173,6 +174,13 @@ static int start_egress(struct helper *h, struct egress_learned *learned, struct
 	h->egress->send = slirp_glue_send;
 	h->egress->send_opaque = &h->slirp;
 	slirp_glue_set_filter(&h->slirp, egress_frame, h->egress);
+	/* Said once, from here: only the helper knows the table it read. */
+	if (!h->c->allow_host_loopback)
+		log_verbose(1, "the host's own addresses are closed (%zu local routes, followed)",
+			    h->egress->pol.host.n);
+	if (h->egress->pol.filter)
+		log_verbose(1, "--allow-net: %zu rules; names answered at 10.0.2.3%s", h->c->n_allow_net,
+			    h->egress->upstream_fd >= 0 ? "" : " (no nameserver: SERVFAIL)");
 	return 0;
 }
 

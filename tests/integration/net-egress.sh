@@ -98,6 +98,8 @@ expect_match "... and at its second address" '^fail ECONNREFUSED' "${l[1]:-}"
 expect_match "... and at its IPv6 address" '^fail ECONNREFUSED' "${l[2]:-}"
 expect_match "UDP to the host's address: ENETUNREACH" '^fail ENETUNREACH' "${l[3]:-}"
 expect_match "another host is still reached" "$HELLO1" "${l[4]:-}"
+expect_match "-v says the host's addresses are closed" \
+	"^sbx: the host's own addresses are closed \([0-9]+ local routes, followed\)$" "$ERR"
 expect_match "-v says why, once" \
 	'^sbx: refused 203\.0\.113\.2:8081 \(an address of the host; --allow-host-loopback\)$' "$ERR"
 run_cmd "${IN[@]}" --net slirp --no-tcp-bypass "${P[@]}" http:198.51.100.2:8081 \
