@@ -242,6 +242,14 @@ struct sbx_config {
 	uint16_t *allow_bind;
 	size_t n_allow_bind;
 
+	/* Resource limits (src/limits/): 0 is no limit. */
+	unsigned long long limit_memory;      /* --memory, bytes */
+	unsigned long long limit_memory_swap; /* --memory-swap: swap beyond --memory, bytes */
+	bool limit_memory_swap_set;
+	unsigned long limit_pids;	      /* --pids */
+	unsigned limit_cpus_milli;	      /* --cpus, in thousandths of a CPU */
+	bool limits_strict;		      /* --limits=strict: no fallback below cgroup v2 */
+
 	char **argv; /* the command; never empty after config_finish() */
 
 	/* Every option applied, in order, for --print-config; and the

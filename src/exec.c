@@ -16,6 +16,7 @@
 #include "bypass_filter.h"
 #include "caps.h"
 #include "exec.h"
+#include "limits_ctl.h"
 #include "sync.h"
 
 static _Noreturn void fail(const struct child_plan *plan, const struct sbx_error *e)
@@ -117,6 +118,9 @@ _Noreturn void exec_command(const struct sbx_config *c, const struct child_plan 
 
 	if (apply_environment(c, &e) < 0 || caps_drop_for_exec(c->cap_add, &e) < 0 ||
 	    close_other_fds(c, &e) < 0)
+		fail(plan, &e);
+	/* --pids, --memory without cgroup v2 (src/limits/rlimit.h). */
+	if (limits_apply_in_command(plan->limits, &e) < 0)
 		fail(plan, &e);
 	/* Both need no_new_privs (set with the capabilities). Landlock reads
 	 * the view and opens paths, which the filter might refuse, so the
