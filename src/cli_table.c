@@ -570,7 +570,7 @@ const struct cli_option cli_options[] = {
 	{ "cpus", 0, 1, "N", "limit the sandbox to N CPUs' worth of time (0.5; cgroup v2)",
 	  opt_limit, 'c' },
 	{ "limits", 0, 1, "strict|auto",
-	  "strict: refuse to start without cgroup v2; auto: fall back to rlimits (default)",
+	  "no cgroup v2: refuse to start, or fall back to rlimits (default: auto)",
 	  opt_limit, 'l' },
 	{ "home", 0, 1, "DIR", "bind host DIR (created 0700 if missing) as the sandbox's $HOME",
 	  opt_home, 0 },

@@ -29,6 +29,17 @@ run_sbx --memory 1.5G --pids 100 --cpus 0.5 --limits strict --print-config
 expect_match "--print-config keeps the limits" '^memory 1.5G$' "$OUT"
 expect_match "--print-config keeps --limits" '^limits strict$' "$OUT"
 
+comp() { # the bash completions for the words "$@", the last being completed
+	bash --norc --noprofile -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; _sbx; printf "%s\n" "${COMPREPLY[@]}"' \
+		comp "$TESTS_SRCDIR/../completions/sbx" "$@" 2>&1
+}
+expect_eq "completion: --limits offers strict and auto" "$(printf 'strict\nauto')" "$(comp sbx --limits '')"
+expect_eq "completion: the limit options" "$(printf -- '--memory\n--memory-swap')" "$(comp sbx --memo)"
+expect_eq "completion: --pids takes a value" "" "$(comp sbx --pids '')"
+run_sbx --help
+expect_match "--help lists --memory" '^ *--memory SIZE ' "$OUT"
+
 # --- which mechanism ---------------------------------------------------------
 run_sbx -v --memory 256M true
 mech=$(printf '%s\n' "$ERR" | sed -n 's/^sbx: limits: .* via \(cgroup v2 in systemd scope\|cgroup v2\|rlimit\).*/\1/p')
