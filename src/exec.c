@@ -119,9 +119,6 @@ _Noreturn void exec_command(const struct sbx_config *c, const struct child_plan 
 	if (apply_environment(c, &e) < 0 || caps_drop_for_exec(c->cap_add, &e) < 0 ||
 	    close_other_fds(c, &e) < 0)
 		fail(plan, &e);
-	/* --pids, --memory without cgroup v2 (src/limits/rlimit.h). */
-	if (limits_apply_in_command(plan->limits, &e) < 0)
-		fail(plan, &e);
 	/* Both need no_new_privs (set with the capabilities). Landlock reads
 	 * the view and opens paths, which the filter might refuse, so the
 	 * filter comes last: from then on this process is what runs. The
@@ -130,6 +127,11 @@ _Noreturn void exec_command(const struct sbx_config *c, const struct child_plan 
 		fail(plan, &e);
 	start_tcp_bypass(plan);
 	wait_for_pid1(gate_fd);
+	/* --pids, --memory without cgroup v2 (src/limits/rlimit.h): as late
+	 * as the filter allows, so sbx's own code here (a sanitizer build's
+	 * allocator too) runs without RLIMIT_DATA. */
+	if (limits_apply_in_command(plan->limits, &e) < 0)
+		fail(plan, &e);
 	if (syscall_filter_load(plan->filter, &e) < 0)
 		fail(plan, &e);
 
