@@ -292,7 +292,7 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	if (r == 0 && syscall_filter_explain_end(&filter, *ret_status, child_note, sizeof(child_note)))
 		log_warn("%s", child_note);
 	log_bypass(&bypass);
-	if (limits_check_oom(&limits, child_note, sizeof(child_note)))
+	while (limits_check_events(&limits, child_note, sizeof(child_note)))
 		log_warn("%s", child_note);
 	return r;
 }

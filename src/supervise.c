@@ -342,14 +342,15 @@ static void on_bypass(struct loop_source *src, uint32_t events)
 
 /* --- the sandbox's cgroup --------------------------------------------------- */
 
-/* memory.events changed: say so if the kernel killed for --memory. */
+/* memory.events or pids.events changed: say so if the kernel killed for
+ * --memory or refused a fork for --pids. */
 static void on_limits(struct loop_source *src, uint32_t events)
 {
 	struct supervisor *s = src->data;
 	char msg[96];
 
 	(void)events;
-	if (limits_check_oom(s->t->limits, msg, sizeof(msg)))
+	while (limits_check_events(s->t->limits, msg, sizeof(msg)))
 		log_warn("%s", msg);
 }
 

@@ -394,30 +394,37 @@ int cgroup_v2_move_self(const struct cgroup_v2 *cg, bool to_sandbox)
 	return cg_write(cg, leaf, "cgroup.procs", "0");
 }
 
-int cgroup_v2_oom_kills(const struct cgroup_v2 *cg, unsigned long long *ret_count)
+int cgroup_v2_event_count(const struct cgroup_v2 *cg, const char *file, const char *key,
+			  unsigned long long *ret_count)
 {
-	char buf[512], *p;
-	int r = read_small(cg->limit_fd, "memory.events", buf, sizeof(buf));
+	char buf[512];
+	size_t n = strlen(key);
+	int r = read_small(cg->limit_fd, file, buf, sizeof(buf));
 
 	if (r < 0)
 		return r;
-	p = strstr(buf, "oom_kill ");
-	*ret_count = p && (p == buf || p[-1] == '\n') ? strtoull(p + 9, NULL, 10) : 0;
+	*ret_count = 0;
+	for (char *line = buf; line && *line; line = strchr(line, '\n'), line += !!line)
+		if (strncmp(line, key, n) == 0 && line[n] == ' ')
+			*ret_count = strtoull(line + n + 1, NULL, 10);
 	return 0;
 }
 
-int cgroup_v2_watch(const struct cgroup_v2 *cg)
+int cgroup_v2_watch(const struct cgroup_v2 *cg, const char *const *files, size_t n)
 {
 	int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	char path[48];
+	size_t watched = 0;
+	char path[64];
 
 	if (in < 0)
 		return -errno;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d/memory.events", cg->limit_fd);
-	if (inotify_add_watch(in, path, IN_MODIFY) < 0) {
-		int r = -errno;
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", cg->limit_fd, files[i]);
+		watched += inotify_add_watch(in, path, IN_MODIFY) >= 0;
+	}
+	if (!watched) {
 		close(in);
-		return r;
+		return -ENOENT;
 	}
 	return in;
 }

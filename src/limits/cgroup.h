@@ -139,14 +139,16 @@ void cgroup_v2_destroy(struct cgroup_v2 *cg);
 int cgroup_v2_move_self(const struct cgroup_v2 *cg, bool to_sandbox);
 
 /**
- * cgroup_v2_oom_kills() - oom_kill from the limiting cgroup's memory.events
- * Return: 0 or -errno
+ * cgroup_v2_event_count() - the "@key N" line of the limiting cgroup's
+ *			     @file ("memory.events" "oom_kill", "pids.events" "max")
+ * Return: 0 (0 in @ret_count without that line) or -errno
  */
-int cgroup_v2_oom_kills(const struct cgroup_v2 *cg, unsigned long long *ret_count);
+int cgroup_v2_event_count(const struct cgroup_v2 *cg, const char *file, const char *key,
+			  unsigned long long *ret_count);
 
 /**
- * cgroup_v2_watch() - an inotify fd (non-blocking) readable when the
- *		       limiting cgroup's memory.events changes
- * Return: the fd or -errno
+ * cgroup_v2_watch() - an inotify fd (non-blocking) readable when one of the
+ *		       limiting cgroup's @files (n of them) changes
+ * Return: the fd, or -errno (-ENOENT: none of them could be watched)
  */
-int cgroup_v2_watch(const struct cgroup_v2 *cg);
+int cgroup_v2_watch(const struct cgroup_v2 *cg, const char *const *files, size_t n);

@@ -174,11 +174,10 @@ int limits_setup(const struct sbx_config *c, struct limits *l, struct sbx_error 
 	else
 		snprintf(l->notes, sizeof(l->notes), "limits:%s via cgroup v2: %s%s/%s", what,
 			 l->cg.root, l->cg.path, l->cg.limit);
-	if (c->limit_memory) {
-		r = cgroup_v2_watch(&l->cg);
-		l->watch_fd = r < 0 ? -1 : r;
-		cgroup_v2_oom_kills(&l->cg, &l->oom_seen);
-	}
+	r = cgroup_v2_watch(&l->cg, (const char *const[]){ "memory.events", "pids.events" }, 2);
+	l->watch_fd = r < 0 ? -1 : r;
+	cgroup_v2_event_count(&l->cg, "memory.events", "oom_kill", &l->oom_seen);
+	cgroup_v2_event_count(&l->cg, "pids.events", "max", &l->pids_seen);
 	return 0;
 }
 
@@ -228,7 +227,7 @@ int limits_watch_fd(const struct limits *l)
 	return l->watch_fd;
 }
 
-bool limits_check_oom(struct limits *l, char *msg, size_t len)
+bool limits_check_events(struct limits *l, char *msg, size_t len)
 {
 	unsigned long long n;
 	char buf[512], mem[32];
@@ -236,12 +235,23 @@ bool limits_check_oom(struct limits *l, char *msg, size_t len)
 	if (l->watch_fd >= 0)
 		while (read(l->watch_fd, buf, sizeof(buf)) > 0)
 			;
-	if (!l->memory || l->cg.limit_fd < 0 || cgroup_v2_oom_kills(&l->cg, &n) < 0 || n <= l->oom_seen)
+	if (l->cg.limit_fd < 0)
 		return false;
-	l->oom_seen = n;
-	limits_format_size(l->memory, mem, sizeof(mem));
-	snprintf(msg, len, "killed: out of memory (limit %s)", mem);
-	return true;
+	if (l->memory && cgroup_v2_event_count(&l->cg, "memory.events", "oom_kill", &n) == 0 &&
+	    n > l->oom_seen) {
+		l->oom_seen = n;
+		limits_format_size(l->memory, mem, sizeof(mem));
+		snprintf(msg, len, "killed: out of memory (limit %s)", mem);
+		return true;
+	}
+	/* A fork bomb hits the limit thousands of times: one line says it. */
+	if (l->pids && !l->pids_told &&
+	    cgroup_v2_event_count(&l->cg, "pids.events", "max", &n) == 0 && n > l->pids_seen) {
+		l->pids_told = true;
+		snprintf(msg, len, "fork refused: the sandbox reached --pids %lu", l->pids);
+		return true;
+	}
+	return false;
 }
 
 int limits_apply_in_command(const struct limits *l, struct sbx_error *e)

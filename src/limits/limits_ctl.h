@@ -35,6 +35,8 @@ enum limits_mechanism {
  * @scope:	the scope's unit name (LIMITS_SYSTEMD_SCOPE)
  * @memory, @pids: as asked, for the rlimit fallback and the messages
  * @oom_seen:	oom_kill count already reported
+ * @pids_seen:	pids.events' max count at the start
+ * @pids_told:	the user was told a fork was refused (once is enough)
  * @watch_fd:	inotify fd on memory.events, -1 without one
  * @warning:	a line for the user (a weaker fallback), "" for none
  * @notes:	what -v says: the mechanism and why the better ones are not used
@@ -46,6 +48,8 @@ struct limits {
 	unsigned long long memory;
 	unsigned long pids;
 	unsigned long long oom_seen;
+	unsigned long long pids_seen;
+	bool pids_told;
 	int watch_fd;
 	char warning[2 * SBX_ERROR_MSG_MAX];
 	char notes[4 * SBX_ERROR_MSG_MAX + 256];
@@ -93,14 +97,18 @@ const char *limits_mechanism_name(const struct limits *l);
 int limits_watch_fd(const struct limits *l);
 
 /**
- * limits_check_oom() - has the kernel killed a process of the sandbox for
- *			its --memory since the last call?
- * @msg:	then filled with "killed: out of memory (limit 512M)"
+ * limits_check_events() - what the user should hear of the sandbox's limits
+ *			   since the last call: the kernel killed a process
+ *			   for --memory, or (the first time) refused a fork
+ *			   for --pids
+ * @msg:	then filled: "killed: out of memory (limit 512M)", "fork
+ *		refused: the sandbox reached --pids 20"
  *
- * Drains the watch fd; safe to call at any time, also after the end.
+ * Drains the watch fd; safe to call at any time, also after the end. Call
+ * it until it returns false: each call fills one message.
  * Return: true if @msg was filled
  */
-bool limits_check_oom(struct limits *l, char *msg, size_t len);
+bool limits_check_events(struct limits *l, char *msg, size_t len);
 
 /**
  * limits_apply_in_command() - the rlimit fallback's part in the sandbox:

@@ -46,6 +46,7 @@ check_path() {
 	else
 		fail "$name: a fork loop stops at --pids 20"
 	fi
+	expect_match "$name: the user is told once" '^sbx: fork refused: the sandbox reached --pids 20$' "$ERR"
 	cg=$(made_cgroup)
 	if [ -n "$cg" ] && [ ! -e "$cg" ] && [ ! -e "$cg.supervisor" ]; then
 		pass "$name: nothing left in the cgroup tree ($cg)"
@@ -68,6 +69,32 @@ check_path() {
 
 	run_cmd "${run[@]}" "$SBX" --pids 50 -- cat /proc/self/cgroup
 	expect_eq "$name: the sandbox's cgroup namespace is rooted at its own cgroup" "0::/" "$OUT"
+
+	# A setup that fails after the cgroups were made, and a signal while
+	# the command runs: nothing left either.
+	run_cmd "${run[@]}" "$SBX" -v --pids 50 --ro-bind /nonexistent-limits-test -- true
+	cg=$(made_cgroup)
+	if [ "$RC" = 125 ] && [ -n "$cg" ] && [ ! -e "$cg" ] && [ ! -e "$cg.supervisor" ]; then
+		pass "$name: a failed setup leaves no cgroup behind"
+	else
+		fail "$name: a failed setup leaves no cgroup behind" "cgroup: '$cg'"
+	fi
+	"${run[@]}" "$SBX" -v --pids 50 -- sleep 60 2>"$WORK/term.err" &
+	local pid=$! end=$((SECONDS + 20))
+	track_pid "$pid"
+	until cg=$(sed -n 's/^sbx: limits: .* via cgroup v2[^:]*: \(\/.*\)$/\1/p' "$WORK/term.err") &&
+		[ -n "$cg" ] && [ -n "$(cat "$cg/sandbox/cgroup.procs" 2>/dev/null)" ]; do
+		[ "$SECONDS" -ge "$end" ] && break
+		sleep 0.1
+	done
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid"
+	local st=$?
+	if [ "$st" = 143 ] && [ -n "$cg" ] && [ ! -e "$cg" ] && [ ! -e "$cg.supervisor" ]; then
+		pass "$name: SIGTERM to sbx: the sandbox ends (143) and its cgroups go"
+	else
+		fail "$name: SIGTERM to sbx: the sandbox ends (143) and its cgroups go" "status $st, cgroup '$cg'"
+	fi
 }
 
 # 1. delegated: sbx alone in a scope systemd made for it (no userns holder

@@ -216,7 +216,10 @@ static void test_fake_cgroup(void)
 	put(file, "low 0\nhigh 0\nmax 3\noom 1\noom_kill 2\n");
 	{
 		unsigned long long n = 0;
-		ok(cgroup_v2_oom_kills(&cg, &n) == 0 && n == 2, "oom_kill read from memory.events");
+		ok(cgroup_v2_event_count(&cg, "memory.events", "oom_kill", &n) == 0 && n == 2,
+		   "oom_kill read from memory.events");
+		ok(cgroup_v2_event_count(&cg, "memory.events", "oom", &n) == 0 && n == 1,
+		   "a key is matched whole (oom, not oom_kill)");
 	}
 	cgroup_v2_destroy(&cg);
 	ok(!exists(leaf) && !exists(limit), "everything removed at the end, nested cgroups too");
