@@ -34,6 +34,7 @@ typedef int (*sd_bus_message_handler_t)(sd_bus_message *m, void *userdata, sd_bu
 struct sdbus {
 	void *lib;
 	int (*open_user)(sd_bus **ret);
+	int (*open_system)(sd_bus **ret);
 	int (*match_signal)(sd_bus *bus, sd_bus_slot **ret, const char *sender, const char *path,
 			    const char *interface, const char *member,
 			    sd_bus_message_handler_t callback, void *userdata);
@@ -64,7 +65,8 @@ struct job_wait {
 static int load(struct sdbus *sd, struct sbx_error *e)
 {
 	static const char *const names[] = {
-		"sd_bus_open_user",		 "sd_bus_match_signal",
+		"sd_bus_open_user",		 "sd_bus_open_system",
+		"sd_bus_match_signal",
 		"sd_bus_message_new_method_call", "sd_bus_message_append",
 		"sd_bus_message_open_container", "sd_bus_message_close_container",
 		"sd_bus_call",			 "sd_bus_message_read",
@@ -73,7 +75,8 @@ static int load(struct sdbus *sd, struct sbx_error *e)
 		"sd_bus_slot_unref",		 "sd_bus_error_free",
 	};
 	void **slots[] = {
-		(void **)&sd->open_user,      (void **)&sd->match_signal,
+		(void **)&sd->open_user,      (void **)&sd->open_system,
+		(void **)&sd->match_signal,
 		(void **)&sd->new_method_call, (void **)&sd->append,
 		(void **)&sd->open_container, (void **)&sd->close_container,
 		(void **)&sd->call,	      (void **)&sd->read,
@@ -192,10 +195,12 @@ int systemd_scope_enter(char *ret_name, size_t len, struct sbx_error *e)
 	sd_bus *bus = NULL;
 	int r = load(&sd, e);
 
+	/* root has no user manager to speak of: the system's makes its scopes
+	 * (as for podman run by root). */
 	if (r == 0) {
-		r = sd.open_user(&bus);
+		r = geteuid() == 0 ? sd.open_system(&bus) : sd.open_user(&bus);
 		if (r < 0)
-			sbx_error_set(e, r, "systemd user manager: no user bus");
+			sbx_error_set(e, r, "systemd %s manager: no bus", geteuid() == 0 ? "system" : "user");
 	}
 	if (r == 0) {
 		snprintf(ret_name, len, "sbx-%ld-%lld.scope", (long)getpid(),

@@ -99,11 +99,14 @@ check_path() {
 
 # 1. delegated: sbx alone in a scope systemd made for it (no userns holder
 # forked into it, which would make it not sbx's alone).
-if command -v systemd-run >/dev/null && systemd-run --user --scope --quiet true 2>/dev/null; then
-	check_path delegated "cgroup v2:" systemd-run --user --scope --quiet -p Delegate=yes -- \
+# root asks the system manager (as sbx itself does), a user their own.
+manager=--user
+[ "$(id -u)" = 0 ] && manager=--system
+if command -v systemd-run >/dev/null && systemd-run $manager --scope --quiet true 2>/dev/null; then
+	check_path delegated "cgroup v2:" systemd-run $manager --scope --quiet -p Delegate=yes -- \
 		env SBX_USERNS_HOLDER=0
 else
-	unavailable "delegated: systemd-run --user --scope works" "no systemd user manager here"
+	unavailable "delegated: systemd-run $manager --scope works" "no systemd manager here"
 fi
 
 # 2. D-Bus: sbx in the session's cgroup, which is not its alone.
