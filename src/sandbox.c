@@ -210,6 +210,8 @@ static int start_limits(const struct sbx_config *c, struct limits *limits, struc
 		log_warn("%s", limits->warning);
 	if (limits->notes[0])
 		log_verbose(1, "%s", limits->notes);
+	if (limits->mech != LIMITS_NONE)
+		log_phase("limits set up");
 	return 0;
 }
 
