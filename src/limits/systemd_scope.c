@@ -62,6 +62,12 @@ struct job_wait {
 	char result[32];
 };
 
+/* Whose scope: root's come from the system manager, a user's from theirs. */
+static const char *manager(void)
+{
+	return geteuid() == 0 ? "system" : "user";
+}
+
 static int load(struct sdbus *sd, struct sbx_error *e)
 {
 	static const char *const names[] = {
@@ -87,12 +93,13 @@ static int load(struct sdbus *sd, struct sbx_error *e)
 
 	sd->lib = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
 	if (!sd->lib)
-		return sbx_error_set(e, ENOENT, "systemd user manager: libsystemd.so.0 not found");
+		return sbx_error_set(e, ENOENT, "systemd %s manager: libsystemd.so.0 not found",
+				     manager());
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		*slots[i] = dlsym(sd->lib, names[i]);
 		if (!*slots[i])
-			return sbx_error_set(e, ENOSYS, "systemd user manager: libsystemd has no %s",
-					     names[i]);
+			return sbx_error_set(e, ENOSYS, "systemd %s manager: libsystemd has no %s",
+					     manager(), names[i]);
 	}
 	return 0;
 }
@@ -152,12 +159,12 @@ static int start_scope(const struct sdbus *sd, sd_bus *bus, const char *name, st
 	if (r >= 0)
 		r = build_call(sd, bus, name, &m);
 	if (r < 0) {
-		sbx_error_set(e, r, "systemd user manager: cannot ask for a scope");
+		sbx_error_set(e, r, "systemd %s manager: cannot ask for a scope", manager());
 		goto out;
 	}
 	r = sd->call(bus, m, SCOPE_TIMEOUT_US, &err, &reply);
 	if (r < 0) {
-		sbx_error_set(e, r, "systemd user manager: StartTransientUnit: %s",
+		sbx_error_set(e, r, "systemd %s manager: StartTransientUnit: %s", manager(),
 			      err.message ? err.message : "failed");
 		goto out;
 	}
@@ -175,9 +182,10 @@ static int start_scope(const struct sdbus *sd, sd_bus *bus, const char *name, st
 			r = sd->wait(bus, (uint64_t)left * 1000);
 	}
 	if (r < 0)
-		sbx_error_set(e, r, "systemd user manager: waiting for scope %s", name);
+		sbx_error_set(e, r, "systemd %s manager: waiting for scope %s", manager(), name);
 	else if (strcmp(w.result, "done") != 0)
-		r = sbx_error_set(e, EIO, "systemd user manager: scope %s: %s", name, w.result);
+		r = sbx_error_set(e, EIO, "systemd %s manager: scope %s: %s", manager(), name,
+				  w.result);
 out:
 	sd->error_free(&err);
 	if (reply)
@@ -200,7 +208,7 @@ int systemd_scope_enter(char *ret_name, size_t len, struct sbx_error *e)
 	if (r == 0) {
 		r = geteuid() == 0 ? sd.open_system(&bus) : sd.open_user(&bus);
 		if (r < 0)
-			sbx_error_set(e, r, "systemd %s manager: no bus", geteuid() == 0 ? "system" : "user");
+			sbx_error_set(e, r, "systemd %s manager: no bus", manager());
 	}
 	if (r == 0) {
 		snprintf(ret_name, len, "sbx-%ld-%lld.scope", (long)getpid(),
