@@ -14,7 +14,8 @@
  * bus: StartTransientUnit with PIDs=[our pid], Delegate=yes, then wait for
  * the job's JobRemoved signal (bounded) so that sbx is in the scope when
  * this returns. For root, the system manager makes the scope. libsystemd
- * is dlopen()ed, so sbx builds and runs without it; the scope goes away by itself once sbx, its last process, exits.
+ * is dlopen()ed, so sbx builds and runs without it; the scope goes away
+ * by itself once sbx, its last process, exits.
  *
  * Return: 0, or -errno with @e saying why (no libsystemd, no user bus, the
  *	   manager's refusal)
