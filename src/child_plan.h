@@ -9,6 +9,8 @@
 #include "landlock.h"
 #include "syscall_filter.h"
 
+struct limits;
+
 /**
  * struct child_plan - the parent's decisions the child, pid 1 and the command need
  * @sync_fd:		the child's end of the sync socket
@@ -23,6 +25,8 @@
  * @n_premade:		entries in @premade_fds
  * @tcp_bypass:		the command hands its connect() calls to sbx (bypass.c)
  * @tcp_bypass_accepts:	...and its accept() calls (bypass_accept.c)
+ * @limits:		--memory, --pids...: what the command applies itself
+ *			(the rlimit fallback); NULL without limits
  *
  * Plain data shared by child.c, pid1.c and exec.c, so that none of them
  * needs another's header for it: the calls only go child -> pid1 -> exec.
@@ -38,4 +42,5 @@ struct child_plan {
 	size_t n_premade;
 	bool tcp_bypass;
 	bool tcp_bypass_accepts;
+	const struct limits *limits;
 };

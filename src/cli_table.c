@@ -8,6 +8,7 @@
 #include <sys/capability.h>
 
 #include "cli_table.h"
+#include "limits_parse.h"
 #include "profile.h"
 #include "publish_spec.h"
 #include "util.h"
@@ -441,6 +442,47 @@ static int opt_profile(struct sbx_config *c, const struct cli_option *o, const c
 	return profile_load(c, args[0], NULL, e);
 }
 
+/* --- resource limits (issue 11, src/limits/) ------------------------------- */
+
+static int opt_limit(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		     enum cli_action *action, struct sbx_error *e)
+{
+	unsigned long n;
+	int r;
+
+	switch (o->data) {
+	case 'm':
+	case 's':
+		r = limits_parse_size(args[0], o->data == 'm' ? &c->limit_memory
+							      : &c->limit_memory_swap);
+		if (r == -ERANGE || (r == 0 && o->data == 'm' && c->limit_memory < LIMITS_MEMORY_MIN))
+			return sbx_error_set(e, 0, "--%s %s: out of range (4M to 1024P)", o->name,
+					     args[0]);
+		if (r < 0)
+			return sbx_error_set(e, 0, "--%s %s: expected a size such as 512M or 1.5G",
+					     o->name, args[0]);
+		c->limit_memory_swap_set |= o->data == 's';
+		return 0;
+	case 'p':
+		/* pid 1 and the command are two already. */
+		if (parse_uint(args[0], LIMITS_PIDS_MAX, &n) < 0 || n < 2)
+			return sbx_error_set(e, 0, "--pids %s: expected 2 to %lu", args[0],
+					     LIMITS_PIDS_MAX);
+		c->limit_pids = n;
+		return 0;
+	case 'c':
+		if (limits_parse_cpus(args[0], &c->limit_cpus_milli) < 0)
+			return sbx_error_set(e, 0, "--cpus %s: expected 0.01 to 1024, such as 0.5 or 2",
+					     args[0]);
+		return 0;
+	default:
+		if (strcmp(args[0], "strict") != 0 && strcmp(args[0], "auto") != 0)
+			return sbx_error_set(e, 0, "--limits %s: expected strict or auto", args[0]);
+		c->limits_strict = strcmp(args[0], "strict") == 0;
+		return 0;
+	}
+}
+
 #define BIND_META "SRC[:DEST[:OPTS]]"
 #define FLAG(field) ((long)offsetof(struct sbx_config, field))
 
@@ -540,6 +582,17 @@ const struct cli_option cli_options[] = {
 	  opt_ports, 'c' },
 	{ "allow-bind", 0, 1, "PORT[,PORT...]", "TCP bind only to these ports (Landlock; ranges A-B)",
 	  opt_ports, 'b' },
+	/* resource limits (issue 11) */
+	{ "memory", 0, 1, "SIZE", "limit the sandbox's memory (512M, 1.5G; cgroup v2)", opt_limit,
+	  'm' },
+	{ "memory-swap", 0, 1, "SIZE", "swap the sandbox may use beyond --memory (default: 0)",
+	  opt_limit, 's' },
+	{ "pids", 0, 1, "N", "limit the sandbox to N processes and threads", opt_limit, 'p' },
+	{ "cpus", 0, 1, "N", "limit the sandbox to N CPUs' worth of time (0.5; cgroup v2)",
+	  opt_limit, 'c' },
+	{ "limits", 0, 1, "strict|auto",
+	  "no cgroup v2: refuse to start, or fall back to rlimits (default: auto)",
+	  opt_limit, 'l' },
 	{ "home", 0, 1, "DIR", "bind host DIR (created 0700 if missing) as the sandbox's $HOME",
 	  opt_home, 0 },
 	{ "profile", 0, 1, "NAME|PATH", "read options from a profile (repeatable; see sbx-profile(5))",
@@ -603,6 +656,11 @@ static const struct {
 	{ "allow-userns", CLI_F_SINGLE },
 	{ "allow-io-uring", CLI_F_SINGLE },
 	{ "home", CLI_F_PATH0 | CLI_F_SINGLE },
+	{ "memory", CLI_F_SINGLE },
+	{ "memory-swap", CLI_F_SINGLE },
+	{ "pids", CLI_F_SINGLE },
+	{ "cpus", CLI_F_SINGLE },
+	{ "limits", CLI_F_SINGLE },
 	{ "profile", CLI_F_CMDLINE },
 	{ "print-config", CLI_F_CMDLINE },
 	{ "version", CLI_F_CMDLINE },

@@ -246,7 +246,14 @@ struct sbx_config {
 	/* --allow-net (src/net/egress_rule.h): with any, --net slirp refuses
 	 * every destination the rules do not name */
 	struct egress_rule *allow_net;
-	size_t n_allow_net;
+	size_t n_allow_net; \
+	/* Resource limits (src/limits/): 0 is no limit. */
+	unsigned long long limit_memory;      /* --memory, bytes */
+	unsigned long long limit_memory_swap; /* --memory-swap: swap beyond --memory, bytes */
+	bool limit_memory_swap_set;
+	unsigned long limit_pids;	      /* --pids */
+	unsigned limit_cpus_milli;	      /* --cpus, in thousandths of a CPU */
+	bool limits_strict;		      /* --limits=strict: no fallback below cgroup v2 */
 
 	char **argv; /* the command; never empty after config_finish() */
 

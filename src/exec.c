@@ -16,6 +16,7 @@
 #include "bypass_filter.h"
 #include "caps.h"
 #include "exec.h"
+#include "limits_ctl.h"
 #include "sync.h"
 
 static _Noreturn void fail(const struct child_plan *plan, const struct sbx_error *e)
@@ -126,6 +127,11 @@ _Noreturn void exec_command(const struct sbx_config *c, const struct child_plan 
 		fail(plan, &e);
 	start_tcp_bypass(plan);
 	wait_for_pid1(gate_fd);
+	/* --pids, --memory without cgroup v2 (src/limits/rlimit.h): as late
+	 * as the filter allows, so sbx's own code here (a sanitizer build's
+	 * allocator too) runs without RLIMIT_DATA. */
+	if (limits_apply_in_command(plan->limits, &e) < 0)
+		fail(plan, &e);
 	if (syscall_filter_load(plan->filter, &e) < 0)
 		fail(plan, &e);
 

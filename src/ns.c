@@ -18,6 +18,10 @@
 #include "userns_holder.h"
 #include "util.h"
 
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
@@ -57,6 +61,11 @@ int ns_unshare_rest(const struct sbx_config *c, struct sbx_error *e)
 
 pid_t ns_clone(unsigned long flags, int *ret_pidfd)
 {
+	return ns_clone_into(flags, -1, ret_pidfd);
+}
+
+pid_t ns_clone_into(unsigned long flags, int cgroup_fd, int *ret_pidfd)
+{
 	struct clone_args args;
 	int pidfd = -1;
 	long pid;
@@ -65,8 +74,16 @@ pid_t ns_clone(unsigned long flags, int *ret_pidfd)
 	args.flags = flags | CLONE_PIDFD;
 	args.pidfd = (uint64_t)(uintptr_t)&pidfd;
 	args.exit_signal = SIGCHLD;
+	/* --memory, --pids...: the child starts in the sandbox's cgroup, so
+	 * its cgroup namespace is rooted there (src/limits/cgroup.h). */
+	if (cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgroup_fd;
+	}
 	/* A zero stack gives fork() semantics: the child runs on a copy of ours. */
 	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0 && cgroup_fd >= 0 && (errno == ENOSYS || errno == E2BIG))
+		return -EOPNOTSUPP; /* before Linux 5.7: the caller moves itself */
 	if (pid < 0 && (errno == ENOSYS || errno == E2BIG)) {
 		pidfd = -1;
 		pid = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);

@@ -39,6 +39,15 @@ int ns_unshare_rest(const struct sbx_config *c, struct sbx_error *e);
 pid_t ns_clone(unsigned long flags, int *ret_pidfd);
 
 /**
+ * ns_clone_into() - ns_clone() with the child placed in the cgroup
+ *		     @cgroup_fd (CLONE_INTO_CGROUP; -1: ours)
+ * Return: as ns_clone(), or -EOPNOTSUPP before Linux 5.7 (no
+ *	   CLONE_INTO_CGROUP): the caller then moves itself there around a
+ *	   plain ns_clone()
+ */
+pid_t ns_clone_into(unsigned long flags, int cgroup_fd, int *ret_pidfd);
+
+/**
  * ns_set_hostname() - set the UTS namespace's host and domain name
  * Return: 0 or -errno with @e filled
  */

@@ -12,6 +12,7 @@
 #include "child.h"
 #include "idmap_mount.h"
 #include "landlock.h"
+#include "limits_ctl.h"
 #include "syscall_filter.h"
 #include "log.h"
 #include "nethelper.h"
@@ -198,11 +199,30 @@ static int start_net_processes(const struct sbx_config *c, struct tcp_bypass *by
 	return r;
 }
 
+/* --memory, --pids, --cpus: after the id-map plan, whose holder process
+ * must not start in the sandbox's cgroup; before the clone. */
+static int start_limits(const struct sbx_config *c, struct limits *limits, struct sbx_error *e)
+{
+	int r = limits_setup(c, limits, e);
+
+	if (r < 0)
+		return r;
+	if (limits->warning[0])
+		log_warn("%s", limits->warning);
+	if (limits->notes[0])
+		log_verbose(1, "%s", limits->notes);
+	if (limits->mech != LIMITS_NONE)
+		log_phase("limits set up");
+	return 0;
+}
+
 int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e)
 {
 	/* First in, last out: the terminal's modes come back after everything
 	 * in the sandbox is gone, on every path. */
 	__attribute__((cleanup(term_restore))) struct term_state tty = TERM_STATE_NONE;
+	/* After pid 1 and the helpers are gone: their cgroups can go then. */
+	__attribute__((cleanup(limits_release))) struct limits limits = LIMITS_INIT;
 	_cleanup_close_ int parent_end = -1, child_end = -1;
 	__attribute__((cleanup(proc_kill_and_reap))) struct proc pid1 = PROC_NONE;
 	__attribute__((cleanup(nethelper_stop))) struct nethelper net = NETHELPER_NONE;
@@ -224,6 +244,10 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	r = plan_sandbox(c, &plan, &filter, &landlock, &child, e);
 	if (r < 0)
 		return r;
+	r = start_limits(c, &limits, e);
+	if (r < 0)
+		return r;
+	child.limits = &limits;
 	plan_bypass(c, &bypass, &net, &child);
 	/* Block before the clone: a signal that arrives while the sandbox is
 	 * being set up waits for the supervisor instead of killing sbx. */
@@ -237,7 +261,7 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	child_end = fds[1];
 	child.sync_fd = child_end;
 
-	pid = ns_clone(ns_clone_flags(c), &pidfd);
+	pid = limits_clone(&limits, ns_clone_flags(c), &pidfd);
 	if (pid < 0)
 		return sbx_error_set(e, pid, "cannot create the namespaces%s",
 				     pid == -EPERM || pid == -ENOSPC
@@ -264,11 +288,14 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 			      .own_tty = child.take_tty,
 			      .net = c->net == SBX_NET_SLIRP ? &net : NULL,
 			      .bypass = &bypass,
+			      .limits = &limits,
 		      },
 		      ret_status, e);
 	log_phase("sandbox ended");
 	if (r == 0 && syscall_filter_explain_end(&filter, *ret_status, child_note, sizeof(child_note)))
 		log_warn("%s", child_note);
 	log_bypass(&bypass);
+	while (limits_check_events(&limits, child_note, sizeof(child_note)))
+		log_warn("%s", child_note);
 	return r;
 }

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "bypass.h"
+#include "limits_ctl.h"
 #include "log.h"
 #include "loop.h"
 #include "nethelper.h"
@@ -53,7 +54,7 @@ struct supervisor {
 	bool failed;
 	bool pid1_ended;
 	int pid1_status;
-	struct loop_source signals, pid1, sync, helper_ctl, helper_exit, bypass;
+	struct loop_source signals, pid1, sync, helper_ctl, helper_exit, bypass, limits;
 };
 
 /* End the loop with @r (-errno) and @s->e, filled by the caller. */
@@ -339,6 +340,20 @@ static void on_bypass(struct loop_source *src, uint32_t events)
 	fail(s, r);
 }
 
+/* --- the sandbox's cgroup --------------------------------------------------- */
+
+/* memory.events or pids.events changed: say so if the kernel killed for
+ * --memory or refused a fork for --pids. */
+static void on_limits(struct loop_source *src, uint32_t events)
+{
+	struct supervisor *s = src->data;
+	char msg[96];
+
+	(void)events;
+	while (limits_check_events(s->t->limits, msg, sizeof(msg)))
+		log_warn("%s", msg);
+}
+
 /* --- the loop --------------------------------------------------------------- */
 
 static int watch(struct supervisor *s, struct loop_source *src, int fd, loop_handler_fn *handler)
@@ -363,6 +378,8 @@ static int add_sources(struct supervisor *s)
 		r = watch(s, &s->helper_exit, t->net->proc.pidfd, on_helper_exit);
 	if (r == 0 && t->bypass)
 		r = watch(s, &s->bypass, bypass_watch_fd(t->bypass), on_bypass);
+	if (r == 0 && t->limits)
+		r = watch(s, &s->limits, limits_watch_fd(t->limits), on_limits);
 	return r;
 }
 

@@ -9,6 +9,7 @@
 
 struct nethelper;
 struct tcp_bypass;
+struct limits;
 
 /**
  * struct supervise_target - the sandbox as seen from outside
@@ -20,6 +21,8 @@ struct tcp_bypass;
  * @bypass:	--net slirp's TCP bypass worker: its listener arrives over
  *		@sync_fd and is passed on, and its end ends the sandbox (125);
  *		NULL without one
+ * @limits:	--memory...: its memory.events is watched, to say when the
+ *		kernel killed a process for the limit; NULL without limits
  */
 struct supervise_target {
 	struct proc *pid1;
@@ -27,6 +30,7 @@ struct supervise_target {
 	bool own_tty;
 	struct nethelper *net;
 	struct tcp_bypass *bypass;
+	struct limits *limits;
 };
 
 /**
