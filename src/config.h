@@ -242,6 +242,20 @@ struct sbx_config {
 	uint16_t *allow_bind;
 	size_t n_allow_bind;
 
+	/* Desktop apps (src/desktop/, issue 13): which resources the sandbox
+	 * gets; desktop_prepare() turns them into binds and variables. */
+	bool wayland;
+	bool x11;
+	bool x11_trusted;
+	bool audio;
+	bool gpu;
+	bool gui;
+	bool dbus_session_unfiltered;
+	char **dbus_rules; /* session bus: xdg-dbus-proxy arguments ("--talk=NAME") */
+	size_t n_dbus_rules;
+	char **dbus_system_rules; /* the same for the system bus */
+	size_t n_dbus_system_rules;
+
 	char **argv; /* the command; never empty after config_finish() */
 
 	/* Every option applied, in order, for --print-config; and the
