@@ -47,6 +47,7 @@ static const char *const portal_rules[] = {
  * abstract sockets). */
 static int bus_path(const char *addr, const char *what, char **ret, struct sbx_error *e)
 {
+	struct stat st;
 	const char *p;
 	size_t n;
 
@@ -60,6 +61,10 @@ static int bus_path(const char *addr, const char *what, char **ret, struct sbx_e
 	if (n == 0 || p[0] != '/' || memchr(p, '%', n))
 		return sbx_error_set(e, 0, "the %s bus address %s: unsupported path", what, addr);
 	*ret = xasprintf("%.*s", (int)n, p);
+	if (stat(*ret, &st) < 0)
+		return sbx_error_set(e, errno, "the %s bus socket %s", what, *ret);
+	if (!S_ISSOCK(st.st_mode))
+		return sbx_error_set(e, ENOTSOCK, "the %s bus socket %s", what, *ret);
 	return 0;
 }
 
