@@ -73,23 +73,36 @@ expect_run "--dbus-system-talk: the system bus filtered, and no session bus" 0 "
 
 # --- the proxy's sandbox and its end ---------------------------------------------
 marker
-"$SBX" --dbus-talk org.sbxtest.Allowed sleep "$MARKER" </dev/null >/dev/null 2>&1 &
+"$SBX" --dbus-talk org.sbxtest.Allowed sleep "$MARKER" </dev/null >/dev/null 2>"$WORK/bg.err" &
 sbx_pid=$!
 track_pid "$sbx_pid"
+# comm, not /proc/PID/exe: another user namespace's process is not ours
+# to inspect unless we are root.
 proxy_pids() { pids_with_arg "unix:path=$WORK/bus" | while read -r p; do
-	[ "$(basename "$(readlink "/proc/$p/exe")")" = xdg-dbus-proxy ] && echo "$p"; done; }
-wait_until 20 test -n "$(pids_with_arg "$MARKER")"
+	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = xdg-dbus-proxy ] && echo "$p"; done; }
+# The command itself (sbx's own arguments hold the marker too): it starts
+# once the proxy listens.
+has_marker() { [ -n "$(pids_with_cmdline "sleep $MARKER")" ]; }
+wait_until 20 has_marker
 proxy=$(proxy_pids)
 [ -n "$proxy" ]
-ok $? "the proxy runs while the sandbox does (pid ${proxy:-none})"
-[ -n "$proxy" ] && [ "$(readlink "/proc/$proxy/ns/net")" != "$(readlink /proc/self/ns/net)" ] &&
-	[ "$(readlink "/proc/$proxy/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ]
-ok $? "... in namespaces of its own (network, mounts)"
-[ -n "$proxy" ] && [ -z "$(ls -A "/proc/$proxy/root$HOME" 2>/dev/null)" ]
-ok $? "... with an empty \$HOME"
+ok $? "the proxy runs while the sandbox does (pid ${proxy:-none})" || diag "$(cat "$WORK/bg.err")"
+# NSpid lists one pid per pid namespace: two or more, a namespace of its own.
+[ -n "$proxy" ] && [ "$(awk '/^NSpid:/ { print NF - 1 }' "/proc/$proxy/status")" -ge 2 ]
+ok $? "... in a pid namespace of its own"
+if [ "$(id -u)" = 0 ]; then
+	[ -n "$proxy" ] && [ "$(readlink "/proc/$proxy/ns/net")" != "$(readlink /proc/self/ns/net)" ] &&
+		[ "$(readlink "/proc/$proxy/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ]
+	ok $? "... and network and mount namespaces of its own"
+	[ -n "$proxy" ] && [ -d "/proc/$proxy/root$HOME" ] && [ -z "$(ls -A "/proc/$proxy/root$HOME")" ]
+	ok $? "... with an empty \$HOME"
+else
+	skip "the proxy's network, mount namespaces and \$HOME" "only root may look into them"
+fi
 kill -KILL "$sbx_pid"
 wait "$sbx_pid" 2>/dev/null
-wait_until 10 test -z "$(proxy_pids)"
+no_proxy() { [ -z "$(proxy_pids)" ]; }
+wait_until 10 no_proxy
 ok $? "after SIGKILL of sbx the proxy is gone"
 wait_for_no_arg "$MARKER" 10
 ok $? "... and the sandbox too"

@@ -18,7 +18,7 @@ SBX_TEST_GPU_ROOT=$G run_sbx -v --gui true
 expect_match "... named once under -v" '^sbx: --gui: no GPU device nodes: GPU skipped$' "$ERR"
 
 if [ "$(id -u)" != 0 ]; then
-	skip "device nodes: mknod needs root"
+	skip "device nodes" "mknod needs root"
 	done_testing
 fi
 

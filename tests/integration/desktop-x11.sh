@@ -24,7 +24,7 @@ title=sbxeyes-$MARKER
 eyes_pid=$!
 track_pid "$eyes_pid"
 wait_until 20 has_window "$title"
-ok $? "--x11: xeyes inside maps a window the host's xwininfo -root -tree lists"
+ok $? "--x11: xeyes inside maps a window the host's xwininfo -root -tree lists" || diag "$(cat "$WORK/eyes.out")"
 win=$(window_id "$title")
 sd=$(xwd -silent -id "$win" 2>/dev/null | convert xwd:- -format '%[fx:standard_deviation]' info: 2>/dev/null)
 [ -n "$sd" ] && awk -v s="$sd" 'BEGIN { exit !(s > 0) }'
@@ -53,7 +53,7 @@ if [ "$(landlock_abi)" -ge 6 ]; then
 	run_sbx --share-net -- python3 -c "$abstract" "$num"
 	expect_out "--share-net: the abstract X socket is closed (Landlock scoping)" refused
 else
-	skip "the abstract X socket under --share-net: Landlock ABI 6 missing"
+	skip "the abstract X socket under --share-net" "Landlock ABI 6 missing"
 fi
 
 # --- untrusted by default -------------------------------------------------------
