@@ -34,11 +34,13 @@
 #define SYSTEM_BUS_DEFAULT "unix:path=/run/dbus/system_bus_socket"
 #define SYSTEM_BUS_INSIDE "/run/dbus/system_bus_socket"
 
-/* Portals, as flatpak lets every app reach them. */
+/* The portals' front ends, named one by one rather than flatpak's
+ * org.freedesktop.portal.*: that wildcard also admits
+ * org.freedesktop.portal.Flatpak, whose Spawn starts commands, and the
+ * portals cannot tell an sbx app from a host one (see sbx(1), "Portals"). */
 static const char *const portal_rules[] = {
-	"--talk=org.freedesktop.portal.*",
-	"--call=org.freedesktop.portal.*=*",
-	"--broadcast=org.freedesktop.portal.*=@/org/freedesktop/portal/*",
+	"--talk=org.freedesktop.portal.Desktop",
+	"--talk=org.freedesktop.portal.Documents",
 };
 
 /* The socket path of a D-Bus address "unix:path=P[,guid=...][;next]": the

@@ -99,8 +99,10 @@ if [ "$(id -u)" = 0 ]; then
 else
 	skip "the proxy's network, mount namespaces and \$HOME" "only root may look into them"
 fi
-kill -KILL "$sbx_pid"
-wait "$sbx_pid" 2>/dev/null
+{
+	kill -KILL "$sbx_pid"
+	wait "$sbx_pid"
+} 2>/dev/null
 no_proxy() { [ -z "$(proxy_pids)" ]; }
 wait_until 10 no_proxy
 ok $? "after SIGKILL of sbx the proxy is gone"
