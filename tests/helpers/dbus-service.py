@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-# dbus-service.py ADDRESS: a test service on the bus at ADDRESS owning
-# org.sbxtest.Allowed and org.sbxtest.Secret, each answering Hello() on
-# /org/sbxtest; prints "ready" once both names are owned.
+# dbus-service.py ADDRESS [NAME...]: a test service on the bus at ADDRESS
+# owning the NAMEs (default org.sbxtest.Allowed and org.sbxtest.Secret),
+# each answering org.sbxtest.Iface.Hello() on /org/sbxtest; prints "ready"
+# once every name is owned.
 import sys
 
 import dbus
@@ -19,7 +20,8 @@ class Obj(dbus.service.Object):
         return "hello"
 
 
-names = [dbus.service.BusName(n, bus) for n in ("org.sbxtest.Allowed", "org.sbxtest.Secret")]
+wanted = sys.argv[2:] or ["org.sbxtest.Allowed", "org.sbxtest.Secret"]
+names = [dbus.service.BusName(n, bus) for n in wanted]
 Obj(bus, "/org/sbxtest")
 print("ready", flush=True)
 GLib.MainLoop().run()
