@@ -255,6 +255,10 @@ struct sbx_config {
 	size_t n_dbus_rules;
 	char **dbus_system_rules; /* the same for the system bus */
 	size_t n_dbus_system_rules;
+	/* Set by desktop_prepare(): the command waits until the proxy's byte
+	 * can be read from this fd (dbus_proxy_wait()) before it runs. */
+	bool dbus_proxy_pending;
+	int dbus_proxy_fd;
 
 	char **argv; /* the command; never empty after config_finish() */
 

@@ -2,9 +2,13 @@
  *
  * The proxy is started as flatpak starts it: with --fd=N, it writes a byte
  * to N once its sockets listen, and ends when N's other end closes. sbx
- * keeps that other end until the sandbox has ended, and reads the byte
- * before the sandbox starts, so the app never sees a bus that does not
- * answer yet. The proxy runs under sbx itself (this binary, started again
+ * keeps that other end until the sandbox has ended. The proxy starts while
+ * the sandbox is being set up; the command, last thing before it runs,
+ * waits until the byte is there (dbus_proxy_wait()), so the app never sees
+ * a bus that does not answer yet, and the proxy's start costs the app only
+ * what the sandbox's own set-up did not cover. The app's view binds the
+ * proxy's directory (its sockets are not there yet) and links the usual
+ * socket paths into it. The proxy runs under sbx itself (this binary, started again
  * with a short command line): its own namespaces, no network, an empty
  * $HOME, the bus's socket and its own directory the only host paths it
  * sees. That sbx gets SIGKILL when this one dies (PR_SET_PDEATHSIG), and
@@ -31,6 +35,8 @@
 #define PROXY_START_TIMEOUT_MS 10000
 #define PROXY_END_TIMEOUT_MS 2000
 #define PROXY_FD 3
+/* The proxy's directory inside, in $XDG_RUNTIME_DIR. */
+#define PROXY_DIR_INSIDE ".dbus-proxy"
 #define SYSTEM_BUS_DEFAULT "unix:path=/run/dbus/system_bus_socket"
 #define SYSTEM_BUS_INSIDE "/run/dbus/system_bus_socket"
 
@@ -133,30 +139,26 @@ static _Noreturn void exec_proxy(int sync_w, pid_t parent, char *const *argv)
 	_exit(127);
 }
 
-/* Wait for the proxy's byte. EOF: it (or its sbx) ended before listening. */
-static int wait_ready(struct desktop_run *run, struct sbx_error *e)
+int dbus_proxy_wait(const struct sbx_config *c, struct sbx_error *e)
 {
-	struct pollfd pfd = { .fd = run->proxy_sync, .events = POLLIN };
-	char byte;
-	int r, status;
+	struct pollfd pfd = { .fd = c->dbus_proxy_fd, .events = POLLIN };
+	int r;
 
+	if (!c->dbus_proxy_pending)
+		return 0;
+	/* The byte is left unread: polling is enough, and sbx's end stays
+	 * the one that keeps the proxy alive. */
 	do
 		r = poll(&pfd, 1, PROXY_START_TIMEOUT_MS);
 	while (r < 0 && errno == EINTR);
 	if (r == 0)
 		return sbx_error_set(e, ETIMEDOUT, "the D-Bus proxy (xdg-dbus-proxy) did not start");
-	if (r > 0 && read(run->proxy_sync, &byte, 1) == 1)
-		return 0;
-	if (proc_end(&run->proxy, &status) == 0) {
-		char how[64];
-
-		proc_describe(status, how, sizeof(how));
-		return sbx_error_set(e, 0, "the D-Bus proxy's sandbox %s before it listened%s", how,
-				     WIFEXITED(status) && WEXITSTATUS(status) == 127 ?
-					     " (is xdg-dbus-proxy installed?)" :
-					     "");
-	}
-	return sbx_error_set(e, EIO, "the D-Bus proxy did not start");
+	if (r < 0)
+		return sbx_error_set(e, errno, "the D-Bus proxy");
+	if (!(pfd.revents & POLLIN))
+		return sbx_error_set(e, 0, "the D-Bus proxy (xdg-dbus-proxy) ended before it listened "
+					   "(is it installed?)");
+	return 0;
 }
 
 static void build_argv(const struct sbx_config *c, const struct desktop_run *run,
@@ -220,14 +222,14 @@ static int start_proxy(const struct sbx_config *c, struct desktop_run *run, cons
 	if (pid < 0)
 		return sbx_error_set(e, errno, "fork");
 	proc_adopt(&run->proxy, pid);
-	return wait_ready(run, e);
+	return 0;
 }
 
 int dbus_proxy_prepare(struct sbx_config *c, struct desktop_run *run, struct sbx_error *e)
 {
 	bool filtered = c->n_dbus_rules || c->gui, sys = c->n_dbus_system_rules;
 	_cleanup_free_ char *session = NULL, *system = NULL, *rt = desktop_runtime_dir(c),
-			    *inner = xasprintf("%s/bus", rt), *addr = NULL;
+			    *inner = xasprintf("%s/bus", rt), *addr = NULL, *dir = NULL;
 	const char *sys_addr = getenv("DBUS_SYSTEM_BUS_ADDRESS");
 	int r;
 
@@ -267,16 +269,18 @@ int dbus_proxy_prepare(struct sbx_config *c, struct desktop_run *run, struct sbx
 	r = start_proxy(c, run, filtered ? session : NULL, system, e);
 	if (r < 0)
 		return r;
+	c->dbus_proxy_pending = true;
+	c->dbus_proxy_fd = run->proxy_sync;
+	dir = xasprintf("%s/" PROXY_DIR_INSIDE, rt);
+	desktop_add_bind(c, SBX_MOUNT_RO_BIND, run->proxy_dir, dir, false);
 	if (filtered) {
-		_cleanup_free_ char *l = xasprintf("%s/bus", run->proxy_dir);
-
-		desktop_add_bind(c, SBX_MOUNT_RO_BIND, l, inner, false);
+		desktop_add_symlink(c, PROXY_DIR_INSIDE "/bus", inner);
 		desktop_setenv(c, "DBUS_SESSION_BUS_ADDRESS", addr);
 	}
 	if (sys) {
-		_cleanup_free_ char *l = xasprintf("%s/system_bus_socket", run->proxy_dir);
+		_cleanup_free_ char *l = xasprintf("%s/system_bus_socket", dir);
 
-		desktop_add_bind(c, SBX_MOUNT_RO_BIND, l, SYSTEM_BUS_INSIDE, false);
+		desktop_add_symlink(c, l, SYSTEM_BUS_INSIDE);
 		desktop_setenv(c, "DBUS_SYSTEM_BUS_ADDRESS", "unix:path=" SYSTEM_BUS_INSIDE);
 	}
 	return 0;

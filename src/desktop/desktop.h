@@ -62,6 +62,17 @@ int desktop_prepare(struct sbx_config *c, struct desktop_run *run, struct sbx_er
  */
 void desktop_release(struct desktop_run *run);
 
+/**
+ * dbus_proxy_wait() - in the command's process, just before it runs: wait
+ *		       until the D-Bus proxy listens (its byte is readable on
+ *		       c->dbus_proxy_fd), so the app's first call is answered
+ *
+ * The proxy starts while the sandbox is set up, not before it.
+ * Return: 0 (also when there is no proxy), or -errno with @e filled when
+ *	   the proxy ended or hung before it listened
+ */
+int dbus_proxy_wait(const struct sbx_config *c, struct sbx_error *e);
+
 /* --- helpers for the resource modules (desktop.c) --- */
 
 /**

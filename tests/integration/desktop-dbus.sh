@@ -53,8 +53,9 @@ expect_run "--dbus-talk org.sbxtest.*: a wildcard reaches Secret" 0 "   hello"
 run_sbx --dbus-call 'org.sbxtest.Secret=org.sbxtest.Iface.Hello@/org/sbxtest' $(call session org.sbxtest.Secret)
 expect_run "--dbus-call NAME=METHOD@PATH: that call goes through" 0 "   hello"
 
-run_sbx --dbus-talk org.sbxtest.Allowed sh -c 'echo "$DBUS_SESSION_BUS_ADDRESS"; ls -A "$XDG_RUNTIME_DIR"'
-expect_out "the proxy's socket is the only bus inside" "unix:path=/run/user/$(id -u)/bus" bus
+run_sbx --dbus-talk org.sbxtest.Allowed sh -c 'echo "$DBUS_SESSION_BUS_ADDRESS"; cd "$XDG_RUNTIME_DIR"; ls -A; readlink bus; ls -A .dbus-proxy'
+expect_out "the proxy's socket is the only bus inside" "unix:path=/run/user/$(id -u)/bus" \
+	.dbus-proxy bus .dbus-proxy/bus bus
 
 # --- no option, no bus; unfiltered ---------------------------------------------
 run_sbx $list_names
