@@ -42,7 +42,8 @@ static int read_user_cookie(const char *number, struct x11_auth *ret, struct sbx
 	_cleanup_free_ char *dflt = NULL, *buf = NULL;
 	_cleanup_close_ int fd = -1;
 	char host[256] = "";
-	size_t len = 0;
+	size_t len = 0, cap;
+	struct stat st;
 	int r;
 
 	if (!path || !*path) {
@@ -55,19 +56,23 @@ static int read_user_cookie(const char *number, struct x11_auth *ret, struct sbx
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : sbx_error_set(e, errno, "--x11: %s", path);
-	buf = xreallocarray(NULL, XAUTH_MAX, 1);
+	if (fstat(fd, &st) < 0)
+		return sbx_error_set(e, errno, "--x11: %s", path);
+	if (st.st_size >= XAUTH_MAX)
+		return sbx_error_set(e, EFBIG, "--x11: %s", path);
+	/* One byte more than its size: a file that grew meanwhile is cut,
+	 * which only makes its last entry malformed. */
+	cap = (size_t)st.st_size + 1;
+	buf = xreallocarray(NULL, cap, 1);
 	for (;;) {
-		ssize_t n = read(fd, buf + len, XAUTH_MAX - len);
+		ssize_t n = read(fd, buf + len, cap - len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return sbx_error_set(e, errno, "--x11: %s", path);
-		if (n == 0)
+		if (n == 0 || (len += (size_t)n) == cap)
 			break;
-		len += (size_t)n;
-		if (len == XAUTH_MAX)
-			return sbx_error_set(e, EFBIG, "--x11: %s", path);
 	}
 	gethostname(host, sizeof(host) - 1);
 	r = x11_xauth_find((uint8_t *)buf, len, number, host, ret);
@@ -100,7 +105,7 @@ static int make_untrusted(const char *sock, const char *display, const struct x1
 		return sbx_error_set(e, r, "--x11: cannot connect to %s", display);
 	run->x11_conn = fd;
 	r = x11_security_generate(fd, false, ret, &run->x11_auth);
-	if (r == -ENOTSUP || r == -EPROTO)
+	if (r == -ENOTSUP)
 		return sbx_error_set(e, 0, "--x11: the X server of %s has no SECURITY extension, so no "
 					   "untrusted cookie: --x11-trusted gives the app full access",
 				     display);
@@ -130,10 +135,9 @@ int x11_prepare(struct sbx_config *c, struct desktop_run *run, bool required, st
 		return sbx_error_set(e, 0, "--x11: DISPLAY=%s is not a local display (:N)", display);
 	sock = xasprintf(X11_SOCKET_DIR "/X%s", number);
 	if (stat(sock, &st) < 0 || !S_ISSOCK(st.st_mode)) {
-		int err = errno;
-
 		if (required)
-			return sbx_error_set(e, access(sock, F_OK) < 0 ? err : ENOTSOCK, "--x11: %s", sock);
+			return sbx_error_set(e, 0, "--x11: no X server for %s: %s is not a socket",
+					     display, sock);
 		desktop_note(run, "--gui: no socket %s: X11 skipped", sock);
 		return 0;
 	}
