@@ -165,6 +165,10 @@ static void build_argv(const struct sbx_config *c, const struct desktop_run *run
 		       const char *session, const char *system, struct argv_buf *a)
 {
 	push(a, xstrdup("sbx"));
+	/* Only the user's own ids: all the proxy needs, and the quickest
+	 * start (no newuidmap, no holder). */
+	push(a, xstrdup("--userns"));
+	push(a, xstrdup("single"));
 	push(a, xstrdup("--clearenv"));
 	push(a, xstrdup("--setenv"));
 	push(a, xstrdup("PATH"));
