@@ -23,6 +23,9 @@ if [ "$ready" != ready ]; then
 	done_testing
 fi
 export DBUS_SESSION_BUS_ADDRESS=$addr
+# The proxy's directories go there (a SIGKILLed sbx leaves its own behind).
+export XDG_RUNTIME_DIR=$WORK/rt
+mkdir -m 0700 "$XDG_RUNTIME_DIR"
 
 call() { # call BUS NAME: Hello() on NAME
 	echo "dbus-send --$1 --print-reply=literal --dest=$2 /org/sbxtest org.sbxtest.Iface.Hello"
