@@ -9,6 +9,7 @@
 
 #include "cli_table.h"
 #include "limits_parse.h"
+#include "desktop_opts.h"
 #include "profile.h"
 #include "publish_spec.h"
 #include "util.h"
@@ -595,6 +596,40 @@ const struct cli_option cli_options[] = {
 	  opt_limit, 'l' },
 	{ "home", 0, 1, "DIR", "bind host DIR (created 0700 if missing) as the sandbox's $HOME",
 	  opt_home, 0 },
+	/* Desktop apps (src/desktop/, issue 13) */
+	{ "wayland", 0, 0, NULL, "the Wayland compositor's socket, in a private $XDG_RUNTIME_DIR",
+	  opt_flag, FLAG(wayland) },
+	{ "x11", 0, 0, NULL, "the X display's socket with an untrusted cookie (no keylogging)",
+	  desktop_opt_x11, 0 },
+	{ "x11-trusted", 0, 0, NULL, "--x11 with your own cookie: full access to the display",
+	  desktop_opt_x11, 1 },
+	{ "audio", 0, 0, NULL, "the PulseAudio socket and cookie, the PipeWire socket", opt_flag,
+	  FLAG(audio) },
+	{ "gpu", 0, 0, NULL, "GPU device nodes (/dev/dri, /dev/nvidia*, /dev/kfd), their /sys entries",
+	  opt_flag, FLAG(gpu) },
+	{ "gui", 0, 0, NULL, "wayland, x11, audio, gpu, portals, fonts and themes: what exists here",
+	  opt_flag, FLAG(gui) },
+	{ "dbus-talk", 0, 1, "NAME", "session bus through xdg-dbus-proxy: may talk to NAME",
+	  desktop_opt_dbus, 0 },
+	{ "dbus-own", 0, 1, "NAME", "session bus: may own NAME", desktop_opt_dbus, 1 },
+	{ "dbus-see", 0, 1, "NAME", "session bus: may see NAME", desktop_opt_dbus, 2 },
+	{ "dbus-call", 0, 1, "NAME=RULE", "session bus: may call NAME's RULE ([METHOD][@PATH])",
+	  desktop_opt_dbus, 3 },
+	{ "dbus-broadcast", 0, 1, "NAME=RULE", "session bus: receives NAME's broadcasts matching RULE",
+	  desktop_opt_dbus, 4 },
+	{ "dbus-system-talk", 0, 1, "NAME", "system bus through xdg-dbus-proxy: may talk to NAME",
+	  desktop_opt_dbus, DESKTOP_DBUS_SYSTEM | 0 },
+	{ "dbus-system-own", 0, 1, "NAME", "system bus: may own NAME", desktop_opt_dbus,
+	  DESKTOP_DBUS_SYSTEM | 1 },
+	{ "dbus-system-see", 0, 1, "NAME", "system bus: may see NAME", desktop_opt_dbus,
+	  DESKTOP_DBUS_SYSTEM | 2 },
+	{ "dbus-system-call", 0, 1, "NAME=RULE", "system bus: may call NAME's RULE",
+	  desktop_opt_dbus, DESKTOP_DBUS_SYSTEM | 3 },
+	{ "dbus-system-broadcast", 0, 1, "NAME=RULE",
+	  "system bus: receives NAME's broadcasts matching RULE", desktop_opt_dbus,
+	  DESKTOP_DBUS_SYSTEM | 4 },
+	{ "dbus-session-unfiltered", 0, 0, NULL, "the real session bus, unfiltered (a warning)",
+	  opt_flag, FLAG(dbus_session_unfiltered) },
 	{ "profile", 0, 1, "NAME|PATH", "read options from a profile (repeatable; see sbx-profile(5))",
 	  opt_profile, 0 },
 	{ "print-config", 0, 0, NULL, "print the resolved options as a profile and exit", opt_action,
@@ -660,7 +695,15 @@ static const struct {
 	{ "memory-swap", CLI_F_SINGLE },
 	{ "pids", CLI_F_SINGLE },
 	{ "cpus", CLI_F_SINGLE },
-	{ "limits", CLI_F_SINGLE },
+	{ "limits", CLI_F_SINGLE }, \
+	/* Desktop apps (issue 13) */
+	{ "wayland", CLI_F_SINGLE },
+	{ "x11", CLI_F_SINGLE },
+	{ "x11-trusted", CLI_F_SINGLE },
+	{ "audio", CLI_F_SINGLE },
+	{ "gpu", CLI_F_SINGLE },
+	{ "gui", CLI_F_SINGLE },
+	{ "dbus-session-unfiltered", CLI_F_SINGLE },
 	{ "profile", CLI_F_CMDLINE },
 	{ "print-config", CLI_F_CMDLINE },
 	{ "version", CLI_F_CMDLINE },

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "desktop_opts.h"
 #include "trusted_path.h"
 #include "util.h"
 #include "viewspec.h"
@@ -190,6 +191,7 @@ void config_free(struct sbx_config *c)
 		free(c->env_ops[i].value);
 	}
 	free(c->env_ops);
+	desktop_config_free(c);
 	free(c->pass_fds);
 	for (size_t i = 0; i < c->n_publish; i++)
 		free(c->publish[i].spec);

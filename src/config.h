@@ -253,7 +253,24 @@ struct sbx_config {
 	bool limit_memory_swap_set;
 	unsigned long limit_pids;	      /* --pids */
 	unsigned limit_cpus_milli;	      /* --cpus, in thousandths of a CPU */
-	bool limits_strict;		      /* --limits=strict: no fallback below cgroup v2 */
+	bool limits_strict;		      /* --limits=strict: no fallback below cgroup v2 */ \
+	/* Desktop apps (src/desktop/, issue 13): which resources the sandbox
+	 * gets; desktop_prepare() turns them into binds and variables. */
+	bool wayland;
+	bool x11;
+	bool x11_trusted;
+	bool audio;
+	bool gpu;
+	bool gui;
+	bool dbus_session_unfiltered;
+	char **dbus_rules; /* session bus: xdg-dbus-proxy arguments ("--talk=NAME") */
+	size_t n_dbus_rules;
+	char **dbus_system_rules; /* the same for the system bus */
+	size_t n_dbus_system_rules;
+	/* Set by desktop_prepare(): the command waits until the proxy's byte
+	 * can be read from this fd (dbus_proxy_wait()) before it runs. */
+	bool dbus_proxy_pending;
+	int dbus_proxy_fd;
 
 	char **argv; /* the command; never empty after config_finish() */
 

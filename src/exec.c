@@ -15,6 +15,7 @@
 
 #include "bypass_filter.h"
 #include "caps.h"
+#include "desktop.h"
 #include "exec.h"
 #include "limits_ctl.h"
 #include "sync.h"
@@ -117,7 +118,7 @@ _Noreturn void exec_command(const struct sbx_config *c, const struct child_plan 
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 
 	if (apply_environment(c, &e) < 0 || caps_drop_for_exec(c->cap_add, &e) < 0 ||
-	    close_other_fds(c, &e) < 0)
+	    close_other_fds(c, &e) < 0 || dbus_proxy_wait(c, &e) < 0)
 		fail(plan, &e);
 	/* Both need no_new_privs (set with the capabilities). Landlock reads
 	 * the view and opens paths, which the filter might refuse, so the

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "desktop.h"
 #include "log.h"
 #include "profile.h"
 #include "sandbox.h"
@@ -31,6 +32,18 @@ static int exit_code_for(const struct sbx_error *e)
 	return e->exit_code ? e->exit_code : 125;
 }
 
+/* The desktop options' binds and proxy (src/desktop/), their lines printed. */
+static int run_desktop(struct sbx_config *c, struct desktop_run *d, struct sbx_error *e)
+{
+	int r = desktop_prepare(c, d, e);
+
+	for (size_t i = 0; i < d->n_warnings; i++)
+		log_warn("%s", d->warnings[i]);
+	for (size_t i = 0; i < d->n_notes; i++)
+		log_verbose(1, "%s", d->notes[i]);
+	return r;
+}
+
 int main(int argc, char *argv[])
 {
 	struct sbx_error e = { 0 };
@@ -39,6 +52,7 @@ int main(int argc, char *argv[])
 	enum cli_action action;
 	char *cwd = NULL;
 	const struct verb *verb;
+	struct desktop_run desktop = { .proxy = PROC_NONE, .proxy_sync = -1, .x11_conn = -1 };
 	int status = 125;
 
 	clock_gettime(CLOCK_MONOTONIC, &log_start);
@@ -100,10 +114,11 @@ int main(int argc, char *argv[])
 	log_verbosity = c.verbose;
 	fflush(stdout);
 	if (viewspec_check_fds(&c, &e) < 0 || config_prepare_home(&c, &e) < 0 ||
-	    sandbox_run(&c, &status, &e) < 0) {
+	    run_desktop(&c, &desktop, &e) < 0 || sandbox_run(&c, &status, &e) < 0) {
 		log_error(&e);
 		status = exit_code_for(&e);
 	}
+	desktop_release(&desktop);
 	config_free(&c);
 	return status;
 }

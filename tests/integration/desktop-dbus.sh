@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# The D-Bus options on a real bus (dbus-daemon) with a Python service owning
+# org.sbxtest.Allowed and org.sbxtest.Secret: only xdg-dbus-proxy's
+# filtered socket is inside; talk, own and see rules; the proxy runs in a
+# sandbox of its own and is gone after the sandbox ends, and after SIGKILL
+# of sbx; no D-Bus option, no bus.
+. "${TESTS_SRCDIR:-$(dirname "$0")/..}/integration/lib.sh"
+. "$TESTS_SRCDIR/integration/desktop-lib.sh"
+require_userns
+need_tools dbus-daemon dbus-send xdg-dbus-proxy
+$PY3 -c 'import dbus, gi' 2>/dev/null || need_tools python3-dbus-and-gi
+
+mkfifo "$WORK/bus.fifo" "$WORK/svc.fifo"
+dbus-daemon --session --nofork --address="unix:path=$WORK/bus" --print-address=3 \
+	3>"$WORK/bus.fifo" >"$WORK/bus.log" 2>&1 </dev/null &
+track_pid $!
+read -r -t 20 addr <"$WORK/bus.fifo"
+$PY3 "$TESTS_SRCDIR/helpers/dbus-service.py" "$addr" >"$WORK/svc.fifo" 2>"$WORK/svc.log" </dev/null &
+track_pid $!
+read -r -t 20 ready <"$WORK/svc.fifo"
+if [ "$ready" != ready ]; then
+	fail "the test service started" "$(cat "$WORK/svc.log")"
+	done_testing
+fi
+export DBUS_SESSION_BUS_ADDRESS=$addr
+# The proxy's directories go there (a SIGKILLed sbx leaves its own behind).
+export XDG_RUNTIME_DIR=$WORK/rt
+mkdir -m 0700 "$XDG_RUNTIME_DIR"
+
+call() { # call BUS NAME: Hello() on NAME
+	echo "dbus-send --$1 --print-reply=literal --dest=$2 /org/sbxtest org.sbxtest.Iface.Hello"
+}
+list_names="dbus-send --session --print-reply=literal --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.ListNames"
+own() { # own NAME: RequestName(NAME)
+	echo "dbus-send --session --print-reply=literal --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.RequestName string:$1 uint32:4"
+}
+
+run_sbx --dbus-talk org.sbxtest.Allowed $(call session org.sbxtest.Allowed)
+expect_run "--dbus-talk Allowed: its first call succeeds (the proxy listened before the start)" 0 "   hello"
+run_sbx --dbus-talk org.sbxtest.Allowed $(call session org.sbxtest.Secret)
+[ "$RC" -ne 0 ] && [ -z "$OUT" ]
+ok $? "... a call to Secret fails"
+run_sbx --dbus-talk org.sbxtest.Allowed $list_names
+printf '%s\n' "$OUT" | grep -q 'org\.sbxtest\.Allowed' && ! printf '%s\n' "$OUT" | grep -q Secret
+ok $? "... ListNames shows Allowed, not Secret"
+run_sbx --dbus-talk org.sbxtest.Allowed $(own org.sbxtest.Mine)
+[ "$RC" -ne 0 ]
+ok $? "... owning a name fails"
+run_sbx --dbus-talk org.sbxtest.Allowed --dbus-own org.sbxtest.Mine $(own org.sbxtest.Mine)
+expect_run "--dbus-own org.sbxtest.Mine: owning it succeeds (primary owner)" 0 "   uint32 1"
+run_sbx --dbus-see org.sbxtest.Secret $list_names
+printf '%s\n' "$OUT" | grep -q Secret
+ok $? "--dbus-see Secret: ListNames shows it"
+run_sbx --dbus-talk 'org.sbxtest.*' $(call session org.sbxtest.Secret)
+expect_run "--dbus-talk org.sbxtest.*: a wildcard reaches Secret" 0 "   hello"
+run_sbx --dbus-call 'org.sbxtest.Secret=org.sbxtest.Iface.Hello@/org/sbxtest' $(call session org.sbxtest.Secret)
+expect_run "--dbus-call NAME=METHOD@PATH: that call goes through" 0 "   hello"
+
+run_sbx --dbus-talk org.sbxtest.Allowed sh -c 'echo "$DBUS_SESSION_BUS_ADDRESS"; cd "$XDG_RUNTIME_DIR"; ls -A; readlink bus; ls -A .dbus-proxy'
+expect_out "the proxy's socket is the only bus inside" "unix:path=/run/user/$(id -u)/bus" \
+	.dbus-proxy bus .dbus-proxy/bus bus
+
+# --- no option, no bus; unfiltered ---------------------------------------------
+run_sbx $list_names
+[ "$RC" -ne 0 ]
+ok $? "no D-Bus option: no bus at all"
+run_sbx --x11-trusted true 2>/dev/null
+run_sbx --dbus-session-unfiltered $(call session org.sbxtest.Secret)
+[ "$RC" = 0 ] && [ "$OUT" = "   hello" ] && [ "$(echo "$ERR" | grep -c .)" = 1 ]
+ok $? "--dbus-session-unfiltered: the real bus, Secret too, with one warning line"
+expect_match "... the warning" '^sbx: --dbus-session-unfiltered: ' "$ERR"
+
+# --- the system bus ------------------------------------------------------------
+DBUS_SYSTEM_BUS_ADDRESS=$addr run_sbx --dbus-system-talk org.sbxtest.Allowed sh -c \
+	"$(call system org.sbxtest.Allowed) && ! $(call system org.sbxtest.Secret) 2>/dev/null && ! $list_names 2>/dev/null"
+expect_run "--dbus-system-talk: the system bus filtered, and no session bus" 0 "   hello"
+
+# --- the proxy's sandbox and its end ---------------------------------------------
+marker
+"$SBX" --dbus-talk org.sbxtest.Allowed sleep "$MARKER" </dev/null >/dev/null 2>"$WORK/bg.err" &
+sbx_pid=$!
+track_pid "$sbx_pid"
+# comm, not /proc/PID/exe: another user namespace's process is not ours
+# to inspect unless we are root.
+proxy_pids() { pids_with_arg "unix:path=$WORK/bus" | while read -r p; do
+	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = xdg-dbus-proxy ] && echo "$p"; done; }
+# The command itself (sbx's own arguments hold the marker too): it starts
+# once the proxy listens.
+has_marker() { [ -n "$(pids_with_cmdline "sleep $MARKER")" ]; }
+wait_until 20 has_marker
+proxy=$(proxy_pids)
+[ -n "$proxy" ]
+ok $? "the proxy runs while the sandbox does (pid ${proxy:-none})" || diag "$(cat "$WORK/bg.err")"
+# NSpid lists one pid per pid namespace: two or more, a namespace of its own.
+[ -n "$proxy" ] && [ "$(awk '/^NSpid:/ { print NF - 1 }' "/proc/$proxy/status")" -ge 2 ]
+ok $? "... in a pid namespace of its own"
+if [ "$(id -u)" = 0 ]; then
+	[ -n "$proxy" ] && [ "$(readlink "/proc/$proxy/ns/net")" != "$(readlink /proc/self/ns/net)" ] &&
+		[ "$(readlink "/proc/$proxy/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ]
+	ok $? "... and network and mount namespaces of its own"
+	[ -n "$proxy" ] && [ -d "/proc/$proxy/root$HOME" ] && [ -z "$(ls -A "/proc/$proxy/root$HOME")" ]
+	ok $? "... with an empty \$HOME"
+else
+	skip "the proxy's network, mount namespaces and \$HOME" "only root may look into them"
+fi
+{
+	kill -KILL "$sbx_pid"
+	wait "$sbx_pid"
+} 2>/dev/null
+no_proxy() { [ -z "$(proxy_pids)" ]; }
+wait_until 10 no_proxy
+ok $? "after SIGKILL of sbx the proxy is gone"
+wait_for_no_arg "$MARKER" 10
+ok $? "... and the sandbox too"
+
+dirs() { ls -d "${XDG_RUNTIME_DIR:-/tmp}"/sbx-dbus-* 2>/dev/null | wc -l; }
+before=$(dirs)
+run_sbx --dbus-talk org.sbxtest.Allowed true
+[ "$RC" = 0 ] && [ -z "$(proxy_pids)" ]
+ok $? "after a sandbox's normal end the proxy is gone when sbx returns"
+expect_eq "... and its socket directory is removed" "$before" "$(dirs)"
+
+# --- bad arguments ---------------------------------------------------------------
+run_sbx --dbus-talk 'not a name' true
+expect_error "--dbus-talk with a bad name: one line" 125 "^sbx: --dbus-talk not a name: not a valid bus name"
+run_sbx --dbus-call org.sbxtest.Allowed true
+expect_error "--dbus-call without =RULE: one line" 125 "^sbx: --dbus-call org.sbxtest.Allowed: expected NAME=RULE"
+DBUS_SESSION_BUS_ADDRESS="unix:abstract=/tmp/x" run_sbx --dbus-talk org.a.b true
+expect_error "an abstract bus address: one line" 125 "^sbx: the session bus address unix:abstract=/tmp/x has no socket path"
+DBUS_SESSION_BUS_ADDRESS="unix:path=$WORK/nobus" run_sbx --dbus-talk org.a.b true
+expect_error "a bus socket that does not exist: one line" 125 "^sbx: the session bus socket $WORK/nobus: No such file"
+
+done_testing
