@@ -1,0 +1,12 @@
+/* oci_exec.h - `exec`: a new process in a running container */
+#pragma once
+
+#include "error.h"
+
+/**
+ * oci_exec() - parse exec's command line (@argv after the word "exec") and
+ *		run the process in the container's namespaces
+ * @ret_status:	the process's exit status (128+N for signal N); 0 with --detach
+ * Return: 0 or -errno with @e filled
+ */
+int oci_exec(const char *root, int argc, char **argv, int *ret_status, struct sbx_error *e);
