@@ -69,7 +69,7 @@ int oci_start(const char *root, const char *id, struct sbx_error *e)
 	oci_state_dir(root, id, &dir, e);
 	status = oci_state_status(dir, &st);
 	if (strcmp(status, "created") != 0) {
-		r = sbx_error_set(e, EINVAL, "container %s is %s, not created", id, status);
+		r = sbx_error_set(e, 0, "container %s is %s, not created", id, status);
 		goto out;
 	}
 	fifo_path = xasprintf("%s/exec.fifo", dir);
@@ -207,7 +207,7 @@ int oci_delete(const char *root, const char *id, bool force, struct sbx_error *e
 	oci_state_dir(root, id, &dir, e);
 	status = oci_state_status(dir, &st);
 	if (strcmp(status, "running") == 0 && !force) {
-		r = sbx_error_set(e, EBUSY, "container %s is running (stop it, or delete --force)", id);
+		r = sbx_error_set(e, 0, "container %s is running (stop it, or delete --force)", id);
 		goto out;
 	}
 	if (open_container(&st, &pidfd) == 0) {

@@ -278,13 +278,17 @@ static int create_in(const struct oci_create_opts *o, const struct oci_spec *s, 
 	close_namespaces(s, &a);
 	close(TAKE_FD(pair1));
 	r = follow(&c, e);
-	while (waitpid(c.stage1, &status, 0) < 0 && errno == EINTR)
-		;
 	if (r < 0) {
+		/* Stage 1 may still wait for us (its maps): it goes too. */
+		kill(c.stage1, SIGKILL);
 		if (c.pid > 0)
 			kill(c.pid, SIGKILL);
-		return r;
 	}
+	close(TAKE_FD(pair0));
+	while (waitpid(c.stage1, &status, 0) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		return r;
 	st->pid = c.pid;
 	st->start_time = oci_proc_start_time(c.pid, NULL);
 	r = oci_state_write(dir, st, e);
@@ -326,7 +330,7 @@ int oci_create(const struct oci_create_opts *o, pid_t *ret_pid, struct sbx_error
 	if (mkdir(dir, 0700) < 0) {
 		oci_spec_free(&spec);
 		if (errno == EEXIST)
-			return sbx_error_set(e, EEXIST, "container %s already exists", o->id);
+			return sbx_error_set(e, 0, "container %s already exists", o->id);
 		return sbx_error_set(e, errno, "%s", dir);
 	}
 	st.id = xstrdup(o->id);

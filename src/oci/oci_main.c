@@ -48,7 +48,7 @@ static void report(const struct oci_globals *g, const struct sbx_error *e)
 static int fail(const struct oci_globals *g, const struct sbx_error *e)
 {
 	report(g, e);
-	return e->exit_code ? e->exit_code : 1;
+	return e->exit_code ? e->exit_code : SBX_EXIT_SETUP;
 }
 
 static int usage_error(const struct oci_globals *g, const char *cmd, const char *what)

@@ -181,10 +181,25 @@ static int set_caps(const struct oci_process *p, struct sbx_error *e)
 				return sbx_error_set(e, errno, "cap_set_flag");
 	if (cap_set_proc(caps) < 0)
 		return sbx_error_set(e, errno, "process.capabilities: cannot set them");
-	for (cap_value_t cap = 0; cap <= last && cap < 64; cap++)
-		if ((p->caps[OCI_CAP_AMBIENT] & (UINT64_C(1) << cap)) &&
-		    cap_set_ambient(cap, CAP_SET) < 0)
+	/* The kernel only raises an ambient capability that is permitted and
+	 * inheritable; runc's own `runc spec` asks for others, which runc
+	 * (and so sbx) skips with a warning. */
+	for (cap_value_t cap = 0; cap <= last && cap < 64; cap++) {
+		uint64_t bit = UINT64_C(1) << cap;
+
+		if (!(p->caps[OCI_CAP_AMBIENT] & bit))
+			continue;
+		if (!(p->caps[OCI_CAP_PERMITTED] & p->caps[OCI_CAP_INHERITABLE] & bit)) {
+			char *name = cap_to_name(cap);
+
+			dprintf(STDERR_FILENO, "sbx-oci: warning: process.capabilities.ambient: %s is not also permitted and inheritable, skipped\n",
+				name ? name : "?");
+			cap_free(name);
+			continue;
+		}
+		if (cap_set_ambient(cap, CAP_SET) < 0)
 			return sbx_error_set(e, errno, "process.capabilities.ambient: cannot raise %d", cap);
+	}
 	return 0;
 }
 

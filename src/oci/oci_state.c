@@ -70,10 +70,16 @@ int oci_state_read(const char *root, const char *id, struct oci_state *ret, stru
 		return r;
 	path = xasprintf("%s/state.json", dir);
 	if (access(dir, F_OK) < 0 && errno == ENOENT)
-		return sbx_error_set(e, ENOENT, "container %s does not exist", id);
+		{
+		sbx_error_set(e, 0, "container %s does not exist", id);
+		return -ENOENT;
+	}
 	r = oci_read_file(path, 1 << 20, "state", &text, NULL, e);
 	if (r == -ENOENT)
-		return sbx_error_set(e, ENOENT, "container %s does not exist", id);
+		{
+		sbx_error_set(e, 0, "container %s does not exist", id);
+		return -ENOENT;
+	}
 	if (r < 0)
 		return r;
 	o = json_tokener_parse(text);
