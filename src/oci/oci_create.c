@@ -302,6 +302,22 @@ static int create_in(const struct oci_create_opts *o, const struct oci_spec *s, 
 	return 0;
 }
 
+/* mkdir -p, 0700: containerd names a --root whose parent is not there yet. */
+static int mkdir_parents(const char *path)
+{
+	_cleanup_free_ char *p = xstrdup(path);
+
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	return mkdir(p, 0700);
+}
+
 int oci_create(const struct oci_create_opts *o, pid_t *ret_pid, struct sbx_error *e)
 {
 	struct oci_spec spec;
@@ -323,7 +339,7 @@ int oci_create(const struct oci_create_opts *o, pid_t *ret_pid, struct sbx_error
 		oci_spec_free(&spec);
 		return r;
 	}
-	if (mkdir(o->root, 0700) < 0 && errno != EEXIST) {
+	if (mkdir_parents(o->root) < 0 && errno != EEXIST) {
 		oci_spec_free(&spec);
 		return sbx_error_set(e, errno, "--root %s", o->root);
 	}

@@ -229,12 +229,46 @@ static int parse_sysctl(json_object *linux_obj, struct oci_spec *s, struct sbx_e
 	return 0;
 }
 
+/* Does @v ask for nothing: null, false, 0, -1 (unlimited), "", an empty
+ * array or object, or only such members? cpu.shares 1024 is the kernel's
+ * default weight, which containerd always sends. */
+static bool asks_nothing(const char *key, json_object *v, int depth)
+{
+	if (!v)
+		return true;
+	switch (json_object_get_type(v)) {
+	case json_type_null:
+		return true;
+	case json_type_boolean:
+		return !json_object_get_boolean(v);
+	case json_type_int:
+		return json_object_get_int64(v) == 0 || json_object_get_int64(v) == -1 ||
+		       (strcmp(key, "shares") == 0 && json_object_get_int64(v) == 1024);
+	case json_type_string:
+		return !*json_object_get_string(v);
+	case json_type_array:
+		return json_object_array_length(v) == 0;
+	case json_type_object:
+		if (depth > 4)
+			return false;
+		json_object_object_foreach(v, k, m)
+		{
+			if (!asks_nothing(k, m, depth + 1))
+				return false;
+		}
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* linux.resources: sbx has no cgroup of its own to write to (and the
  * resource-limits work lives elsewhere), so following the runtime-spec a
- * limit that cannot be applied is an error, naming it, never a silent skip.
- * Device rules are the exception: without a cgroup nothing but the nodes
- * sbx creates (the defaults and linux.devices) exists in the container,
- * which is what an allow-list of those nodes asks for. */
+ * limit that cannot be applied is an error, naming it, never a silent skip;
+ * values that ask for nothing (engines' defaults) are fine. Device rules
+ * are the exception: without a cgroup nothing but the nodes sbx creates
+ * (the defaults and linux.devices) exists in the container, which is what
+ * an allow-list of those nodes asks for. */
 static int parse_resources(json_object *linux_obj, struct sbx_error *e)
 {
 	json_object *res;
@@ -244,9 +278,7 @@ static int parse_resources(json_object *linux_obj, struct sbx_error *e)
 		return r;
 	json_object_object_foreach(res, key, val)
 	{
-		if (strcmp(key, "devices") == 0 || !val ||
-		    (json_object_is_type(val, json_type_object) && json_object_object_length(val) == 0) ||
-		    (json_object_is_type(val, json_type_array) && json_object_array_length(val) == 0))
+		if (strcmp(key, "devices") == 0 || asks_nothing(key, val, 0))
 			continue;
 		return sbx_error_set(e, EOPNOTSUPP,
 				     "config.json: linux.resources.%.64s: cannot be applied: sbx has no cgroup to enforce it (run the engine without cgroup limits)",

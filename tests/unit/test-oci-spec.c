@@ -128,6 +128,12 @@ static void test_errors(void)
 	expect_error("\"linux\": {\"intelRdt\": {\"closID\": \"x\"}}", "linux.intelRdt", "intelRdt");
 	expect_error("\"linux\": {\"resources\": {\"pids\": {\"limit\": 5}}}", "linux.resources.pids",
 		     "an unenforceable limit");
+	expect_error("\"linux\": {\"resources\": {\"cpu\": {\"shares\": 512}}}", "linux.resources.cpu",
+		     "a cpu weight");
+	ok(parse(config("\"linux\": {\"resources\": {\"cpu\": {\"shares\": 1024, \"quota\": -1}, "
+			"\"memory\": {\"limit\": 0}, \"pids\": {\"limit\": -1}}}"), &s, &e) == 0,
+	   "resources that ask for nothing (containerd's defaults) are fine");
+	oci_spec_free(&s);
 	expect_error("\"linux\": {\"namespaces\": [{\"type\": \"bogus\"}]}", "linux.namespaces[0].type",
 		     "an unknown namespace");
 	expect_error("\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"pid\"}]}", "twice",
