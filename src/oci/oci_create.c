@@ -333,8 +333,8 @@ int oci_create(const struct oci_create_opts *o, pid_t *ret_pid, struct sbx_error
 	if (r < 0)
 		return r;
 	r = oci_spec_load(bundle, &spec, e);
-	if (r == 0 && (spec.landlock_fs || spec.landlock_net))
-		r = sbx_error_set(e, EOPNOTSUPP, "annotations org.sbx.landlock.*: not implemented yet");
+	if (r == 0)
+		r = oci_landlock_check(&spec.landlock, e);
 	if (r < 0) {
 		oci_spec_free(&spec);
 		return r;

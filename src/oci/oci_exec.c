@@ -150,7 +150,7 @@ static _Noreturn void exec_child(struct exec_plan *x, int sync_fd)
 		goto fail;
 	}
 	if (oci_process_lookup(x->proc, &path, &e) < 0 || oci_process_limits(x->proc, &e) < 0 ||
-	    oci_process_become(x->proc, &x->filter, &e) < 0)
+	    oci_process_become(x->proc, &x->spec.landlock, &x->filter, &e) < 0)
 		goto fail;
 	oci_process_exec(x->proc, path, x->preserve_fds, &e);
 fail:

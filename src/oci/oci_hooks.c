@@ -6,12 +6,30 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "oci_hooks.h"
 #include "util.h"
+
+/* A hook need not read its stdin: the EPIPE of one that exited first is no
+ * error, and its SIGPIPE is held back and dropped, not ignored (an ignored
+ * SIGPIPE would be inherited by what sbx-oci starts later). */
+static void write_state(int fd, const char *state)
+{
+	const struct timespec zero = { 0, 0 };
+	sigset_t pipe_set, old;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe_set, &old);
+	write_all(fd, state, strlen(state));
+	while (sigtimedwait(&pipe_set, NULL, &zero) == SIGPIPE)
+		;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
 
 static int run_one(const struct oci_hook *h, const char *state, const char *what,
 		   struct sbx_error *e)
@@ -37,9 +55,7 @@ static int run_one(const struct oci_hook *h, const char *state, const char *what
 		_exit(127);
 	}
 	close(pipefd[0]);
-	/* A hook that does not read its stdin must not block us: a failed
-	 * write (EPIPE, SIGPIPE ignored by the caller) is no error. */
-	write_all(pipefd[1], state, strlen(state));
+	write_state(pipefd[1], state);
 	close(pipefd[1]);
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (h->timeout > 0 && pidfd >= 0) {

@@ -146,7 +146,7 @@ static _Noreturn void stage2(const struct oci_init_args *a)
 	 * line on the container's stderr. */
 	if (oci_hooks_run(s->hooks[OCI_HOOK_START_CONTAINER], s->n_hooks[OCI_HOOK_START_CONTAINER],
 			  a->state_json, "startContainer", &e) < 0 ||
-	    oci_process_become(&s->process, a->filter, &e) < 0 ||
+	    oci_process_become(&s->process, &s->landlock, a->filter, &e) < 0 ||
 	    oci_process_exec(&s->process, path, a->preserve_fds, &e) < 0) {
 		char msg[SBX_ERROR_MSG_MAX + 64];
 

@@ -222,11 +222,13 @@ static int set_ids(const struct oci_process *p, struct sbx_error *e)
 	return 0;
 }
 
-int oci_process_become(const struct oci_process *p, const struct syscall_filter *f,
-		       struct sbx_error *e)
+int oci_process_become(const struct oci_process *p, const struct oci_landlock *ll,
+		       const struct syscall_filter *f, struct sbx_error *e)
 {
-	int r;
+	int r = oci_landlock_apply(ll, e);
 
+	if (r < 0)
+		return r;
 	/* Without no_new_privs only CAP_SYS_ADMIN may load a filter: load it
 	 * while we still have every capability (as runc does); the profile
 	 * must then allow the calls below, which engines' profiles do. */

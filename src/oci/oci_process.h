@@ -38,13 +38,15 @@ int oci_process_lookup(const struct oci_process *p, char **ret, struct sbx_error
 int oci_process_limits(const struct oci_process *p, struct sbx_error *e);
 
 /**
- * oci_process_become() - groups, uid/gid, the five capability sets,
- *			  noNewPrivileges and the seccomp filter @f, in the
- *			  order that lets each step still be allowed
+ * oci_process_become() - the Landlock rules @ll (while the process may
+ *			  still restrict itself), groups, uid/gid, the five
+ *			  capability sets, noNewPrivileges and the seccomp
+ *			  filter @f, in the order that lets each step still
+ *			  be allowed
  * Return: 0 or -errno with @e filled
  */
-int oci_process_become(const struct oci_process *p, const struct syscall_filter *f,
-		       struct sbx_error *e);
+int oci_process_become(const struct oci_process *p, const struct oci_landlock *ll,
+		       const struct syscall_filter *f, struct sbx_error *e);
 
 /**
  * oci_process_exec() - close fds above 2 + @preserve_fds, then execve @path

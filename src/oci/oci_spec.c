@@ -414,6 +414,8 @@ static int parse_annotations(json_object *root, struct oci_spec *s, struct sbx_e
 		r = oci_json_string(a, "org.sbx.landlock.net", "annotations", &v, e);
 	if (r == 0 && v)
 		s->landlock_net = xstrdup(v);
+	if (r == 0)
+		r = oci_landlock_parse(s->landlock_fs, s->landlock_net, &s->landlock, e);
 	return r;
 }
 
@@ -535,5 +537,6 @@ void oci_spec_free(struct oci_spec *s)
 	free(s->annotations_json);
 	free(s->landlock_fs);
 	free(s->landlock_net);
+	oci_landlock_free(&s->landlock);
 	memset(s, 0, sizeof(*s));
 }

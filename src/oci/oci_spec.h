@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "oci_landlock.h"
 
 /* Bounds on what one config.json may ask for: a larger one is a mistake or
  * an attack on the runtime, not a container. */
@@ -112,6 +113,7 @@ struct oci_process {
  * @uid_map, @gid_map:	linux.uidMappings/gidMappings as /proc/PID/uid_map text
  * @sysctl:		"key=value" strings
  * @landlock_fs, @landlock_net: the org.sbx.landlock.* annotations, or NULL
+ * @landlock:		what they ask for, parsed
  */
 struct oci_spec {
 	char *oci_version;
@@ -140,6 +142,7 @@ struct oci_spec {
 	char *annotations_json;
 	char *landlock_fs;
 	char *landlock_net;
+	struct oci_landlock landlock;
 };
 
 /**

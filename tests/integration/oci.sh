@@ -124,6 +124,19 @@ expect_status "a container with hooks runs" 0
 expect_match "createRuntime hook got the state on stdin" '"id": ?"h1"' "$(cat "$WORK/hook.state" 2>/dev/null)"
 expect_eq "poststop hook ran" stopped "$(cat "$WORK/hook.stop" 2>/dev/null)"
 
+# Landlock from the annotations: only the listed paths, /tmp writable.
+if [ "$(python3 -c 'import ctypes; print(ctypes.CDLL(None).syscall(444, None, 0, 1))' 2>/dev/null)" -lt 1 ] 2>/dev/null; then
+	skip "Landlock annotations" "Landlock is not enabled on this kernel"
+else
+	write_config '["/bin/sh", "-c", "cat /etc/passwd >/dev/null 2>&1 || echo etc-denied; echo x >/tmp/f && cat /tmp/f"]' \
+		'"annotations": {"org.sbx.landlock.fs": "ro:/bin,/proc,/dev;rw:/tmp,/dev/null"},'
+	oci run --bundle "$B" l1
+	expect_out "org.sbx.landlock.fs confines the process to its paths" etc-denied x
+	write_config '["/bin/true"]' '"annotations": {"org.sbx.landlock.fs": "rx:/bin"},'
+	oci run --bundle "$B" l2
+	expect_error "a bad Landlock annotation is named" 125 'org\.sbx\.landlock\.fs'
+fi
+
 write_config '["/bin/true"]' '' '"intelRdt": {"closID": "x"},'
 oci run --bundle "$B" e1
 expect_error "an unsupported field is named" 125 'linux\.intelRdt: not supported by sbx'
