@@ -74,16 +74,20 @@ int oci_args_parse(int argc, char **argv, struct oci_flag *flags, bool stop_at_p
 		eq = strchr(name, '=');
 		len = eq ? (size_t)(eq - name) : strlen(name);
 		f = find(flags, name, len);
-		if (!f)
-			return sbx_error_set(e, EINVAL, "unknown option %.*s", (int)(len + 2), a);
+		if (!f) {
+			sbx_error_set(e, 0, "unknown option %.*s", (int)(len + 2), a);
+			return -EINVAL;
+		}
 		if (!f->has_arg) {
 			/* Boolean flags take "--x=true" / "--x=false" (Go's flag package). */
 			f->set = !eq || strcmp(eq + 1, "false") != 0;
 			i++;
 			continue;
 		}
-		if (!eq && i + 1 >= argc)
-			return sbx_error_set(e, EINVAL, "--%s needs a value", f->name);
+		if (!eq && i + 1 >= argc) {
+			sbx_error_set(e, 0, "--%s needs a value", f->name);
+			return -EINVAL;
+		}
 		if (take(f, eq ? eq + 1 : argv[i + 1], e) < 0)
 			return -E2BIG;
 		i += eq ? 1 : 2;

@@ -259,21 +259,16 @@ int oci_process_become(const struct oci_process *p, const struct oci_landlock *l
 int oci_process_exec(const struct oci_process *p, const char *path, int preserve_fds,
 		     struct sbx_error *e)
 {
-	int keep[1] = { -1 };
+	/* Fds 3..3+N-1 are the engine's (--preserve-fds, LISTEN_FDS); every
+	 * other one above 2 is ours and goes. */
+	for (int fd = 3; fd < 3 + preserve_fds; fd++) {
+		int fl = fcntl(fd, F_GETFD);
 
-	if (preserve_fds > 0) {
-		/* close_range from 3 + N up; the preserved ones lose close-on-exec. */
-		for (int fd = 3; fd < 3 + preserve_fds; fd++) {
-			int fl = fcntl(fd, F_GETFD);
-
-			if (fl >= 0)
-				fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
-		}
-		for (int fd = 3 + preserve_fds; fd < 3 + preserve_fds + 1024; fd++)
-			close(fd);
-	} else {
-		close_all_except(keep, 0);
+		if (fl >= 0)
+			fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
 	}
+	if (close_range(3 + (unsigned)preserve_fds, ~0U, 0) < 0 && preserve_fds == 0)
+		close_all_except(NULL, 0);
 	execve(path, p->args, p->env);
 	sbx_error_set(e, errno, "exec %s", path);
 	e->exit_code = errno == ENOENT ? SBX_EXIT_NOT_FOUND : SBX_EXIT_CANNOT_EXEC;
