@@ -423,7 +423,7 @@ static int parse_root(json_object *root, const char *bundle, struct oci_spec *s,
 		      struct sbx_error *e)
 {
 	static const char *const unsupported[] = { "solaris", "windows", "vm", "zos", "domainname", NULL };
-	json_object *ro, *proc;
+	json_object *ro = NULL, *proc;
 	const char *path = NULL, *version = NULL, *host = NULL;
 	int r = oci_json_refuse(root, "", unsupported, e);
 

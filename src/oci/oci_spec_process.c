@@ -21,7 +21,7 @@ int oci_cap_number(const char *name)
 
 	if (strncasecmp(name, "CAP_", 4) != 0)
 		return -1;
-	for (i = 0; name[i] && i < sizeof(lower) - 1; i++)
+	for (i = 0; i < sizeof(lower) - 1 && name[i]; i++)
 		lower[i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] + 32 : name[i]);
 	lower[i] = '\0';
 	if (name[i] || cap_from_name(lower, &v) < 0 || v < 0 || v > 63)
@@ -111,7 +111,7 @@ static int parse_rlimits(json_object *proc, struct oci_process *p, struct sbx_er
 static int parse_user(json_object *proc, struct oci_process *p, struct sbx_error *e)
 {
 	static const char *const unsupported[] = { "username", NULL };
-	json_object *user, *groups;
+	json_object *user, *groups = NULL;
 	uint64_t v = 0;
 	int r = oci_json_object(proc, "user", "process", &user, e);
 
