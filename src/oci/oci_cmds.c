@@ -285,8 +285,8 @@ void oci_features(FILE *out)
 	      "    \"mountExtensions\": { \"idmap\": { \"enabled\": false } }\n"
 	      "  },\n"
 	      "  \"annotations\": {\n"
-	      "    \"org.sbx.landlock.fs\": \"ro:PATH,...;rw:PATH,... (Landlock ABI 1)\",\n"
-	      "    \"org.sbx.landlock.net\": \"connect:PORT,...;bind:PORT,... (Landlock ABI 4)\"\n"
+	      "    \"org.sbx.landlock.fs\": \"ro:PATH:...;rw:PATH:... (Landlock ABI 1)\",\n"
+	      "    \"org.sbx.landlock.net\": \"connect:PORT:...;bind:PORT:... (Landlock ABI 4)\"\n"
 	      "  }\n"
 	      "}\n",
 	      out);

@@ -74,7 +74,7 @@ static int parse_fs(const char *v, struct oci_landlock *ll, struct sbx_error *e)
 					     (int)(n > 64 ? 64 : n), v);
 		}
 		for (const char *p = v + 3; p < v + n;) {
-			size_t m = strcspn(p, ",;");
+			size_t m = strcspn(p, ",:;");
 
 			if (m == 0 || p[0] != '/')
 				return sbx_error_set(e, EINVAL, "annotations org.sbx.landlock.fs: paths must be absolute ('%.*s')",
@@ -83,7 +83,7 @@ static int parse_fs(const char *v, struct oci_landlock *ll, struct sbx_error *e)
 				return bad(e, "fs", "too many paths");
 			ll->paths[ll->n_paths] = xasprintf("%.*s", (int)m, p);
 			ll->rw[ll->n_paths++] = rw;
-			p += m + (p[m] == ',');
+			p += m + (p[m] == ',' || p[m] == ':');
 		}
 		v += n + (v[n] == ';');
 	}
@@ -107,7 +107,7 @@ static int parse_net(const char *v, struct oci_landlock *ll, struct sbx_error *e
 					     (int)(n > 64 ? 64 : n), v);
 		}
 		while (p < v + n) {
-			size_t m = strcspn(p, ",;");
+			size_t m = strcspn(p, ",:;");
 			char num[8] = "";
 			unsigned long port;
 
@@ -119,7 +119,7 @@ static int parse_net(const char *v, struct oci_landlock *ll, struct sbx_error *e
 			if (*count >= OCI_LANDLOCK_MAX_PORTS)
 				return bad(e, "net", "too many ports");
 			ports[(*count)++] = (uint16_t)port;
-			p += m + (p[m] == ',');
+			p += m + (p[m] == ',' || p[m] == ':');
 		}
 		v += n + (v[n] == ';');
 	}

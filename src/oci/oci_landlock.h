@@ -18,10 +18,11 @@
  * @net:	any network rule given: TCP connect/bind only to the listed ports
  * @connect, @bind: the allowed TCP ports
  *
- * Syntax (sbx(1), OCI RUNTIME):
- *   org.sbx.landlock.fs  = "ro:/usr,/etc;rw:/tmp"   (ro: read, list, execute;
+ * Syntax (sbx(1), OCI RUNTIME): rules split by ';', a rule's list by ':'
+ * or ',' (podman's --annotation splits its value at commas: use ':'):
+ *   org.sbx.landlock.fs  = "ro:/usr:/etc;rw:/tmp"   (ro: read, list, execute;
  *                                                    rw: every right)
- *   org.sbx.landlock.net = "connect:80,443;bind:8080"   (TCP; "connect:" alone
+ *   org.sbx.landlock.net = "connect:80:443;bind:8080"   (TCP; "connect:" alone
  *                                                        denies every port)
  */
 struct oci_landlock {

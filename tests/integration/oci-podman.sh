@@ -112,6 +112,14 @@ matrix() {
 	expect_eq "$rt: --cap-add NET_ADMIN" 4096 "$((0x${OUT##*[[:space:]]} & 0x1000))"
 	run_pm --runtime "$rt" run --rm --security-opt seccomp="$WORK/deny-mkdir.json" --rootfs "$R" /bin/sh -c 'mkdir /tmp/d 2>/dev/null || echo refused'
 	expect_run "$rt: --security-opt seccomp=FILE" 0 refused
+	# Landlock from the annotation: sbx confines, runc ignores it.
+	run_pm --runtime "$rt" run --rm --annotation 'org.sbx.landlock.fs=ro:/bin:/proc:/dev;rw:/tmp' \
+		--rootfs "$R" /bin/sh -c 'cat /etc/passwd >/dev/null 2>&1 && echo etc-readable || echo etc-denied'
+	if [ "$rt" = sbx ]; then
+		expect_run "$rt: org.sbx.landlock.fs annotation confines" 0 etc-denied
+	else
+		expect_run "$rt: org.sbx.landlock.fs annotation is ignored" 0 etc-readable
+	fi
 	run_pm --runtime "$rt" run --rm --rootfs "$R" /bin/sh -c 'exit 7'
 	expect_status "$rt: exit status passed through" 7
 	run_pm --runtime "$rt" run --rm --rootfs "$R" /nonexistent

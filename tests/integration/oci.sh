@@ -129,7 +129,7 @@ if [ "$(python3 -c 'import ctypes; print(ctypes.CDLL(None).syscall(444, None, 0,
 	skip "Landlock annotations" "Landlock is not enabled on this kernel"
 else
 	write_config '["/bin/sh", "-c", "cat /etc/passwd >/dev/null 2>&1 || echo etc-denied; echo x >/tmp/f && cat /tmp/f"]' \
-		'"annotations": {"org.sbx.landlock.fs": "ro:/bin,/proc,/dev;rw:/tmp,/dev/null"},'
+		'"annotations": {"org.sbx.landlock.fs": "ro:/bin:/proc,/dev;rw:/tmp:/dev/null"},'
 	oci run --bundle "$B" l1
 	expect_out "org.sbx.landlock.fs confines the process to its paths" etc-denied x
 	write_config '["/bin/true"]' '"annotations": {"org.sbx.landlock.fs": "rx:/bin"},'

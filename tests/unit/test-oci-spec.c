@@ -203,6 +203,30 @@ static void test_args(void)
 	   "signal names and numbers");
 }
 
+static void test_landlock(void)
+{
+	struct oci_landlock ll;
+	struct sbx_error e = { 0 };
+
+	ok(oci_landlock_parse("ro:/usr:/etc,/bin;rw:/tmp", "connect:80:443;bind:8080", &ll, &e) == 0,
+	   "Landlock annotations parse (%s)", e.msg);
+	ok(ll.fs && ll.n_paths == 4 && !ll.rw[2] && ll.rw[3] && strcmp(ll.paths[1], "/etc") == 0,
+	   "fs rules: ':' and ',' separate paths, ';' rules");
+	ok(ll.net && ll.n_connect == 2 && ll.connect[1] == 443 && ll.n_bind == 1 && ll.bind[0] == 8080,
+	   "net rules");
+	oci_landlock_free(&ll);
+	ok(oci_landlock_parse("connect:", NULL, &ll, &e) < 0, "net rules in the fs annotation refused");
+	oci_landlock_free(&ll);
+	ok(oci_landlock_parse(NULL, "connect:", &ll, &e) == 0 && ll.net && ll.n_connect == 0,
+	   "'connect:' alone denies every port");
+	ok(oci_landlock_parse("ro:usr", NULL, &ll, &e) < 0 && strstr(e.msg, "absolute"),
+	   "a relative path refused");
+	oci_landlock_free(&ll);
+	ok(oci_landlock_parse(NULL, "bind:70000", &ll, &e) < 0 && strstr(e.msg, "70000"),
+	   "a port out of range refused");
+	oci_landlock_free(&ll);
+}
+
 static void test_ids(void)
 {
 	struct sbx_error e = { 0 };
@@ -221,6 +245,7 @@ int main(void)
 	test_full();
 	test_errors();
 	test_args();
+	test_landlock();
 	test_ids();
 	return tap_done();
 }
