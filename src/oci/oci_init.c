@@ -160,17 +160,31 @@ static _Noreturn void stage2(const struct oci_init_args *a)
 _Noreturn void oci_init_stage1(const struct oci_init_args *a)
 {
 	struct sbx_error e = { 0 };
+	int order[2];
 	pid_t pid;
 
 	if (join_namespaces(a, &e) < 0 || new_namespaces(a, &e) < 0)
 		fail(a, &e);
+	/* The process speaks only once create knows its pid: it waits for
+	 * this pipe's end, which closes when stage 1 has sent the pid. */
+	if (pipe2(order, O_CLOEXEC) < 0) {
+		sbx_error_set(&e, errno, "pipe");
+		fail(a, &e);
+	}
 	pid = fork();
 	if (pid < 0) {
 		sbx_error_set(&e, errno, "fork");
 		fail(a, &e);
 	}
-	if (pid == 0)
+	if (pid == 0) {
+		char c;
+
+		close(order[1]);
+		while (read(order[0], &c, 1) < 0 && errno == EINTR)
+			;
+		close(order[0]);
 		stage2(a);
+	}
 	sync_send_simple(a->sync_fd, (enum sync_type)OCI_SYNC_PID, pid);
 	_exit(0);
 }

@@ -122,6 +122,7 @@ write_config '["/bin/true"]' "\"hooks\": {\"createRuntime\": [{\"path\": \"/bin/
 oci run --bundle "$B" h1
 expect_status "a container with hooks runs" 0
 expect_match "createRuntime hook got the state on stdin" '"id": ?"h1"' "$(cat "$WORK/hook.state" 2>/dev/null)"
+expect_match "... with the container's pid" '"pid": ?[1-9]' "$(cat "$WORK/hook.state" 2>/dev/null)"
 expect_eq "poststop hook ran" stopped "$(cat "$WORK/hook.stop" 2>/dev/null)"
 
 # Landlock from the annotations: only the listed paths, /tmp writable.
