@@ -185,10 +185,9 @@ char *oci_state_json_with(const struct oci_state *st, const char *status)
 	json_object_object_add(o, "ociVersion", json_object_new_string("1.2.0"));
 	json_object_object_add(o, "id", json_object_new_string(st->id));
 	json_object_object_add(o, "status", json_object_new_string(status));
-	if (strcmp(status, "stopped") != 0 && strcmp(status, "creating") != 0)
-		json_object_object_add(o, "pid", json_object_new_int(st->pid));
-	else
-		json_object_object_add(o, "pid", json_object_new_int(0));
+	/* Hooks see the pid while "creating" too (as runc's do). */
+	json_object_object_add(o, "pid",
+			       json_object_new_int(strcmp(status, "stopped") != 0 ? st->pid : 0));
 	json_object_object_add(o, "bundle", json_object_new_string(st->bundle));
 	json_object_object_add(o, "rootfs", json_object_new_string(""));
 	json_object_object_add(o, "created", json_object_new_string(st->created ? st->created : ""));
