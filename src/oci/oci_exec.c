@@ -182,7 +182,7 @@ static _Noreturn void exec_helper(struct exec_plan *x, int sync_fd)
 	_exit(0);
 }
 
-static int wait_process(pid_t pid, int *ret_status, struct sbx_error *e)
+int oci_wait_forwarding(pid_t pid, int *ret_status, struct sbx_error *e)
 {
 	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), sfd = -1;
 	sigset_t set;
@@ -350,7 +350,7 @@ int oci_exec(const char *root, int argc, char **argv, int *ret_status, struct sb
 	if (r == 0 && f[F_PIDFILE].value)
 		r = oci_write_pid_file(f[F_PIDFILE].value, pid, e);
 	if (r == 0 && !f[F_DETACH].set)
-		r = wait_process(pid, ret_status, e);
+		r = oci_wait_forwarding(pid, ret_status, e);
 	for (size_t i = 0; i < ARRAY_SIZE(exec_ns); i++)
 		if (x.ns_fds[i] >= 0)
 			close(x.ns_fds[i]);

@@ -10,3 +10,11 @@
  * Return: 0 or -errno with @e filled
  */
 int oci_exec(const char *root, int argc, char **argv, int *ret_status, struct sbx_error *e);
+
+/**
+ * oci_wait_forwarding() - wait for @pid (our child, or re-parented to us as
+ *			   subreaper), forwarding the signals sbx-oci gets to it
+ * @ret_status:	its exit status, 128+N when killed by signal N
+ * Return: 0 or -errno with @e filled
+ */
+int oci_wait_forwarding(pid_t pid, int *ret_status, struct sbx_error *e);

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -130,7 +129,8 @@ static int cmd_create(const struct oci_globals *g, int argc, char **argv)
 }
 
 /* run in the foreground: sbx-oci stays the container's parent (a
- * subreaper, since its process is forked by stage 1) and ends with its status. */
+ * subreaper, since its process is forked by stage 1), forwards the signals
+ * it gets, as runc run does, and ends with the container's status. */
 static int cmd_run(const struct oci_globals *g, int argc, char **argv)
 {
 	struct oci_create_opts o;
@@ -149,11 +149,12 @@ static int cmd_run(const struct oci_globals *g, int argc, char **argv)
 	}
 	if (detach)
 		return 0;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			break;
+	if (oci_wait_forwarding(pid, &status, &e) < 0) {
+		report(g, &e);
+		status = SBX_EXIT_SETUP;
+	}
 	oci_delete(g->root, o.id, true, &e);
-	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+	return status;
 }
 
 static int one_id(const struct oci_globals *g, const char *cmd, int argc, char **argv,

@@ -31,7 +31,7 @@ else
 	MAPS=$(printf '"uidMappings": [{"containerID": 0, "hostID": %d, "size": 1}], "gidMappings": [{"containerID": 0, "hostID": %d, "size": 1}],' "$(id -u)" "$(id -g)")
 fi
 
-# write_config ARGS-JSON [EXTRA-TOP-LEVEL-JSON] [EXTRA-LINUX-JSON] [EXTRA-PROCESS-JSON]
+# write_config ARGS-JSON [EXTRA-TOP-LEVEL-JSON] [EXTRA-LINUX-JSON] [EXTRA-PROCESS-JSON] [, MOUNT-JSON]
 write_config() {
 	cat >"$B/config.json" <<EOF
 {
@@ -47,6 +47,7 @@ write_config() {
     {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755"]},
     {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev"]},
     {"destination": "/data", "type": "bind", "source": "$WORK/data", "options": ["rbind", "ro"]}
+    ${5:-}
   ],
   ${2:-}
   "linux": {
@@ -76,6 +77,18 @@ expect_eq "run: env, hostname, ro bind, uid, masked and read-only paths, capabil
 	"hello ocitest from-host 0 data-ro 0 sys-ro CapEff: 0000000000000020" "$(echo $OUT)"
 oci list -q
 expect_out "run leaves no state behind" ""
+
+# run in the foreground forwards its signals to the container's process.
+mkfifo "$WORK/ready"
+write_config '["/bin/sh", "-c", "trap \"echo got-term; exit 3\" TERM; echo > /ready; while :; do sleep 1; done"]' \
+	'' '' '' ', {"destination": "/ready", "type": "bind", "source": "'"$WORK/ready"'", "options": ["bind"]}'
+"$SBX" oci --root "$ROOT" run --bundle "$B" r2 >"$WORK/r2.out" 2>&1 </dev/null &
+pid=$!
+track_pid $pid
+timeout 20 cat "$WORK/ready" >/dev/null
+kill -TERM $pid
+wait_pid_timeout $pid 20
+expect_eq "run forwards SIGTERM to the container, ends with its status" "3 got-term" "$RC $(cat "$WORK/r2.out")"
 
 # --- create / start / state / exec / kill / delete --------------------------
 write_config '["/bin/sleep", "1000"]'
