@@ -5,6 +5,7 @@
 
 #include "util.h"
 #include "verb.h"
+#include "oci_main.h"
 
 /* One entry a line, a comment between them: each verb lands on its own. */
 static const struct verb verbs[] = {
@@ -22,7 +23,7 @@ static const struct verb verbs[] = {
 	/* doctor: what this host allows */
 	{ "doctor", NULL },
 	/* oci: the OCI runtime command line */
-	{ "oci", NULL },
+	{ "oci", oci_main },
 	/* bwrap: bubblewrap's command line */
 	{ "bwrap", NULL },
 };

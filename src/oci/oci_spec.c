@@ -1,0 +1,542 @@
+/* oci_spec.c - config.json (runtime-spec 1.0-1.2) into struct oci_spec */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "oci_json.h"
+#include "oci_spec.h"
+#include "util.h"
+
+int oci_read_file(const char *path, size_t max, const char *what, char **ret, size_t *ret_len,
+		  struct sbx_error *e)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_free_ char *buf = NULL;
+	struct stat st;
+	size_t len = 0;
+
+	if (fd < 0)
+		return sbx_error_set(e, errno, "%s %s", what, path);
+	if (fstat(fd, &st) < 0)
+		return sbx_error_set(e, errno, "%s %s", what, path);
+	if (!S_ISREG(st.st_mode))
+		return sbx_error_set(e, EINVAL, "%s %s: not a regular file", what, path);
+	buf = xreallocarray(NULL, max + 1, 1);
+	for (;;) {
+		ssize_t n = read(fd, buf + len, max + 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return sbx_error_set(e, errno, "%s %s", what, path);
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max)
+			return sbx_error_set(e, EFBIG, "%s %s: larger than %zu bytes", what, path, max);
+	}
+	buf[len] = '\0';
+	*ret = TAKE_PTR(buf);
+	if (ret_len)
+		*ret_len = len;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int flag;
+} ns_names[] = {
+	{ "pid", CLONE_NEWPID },   { "network", CLONE_NEWNET }, { "mount", CLONE_NEWNS },
+	{ "ipc", CLONE_NEWIPC },   { "uts", CLONE_NEWUTS },	{ "user", CLONE_NEWUSER },
+	{ "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
+};
+
+static int parse_namespaces(json_object *linux_obj, struct oci_spec *s, struct sbx_error *e)
+{
+	json_object *a;
+	int r = oci_json_array(linux_obj, "namespaces", "linux", &a, e);
+
+	if (r < 0 || !a)
+		return r;
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		json_object *o = json_object_array_get_idx(a, i);
+		const char *type = NULL, *path = NULL;
+		int flag = 0;
+
+		r = oci_json_string(o, "type", "linux.namespaces", &type, e);
+		if (r == 0)
+			r = oci_json_string(o, "path", "linux.namespaces", &path, e);
+		if (r < 0)
+			return r;
+		for (size_t k = 0; type && k < ARRAY_SIZE(ns_names); k++)
+			if (strcmp(type, ns_names[k].name) == 0)
+				flag = ns_names[k].flag;
+		if (!flag)
+			return sbx_error_set(e, EINVAL, "config.json: linux.namespaces[%zu].type: unknown namespace '%.32s'",
+					     i, type ? type : "");
+		for (size_t k = 0; k < s->n_ns; k++)
+			if (s->ns[k].type == flag)
+				return sbx_error_set(e, EINVAL, "config.json: linux.namespaces: '%s' twice", type);
+		if (path && path[0] != '/')
+			return sbx_error_set(e, EINVAL, "config.json: linux.namespaces[%zu].path: not absolute", i);
+		s->ns[s->n_ns++] = (struct oci_ns){ flag, path && *path ? xstrdup(path) : NULL };
+	}
+	return 0;
+}
+
+static int parse_idmap(json_object *linux_obj, const char *key, char *text, struct sbx_error *e)
+{
+	json_object *a;
+	size_t used = 0;
+	int r = oci_json_array(linux_obj, key, "linux", &a, e);
+
+	if (r < 0 || !a)
+		return r;
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		json_object *o = json_object_array_get_idx(a, i);
+		uint64_t in = 0, out = 0, size = 0;
+		int n;
+
+		r = oci_json_u64(o, "containerID", key, UINT32_MAX, &in, e);
+		if (r == 0)
+			r = oci_json_u64(o, "hostID", key, UINT32_MAX, &out, e);
+		if (r == 0)
+			r = oci_json_u64(o, "size", key, UINT32_MAX, &size, e);
+		if (r < 0)
+			return r;
+		if (!size)
+			return sbx_error_set(e, EINVAL, "config.json: linux.%s[%zu].size: 0", key, i);
+		n = snprintf(text + used, OCI_IDMAP_TEXT - used, "%llu %llu %llu\n",
+			     (unsigned long long)in, (unsigned long long)out, (unsigned long long)size);
+		if (n < 0 || (size_t)n >= OCI_IDMAP_TEXT - used)
+			return sbx_error_set(e, E2BIG, "config.json: linux.%s: too many entries", key);
+		used += (size_t)n;
+	}
+	return 0;
+}
+
+static int parse_mounts(json_object *root, const char *bundle, struct oci_spec *s,
+			struct sbx_error *e)
+{
+	json_object *a;
+	int r = oci_json_array(root, "mounts", "", &a, e);
+
+	if (r < 0 || !a)
+		return r;
+	s->mounts = xreallocarray(NULL, json_object_array_length(a) + 1, sizeof(*s->mounts));
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		json_object *o = json_object_array_get_idx(a, i);
+		struct oci_mount *m = &s->mounts[s->n_mounts];
+		const char *dest = NULL, *type = NULL, *src = NULL;
+		char **opts = NULL;
+		size_t n_opts = 0;
+		static const char *const unsupported[] = { "uidMappings", "gidMappings", NULL };
+
+		memset(m, 0, sizeof(*m));
+		r = oci_json_string(o, "destination", "mounts", &dest, e);
+		if (r == 0)
+			r = oci_json_string(o, "type", "mounts", &type, e);
+		if (r == 0)
+			r = oci_json_string(o, "source", "mounts", &src, e);
+		if (r == 0)
+			r = oci_json_refuse(o, "mounts", unsupported, e);
+		if (r < 0)
+			return r;
+		if (!dest || dest[0] != '/')
+			return sbx_error_set(e, EINVAL, "config.json: mounts[%zu].destination: not an absolute path", i);
+		s->n_mounts++;
+		m->dest = xstrdup(dest);
+		r = oci_json_strv(o, "options", "mounts", &opts, &n_opts, e);
+		if (r == 0)
+			r = oci_mount_options((const char *const *)opts, n_opts, m, e);
+		oci_strv_free(opts);
+		if (r < 0)
+			return r;
+		if (type && strcmp(type, "bind") == 0)
+			m->bind = true;
+		m->type = xstrdup(type && *type ? type : m->bind ? "bind" : "none");
+		if (!src)
+			src = m->type;
+		/* A relative bind source is relative to the bundle. */
+		m->source = m->bind && src[0] != '/' ? xasprintf("%s/%s", bundle, src) : xstrdup(src);
+	}
+	return 0;
+}
+
+static int parse_devices(json_object *linux_obj, struct oci_spec *s, struct sbx_error *e)
+{
+	json_object *a;
+	int r = oci_json_array(linux_obj, "devices", "linux", &a, e);
+
+	if (r < 0 || !a)
+		return r;
+	s->devices = xreallocarray(NULL, json_object_array_length(a) + 1, sizeof(*s->devices));
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		json_object *o = json_object_array_get_idx(a, i);
+		struct oci_device *d = &s->devices[s->n_devices];
+		const char *path = NULL, *type = NULL;
+		uint64_t major = 0, minor = 0, mode = 0666, uid = 0, gid = 0;
+
+		r = oci_json_string(o, "path", "linux.devices", &path, e);
+		if (r == 0)
+			r = oci_json_string(o, "type", "linux.devices", &type, e);
+		if (r == 0)
+			r = oci_json_u64(o, "major", "linux.devices", 0xfff, &major, e);
+		if (r == 0)
+			r = oci_json_u64(o, "minor", "linux.devices", 0xfffff, &minor, e);
+		if (r == 0)
+			r = oci_json_u64(o, "fileMode", "linux.devices", 07777, &mode, e);
+		if (r == 0)
+			r = oci_json_u64(o, "uid", "linux.devices", UINT32_MAX - 1, &uid, e);
+		if (r == 0)
+			r = oci_json_u64(o, "gid", "linux.devices", UINT32_MAX - 1, &gid, e);
+		if (r < 0)
+			return r;
+		if (!path || path[0] != '/' || !type || strlen(type) != 1 || !strchr("cbup", type[0]))
+			return sbx_error_set(e, EINVAL, "config.json: linux.devices[%zu]: needs an absolute path and a type c, b, u or p", i);
+		*d = (struct oci_device){ xstrdup(path), type[0], (unsigned)major, (unsigned)minor,
+					  (mode_t)mode, (uid_t)uid, (gid_t)gid };
+		s->n_devices++;
+	}
+	return 0;
+}
+
+static int parse_sysctl(json_object *linux_obj, struct oci_spec *s, struct sbx_error *e)
+{
+	json_object *o;
+	int r = oci_json_object(linux_obj, "sysctl", "linux", &o, e);
+
+	if (r < 0 || !o)
+		return r;
+	s->sysctl = xreallocarray(NULL, (size_t)json_object_object_length(o) + 1, sizeof(char *));
+	s->sysctl[0] = NULL;
+	json_object_object_foreach(o, key, val)
+	{
+		if (!json_object_is_type(val, json_type_string))
+			return sbx_error_set(e, EINVAL, "config.json: linux.sysctl.%.64s: expected a string", key);
+		if (strstr(key, "..") || strchr(key, '/') || !*key)
+			return sbx_error_set(e, EINVAL, "config.json: linux.sysctl.%.64s: not a sysctl name", key);
+		s->sysctl[s->n_sysctl++] = xasprintf("%s=%s", key, json_object_get_string(val));
+		s->sysctl[s->n_sysctl] = NULL;
+	}
+	return 0;
+}
+
+/* Does @v ask for nothing: null, false, 0, -1 (unlimited), "", an empty
+ * array or object, or only such members? cpu.shares 1024 is the kernel's
+ * default weight, which containerd always sends. */
+static bool asks_nothing(const char *key, json_object *v, int depth)
+{
+	if (!v)
+		return true;
+	switch (json_object_get_type(v)) {
+	case json_type_null:
+		return true;
+	case json_type_boolean:
+		return !json_object_get_boolean(v);
+	case json_type_int:
+		return json_object_get_int64(v) == 0 || json_object_get_int64(v) == -1 ||
+		       (strcmp(key, "shares") == 0 && json_object_get_int64(v) == 1024);
+	case json_type_string:
+		return !*json_object_get_string(v);
+	case json_type_array:
+		return json_object_array_length(v) == 0;
+	case json_type_object:
+		if (depth > 4)
+			return false;
+		json_object_object_foreach(v, k, m)
+		{
+			if (!asks_nothing(k, m, depth + 1))
+				return false;
+		}
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* linux.resources: sbx has no cgroup of its own to write to (and the
+ * resource-limits work lives elsewhere), so following the runtime-spec a
+ * limit that cannot be applied is an error, naming it, never a silent skip;
+ * values that ask for nothing (engines' defaults) are fine. Device rules
+ * are the exception: without a cgroup nothing but the nodes sbx creates
+ * (the defaults and linux.devices) exists in the container, which is what
+ * an allow-list of those nodes asks for. */
+static int parse_resources(json_object *linux_obj, struct sbx_error *e)
+{
+	json_object *res;
+	int r = oci_json_object(linux_obj, "resources", "linux", &res, e);
+
+	if (r < 0 || !res)
+		return r;
+	json_object_object_foreach(res, key, val)
+	{
+		if (strcmp(key, "devices") == 0 || asks_nothing(key, val, 0))
+			continue;
+		return sbx_error_set(e, EOPNOTSUPP,
+				     "config.json: linux.resources.%.64s: cannot be applied: sbx has no cgroup to enforce it (run the engine without cgroup limits)",
+				     key);
+	}
+	return 0;
+}
+
+static int parse_paths(json_object *linux_obj, struct oci_spec *s, struct sbx_error *e)
+{
+	const char *prop = NULL;
+	int r = oci_json_strv(linux_obj, "maskedPaths", "linux", &s->masked, &s->n_masked, e);
+
+	if (r == 0)
+		r = oci_json_strv(linux_obj, "readonlyPaths", "linux", &s->readonly, &s->n_readonly, e);
+	if (r == 0)
+		r = oci_json_string(linux_obj, "rootfsPropagation", "linux", &prop, e);
+	if (r < 0 || !prop || !*prop)
+		return r;
+	{
+		const char *opt[] = { prop };
+		struct oci_mount m = { .dest = (char *)"/" };
+
+		r = oci_mount_options(opt, 1, &m, e);
+		free(m.data);
+		if (r == 0 && !m.propagation)
+			return sbx_error_set(e, EINVAL, "config.json: linux.rootfsPropagation: unknown '%.32s'", prop);
+		s->rootfs_propagation = m.propagation;
+	}
+	return r;
+}
+
+static int parse_linux(json_object *root, struct oci_spec *s, struct sbx_error *e)
+{
+	static const char *const unsupported[] = { "intelRdt", "personality", "mountLabel",
+						   "memoryPolicy", "netDevices", "timeOffsets", NULL };
+	json_object *lx, *sc;
+	int r = oci_json_object(root, "linux", "", &lx, e);
+
+	if (r < 0 || !lx)
+		return r;
+	r = oci_json_refuse(lx, "linux", unsupported, e);
+	if (r == 0)
+		r = parse_namespaces(lx, s, e);
+	if (r == 0)
+		r = parse_idmap(lx, "uidMappings", s->uid_map, e);
+	if (r == 0)
+		r = parse_idmap(lx, "gidMappings", s->gid_map, e);
+	if (r == 0)
+		r = parse_devices(lx, s, e);
+	if (r == 0)
+		r = parse_sysctl(lx, s, e);
+	if (r == 0)
+		r = parse_resources(lx, e);
+	if (r == 0)
+		r = parse_paths(lx, s, e);
+	if (r == 0)
+		r = oci_json_object(lx, "seccomp", "linux", &sc, e);
+	if (r == 0 && sc) {
+		static const char *const sc_unsupported[] = { "listenerPath", "listenerMetadata", NULL };
+
+		r = oci_json_refuse(sc, "linux.seccomp", sc_unsupported, e);
+		s->seccomp_json = xstrdup(json_object_to_json_string_ext(sc, JSON_C_TO_STRING_PLAIN));
+	}
+	return r;
+}
+
+static const char *const hook_names[OCI_HOOK_KINDS] = {
+	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+};
+
+static int parse_hooks(json_object *root, struct oci_spec *s, struct sbx_error *e)
+{
+	json_object *hooks;
+	int r = oci_json_object(root, "hooks", "", &hooks, e);
+
+	for (int k = 0; r == 0 && hooks && k < OCI_HOOK_KINDS; k++) {
+		json_object *a;
+
+		r = oci_json_array(hooks, hook_names[k], "hooks", &a, e);
+		if (r < 0 || !a)
+			continue;
+		s->hooks[k] = xreallocarray(NULL, json_object_array_length(a) + 1, sizeof(struct oci_hook));
+		for (size_t i = 0; r == 0 && i < json_object_array_length(a); i++) {
+			json_object *o = json_object_array_get_idx(a, i);
+			struct oci_hook *h = &s->hooks[k][s->n_hooks[k]];
+			const char *path = NULL;
+			int64_t timeout = 0;
+
+			memset(h, 0, sizeof(*h));
+			r = oci_json_string(o, "path", "hooks", &path, e);
+			if (r == 0 && (!path || path[0] != '/'))
+				r = sbx_error_set(e, EINVAL, "config.json: hooks.%s[%zu].path: not absolute",
+						  hook_names[k], i);
+			if (r < 0)
+				break;
+			s->n_hooks[k]++;
+			h->path = xstrdup(path);
+			r = oci_json_strv(o, "args", "hooks", &h->args, NULL, e);
+			if (r == 0)
+				r = oci_json_strv(o, "env", "hooks", &h->env, NULL, e);
+			if (r == 0)
+				r = oci_json_i64(o, "timeout", "hooks", 1, 86400, &timeout, e);
+			h->timeout = (int)timeout;
+		}
+	}
+	return r;
+}
+
+static int parse_annotations(json_object *root, struct oci_spec *s, struct sbx_error *e)
+{
+	json_object *a;
+	const char *v;
+	int r = oci_json_object(root, "annotations", "", &a, e);
+
+	if (r < 0)
+		return r;
+	s->annotations_json =
+		xstrdup(a ? json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN) : "{}");
+	if (!a)
+		return 0;
+	json_object_object_foreach(a, key, val)
+	{
+		if (!json_object_is_type(val, json_type_string))
+			return sbx_error_set(e, EINVAL, "config.json: annotations.%.64s: expected a string", key);
+	}
+	v = NULL;
+	r = oci_json_string(a, "org.sbx.landlock.fs", "annotations", &v, e);
+	if (r == 0 && v)
+		s->landlock_fs = xstrdup(v);
+	v = NULL;
+	if (r == 0)
+		r = oci_json_string(a, "org.sbx.landlock.net", "annotations", &v, e);
+	if (r == 0 && v)
+		s->landlock_net = xstrdup(v);
+	if (r == 0)
+		r = oci_landlock_parse(s->landlock_fs, s->landlock_net, &s->landlock, e);
+	return r;
+}
+
+static int parse_root(json_object *root, const char *bundle, struct oci_spec *s,
+		      struct sbx_error *e)
+{
+	static const char *const unsupported[] = { "solaris", "windows", "vm", "zos", "domainname", NULL };
+	json_object *ro = NULL, *proc;
+	const char *path = NULL, *version = NULL, *host = NULL;
+	int r = oci_json_refuse(root, "", unsupported, e);
+
+	if (r == 0)
+		r = oci_json_string(root, "ociVersion", "", &version, e);
+	if (r == 0 && (!version || strncmp(version, "1.", 2) != 0))
+		r = sbx_error_set(e, EINVAL, "config.json: ociVersion: '%.32s' is not 1.x", version ? version : "");
+	if (r == 0)
+		r = oci_json_object(root, "root", "", &ro, e);
+	if (r == 0 && ro)
+		r = oci_json_string(ro, "path", "root", &path, e);
+	if (r == 0 && ro)
+		r = oci_json_bool(ro, "readonly", "root", &s->root_readonly, e);
+	if (r == 0 && (!path || !*path))
+		r = sbx_error_set(e, EINVAL, "config.json: root.path: missing");
+	if (r == 0)
+		r = oci_json_string(root, "hostname", "", &host, e);
+	if (r < 0)
+		return r;
+	s->oci_version = xstrdup(version);
+	s->root = path[0] == '/' ? xstrdup(path) : xasprintf("%s/%s", bundle, path);
+	s->hostname = host && *host ? xstrdup(host) : NULL;
+	if (!json_object_object_get_ex(root, "process", &proc) || !proc)
+		return sbx_error_set(e, EINVAL, "config.json: process: missing");
+	return oci_process_from_json(proc, &s->process, e);
+}
+
+int oci_spec_parse(const char *text, size_t len, const char *bundle, struct oci_spec *ret,
+		   struct sbx_error *e)
+{
+	json_tokener *tok;
+	json_object *root;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	if (len > OCI_SPEC_MAX_BYTES)
+		return sbx_error_set(e, EFBIG, "config.json: larger than %d bytes", OCI_SPEC_MAX_BYTES);
+	tok = json_tokener_new_ex(64);
+	if (!tok)
+		return sbx_error_set(e, ENOMEM, "json-c");
+	root = json_tokener_parse_ex(tok, text, (int)len);
+	if (!root || json_tokener_get_error(tok) != json_tokener_success) {
+		r = sbx_error_set(e, EINVAL, "config.json: not valid JSON (%s at byte %zu)",
+				  json_tokener_error_desc(json_tokener_get_error(tok)),
+				  json_tokener_get_parse_end(tok));
+		json_object_put(root);
+		json_tokener_free(tok);
+		return r;
+	}
+	json_tokener_free(tok);
+	if (!json_object_is_type(root, json_type_object))
+		r = sbx_error_set(e, EINVAL, "config.json: expected an object");
+	else
+		r = parse_root(root, bundle, ret, e);
+	if (r == 0)
+		r = parse_mounts(root, bundle, ret, e);
+	if (r == 0)
+		r = parse_linux(root, ret, e);
+	if (r == 0)
+		r = parse_hooks(root, ret, e);
+	if (r == 0)
+		r = parse_annotations(root, ret, e);
+	json_object_put(root);
+	return r;
+}
+
+int oci_spec_load(const char *bundle, struct oci_spec *ret, struct sbx_error *e)
+{
+	_cleanup_free_ char *path = xasprintf("%s/config.json", bundle);
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	r = oci_read_file(path, OCI_SPEC_MAX_BYTES, "bundle", &text, &len, e);
+	if (r < 0)
+		return r;
+	return oci_spec_parse(text, len, bundle, ret, e);
+}
+
+void oci_spec_free(struct oci_spec *s)
+{
+	free(s->oci_version);
+	free(s->root);
+	free(s->hostname);
+	oci_process_free(&s->process);
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		free(s->mounts[i].dest);
+		free(s->mounts[i].type);
+		free(s->mounts[i].source);
+		free(s->mounts[i].data);
+	}
+	free(s->mounts);
+	for (size_t i = 0; i < s->n_ns; i++)
+		free(s->ns[i].path);
+	oci_strv_free(s->masked);
+	oci_strv_free(s->readonly);
+	for (size_t i = 0; i < s->n_devices; i++)
+		free(s->devices[i].path);
+	free(s->devices);
+	oci_strv_free(s->sysctl);
+	for (int k = 0; k < OCI_HOOK_KINDS; k++) {
+		for (size_t i = 0; i < s->n_hooks[k]; i++) {
+			free(s->hooks[k][i].path);
+			oci_strv_free(s->hooks[k][i].args);
+			oci_strv_free(s->hooks[k][i].env);
+		}
+		free(s->hooks[k]);
+	}
+	free(s->seccomp_json);
+	free(s->annotations_json);
+	free(s->landlock_fs);
+	free(s->landlock_net);
+	oci_landlock_free(&s->landlock);
+	memset(s, 0, sizeof(*s));
+}
