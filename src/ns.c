@@ -36,8 +36,9 @@ static unsigned long new_ns_flags(const struct sbx_config *c)
 		if (!c->share[ns] && ns != SBX_NS_TIME)
 			flags |= flag_of[ns];
 	/* The user and mount namespaces are always new: they are what makes
-	 * the rest rootless and the new root possible. */
-	return flags | CLONE_NEWUSER | CLONE_NEWNS;
+	 * the rest rootless and the new root possible. (But bwrap run by root
+	 * without --unshare-user keeps the host's user namespace.) */
+	return flags | (c->bwrap.no_userns ? 0 : CLONE_NEWUSER) | CLONE_NEWNS;
 }
 
 unsigned long ns_clone_flags(const struct sbx_config *c)

@@ -9,6 +9,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "bwrap_inside.h"
 #include "caps.h"
 #include "exec.h"
 #include "pid1.h"
@@ -216,7 +217,11 @@ static int start_command(const struct sbx_config *c, struct pid1_state *s, struc
 		waitpid(s->command, NULL, 0);
 		return r;
 	}
-	close_inherited_fds((int[3]){ plan->sync_fd, gate_out, s->procfd });
+	/* bwrap's --sync-fd stays open in pid 1 (which has no procfd then). */
+	close_inherited_fds((int[3]){ plan->sync_fd, gate_out,
+				      s->procfd >= 0 ? s->procfd : c->bwrap.sync_fd });
+	if (bwrap_inside_lock_files(c, e) < 0)
+		return -EINVAL;
 	if (write(gate_out, "", 1) < 0 && errno != EPIPE)
 		return sbx_error_set(e, errno, "cannot start the command: gate");
 	return 0;
@@ -229,7 +234,14 @@ _Noreturn void pid1_run(const struct sbx_config *c, const struct child_plan *pla
 	sigset_t set;
 
 	pid1_forwarded_signals(&set);
-	if (getpid() != 1 && become_subreaper(c, &s, &set, &e) < 0)
+	/* bwrap --as-pid-1: the command is pid 1 itself. */
+	if (c->bwrap.as_pid_1) {
+		sync_send_simple(plan->sync_fd, SYNC_READY, getpid());
+		exec_command(c, plan, -1);
+	}
+	/* bwrap without --unshare-pid leaves what the command leaves behind
+	 * running, as bwrap does: no subreaper. */
+	if (getpid() != 1 && !c->bwrap.enabled && become_subreaper(c, &s, &set, &e) < 0)
 		fail(plan, &e);
 	if (start_command(c, &s, &e) < 0)
 		fail(plan, &e);

@@ -109,14 +109,17 @@ static int plan_sandbox(const struct sbx_config *c, struct userns_plan *plan,
 	r = prepare_hardening(c, filter, landlock, e);
 	if (r < 0)
 		return r;
-	r = userns_plan_build(plan, c->host_uid, c->host_gid, c->user_name, c->uid, c->gid,
-			      "/etc/subuid", "/etc/subgid", e);
+	r = c->bwrap.enabled ? 0
+			     : userns_plan_build(plan, c->host_uid, c->host_gid, c->user_name,
+						 c->uid, c->gid, "/etc/subuid", "/etc/subgid", e);
+	if (c->bwrap.enabled) /* bwrap: one id each, the caller's as --uid/--gid */
+		userns_plan_bwrap(plan, c->host_uid, c->host_gid, c->uid, c->gid);
 	if (r == 0 && c->userns_mode == SBX_USERNS_ISOLATED)
 		r = userns_plan_isolate(plan, c->host_uid, c->user_name, c->uid, c->gid,
 					"/etc/subuid", "/etc/subgid", e);
 	if (r == 0 && c->userns_mode == SBX_USERNS_SINGLE)
 		userns_plan_single(plan);
-	if (r == 0)
+	if (r == 0 && !c->bwrap.enabled)
 		userns_holder_enter(plan, !c->no_userns_holder);
 	if (r < 0)
 		return r;
@@ -133,10 +136,11 @@ static int plan_sandbox(const struct sbx_config *c, struct userns_plan *plan,
 }
 
 /* After the clone: write the child's id maps and let it go on. */
-static int write_maps(struct userns_plan *plan, pid_t pid, int sync_fd, struct sbx_error *e)
+static int write_maps(const struct sbx_config *c, struct userns_plan *plan, pid_t pid, int sync_fd,
+		      struct sbx_error *e)
 {
 	bool setgroups_allowed = false;
-	int r = userns_write_maps(plan, pid, &setgroups_allowed, e);
+	int r = c->bwrap.no_userns ? 0 : userns_write_maps(plan, pid, &setgroups_allowed, e);
 
 	/* The child may have failed already (a missing --bind source is found
 	 * while we map): its reason beats whatever that did to the mapping. */
@@ -254,7 +258,7 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	log_phase("cloned");
 	r = start_net_processes(c, &bypass, &net, e);
 	if (r == 0)
-		r = write_maps(&plan, pid, parent_end, e);
+		r = write_maps(c, &plan, pid, parent_end, e);
 	if (r < 0)
 		return r;
 	r = supervise(&(struct supervise_target){

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "bwrap_cli.h"
 #include "util.h"
 #include "verb.h"
 
@@ -24,7 +25,7 @@ static const struct verb verbs[] = {
 	/* oci: the OCI runtime command line */
 	{ "oci", NULL },
 	/* bwrap: bubblewrap's command line */
-	{ "bwrap", NULL },
+	{ "bwrap", bwrap_main },
 };
 
 const struct verb *verb_find(const char *arg)

@@ -12,6 +12,7 @@
 #include "fdlimit.h"
 #include "idmap_mount.h"
 #include "mount.h"
+#include "specialfs.h"
 #include "util.h"
 #include "viewops.h"
 
@@ -160,6 +161,10 @@ static int apply_bind(int rootfd, const struct sbx_mount_spec *m, struct viewop_
 	if (op->skip)
 		return 0;
 	r = attach_at(rootfd, op->fd, m->dest, op->is_dir, 0755, op->pending_attrs);
+	/* bwrap's --bind SRC /: the bind is the new root from here on, and
+	 * the caller takes its fd (the old one names the covered tmpfs). */
+	if (r == 0 && strcmp(m->dest, "/") == 0)
+		return TAKE_FD(op->fd);
 	close(TAKE_FD(op->fd));
 	return r;
 }
@@ -179,7 +184,11 @@ static int apply_tmpfs(int rootfd, const struct sbx_mount_spec *m)
 	r = mnt_new_fs("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &mfd);
 	if (r < 0)
 		return r;
-	return mnt_attach(mfd, target);
+	r = mnt_attach(mfd, target);
+	/* --tmpfs /: the new root from here on (see apply_bind()). */
+	if (r == 0 && strcmp(m->dest, "/") == 0)
+		return TAKE_FD(mfd);
+	return r;
 }
 
 /* chmod through /proc/self/fd: an O_PATH fd cannot be fchmod()ed, and the
@@ -413,10 +422,16 @@ static int apply_overlay(int rootfd, const struct sbx_mount_spec *m, struct view
 	return 0;
 }
 
-static int apply_one(int rootfd, const struct sbx_mount_spec *m, struct viewop_prep *op,
-		     size_t index, struct sbx_error *e)
+static int apply_one(int rootfd, const struct sbx_config *c, const struct sbx_mount_spec *m,
+		     struct viewop_prep *op, size_t index, struct sbx_error *e)
 {
 	switch (m->kind) {
+	case SBX_MOUNT_PROC:
+		return specialfs_proc(rootfd, m->dest, !c->share[SBX_NS_PID]);
+	case SBX_MOUNT_DEV:
+		return specialfs_dev(rootfd, m->dest);
+	case SBX_MOUNT_MQUEUE:
+		return specialfs_mqueue(rootfd, m->dest);
 	case SBX_MOUNT_BIND:
 	case SBX_MOUNT_RO_BIND:
 	case SBX_MOUNT_DEV_BIND:
@@ -444,7 +459,7 @@ static int apply_one(int rootfd, const struct sbx_mount_spec *m, struct viewop_p
 	return -EINVAL;
 }
 
-int viewops_apply(int rootfd, const struct sbx_config *c, struct viewop_prep *ops,
+int viewops_apply(int *rootfd, const struct sbx_config *c, struct viewop_prep *ops,
 		  struct sbx_error *e)
 {
 	for (size_t i = 0; i < c->n_mounts; i++) {
@@ -452,7 +467,11 @@ int viewops_apply(int rootfd, const struct sbx_config *c, struct viewop_prep *op
 		int r;
 
 		e->msg[0] = '\0';
-		r = apply_one(rootfd, m, &ops[i], i, e);
+		r = apply_one(*rootfd, c, m, &ops[i], i, e);
+		if (r > 0) { /* a mount on "/": the root from now on */
+			close(*rootfd);
+			*rootfd = r;
+		}
 		if (r >= 0)
 			continue;
 		if (e->msg[0])
