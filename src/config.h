@@ -204,6 +204,7 @@ struct sbx_profile_state {
  * @as_pid_1:	the command is pid 1 itself (--as-pid-1)
  * @keep_caps:	sandbox uid 0: the command keeps the capabilities in @caps
  * @caps:	bit N: capability N the command keeps (after --cap-add/--cap-drop)
+ * @caps_requested: --cap-add/--cap-drop were given
  * @set_pwd:	the command's $PWD is its working directory
  * @new_session: setsid() for the command (--new-session)
  * @disable_userns, @assert_userns_disabled: --disable-userns, --assert-userns-disabled
@@ -222,6 +223,7 @@ struct sbx_bwrap {
 	bool as_pid_1;
 	bool keep_caps;
 	uint64_t caps;
+	bool caps_requested;
 	bool set_pwd;
 	bool new_session;
 	bool disable_userns;

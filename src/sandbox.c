@@ -18,6 +18,7 @@
 #include "ns.h"
 #include "pid1.h"
 #include "proc.h"
+#include "status_fd.h"
 #include "sandbox.h"
 #include "supervise.h"
 #include "sync.h"
@@ -218,12 +219,14 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 		.landlock = &landlock,
 	};
 	struct userns_plan plan;
+	__attribute__((cleanup(status_fd_close))) struct status_fd status;
 	sigset_t forwarded;
 	char child_note[160];
 	int fds[2], pidfd = -1, r;
 	pid_t pid;
 
 	term_save(&tty);
+	status_fd_init(&status, c);
 	r = plan_sandbox(c, &plan, &filter, &landlock, &child, e);
 	if (r < 0)
 		return r;
@@ -267,9 +270,12 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 			      .own_tty = child.take_tty,
 			      .net = c->net == SBX_NET_SLIRP ? &net : NULL,
 			      .bypass = &bypass,
+			      .status = &status,
 		      },
 		      ret_status, e);
 	log_phase("sandbox ended");
+	if (r == 0)
+		status_fd_exited(&status, *ret_status);
 	if (r == 0 && syscall_filter_explain_end(&filter, *ret_status, child_note, sizeof(child_note)))
 		log_warn("%s", child_note);
 	log_bypass(&bypass);

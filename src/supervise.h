@@ -9,6 +9,7 @@
 
 struct nethelper;
 struct tcp_bypass;
+struct status_fd;
 
 /**
  * struct supervise_target - the sandbox as seen from outside
@@ -20,6 +21,8 @@ struct tcp_bypass;
  * @bypass:	--net slirp's TCP bypass worker: its listener arrives over
  *		@sync_fd and is passed on, and its end ends the sandbox (125);
  *		NULL without one
+ * @status:	--info-fd/--json-status-fd, told when the command starts or
+ *		cannot run (status_fd.c); NULL for none
  */
 struct supervise_target {
 	struct proc *pid1;
@@ -27,6 +30,7 @@ struct supervise_target {
 	bool own_tty;
 	struct nethelper *net;
 	struct tcp_bypass *bypass;
+	struct status_fd *status;
 };
 
 /**

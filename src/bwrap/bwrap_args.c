@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,8 @@ static int opt_bind_fd(struct sbx_config *c, struct bwrap_opts *o, const struct 
 		       char **args, struct sbx_error *e)
 {
 	struct sbx_mount_spec *m;
+	char link[64], path[PATH_MAX];
+	ssize_t n;
 	int fd, r = parse_used_fd(opt->name, args[0], &fd, e);
 
 	(void)o;
@@ -132,7 +135,14 @@ static int opt_bind_fd(struct sbx_config *c, struct bwrap_opts *o, const struct 
 			   &m, e);
 	if (r < 0)
 		return r;
-	m->src = xasprintf("/proc/self/fd/%d", fd);
+	/* A mount of another mount namespace cannot be cloned from its fd:
+	 * bind the path it has here (bwrap does the same). */
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n < 0)
+		return sbx_error_set(e, errno, "Can't resolve %s fd %d", opt->name, fd);
+	path[n] = '\0';
+	m->src = xstrdup(path);
 	return 0;
 }
 

@@ -184,6 +184,7 @@ static int translate(struct sbx_config *c, struct bwrap_opts *o, char **cmd, int
 	if (o->cap_drop_all)
 		c->bwrap.caps = 0;
 	c->bwrap.caps = (c->bwrap.caps | o->cap_add) & ~o->cap_drop;
+	c->bwrap.caps_requested = o->cap_add || o->cap_drop || o->cap_add_all || o->cap_drop_all;
 	if ((o->cap_add || o->cap_add_all) && !unshare_user && c->host_uid != 0)
 		return sbx_error_set(e, 0, "--cap-add needs a user namespace");
 

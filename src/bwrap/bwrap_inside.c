@@ -72,44 +72,53 @@ int bwrap_inside_lock_files(const struct sbx_config *c, struct sbx_error *e)
 	return 0;
 }
 
-/* Sandbox uid 0 keeps its capabilities as bwrap leaves them: bounding,
- * permitted and effective sets @keep, nothing inheritable or ambient. */
-static int keep_root_caps(uint64_t keep, struct sbx_error *e)
+/* Sandbox uid 0 keeps its capabilities as bwrap leaves them: all it has,
+ * untouched, unless --cap-add/--cap-drop asked for a set: then that set is
+ * permitted, effective, inheritable and ambient. The bounding set stays. */
+static int keep_root_caps(uint64_t keep, bool requested, struct sbx_error *e)
 {
 	cap_value_t last = (cap_value_t)cap_max_bits() - 1;
 	cap_t caps;
 	int r = 0;
 
-	for (cap_value_t cap = 0; cap <= last; cap++) {
-		if (cap < 64 && (keep & (UINT64_C(1) << cap)))
-			continue;
-		if (cap_drop_bound(cap) < 0 && errno != EINVAL)
-			return sbx_error_set(e, errno, "cannot drop capability %d", cap);
-	}
-	caps = cap_get_proc();
-	if (!caps)
-		return sbx_error_set(e, errno, "cap_get_proc");
-	/* Only what we have: "all" means all this process holds. */
+	/* Only what this process holds can be kept. */
 	for (cap_value_t cap = 0; cap <= last && cap < 64; cap++) {
-		cap_flag_value_t have = CAP_CLEAR;
+		int in_bound = prctl(PR_CAPBSET_READ, (unsigned long)cap, 0, 0, 0);
 
-		cap_get_flag(caps, cap, CAP_PERMITTED, &have);
-		if (!(keep & (UINT64_C(1) << cap)) || have != CAP_SET)
+		if (in_bound < 0 && errno != EINVAL)
+			return sbx_error_set(e, errno, "cannot read the bounding set");
+		if (in_bound <= 0)
 			keep &= ~(UINT64_C(1) << cap);
 	}
-	cap_clear(caps);
-	for (cap_value_t cap = 0; cap <= last && cap < 64; cap++) {
-		if (!(keep & (UINT64_C(1) << cap)))
-			continue;
-		if (cap_set_flag(caps, CAP_PERMITTED, 1, &cap, CAP_SET) < 0 ||
-		    cap_set_flag(caps, CAP_EFFECTIVE, 1, &cap, CAP_SET) < 0)
+	if (requested) {
+		caps = cap_get_proc();
+		if (!caps)
+			return sbx_error_set(e, errno, "cap_get_proc");
+		for (cap_value_t cap = 0; cap <= last && cap < 64; cap++) {
+			cap_flag_value_t have = CAP_CLEAR;
+
+			cap_get_flag(caps, cap, CAP_PERMITTED, &have);
+			if (have != CAP_SET)
+				keep &= ~(UINT64_C(1) << cap);
+		}
+		cap_clear(caps);
+		for (cap_value_t cap = 0; cap <= last && cap < 64; cap++) {
+			if (!(keep & (UINT64_C(1) << cap)))
+				continue;
+			if (cap_set_flag(caps, CAP_PERMITTED, 1, &cap, CAP_SET) < 0 ||
+			    cap_set_flag(caps, CAP_EFFECTIVE, 1, &cap, CAP_SET) < 0 ||
+			    cap_set_flag(caps, CAP_INHERITABLE, 1, &cap, CAP_SET) < 0)
+				r = -errno;
+		}
+		if (r == 0 && cap_set_proc(caps) < 0)
 			r = -errno;
+		cap_free(caps);
+		for (cap_value_t cap = 0; r == 0 && cap <= last && cap < 64; cap++)
+			if ((keep & (UINT64_C(1) << cap)) && cap_set_ambient(cap, CAP_SET) < 0)
+				r = -errno;
+		if (r < 0)
+			return sbx_error_set(e, -r, "cannot set the command's capabilities");
 	}
-	if (r == 0 && cap_set_proc(caps) < 0)
-		r = -errno;
-	cap_free(caps);
-	if (r < 0)
-		return sbx_error_set(e, -r, "cannot set the command's capabilities");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return sbx_error_set(e, errno, "prctl(PR_SET_NO_NEW_PRIVS) failed");
 	return 0;
@@ -135,7 +144,7 @@ int bwrap_inside_exec_prepare(const struct sbx_config *c, struct sbx_error *e)
 	}
 	if (c->bwrap.sync_fd >= 0 && !c->bwrap.as_pid_1)
 		close(c->bwrap.sync_fd);
-	r = c->bwrap.keep_caps ? keep_root_caps(c->bwrap.caps, e)
+	r = c->bwrap.keep_caps ? keep_root_caps(c->bwrap.caps, c->bwrap.caps_requested, e)
 			       : caps_drop_for_exec(c->bwrap.caps, e);
 	return r;
 }

@@ -134,7 +134,10 @@ static int attach_at(int rootfd, int mfd, const char *dest, bool is_dir, mode_t 
 		     uint64_t pending_attrs)
 {
 	_cleanup_close_ int target = -1;
-	int r = path_make_in_root_mode(rootfd, dest, !is_dir, 0755, parent_mode, &target);
+	/* A file made as a mount point is 0444, as bwrap makes it: it may
+	 * stay behind in a bound host directory. */
+	int r = path_make_in_root_mode(rootfd, dest, !is_dir, is_dir ? 0755 : 0444, parent_mode,
+				       &target);
 
 	if (r < 0)
 		return r;
