@@ -206,7 +206,9 @@ static int start_command(const struct sbx_config *c, struct pid1_state *s, struc
 	r = caps_drop_all_now(e);
 	if (r < 0)
 		r = sbx_error_set(e, r, "pid 1: cannot drop its capabilities");
-	if (r == 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+	/* bwrap's pid 1 stays dumpable: its caller reads /proc/PID/ns
+	 * (--info-fd) as the same user. */
+	if (r == 0 && !c->bwrap.enabled && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		r = sbx_error_set(e, errno, "pid 1: cannot make itself non-dumpable");
 	if (r == 0)
 		r = wait_for_network(c, plan, e);

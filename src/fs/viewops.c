@@ -325,7 +325,7 @@ static int apply_file(int rootfd, const struct sbx_mount_spec *m, struct sbx_err
 /* The data goes to a file on the root tmpfs under a name nobody sees: it is
  * bound at DEST, then unlinked (only after the attach: the kernel refuses to
  * attach a clone of an unlinked file). */
-static int bind_data_file(int rootfd, const char *name, const struct sbx_mount_spec *m,
+static int bind_data_file(int scratch, int rootfd, const char *name, const struct sbx_mount_spec *m,
 			  struct sbx_error *e)
 {
 	_cleanup_close_ int mfd = -1;
@@ -336,9 +336,9 @@ static int bind_data_file(int rootfd, const char *name, const struct sbx_mount_s
 
 	r = read_option_data(m, &data, &len, e);
 	if (r == 0)
-		r = write_file(rootfd, name, m, data, len);
+		r = write_file(scratch, name, m, data, len);
 	if (r == 0)
-		r = mnt_clone_tree(rootfd, name, false, &mfd);
+		r = mnt_clone_tree(scratch, name, false, &mfd);
 	if (r < 0)
 		return r;
 	if (m->kind == SBX_MOUNT_RO_BIND_DATA)
@@ -354,12 +354,19 @@ static int bind_data_file(int rootfd, const char *name, const struct sbx_mount_s
 static int apply_bind_data(int rootfd, const struct sbx_mount_spec *m, size_t index,
 			   struct sbx_error *e)
 {
+	static const char *const opts[] = { "mode", "0700", NULL };
+	_cleanup_close_ int scratch = -1;
 	char name[48];
 	int r;
 
 	snprintf(name, sizeof(name), ".sbx-data-%zu", index);
-	r = bind_data_file(rootfd, name, m, e);
-	unlinkat(rootfd, name, 0);
+	/* The root may be a bind of a host directory by now (bwrap's
+	 * --bind / /): the file is made on a tmpfs of its own. */
+	r = mnt_new_fs("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &scratch);
+	if (r < 0)
+		return r;
+	r = bind_data_file(scratch, rootfd, name, m, e);
+	unlinkat(scratch, name, 0);
 	return r;
 }
 
