@@ -212,6 +212,7 @@ struct sbx_profile_state {
  * @sync_fd:	--sync-fd, kept open by pid 1 while the sandbox runs (-1: none)
  * @block_fd:	--block-fd: the command waits for data on it (-1: none)
  * @userns_block_fd: --userns-block-fd (-1: none)
+ * @userns2_fd:	--userns2: the user namespace the sandbox moves into once set up
  * @seccomp:	--seccomp/--add-seccomp-fd programs, loaded last, in order
  * @exec_path:	the program to run when --argv0 replaced argv[0]
  */
@@ -233,6 +234,7 @@ struct sbx_bwrap {
 	int sync_fd;
 	int block_fd;
 	int userns_block_fd;
+	int userns2_fd;
 	struct sock_fprog *seccomp;
 	size_t n_seccomp;
 	char *exec_path;

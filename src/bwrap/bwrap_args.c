@@ -391,16 +391,17 @@ static int opt_seccomp(struct sbx_config *c, struct bwrap_opts *o, const struct 
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, cap = 0;
-	int fd, r = parse_used_fd(opt->name, args[0], &fd, e);
+	int fd = -1, r = parse_fd(opt->name, args[0], &fd, e);
 
 	if (r < 0)
 		return r;
-	if (opt->data == 0 && (o->args_depth & 0x100))
+	if (opt->data == 0 && o->add_seccomp_given)
 		return sbx_error_set(e, 0, "--seccomp cannot be combined with --add-seccomp-fd");
-	if (opt->data == 0 && c->bwrap.n_seccomp)
-		return sbx_error_set(e, 0, "--seccomp cannot be combined with --add-seccomp-fd");
-	if (opt->data == 1)
-		o->args_depth |= 0x100;
+	if (opt->data == 1 && o->seccomp_given)
+		return sbx_error_set(e, 0, "--add-seccomp-fd cannot be combined with --seccomp");
+	if (opt->data == 0 && o->seccomp_given)
+		return sbx_error_set(e, 0, "Multiple --seccomp options are not allowed");
+	*(opt->data ? &o->add_seccomp_given : &o->seccomp_given) = true;
 	for (;;) {
 		ssize_t n;
 
@@ -420,8 +421,8 @@ static int opt_seccomp(struct sbx_config *c, struct bwrap_opts *o, const struct 
 		len += (size_t)n;
 	}
 	close(fd);
-	if (len == 0 || len % sizeof(struct sock_filter) != 0)
-		return sbx_error_set(e, EINVAL, "Invalid seccomp data, must be multiple of 8");
+	if (len % sizeof(struct sock_filter) != 0)
+		return sbx_error_set(e, 0, "Invalid seccomp data, must be multiple of 8");
 	c->bwrap.seccomp = xreallocarray(c->bwrap.seccomp, c->bwrap.n_seccomp + 1,
 					 sizeof(*c->bwrap.seccomp));
 	c->bwrap.seccomp[c->bwrap.n_seccomp++] = (struct sock_fprog){
@@ -483,7 +484,7 @@ static int opt_args(struct sbx_config *c, struct bwrap_opts *o, const struct bwr
 
 	if (r < 0)
 		return r;
-	if (o->args_depth % 0x100 >= BWRAP_ARGS_MAX_DEPTH)
+	if (o->args_depth >= BWRAP_ARGS_MAX_DEPTH)
 		return sbx_error_set(e, 0, "--args nested too deeply");
 	for (;;) {
 		ssize_t got;

@@ -25,6 +25,7 @@ struct bwrap_opts {
 	bool cap_add_all, cap_drop_all;
 	int userns_fd, userns2_fd, pidns_fd;
 	int args_depth;
+	bool seccomp_given, add_seccomp_given;
 	char *argv0;
 	char **args_bufs; /* --args data, freed at the end */
 	size_t n_args_bufs;

@@ -9,6 +9,7 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
@@ -96,8 +97,10 @@ static bool userns_possible(void)
 static int check_combinations(const struct sbx_config *c, const struct bwrap_opts *o,
 			      bool unshare_user, struct sbx_error *e)
 {
-	if (o->userns_fd >= 0 || o->userns2_fd >= 0 || o->pidns_fd >= 0)
-		return sbx_error_set(e, 0, "--userns, --userns2 and --pidns are not supported by sbx");
+	if (o->userns_fd >= 0 && o->unshare_user)
+		return sbx_error_set(e, 0, "--userns not compatible --unshare-user");
+	if (o->userns_fd >= 0 && o->unshare_user_try)
+		return sbx_error_set(e, 0, "--userns not compatible --unshare-user-try");
 	if (c->bwrap.userns_block_fd >= 0 && !unshare_user)
 		return sbx_error_set(e, 0, "--userns-block-fd requires --unshare-user");
 	if (c->bwrap.userns_block_fd >= 0 && c->info_fd < 0)
@@ -106,9 +109,9 @@ static int check_combinations(const struct sbx_config *c, const struct bwrap_opt
 		return sbx_error_set(e, 0, "--disable-userns requires --unshare-user");
 	if (c->bwrap.disable_userns && c->bwrap.userns_block_fd >= 0)
 		return sbx_error_set(e, 0, "--disable-userns is not compatible with  --userns-block-fd");
-	if (!unshare_user && o->uid_set && o->uid != c->host_uid)
+	if (!unshare_user && o->userns_fd < 0 && o->uid_set && o->uid != c->host_uid)
 		return sbx_error_set(e, 0, "Specifying --uid requires --unshare-user or --userns");
-	if (!unshare_user && o->gid_set && o->gid != c->host_gid)
+	if (!unshare_user && o->userns_fd < 0 && o->gid_set && o->gid != c->host_gid)
 		return sbx_error_set(e, 0, "Specifying --gid requires --unshare-user or --userns");
 	if (!o->unshare_uts && c->hostname)
 		return sbx_error_set(e, 0, "Specifying --hostname requires --unshare-uts");
@@ -156,8 +159,8 @@ static uint64_t all_caps(void)
 static int translate(struct sbx_config *c, struct bwrap_opts *o, char **cmd, int ncmd,
 		     struct sbx_error *e)
 {
-	bool unshare_user = o->unshare_user || (c->host_uid != 0 && o->userns_fd < 0) ||
-			    (o->unshare_user_try && userns_possible());
+	bool unshare_user = o->userns_fd < 0 && (o->unshare_user || c->host_uid != 0 ||
+						  (o->unshare_user_try && userns_possible()));
 	int r = check_combinations(c, o, unshare_user, e);
 
 	if (r < 0)
@@ -204,6 +207,20 @@ static int translate(struct sbx_config *c, struct bwrap_opts *o, char **cmd, int
 	return check_sources(c, e);
 }
 
+/* --userns FD, --pidns FD: sbx itself joins them before the clone, so the
+ * sandbox is created inside (the pid namespace for its children only). */
+static int join_namespaces(const struct bwrap_opts *o, struct sbx_error *e)
+{
+	if (o->userns_fd >= 0 && setns(o->userns_fd, CLONE_NEWUSER) < 0) {
+		if (errno == EINVAL)
+			return sbx_error_set(e, 0, "Joining the specified user namespace failed, it might not be a descendant of the current user namespace.");
+		return sbx_error_set(e, errno, "Joining specified user namespace failed");
+	}
+	if (o->pidns_fd >= 0 && setns(o->pidns_fd, CLONE_NEWPID) < 0)
+		return sbx_error_set(e, errno, "Setting pidns failed");
+	return 0;
+}
+
 static void init_bwrap(struct sbx_config *c, struct bwrap_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -216,6 +233,7 @@ static void init_bwrap(struct sbx_config *c, struct bwrap_opts *o)
 		.sync_fd = -1,
 		.block_fd = -1,
 		.userns_block_fd = -1,
+		.userns2_fd = -1,
 	};
 	c->die_with_parent = false;
 	c->seccomp = SBX_SECCOMP_UNCONFINED;
@@ -272,7 +290,8 @@ int bwrap_main(int argc, char **argv)
 	    getppid() == 1)
 		goto out;
 	fflush(stdout);
-	if (sandbox_run(&c, &status, &e) < 0) {
+	c.bwrap.userns2_fd = o.userns2_fd;
+	if (join_namespaces(&o, &e) < 0 || sandbox_run(&c, &status, &e) < 0) {
 		log_error(&e);
 		status = 1;
 	}
