@@ -121,13 +121,14 @@ int rootfs_prepare(const struct sbx_config *c, const int *premade, struct rootfs
 		fdlimit_raise();
 	}
 
-	r = prepare_system(p, e);
+	/* bwrap's empty root needs none of the default view's sources. */
+	r = c->bwrap.empty_root ? 0 : prepare_system(p, e);
 	if (r < 0)
 		return r;
-	r = prepare_devices(p, e);
+	r = c->bwrap.empty_root ? 0 : prepare_devices(p, e);
 	if (r < 0)
 		return r;
-	if (c->share[SBX_NS_PID]) {
+	if (c->share[SBX_NS_PID] && !c->bwrap.empty_root) {
 		/* A new proc instance would show the host's pid namespace, which
 		 * our user namespace does not own: the kernel refuses it, so
 		 * bind the host's /proc instead. */
