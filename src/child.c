@@ -80,7 +80,8 @@ _Noreturn void child_main(const struct sbx_config *c, const struct child_plan *p
 		fail(plan, &e);
 	if (c->net == SBX_NET_SLIRP && net_setup_inside(c, plan->sync_fd, &e) < 0)
 		fail(plan, &e);
-	if (c->bwrap.disable_userns || c->bwrap.assert_userns_disabled || c->bwrap.userns2_fd >= 0)
+	if (c->bwrap.enabled && (c->bwrap.disable_userns || c->bwrap.assert_userns_disabled ||
+				 c->bwrap.userns2_fd >= 0))
 		bwrap_procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfs_enter(c, &prep, &e) < 0)
 		fail(plan, &e);

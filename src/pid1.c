@@ -206,9 +206,10 @@ static int start_command(const struct sbx_config *c, struct pid1_state *s, struc
 	r = caps_drop_all_now(e);
 	if (r < 0)
 		r = sbx_error_set(e, r, "pid 1: cannot drop its capabilities");
-	/* bwrap's pid 1 stays dumpable: its caller reads /proc/PID/ns
-	 * (--info-fd) as the same user. */
-	if (r == 0 && !c->bwrap.enabled && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+	/* With --info-fd/--json-status-fd (and as bwrap) pid 1 stays
+	 * dumpable: sbx reads its /proc/PID/ns as the caller's user. */
+	if (r == 0 && !c->bwrap.enabled && c->info_fd < 0 && c->json_status_fd < 0 &&
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		r = sbx_error_set(e, errno, "pid 1: cannot make itself non-dumpable");
 	if (r == 0)
 		r = wait_for_network(c, plan, e);
@@ -221,7 +222,8 @@ static int start_command(const struct sbx_config *c, struct pid1_state *s, struc
 	}
 	/* bwrap's --sync-fd stays open in pid 1 (which has no procfd then). */
 	close_inherited_fds((int[3]){ plan->sync_fd, gate_out,
-				      s->procfd >= 0 ? s->procfd : c->bwrap.sync_fd });
+				      s->procfd >= 0 || !c->bwrap.enabled ? s->procfd
+									      : c->bwrap.sync_fd });
 	if (bwrap_inside_lock_files(c, e) < 0)
 		return -EINVAL;
 	if (write(gate_out, "", 1) < 0 && errno != EPIPE)
