@@ -110,9 +110,11 @@ _Noreturn void exec_command(const struct sbx_config *c, const struct child_plan 
 
 	/* Its own process group: terminal signals (^C, ^Z) go to the command's
 	 * job, not to sbx or pid 1, and a shell inside can run job control. */
-	setpgid(0, 0);
-	if (plan->take_tty)
-		take_terminal();
+	if (!c->bwrap.new_session) { /* bwrap --new-session: setsid() instead, later */
+		setpgid(0, 0);
+		if (plan->take_tty)
+			take_terminal();
+	}
 	if (c->die_with_parent)
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 

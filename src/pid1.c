@@ -196,8 +196,10 @@ static int start_command(const struct sbx_config *c, struct pid1_state *s, struc
 	gate_out = gate[1];
 	if (s->command < 0)
 		return sbx_error_set(e, errno, "cannot start the command");
-	/* Both sides call setpgid so neither can race the other. */
-	setpgid(s->command, s->command);
+	/* Both sides call setpgid so neither can race the other (not with
+	 * bwrap's --new-session: a group leader cannot setsid()). */
+	if (!c->bwrap.new_session)
+		setpgid(s->command, s->command);
 	/* The command may end before the gate opens; then it is only EPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 

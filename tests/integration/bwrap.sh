@@ -58,6 +58,11 @@ expect_out "no /proc unless asked for (and no filter of sbx's own)" noproc
 run_cmd "$BW" "${ROOT[@]}" --proc /proc /bin/sh -c 'grep ^Seccomp: /proc/self/status'
 expect_match "no seccomp filter of sbx's own" '^Seccomp:[[:space:]]+0$' "$OUT"
 
+run_cmd "$BW" "${ROOT[@]}" --proc /proc --new-session /bin/sh -c 'read -r pid c s pp pg sid rest </proc/$$/stat; [ "$sid" = "$$" ] && echo leader'
+expect_out "--new-session: the command leads a session of its own" leader
+run_cmd "$BW" "${ROOT[@]}" --proc /proc --unshare-pid --as-pid-1 --new-session /bin/sh -c 'read -r pid c s pp pg sid rest </proc/1/stat; [ "$sid" = 1 ] && echo leader'
+expect_out "... with --as-pid-1 too" leader
+
 # --info-fd and --json-status-fd, through bwrap and natively.
 run_cmd bash -c "\"$BW\" ${ROOT[*]} --unshare-net --info-fd 5 --json-status-fd 6 /bin/sh -c 'exit 3' 5>'$WORK/info' 6>'$WORK/status'"
 expect_status "bwrap --json-status-fd: the command's status" 3
