@@ -56,6 +56,12 @@ _Noreturn void child_main(const struct sbx_config *c, const struct child_plan *p
 	/* Before anything else: if sbx dies from here on, so do we. A parent
 	 * that died before this line is caught by EOF in wait_for_maps(). */
 	set_parent_death_signal(c);
+	/* --info-fd, --json-status-fd are sbx's to write: a reader waiting
+	 * for their end must not wait for the sandbox too. */
+	if (c->info_fd >= 0)
+		close(c->info_fd);
+	if (c->json_status_fd >= 0)
+		close(c->json_status_fd);
 
 	if (ns_unshare_rest(c, &e) < 0 || rootfs_prepare(c, plan->premade_fds, &prep, &e) < 0)
 		fail(plan, &e);

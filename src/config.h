@@ -211,7 +211,8 @@ struct sbx_profile_state {
  * @lock_files:	--lock-file paths (in the sandbox), held by pid 1
  * @sync_fd:	--sync-fd, kept open by pid 1 while the sandbox runs (-1: none)
  * @block_fd:	--block-fd: the command waits for data on it (-1: none)
- * @userns_block_fd: --userns-block-fd (-1: none)
+ * @userns_block_fd: --userns-block-fd: the caller writes the id maps, then
+ *		writes to this fd (-1: none)
  * @userns2_fd:	--userns2: the user namespace the sandbox moves into once set up
  * @seccomp:	--seccomp/--add-seccomp-fd programs, loaded last, in order
  * @exec_path:	the program to run when --argv0 replaced argv[0]

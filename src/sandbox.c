@@ -137,11 +137,28 @@ static int plan_sandbox(const struct sbx_config *c, struct userns_plan *plan,
 }
 
 /* After the clone: write the child's id maps and let it go on. */
-static int write_maps(const struct sbx_config *c, struct userns_plan *plan, pid_t pid, int sync_fd,
-		      struct sbx_error *e)
+/* bwrap --userns-block-fd: the caller maps the ids itself, told the pid by
+ * --info-fd, and says when on that fd. */
+static bool caller_maps(const struct sbx_config *c, struct status_fd *status, pid_t pid)
+{
+	char b;
+
+	if (!c->bwrap.enabled || c->bwrap.userns_block_fd < 0)
+		return false;
+	status_fd_started(status, pid);
+	while (read(c->bwrap.userns_block_fd, &b, 1) < 0 && errno == EINTR)
+		;
+	close(c->bwrap.userns_block_fd);
+	return true;
+}
+
+static int write_maps(const struct sbx_config *c, struct status_fd *status,
+		      struct userns_plan *plan, pid_t pid, int sync_fd, struct sbx_error *e)
 {
 	bool setgroups_allowed = false;
-	int r = c->bwrap.no_userns ? 0 : userns_write_maps(plan, pid, &setgroups_allowed, e);
+	int r = c->bwrap.no_userns || caller_maps(c, status, pid)
+			? 0
+			: userns_write_maps(plan, pid, &setgroups_allowed, e);
 
 	/* The child may have failed already (a missing --bind source is found
 	 * while we map): its reason beats whatever that did to the mapping. */
@@ -261,7 +278,7 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	log_phase("cloned");
 	r = start_net_processes(c, &bypass, &net, e);
 	if (r == 0)
-		r = write_maps(c, &plan, pid, parent_end, e);
+		r = write_maps(c, &status, &plan, pid, parent_end, e);
 	if (r < 0)
 		return r;
 	r = supervise(&(struct supervise_target){

@@ -301,7 +301,7 @@ static int opt_flag(struct sbx_config *c, struct bwrap_opts *o, const struct bwr
 	case F_NEW_SESSION: c->bwrap.new_session = true; break;
 	case F_DIE_WITH_PARENT: c->die_with_parent = true; break;
 	case F_AS_PID_1: c->bwrap.as_pid_1 = true; break;
-	case F_LEVEL_PREFIX: break;
+	case F_LEVEL_PREFIX: o->level_prefix = true; break;
 	case F_HELP: o->help = true; break;
 	case F_VERSION: o->version = true; break;
 	}

@@ -16,7 +16,7 @@
  *		       directly (decided after all options are read)
  */
 struct bwrap_opts {
-	bool help, version;
+	bool help, version, level_prefix;
 	bool unshare_user, unshare_user_try, unshare_pid, unshare_net, unshare_ipc;
 	bool unshare_uts, unshare_cgroup, unshare_cgroup_try;
 	bool uid_set, gid_set;

@@ -38,14 +38,14 @@ static void usage(FILE *f, const char *argv0)
 	      "    --version                    Print version\n"
 	      "    --args FD                    Parse NUL-separated args from FD\n"
 	      "    --argv0 VALUE                Set argv[0] to VALUE before running the program\n"
-	      "    --level-prefix               Accepted for compatibility\n"
+	      "    --level-prefix               Prefix messages with <3> (syslog's error level)\n"
 	      "    --unshare-all                Unshare every namespace we support by default\n"
 	      "    --share-net                  Keep the network namespace (after --unshare-all)\n"
 	      "    --unshare-user, --unshare-user-try, --unshare-ipc, --unshare-pid,\n"
 	      "    --unshare-net, --unshare-uts, --unshare-cgroup, --unshare-cgroup-try\n"
 	      "                                 Create a new namespace of that kind\n"
 	      "    --userns FD, --userns2 FD, --pidns FD\n"
-	      "                                 Use that namespace (refused: not supported)\n"
+	      "                                 Create the sandbox in that namespace\n"
 	      "    --disable-userns             Forbid more user namespaces in the sandbox\n"
 	      "    --assert-userns-disabled     Fail unless that is already so\n"
 	      "    --uid UID, --gid GID         Ids inside the sandbox (needs a user namespace)\n"
@@ -67,7 +67,7 @@ static void usage(FILE *f, const char *argv0)
 	      "    --seccomp FD, --add-seccomp-fd FD\n"
 	      "                                 Load the BPF program(s) read from FD\n"
 	      "    --block-fd FD                Wait for data on FD before running the command\n"
-	      "    --userns-block-fd FD         Wait for data on FD once the namespaces exist\n"
+	      "    --userns-block-fd FD         Leave the id maps to the caller: wait for data on FD\n"
 	      "    --info-fd FD                 Write information about the sandbox to FD\n"
 	      "    --json-status-fd FD          Write its status, then the exit code, to FD\n"
 	      "    --new-session                New terminal session for the command\n"
@@ -264,6 +264,8 @@ int bwrap_main(int argc, char **argv)
 	init_bwrap(&c, &o);
 
 	r = bwrap_args_parse(&c, &o, argc - 1, argv + 1, &cmd, &ncmd, &e);
+	if (o.level_prefix) /* syslog's "error" level, as bwrap's die() */
+		log_prefix = "<3>bwrap";
 	if (r == 0 && o.help) {
 		usage(stdout, argv[0]);
 		status = 0;

@@ -63,6 +63,27 @@ expect_out "--new-session: the command leads a session of its own" leader
 run_cmd "$BW" "${ROOT[@]}" --proc /proc --unshare-pid --as-pid-1 --new-session /bin/sh -c 'read -r pid c s pp pg sid rest </proc/1/stat; [ "$sid" = 1 ] && echo leader'
 expect_out "... with --as-pid-1 too" leader
 
+# --userns-block-fd: the caller maps the ids (pid from --info-fd), then says so.
+mkfifo "$WORK/info-fifo" "$WORK/block-fifo"
+"$BW" "${ROOT[@]}" --unshare-user --info-fd 5 --userns-block-fd 6 /usr/bin/id -u \
+	5>"$WORK/info-fifo" 6<"$WORK/block-fifo" >"$WORK/ub-out" 2>&1 &
+ub=$!
+track_pid $ub
+# Opened in the order the background job opens them, or both would wait.
+exec 8<"$WORK/info-fifo" 7>"$WORK/block-fifo"
+pid=$(sed -n 's/.*"child-pid": \([0-9]*\).*/\1/p' <&8)
+exec 8<&-
+echo deny >"/proc/$pid/setgroups"
+echo "4242 $(id -u) 1" >"/proc/$pid/uid_map"
+echo "4242 $(id -g) 1" >"/proc/$pid/gid_map"
+echo go >&7
+exec 7>&-
+wait $ub
+expect_eq "--userns-block-fd: the ids the caller mapped" 4242 "$(cat "$WORK/ub-out")"
+
+run_cmd "$BW" --level-prefix --bogus true
+expect_error "--level-prefix: syslog's error level on messages" 1 '^<3>bwrap: Unknown option --bogus$'
+
 # --info-fd and --json-status-fd, through bwrap and natively.
 run_cmd bash -c "\"$BW\" ${ROOT[*]} --unshare-net --info-fd 5 --json-status-fd 6 /bin/sh -c 'exit 3' 5>'$WORK/info' 6>'$WORK/status'"
 expect_status "bwrap --json-status-fd: the command's status" 3
