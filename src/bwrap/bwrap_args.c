@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "bwrap_args.h"
+#include "bwrap_fd.h"
 #include "util.h"
 #include "viewspec.h"
 
@@ -390,7 +391,7 @@ static int opt_seccomp(struct sbx_config *c, struct bwrap_opts *o, const struct 
 		       char **args, struct sbx_error *e)
 {
 	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 0;
+	size_t len = 0;
 	int fd = -1, r = parse_fd(opt->name, args[0], &fd, e);
 
 	if (r < 0)
@@ -402,24 +403,11 @@ static int opt_seccomp(struct sbx_config *c, struct bwrap_opts *o, const struct 
 	if (opt->data == 0 && o->seccomp_given)
 		return sbx_error_set(e, 0, "Multiple --seccomp options are not allowed");
 	*(opt->data ? &o->add_seccomp_given : &o->seccomp_given) = true;
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			cap = cap ? cap * 2 : 4096;
-			if (cap > (1 << 20))
-				return sbx_error_set(e, E2BIG, "%s %s", opt->name, args[0]);
-			buf = xreallocarray(buf, cap, 1);
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return sbx_error_set(e, errno, "Can't read seccomp data");
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
+	/* Read here, not in the sandbox: a bad program stops bwrap before
+	 * anything starts. */
+	r = bwrap_fd_read_all(fd, 1 << 20, &buf, &len);
+	if (r < 0)
+		return sbx_error_set(e, -r, "Can't read seccomp data");
 	close(fd);
 	if (len % sizeof(struct sock_filter) != 0)
 		return sbx_error_set(e, 0, "Invalid seccomp data, must be multiple of 8");
@@ -479,37 +467,17 @@ static int opt_args(struct sbx_config *c, struct bwrap_opts *o, const struct bwr
 		    char **args, struct sbx_error *e)
 {
 	char *buf = NULL, **words = NULL, **w;
-	size_t len = 0, cap = 0, n = 0;
+	size_t len = 0, n = 0;
 	int fd, r = parse_used_fd(opt->name, args[0], &fd, e), wc;
 
 	if (r < 0)
 		return r;
 	if (o->args_depth >= BWRAP_ARGS_MAX_DEPTH)
 		return sbx_error_set(e, 0, "--args nested too deeply");
-	for (;;) {
-		ssize_t got;
-
-		if (len + 1 >= cap) {
-			cap = cap ? cap * 2 : 4096;
-			if (cap > BWRAP_ARGS_MAX_BYTES) {
-				free(buf);
-				return sbx_error_set(e, E2BIG, "Can't read --args data");
-			}
-			buf = xreallocarray(buf, cap, 1);
-		}
-		got = read(fd, buf + len, cap - len - 1);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			free(buf);
-			return sbx_error_set(e, errno, "Can't read --args data");
-		}
-		if (got == 0)
-			break;
-		len += (size_t)got;
-	}
+	r = bwrap_fd_read_all(fd, BWRAP_ARGS_MAX_BYTES, &buf, &len);
+	if (r < 0)
+		return sbx_error_set(e, -r, "Can't read --args data");
 	close(fd);
-	buf[len] = '\0';
 	for (size_t i = 0; i < len; i += strlen(buf + i) + 1) {
 		words = xreallocarray(words, n + 2, sizeof(char *));
 		words[n++] = buf + i;
