@@ -60,6 +60,7 @@ static int cover_proc_dirs(int rootfd, const char *dest)
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		_cleanup_free_ char *path = join(dest, dirs[i]);
 		_cleanup_close_ int fd = -1;
+		char self[64];
 		struct mnt_bind b = { .fd = -1 };
 		int r = path_open_in_root(rootfd, path, O_PATH, &fd);
 
@@ -67,6 +68,10 @@ static int cover_proc_dirs(int rootfd, const char *dest)
 			continue;
 		if (r < 0)
 			return r;
+		/* As bwrap: only what we could write is covered. */
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		if (access(self, W_OK) < 0 && (errno == EACCES || errno == EROFS || errno == EPERM))
+			continue;
 		r = mnt_clone_bind(fd, "", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &b);
 		if (r == 0)
 			r = mnt_attach_with_attrs(b.fd, fd, b.pending_attrs, true);
