@@ -41,14 +41,22 @@ static unsigned long new_ns_flags(const struct sbx_config *c)
 	return flags | (c->bwrap.no_userns ? 0 : CLONE_NEWUSER) | CLONE_NEWNS;
 }
 
+/* bwrap creates every namespace with the clone, and reports their ids (its
+ * --info-fd) right after it, while the child surely lives: so does sbx as
+ * bwrap (there is no userns holder to hand a mount namespace to). */
+static unsigned long clone_time_flags(const struct sbx_config *c)
+{
+	return c->bwrap.enabled ? ~0UL : (CLONE_NEWUSER | CLONE_NEWPID);
+}
+
 unsigned long ns_clone_flags(const struct sbx_config *c)
 {
-	return new_ns_flags(c) & (CLONE_NEWUSER | CLONE_NEWPID);
+	return new_ns_flags(c) & clone_time_flags(c);
 }
 
 int ns_unshare_rest(const struct sbx_config *c, struct sbx_error *e)
 {
-	unsigned long flags = new_ns_flags(c) & ~(CLONE_NEWUSER | CLONE_NEWPID);
+	unsigned long flags = new_ns_flags(c) & ~clone_time_flags(c);
 
 	if (unshare((int)flags) < 0)
 		return sbx_error_set(e, errno, "cannot create the namespaces");

@@ -266,8 +266,9 @@ _Noreturn void pid1_run(const struct sbx_config *c, const struct child_plan *pla
 			if (code < 0)
 				break;
 			/* In a pid namespace the kernel ends everything left when
-			 * we exit; with --share-pid we do it ourselves. */
-			if (getpid() != 1)
+			 * we exit; with --share-pid we do it ourselves (bwrap,
+			 * without a pid namespace, leaves it running: no procfd). */
+			if (getpid() != 1 && s.procfd >= 0)
 				proctree_kill_descendants(s.procfd, getpid());
 			_exit(code);
 		case SIGCONT:

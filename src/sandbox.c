@@ -276,6 +276,9 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 		proc_adopt(&pid1, pid);
 	close(TAKE_FD(child_end));
 	log_phase("cloned");
+	/* As bwrap, whose namespaces all exist by now: report them at once. */
+	if (c->bwrap.enabled)
+		status_fd_started(&status, pid);
 	r = start_net_processes(c, &bypass, &net, e);
 	if (r == 0)
 		r = write_maps(c, &status, &plan, pid, parent_end, e);
