@@ -41,12 +41,17 @@ static unsigned long new_ns_flags(const struct sbx_config *c)
 	return flags | (c->bwrap.no_userns ? 0 : CLONE_NEWUSER) | CLONE_NEWNS;
 }
 
-/* bwrap creates every namespace with the clone, and reports their ids (its
+/* bwrap creates every namespace with the clone and reports their ids (its
  * --info-fd) right after it, while the child surely lives: so does sbx as
- * bwrap (there is no userns holder to hand a mount namespace to). */
+ * bwrap, and with --info-fd/--json-status-fd (sandbox.c reads them then). */
 static unsigned long clone_time_flags(const struct sbx_config *c)
 {
-	return c->bwrap.enabled ? ~0UL : (CLONE_NEWUSER | CLONE_NEWPID);
+	return ns_all_at_clone(c) ? ~0UL : (CLONE_NEWUSER | CLONE_NEWPID);
+}
+
+bool ns_all_at_clone(const struct sbx_config *c)
+{
+	return c->bwrap.enabled || c->info_fd >= 0 || c->json_status_fd >= 0;
 }
 
 unsigned long ns_clone_flags(const struct sbx_config *c)

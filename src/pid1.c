@@ -208,10 +208,7 @@ static int start_command(const struct sbx_config *c, struct pid1_state *s, struc
 	r = caps_drop_all_now(e);
 	if (r < 0)
 		r = sbx_error_set(e, r, "pid 1: cannot drop its capabilities");
-	/* With --info-fd/--json-status-fd (and as bwrap) pid 1 stays
-	 * dumpable: sbx reads its /proc/PID/ns as the caller's user. */
-	if (r == 0 && !c->bwrap.enabled && c->info_fd < 0 && c->json_status_fd < 0 &&
-	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+	if (r == 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		r = sbx_error_set(e, errno, "pid 1: cannot make itself non-dumpable");
 	if (r == 0)
 		r = wait_for_network(c, plan, e);

@@ -276,8 +276,8 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 		proc_adopt(&pid1, pid);
 	close(TAKE_FD(child_end));
 	log_phase("cloned");
-	/* As bwrap, whose namespaces all exist by now: report them at once. */
-	if (c->bwrap.enabled)
+	/* As bwrap: the namespaces all exist by now, report them at once. */
+	if (ns_all_at_clone(c))
 		status_fd_started(&status, pid);
 	r = start_net_processes(c, &bypass, &net, e);
 	if (r == 0)

@@ -100,6 +100,13 @@ expect_match "sbx --json-status-fd: the exit code" '^\{ "exit-code": 4 \}$' "$(c
 run_cmd bash -c "\"$SBX\" --json-status-fd 6 -- /nonexistent 6>'$WORK/status'"
 expect_eq "sbx --json-status-fd: no exit-code when the command could not run" "" \
 	"$(grep exit-code "$WORK/status")"
+n=0
+for i in 1 2 3 4 5; do
+	"$SBX" --info-fd 5 -- true 5>"$WORK/info" && grep -q '"net-namespace"' "$WORK/info" && n=$((n + 1))
+	"$BW" "${ROOT[@]}" --unshare-net --info-fd 5 true 5>"$WORK/info" &&
+		grep -q '"net-namespace"' "$WORK/info" && n=$((n + 1))
+done
+expect_eq "--info-fd: the namespace ids even when the command ends at once" 10 "$n"
 run_sbx --info-fd 77 true
 expect_error "sbx --info-fd: a closed fd is refused" 125 '^sbx: --info-fd 77: Bad file descriptor$'
 
