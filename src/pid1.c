@@ -208,7 +208,9 @@ static int start_command(const struct sbx_config *c, struct pid1_state *s, struc
 	r = caps_drop_all_now(e);
 	if (r < 0)
 		r = sbx_error_set(e, r, "pid 1: cannot drop its capabilities");
-	if (r == 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+	/* bwrap's child-pid stays dumpable: its callers open /proc/PID/ns
+	 * (flatpak enter, bwrap --userns FD) as the same user. */
+	if (r == 0 && !c->bwrap.enabled && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		r = sbx_error_set(e, errno, "pid 1: cannot make itself non-dumpable");
 	if (r == 0)
 		r = wait_for_network(c, plan, e);

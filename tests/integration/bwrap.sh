@@ -76,6 +76,13 @@ exec 8<&-
 echo deny >"/proc/$pid/setgroups"
 echo "4242 $(id -u) 1" >"/proc/$pid/uid_map"
 echo "4242 $(id -g) 1" >"/proc/$pid/gid_map"
+# bwrap's callers join the sandbox's namespaces by its child-pid (flatpak
+# enter, bwrap --userns FD): /proc/PID/ns must be theirs to open.
+if readlink "/proc/$pid/ns/user" >/dev/null; then
+	pass "the caller can open the child-pid's /proc/PID/ns"
+else
+	fail "the caller can open the child-pid's /proc/PID/ns"
+fi
 echo go >&7
 exec 7>&-
 wait $ub
