@@ -216,6 +216,7 @@ struct sbx_profile_state {
  * @userns2_fd:	--userns2: the user namespace the sandbox moves into once set up
  * @seccomp:	--seccomp/--add-seccomp-fd programs, loaded last, in order
  * @exec_path:	the program to run when --argv0 replaced argv[0]
+ * @exec_label:	--exec-label, where SELinux is enabled (else NULL)
  */
 struct sbx_bwrap {
 	bool enabled;
@@ -239,6 +240,7 @@ struct sbx_bwrap {
 	struct sock_fprog *seccomp;
 	size_t n_seccomp;
 	char *exec_path;
+	char *exec_label;
 };
 
 /**

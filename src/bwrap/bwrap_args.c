@@ -359,7 +359,13 @@ static int opt_string(struct sbx_config *c, struct bwrap_opts *o, const struct b
 						    sizeof(char *));
 		c->bwrap.lock_files[c->bwrap.n_lock_files++] = sandbox_path(args[0]);
 		break;
-	default: /* SELinux labels: nothing to apply where SELinux is off */
+	case S_EXEC_LABEL:
+		/* Applied only where SELinux is enabled, as bwrap does. */
+		free(c->bwrap.exec_label);
+		c->bwrap.exec_label = access("/sys/fs/selinux/enforce", F_OK) == 0 ? xstrdup(args[0])
+										   : NULL;
+		break;
+	default: /* --file-label: accepted, not applied (see sbx(1)) */
 		break;
 	}
 	return 0;
@@ -626,4 +632,5 @@ void bwrap_args_free(struct sbx_config *c, struct bwrap_opts *o)
 		free(c->bwrap.seccomp[i].filter);
 	free(c->bwrap.seccomp);
 	free(c->bwrap.exec_path);
+	free(c->bwrap.exec_label);
 }

@@ -145,6 +145,14 @@ int bwrap_inside_exec_prepare(const struct sbx_config *c, struct sbx_error *e)
 	}
 	if (c->bwrap.sync_fd >= 0 && !c->bwrap.as_pid_1)
 		close(c->bwrap.sync_fd);
+	/* --exec-label: the SELinux context the command is executed in. */
+	if (c->bwrap.exec_label) {
+		_cleanup_close_ int fd = open("/proc/thread-self/attr/exec", O_WRONLY | O_CLOEXEC);
+
+		r = fd < 0 ? -errno : write_all(fd, c->bwrap.exec_label, strlen(c->bwrap.exec_label));
+		if (r < 0)
+			return sbx_error_set(e, -r, "label_exec %s", c->argv[0]);
+	}
 	r = c->bwrap.keep_caps ? keep_root_caps(c->bwrap.caps, c->bwrap.caps_requested, e)
 			       : caps_drop_for_exec(c->bwrap.caps, e);
 	return r;
