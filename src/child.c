@@ -7,7 +7,9 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "bwrap_inside.h"
 #include "child.h"
+#include <fcntl.h>
 #include "net.h"
 #include "ns.h"
 #include "pid1.h"
@@ -49,10 +51,17 @@ _Noreturn void child_main(const struct sbx_config *c, const struct child_plan *p
 	struct sbx_error e = { 0 };
 	struct rootfs_prep prep;
 	bool setgroups_allowed = false;
+	int bwrap_procfd = -1;
 
 	/* Before anything else: if sbx dies from here on, so do we. A parent
 	 * that died before this line is caught by EOF in wait_for_maps(). */
 	set_parent_death_signal(c);
+	/* --info-fd, --json-status-fd are sbx's to write: a reader waiting
+	 * for their end must not wait for the sandbox too. */
+	if (c->info_fd >= 0)
+		close(c->info_fd);
+	if (c->json_status_fd >= 0)
+		close(c->json_status_fd);
 
 	if (ns_unshare_rest(c, &e) < 0 || rootfs_prepare(c, plan->premade_fds, &prep, &e) < 0)
 		fail(plan, &e);
@@ -69,15 +78,22 @@ _Noreturn void child_main(const struct sbx_config *c, const struct child_plan *p
 		fail(plan, &e);
 	set_parent_death_signal(c);
 
-	if (!c->share[SBX_NS_UTS] && ns_set_hostname(c->hostname ? c->hostname : "sbx", &e) < 0)
+	/* bwrap names the host only when asked to. */
+	if (!c->share[SBX_NS_UTS] && (c->hostname || !c->bwrap.enabled) &&
+	    ns_set_hostname(c->hostname ? c->hostname : "sbx", &e) < 0)
 		fail(plan, &e);
 	if (!c->share[SBX_NS_NET] && ns_loopback_up(&e) < 0)
 		fail(plan, &e);
 	if (c->net == SBX_NET_SLIRP && net_setup_inside(c, plan->sync_fd, &e) < 0)
 		fail(plan, &e);
+	if (c->bwrap.enabled && (c->bwrap.disable_userns || c->bwrap.assert_userns_disabled ||
+				 c->bwrap.userns2_fd >= 0))
+		bwrap_procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfs_enter(c, &prep, &e) < 0)
 		fail(plan, &e);
 	rootfs_prep_release(&prep);
+	if (bwrap_procfd >= 0 && bwrap_inside_userns(c, bwrap_procfd, &e) < 0)
+		fail(plan, &e);
 	if (!c->share[SBX_NS_TIME] && ns_new_time(c, &e) < 0)
 		fail(plan, &e);
 

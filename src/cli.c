@@ -18,8 +18,9 @@ void cli_print_help(FILE *out)
 	      "private /tmp, /var/tmp, /run and an empty $HOME; no capabilities.\n\n"
 	      "A verb is recognised only as the very first argument; \"sbx run ...\" is the\n"
 	      "explicit form of \"sbx ...\", and after an option or \"--\" every word is the\n"
-	      "command's. Reserved for later verbs: ls ps enter stop kill logs doctor oci bwrap;\n"
-	      "today \"sbx ls -l\" still runs ls, with a hint to write \"sbx -- ls -l\".\n\n",
+	      "command's. Reserved for later verbs: ls ps enter stop kill logs doctor oci;\n"
+	      "today \"sbx ls -l\" still runs ls, with a hint to write \"sbx -- ls -l\".\n"
+	      "\"sbx bwrap ARGS...\" (or sbx run as \"bwrap\") takes bubblewrap's command line.\n\n",
 	      out);
 	for (size_t i = 0; i < cli_n_options; i++) {
 		const struct cli_option *o = &cli_options[i];

@@ -2,6 +2,7 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <string.h>
 #include <strings.h>
@@ -398,6 +399,23 @@ static int opt_die_with_parent(struct sbx_config *c, const struct cli_option *o,
 	return 0;
 }
 
+/* --- --info-fd, --json-status-fd (status_fd.c; issue 12/14) --------------- */
+static int opt_status_fd(struct sbx_config *c, const struct cli_option *o,
+			 const char *const *args, enum cli_action *action, struct sbx_error *e)
+{
+	int *slot = o->data ? &c->json_status_fd : &c->info_fd;
+	unsigned long n;
+
+	if (parse_uint(args[0], 1 << 20, &n) < 0)
+		return sbx_error_set(e, 0, "--%s %s: not a file descriptor number", o->name, args[0]);
+	if (fcntl((int)n, F_GETFD) < 0)
+		return sbx_error_set(e, errno, "--%s %s", o->name, args[0]);
+	/* Ours to write, not the command's. */
+	fcntl((int)n, F_SETFD, FD_CLOEXEC);
+	*slot = (int)n;
+	return 0;
+}
+
 static int opt_seccomp(struct sbx_config *c, const struct cli_option *o, const char *const *args,
 		       enum cli_action *action, struct sbx_error *e)
 {
@@ -575,6 +593,12 @@ const struct cli_option cli_options[] = {
 	  opt_die_with_parent, 0 },
 	{ "seccomp", 0, 1, "default|unconfined|FILE",
 	  "system-call filter: built-in (default), none, or a Docker JSON profile", opt_seccomp, 0 },
+	/* status for programs (issue 12/14): bubblewrap's formats */
+	{ "info-fd", 0, 1, "FD", "write the sandbox's pid and namespace ids to FD as JSON",
+	  opt_status_fd, 0 },
+	{ "json-status-fd", 0, 1, "FD",
+	  "write JSON lines to FD: pid and namespaces at the start, the exit code at the end",
+	  opt_status_fd, 1 },
 	{ "allow-userns", 0, 0, NULL, "let the command create nested user namespaces", opt_flag,
 	  FLAG(allow_userns) },
 	{ "allow-io-uring", 0, 0, NULL, "let the command use io_uring", opt_flag,
@@ -695,7 +719,7 @@ static const struct {
 	{ "memory-swap", CLI_F_SINGLE },
 	{ "pids", CLI_F_SINGLE },
 	{ "cpus", CLI_F_SINGLE },
-	{ "limits", CLI_F_SINGLE }, \
+	{ "limits", CLI_F_SINGLE },
 	/* Desktop apps (issue 13) */
 	{ "wayland", CLI_F_SINGLE },
 	{ "x11", CLI_F_SINGLE },
@@ -704,6 +728,8 @@ static const struct {
 	{ "gpu", CLI_F_SINGLE },
 	{ "gui", CLI_F_SINGLE },
 	{ "dbus-session-unfiltered", CLI_F_SINGLE },
+	{ "info-fd", CLI_F_CMDLINE | CLI_F_SINGLE },
+	{ "json-status-fd", CLI_F_CMDLINE | CLI_F_SINGLE },
 	{ "profile", CLI_F_CMDLINE },
 	{ "print-config", CLI_F_CMDLINE },
 	{ "version", CLI_F_CMDLINE },

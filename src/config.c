@@ -41,6 +41,8 @@ void config_init(struct sbx_config *c, const struct sbx_caller *caller)
 	c->cwd_errno = caller->cwd ? 0 : caller->cwd_errno ? caller->cwd_errno : ENOENT;
 	c->shell = caller->shell && *caller->shell == '/' ? xstrdup(caller->shell) : NULL;
 	c->nofile = caller->nofile;
+	c->info_fd = c->json_status_fd = -1;
+	c->bwrap.sync_fd = c->bwrap.block_fd = c->bwrap.userns_block_fd = c->bwrap.userns2_fd = -1;
 }
 
 /* --home DIR is a bind of DIR at $HOME that comes first among the view

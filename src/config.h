@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/resource.h>
 #include <sys/types.h>
+#include <linux/filter.h>
 
 #include "egress_rule.h"
 #include "error.h"
@@ -72,6 +73,10 @@ enum sbx_mount_kind {
 	SBX_MOUNT_OVERLAY,
 	SBX_MOUNT_TMP_OVERLAY,
 	SBX_MOUNT_RO_OVERLAY,
+	/* bwrap's --proc, --dev, --mqueue (src/fs/specialfs.c) */
+	SBX_MOUNT_PROC,
+	SBX_MOUNT_DEV,
+	SBX_MOUNT_MQUEUE,
 };
 
 enum sbx_userns_mode {
@@ -190,6 +195,56 @@ struct sbx_profile_state {
 };
 
 /**
+ * struct sbx_bwrap - what `sbx bwrap` (src/bwrap/) asks beyond sbx's own
+ *		      options; all off for the native command line
+ * @enabled:	the bwrap verb built this config
+ * @empty_root:	no default view: / is a writable tmpfs holding only what the
+ *		options made
+ * @inherit_fds: the command inherits every fd the caller passed (no close)
+ * @no_userns:	no user namespace (bwrap run by root without --unshare-user)
+ * @as_pid_1:	the command is pid 1 itself (--as-pid-1)
+ * @keep_caps:	sandbox uid 0: the command keeps the capabilities in @caps
+ * @caps:	bit N: capability N the command keeps (after --cap-add/--cap-drop)
+ * @caps_requested: --cap-add/--cap-drop were given
+ * @set_pwd:	the command's $PWD is its working directory
+ * @new_session: setsid() for the command (--new-session)
+ * @disable_userns, @assert_userns_disabled: --disable-userns, --assert-userns-disabled
+ * @lock_files:	--lock-file paths (in the sandbox), held by pid 1
+ * @sync_fd:	--sync-fd, kept open by pid 1 while the sandbox runs (-1: none)
+ * @block_fd:	--block-fd: the command waits for data on it (-1: none)
+ * @userns_block_fd: --userns-block-fd: the caller writes the id maps, then
+ *		writes to this fd (-1: none)
+ * @userns2_fd:	--userns2: the user namespace the sandbox moves into once set up
+ * @seccomp:	--seccomp/--add-seccomp-fd programs, loaded last, in order
+ * @exec_path:	the program to run when --argv0 replaced argv[0]
+ * @exec_label:	--exec-label, where SELinux is enabled (else NULL)
+ */
+struct sbx_bwrap {
+	bool enabled;
+	bool empty_root;
+	bool inherit_fds;
+	bool no_userns;
+	bool as_pid_1;
+	bool keep_caps;
+	uint64_t caps;
+	bool caps_requested;
+	bool set_pwd;
+	bool new_session;
+	bool disable_userns;
+	bool assert_userns_disabled;
+	char **lock_files;
+	size_t n_lock_files;
+	int sync_fd;
+	int block_fd;
+	int userns_block_fd;
+	int userns2_fd;
+	struct sock_fprog *seccomp;
+	size_t n_seccomp;
+	char *exec_path;
+	char *exec_label;
+};
+
+/**
  * struct sbx_config - everything sbx was asked to do, after validation
  */
 struct sbx_config {
@@ -279,6 +334,12 @@ struct sbx_config {
 	struct sbx_applied_opt *applied;
 	size_t n_applied;
 	struct sbx_profile_state profile;
+
+	/* --info-fd/--json-status-fd (status_fd.c), -1: none; and the bwrap
+	 * verb's knobs (src/bwrap/). */
+	int info_fd;
+	int json_status_fd;
+	struct sbx_bwrap bwrap;
 
 	/* The caller, as sbx found it. */
 	uid_t host_uid;

@@ -13,6 +13,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "bwrap_inside.h"
 #include "bypass_filter.h"
 #include "caps.h"
 #include "desktop.h"
@@ -111,20 +112,27 @@ _Noreturn void exec_command(const struct sbx_config *c, const struct child_plan 
 
 	/* Its own process group: terminal signals (^C, ^Z) go to the command's
 	 * job, not to sbx or pid 1, and a shell inside can run job control. */
-	setpgid(0, 0);
-	if (plan->take_tty)
-		take_terminal();
+	if (!c->bwrap.new_session) { /* bwrap --new-session: setsid() instead, later */
+		setpgid(0, 0);
+		if (plan->take_tty)
+			take_terminal();
+	}
 	if (c->die_with_parent)
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 
-	if (apply_environment(c, &e) < 0 || caps_drop_for_exec(c->cap_add, &e) < 0 ||
-	    close_other_fds(c, &e) < 0 || dbus_proxy_wait(c, &e) < 0)
+	if (c->bwrap.enabled) {
+		/* bwrap: the caller's fds reach the command; its own capabilities */
+		if (apply_environment(c, &e) < 0 || bwrap_inside_exec_prepare(c, &e) < 0)
+			fail(plan, &e);
+	} else if (apply_environment(c, &e) < 0 || caps_drop_for_exec(c->cap_add, &e) < 0 ||
+		   close_other_fds(c, &e) < 0 || dbus_proxy_wait(c, &e) < 0) {
 		fail(plan, &e);
+	}
 	/* Both need no_new_privs (set with the capabilities). Landlock reads
 	 * the view and opens paths, which the filter might refuse, so the
 	 * filter comes last: from then on this process is what runs. The
 	 * wait for pid 1 comes before it too (the filter may refuse read()). */
-	if (landlock_apply(c, plan->landlock, &e) < 0)
+	if (!c->bwrap.enabled && landlock_apply(c, plan->landlock, &e) < 0)
 		fail(plan, &e);
 	start_tcp_bypass(plan);
 	wait_for_pid1(gate_fd);
@@ -133,11 +141,11 @@ _Noreturn void exec_command(const struct sbx_config *c, const struct child_plan 
 	 * allocator too) runs without RLIMIT_DATA. */
 	if (limits_apply_in_command(plan->limits, &e) < 0)
 		fail(plan, &e);
-	if (syscall_filter_load(plan->filter, &e) < 0)
+	if (syscall_filter_load(plan->filter, &e) < 0 || bwrap_inside_seccomp(c, &e) < 0)
 		fail(plan, &e);
 
 	sigprocmask(SIG_SETMASK, &plan->orig_mask, NULL);
-	execvp(c->argv[0], c->argv);
+	execvp(c->bwrap.exec_path ? c->bwrap.exec_path : c->argv[0], c->argv);
 	err = errno;
 
 	e.exit_code = (err == ENOENT || err == ENOTDIR) ? SBX_EXIT_NOT_FOUND : SBX_EXIT_CANNOT_EXEC;

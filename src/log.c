@@ -7,6 +7,7 @@
 #include "log.h"
 
 int log_verbosity;
+const char *log_prefix = "sbx";
 struct timespec log_start;
 
 static __attribute__((format(printf, 1, 0))) void vlog(const char *fmt, va_list ap)
@@ -15,7 +16,7 @@ static __attribute__((format(printf, 1, 0))) void vlog(const char *fmt, va_list 
 
 	vsnprintf(line, sizeof(line), fmt, ap);
 	/* One write per line keeps it whole when the command writes too. */
-	fprintf(stderr, "sbx: %s\n", line);
+	fprintf(stderr, "%s: %s\n", log_prefix, line);
 }
 
 void log_error(const struct sbx_error *e)
@@ -23,7 +24,7 @@ void log_error(const struct sbx_error *e)
 	char buf[SBX_ERROR_MSG_MAX + 128];
 
 	sbx_error_format(e, buf, sizeof(buf));
-	fprintf(stderr, "sbx: %s\n", buf);
+	fprintf(stderr, "%s: %s\n", log_prefix, buf);
 }
 
 void log_warn(const char *fmt, ...)

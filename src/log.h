@@ -6,6 +6,7 @@
 #include <time.h>
 
 extern int log_verbosity;
+extern const char *log_prefix; /* "sbx", or "bwrap" for the bwrap verb */
 extern struct timespec log_start; /* when sbx started, for -vvv timings */
 
 /** log_error() - print "sbx: MSG: strerror" for @e */

@@ -40,18 +40,32 @@ static unsigned long new_ns_flags(const struct sbx_config *c)
 		if (!c->share[ns] && ns != SBX_NS_TIME)
 			flags |= flag_of[ns];
 	/* The user and mount namespaces are always new: they are what makes
-	 * the rest rootless and the new root possible. */
-	return flags | CLONE_NEWUSER | CLONE_NEWNS;
+	 * the rest rootless and the new root possible. (But bwrap run by root
+	 * without --unshare-user keeps the host's user namespace.) */
+	return flags | (c->bwrap.no_userns ? 0 : CLONE_NEWUSER) | CLONE_NEWNS;
+}
+
+/* bwrap creates every namespace with the clone and reports their ids (its
+ * --info-fd) right after it, while the child surely lives: so does sbx as
+ * bwrap, and with --info-fd/--json-status-fd (sandbox.c reads them then). */
+static unsigned long clone_time_flags(const struct sbx_config *c)
+{
+	return ns_all_at_clone(c) ? ~0UL : (CLONE_NEWUSER | CLONE_NEWPID);
+}
+
+bool ns_all_at_clone(const struct sbx_config *c)
+{
+	return c->bwrap.enabled || c->info_fd >= 0 || c->json_status_fd >= 0;
 }
 
 unsigned long ns_clone_flags(const struct sbx_config *c)
 {
-	return new_ns_flags(c) & (CLONE_NEWUSER | CLONE_NEWPID);
+	return new_ns_flags(c) & clone_time_flags(c);
 }
 
 int ns_unshare_rest(const struct sbx_config *c, struct sbx_error *e)
 {
-	unsigned long flags = new_ns_flags(c) & ~(CLONE_NEWUSER | CLONE_NEWPID);
+	unsigned long flags = new_ns_flags(c) & ~clone_time_flags(c);
 
 	if (unshare((int)flags) < 0)
 		return sbx_error_set(e, errno, "cannot create the namespaces");

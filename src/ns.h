@@ -64,3 +64,10 @@ int ns_loopback_up(struct sbx_error *e);
  * Return: 0 or -errno with @e filled
  */
 int ns_new_time(const struct sbx_config *c, struct sbx_error *e);
+
+/**
+ * ns_all_at_clone() - every new namespace is created by the clone itself
+ *		       (bwrap's command line, --info-fd, --json-status-fd), so
+ *		       their ids can be read right after it
+ */
+bool ns_all_at_clone(const struct sbx_config *c);

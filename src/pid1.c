@@ -9,6 +9,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "bwrap_inside.h"
 #include "caps.h"
 #include "exec.h"
 #include "pid1.h"
@@ -195,8 +196,10 @@ static int start_command(const struct sbx_config *c, struct pid1_state *s, struc
 	gate_out = gate[1];
 	if (s->command < 0)
 		return sbx_error_set(e, errno, "cannot start the command");
-	/* Both sides call setpgid so neither can race the other. */
-	setpgid(s->command, s->command);
+	/* Both sides call setpgid so neither can race the other (not with
+	 * bwrap's --new-session: a group leader cannot setsid()). */
+	if (!c->bwrap.new_session)
+		setpgid(s->command, s->command);
 	/* The command may end before the gate opens; then it is only EPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 
@@ -205,7 +208,9 @@ static int start_command(const struct sbx_config *c, struct pid1_state *s, struc
 	r = caps_drop_all_now(e);
 	if (r < 0)
 		r = sbx_error_set(e, r, "pid 1: cannot drop its capabilities");
-	if (r == 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+	/* bwrap's child-pid stays dumpable: its callers open /proc/PID/ns
+	 * (flatpak enter, bwrap --userns FD) as the same user. */
+	if (r == 0 && !c->bwrap.enabled && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		r = sbx_error_set(e, errno, "pid 1: cannot make itself non-dumpable");
 	if (r == 0)
 		r = wait_for_network(c, plan, e);
@@ -216,7 +221,12 @@ static int start_command(const struct sbx_config *c, struct pid1_state *s, struc
 		waitpid(s->command, NULL, 0);
 		return r;
 	}
-	close_inherited_fds((int[3]){ plan->sync_fd, gate_out, s->procfd });
+	/* bwrap's --sync-fd stays open in pid 1 (which has no procfd then). */
+	close_inherited_fds((int[3]){ plan->sync_fd, gate_out,
+				      s->procfd >= 0 || !c->bwrap.enabled ? s->procfd
+									      : c->bwrap.sync_fd });
+	if (bwrap_inside_lock_files(c, e) < 0)
+		return -EINVAL;
 	if (write(gate_out, "", 1) < 0 && errno != EPIPE)
 		return sbx_error_set(e, errno, "cannot start the command: gate");
 	return 0;
@@ -229,7 +239,14 @@ _Noreturn void pid1_run(const struct sbx_config *c, const struct child_plan *pla
 	sigset_t set;
 
 	pid1_forwarded_signals(&set);
-	if (getpid() != 1 && become_subreaper(c, &s, &set, &e) < 0)
+	/* bwrap --as-pid-1: the command is pid 1 itself. */
+	if (c->bwrap.as_pid_1) {
+		sync_send_simple(plan->sync_fd, SYNC_READY, getpid());
+		exec_command(c, plan, -1);
+	}
+	/* bwrap without --unshare-pid leaves what the command leaves behind
+	 * running, as bwrap does: no subreaper. */
+	if (getpid() != 1 && !c->bwrap.enabled && become_subreaper(c, &s, &set, &e) < 0)
 		fail(plan, &e);
 	if (start_command(c, &s, &e) < 0)
 		fail(plan, &e);
@@ -248,8 +265,9 @@ _Noreturn void pid1_run(const struct sbx_config *c, const struct child_plan *pla
 			if (code < 0)
 				break;
 			/* In a pid namespace the kernel ends everything left when
-			 * we exit; with --share-pid we do it ourselves. */
-			if (getpid() != 1)
+			 * we exit; with --share-pid we do it ourselves (bwrap,
+			 * without a pid namespace, leaves it running: no procfd). */
+			if (getpid() != 1 && s.procfd >= 0)
 				proctree_kill_descendants(s.procfd, getpid());
 			_exit(code);
 		case SIGCONT:

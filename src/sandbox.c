@@ -19,6 +19,7 @@
 #include "ns.h"
 #include "pid1.h"
 #include "proc.h"
+#include "status_fd.h"
 #include "sandbox.h"
 #include "supervise.h"
 #include "sync.h"
@@ -110,14 +111,17 @@ static int plan_sandbox(const struct sbx_config *c, struct userns_plan *plan,
 	r = prepare_hardening(c, filter, landlock, e);
 	if (r < 0)
 		return r;
-	r = userns_plan_build(plan, c->host_uid, c->host_gid, c->user_name, c->uid, c->gid,
-			      "/etc/subuid", "/etc/subgid", e);
+	r = c->bwrap.enabled ? 0
+			     : userns_plan_build(plan, c->host_uid, c->host_gid, c->user_name,
+						 c->uid, c->gid, "/etc/subuid", "/etc/subgid", e);
+	if (c->bwrap.enabled) /* bwrap: one id each, the caller's as --uid/--gid */
+		userns_plan_bwrap(plan, c->host_uid, c->host_gid, c->uid, c->gid);
 	if (r == 0 && c->userns_mode == SBX_USERNS_ISOLATED)
 		r = userns_plan_isolate(plan, c->host_uid, c->user_name, c->uid, c->gid,
 					"/etc/subuid", "/etc/subgid", e);
 	if (r == 0 && c->userns_mode == SBX_USERNS_SINGLE)
 		userns_plan_single(plan);
-	if (r == 0)
+	if (r == 0 && !c->bwrap.enabled)
 		userns_holder_enter(plan, !c->no_userns_holder);
 	if (r < 0)
 		return r;
@@ -134,10 +138,28 @@ static int plan_sandbox(const struct sbx_config *c, struct userns_plan *plan,
 }
 
 /* After the clone: write the child's id maps and let it go on. */
-static int write_maps(struct userns_plan *plan, pid_t pid, int sync_fd, struct sbx_error *e)
+/* bwrap --userns-block-fd: the caller maps the ids itself, told the pid by
+ * --info-fd, and says when on that fd. */
+static bool caller_maps(const struct sbx_config *c, struct status_fd *status, pid_t pid)
+{
+	char b;
+
+	if (!c->bwrap.enabled || c->bwrap.userns_block_fd < 0)
+		return false;
+	status_fd_started(status, pid);
+	while (read(c->bwrap.userns_block_fd, &b, 1) < 0 && errno == EINTR)
+		;
+	close(c->bwrap.userns_block_fd);
+	return true;
+}
+
+static int write_maps(const struct sbx_config *c, struct status_fd *status,
+		      struct userns_plan *plan, pid_t pid, int sync_fd, struct sbx_error *e)
 {
 	bool setgroups_allowed = false;
-	int r = userns_write_maps(plan, pid, &setgroups_allowed, e);
+	int r = c->bwrap.no_userns || caller_maps(c, status, pid)
+			? 0
+			: userns_write_maps(plan, pid, &setgroups_allowed, e);
 
 	/* The child may have failed already (a missing --bind source is found
 	 * while we map): its reason beats whatever that did to the mapping. */
@@ -235,12 +257,14 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 		.landlock = &landlock,
 	};
 	struct userns_plan plan;
+	__attribute__((cleanup(status_fd_close))) struct status_fd status;
 	sigset_t forwarded;
 	char child_note[160];
 	int fds[2], pidfd = -1, r;
 	pid_t pid;
 
 	term_save(&tty);
+	status_fd_init(&status, c);
 	r = plan_sandbox(c, &plan, &filter, &landlock, &child, e);
 	if (r < 0)
 		return r;
@@ -277,9 +301,12 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 		proc_adopt(&pid1, pid);
 	close(TAKE_FD(child_end));
 	log_phase("cloned");
+	/* As bwrap: the namespaces all exist by now, report them at once. */
+	if (ns_all_at_clone(c))
+		status_fd_started(&status, pid);
 	r = start_net_processes(c, &bypass, &net, e);
 	if (r == 0)
-		r = write_maps(&plan, pid, parent_end, e);
+		r = write_maps(c, &status, &plan, pid, parent_end, e);
 	if (r < 0)
 		return r;
 	r = supervise(&(struct supervise_target){
@@ -289,9 +316,12 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 			      .net = c->net == SBX_NET_SLIRP ? &net : NULL,
 			      .bypass = &bypass,
 			      .limits = &limits,
+			      .status = &status,
 		      },
 		      ret_status, e);
 	log_phase("sandbox ended");
+	if (r == 0)
+		status_fd_exited(&status, *ret_status);
 	if (r == 0 && syscall_filter_explain_end(&filter, *ret_status, child_note, sizeof(child_note)))
 		log_warn("%s", child_note);
 	log_bypass(&bypass);

@@ -37,6 +37,7 @@
 #include "nethelper.h"
 #include "pid1.h"
 #include "proc.h"
+#include "status_fd.h"
 #include "supervise.h"
 #include "sync.h"
 #include "term.h"
@@ -109,16 +110,22 @@ static void handle_message(struct supervisor *s, const struct sync_msg *m, int f
 
 	switch (m->type) {
 	case SYNC_READY:
+		if (s->t->status) /* --info-fd, --json-status-fd */
+			status_fd_started(s->t->status, s->t->pid1->pid);
 		s->started = true;
 		log_phase("command started");
 		break;
 	case SYNC_SETUP_ERROR:
+		if (s->t->status)
+			status_fd_failed(s->t->status);
 		if (!s->started)
 			setup_failed(s, &m->error);
 		else
 			log_error(&m->error);
 		break;
 	case SYNC_EXEC_ERROR:
+		if (s->t->status)
+			status_fd_failed(s->t->status);
 		/* May come before SYNC_READY; the status (126/127) still
 		 * comes from pid 1. */
 		log_error(&m->error);

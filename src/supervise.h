@@ -10,6 +10,7 @@
 struct nethelper;
 struct tcp_bypass;
 struct limits;
+struct status_fd;
 
 /**
  * struct supervise_target - the sandbox as seen from outside
@@ -23,6 +24,8 @@ struct limits;
  *		NULL without one
  * @limits:	--memory...: its memory.events is watched, to say when the
  *		kernel killed a process for the limit; NULL without limits
+ * @status:	--info-fd/--json-status-fd, told when the command starts or
+ *		cannot run (status_fd.c); NULL for none
  */
 struct supervise_target {
 	struct proc *pid1;
@@ -31,6 +34,7 @@ struct supervise_target {
 	struct nethelper *net;
 	struct tcp_bypass *bypass;
 	struct limits *limits;
+	struct status_fd *status;
 };
 
 /**

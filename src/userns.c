@@ -362,3 +362,12 @@ int userns_write_maps(struct userns_plan *p, pid_t pid, bool *ret_setgroups_allo
 		*ret_setgroups_allowed = true;
 	return write_single_maps(p, pid, uid_ok, gid_ok, e);
 }
+
+void userns_plan_bwrap(struct userns_plan *p, uid_t host_uid, gid_t host_gid, uid_t uid, gid_t gid)
+{
+	memset(p, 0, sizeof(*p));
+	idmap_build(host_uid, uid, NULL, 0, 1, &p->uid_single);
+	idmap_build(host_gid, gid, NULL, 0, 1, &p->gid_single);
+	p->uid_map = p->uid_single;
+	p->gid_map = p->gid_single;
+}

@@ -195,6 +195,12 @@ int userns_become(uid_t uid, gid_t gid, struct sbx_error *e);
 void userns_plan_single(struct userns_plan *p);
 
 /**
+ * userns_plan_bwrap() - bwrap's maps: only @host_uid as @uid and @host_gid
+ *			 as @gid, written by sbx itself, setgroups denied
+ */
+void userns_plan_bwrap(struct userns_plan *p, uid_t host_uid, gid_t host_gid, uid_t uid, gid_t gid);
+
+/**
  * userns_write_maps() - install the planned maps into @pid's user namespace
  * @ret_setgroups_allowed:	false when setgroups had to be denied
  *

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "bwrap_cli.h"
 #include "util.h"
 #include "verb.h"
 #include "oci_main.h"
@@ -25,7 +26,7 @@ static const struct verb verbs[] = {
 	/* oci: the OCI runtime command line */
 	{ "oci", oci_main },
 	/* bwrap: bubblewrap's command line */
-	{ "bwrap", NULL },
+	{ "bwrap", bwrap_main },
 };
 
 const struct verb *verb_find(const char *arg)

@@ -121,13 +121,14 @@ int rootfs_prepare(const struct sbx_config *c, const int *premade, struct rootfs
 		fdlimit_raise();
 	}
 
-	r = prepare_system(p, e);
+	/* bwrap's empty root needs none of the default view's sources. */
+	r = c->bwrap.empty_root ? 0 : prepare_system(p, e);
 	if (r < 0)
 		return r;
-	r = prepare_devices(p, e);
+	r = c->bwrap.empty_root ? 0 : prepare_devices(p, e);
 	if (r < 0)
 		return r;
-	if (c->share[SBX_NS_PID]) {
+	if (c->share[SBX_NS_PID] && !c->bwrap.empty_root) {
 		/* A new proc instance would show the host's pid namespace, which
 		 * our user namespace does not own: the kernel refuses it, so
 		 * bind the host's /proc instead. */
@@ -282,7 +283,7 @@ static int build_default_view(int rootfd, const struct sbx_config *c, struct roo
 	return 0;
 }
 
-static int pivot_into(int rootfd, struct sbx_error *e)
+static int pivot_into(int rootfd, bool readonly, struct sbx_error *e)
 {
 	struct statvfs sv;
 	int r;
@@ -290,7 +291,7 @@ static int pivot_into(int rootfd, struct sbx_error *e)
 	/* Read-only before the pivot: without mount_setattr() (Linux < 5.12)
 	 * this reads /proc/self/mountinfo, which the user's mounts may have
 	 * covered in the new root (--tmpfs /proc), not in the old one. */
-	r = mnt_set_attr_attached(rootfd, MOUNT_ATTR_RDONLY, false);
+	r = readonly ? mnt_set_attr_attached(rootfd, MOUNT_ATTR_RDONLY, false) : 0;
 	if (r < 0)
 		return sbx_error_set(e, r, "cannot make / read-only");
 	/* pivot_root(".", ".") stacks the old root on top of the new one;
@@ -306,7 +307,7 @@ static int pivot_into(int rootfd, struct sbx_error *e)
 		return sbx_error_set(e, errno, "chdir /");
 	/* The remount by path missed if the new root hung on the old "/" (no
 	 * host /tmp): "/" named the old root then; now it names ours. */
-	if (statvfs("/", &sv) == 0 && !(sv.f_flag & ST_RDONLY)) {
+	if (readonly && statvfs("/", &sv) == 0 && !(sv.f_flag & ST_RDONLY)) {
 		_cleanup_close_ int newroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
 		if (newroot < 0)
@@ -349,12 +350,14 @@ int rootfs_enter(const struct sbx_config *c, struct rootfs_prep *p, struct sbx_e
 	    move_mount(rootfd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		return sbx_error_set(e, errno, "cannot attach the root tmpfs");
 
-	r = build_default_view(rootfd, c, p, e);
+	/* bwrap's root holds only what its options make. */
+	r = c->bwrap.empty_root ? 0 : build_default_view(rootfd, c, p, e);
 	if (r < 0)
 		return r;
 	/* Held before the user's mounts, which may cover /proc or /proc/1 (as
 	 * bwrap allows): Landlock reads the final view's mounts through it. */
-	selffd = openat(rootfd, "proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	selffd = c->bwrap.empty_root ? open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC)
+				     : openat(rootfd, "proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (selffd < 0)
 		return sbx_error_set(e, errno, "cannot open the sandbox's /proc/self");
 	/* After the /etc bind, before the user's mounts (which may bind their
@@ -364,13 +367,13 @@ int rootfs_enter(const struct sbx_config *c, struct rootfs_prep *p, struct sbx_e
 		if (r < 0)
 			return r;
 	}
-	r = viewops_apply(rootfd, c, p->ops, e);
+	r = viewops_apply(&rootfd, c, p->ops, e);
 	if (r < 0)
 		return r;
-	r = pivot_into(rootfd, e);
+	r = pivot_into(rootfd, !c->bwrap.empty_root, e);
 	if (r < 0)
 		return r;
-	r = landlock_snapshot_view(selffd, e);
+	r = c->bwrap.enabled ? 0 : landlock_snapshot_view(selffd, e);
 	if (r < 0)
 		return r;
 	/* Fds above the old soft limit may stay open; only new ones are bound

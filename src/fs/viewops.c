@@ -12,6 +12,7 @@
 #include "fdlimit.h"
 #include "idmap_mount.h"
 #include "mount.h"
+#include "specialfs.h"
 #include "util.h"
 #include "viewops.h"
 
@@ -133,7 +134,10 @@ static int attach_at(int rootfd, int mfd, const char *dest, bool is_dir, mode_t 
 		     uint64_t pending_attrs)
 {
 	_cleanup_close_ int target = -1;
-	int r = path_make_in_root_mode(rootfd, dest, !is_dir, 0755, parent_mode, &target);
+	/* A file made as a mount point is 0444, as bwrap makes it: it may
+	 * stay behind in a bound host directory. */
+	int r = path_make_in_root_mode(rootfd, dest, !is_dir, is_dir ? 0755 : 0444, parent_mode,
+				       &target);
 
 	if (r < 0)
 		return r;
@@ -160,6 +164,10 @@ static int apply_bind(int rootfd, const struct sbx_mount_spec *m, struct viewop_
 	if (op->skip)
 		return 0;
 	r = attach_at(rootfd, op->fd, m->dest, op->is_dir, 0755, op->pending_attrs);
+	/* bwrap's --bind SRC /: the bind is the new root from here on, and
+	 * the caller takes its fd (the old one names the covered tmpfs). */
+	if (r == 0 && strcmp(m->dest, "/") == 0)
+		return TAKE_FD(op->fd);
 	close(TAKE_FD(op->fd));
 	return r;
 }
@@ -179,7 +187,11 @@ static int apply_tmpfs(int rootfd, const struct sbx_mount_spec *m)
 	r = mnt_new_fs("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &mfd);
 	if (r < 0)
 		return r;
-	return mnt_attach(mfd, target);
+	r = mnt_attach(mfd, target);
+	/* --tmpfs /: the new root from here on (see apply_bind()). */
+	if (r == 0 && strcmp(m->dest, "/") == 0)
+		return TAKE_FD(mfd);
+	return r;
 }
 
 /* chmod through /proc/self/fd: an O_PATH fd cannot be fchmod()ed, and the
@@ -313,7 +325,7 @@ static int apply_file(int rootfd, const struct sbx_mount_spec *m, struct sbx_err
 /* The data goes to a file on the root tmpfs under a name nobody sees: it is
  * bound at DEST, then unlinked (only after the attach: the kernel refuses to
  * attach a clone of an unlinked file). */
-static int bind_data_file(int rootfd, const char *name, const struct sbx_mount_spec *m,
+static int bind_data_file(int scratch, int rootfd, const char *name, const struct sbx_mount_spec *m,
 			  struct sbx_error *e)
 {
 	_cleanup_close_ int mfd = -1;
@@ -324,9 +336,9 @@ static int bind_data_file(int rootfd, const char *name, const struct sbx_mount_s
 
 	r = read_option_data(m, &data, &len, e);
 	if (r == 0)
-		r = write_file(rootfd, name, m, data, len);
+		r = write_file(scratch, name, m, data, len);
 	if (r == 0)
-		r = mnt_clone_tree(rootfd, name, false, &mfd);
+		r = mnt_clone_tree(scratch, name, false, &mfd);
 	if (r < 0)
 		return r;
 	if (m->kind == SBX_MOUNT_RO_BIND_DATA)
@@ -342,12 +354,19 @@ static int bind_data_file(int rootfd, const char *name, const struct sbx_mount_s
 static int apply_bind_data(int rootfd, const struct sbx_mount_spec *m, size_t index,
 			   struct sbx_error *e)
 {
+	static const char *const opts[] = { "mode", "0700", NULL };
+	_cleanup_close_ int scratch = -1;
 	char name[48];
 	int r;
 
 	snprintf(name, sizeof(name), ".sbx-data-%zu", index);
-	r = bind_data_file(rootfd, name, m, e);
-	unlinkat(rootfd, name, 0);
+	/* The root may be a bind of a host directory by now (bwrap's
+	 * --bind / /): the file is made on a tmpfs of its own. */
+	r = mnt_new_fs("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &scratch);
+	if (r < 0)
+		return r;
+	r = bind_data_file(scratch, rootfd, name, m, e);
+	unlinkat(scratch, name, 0);
 	return r;
 }
 
@@ -413,10 +432,16 @@ static int apply_overlay(int rootfd, const struct sbx_mount_spec *m, struct view
 	return 0;
 }
 
-static int apply_one(int rootfd, const struct sbx_mount_spec *m, struct viewop_prep *op,
-		     size_t index, struct sbx_error *e)
+static int apply_one(int rootfd, const struct sbx_config *c, const struct sbx_mount_spec *m,
+		     struct viewop_prep *op, size_t index, struct sbx_error *e)
 {
 	switch (m->kind) {
+	case SBX_MOUNT_PROC:
+		return specialfs_proc(rootfd, m->dest, !c->share[SBX_NS_PID]);
+	case SBX_MOUNT_DEV:
+		return specialfs_dev(rootfd, m->dest);
+	case SBX_MOUNT_MQUEUE:
+		return specialfs_mqueue(rootfd, m->dest);
 	case SBX_MOUNT_BIND:
 	case SBX_MOUNT_RO_BIND:
 	case SBX_MOUNT_DEV_BIND:
@@ -444,7 +469,7 @@ static int apply_one(int rootfd, const struct sbx_mount_spec *m, struct viewop_p
 	return -EINVAL;
 }
 
-int viewops_apply(int rootfd, const struct sbx_config *c, struct viewop_prep *ops,
+int viewops_apply(int *rootfd, const struct sbx_config *c, struct viewop_prep *ops,
 		  struct sbx_error *e)
 {
 	for (size_t i = 0; i < c->n_mounts; i++) {
@@ -452,7 +477,11 @@ int viewops_apply(int rootfd, const struct sbx_config *c, struct viewop_prep *op
 		int r;
 
 		e->msg[0] = '\0';
-		r = apply_one(rootfd, m, &ops[i], i, e);
+		r = apply_one(*rootfd, c, m, &ops[i], i, e);
+		if (r > 0) { /* a mount on "/": the root from now on */
+			close(*rootfd);
+			*rootfd = r;
+		}
 		if (r >= 0)
 			continue;
 		if (e->msg[0])

@@ -46,12 +46,15 @@ int viewops_prepare(const struct sbx_config *c, const int *premade, struct viewo
 /**
  * viewops_apply() - carry out the operations inside the new root @rootfd
  *
+ * A bind or tmpfs on "/" (bwrap's --bind / /) becomes the new root: @rootfd
+ * is then replaced by its fd (the old one closed).
+ *
  * Every destination is resolved with RESOLVE_IN_ROOT, so a symlink met on
  * the way (planted by a bind) is followed inside the new root only.
  *
  * Return: 0 or -errno with @e filled
  */
-int viewops_apply(int rootfd, const struct sbx_config *c, struct viewop_prep *ops,
+int viewops_apply(int *rootfd, const struct sbx_config *c, struct viewop_prep *ops,
 		  struct sbx_error *e);
 
 /**
