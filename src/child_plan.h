@@ -23,6 +23,7 @@
  * @n_premade:		entries in @premade_fds
  * @tcp_bypass:		the command hands its connect() calls to sbx (bypass.c)
  * @tcp_bypass_accepts:	...and its accept() calls (bypass_accept.c)
+ * @spawner:		--name: the command forks the spawner of sbx enter (spawner.c)
  *
  * Plain data shared by child.c, pid1.c and exec.c, so that none of them
  * needs another's header for it: the calls only go child -> pid1 -> exec.
@@ -38,4 +39,5 @@ struct child_plan {
 	size_t n_premade;
 	bool tcp_bypass;
 	bool tcp_bypass_accepts;
+	bool spawner;
 };

@@ -12,6 +12,7 @@
 #include "child.h"
 #include "idmap_mount.h"
 #include "landlock.h"
+#include "lifecycle.h"
 #include "syscall_filter.h"
 #include "log.h"
 #include "nethelper.h"
@@ -199,6 +200,8 @@ static int start_net_processes(const struct sbx_config *c, struct tcp_bypass *by
 
 int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e)
 {
+	/* --name: the state directory goes last, once nothing is left. */
+	__attribute__((cleanup(lifecycle_end))) struct lifecycle *life = NULL;
 	/* First in, last out: the terminal's modes come back after everything
 	 * in the sandbox is gone, on every path. */
 	__attribute__((cleanup(term_restore))) struct term_state tty = TERM_STATE_NONE;
@@ -219,11 +222,16 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	int fds[2], pidfd = -1, r;
 	pid_t pid;
 
+	/* Before anything starts: a taken name, or --detach's parent, ends here. */
+	r = lifecycle_begin(c, &life, ret_status, e);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	term_save(&tty);
 	r = plan_sandbox(c, &plan, &filter, &landlock, &child, e);
 	if (r < 0)
 		return r;
 	plan_bypass(c, &bypass, &net, &child);
+	child.spawner = life != NULL;
 	/* Block before the clone: a signal that arrives while the sandbox is
 	 * being set up waits for the supervisor instead of killing sbx. */
 	pid1_forwarded_signals(&forwarded);
@@ -263,6 +271,7 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 			      .own_tty = child.take_tty,
 			      .net = c->net == SBX_NET_SLIRP ? &net : NULL,
 			      .bypass = &bypass,
+			      .life = life,
 		      },
 		      ret_status, e);
 	log_phase("sandbox ended");

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "bypass.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "loop.h"
 #include "nethelper.h"
@@ -110,6 +111,8 @@ static void handle_message(struct supervisor *s, const struct sync_msg *m, int f
 	case SYNC_READY:
 		s->started = true;
 		log_phase("command started");
+		if (s->t->life)
+			lifecycle_started(s->t->life);
 		break;
 	case SYNC_SETUP_ERROR:
 		if (!s->started)
@@ -127,6 +130,9 @@ static void handle_message(struct supervisor *s, const struct sync_msg *m, int f
 		break;
 	case SYNC_CMD_STOPPED:
 		command_stopped(s, m->value);
+		break;
+	case SYNC_SPAWNER:
+		lifecycle_take_spawner(s->t->life, TAKE_FD(fd));
 		break;
 	case SYNC_NET_BYPASS:
 	case SYNC_NET_TAP:
@@ -363,6 +369,8 @@ static int add_sources(struct supervisor *s)
 		r = watch(s, &s->helper_exit, t->net->proc.pidfd, on_helper_exit);
 	if (r == 0 && t->bypass)
 		r = watch(s, &s->bypass, bypass_watch_fd(t->bypass), on_bypass);
+	if (r == 0 && t->life)
+		r = lifecycle_watch(t->life, &s->loop, t->pid1);
 	return r;
 }
 

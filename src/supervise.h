@@ -7,6 +7,7 @@
 #include "error.h"
 #include "proc.h"
 
+struct lifecycle;
 struct nethelper;
 struct tcp_bypass;
 
@@ -20,6 +21,7 @@ struct tcp_bypass;
  * @bypass:	--net slirp's TCP bypass worker: its listener arrives over
  *		@sync_fd and is passed on, and its end ends the sandbox (125);
  *		NULL without one
+ * @life:	--name: its control socket is served in the loop; NULL without
  */
 struct supervise_target {
 	struct proc *pid1;
@@ -27,6 +29,7 @@ struct supervise_target {
 	bool own_tty;
 	struct nethelper *net;
 	struct tcp_bypass *bypass;
+	struct lifecycle *life;
 };
 
 /**
