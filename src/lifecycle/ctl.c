@@ -118,6 +118,12 @@ static void enter(struct ctl_conn *cn)
 	struct sync_msg m = { .type = SYNC_SPAWNER };
 	int r;
 
+	if (!l->spawner_known) {
+		/* Its command is about to start: wait for the spawner. */
+		cn->parked = true;
+		loop_modify(&cn->src, 0);
+		return;
+	}
 	if (l->spawner_fd < 0) {
 		consume(cn->src.fd);
 		reply_error(cn->src.fd, ENOTCONN,
@@ -173,7 +179,10 @@ static void on_conn(struct loop_source *src, uint32_t events)
 	struct ctl_request req;
 	ssize_t n;
 
-	(void)events;
+	if (cn->parked && (events & (EPOLLHUP | EPOLLERR))) {
+		conn_close(cn); /* the client gave up waiting */
+		return;
+	}
 	n = recv(src->fd, &req, CTL_REQUEST_HEAD, MSG_PEEK | MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -235,6 +244,7 @@ static void on_listen(struct loop_source *src, uint32_t events)
 		}
 		cn->src = (struct loop_source){ .fd = fd, .events = EPOLLIN, .handler = on_conn,
 						.data = cn };
+		cn->parked = false;
 		if (loop_add(l->loop, &cn->src) < 0) {
 			close(fd);
 			cn->src.fd = -1;
@@ -266,11 +276,28 @@ static void on_spawner(struct loop_source *src, uint32_t events)
 	l->spawner_fd = -1;
 }
 
+/* The spawner's fate is known: serve the held enter requests. */
+static void spawner_known(struct lifecycle *l)
+{
+	l->spawner_known = true;
+	for (size_t i = 0; i < CTL_CONNS_MAX; i++) {
+		struct ctl_conn *cn = &l->conns[i];
+		if (cn->src.fd >= 0 && cn->parked) {
+			cn->parked = false;
+			loop_modify(&cn->src, EPOLLIN);
+		}
+	}
+	lifecycle_ready(l);
+}
+
 void lifecycle_take_spawner(struct lifecycle *l, int fd)
 {
-	if (!l || l->spawner_fd >= 0 || !l->loop) {
+	if (!l)
+		return;
+	if (l->spawner_fd >= 0 || !l->loop || fd < 0) {
 		if (fd >= 0)
 			close(fd);
+		spawner_known(l);
 		return;
 	}
 	/* A spawner that does not keep up makes enter fail, never us wait. */
@@ -282,6 +309,7 @@ void lifecycle_take_spawner(struct lifecycle *l, int fd)
 		close(fd);
 		l->spawner_fd = -1;
 	}
+	spawner_known(l);
 }
 
 int ctl_watch(struct lifecycle *l)

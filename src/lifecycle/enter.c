@@ -153,8 +153,10 @@ static void on_reply(struct enter_state *s)
 
 	if (r < 0) {
 		/* No status: the sandbox (and our process with it) is gone. */
-		if (!s->error.msg[0])
+		if (!s->error.msg[0]) {
 			sbx_error_set(&s->error, 0, "the sandbox ended");
+			s->error.exit_code = 128 + SIGKILL;
+		}
 		s->status = 128 + SIGKILL;
 		s->done = true;
 		return;

@@ -253,6 +253,10 @@ int lifecycle_watch(struct lifecycle *l, struct loop *loop, const struct proc *p
 void lifecycle_started(struct lifecycle *l)
 {
 	write_state(l, true);
+}
+
+void lifecycle_ready(struct lifecycle *l)
+{
 	if (l->detach_fd >= 0) {
 		if (write(l->detach_fd, "", 1) < 0) {
 			/* The parent is gone: nobody to tell. */

@@ -18,10 +18,12 @@ struct lifecycle;
  * struct ctl_conn - one accepted client
  * @src:	its socket in the loop; @src.fd is -1 for a free slot
  * @l:		back to the owner
+ * @parked:	an enter request waiting for the spawner (not watched for input)
  */
 struct ctl_conn {
 	struct loop_source src;
 	struct lifecycle *l;
+	bool parked;
 };
 
 /**
@@ -31,6 +33,8 @@ struct ctl_conn {
  * @started:	wall-clock start time
  * @listen_fd:	the control socket
  * @spawner_fd:	the channel to the spawner inside, -1 until it arrived
+ * @spawner_known: the command said whether it has a spawner (just before
+ *		its execvp()): enter requests are held until then
  * @timer_fd:	sbx stop's grace time, -1 until a stop
  * @detach_fd:	--detach: the pipe to the waiting parent, -1 once told
  * @loop:	the supervisor's loop, once watched
@@ -42,6 +46,7 @@ struct lifecycle {
 	time_t started;
 	int listen_fd;
 	int spawner_fd;
+	bool spawner_known;
 	int timer_fd;
 	int detach_fd;
 	struct loop *loop;
@@ -61,6 +66,12 @@ int ctl_listen(struct lifecycle *l, struct sbx_error *e);
  * Return: 0 or -errno
  */
 int ctl_watch(struct lifecycle *l);
+
+/**
+ * lifecycle_ready() - the sandbox can be entered (or never will be): a
+ *		       detached parent may return now
+ */
+void lifecycle_ready(struct lifecycle *l);
 
 /**
  * ctl_close() - close the control socket and every client's connection

@@ -250,23 +250,25 @@ static _Noreturn void spawner_main(int chan)
 void spawner_start(const struct child_plan *plan)
 {
 	struct sync_msg m = { .type = SYNC_SPAWNER };
-	int sv[2];
-	pid_t mid;
+	int sv[2] = { -1, -1 };
+	pid_t mid = -1;
 
-	if (!plan->spawner || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+	if (!plan->spawner)
 		return;
-	mid = fork();
-	if (mid == 0) {
-		close(sv[0]);
-		if (fork() == 0)
-			spawner_main(sv[1]);
-		_exit(0);
-	}
-	close(sv[1]);
-	if (mid > 0) {
-		while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0) {
+		mid = fork();
+		if (mid == 0) {
+			close(sv[0]);
+			if (fork() == 0)
+				spawner_main(sv[1]);
+			_exit(0);
+		}
+		close(sv[1]);
+		while (mid > 0 && waitpid(mid, NULL, 0) < 0 && errno == EINTR)
 			;
-		sync_send(plan->sync_fd, &m, sv[0]);
 	}
-	close(sv[0]);
+	/* Without a spawner too: sbx stops holding enter requests for one. */
+	sync_send(plan->sync_fd, &m, mid > 0 ? sv[0] : -1);
+	if (sv[0] >= 0)
+		close(sv[0]);
 }

@@ -101,7 +101,9 @@ int kill_main(int argc, char **argv)
 		       "TERM, INT, HUP, QUIT, USR1, USR2, WINCH go to its command.\n");
 		return 0;
 	}
-	if (argc < 2 || argc > 3 || argv[1][0] == '-')
+	if (argc >= 2 && argv[1][0] == '-')
+		return client_misuse(argc, argv, "unexpected argument '%s'", argv[1]);
+	if (argc < 2 || argc > 3)
 		return client_misuse(argc, argv, argc < 2 ? "missing NAME" : "expected NAME [SIGNAL]");
 	if (argc == 3) {
 		sig = parse_signal(argv[2]);
