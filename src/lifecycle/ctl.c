@@ -308,6 +308,14 @@ void lifecycle_take_spawner(struct lifecycle *l, int fd)
 	if (loop_add(l->loop, &l->spawner_src) < 0) {
 		close(fd);
 		l->spawner_fd = -1;
+	} else {
+		/* The command made the pair: its namespaces are the sandbox's. */
+		struct ucred cr;
+		socklen_t len = sizeof(cr);
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0 && cr.pid > 0) {
+			l->ns_pid = cr.pid;
+			lifecycle_write_state(l);
+		}
 	}
 	spawner_known(l);
 }

@@ -78,8 +78,8 @@ static void write_state(struct lifecycle *l, bool running)
 	for (size_t i = 0; i < c->n_publish; i++)
 		fprintf(f, "%s%s", i ? "," : "", c->publish[i].spec);
 	fputc('\n', f);
-	if (running && l->pid1)
-		put_namespaces(f, l->pid1->pid);
+	if (running && l->ns_pid > 0)
+		put_namespaces(f, l->ns_pid);
 	if (fclose(f) == 0)
 		registry_write(&l->reg, REGISTRY_STATE, text);
 }
@@ -231,6 +231,9 @@ void lifecycle_end(struct lifecycle **lp)
 
 	if (!l)
 		return;
+	/* The directory first: a stop client's EOF (our connections'
+	 * close) means the name is free again. */
+	registry_remove(&l->reg);
 	ctl_close(l);
 	if (l->spawner_fd >= 0)
 		close(l->spawner_fd);
@@ -238,7 +241,6 @@ void lifecycle_end(struct lifecycle **lp)
 		close(l->timer_fd);
 	if (l->detach_fd >= 0)
 		close(l->detach_fd);
-	registry_remove(&l->reg);
 	free(l);
 	*lp = NULL;
 }
@@ -251,6 +253,11 @@ int lifecycle_watch(struct lifecycle *l, struct loop *loop, const struct proc *p
 }
 
 void lifecycle_started(struct lifecycle *l)
+{
+	write_state(l, true);
+}
+
+void lifecycle_write_state(struct lifecycle *l)
 {
 	write_state(l, true);
 }

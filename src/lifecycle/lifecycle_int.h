@@ -39,6 +39,8 @@ struct ctl_conn {
  * @detach_fd:	--detach: the pipe to the waiting parent, -1 once told
  * @loop:	the supervisor's loop, once watched
  * @pid1:	the sandbox's first process
+ * @ns_pid:	a process of the sandbox whose namespaces we may read (pid 1
+ *		is not dumpable, its /proc/PID/ns is root's): the command
  */
 struct lifecycle {
 	struct registry_entry reg;
@@ -51,6 +53,7 @@ struct lifecycle {
 	int detach_fd;
 	struct loop *loop;
 	const struct proc *pid1;
+	pid_t ns_pid;
 	struct loop_source listen_src, spawner_src, timer_src;
 	struct ctl_conn conns[CTL_CONNS_MAX];
 };
@@ -72,6 +75,11 @@ int ctl_watch(struct lifecycle *l);
  *		       detached parent may return now
  */
 void lifecycle_ready(struct lifecycle *l);
+
+/**
+ * lifecycle_write_state() - (re)write the state file sbx ls reads
+ */
+void lifecycle_write_state(struct lifecycle *l);
 
 /**
  * ctl_close() - close the control socket and every client's connection

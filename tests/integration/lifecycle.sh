@@ -24,6 +24,7 @@ wait_until() {
 		sleep 0.05
 	done
 }
+has_arg() { [ -n "$(pids_with_arg "$1")" ]; }
 listed() { [ "$("$SBX" ls -q 2>/dev/null | grep -cx "$1")" = 1 ]; }
 not_listed() { ! listed "$1"; }
 at_exit 'for n in $("$SBX" ls -q 2>/dev/null); do "$SBX" stop "$n" --time 0; done'
@@ -129,7 +130,7 @@ M2=$MARKER
 "$SBX" -d --name n2 sh -c "trap '' TERM; sleep $M2" >/dev/null
 "$SBX" enter n2 sleep "$((M2 + 1))" </dev/null >/dev/null 2>&1 &
 track_pid $!
-wait_until 10 test -n "$(pids_with_arg "$((M2 + 1))")"
+wait_until 10 has_arg "$((M2 + 1))"
 run_sbx stop n2 --time 1
 expect_run "sbx stop: TERM ignored, KILL after the grace time; returns 0" 0 ""
 [ -z "$(pids_with_arg "$M2")" ] && [ -z "$(pids_with_arg "$((M2 + 1))")" ]
@@ -146,13 +147,13 @@ M3=$MARKER
 first=$!
 track_pid $first
 wait_until 10 listed n3
-wait_until 10 test -n "$(pids_with_arg "$M3")"
+wait_until 10 has_arg "$M3"
 "$SBX" enter n3 sleep "$((M3 + 1))" </dev/null >/dev/null 2>&1 &
 enter_pid=$!
 track_pid $enter_pid
-wait_until 10 test -n "$(pids_with_arg "$((M3 + 1))")"
+wait_until 10 has_arg "$((M3 + 1))"
 kill -KILL "$first"
-wait_until 10 test -z "$(pids_with_arg "$M3")$(pids_with_arg "$((M3 + 1))")"
+wait_for_no_arg "$M3" 10 && wait_for_no_arg "$((M3 + 1))" 10
 ok $? "SIGKILL of the first sbx: the command and the entered process die too"
 wait "$enter_pid"
 expect_eq "... sbx enter returns 137" 137 "$?"
@@ -262,7 +263,7 @@ if command -v tmux >/dev/null; then
 		pane_has B '^CapEff:[[:space:]]+0+$'
 	ok $? "tmux: the entered shell: Seccomp 2, NoNewPrivs 1, no capabilities"
 	"${TM[@]}" send-keys -t B "sleep $MARKER" Enter
-	wait_until 10 test -n "$(pids_with_arg "$MARKER")"
+	wait_until 10 has_arg "$MARKER"
 	"${TM[@]}" send-keys -t B C-z
 	wait_until 10 pane_has B 'Stopped'
 	ok $? "tmux: ^Z stops the entered shell's job"
