@@ -53,7 +53,7 @@ sup=$(sed -n 's/^sbx_pid=//p' "$run/sbx/$name/state")
 # The command (pid 1 is not dumpable: its /proc/PID/ns is root's).
 cmd=
 for f in /proc/[0-9]*/cmdline; do
-	if [ "$(tr '\0' ' ' <"$f" 2>/dev/null)" = "sleep $mark " ]; then
+	if [ "$({ tr "\0" " " <"$f"; } 2>/dev/null)" = "sleep $mark " ]; then
 		cmd=${f#/proc/}
 		cmd=${cmd%/cmdline}
 	fi
