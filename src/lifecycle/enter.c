@@ -210,14 +210,16 @@ static void relay(struct enter_state *s)
 		if (p[0].revents)
 			on_reply(s);
 	}
-	/* What the process wrote last may still wait in the terminal. */
+	/* What the process wrote last may still wait in the terminal (a
+	 * process it left behind may keep it open: never wait for more). */
 	if (s->master >= 0) {
+		char buf[16384];
+		ssize_t n;
+
 		fcntl(s->master, F_SETFL, O_NONBLOCK);
-		while (copy_some(s->master, STDOUT_FILENO)) {
-			char b;
-			if (read(s->master, &b, 0) < 0 && errno == EAGAIN)
+		while ((n = read(s->master, buf, sizeof(buf))) > 0)
+			if (write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
 				break;
-		}
 	}
 }
 

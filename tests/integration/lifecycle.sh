@@ -276,6 +276,12 @@ if command -v tmux >/dev/null; then
 	"${TM[@]}" send-keys -t B 'exit 5' Enter
 	wait_until 10 pane_has B '^ENTER-EXIT=5$'
 	ok $? "tmux: the entered shell's exit status is sbx enter's"
+	# A process left behind keeps the terminal open: sbx enter still
+	# returns once the entered command has ended.
+	"${TM[@]}" new-session -d -s C -x 100 -y 30 sh -c \
+		"XDG_RUNTIME_DIR='$XDG_RUNTIME_DIR' '$SBX' enter tt sh -c 'sleep $MARKER & echo bg-started'; echo ENTER-EXIT=\$?; sleep 60"
+	wait_until 10 pane_has C '^ENTER-EXIT=0$'
+	ok $? "tmux: sbx enter returns when its command ends, though a process it started holds the terminal"
 	"${TM[@]}" send-keys -t A 'exit' Enter
 	wait_until 10 not_listed tt
 	ok $? "tmux: the first shell's exit ends the sandbox"
