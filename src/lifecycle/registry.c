@@ -66,11 +66,14 @@ static int open_private_dir(int at, const char *name, const char *path, int *ret
 			    struct sbx_error *e)
 {
 	int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
 	int r;
 
+	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR) &&
+	    fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+		return sbx_error_set(e, 0, "%s is a symbolic link: refusing", path), -ELOOP;
 	if (fd < 0)
-		return errno == ELOOP ? sbx_error_set(e, ELOOP, "%s: a symlink: refusing", path)
-				      : sbx_error_set(e, errno, "%s", path);
+		return sbx_error_set(e, errno, "%s", path);
 	r = check_private_dir(fd, path, e);
 	if (r < 0) {
 		close(fd);
