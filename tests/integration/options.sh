@@ -224,6 +224,8 @@ comp() { # the bash completions for the words "$@", the last being completed
 }
 expect_match "completion: the first word can be the verb run" '^run$' "$(comp sbx ru)"
 expect_eq "completion: run only as the first word" "" "$(comp sbx -v ru | grep -x run)"
+expect_match "completion: the first word can be the verb enter" '^enter$' "$(comp sbx ent)"
+expect_eq "completion: enter only as the first word" "" "$(comp sbx -v ent | grep -x enter)"
 
 # A deleted working directory: --version and --help never need it, a run
 # starts in $HOME (sbx(1)); only a relative path cannot be resolved.
