@@ -181,8 +181,9 @@ static void relay_until_exit(int conn, pid_t pid)
 			pidfd = -1;
 			break;
 		}
-		if (req.magic == CTL_MAGIC && req.type == CTL_KILL)
-			kill(-pid, req.value);
+		/* Before its setsid() the process has no group of its own. */
+		if (req.magic == CTL_MAGIC && req.type == CTL_KILL && kill(-pid, req.value) < 0)
+			kill(pid, req.value);
 	}
 	if (pidfd >= 0)
 		close(pidfd);

@@ -25,6 +25,7 @@ wait_until() {
 	done
 }
 has_arg() { [ -n "$(pids_with_arg "$1")" ]; }
+has_cmd() { [ -n "$(pids_with_cmdline "$1")" ]; } # not sbx enter's own "... sleep N"
 listed() { [ "$("$SBX" ls -q 2>/dev/null | grep -cx "$1")" = 1 ]; }
 not_listed() { ! listed "$1"; }
 at_exit 'for n in $("$SBX" ls -q 2>/dev/null); do "$SBX" stop "$n" --time 0; done'
@@ -83,6 +84,13 @@ run_sbx enter n1 /nonexistent-cmd
 expect_error "a command not found: 127, one line" 127 "cannot run '/nonexistent-cmd'"
 run_sbx enter nosuch true
 expect_error "enter an unknown name: 125, one line" 125 "^sbx: no sandbox named 'nosuch'$"
+"$SBX" enter n1 sleep "$((M1 + 1))" </dev/null >/dev/null 2>&1 &
+enter_pid=$!
+track_pid $enter_pid
+wait_until 10 has_cmd "sleep $((M1 + 1))"
+kill -TERM "$enter_pid"
+wait "$enter_pid"
+expect_eq "SIGTERM to sbx enter goes to the entered process: it ends with 143" 143 "$?"
 echo piped | "$SBX" enter n1 cat >"$WORK/piped" 2>&1
 [ "$(cat "$WORK/piped")" = piped ]
 ok $? "without a terminal, the caller's stdin and stdout are the entered process's"
@@ -130,7 +138,7 @@ M2=$MARKER
 "$SBX" -d --name n2 sh -c "trap '' TERM; sleep $M2" >/dev/null
 "$SBX" enter n2 sleep "$((M2 + 1))" </dev/null >/dev/null 2>&1 &
 track_pid $!
-wait_until 10 has_arg "$((M2 + 1))"
+wait_until 10 has_cmd "sleep $((M2 + 1))"
 run_sbx stop n2 --time 1
 expect_run "sbx stop: TERM ignored, KILL after the grace time; returns 0" 0 ""
 [ -z "$(pids_with_arg "$M2")" ] && [ -z "$(pids_with_arg "$((M2 + 1))")" ]
@@ -151,7 +159,7 @@ wait_until 10 has_arg "$M3"
 "$SBX" enter n3 sleep "$((M3 + 1))" </dev/null >/dev/null 2>&1 &
 enter_pid=$!
 track_pid $enter_pid
-wait_until 10 has_arg "$((M3 + 1))"
+wait_until 10 has_cmd "sleep $((M3 + 1))"
 kill -KILL "$first"
 wait_for_no_arg "$M3" 10 && wait_for_no_arg "$((M3 + 1))" 10
 ok $? "SIGKILL of the first sbx: the command and the entered process die too"
@@ -262,6 +270,10 @@ if command -v tmux >/dev/null; then
 	pane_has B '^Seccomp:[[:space:]]+2$' && pane_has B '^NoNewPrivs:[[:space:]]+1$' &&
 		pane_has B '^CapEff:[[:space:]]+0+$'
 	ok $? "tmux: the entered shell: Seccomp 2, NoNewPrivs 1, no capabilities"
+	"${TM[@]}" resize-window -t B -x 90 -y 20
+	"${TM[@]}" send-keys -t B 'stty size' Enter
+	wait_until 10 pane_has B '^20 90$'
+	ok $? "tmux: the entered shell's terminal follows the caller's size"
 	"${TM[@]}" send-keys -t B "sleep $MARKER" Enter
 	wait_until 10 has_arg "$MARKER"
 	"${TM[@]}" send-keys -t B C-z
