@@ -280,7 +280,7 @@ static int start(struct enter_state *s, const struct ctl_request *req, const cha
 int enter_main(int argc, char **argv)
 {
 	struct enter_state s = { .conn = -1, .master = -1, .sfd = -1, .stdin_open = true };
-	_cleanup_free_ struct ctl_request *req = calloc(1, sizeof(*req));
+	_cleanup_free_ struct ctl_request *req = NULL;
 	const char *dir = NULL;
 	char *shell[2] = { NULL, NULL };
 	struct sbx_error e = { 0 };
@@ -291,6 +291,7 @@ int enter_main(int argc, char **argv)
 	if (r)
 		return r == 1 ? 0 : r;
 	shell[0] = (char *)default_shell();
+	req = calloc(1, sizeof(*req));
 	if (!req)
 		return SBX_EXIT_SETUP;
 	r = first + 1 < argc ? build_request(req, dir, argc - first - 1, argv + first + 1)
