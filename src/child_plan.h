@@ -27,6 +27,7 @@ struct limits;
  * @tcp_bypass_accepts:	...and its accept() calls (bypass_accept.c)
  * @limits:		--memory, --pids...: what the command applies itself
  *			(the rlimit fallback); NULL without limits
+ * @spawner:		--name: the command forks the spawner of sbx enter (spawner.c)
  *
  * Plain data shared by child.c, pid1.c and exec.c, so that none of them
  * needs another's header for it: the calls only go child -> pid1 -> exec.
@@ -43,4 +44,5 @@ struct child_plan {
 	bool tcp_bypass;
 	bool tcp_bypass_accepts;
 	const struct limits *limits;
+	bool spawner;
 };

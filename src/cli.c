@@ -13,14 +13,18 @@
 void cli_print_help(FILE *out)
 {
 	fputs("Usage: sbx [run] [OPTION]... [--] [COMMAND [ARG]...]\n"
+	      "       sbx ls|ps [--json|-q]\n"
+	      "       sbx enter [--chdir DIR] NAME [COMMAND [ARG]...]\n"
+	      "       sbx stop NAME [--time SECS] | sbx kill NAME [SIGNAL] | sbx logs NAME [-f]\n"
 	      "Run COMMAND (default: $SHELL) in a rootless sandbox: new user, mount, pid, ipc,\n"
 	      "uts, net, cgroup and time namespaces; the host's /usr, /etc and /opt read-only;\n"
 	      "private /tmp, /var/tmp, /run and an empty $HOME; no capabilities.\n\n"
 	      "A verb is recognised only as the very first argument; \"sbx run ...\" is the\n"
 	      "explicit form of \"sbx ...\", and after an option or \"--\" every word is the\n"
-	      "command's. Reserved for later verbs: ls ps enter stop kill logs doctor oci;\n"
-	      "today \"sbx ls -l\" still runs ls, with a hint to write \"sbx -- ls -l\".\n"
-	      "\"sbx bwrap ARGS...\" (or sbx run as \"bwrap\") takes bubblewrap's command line.\n\n",
+	      "command's. Verbs: ls ps enter stop kill logs (for sandboxes started with\n"
+	      "--name or --detach); \"sbx ls -l\" is the verb ls, which points to \"sbx -- ls -l\".\n"
+	      "\"sbx bwrap ARGS...\" (or sbx run as \"bwrap\") takes bubblewrap's command line;\n"
+	      "\"sbx oci ...\" (or sbx-oci) is an OCI runtime. Reserved: doctor.\n\n",
 	      out);
 	for (size_t i = 0; i < cli_n_options; i++) {
 		const struct cli_option *o = &cli_options[i];

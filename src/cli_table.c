@@ -13,6 +13,7 @@
 #include "desktop_opts.h"
 #include "profile.h"
 #include "publish_spec.h"
+#include "registry.h"
 #include "util.h"
 #include "viewspec.h"
 
@@ -502,6 +503,21 @@ static int opt_limit(struct sbx_config *c, const struct cli_option *o, const cha
 	}
 }
 
+/* --- named sandboxes (src/lifecycle/) --- */
+static int opt_name(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		    enum cli_action *action, struct sbx_error *e)
+{
+	int r = registry_check_name(args[0], e);
+
+	if (r < 0)
+		return sbx_error_set(e, 0, "--name %s: letters, digits, '_', '.', '-' (1 to %d, "
+					   "the first a letter or digit)",
+				     args[0], REGISTRY_NAME_MAX);
+	free(c->name);
+	c->name = xstrdup(args[0]);
+	return 0;
+}
+
 #define BIND_META "SRC[:DEST[:OPTS]]"
 #define FLAG(field) ((long)offsetof(struct sbx_config, field))
 
@@ -658,6 +674,11 @@ const struct cli_option cli_options[] = {
 	  opt_profile, 0 },
 	{ "print-config", 0, 0, NULL, "print the resolved options as a profile and exit", opt_action,
 	  CLI_PRINT_CONFIG },
+	/* named sandboxes (src/lifecycle/) */
+	{ "name", 0, 1, "NAME", "register the sandbox as NAME (sbx ls, enter, stop, kill, logs)",
+	  opt_name, 0 },
+	{ "detach", 'd', 0, NULL, "run in the background: print the name, output to its log",
+	  opt_flag, FLAG(detach) },
 	{ "verbose", 'v', 0, NULL, "say what sbx does (repeat for more)", opt_verbose, 0 },
 	{ "version", 0, 0, NULL, "print the version and exit", opt_action, CLI_VERSION },
 	{ "help", 'h', 0, NULL, "print this help and exit", opt_action, CLI_HELP },
@@ -732,6 +753,8 @@ static const struct {
 	{ "json-status-fd", CLI_F_CMDLINE | CLI_F_SINGLE },
 	{ "profile", CLI_F_CMDLINE },
 	{ "print-config", CLI_F_CMDLINE },
+	{ "name", CLI_F_CMDLINE },
+	{ "detach", CLI_F_CMDLINE },
 	{ "version", CLI_F_CMDLINE },
 	{ "help", CLI_F_CMDLINE },
 };

@@ -214,6 +214,7 @@ void config_free(struct sbx_config *c)
 	free(c->applied);
 	free(c->chdir);
 	free(c->hostname);
+	free(c->name);
 	free(c->home_dir);
 	free(c->user_name);
 	free(c->home);

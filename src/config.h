@@ -329,6 +329,10 @@ struct sbx_config {
 
 	char **argv; /* the command; never empty after config_finish() */
 
+	/* Named sandboxes (src/lifecycle/) */
+	char *name;  /* --name: registered, can be entered, listed, stopped */
+	bool detach; /* -d/--detach: in the background, output to its log */
+
 	/* Every option applied, in order, for --print-config; and the
 	 * profiles being read. */
 	struct sbx_applied_opt *applied;

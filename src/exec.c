@@ -19,6 +19,7 @@
 #include "desktop.h"
 #include "exec.h"
 #include "limits_ctl.h"
+#include "spawner.h"
 #include "sync.h"
 
 static _Noreturn void fail(const struct child_plan *plan, const struct sbx_error *e)
@@ -145,6 +146,8 @@ _Noreturn void exec_command(const struct sbx_config *c, const struct child_plan 
 		fail(plan, &e);
 
 	sigprocmask(SIG_SETMASK, &plan->orig_mask, NULL);
+	/* --name: sbx enter's processes come from a copy of us as we are now. */
+	spawner_start(plan);
 	execvp(c->bwrap.exec_path ? c->bwrap.exec_path : c->argv[0], c->argv);
 	err = errno;
 

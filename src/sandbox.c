@@ -13,6 +13,7 @@
 #include "idmap_mount.h"
 #include "landlock.h"
 #include "limits_ctl.h"
+#include "lifecycle.h"
 #include "syscall_filter.h"
 #include "log.h"
 #include "nethelper.h"
@@ -240,6 +241,8 @@ static int start_limits(const struct sbx_config *c, struct limits *limits, struc
 
 int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e)
 {
+	/* --name: the state directory goes last, once nothing is left. */
+	__attribute__((cleanup(lifecycle_end))) struct lifecycle *life = NULL;
 	/* First in, last out: the terminal's modes come back after everything
 	 * in the sandbox is gone, on every path. */
 	__attribute__((cleanup(term_restore))) struct term_state tty = TERM_STATE_NONE;
@@ -263,6 +266,10 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	int fds[2], pidfd = -1, r;
 	pid_t pid;
 
+	/* Before anything starts: a taken name, or --detach's parent, ends here. */
+	r = lifecycle_begin(c, &life, ret_status, e);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	term_save(&tty);
 	status_fd_init(&status, c);
 	r = plan_sandbox(c, &plan, &filter, &landlock, &child, e);
@@ -273,6 +280,7 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 		return r;
 	child.limits = &limits;
 	plan_bypass(c, &bypass, &net, &child);
+	child.spawner = life != NULL;
 	/* Block before the clone: a signal that arrives while the sandbox is
 	 * being set up waits for the supervisor instead of killing sbx. */
 	pid1_forwarded_signals(&forwarded);
@@ -317,6 +325,7 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 			      .bypass = &bypass,
 			      .limits = &limits,
 			      .status = &status,
+			      .life = life,
 		      },
 		      ret_status, e);
 	log_phase("sandbox ended");

@@ -32,6 +32,7 @@
 
 #include "bypass.h"
 #include "limits_ctl.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "loop.h"
 #include "nethelper.h"
@@ -114,6 +115,8 @@ static void handle_message(struct supervisor *s, const struct sync_msg *m, int f
 			status_fd_started(s->t->status, s->t->pid1->pid);
 		s->started = true;
 		log_phase("command started");
+		if (s->t->life)
+			lifecycle_started(s->t->life);
 		break;
 	case SYNC_SETUP_ERROR:
 		if (s->t->status)
@@ -135,6 +138,9 @@ static void handle_message(struct supervisor *s, const struct sync_msg *m, int f
 		break;
 	case SYNC_CMD_STOPPED:
 		command_stopped(s, m->value);
+		break;
+	case SYNC_SPAWNER:
+		lifecycle_take_spawner(s->t->life, TAKE_FD(fd));
 		break;
 	case SYNC_NET_BYPASS:
 	case SYNC_NET_TAP:
@@ -387,6 +393,8 @@ static int add_sources(struct supervisor *s)
 		r = watch(s, &s->bypass, bypass_watch_fd(t->bypass), on_bypass);
 	if (r == 0 && t->limits)
 		r = watch(s, &s->limits, limits_watch_fd(t->limits), on_limits);
+	if (r == 0 && t->life)
+		r = lifecycle_watch(t->life, &s->loop, t->pid1);
 	return r;
 }
 

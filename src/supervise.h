@@ -7,6 +7,7 @@
 #include "error.h"
 #include "proc.h"
 
+struct lifecycle;
 struct nethelper;
 struct tcp_bypass;
 struct limits;
@@ -26,6 +27,7 @@ struct status_fd;
  *		kernel killed a process for the limit; NULL without limits
  * @status:	--info-fd/--json-status-fd, told when the command starts or
  *		cannot run (status_fd.c); NULL for none
+ * @life:	--name: its control socket is served in the loop; NULL without
  */
 struct supervise_target {
 	struct proc *pid1;
@@ -35,6 +37,7 @@ struct supervise_target {
 	struct tcp_bypass *bypass;
 	struct limits *limits;
 	struct status_fd *status;
+	struct lifecycle *life;
 };
 
 /**

@@ -21,6 +21,9 @@ enum sync_type {
 			       socket, or error.err */
 	SYNC_NET_READY,	    /* parent -> pid 1: --net slirp: the network helper is ready,
 			       the command may start */
+	/* named sandboxes (src/lifecycle/): */
+	SYNC_SPAWNER,	    /* command -> parent: the spawner's channel (spawner.c);
+			       parent -> spawner: an sbx enter client's connection */
 };
 
 /**

@@ -4,23 +4,24 @@
 #include <string.h>
 
 #include "bwrap_cli.h"
+#include "lifecycle_verbs.h"
 #include "util.h"
 #include "verb.h"
 #include "oci_main.h"
 
 /* One entry a line, a comment between them: each verb lands on its own. */
 static const struct verb verbs[] = {
-	{ "ls", NULL },
+	{ "ls", ls_main },
 	/* ps: an alias of ls */
-	{ "ps", NULL },
+	{ "ps", ls_main },
 	/* enter: a new process inside a named sandbox */
-	{ "enter", NULL },
+	{ "enter", enter_main },
 	/* stop */
-	{ "stop", NULL },
+	{ "stop", stop_main },
 	/* kill */
-	{ "kill", NULL },
+	{ "kill", kill_main },
 	/* logs */
-	{ "logs", NULL },
+	{ "logs", logs_main },
 	/* doctor: what this host allows */
 	{ "doctor", NULL },
 	/* oci: the OCI runtime command line */

@@ -190,14 +190,18 @@ run_sbx run --hostname r hostname
 expect_out "sbx run OPTION... COMMAND: options after run are sbx's" r
 run_sbx run
 expect_run "sbx run alone: the shell, as sbx alone" 0 ""
-run_sbx ls -d /usr
-if [ "$RC" = 0 ] && [ "$OUT" = /usr ] &&
-	[ "$ERR" = "sbx: 'ls' is reserved as an sbx verb; running the command ls for now (write \"sbx -- ls ...\" to keep this meaning)" ]; then
-	pass "sbx ls DIR: still runs ls (not a verb yet), with a one-line hint"
-else
-	fail "sbx ls DIR: still runs ls (not a verb yet), with a one-line hint"
-fi
-for v in ps enter stop kill logs doctor; do
+run_sbx ls -l /usr/src
+expect_error "sbx ls -l DIR: the verb ls, which refuses the arguments of the command ls with a one-line hint" \
+	125 "sbx ls: unexpected argument '-l'; to run the command ls in a sandbox, write: sbx -- ls -l /usr/src"
+for v in ps enter stop kill logs; do
+	run_sbx "$v" --bogus-for-sure
+	case $RC/$ERR in
+	"125/sbx $v: unexpected argument '--bogus-for-sure'; to run the command $v in a sandbox, write: sbx -- $v --bogus-for-sure")
+		pass "sbx $v --bogus: the verb, with the one-line hint to write sbx -- $v" ;;
+	*) fail "sbx $v --bogus: the verb, with the one-line hint to write sbx -- $v" "$RC/$ERR" ;;
+	esac
+done
+for v in doctor; do
 	run_sbx "$v" --bogus-for-sure
 	case $ERR in
 	"sbx: '$v' is reserved as an sbx verb"*) pass "sbx $v: the hint, then the command runs (or is not found)" ;;
@@ -220,6 +224,8 @@ comp() { # the bash completions for the words "$@", the last being completed
 }
 expect_match "completion: the first word can be the verb run" '^run$' "$(comp sbx ru)"
 expect_eq "completion: run only as the first word" "" "$(comp sbx -v ru | grep -x run)"
+expect_match "completion: the first word can be the verb enter" '^enter$' "$(comp sbx ent)"
+expect_eq "completion: enter only as the first word" "" "$(comp sbx -v ent | grep -x enter)"
 
 # A deleted working directory: --version and --help never need it, a run
 # starts in $HOME (sbx(1)); only a relative path cannot be resolved.

@@ -73,10 +73,10 @@ want=$( {
 	done
 	[ "$HOME" != / ] && h=${HOME#/} && echo "${h%%/*}"
 } | sort -u)
-run_sbx ls -A /
+run_sbx -- ls -A /
 expect_run "/ holds only the default view ($(echo $want))" 0 "$want"
 
-run_sbx ls -A /var
+run_sbx -- ls -A /var
 expect_run "/var holds only tmp" 0 "tmp"
 
 # --- /proc and /dev ------------------------------------------------------------
@@ -122,7 +122,7 @@ else
 writable"
 fi
 
-run_sbx ls -A /dev/pts
+run_sbx -- ls -A /dev/pts
 expect_run "/dev/pts is a new instance: only ptmx" 0 "ptmx"
 
 if [ -n "$PY" ]; then
