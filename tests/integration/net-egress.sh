@@ -217,6 +217,13 @@ expect_match "IPv6: its address works once resolved" '^ok hello from 2001:db8:1:
 expect_match "IPv6: an address not listed: ECONNREFUSED" '^fail ECONNREFUSED' "${l[2]:-}"
 expect_match "IPv6: UDP to an address not listed: EACCES (administratively prohibited)" \
 	'^fail EACCES' "${l[3]:-}"
+# A socket once connected to an allowed peer, disconnected (AF_UNSPEC) and
+# connected again with an address length of 20, which the bypass's filter
+# lets pass: were it a host socket, it would reach any host out there.
+run_cmd "${IN[@]}" -v "${A[@]}" "${P[@]}" reuse:allowed.test:80,203.0.113.9:80
+expect_match "a socket reconnected past the bypass's filter is refused" '^fail ECONNREFUSED' "$OUT"
+expect_match "-v: the TCP bypass is off under --allow-net" '^sbx: tcp bypass: off: --allow-net' "$ERR"
+
 run_cmd "${IN[@]}" --allow-net '[2001:db8:2::/64]:80' --allow-net 203.0.113.0/24 --no-tcp-bypass \
 	"${P[@]}" 'http:[2001:db8:2::9]:80' http:203.0.113.9:80 http:198.51.100.1:80
 mapfile -t l <<<"$OUT"
