@@ -297,9 +297,12 @@ bool egress_tap_frame(struct egress_tap *t, const uint8_t *f, size_t len)
 {
 	struct egress_pkt p;
 	enum egress_verdict v;
-	int port;
+	int port, r;
 
-	if (egress_frame_parse(f, len, &p) < 0)
+	r = egress_frame_parse(f, len, &p);
+	if (r == -EPROTO)
+		return false; /* an IP packet not read here must not be there either */
+	if (r < 0)
 		return true; /* ARP, or nothing libslirp would carry out */
 	if (is_slirp_internal(&p)) {
 		if (!t->pol.filter || !p.l4 || !is_dns_server(&p))

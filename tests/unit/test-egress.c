@@ -446,6 +446,49 @@ static void test_policy(void)
 	free(g);
 }
 
+static unsigned n_sent;
+
+static void count_sent(void *opaque, const uint8_t *frame, size_t len)
+{
+	(void)opaque;
+	(void)frame;
+	(void)len;
+	n_sent++;
+}
+
+/* The helper's filter, on frames: what libslirp may see. */
+static void test_tap(void)
+{
+	struct egress_tap *t = calloc(1, sizeof(*t));
+	struct egress_rule rules[1] = { rule("198.51.100.1:80") };
+	uint8_t f[2000];
+	size_t n;
+
+	t->pol.rules = rules;
+	t->pol.n_rules = 1;
+	t->pol.filter = true;
+	t->pol.host_ok = true;
+	t->pol.host.fd = -1;
+	t->upstream_fd = -1;
+	t->buf_size = 2000;
+	t->buf = malloc(t->buf_size);
+	t->send = count_sent;
+	n = make_frame(f, AF_INET, IPPROTO_TCP, "10.0.2.100", "198.51.100.1", 80, EGRESS_TCP_SYN, 0);
+	ok(egress_tap_frame(t, f, n), "tap: a SYN to an allowed address and port goes to libslirp");
+	f[14 + 20 + 3] = 22;
+	ok(!egress_tap_frame(t, f, n) && n_sent == 1, "tap: ... to another port: refused, answered");
+	/* A first fragment with 8 bytes of TCP (ports, no flags): the flags
+	 * would come from a later fragment, judged by its address only. */
+	f[14 + 6] = 0x20; /* MF, offset 0 */
+	f[14 + 3] = 20 + 8;
+	ok(!egress_tap_frame(t, f, 14 + 20 + 8), "tap: a first fragment too short for TCP is dropped");
+	n = make_frame(f, AF_INET6, IPPROTO_TCP, "fd00::100", "2001:db8::1", 80, EGRESS_TCP_SYN, 0);
+	ok(!egress_tap_frame(t, f, n - 1) && !egress_tap_frame(t, f, n - 20 + 4),
+	   "tap: a truncated IPv6 packet is dropped");
+	free(t->buf);
+	free(t);
+}
+
 int main(void)
 {
 	test_rules();
@@ -454,5 +497,6 @@ int main(void)
 	test_learned();
 	test_hostaddr();
 	test_policy();
+	test_tap();
 	return tap_done();
 }
