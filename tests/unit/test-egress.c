@@ -485,6 +485,26 @@ static void test_tap(void)
 	n = make_frame(f, AF_INET6, IPPROTO_TCP, "fd00::100", "2001:db8::1", 80, EGRESS_TCP_SYN, 0);
 	ok(!egress_tap_frame(t, f, n - 1) && !egress_tap_frame(t, f, n - 20 + 4),
 	   "tap: a truncated IPv6 packet is dropped");
+	/* Addresses libslirp would send out as they are. */
+	n = make_frame(f, AF_INET, IPPROTO_TCP, "10.0.2.100", "169.254.169.254", 80, EGRESS_TCP_SYN, 0);
+	ok(!egress_tap_frame(t, f, n), "tap: link-local (a metadata service) is judged: refused");
+	n = make_frame(f, AF_INET, IPPROTO_UDP, "10.0.2.100", "239.1.2.3", 7, 0, 4);
+	ok(!egress_tap_frame(t, f, n), "tap: ... multicast too");
+	n = make_frame(f, AF_INET, IPPROTO_UDP, "10.0.2.100", "10.0.2.50", 7, 0, 4);
+	ok(!egress_tap_frame(t, f, n), "tap: ... and the slirp network past the gateway and DNS");
+	n = make_frame(f, AF_INET6, IPPROTO_UDP, "fd00::100", "ff0e::1", 7, 0, 4);
+	ok(!egress_tap_frame(t, f, n), "tap: ... and IPv6 multicast beyond the link");
+	n = make_frame(f, AF_INET6, IPPROTO_ICMPV6, "fe80::1", "ff02::1:ff00:2", 0, 0, 24);
+	ok(egress_tap_frame(t, f, n), "tap: NDP is libslirp's");
+	n = make_frame(f, AF_INET, 2, "10.0.2.100", "224.0.0.22", 0, 0, 8);
+	ok(egress_tap_frame(t, f, n) && n_sent == 5, "tap: IGMP (dropped by libslirp) is not answered");
+	n = make_frame(f, AF_INET, IPPROTO_UDP, "10.0.2.100", "255.255.255.255", 67, 0, 4);
+	ok(egress_tap_frame(t, f, n), "tap: DHCP to 255.255.255.255 is libslirp's");
+	t->pol.host_ok = false;
+	ok(egress_check(&t->pol, AF_INET, (const uint8_t *)"\0\0\0\0", 80, 0) == EGRESS_REFUSE_HOST &&
+		   egress_check(&t->pol, AF_INET6, (const uint8_t *)"\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
+				80, 0) == EGRESS_REFUSE_HOST,
+	   "0.0.0.0 and :: are the host's own, as its local table's addresses");
 	free(t->buf);
 	free(t);
 }
