@@ -344,6 +344,8 @@ bool egress_tap_frame(struct egress_tap *t, const uint8_t *f, size_t len)
 	port = !p.l4 ? EGRESS_PORT_ADDR_ONLY
 	       : (p.proto == IPPROTO_TCP || p.proto == IPPROTO_UDP) ? p.dport
 								     : EGRESS_PORT_ANY;
+	if (t->pol.host.lost)
+		hostaddr_refresh(&t->pol.host); /* retried until the table is known again */
 	v = egress_check(&t->pol, p.family, p.dst, port, monotonic_ms());
 	if (v == EGRESS_ALLOW)
 		return true;

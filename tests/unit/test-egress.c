@@ -7,9 +7,11 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "egress.h"
 #include "egress_dns.h"
@@ -411,6 +413,39 @@ static void test_hostaddr(void)
 	ok(!has(h, "203.0.113.5"), "routes of other tables are not the host's addresses");
 	ok(hostaddr_open(h) == 0 && has(h, "127.0.0.1") && h->fd >= 0,
 	   "the real local table holds 127.0.0.1");
+	close(h->fd);
+	free(h);
+}
+
+/* When updates are lost the table fails closed, until it is read anew. */
+static void test_hostaddr_lost(void)
+{
+	struct hostaddr *h = calloc(1, sizeof(*h));
+	uint8_t m[256];
+	int sv[2];
+
+	/* A route socket whose reads fail (here: its peer is gone) cannot
+	 * say what changed; its dump fails too. */
+	h->fd = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) == 0) {
+		close(sv[1]);
+		h->fd = sv[0];
+	}
+	hostaddr_refresh(h);
+	ok(h->fd >= 0 && has(h, "203.0.113.9") && has(h, "2001:db8::9"),
+	   "a route socket that fails: every address counts as the host's");
+	close(sv[0]);
+	free(h);
+	h = calloc(1, sizeof(*h));
+	h->fd = -1;
+	for (unsigned i = 0; i <= HOSTADDR_MAX; i++) {
+		char text[32];
+
+		snprintf(text, sizeof(text), "10.%u.%u.1", i >> 8, i & 0xff);
+		hostaddr_apply(h, m, route_msg(m, RTM_NEWROUTE, AF_INET, text, 32, RTN_LOCAL));
+	}
+	ok(h->n == HOSTADDR_MAX && has(h, "203.0.113.9"),
+	   "more local routes than the table holds: every address counts as the host's");
 	free(h);
 }
 
@@ -516,6 +551,7 @@ int main(void)
 	test_frames();
 	test_learned();
 	test_hostaddr();
+	test_hostaddr_lost();
 	test_policy();
 	test_tap();
 	return tap_done();
