@@ -54,11 +54,11 @@ void hostaddr_apply(struct hostaddr *h, const void *m, size_t len)
 		if (!entry_equal(&h->e[i], &en))
 			continue;
 		/* Several routes may share a destination (an address on two
-		 * interfaces): one is enough, and the first delete drops it,
-		 * which errs on the side of reachability for a moment; the
-		 * next dump (or the twin's own notification) is not awaited. */
+		 * interfaces), kept here as one: a delete cannot tell whether
+		 * it was the last, so the table is read anew at the next
+		 * refresh, and the address stays closed until then. */
 		if (nh->nlmsg_type == RTM_DELROUTE)
-			h->e[i] = h->e[--h->n];
+			h->lost = true;
 		return;
 	}
 	if (nh->nlmsg_type == RTM_NEWROUTE && h->n < HOSTADDR_MAX)
