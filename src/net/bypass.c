@@ -125,6 +125,17 @@ int bypass_engine_init(struct bypass_engine *b, const struct sbx_config *c, char
 		snprintf(why_not, why_not_size, "not built for this architecture");
 		return -EOPNOTSUPP;
 	}
+	/* A host socket in the sandbox's hands can be connected again to
+	 * anywhere its interface leads, by calls the worker never sees (a
+	 * connect() after connect(AF_UNSPEC) or a failed connection, with an
+	 * address length the filter lets pass; io_uring): the list could not
+	 * hold it. libslirp's sockets stay on the host's side of the tap
+	 * filter (egress_tap.c). */
+	if (c->n_allow_net) {
+		snprintf(why_not, why_not_size,
+			 "--allow-net: connections go through libslirp, where the list holds");
+		return -EPERM;
+	}
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0) {
 		r = -errno;
 		snprintf(why_not, why_not_size, "no seccomp user notification: %s", strerror(-r));

@@ -47,6 +47,13 @@ static bool learned_port_ok(uint16_t rule, void *opaque)
 	return rule < ctx->g->n_rules && egress_rule_port_ok(&ctx->g->rules[rule], ctx->port);
 }
 
+static bool is_this_host(int family, const uint8_t *a)
+{
+	static const uint8_t zero[16];
+
+	return family == AF_INET ? a[0] == 0 : memcmp(a, zero, 16) == 0;
+}
+
 enum egress_verdict egress_check(const struct egress *g, int family, const uint8_t *addr,
 				 int port, int64_t now_ms)
 {
@@ -54,11 +61,13 @@ enum egress_verdict egress_check(const struct egress *g, int family, const uint8
 	const uint8_t *a;
 	int fam = family;
 
-	if (!g->host_ok && hostaddr_contains(&g->host, family, addr))
+	a = egress_addr_unmap(&fam, addr);
+	/* 0.0.0.0/8 and :: are not in the local table, yet a host socket
+	 * sending there reaches the host itself. */
+	if (!g->host_ok && (hostaddr_contains(&g->host, family, addr) || is_this_host(fam, a)))
 		return EGRESS_REFUSE_HOST;
 	if (!g->filter)
 		return EGRESS_ALLOW;
-	a = egress_addr_unmap(&fam, addr);
 	if (egress_rules_addr_ok(g->rules, g->n_rules, fam, a, port))
 		return EGRESS_ALLOW;
 	if (g->learned && egress_learned_find(g->learned, fam, a, now_ms, learned_port_ok, &ctx))

@@ -53,7 +53,7 @@ static int parse_l4(const uint8_t *f, struct egress_pkt *p)
 
 	if (p->proto == IPPROTO_TCP) {
 		if (avail < TCP_HLEN)
-			return -EINVAL;
+			return -EPROTO;
 		p->sport = get16(h);
 		p->dport = get16(h + 2);
 		p->tcp_seq = get32(h + 4);
@@ -61,18 +61,18 @@ static int parse_l4(const uint8_t *f, struct egress_pkt *p)
 		p->tcp_flags = h[13];
 	} else if (p->proto == IPPROTO_UDP) {
 		if (avail < UDP_HLEN)
-			return -EINVAL;
+			return -EPROTO;
 		p->sport = get16(h);
 		p->dport = get16(h + 2);
 	} else if (p->proto == IPPROTO_ICMP) {
 		if (avail < 1)
-			return -EINVAL;
+			return -EPROTO;
 		/* Echo reply 0, request 8, and the informational types above
 		 * are no errors; 3, 4, 5, 11, 12 are. */
 		p->icmp_error = h[0] == 3 || h[0] == 4 || h[0] == 5 || h[0] == 11 || h[0] == 12;
 	} else if (p->proto == IPPROTO_ICMPV6) {
 		if (avail < 1)
-			return -EINVAL;
+			return -EPROTO;
 		p->icmp_error = h[0] < 128;
 	}
 	return 0;
@@ -94,11 +94,11 @@ int egress_frame_parse(const uint8_t *f, size_t len, struct egress_pkt *ret)
 		size_t ihl, total;
 
 		if (len < p->l3 + IP4_HLEN || (ip[0] >> 4) != 4)
-			return -EINVAL;
+			return -EPROTO;
 		ihl = (size_t)(ip[0] & 0x0f) * 4;
 		total = get16(ip + 2);
 		if (ihl < IP4_HLEN || total < ihl || p->l3 + total > len)
-			return -EINVAL;
+			return -EPROTO;
 		p->family = AF_INET;
 		p->proto = ip[9];
 		memcpy(p->src, ip + 12, 4);
@@ -111,14 +111,14 @@ int egress_frame_parse(const uint8_t *f, size_t len, struct egress_pkt *ret)
 		const uint8_t *ip = f + p->l3;
 
 		if (len < p->l3 + IP6_HLEN || (ip[0] >> 4) != 6)
-			return -EINVAL;
+			return -EPROTO;
 		p->family = AF_INET6;
 		p->proto = ip[6];
 		memcpy(p->src, ip + 8, 16);
 		memcpy(p->dst, ip + 24, 16);
 		p->end = p->l3 + IP6_HLEN + get16(ip + 4);
 		if (p->end > len)
-			return -EINVAL;
+			return -EPROTO;
 		/* libslirp reads no extension headers either: such a packet
 		 * is dropped there, and judged here by its address alone. */
 		p->l4 = p->l3 + IP6_HLEN;

@@ -45,8 +45,10 @@ struct egress_pkt {
 
 /**
  * egress_frame_parse() - find the IP packet in frame @f (@len bytes)
- * Return: 0, or -EINVAL for a frame that is not IPv4/IPv6 (ARP...) or is
- *	   truncated
+ * Return: 0; -EINVAL for a frame that is not IPv4/IPv6 (ARP...); -EPROTO
+ *	   for an IP packet that is truncated or malformed (say, a first
+ *	   fragment too short to hold its transport header, whose ports and
+ *	   flags a later fragment would then supply)
  */
 int egress_frame_parse(const uint8_t *f, size_t len, struct egress_pkt *ret);
 

@@ -15,8 +15,9 @@
  *    answer are recorded (egress_learned.h), in the table the bypass worker
  *    reads too, before the answer is written to the tap. DNS over TCP to
  *    10.0.2.3 is refused (it would reach libslirp's unfiltered forwarder).
- * Addresses inside the slirp network (the gateway, link-local, multicast)
- * are libslirp's business, as without a filter.
+ * Addresses inside the slirp network (the gateway, the DNS, NDP) are
+ * libslirp's business, as without a filter; link-local, multicast, 0.0.0.0
+ * and loopback addresses are not: libslirp sends those out as they are.
  */
 #include "autoconf.h"
 
@@ -120,20 +121,41 @@ static bool is_dns_server(const struct egress_pkt *p)
 	return memcmp(p->dst, &a6, 16) == 0;
 }
 
-/* Inside the slirp network, or an address libslirp does not carry out. */
+/* What libslirp answers itself: the gateway, the DNS, 255.255.255.255
+ * (DHCP; else taken as the gateway), NDP and DHCPv6. Everything else it
+ * sends out from a host socket to wherever the packet says, 10.0.2.50 and
+ * fd00::50 included: 169.254.169.254 (a cloud's metadata service), a
+ * multicast group on the host's network, 127.0.0.1 or 0.0.0.0 (the host
+ * itself), so those are judged like any address. */
 static bool is_slirp_internal(const struct egress_pkt *p)
 {
+	static const uint8_t bcast[4] = { 0xff, 0xff, 0xff, 0xff };
 	const uint8_t *a = p->dst;
+	struct in6_addr gw6, dns6;
+	struct in_addr gw4, dns4;
 
-	if (p->family == AF_INET)
-		return (a[0] == 10 && a[1] == 0 && a[2] == 2) || a[0] == 127 || a[0] == 0 ||
-		       (a[0] == 169 && a[1] == 254) || a[0] >= 224;
-	/* fd00::/64, link-local, multicast, loopback, unspecified */
-	if (a[0] == 0xfd && a[1] == 0 && !memcmp(a + 2, "\0\0\0\0\0\0", 6))
+	if (p->family == AF_INET) {
+		inet_pton(AF_INET, NET_GATEWAY4, &gw4);
+		inet_pton(AF_INET, NET_DNS4, &dns4);
+		return !memcmp(a, &gw4, 4) || !memcmp(a, &dns4, 4) || !memcmp(a, bcast, 4);
+	}
+	inet_pton(AF_INET6, NET_GATEWAY6, &gw6);
+	inet_pton(AF_INET6, NET_DNS6, &dns6);
+	if (!memcmp(a, &gw6, 16) || !memcmp(a, &dns6, 16))
 		return true;
-	if ((a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || a[0] == 0xff)
-		return true;
-	return !memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 15) && a[15] <= 1;
+	/* ICMPv6 (NDP) and UDP (DHCPv6) to link-local or link-scope
+	 * multicast: libslirp's, or unsendable from the host without a scope */
+	return (p->proto == IPPROTO_ICMPV6 || p->proto == IPPROTO_UDP) &&
+	       ((a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || (a[0] == 0xff && (a[1] & 0x0f) <= 2));
+}
+
+/* What libslirp carries out at all (it drops other protocols, IGMP and
+ * IPv6 extension headers among them): judging the rest would only answer
+ * the sandbox's own kernel with refusals. */
+static bool is_carried(const struct egress_pkt *p)
+{
+	return p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP ||
+	       p->proto == (p->family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
 }
 
 static void refuse(struct egress_tap *t, const uint8_t *f, const struct egress_pkt *p,
@@ -297,10 +319,15 @@ bool egress_tap_frame(struct egress_tap *t, const uint8_t *f, size_t len)
 {
 	struct egress_pkt p;
 	enum egress_verdict v;
-	int port;
+	int port, r;
 
-	if (egress_frame_parse(f, len, &p) < 0)
+	r = egress_frame_parse(f, len, &p);
+	if (r == -EPROTO)
+		return false; /* an IP packet not read here must not be there either */
+	if (r < 0)
 		return true; /* ARP, or nothing libslirp would carry out */
+	if (!is_carried(&p))
+		return true;
 	if (is_slirp_internal(&p)) {
 		if (!t->pol.filter || !p.l4 || !is_dns_server(&p))
 			return true;
@@ -317,6 +344,8 @@ bool egress_tap_frame(struct egress_tap *t, const uint8_t *f, size_t len)
 	port = !p.l4 ? EGRESS_PORT_ADDR_ONLY
 	       : (p.proto == IPPROTO_TCP || p.proto == IPPROTO_UDP) ? p.dport
 								     : EGRESS_PORT_ANY;
+	if (t->pol.host.lost)
+		hostaddr_refresh(&t->pol.host); /* retried until the table is known again */
 	v = egress_check(&t->pol, p.family, p.dst, port, monotonic_ms());
 	if (v == EGRESS_ALLOW)
 		return true;

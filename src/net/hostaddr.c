@@ -54,29 +54,31 @@ void hostaddr_apply(struct hostaddr *h, const void *m, size_t len)
 		if (!entry_equal(&h->e[i], &en))
 			continue;
 		/* Several routes may share a destination (an address on two
-		 * interfaces): one is enough, and the first delete drops it,
-		 * which errs on the side of reachability for a moment; the
-		 * next dump (or the twin's own notification) is not awaited. */
+		 * interfaces), kept here as one: a delete cannot tell whether
+		 * it was the last, so the table is read anew at the next
+		 * refresh, and the address stays closed until then. */
 		if (nh->nlmsg_type == RTM_DELROUTE)
-			h->e[i] = h->e[--h->n];
+			h->lost = true;
 		return;
 	}
 	if (nh->nlmsg_type == RTM_NEWROUTE && h->n < HOSTADDR_MAX)
 		h->e[h->n++] = en;
+	else if (nh->nlmsg_type == RTM_NEWROUTE)
+		h->unknown = true; /* an address left out: fail closed */
 }
 
-static int request_dump(int fd, int family)
+static int request_dump(int fd, int family, uint32_t seq)
 {
 	struct {
 		struct nlmsghdr h;
 		struct rtmsg rt;
 	} req = {
 		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETROUTE,
-		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = (uint32_t)family },
+		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = seq },
 		.rt = { .rtm_family = (unsigned char)family, .rtm_table = RT_TABLE_LOCAL },
 	};
 
-	return send(fd, &req, sizeof(req), 0) == (ssize_t)sizeof(req) ? 0 : -errno;
+	return send(fd, &req, sizeof(req), MSG_NOSIGNAL) == (ssize_t)sizeof(req) ? 0 : -errno;
 }
 
 /* Read what is queued; with @until_done, block until a dump's NLMSG_DONE. */
@@ -101,7 +103,8 @@ static int drain(struct hostaddr *h, bool until_done)
 		for (const struct nlmsghdr *nh = (const void *)buf; NLMSG_OK(nh, left);
 		     nh = NLMSG_NEXT(nh, left)) {
 			if (nh->nlmsg_type == NLMSG_DONE || nh->nlmsg_type == NLMSG_ERROR) {
-				if (until_done && nh->nlmsg_pid != 0)
+				/* The end of this dump, not of one given up on. */
+				if (until_done && nh->nlmsg_pid != 0 && nh->nlmsg_seq == h->seq)
 					return 0;
 				continue;
 			}
@@ -115,14 +118,19 @@ static int dump(struct hostaddr *h)
 	static const int families[] = { AF_INET, AF_INET6 };
 
 	h->n = 0;
+	h->unknown = false;
 	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
-		int r = request_dump(h->fd, families[i]);
+		/* (A host without IPv6 answers with an error message: done.) */
+		int r = request_dump(h->fd, families[i], ++h->seq);
 
 		if (r == 0)
 			r = drain(h, true);
-		if (r < 0 && families[i] == AF_INET)
-			return r; /* a host without IPv6 has no IPv6 table */
+		if (r < 0) {
+			h->lost = h->unknown = true;
+			return r;
+		}
 	}
+	h->lost = false;
 	return 0;
 }
 
@@ -151,15 +159,22 @@ fail:
 
 void hostaddr_refresh(struct hostaddr *h)
 {
+	int r;
+
 	if (h->fd < 0)
 		return;
-	/* ENOBUFS: notifications were lost; the table is read anew. */
-	if (drain(h, false) == -ENOBUFS)
+	/* ENOBUFS: notifications were lost; any other failure but "nothing
+	 * more" leaves the table as uncertain: it is read anew, and until
+	 * that works every address counts as the host's. */
+	r = drain(h, false);
+	if (h->lost || (r < 0 && r != -EAGAIN && r != -EWOULDBLOCK))
 		dump(h);
 }
 
 bool hostaddr_contains(const struct hostaddr *h, int family, const uint8_t *addr)
 {
+	if (h->unknown)
+		return true;
 	addr = egress_addr_unmap(&family, addr);
 	for (size_t i = 0; i < h->n; i++) {
 		const struct hostaddr_entry *en = &h->e[i];

@@ -26,9 +26,16 @@ struct hostaddr_entry {
  * struct hostaddr - the local table's destinations
  * @fd:		the route netlink socket, subscribed to IPv4 and IPv6 route
  *		changes (-1: none; then nothing is known and nothing matches)
+ * @lost:	updates were lost (ENOBUFS, a failed read or dump): the
+ *		table is read anew at the next hostaddr_refresh()
+ * @unknown:	the table may lack addresses (@lost, or more local routes
+ *		than HOSTADDR_MAX): every address counts as the host's
+ * @seq:	the sequence number of the last dump asked for
  */
 struct hostaddr {
 	int fd;
+	bool lost, unknown;
+	uint32_t seq;
 	size_t n;
 	struct hostaddr_entry e[HOSTADDR_MAX];
 };
@@ -41,14 +48,16 @@ int hostaddr_open(struct hostaddr *h);
 
 /**
  * hostaddr_refresh() - apply the changes the kernel reported since; never
- *			blocks (dumps the table anew when notifications were
- *			lost)
+ *			blocks for long (dumps the table anew when
+ *			notifications were lost; until a dump succeeds, every
+ *			address counts as the host's)
  */
 void hostaddr_refresh(struct hostaddr *h);
 
 /**
  * hostaddr_contains() - whether @family/@addr (v4-mapped counts as IPv4) is
- *			 a destination of the local table
+ *			 a destination of the local table (always, while
+ *			 the table is unknown: it fails closed)
  */
 bool hostaddr_contains(const struct hostaddr *h, int family, const uint8_t *addr);
 

@@ -8,6 +8,10 @@
                              (a raw socket: needs CAP_NET_RAW)
   dns:SERVER:NAME         -> "ok rcode N answers M": an A question over UDP to
                              SERVER ([V6] for IPv6), port 53
+  reuse:HOST:PORT,IP:PORT -> connect to the first, disconnect (AF_UNSPEC), then
+                             connect the same socket to IPv4 IP:PORT with an
+                             address length of 20 (as the kernel accepts) and
+                             GET /: "ok BODY" or "fail ERRNO-NAME"
 HOST may be [V6] or a name. Every attempt gives up after 3 seconds.
 """
 import errno
@@ -102,6 +106,39 @@ def dns(arg):
     return "rcode %d answers %d" % (r[3] & 15, r[6] << 8 | r[7])
 
 
+def raw_connect(fd, family, ip, port, length):
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    sa = struct.pack("=H", family) + struct.pack("!H", port) + \
+        (socket.inet_aton(ip) if ip else b"\0" * 4)
+    buf = ctypes.create_string_buffer(sa + b"\0" * 24)
+    if libc.connect(fd, buf, length) < 0:
+        e = ctypes.get_errno()
+        raise OSError(e, errno.errorcode.get(e, str(e)))
+
+
+def reuse(arg):
+    first, _, second = arg.partition(",")
+    host, port = split(first)
+    host = addr_of(host)
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(3)
+    s.connect((host, port))
+    raw_connect(s.fileno(), socket.AF_UNSPEC, None, 0, 16)
+    ip, port = split(second)
+    s.setblocking(True)
+    raw_connect(s.fileno(), socket.AF_INET, ip, port, 20)
+    s.settimeout(3)
+    s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+    data = b""
+    while True:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data.split(b"\r\n\r\n", 1)[-1].decode().strip()
+
+
 class Unreachable(Exception):
     pass
 
@@ -120,6 +157,8 @@ def one(arg):
         return icmp(rest)
     if kind == "dns":
         return dns(rest)
+    if kind == "reuse":
+        return reuse(rest)
     raise ValueError("unknown probe " + kind)
 
 

@@ -43,7 +43,8 @@ fi
 
 # --- the emulated world -----------------------------------------------------------
 # world: 198.51.100.1 (DNS; HTTP on 80 and 8080; UDP echo on 7), 203.0.113.9
-# (HTTP, UDP echo: denied.test), 2001:db8:1::1 and 2001:db8:2::9 (HTTP).
+# (HTTP, UDP echo: denied.test), 2001:db8:1::1 and 2001:db8:2::9 (HTTP),
+# 169.254.169.254 (HTTP, where clouds have their metadata service).
 # home, where sbx runs: 198.51.100.2 and a second address, 203.0.113.2, with a
 # server on 0.0.0.0 / [::].
 world=sbxe-w$$ home=sbxe-h$$
@@ -59,7 +60,9 @@ ip netns add "$world" && ip netns add "$home" &&
 	ip -n "$home" addr add 203.0.113.2/24 dev sbxe-b$$ &&
 	ip -n "$home" addr add 2001:db8:1::2/64 dev sbxe-b$$ nodad &&
 	ip -n "$home" addr add 2001:db8:2::2/64 dev sbxe-b$$ nodad &&
-	ip -n "$home" link set sbxe-b$$ up && ip -n "$home" link set lo up || {
+	ip -n "$home" link set sbxe-b$$ up && ip -n "$home" link set lo up &&
+	ip -n "$world" addr add 169.254.169.254/16 dev sbxe-a$$ &&
+	ip -n "$home" addr add 169.254.1.2/16 dev sbxe-b$$ || {
 	fail "set up the test namespaces"
 	done_testing
 }
@@ -74,7 +77,7 @@ track_pid $!
 ip netns exec "$world" python3 "$HELPERS/netserv.py" "$WORK/world.ports" \
 	--http 198.51.100.1:80 --http 198.51.100.1:8080 --udp 198.51.100.1:7 \
 	--http 203.0.113.9:80 --udp 203.0.113.9:7 \
-	--http '[2001:db8:1::1]:80' --http '[2001:db8:2::9]:80' &
+	--http '[2001:db8:1::1]:80' --http '[2001:db8:2::9]:80' --http 169.254.169.254:80 &
 track_pid $!
 ip netns exec "$home" python3 "$HELPERS/netserv.py" "$WORK/home.ports" \
 	--http 0.0.0.0:8081 --udp 0.0.0.0:8082 --http '[::]:8083' &
@@ -217,6 +220,18 @@ expect_match "IPv6: its address works once resolved" '^ok hello from 2001:db8:1:
 expect_match "IPv6: an address not listed: ECONNREFUSED" '^fail ECONNREFUSED' "${l[2]:-}"
 expect_match "IPv6: UDP to an address not listed: EACCES (administratively prohibited)" \
 	'^fail EACCES' "${l[3]:-}"
+# libslirp sends link-local addresses (a cloud's metadata service) out as
+# they are: the filter judges them like any other.
+run_cmd "${IN[@]}" "${A[@]}" "${P[@]}" http:169.254.169.254:80
+expect_match "a link-local address not listed (169.254.169.254): ECONNREFUSED" '^fail ECONNREFUSED' "$OUT"
+
+# A socket once connected to an allowed peer, disconnected (AF_UNSPEC) and
+# connected again with an address length of 20, which the bypass's filter
+# lets pass: were it a host socket, it would reach any host out there.
+run_cmd "${IN[@]}" -v "${A[@]}" "${P[@]}" reuse:allowed.test:80,203.0.113.9:80
+expect_match "a socket reconnected past the bypass's filter is refused" '^fail ECONNREFUSED' "$OUT"
+expect_match "-v: the TCP bypass is off under --allow-net" '^sbx: tcp bypass: off: --allow-net' "$ERR"
+
 run_cmd "${IN[@]}" --allow-net '[2001:db8:2::/64]:80' --allow-net 203.0.113.0/24 --no-tcp-bypass \
 	"${P[@]}" 'http:[2001:db8:2::9]:80' http:203.0.113.9:80 http:198.51.100.1:80
 mapfile -t l <<<"$OUT"

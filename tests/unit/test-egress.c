@@ -7,9 +7,11 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "egress.h"
 #include "egress_dns.h"
@@ -403,14 +405,50 @@ static void test_hostaddr(void)
 	ok(has(h, "203.0.113.2") && !has(h, "203.0.113.3") && has(h, "198.51.100.77") &&
 		   has(h, "::ffff:203.0.113.2") && has(h, "2001:db8::2") && !has(h, "ff02::1"),
 	   "local routes: addresses and prefixes (AnyIP), v4-mapped too; not IPv6 multicast");
+	/* The same address on a second interface: one entry, two routes. */
+	hostaddr_apply(h, m, route_msg(m, RTM_NEWROUTE, AF_INET, "203.0.113.2", 32, RTN_LOCAL));
 	hostaddr_apply(h, m, route_msg(m, RTM_DELROUTE, AF_INET, "203.0.113.2", 32, RTN_LOCAL));
-	ok(!has(h, "203.0.113.2") && has(h, "198.51.100.1"), "a deleted route is gone");
+	ok(has(h, "203.0.113.2") && h->lost && has(h, "198.51.100.1"),
+	   "a deleted route stays closed until the table is read anew (its twin may remain)");
 	route_msg(m, RTM_NEWROUTE, AF_INET, "203.0.113.5", 32, RTN_LOCAL);
 	((struct rtmsg *)NLMSG_DATA((struct nlmsghdr *)m))->rtm_table = RT_TABLE_MAIN;
 	hostaddr_apply(h, m, ((struct nlmsghdr *)m)->nlmsg_len);
 	ok(!has(h, "203.0.113.5"), "routes of other tables are not the host's addresses");
 	ok(hostaddr_open(h) == 0 && has(h, "127.0.0.1") && h->fd >= 0,
 	   "the real local table holds 127.0.0.1");
+	close(h->fd);
+	free(h);
+}
+
+/* When updates are lost the table fails closed, until it is read anew. */
+static void test_hostaddr_lost(void)
+{
+	struct hostaddr *h = calloc(1, sizeof(*h));
+	uint8_t m[256];
+	int sv[2];
+
+	/* A route socket whose reads fail (here: its peer is gone) cannot
+	 * say what changed; its dump fails too. */
+	h->fd = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) == 0) {
+		close(sv[1]);
+		h->fd = sv[0];
+	}
+	hostaddr_refresh(h);
+	ok(h->fd >= 0 && has(h, "203.0.113.9") && has(h, "2001:db8::9"),
+	   "a route socket that fails: every address counts as the host's");
+	close(sv[0]);
+	free(h);
+	h = calloc(1, sizeof(*h));
+	h->fd = -1;
+	for (unsigned i = 0; i <= HOSTADDR_MAX; i++) {
+		char text[32];
+
+		snprintf(text, sizeof(text), "10.%u.%u.1", i >> 8, i & 0xff);
+		hostaddr_apply(h, m, route_msg(m, RTM_NEWROUTE, AF_INET, text, 32, RTN_LOCAL));
+	}
+	ok(h->n == HOSTADDR_MAX && has(h, "203.0.113.9"),
+	   "more local routes than the table holds: every address counts as the host's");
 	free(h);
 }
 
@@ -446,6 +484,69 @@ static void test_policy(void)
 	free(g);
 }
 
+static unsigned n_sent;
+
+static void count_sent(void *opaque, const uint8_t *frame, size_t len)
+{
+	(void)opaque;
+	(void)frame;
+	(void)len;
+	n_sent++;
+}
+
+/* The helper's filter, on frames: what libslirp may see. */
+static void test_tap(void)
+{
+	struct egress_tap *t = calloc(1, sizeof(*t));
+	struct egress_rule rules[1] = { rule("198.51.100.1:80") };
+	uint8_t f[2000];
+	size_t n;
+
+	t->pol.rules = rules;
+	t->pol.n_rules = 1;
+	t->pol.filter = true;
+	t->pol.host_ok = true;
+	t->pol.host.fd = -1;
+	t->upstream_fd = -1;
+	t->buf_size = 2000;
+	t->buf = malloc(t->buf_size);
+	t->send = count_sent;
+	n = make_frame(f, AF_INET, IPPROTO_TCP, "10.0.2.100", "198.51.100.1", 80, EGRESS_TCP_SYN, 0);
+	ok(egress_tap_frame(t, f, n), "tap: a SYN to an allowed address and port goes to libslirp");
+	f[14 + 20 + 3] = 22;
+	ok(!egress_tap_frame(t, f, n) && n_sent == 1, "tap: ... to another port: refused, answered");
+	/* A first fragment with 8 bytes of TCP (ports, no flags): the flags
+	 * would come from a later fragment, judged by its address only. */
+	f[14 + 6] = 0x20; /* MF, offset 0 */
+	f[14 + 3] = 20 + 8;
+	ok(!egress_tap_frame(t, f, 14 + 20 + 8), "tap: a first fragment too short for TCP is dropped");
+	n = make_frame(f, AF_INET6, IPPROTO_TCP, "fd00::100", "2001:db8::1", 80, EGRESS_TCP_SYN, 0);
+	ok(!egress_tap_frame(t, f, n - 1) && !egress_tap_frame(t, f, n - 20 + 4),
+	   "tap: a truncated IPv6 packet is dropped");
+	/* Addresses libslirp would send out as they are. */
+	n = make_frame(f, AF_INET, IPPROTO_TCP, "10.0.2.100", "169.254.169.254", 80, EGRESS_TCP_SYN, 0);
+	ok(!egress_tap_frame(t, f, n), "tap: link-local (a metadata service) is judged: refused");
+	n = make_frame(f, AF_INET, IPPROTO_UDP, "10.0.2.100", "239.1.2.3", 7, 0, 4);
+	ok(!egress_tap_frame(t, f, n), "tap: ... multicast too");
+	n = make_frame(f, AF_INET, IPPROTO_UDP, "10.0.2.100", "10.0.2.50", 7, 0, 4);
+	ok(!egress_tap_frame(t, f, n), "tap: ... and the slirp network past the gateway and DNS");
+	n = make_frame(f, AF_INET6, IPPROTO_UDP, "fd00::100", "ff0e::1", 7, 0, 4);
+	ok(!egress_tap_frame(t, f, n), "tap: ... and IPv6 multicast beyond the link");
+	n = make_frame(f, AF_INET6, IPPROTO_ICMPV6, "fe80::1", "ff02::1:ff00:2", 0, 0, 24);
+	ok(egress_tap_frame(t, f, n), "tap: NDP is libslirp's");
+	n = make_frame(f, AF_INET, 2, "10.0.2.100", "224.0.0.22", 0, 0, 8);
+	ok(egress_tap_frame(t, f, n) && n_sent == 5, "tap: IGMP (dropped by libslirp) is not answered");
+	n = make_frame(f, AF_INET, IPPROTO_UDP, "10.0.2.100", "255.255.255.255", 67, 0, 4);
+	ok(egress_tap_frame(t, f, n), "tap: DHCP to 255.255.255.255 is libslirp's");
+	t->pol.host_ok = false;
+	ok(egress_check(&t->pol, AF_INET, (const uint8_t *)"\0\0\0\0", 80, 0) == EGRESS_REFUSE_HOST &&
+		   egress_check(&t->pol, AF_INET6, (const uint8_t *)"\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
+				80, 0) == EGRESS_REFUSE_HOST,
+	   "0.0.0.0 and :: are the host's own, as its local table's addresses");
+	free(t->buf);
+	free(t);
+}
+
 int main(void)
 {
 	test_rules();
@@ -453,6 +554,8 @@ int main(void)
 	test_frames();
 	test_learned();
 	test_hostaddr();
+	test_hostaddr_lost();
 	test_policy();
+	test_tap();
 	return tap_done();
 }
