@@ -98,6 +98,10 @@ static int make_untrusted(const char *sock, const char *display, const struct x1
 					   "(xhost), so an untrusted cookie would protect nothing; "
 					   "use --x11-trusted", display);
 	}
+	/* A server that does not answer once would not answer twice: one
+	 * wait is enough. */
+	if (r != -EACCES)
+		return sbx_error_set(e, r, "--x11: cannot connect to %s", display);
 	r = x11_connect(sock, user, &fd, reason, sizeof(reason));
 	if (r == -EACCES)
 		return sbx_error_set(e, 0, "--x11: the X server of %s refused sbx: %s", display, reason);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -107,6 +108,7 @@ int x11_connect(const char *path, const struct x11_auth *auth, int *ret_fd, char
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	size_t nlen = auth ? strlen(auth->name) : 0, dlen = auth ? auth->data_len : 0;
 	uint8_t req[12 + X11_AUTH_NAME_MAX + 4 + X11_AUTH_DATA_MAX + 4] = { 0 }, head[8];
+	const struct timeval tv = { .tv_sec = X11_TIMEOUT_MS / 1000 };
 	size_t off = 12;
 	_cleanup_close_ int fd = -1;
 	int r;
@@ -117,8 +119,13 @@ int x11_connect(const char *path, const struct x11_auth *auth, int *ret_fd, char
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	/* connect() to a server whose listen queue is full (one that hangs
+	 * and accepts no more) waits for room for ever, and a write to one
+	 * that reads nothing waits as long: both end at the send timeout. */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
 		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return errno == EAGAIN ? -ETIMEDOUT : -errno;
 
 	req[0] = 'l';
 	put16(req + 2, 11);
@@ -133,7 +140,7 @@ int x11_connect(const char *path, const struct x11_auth *auth, int *ret_fd, char
 	off += dlen + pad4(dlen);
 	r = write_all(fd, req, off);
 	if (r < 0)
-		return r;
+		return r == -EAGAIN ? -ETIMEDOUT : r;
 
 	r = read_full(fd, head, sizeof(head));
 	if (r < 0)
