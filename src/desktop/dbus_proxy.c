@@ -295,9 +295,17 @@ void dbus_proxy_end(struct desktop_run *run)
 	static const char *const socks[] = { "bus", "system_bus_socket" };
 
 	/* The proxy ends on its own when this closes; its sbx is ended too,
-	 * so the proxy is gone when sbx returns. */
-	if (run->proxy_sync >= 0)
+	 * so the proxy is gone when sbx returns. Not before its byte (or its
+	 * end), though: when the sandbox failed early, a proxy whose pipe is
+	 * closed while it starts says so on our stderr, after sbx's own
+	 * error line. */
+	if (run->proxy_sync >= 0) {
+		struct pollfd pfd = { .fd = run->proxy_sync, .events = POLLIN };
+
+		while (poll(&pfd, 1, PROXY_END_TIMEOUT_MS) < 0 && errno == EINTR)
+			;
 		close(run->proxy_sync);
+	}
 	run->proxy_sync = -1;
 	if (run->proxy.pidfd >= 0) {
 		struct pollfd pfd = { .fd = run->proxy.pidfd, .events = POLLIN };

@@ -129,5 +129,9 @@ DBUS_SESSION_BUS_ADDRESS="unix:abstract=/tmp/x" run_sbx --dbus-talk org.a.b true
 expect_error "an abstract bus address: one line" 125 "^sbx: the session bus address unix:abstract=/tmp/x has no socket path"
 DBUS_SESSION_BUS_ADDRESS="unix:path=$WORK/nobus" run_sbx --dbus-talk org.a.b true
 expect_error "a bus socket that does not exist: one line" 125 "^sbx: the session bus socket $WORK/nobus: No such file"
+run_sbx --dbus-talk org.sbxtest.Allowed --bind "$WORK/nothing" /x true
+expect_error "a sandbox that fails after the proxy's start: one line, none of the proxy's" 125 \
+	"^sbx: --bind $WORK/nothing: No such file"
+expect_eq "... and no proxy directory is left" "$before" "$(dirs)"
 
 done_testing
