@@ -111,9 +111,11 @@ DISPLAY=$XVFB_DISPLAY run_sbx --x11 true
 expect_error "a server that lets clients in without a cookie: --x11 refuses" 125 \
 	'^sbx: --x11: .*without a cookie.*--x11-trusted'
 
-# A hung server: its listen queue full (it accepts no more), or it accepts
-# and never answers. sbx gives up with one line instead of waiting for ever.
-# $1: "full" or "silent"; sets HUNG to the display number once the socket is there.
+# A hung server: its listen queue full (it accepts no more), it accepts and
+# never answers, or it trickles an endless reply a byte a second. sbx gives
+# up with one line instead of waiting for ever.
+# $1: "full", "silent" or "trickle"; sets HUNG to the display number once
+# the socket is there.
 start_hung_x() {
 	local n=4000
 	while [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
@@ -133,15 +135,24 @@ if mode == "full":
 else:
     s.listen(8)
 print("ready", flush=True)
-while mode != "full":
+while mode == "silent":
     held.append(s.accept()[0])
+if mode == "trickle":
+    a = s.accept()[0]
+    a.send(bytes([1, 0, 11, 0, 0, 0, 0xff, 0xff]))  # success, 256 KiB follow
+    try:
+        while True:
+            time.sleep(1)
+            a.send(b"\0")
+    except OSError:
+        pass
 time.sleep(3600)
 ' "/tmp/.X11-unix/X$n" "$1" >"$WORK/hung-$1.ready" 2>&1 &
 	track_pid $!
 	wait_until 20 grep -q ready "$WORK/hung-$1.ready" || fail "fake X server ($1) started"
 	HUNG=$n
 }
-for mode in full silent; do
+for mode in full silent trickle; do
 	start_hung_x "$mode"
 	DISPLAY=:$HUNG run_sbx --x11 true
 	expect_error "a hung X server ($mode): --x11 gives up with one line" 125 \
