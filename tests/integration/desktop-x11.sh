@@ -159,6 +159,11 @@ for mode in full silent trickle; do
 		"^sbx: --x11: cannot connect to :$HUNG: Connection timed out"
 done
 
+mkfifo "$WORK/xauth-fifo"
+XAUTHORITY=$WORK/xauth-fifo run_sbx --x11 true
+expect_error "a FIFO as XAUTHORITY: one line, not a wait for a writer" 125 \
+	"^sbx: --x11: $WORK/xauth-fifo: not an Xauthority file"
+
 DISPLAY=tcphost:3 run_sbx --x11 true
 expect_error "a TCP display is refused" 125 '^sbx: --x11: DISPLAY=tcphost:3 is not a local display'
 env -u DISPLAY "$SBX" --x11 true >/dev/null 2>"$WORK/err"
