@@ -132,7 +132,9 @@ static _Noreturn void exec_proxy(int sync_w, pid_t parent, char *const *argv)
 	/* The proxy's sbx dies with us, and its sandbox with it. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 		_exit(125);
-	if (dup2(sync_w, PROXY_FD) < 0)
+	/* With sbx's stdin closed the pipe's write end may be PROXY_FD
+	 * already: dup2() would leave it close-on-exec. */
+	if (sync_w == PROXY_FD ? fcntl(PROXY_FD, F_SETFD, 0) < 0 : dup2(sync_w, PROXY_FD) < 0)
 		_exit(125);
 	close_all_except(keep, 1);
 	execv("/proc/self/exe", argv);

@@ -37,6 +37,10 @@ own() { # own NAME: RequestName(NAME)
 
 run_sbx --dbus-talk org.sbxtest.Allowed $(call session org.sbxtest.Allowed)
 expect_run "--dbus-talk Allowed: its first call succeeds (the proxy listened before the start)" 0 "   hello"
+# With sbx's stdin (and a free fd 3) closed, the proxy's pipe is fds 0 and 3.
+# shellcheck disable=SC2046
+run_cmd bash -c 'exec "$@" <&- 3>&-' _ "$SBX" --dbus-talk org.sbxtest.Allowed $(call session org.sbxtest.Allowed)
+expect_run "... and with sbx's stdin closed" 0 "   hello"
 run_sbx --dbus-talk org.sbxtest.Allowed $(call session org.sbxtest.Secret)
 [ "$RC" -ne 0 ] && [ -z "$OUT" ]
 ok $? "... a call to Secret fails"
