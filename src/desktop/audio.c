@@ -52,7 +52,12 @@ static int read_cookie(uint8_t *buf, size_t *len)
 		_cleanup_close_ int fd = -1;
 		ssize_t n;
 
-		if (!paths[i] || (fd = open(paths[i], O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+		struct stat st;
+
+		/* O_NONBLOCK: opening a FIFO would wait for a writer for ever. */
+		if (!paths[i] ||
+		    (fd = open(paths[i], O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0 ||
+		    fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 			continue;
 		n = read(fd, buf, PULSE_COOKIE_MAX);
 		if (n > 0) {

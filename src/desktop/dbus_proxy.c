@@ -132,7 +132,9 @@ static _Noreturn void exec_proxy(int sync_w, pid_t parent, char *const *argv)
 	/* The proxy's sbx dies with us, and its sandbox with it. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 		_exit(125);
-	if (dup2(sync_w, PROXY_FD) < 0)
+	/* With sbx's stdin closed the pipe's write end may be PROXY_FD
+	 * already: dup2() would leave it close-on-exec. */
+	if (sync_w == PROXY_FD ? fcntl(PROXY_FD, F_SETFD, 0) < 0 : dup2(sync_w, PROXY_FD) < 0)
 		_exit(125);
 	close_all_except(keep, 1);
 	execv("/proc/self/exe", argv);
@@ -295,9 +297,17 @@ void dbus_proxy_end(struct desktop_run *run)
 	static const char *const socks[] = { "bus", "system_bus_socket" };
 
 	/* The proxy ends on its own when this closes; its sbx is ended too,
-	 * so the proxy is gone when sbx returns. */
-	if (run->proxy_sync >= 0)
+	 * so the proxy is gone when sbx returns. Not before its byte (or its
+	 * end), though: when the sandbox failed early, a proxy whose pipe is
+	 * closed while it starts says so on our stderr, after sbx's own
+	 * error line. */
+	if (run->proxy_sync >= 0) {
+		struct pollfd pfd = { .fd = run->proxy_sync, .events = POLLIN };
+
+		while (poll(&pfd, 1, PROXY_END_TIMEOUT_MS) < 0 && errno == EINTR)
+			;
 		close(run->proxy_sync);
+	}
 	run->proxy_sync = -1;
 	if (run->proxy.pidfd >= 0) {
 		struct pollfd pfd = { .fd = run->proxy.pidfd, .events = POLLIN };

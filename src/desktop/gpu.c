@@ -153,7 +153,9 @@ static int add_nodes(struct sbx_config *c, const char *root, const char *dir)
 		if (!gpu_name(dir, de->d_name))
 			continue;
 		src = xasprintf("%s/%s", host_dir, de->d_name);
-		if (stat(src, &st) < 0 || !S_ISCHR(st.st_mode))
+		/* The node itself: a link named like one could lead to any
+		 * device of /dev (by-path links are in a directory of their own). */
+		if (lstat(src, &st) < 0 || !S_ISCHR(st.st_mode))
 			continue;
 		dest = xasprintf("%s/%s", dir, de->d_name);
 		/* /dev/dri is bound whole (its by-path links too); the others

@@ -53,11 +53,14 @@ static int read_user_cookie(const char *number, struct x11_auth *ret, struct sbx
 			return 0;
 		path = dflt = xasprintf("%s/.Xauthority", home);
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: opening a FIFO would wait for a writer for ever. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : sbx_error_set(e, errno, "--x11: %s", path);
 	if (fstat(fd, &st) < 0)
 		return sbx_error_set(e, errno, "--x11: %s", path);
+	if (!S_ISREG(st.st_mode))
+		return sbx_error_set(e, 0, "--x11: %s: not an Xauthority file", path);
 	if (st.st_size >= XAUTH_MAX)
 		return sbx_error_set(e, EFBIG, "--x11: %s", path);
 	/* One byte more than its size: a file that grew meanwhile is cut,
@@ -98,6 +101,10 @@ static int make_untrusted(const char *sock, const char *display, const struct x1
 					   "(xhost), so an untrusted cookie would protect nothing; "
 					   "use --x11-trusted", display);
 	}
+	/* A server that does not answer once would not answer twice: one
+	 * wait is enough. */
+	if (r != -EACCES)
+		return sbx_error_set(e, r, "--x11: cannot connect to %s", display);
 	r = x11_connect(sock, user, &fd, reason, sizeof(reason));
 	if (r == -EACCES)
 		return sbx_error_set(e, 0, "--x11: the X server of %s refused sbx: %s", display, reason);

@@ -6,13 +6,16 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
 #include "x11_cookie.h"
 
-/* A server that does not answer in this long is hung: give up. */
+/* A server that has not answered (all of) a request in this long is
+ * hung: give up. */
 #define X11_TIMEOUT_MS 5000
 
 #define X_QUERY_EXTENSION 98
@@ -57,14 +60,25 @@ static uint32_t get32(const uint8_t *p)
 	return get16(p) | (uint32_t)get16(p + 2) << 16;
 }
 
-static int read_full(int fd, void *buf, size_t len)
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Until @deadline, not for each read: a server that trickles its reply,
+ * or sends events we never asked for, must not keep sbx for ever. */
+static int read_full(int fd, void *buf, size_t len, int64_t deadline)
 {
 	uint8_t *p = buf;
 
 	while (len) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int64_t left = deadline - now_ms();
 		ssize_t n;
-		int r = poll(&pfd, 1, X11_TIMEOUT_MS);
+		int r = left > 0 ? poll(&pfd, 1, (int)left) : 0;
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -86,13 +100,13 @@ static int read_full(int fd, void *buf, size_t len)
 }
 
 /* Read and drop @len bytes. */
-static int skip(int fd, size_t len)
+static int skip(int fd, size_t len, int64_t deadline)
 {
 	uint8_t buf[512];
 
 	while (len) {
 		size_t n = len < sizeof(buf) ? len : sizeof(buf);
-		int r = read_full(fd, buf, n);
+		int r = read_full(fd, buf, n, deadline);
 
 		if (r < 0)
 			return r;
@@ -107,8 +121,10 @@ int x11_connect(const char *path, const struct x11_auth *auth, int *ret_fd, char
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	size_t nlen = auth ? strlen(auth->name) : 0, dlen = auth ? auth->data_len : 0;
 	uint8_t req[12 + X11_AUTH_NAME_MAX + 4 + X11_AUTH_DATA_MAX + 4] = { 0 }, head[8];
+	const struct timeval tv = { .tv_sec = X11_TIMEOUT_MS / 1000 };
 	size_t off = 12;
 	_cleanup_close_ int fd = -1;
+	int64_t deadline = now_ms() + X11_TIMEOUT_MS;
 	int r;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
@@ -117,8 +133,13 @@ int x11_connect(const char *path, const struct x11_auth *auth, int *ret_fd, char
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	/* connect() to a server whose listen queue is full (one that hangs
+	 * and accepts no more) waits for room for ever, and a write to one
+	 * that reads nothing waits as long: both end at the send timeout. */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
 		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return errno == EAGAIN ? -ETIMEDOUT : -errno;
 
 	req[0] = 'l';
 	put16(req + 2, 11);
@@ -133,9 +154,9 @@ int x11_connect(const char *path, const struct x11_auth *auth, int *ret_fd, char
 	off += dlen + pad4(dlen);
 	r = write_all(fd, req, off);
 	if (r < 0)
-		return r;
+		return r == -EAGAIN ? -ETIMEDOUT : r;
 
-	r = read_full(fd, head, sizeof(head));
+	r = read_full(fd, head, sizeof(head), deadline);
 	if (r < 0)
 		return r;
 	if (head[0] != 1) {
@@ -148,14 +169,14 @@ int x11_connect(const char *path, const struct x11_auth *auth, int *ret_fd, char
 			rlen = more;
 		if (rlen >= sizeof(text))
 			rlen = sizeof(text) - 1;
-		if (read_full(fd, text, rlen) == 0)
+		if (read_full(fd, text, rlen, deadline) == 0)
 			text[rlen] = '\0';
 		/* The server's reason ends in a newline, sometimes. */
 		text[strcspn(text, "\n")] = '\0';
 		snprintf(reason, reason_len, "%s", text[0] ? text : "refused");
 		return -EACCES;
 	}
-	r = skip(fd, (size_t)get16(head + 6) * 4);
+	r = skip(fd, (size_t)get16(head + 6) * 4, deadline);
 	if (r < 0)
 		return r;
 	*ret_fd = TAKE_FD(fd);
@@ -165,10 +186,10 @@ int x11_connect(const char *path, const struct x11_auth *auth, int *ret_fd, char
 /* Read one reply (or error) of 32 bytes plus its extra length into @buf;
  * events, which we never ask for, are skipped. Return: the extra length
  * read, -EPROTO for an X error (its code in @ret_code). */
-static int read_reply(int fd, uint8_t *buf, size_t size, uint8_t *ret_code)
+static int read_reply(int fd, uint8_t *buf, size_t size, uint8_t *ret_code, int64_t deadline)
 {
 	for (;;) {
-		int r = read_full(fd, buf, 32);
+		int r = read_full(fd, buf, 32, deadline);
 		uint32_t extra;
 
 		if (r < 0)
@@ -182,12 +203,12 @@ static int read_reply(int fd, uint8_t *buf, size_t size, uint8_t *ret_code)
 		extra = get32(buf + 4) * 4;
 		if (extra > size - 32)
 			return -EMSGSIZE;
-		r = read_full(fd, buf + 32, extra);
+		r = read_full(fd, buf + 32, extra, deadline);
 		return r < 0 ? r : (int)extra;
 	}
 }
 
-static int query_extension(int fd, const char *name, uint8_t *ret_major)
+static int query_extension(int fd, const char *name, uint8_t *ret_major, int64_t deadline)
 {
 	uint8_t req[8 + 16] = { 0 }, rep[64], code;
 	size_t n = strlen(name);
@@ -200,7 +221,7 @@ static int query_extension(int fd, const char *name, uint8_t *ret_major)
 	r = write_all(fd, req, 8 + n + pad4(n));
 	if (r < 0)
 		return r;
-	r = read_reply(fd, rep, sizeof(rep), &code);
+	r = read_reply(fd, rep, sizeof(rep), &code, deadline);
 	if (r < 0)
 		return r;
 	if (!rep[8])
@@ -215,9 +236,10 @@ int x11_security_generate(int fd, bool trusted, struct x11_auth *ret_auth, uint3
 	uint8_t req[8 + 12 + 20 + 8] = { 0 }, rep[32 + X11_AUTH_DATA_MAX], major, code;
 	size_t off;
 	uint16_t dlen;
+	int64_t deadline = now_ms() + X11_TIMEOUT_MS;
 	int r;
 
-	r = query_extension(fd, "SECURITY", &major);
+	r = query_extension(fd, "SECURITY", &major, deadline);
 	if (r < 0)
 		return r;
 	/* QueryVersion first, as Xext does; both go out in one write. */
@@ -241,10 +263,10 @@ int x11_security_generate(int fd, bool trusted, struct x11_auth *ret_auth, uint3
 	r = write_all(fd, req, off);
 	if (r < 0)
 		return r;
-	r = read_reply(fd, rep, sizeof(rep), &code);
+	r = read_reply(fd, rep, sizeof(rep), &code, deadline);
 	if (r < 0)
 		return r;
-	r = read_reply(fd, rep, sizeof(rep), &code);
+	r = read_reply(fd, rep, sizeof(rep), &code, deadline);
 	if (r < 0)
 		return r;
 	dlen = get16(rep + 12);
@@ -261,9 +283,10 @@ int x11_security_generate(int fd, bool trusted, struct x11_auth *ret_auth, uint3
 int x11_security_revoke(int fd, uint32_t id)
 {
 	uint8_t req[12] = { 0 }, rep[64], major, code;
+	int64_t deadline = now_ms() + X11_TIMEOUT_MS;
 	int r;
 
-	r = query_extension(fd, "SECURITY", &major);
+	r = query_extension(fd, "SECURITY", &major, deadline);
 	if (r < 0)
 		return r;
 	req[0] = major;
@@ -275,7 +298,7 @@ int x11_security_revoke(int fd, uint32_t id)
 	r = write_all(fd, req, sizeof(req));
 	if (r < 0)
 		return r;
-	r = read_reply(fd, rep, sizeof(rep), &code);
+	r = read_reply(fd, rep, sizeof(rep), &code, deadline);
 	return r < 0 ? r : 0;
 }
 

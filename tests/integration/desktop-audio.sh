@@ -43,6 +43,10 @@ run_sbx "${files[@]}" paplay "$WORK/tone.wav"
 [ "$RC" -ne 0 ]
 ok $? "without --audio paplay fails"
 
+mkfifo "$WORK/cookie-fifo"
+PULSE_COOKIE=$WORK/cookie-fifo run_sbx --audio true
+expect_status "a FIFO as PULSE_COOKIE is passed over, not waited on" 0
+
 env -u PULSE_SERVER XDG_RUNTIME_DIR="$WORK/home" "$SBX" --audio true >/dev/null 2>"$WORK/err"
 RC=$? ERR=$(cat "$WORK/err") OUT=
 expect_error "no sound server: --audio says so in one line" 125 '^sbx: --audio: no PulseAudio socket'

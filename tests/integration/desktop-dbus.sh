@@ -37,6 +37,10 @@ own() { # own NAME: RequestName(NAME)
 
 run_sbx --dbus-talk org.sbxtest.Allowed $(call session org.sbxtest.Allowed)
 expect_run "--dbus-talk Allowed: its first call succeeds (the proxy listened before the start)" 0 "   hello"
+# With sbx's stdin (and a free fd 3) closed, the proxy's pipe is fds 0 and 3.
+# shellcheck disable=SC2046
+run_cmd bash -c 'exec "$@" <&- 3>&-' _ "$SBX" --dbus-talk org.sbxtest.Allowed $(call session org.sbxtest.Allowed)
+expect_run "... and with sbx's stdin closed" 0 "   hello"
 run_sbx --dbus-talk org.sbxtest.Allowed $(call session org.sbxtest.Secret)
 [ "$RC" -ne 0 ] && [ -z "$OUT" ]
 ok $? "... a call to Secret fails"
@@ -129,5 +133,9 @@ DBUS_SESSION_BUS_ADDRESS="unix:abstract=/tmp/x" run_sbx --dbus-talk org.a.b true
 expect_error "an abstract bus address: one line" 125 "^sbx: the session bus address unix:abstract=/tmp/x has no socket path"
 DBUS_SESSION_BUS_ADDRESS="unix:path=$WORK/nobus" run_sbx --dbus-talk org.a.b true
 expect_error "a bus socket that does not exist: one line" 125 "^sbx: the session bus socket $WORK/nobus: No such file"
+run_sbx --dbus-talk org.sbxtest.Allowed --bind "$WORK/nothing" /x true
+expect_error "a sandbox that fails after the proxy's start: one line, none of the proxy's" 125 \
+	"^sbx: --bind $WORK/nothing: No such file"
+expect_eq "... and no proxy directory is left" "$before" "$(dirs)"
 
 done_testing

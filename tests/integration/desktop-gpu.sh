@@ -54,6 +54,11 @@ expect_out "--gpu: /sys holds the nodes' links and their PCI device, nothing els
 SBX_TEST_GPU_ROOT=$G run_sbx --gpu sh -c 'echo x >/sys/devices/pci0000:00/0000:00:02.0/vendor'
 [ "$RC" -ne 0 ] && [ "$(cat "$pci/vendor")" = 0x8086 ]
 ok $? "--gpu: the /sys entries are read-only"
+# A link with a GPU's name is no GPU node: it could lead to any device.
+ln -s "$G/dev/sda" "$G/dev/nvidia-link"
+SBX_TEST_GPU_ROOT=$G run_sbx --gpu sh -c 'ls /dev | grep "^nvidia"'
+expect_out "--gpu: a symbolic link named like a GPU node is not bound" nvidia0
+rm "$G/dev/nvidia-link"
 run_sbx sh -c 'ls /sys /dev/dri 2>&1 | grep -c "No such file"'
 expect_out "without --gpu: no /sys, no /dev/dri" 2
 

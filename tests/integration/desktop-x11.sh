@@ -111,6 +111,59 @@ DISPLAY=$XVFB_DISPLAY run_sbx --x11 true
 expect_error "a server that lets clients in without a cookie: --x11 refuses" 125 \
 	'^sbx: --x11: .*without a cookie.*--x11-trusted'
 
+# A hung server: its listen queue full (it accepts no more), it accepts and
+# never answers, or it trickles an endless reply a byte a second. sbx gives
+# up with one line instead of waiting for ever.
+# $1: "full", "silent" or "trickle"; sets HUNG to the display number once
+# the socket is there.
+start_hung_x() {
+	local n=4000
+	while [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
+	at_exit "rm -f /tmp/.X11-unix/X$n"
+	# shellcheck disable=SC2016
+	python3 -c '
+import socket, sys, time
+path, mode = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+held = []
+if mode == "full":
+    s.listen(0)
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    c.connect(path)  # the queue (of one) is full now
+    held.append(c)
+else:
+    s.listen(8)
+print("ready", flush=True)
+while mode == "silent":
+    held.append(s.accept()[0])
+if mode == "trickle":
+    a = s.accept()[0]
+    a.send(bytes([1, 0, 11, 0, 0, 0, 0xff, 0xff]))  # success, 256 KiB follow
+    try:
+        while True:
+            time.sleep(1)
+            a.send(b"\0")
+    except OSError:
+        pass
+time.sleep(3600)
+' "/tmp/.X11-unix/X$n" "$1" >"$WORK/hung-$1.ready" 2>&1 &
+	track_pid $!
+	wait_until 20 grep -q ready "$WORK/hung-$1.ready" || fail "fake X server ($1) started"
+	HUNG=$n
+}
+for mode in full silent trickle; do
+	start_hung_x "$mode"
+	DISPLAY=:$HUNG run_sbx --x11 true
+	expect_error "a hung X server ($mode): --x11 gives up with one line" 125 \
+		"^sbx: --x11: cannot connect to :$HUNG: Connection timed out"
+done
+
+mkfifo "$WORK/xauth-fifo"
+XAUTHORITY=$WORK/xauth-fifo run_sbx --x11 true
+expect_error "a FIFO as XAUTHORITY: one line, not a wait for a writer" 125 \
+	"^sbx: --x11: $WORK/xauth-fifo: not an Xauthority file"
+
 DISPLAY=tcphost:3 run_sbx --x11 true
 expect_error "a TCP display is refused" 125 '^sbx: --x11: DISPLAY=tcphost:3 is not a local display'
 env -u DISPLAY "$SBX" --x11 true >/dev/null 2>"$WORK/err"
