@@ -17,6 +17,8 @@ run_sbx --memory 12X true
 expect_error "--memory 12X is refused" 125 '^sbx: --memory 12X: expected a size such as 512M or 1.5G$'
 run_sbx --memory 1M true
 expect_error "--memory below 4M is refused" 125 '^sbx: --memory 1M: out of range'
+run_sbx --memory 18446744073709552G true
+expect_error "--memory far above 1024P is refused, not wrapped to a small size" 125 '^sbx: --memory 18446744073709552G: out of range'
 run_sbx --memory-swap 1.2345G true
 expect_error "--memory-swap with 4 decimals is refused" 125 '^sbx: --memory-swap 1.2345G: expected a size'
 run_sbx --pids 1 true
