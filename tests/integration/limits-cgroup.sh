@@ -95,6 +95,20 @@ check_path() {
 	else
 		fail "$name: SIGTERM to sbx: the sandbox ends (143) and its cgroups go" "status $st, cgroup '$cg'"
 	fi
+
+	# A sandbox that may mount its cgroup2 (CAP_SYS_ADMIN) nests cgroups
+	# 20 deep: it stops at cgroup.max.depth (sandbox is level 1 of 16),
+	# deeper than which the end could not remove them; nothing is left.
+	run_cmd "${run[@]}" "$SBX" -v --pids 50 --cap-add SYS_ADMIN -- sh -c 'mkdir /tmp/cg &&
+		mount -t cgroup2 none /tmp/cg && d=/tmp/cg && i=0 &&
+		while [ $i -lt 20 ] && mkdir $d/n 2>/dev/null; do d=$d/n; i=$((i + 1)); done; echo $i'
+	cg=$(made_cgroup)
+	if [ "$RC" = 0 ] && [ "$OUT" = 15 ] && [ -n "$cg" ] && [ ! -e "$cg" ] && [ ! -e "$cg.supervisor" ]; then
+		pass "$name: cgroups nested by the sandbox stop at 15 below its own and all go"
+	else
+		fail "$name: cgroups nested by the sandbox stop at 15 below its own and all go" \
+			"status $RC, nested $OUT, cgroup '$cg' $(find "$cg" -type d 2>/dev/null | wc -l) dirs left"
+	fi
 }
 
 # 1. delegated: sbx alone in a scope systemd made for it (no userns holder

@@ -213,6 +213,8 @@ static void test_fake_cgroup(void)
 	is_str(get(file), "50000 100000", "cpu.max for --cpus 0.5");
 	snprintf(file, sizeof(file), "%s/sandbox", limit);
 	ok(exists(file) && cg.sandbox_fd >= 0, "the sandbox's own cgroup, below the limits");
+	snprintf(file, sizeof(file), "%s/cgroup.max.depth", limit);
+	is_str(get(file), "16", "cgroup.max.depth: no deeper nesting than the end removes");
 
 	/* The sandbox made a cgroup of its own; an OOM kill happened. */
 	snprintf(file, sizeof(file), "%s/sandbox/nested", limit);
