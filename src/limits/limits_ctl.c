@@ -135,14 +135,18 @@ static int plan_rlimits(const struct sbx_config *c, struct limits *l, const char
 				     "apply to the sandbox of root (uid 0 on the host)",
 				     why);
 	l->mech = LIMITS_RLIMIT;
-	if (c->limit_memory || c->limit_memory_swap_set) {
+	if (c->limit_memory) {
 		limits_format_size(c->limit_memory, mem, sizeof(mem));
 		snprintf(l->warning, sizeof(l->warning),
 			 "--memory%s: no usable cgroup v2, so each process of the sandbox is limited "
 			 "to %s of data instead (RLIMIT_DATA), a weaker limit (--limits=strict "
 			 "refuses to start)",
-			 c->limit_memory_swap_set ? " --memory-swap" : "",
-			 c->limit_memory ? mem : "no");
+			 c->limit_memory_swap_set ? " --memory-swap" : "", mem);
+	} else if (c->limit_memory_swap_set) {
+		/* No rlimit counts swap: nothing is enforced, and it is said. */
+		snprintf(l->warning, sizeof(l->warning),
+			 "--memory-swap: no usable cgroup v2, and no rlimit limits swap: not enforced "
+			 "(--limits=strict refuses to start)");
 	}
 	return 0;
 }
