@@ -126,4 +126,27 @@ fi
 # 2. D-Bus: sbx in the session's cgroup, which is not its alone.
 check_path "D-Bus scope" "cgroup v2 in systemd scope" env
 
+# 3. Nothing left, looked at before systemd removes the scope (which takes
+# whatever sbx left with it, so the checks above cannot see a leftover):
+# sbx alone in a cgroup of its own in a scope whose shell, in a sibling
+# leaf, outlives it; the sandbox nests cgroups as deep as it can.
+if [ "$manager" = --system ] || systemd-run $manager --scope --quiet true 2>/dev/null; then
+	cat >"$WORK/outlive.sh" <<'EOF'
+cg=/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/self/cgroup)
+mkdir "$cg/sh" "$cg/sbx" && echo $$ >"$cg/sh/cgroup.procs" &&
+	echo "+memory +pids" >"$cg/cgroup.subtree_control" || exit 99
+sh -c 'echo $$ >"$1/cgroup.procs" && exec "$SBX" --pids 50 --cap-add SYS_ADMIN -- sh -c "
+	mkdir /tmp/cg && mount -t cgroup2 none /tmp/cg && cd /tmp/cg &&
+	for i in \$(seq 20); do mkdir n && cd n || break; done 2>/dev/null"' sh "$cg/sbx" || exit 98
+cd "$cg/sbx" || exit 97
+for d in sbx-*; do [ -e "$d" ] && echo "left: $d"; done
+cat cgroup.subtree_control cgroup.procs
+EOF
+	chmod 644 "$WORK/outlive.sh"
+	run_cmd systemd-run $manager --scope --quiet -p Delegate=yes -- \
+		env SBX_USERNS_HOLDER=0 SBX="$SBX" sh "$WORK/outlive.sh"
+	expect_eq "nothing left in a cgroup that outlives sbx, after nested cgroups (no sbx-PID, no controllers)" \
+		"0 " "$RC $OUT"
+fi
+
 done_testing
