@@ -70,6 +70,13 @@ check_path() {
 	run_cmd "${run[@]}" "$SBX" --pids 50 -- cat /proc/self/cgroup
 	expect_eq "$name: the sandbox's cgroup namespace is rooted at its own cgroup" "0::/" "$OUT"
 
+	# The host's cgroup2 bound writable: the namespace does not hide it.
+	run_cmd "${run[@]}" "$SBX" --pids 50 --bind /sys -- true
+	expect_match "$name: --bind /sys: the user is warned that the sandbox could raise its limits" \
+		'^sbx: --bind /sys: the host.s cgroup2 is writable in the sandbox' "$ERR"
+	run_cmd "${run[@]}" "$SBX" --pids 50 --ro-bind /sys -- true
+	expect_eq "$name: --ro-bind /sys: no such warning" "0 " "$RC $(printf '%s\n' "$ERR" | grep writable)"
+
 	# A setup that fails after the cgroups were made, and a signal while
 	# the command runs: nothing left either.
 	run_cmd "${run[@]}" "$SBX" -v --pids 50 --ro-bind /nonexistent-limits-test -- true
