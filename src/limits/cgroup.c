@@ -24,7 +24,8 @@
 
 /* How long the end waits for killed processes to leave the cgroup. */
 #define CGROUP_EMPTY_WAIT_MS 5000
-/* Nested cgroups the sandbox may have made below its own: removed this deep. */
+/* Nested cgroups the sandbox may make below the limiting one (its
+ * cgroup.max.depth), all of which the end removes. */
 #define CGROUP_RM_DEPTH 16
 
 /* A message that says it all, without strerror(), and a specific @r. */
@@ -270,6 +271,12 @@ static int write_limits(const struct cgroup_v2 *cg, const struct cgroup_request 
 		if (r < 0)
 			return sbx_error_set(e, r, "--pids: pids.max");
 	}
+	/* The sandbox (with CAP_SYS_ADMIN it may mount its cgroup2) cannot
+	 * nest cgroups deeper than the end removes: none is left behind. */
+	snprintf(buf, sizeof(buf), "%d", CGROUP_RM_DEPTH);
+	r = cg_write(cg, cg->limit_fd, "cgroup.max.depth", buf);
+	if (r < 0 && r != -ENOENT) /* ENOENT: before Linux 4.14 */
+		return sbx_error_set(e, r, "cgroup %s: cgroup.max.depth", cg->limit);
 	if (req->cpus_milli) {
 		snprintf(buf, sizeof(buf), "%llu %llu",
 			 req->cpus_milli * CGROUP_CPU_PERIOD_US / 1000, CGROUP_CPU_PERIOD_US);

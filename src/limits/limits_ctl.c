@@ -135,21 +135,52 @@ static int plan_rlimits(const struct sbx_config *c, struct limits *l, const char
 				     "apply to the sandbox of root (uid 0 on the host)",
 				     why);
 	l->mech = LIMITS_RLIMIT;
-	if (c->limit_memory || c->limit_memory_swap_set) {
+	if (c->limit_memory) {
 		limits_format_size(c->limit_memory, mem, sizeof(mem));
 		snprintf(l->warning, sizeof(l->warning),
 			 "--memory%s: no usable cgroup v2, so each process of the sandbox is limited "
 			 "to %s of data instead (RLIMIT_DATA), a weaker limit (--limits=strict "
 			 "refuses to start)",
-			 c->limit_memory_swap_set ? " --memory-swap" : "",
-			 c->limit_memory ? mem : "no");
+			 c->limit_memory_swap_set ? " --memory-swap" : "", mem);
+	} else if (c->limit_memory_swap_set) {
+		/* No rlimit counts swap: nothing is enforced, and it is said. */
+		snprintf(l->warning, sizeof(l->warning),
+			 "--memory-swap: no usable cgroup v2, and no rlimit limits swap: not enforced "
+			 "(--limits=strict refuses to start)");
 	}
 	return 0;
+}
+
+/* A writable bind of the host's cgroup2 (/sys, /sys/fs/cgroup, or above or
+ * below them): the sandbox's own cgroup namespace does not hide it, and the
+ * limit files there are the user's, so the sandbox could raise its limits. */
+static const struct sbx_mount_spec *cgroupfs_bound_writable(const struct sbx_config *c)
+{
+	static const char mnt[] = CGROUP_MNT;
+
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct sbx_mount_spec *m = &c->mounts[i];
+		size_t n = m->src ? strlen(m->src) : 0;
+
+		if ((m->kind != SBX_MOUNT_BIND && m->kind != SBX_MOUNT_DEV_BIND) || m->sandbox_src ||
+		    !n)
+			continue;
+		while (n > 1 && m->src[n - 1] == '/')
+			n--;
+		/* @src is /, /sys, /sys/fs, /sys/fs/cgroup or below it. */
+		if ((n == 1 && m->src[0] == '/') ||
+		    (strncmp(mnt, m->src, n) == 0 && (mnt[n] == '/' || !mnt[n])) ||
+		    (strncmp(m->src, mnt, sizeof(mnt) - 1) == 0 &&
+		     (m->src[sizeof(mnt) - 1] == '/' || !m->src[sizeof(mnt) - 1])))
+			return m;
+	}
+	return NULL;
 }
 
 int limits_setup(const struct sbx_config *c, struct limits *l, struct sbx_error *e)
 {
 	char why[2 * SBX_ERROR_MSG_MAX + 8], what[128];
+	const struct sbx_mount_spec *bound;
 	int r;
 
 	l->memory = c->limit_memory;
@@ -174,6 +205,12 @@ int limits_setup(const struct sbx_config *c, struct limits *l, struct sbx_error 
 	else
 		snprintf(l->notes, sizeof(l->notes), "limits:%s via cgroup v2: %s%s/%s", what,
 			 l->cg.root, l->cg.path, l->cg.limit);
+	bound = cgroupfs_bound_writable(c);
+	if (bound)
+		snprintf(l->warning, sizeof(l->warning),
+			 "--%s %s: the host's cgroup2 is writable in the sandbox, which can raise "
+			 "its own limits there (bind it read-only)",
+			 bound->option, bound->src);
 	r = cgroup_v2_watch(&l->cg, (const char *const[]){ "memory.events", "pids.events" }, 2);
 	l->watch_fd = r < 0 ? -1 : r;
 	cgroup_v2_event_count(&l->cg, "memory.events", "oom_kill", &l->oom_seen);

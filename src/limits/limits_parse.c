@@ -7,14 +7,16 @@
 
 #include "limits_parse.h"
 
-/* "12.345" into 12345 thousandths; at most 3 decimals, no sign, no exponent.
- * Stops at the first character that is neither a digit nor the one '.'.
+/* "12.345" into 12 and 345 thousandths, kept apart: 12 * 1000 + 345 would
+ * wrap for a byte count above ULLONG_MAX / 1000 (about 16P), which is in
+ * range. At most 3 decimals, no sign, no exponent. Stops at the first
+ * character that is neither a digit nor the one '.'.
  * Return: 0, -EINVAL (no digits, a 4th decimal) or -ERANGE (above @max_whole) */
 static int parse_milli(const char **s, unsigned long long max_whole,
-		       unsigned long long *ret_milli)
+		       unsigned long long *ret_whole, unsigned *ret_frac)
 {
-	unsigned long long whole = 0, frac = 0;
-	unsigned decimals = 0;
+	unsigned long long whole = 0;
+	unsigned decimals = 0, frac = 0;
 	bool digits = false;
 	const char *p = *s;
 
@@ -34,7 +36,8 @@ static int parse_milli(const char **s, unsigned long long max_whole,
 		return -EINVAL;
 	for (; decimals < 3; decimals++)
 		frac *= 10;
-	*ret_milli = whole * 1000 + frac;
+	*ret_whole = whole;
+	*ret_frac = frac;
 	*s = p;
 	return 0;
 }
@@ -42,8 +45,9 @@ static int parse_milli(const char **s, unsigned long long max_whole,
 int limits_parse_size(const char *s, unsigned long long *ret_bytes)
 {
 	static const char units[] = "KMGT";
-	unsigned long long milli, unit = 1, bytes;
-	int r = parse_milli(&s, LIMITS_MEMORY_MAX, &milli);
+	unsigned long long whole, unit = 1, bytes;
+	unsigned frac;
+	int r = parse_milli(&s, LIMITS_MEMORY_MAX, &whole, &frac);
 
 	if (r < 0)
 		return r;
@@ -59,9 +63,9 @@ int limits_parse_size(const char *s, unsigned long long *ret_bytes)
 		s += 2;
 	if (*s)
 		return -EINVAL;
-	if (milli / 1000 > LIMITS_MEMORY_MAX / unit)
+	if (whole > LIMITS_MEMORY_MAX / unit)
 		return -ERANGE;
-	bytes = milli / 1000 * unit + milli % 1000 * unit / 1000;
+	bytes = whole * unit + frac * unit / 1000;
 	if (bytes > LIMITS_MEMORY_MAX)
 		return -ERANGE;
 	*ret_bytes = bytes;
@@ -70,11 +74,13 @@ int limits_parse_size(const char *s, unsigned long long *ret_bytes)
 
 int limits_parse_cpus(const char *s, unsigned *ret_milli)
 {
-	unsigned long long milli;
-	int r = parse_milli(&s, LIMITS_CPUS_MILLI_MAX / 1000 + 1, &milli);
+	unsigned long long whole, milli;
+	unsigned frac;
+	int r = parse_milli(&s, LIMITS_CPUS_MILLI_MAX / 1000 + 1, &whole, &frac);
 
 	if (r < 0)
 		return r;
+	milli = whole * 1000 + frac;
 	if (*s)
 		return -EINVAL;
 	if (milli < LIMITS_CPUS_MILLI_MIN || milli > LIMITS_CPUS_MILLI_MAX)

@@ -173,12 +173,14 @@ static int start_scope(const struct sdbus *sd, sd_bus *bus, const char *name, st
 	while (r >= 0 && !w.done) {
 		int64_t left = deadline - monotonic_ms();
 
-		r = sd->process(bus, NULL);
-		if (r > 0 || w.done)
-			continue;
-		if (r == 0 && left <= 0)
+		/* Checked on every turn: a manager busy with other jobs sends
+		 * JobRemoved signals without end, each one a turn with r > 0. */
+		if (left <= 0) {
 			r = -ETIMEDOUT;
-		else if (r == 0)
+			break;
+		}
+		r = sd->process(bus, NULL);
+		if (r == 0 && !w.done)
 			r = sd->wait(bus, (uint64_t)left * 1000);
 	}
 	if (r < 0)

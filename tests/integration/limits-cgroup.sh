@@ -70,6 +70,13 @@ check_path() {
 	run_cmd "${run[@]}" "$SBX" --pids 50 -- cat /proc/self/cgroup
 	expect_eq "$name: the sandbox's cgroup namespace is rooted at its own cgroup" "0::/" "$OUT"
 
+	# The host's cgroup2 bound writable: the namespace does not hide it.
+	run_cmd "${run[@]}" "$SBX" --pids 50 --bind /sys -- true
+	expect_match "$name: --bind /sys: the user is warned that the sandbox could raise its limits" \
+		'^sbx: --bind /sys: the host.s cgroup2 is writable in the sandbox' "$ERR"
+	run_cmd "${run[@]}" "$SBX" --pids 50 --ro-bind /sys -- true
+	expect_eq "$name: --ro-bind /sys: no such warning" "0 " "$RC $(printf '%s\n' "$ERR" | grep writable)"
+
 	# A setup that fails after the cgroups were made, and a signal while
 	# the command runs: nothing left either.
 	run_cmd "${run[@]}" "$SBX" -v --pids 50 --ro-bind /nonexistent-limits-test -- true
@@ -95,6 +102,20 @@ check_path() {
 	else
 		fail "$name: SIGTERM to sbx: the sandbox ends (143) and its cgroups go" "status $st, cgroup '$cg'"
 	fi
+
+	# A sandbox that may mount its cgroup2 (CAP_SYS_ADMIN) nests cgroups
+	# 20 deep: it stops at cgroup.max.depth (sandbox is level 1 of 16),
+	# deeper than which the end could not remove them; nothing is left.
+	run_cmd "${run[@]}" "$SBX" -v --pids 50 --cap-add SYS_ADMIN -- sh -c 'mkdir /tmp/cg &&
+		mount -t cgroup2 none /tmp/cg && d=/tmp/cg && i=0 &&
+		while [ $i -lt 20 ] && mkdir $d/n 2>/dev/null; do d=$d/n; i=$((i + 1)); done; echo $i'
+	cg=$(made_cgroup)
+	if [ "$RC" = 0 ] && [ "$OUT" = 15 ] && [ -n "$cg" ] && [ ! -e "$cg" ] && [ ! -e "$cg.supervisor" ]; then
+		pass "$name: cgroups nested by the sandbox stop at 15 below its own and all go"
+	else
+		fail "$name: cgroups nested by the sandbox stop at 15 below its own and all go" \
+			"status $RC, nested $OUT, cgroup '$cg' $(find "$cg" -type d 2>/dev/null | wc -l) dirs left"
+	fi
 }
 
 # 1. delegated: sbx alone in a scope systemd made for it (no userns holder
@@ -111,5 +132,28 @@ fi
 
 # 2. D-Bus: sbx in the session's cgroup, which is not its alone.
 check_path "D-Bus scope" "cgroup v2 in systemd scope" env
+
+# 3. Nothing left, looked at before systemd removes the scope (which takes
+# whatever sbx left with it, so the checks above cannot see a leftover):
+# sbx alone in a cgroup of its own in a scope whose shell, in a sibling
+# leaf, outlives it; the sandbox nests cgroups as deep as it can.
+if [ "$manager" = --system ] || systemd-run $manager --scope --quiet true 2>/dev/null; then
+	cat >"$WORK/outlive.sh" <<'EOF'
+cg=/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/self/cgroup)
+mkdir "$cg/sh" "$cg/sbx" && echo $$ >"$cg/sh/cgroup.procs" &&
+	echo "+memory +pids" >"$cg/cgroup.subtree_control" || exit 99
+sh -c 'echo $$ >"$1/cgroup.procs" && exec "$SBX" --pids 50 --cap-add SYS_ADMIN -- sh -c "
+	mkdir /tmp/cg && mount -t cgroup2 none /tmp/cg && cd /tmp/cg &&
+	for i in \$(seq 20); do mkdir n && cd n || break; done 2>/dev/null"' sh "$cg/sbx" || exit 98
+cd "$cg/sbx" || exit 97
+for d in sbx-*; do [ -e "$d" ] && echo "left: $d"; done
+cat cgroup.subtree_control cgroup.procs
+EOF
+	chmod 644 "$WORK/outlive.sh"
+	run_cmd systemd-run $manager --scope --quiet -p Delegate=yes -- \
+		env SBX_USERNS_HOLDER=0 SBX="$SBX" sh "$WORK/outlive.sh"
+	expect_eq "nothing left in a cgroup that outlives sbx, after nested cgroups (no sbx-PID, no controllers)" \
+		"0 " "$RC $OUT"
+fi
 
 done_testing

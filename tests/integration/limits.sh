@@ -17,6 +17,8 @@ run_sbx --memory 12X true
 expect_error "--memory 12X is refused" 125 '^sbx: --memory 12X: expected a size such as 512M or 1.5G$'
 run_sbx --memory 1M true
 expect_error "--memory below 4M is refused" 125 '^sbx: --memory 1M: out of range'
+run_sbx --memory 18446744073709552G true
+expect_error "--memory far above 1024P is refused, not wrapped to a small size" 125 '^sbx: --memory 18446744073709552G: out of range'
 run_sbx --memory-swap 1.2345G true
 expect_error "--memory-swap with 4 decimals is refused" 125 '^sbx: --memory-swap 1.2345G: expected a size'
 run_sbx --pids 1 true
@@ -71,6 +73,9 @@ nofb --memory 64M -- python3 /probe.py hog 256
 expect_eq "fallback: a 256M hog under --memory 64M is refused its memory" "3 MemoryError" "$RC $OUT"
 expect_match "fallback: the user is told the limit is weaker" \
 	'^sbx: --memory: no usable cgroup v2, so each process of the sandbox is limited to 64M of data instead \(RLIMIT_DATA\), a weaker limit' "$ERR"
+nofb --memory-swap 1G true
+expect_match "fallback: --memory-swap alone is said not to be enforced" \
+	'^sbx: --memory-swap: no usable cgroup v2, and no rlimit limits swap: not enforced' "$ERR"
 nofb -- python3 /probe.py hog 256
 expect_eq "fallback: the same hog without --memory gets its memory" "0 allocated" "$RC $OUT"
 nofb --cpus 1 true

@@ -32,6 +32,11 @@ static void test_sizes(void)
 		{ "1.2345G", -EINVAL, 0 },	  { "1 G", -EINVAL, 0 },
 		{ "1e9", -EINVAL, 0 },		  { "5000000000T", -ERANGE, 0 },
 		{ "99999999999999999999", -ERANGE, 0 }, { "65536B", -EINVAL, 0 },
+		/* Above ULLONG_MAX / 1000 but within range: no wrap in thousandths. */
+		{ "18446744073709552", 0, 18446744073709552ULL },
+		{ "1152921504606846976", 0, 1ULL << 60 },
+		{ "1152921504606846977", -ERANGE, 0 },
+		{ "18446744073709552G", -ERANGE, 0 }, { "18446744073709552.5", 0, 18446744073709552ULL },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -208,6 +213,8 @@ static void test_fake_cgroup(void)
 	is_str(get(file), "50000 100000", "cpu.max for --cpus 0.5");
 	snprintf(file, sizeof(file), "%s/sandbox", limit);
 	ok(exists(file) && cg.sandbox_fd >= 0, "the sandbox's own cgroup, below the limits");
+	snprintf(file, sizeof(file), "%s/cgroup.max.depth", limit);
+	is_str(get(file), "16", "cgroup.max.depth: no deeper nesting than the end removes");
 
 	/* The sandbox made a cgroup of its own; an OOM kill happened. */
 	snprintf(file, sizeof(file), "%s/sandbox/nested", limit);
