@@ -219,6 +219,69 @@ else
 	"$SBX" stop s2 --time 0
 fi
 
+# --- from inside another sandbox ----------------------------------------------
+# Sandboxes run as the user too: one given the registry's directory (a --bind
+# of $XDG_RUNTIME_DIR, as for a Wayland socket) must not enter, kill or stop
+# another named sandbox, whose confinement may be looser than its own.
+marker
+MV=$MARKER
+run_sbx -d --name victim sleep "$MV"
+run_sbx --bind "$XDG_RUNTIME_DIR" --ro-bind "$SBX:/run/sbx-client" \
+	--setenv XDG_RUNTIME_DIR "$XDG_RUNTIME_DIR" /run/sbx-client enter victim echo escaped
+expect_ne "from inside a sandbox: sbx enter into another is refused" 0 "$RC"
+expect_match "... with a clear error" "pid namespace" "$ERR"
+run_sbx --bind "$XDG_RUNTIME_DIR" --ro-bind "$SBX:/run/sbx-client" \
+	--setenv XDG_RUNTIME_DIR "$XDG_RUNTIME_DIR" /run/sbx-client kill victim KILL
+expect_ne "from inside a sandbox: sbx kill of another is refused" 0 "$RC"
+if [ -x /usr/bin/python3 ]; then
+	# Straight at the socket, past the client's own checks: SIGKILL.
+	run_sbx --bind "$XDG_RUNTIME_DIR" /usr/bin/python3 -c 'import socket, struct, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.connect(sys.argv[1])
+try:
+    s.send(struct.pack("IIiIII", 0x73627863, 2, 9, 0, 0, 0))
+except BrokenPipeError:
+    pass # refused and closed before we sent: the reply waits all the same
+print(s.recv(1024)[16:].split(b"\0")[0].decode())' "$REG/victim/ctl"
+	expect_match "from inside a sandbox, straight at the socket: the supervisor refuses" \
+		"permission denied" "$OUT"
+fi
+listed victim
+ok $? "... and the other sandbox still runs"
+"$SBX" stop victim --time 0 >/dev/null 2>&1
+wait_until 10 not_listed victim
+
+# Nor pose as one: the client checks the server's pid namespace too.
+if [ -x /usr/bin/python3 ]; then
+	marker
+	run_sbx -d --name poser --bind "$XDG_RUNTIME_DIR" /usr/bin/python3 -c '
+import fcntl, os, socket, struct, sys
+d = sys.argv[1] + "/poser-fake"
+os.mkdir(d, 0o700)
+lock = open(d + "/lock", "w")
+fcntl.flock(lock, fcntl.LOCK_EX)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.bind(d + "/ctl")
+s.listen(4)
+open(d + "/ready", "w").close()
+while True:
+    c, _ = s.accept()
+    try:
+        c.recvmsg(20000, 4096)
+        for t, v in ((102, 7), (103, 42)):
+            c.send(struct.pack("IiII", t, v, 0, 0) + bytes(480))
+    except OSError:
+        pass
+    c.close()' "$REG" "$MARKER"
+	wait_until 10 test -e "$REG/poser-fake/ready"
+	run_sbx enter poser-fake true
+	expect_error "a control socket served from inside a sandbox is refused by the client" 125 \
+		"not served from this pid namespace"
+	"$SBX" stop poser --time 0 >/dev/null 2>&1
+	wait_until 10 not_listed poser
+else
+	skip "a control socket served from inside a sandbox" "needs /usr/bin/python3"
+fi
+
 # --- another user ------------------------------------------------------------------
 other=
 if [ "$(id -u)" = 0 ] && id sbxci >/dev/null 2>&1 &&
