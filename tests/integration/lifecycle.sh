@@ -311,6 +311,58 @@ else
 fi
 
 # --- two real terminals (tmux) ----------------------------------------------------
+# sbx enter gives its terminal back in the mode it found it, not raw: after
+# a SIGCONT while it ran (which once saved the raw modes as the ones to
+# restore), and when stopped from outside by SIGTSTP.
+marker
+run_sbx -d --name rawt sleep "$MARKER"
+rawt_py='import os, pty, signal, sys, termios, time
+def canon(fd):
+    return bool(termios.tcgetattr(fd)[3] & termios.ICANON)
+def wait_raw(fd):
+    end = time.monotonic() + 20
+    while canon(fd) and time.monotonic() < end:
+        time.sleep(0.02) # no event says "raw": look again
+enter = [sys.argv[1], "enter", "rawt", "sleep", sys.argv[2]]
+if sys.argv[3] == "cont":
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(enter[0], enter)
+    wait_raw(fd)
+    os.kill(pid, signal.SIGCONT)
+    os.kill(pid, signal.SIGTERM) # passed on: the entered sleep ends, then sbx enter
+    os.waitpid(pid, 0)
+    print("ended", "canonical" if canon(fd) else "raw", flush=True)
+    sys.exit(0)
+# As from a shell: sbx enter a job of its own, its parent in the session.
+r, w = os.pipe()
+pid, fd = pty.fork()
+if pid == 0:
+    job = os.fork()
+    if job == 0:
+        os.setpgid(0, 0)
+        signal.signal(signal.SIGTTOU, signal.SIG_IGN) # to take the terminal
+        os.tcsetpgrp(0, os.getpgrp())
+        signal.signal(signal.SIGTTOU, signal.SIG_DFL)
+        os.execv(enter[0], enter)
+    os.setpgid(job, job)
+    signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+    wait_raw(0)
+    os.kill(job, signal.SIGTSTP)
+    _, st = os.waitpid(job, os.WUNTRACED)
+    res = ("stopped" if os.WIFSTOPPED(st) else "ended") + " " + ("canonical" if canon(0) else "raw")
+    os.kill(job, signal.SIGKILL)
+    os.write(w, res.encode())
+    os._exit(0)
+os.close(w)
+print(os.read(r, 100).decode(), flush=True)
+os.waitpid(pid, 0)'
+run_cmd python3 -c "$rawt_py" "$SBX" "$MARKER" cont
+expect_out "sbx enter continued while running, then ended: the terminal is canonical again" "ended canonical"
+run_cmd python3 -c "$rawt_py" "$SBX" "$MARKER" tstp
+expect_out "sbx enter stopped by SIGTSTP (a job of a shell): the terminal is canonical" "stopped canonical"
+"$SBX" stop rawt --time 0 >/dev/null 2>&1
+
 if command -v tmux >/dev/null; then
 	TM=(tmux -S "$WORK/tmux.sock")
 	at_exit "${TM[*]} kill-server 2>/dev/null"
