@@ -2,16 +2,65 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "client.h"
 #include "log.h"
 #include "util.h"
+
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+
+bool client_peer_outside_sandboxes(int fd)
+{
+	_cleanup_close_ int pidfd = -1;
+	socklen_t len = sizeof(struct ucred);
+	struct ucred cr;
+	char path[64], buf[2048];
+	const char *ns;
+	ssize_t n;
+	int info;
+
+	/* A peer in a pid namespace above ours has pid 0 here. */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 || cr.pid <= 0)
+		return false;
+	len = sizeof(pidfd);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0)
+		pidfd = (int)syscall(SYS_pidfd_open, cr.pid, 0); /* before Linux 6.5 */
+	if (pidfd < 0)
+		return false;
+	/* Our own pidfd's NSpid: its pid in our namespace, then in each
+	 * below down to its own. /proc/PID/ns would need ptrace access,
+	 * which a rootless supervisor (in a user namespace) lacks. */
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+	info = open(path, O_RDONLY | O_CLOEXEC);
+	if (info < 0)
+		return false;
+	n = read(info, buf, sizeof(buf) - 1);
+	close(info);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	ns = strstr(buf, "\nNSpid:");
+	if (!ns)
+		return false;
+	ns += strlen("\nNSpid:");
+	while (*ns == '\t' || *ns == ' ')
+		ns++;
+	/* One number, not 0 (outside our namespace) nor -1 (gone). */
+	if (*ns < '1' || *ns > '9')
+		return false;
+	ns += strspn(ns, "0123456789");
+	return *ns == '\n' || *ns == '\0';
+}
 
 int client_connect(const char *name, struct registry_entry *reg, int *ret_fd, struct sbx_error *e)
 {
@@ -38,6 +87,11 @@ int client_connect(const char *name, struct registry_entry *reg, int *ret_fd, st
 	if (cr.uid != getuid())
 		return sbx_error_set(e, 0, "sandbox '%s' is served by uid %u, not by you: refusing",
 				     name, (unsigned)cr.uid), -EACCES;
+	/* Not a socket a sandbox given the registry's directory put there. */
+	if (!client_peer_outside_sandboxes(fd))
+		return sbx_error_set(e, 0,
+				     "sandbox '%s' is not served from this pid namespace (inside a sandbox?): refusing",
+				     name), -EACCES;
 	*ret_fd = TAKE_FD(fd);
 	return 0;
 }

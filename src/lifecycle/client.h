@@ -8,6 +8,19 @@
 #include "registry.h"
 
 /**
+ * client_peer_outside_sandboxes() - whether @fd's peer is in our pid namespace
+ * @fd:	a connected AF_UNIX socket
+ *
+ * Every sandbox's processes run as the user, so SO_PEERCRED's uid does not
+ * tell a sandboxed process from the user's own: its pid namespace does.
+ * The peer is pinned by its pidfd while /proc is looked at.
+ *
+ * Return: true when the peer is in our pid namespace, false otherwise or
+ * when that cannot be told.
+ */
+bool client_peer_outside_sandboxes(int fd);
+
+/**
  * client_connect() - connect to the control socket of the live sandbox @name
  * @reg:	its state directory, opened (close it with registry_close())
  * @ret_fd:	the connection

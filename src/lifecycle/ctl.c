@@ -21,6 +21,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "ctl_proto.h"
 #include "lifecycle.h"
 #include "lifecycle_int.h"
@@ -199,7 +200,7 @@ static void on_conn(struct loop_source *src, uint32_t events)
 	handle(cn, &req);
 }
 
-/* Only the user who started the sandbox may control it. */
+/* Only the user who started the sandbox may control it, from outside. */
 static bool peer_allowed(int fd, struct sbx_error *e)
 {
 	struct ucred cr;
@@ -212,6 +213,14 @@ static bool peer_allowed(int fd, struct sbx_error *e)
 	if (cr.uid != getuid()) {
 		sbx_error_set(e, 0, "permission denied: it belongs to uid %u, not to uid %u",
 			      (unsigned)getuid(), (unsigned)cr.uid);
+		return false;
+	}
+	/* Every sandbox's processes run as the user too: one given the
+	 * registry's directory (a --bind of $XDG_RUNTIME_DIR, for a Wayland
+	 * socket) could enter, stop or kill any named sandbox, a more loosely
+	 * confined one included. */
+	if (!client_peer_outside_sandboxes(fd)) {
+		sbx_error_set(e, 0, "permission denied: not from sbx's pid namespace (inside a sandbox?)");
 		return false;
 	}
 	return true;
@@ -230,6 +239,9 @@ static void on_listen(struct loop_source *src, uint32_t events)
 		if (fd < 0)
 			return; /* EAGAIN, or a client that left: nothing to do */
 		if (!peer_allowed(fd, &e)) {
+			/* Its request unread at close() would reset the
+			 * connection, and the client never see why. */
+			consume(fd);
 			reply(fd, CTL_ERROR, 0, &e);
 			close(fd);
 			continue;

@@ -28,8 +28,9 @@
 #include "lifecycle_verbs.h"
 #include "util.h"
 
-/* Passed on to the entered process's session; WINCH and CONT are ours. */
-static const int relayed[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT };
+/* Passed on to the entered process's session; WINCH, CONT and TSTP are ours. */
+static const int relayed[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT,
+			       SIGTSTP };
 
 struct enter_state {
 	int conn;
@@ -104,7 +105,8 @@ static void make_raw(struct enter_state *s)
 {
 	struct termios raw;
 
-	if (tcgetattr(STDIN_FILENO, &s->saved) < 0)
+	/* Already raw (a SIGCONT while running): keep the modes to restore. */
+	if (s->raw || tcgetattr(STDIN_FILENO, &s->saved) < 0)
 		return;
 	raw = s->saved;
 	cfmakeraw(&raw);
@@ -117,6 +119,24 @@ static void restore_tty(struct enter_state *s)
 	if (s->raw)
 		tcsetattr(STDIN_FILENO, TCSADRAIN, &s->saved);
 	s->raw = false;
+}
+
+/* Stopped from outside (kill -TSTP; a ^Z of ours goes to the inner
+ * terminal): the shell gets its terminal back as it left it. The signal's
+ * own default action stops us (the kernel drops it in an orphaned process
+ * group: then we just go on, raw again). */
+static void stop_self(struct enter_state *s)
+{
+	sigset_t tstp;
+
+	restore_tty(s);
+	sigemptyset(&tstp);
+	sigaddset(&tstp, SIGTSTP);
+	kill(getpid(), SIGTSTP);
+	sigprocmask(SIG_UNBLOCK, &tstp, NULL);
+	sigprocmask(SIG_BLOCK, &tstp, NULL);
+	if (s->master >= 0)
+		make_raw(s);
 }
 
 static void forward_signal(struct enter_state *s, int sig)
@@ -140,6 +160,8 @@ static void on_signal(struct enter_state *s)
 		} else if (sig == SIGCONT) {
 			if (s->master >= 0)
 				make_raw(s);
+		} else if (sig == SIGTSTP) {
+			stop_self(s);
 		} else {
 			forward_signal(s, sig);
 		}

@@ -209,10 +209,12 @@ int lifecycle_begin(const struct sbx_config *c, struct lifecycle **ret, int *ret
 		auto_name = xasprintf("sbx-%d", (int)getpid());
 	l = lifecycle_new(c);
 	r = registry_create(&l->reg, c->name ? c->name : auto_name, e);
-	if (r == 0)
-		r = ctl_listen(l, e);
 	if (r == 0 && c->detach)
 		r = detach(l, ret_status, e);
+	/* After the fork: the socket's credentials, which clients check
+	 * (SO_PEERCRED), are the listening process's, alive as long as it. */
+	if (r == 0)
+		r = ctl_listen(l, e);
 	if (r == 1) {
 		lifecycle_forget(l);
 		return 1;

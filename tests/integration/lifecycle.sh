@@ -219,6 +219,69 @@ else
 	"$SBX" stop s2 --time 0
 fi
 
+# --- from inside another sandbox ----------------------------------------------
+# Sandboxes run as the user too: one given the registry's directory (a --bind
+# of $XDG_RUNTIME_DIR, as for a Wayland socket) must not enter, kill or stop
+# another named sandbox, whose confinement may be looser than its own.
+marker
+MV=$MARKER
+run_sbx -d --name victim sleep "$MV"
+run_sbx --bind "$XDG_RUNTIME_DIR" --ro-bind "$SBX:/run/sbx-client" \
+	--setenv XDG_RUNTIME_DIR "$XDG_RUNTIME_DIR" /run/sbx-client enter victim echo escaped
+expect_ne "from inside a sandbox: sbx enter into another is refused" 0 "$RC"
+expect_match "... with a clear error" "pid namespace" "$ERR"
+run_sbx --bind "$XDG_RUNTIME_DIR" --ro-bind "$SBX:/run/sbx-client" \
+	--setenv XDG_RUNTIME_DIR "$XDG_RUNTIME_DIR" /run/sbx-client kill victim KILL
+expect_ne "from inside a sandbox: sbx kill of another is refused" 0 "$RC"
+if [ -x /usr/bin/python3 ]; then
+	# Straight at the socket, past the client's own checks: SIGKILL.
+	run_sbx --bind "$XDG_RUNTIME_DIR" /usr/bin/python3 -c 'import socket, struct, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.connect(sys.argv[1])
+try:
+    s.send(struct.pack("IIiIII", 0x73627863, 2, 9, 0, 0, 0))
+except BrokenPipeError:
+    pass # refused and closed before we sent: the reply waits all the same
+print(s.recv(1024)[16:].split(b"\0")[0].decode())' "$REG/victim/ctl"
+	expect_match "from inside a sandbox, straight at the socket: the supervisor refuses" \
+		"permission denied" "$OUT"
+fi
+listed victim
+ok $? "... and the other sandbox still runs"
+"$SBX" stop victim --time 0 >/dev/null 2>&1
+wait_until 10 not_listed victim
+
+# Nor pose as one: the client checks the server's pid namespace too.
+if [ -x /usr/bin/python3 ]; then
+	marker
+	run_sbx -d --name poser --bind "$XDG_RUNTIME_DIR" /usr/bin/python3 -c '
+import fcntl, os, socket, struct, sys
+d = sys.argv[1] + "/poser-fake"
+os.mkdir(d, 0o700)
+lock = open(d + "/lock", "w")
+fcntl.flock(lock, fcntl.LOCK_EX)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.bind(d + "/ctl")
+s.listen(4)
+open(d + "/ready", "w").close()
+while True:
+    c, _ = s.accept()
+    try:
+        c.recvmsg(20000, 4096)
+        for t, v in ((102, 7), (103, 42)):
+            c.send(struct.pack("IiII", t, v, 0, 0) + bytes(480))
+    except OSError:
+        pass
+    c.close()' "$REG" "$MARKER"
+	wait_until 10 test -e "$REG/poser-fake/ready"
+	run_sbx enter poser-fake true
+	expect_error "a control socket served from inside a sandbox is refused by the client" 125 \
+		"not served from this pid namespace"
+	"$SBX" stop poser --time 0 >/dev/null 2>&1
+	wait_until 10 not_listed poser
+else
+	skip "a control socket served from inside a sandbox" "needs /usr/bin/python3"
+fi
+
 # --- another user ------------------------------------------------------------------
 other=
 if [ "$(id -u)" = 0 ] && id sbxci >/dev/null 2>&1 &&
@@ -248,6 +311,58 @@ else
 fi
 
 # --- two real terminals (tmux) ----------------------------------------------------
+# sbx enter gives its terminal back in the mode it found it, not raw: after
+# a SIGCONT while it ran (which once saved the raw modes as the ones to
+# restore), and when stopped from outside by SIGTSTP.
+marker
+run_sbx -d --name rawt sleep "$MARKER"
+rawt_py='import os, pty, signal, sys, termios, time
+def canon(fd):
+    return bool(termios.tcgetattr(fd)[3] & termios.ICANON)
+def wait_raw(fd):
+    end = time.monotonic() + 20
+    while canon(fd) and time.monotonic() < end:
+        time.sleep(0.02) # no event says "raw": look again
+enter = [sys.argv[1], "enter", "rawt", "sleep", sys.argv[2]]
+if sys.argv[3] == "cont":
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(enter[0], enter)
+    wait_raw(fd)
+    os.kill(pid, signal.SIGCONT)
+    os.kill(pid, signal.SIGTERM) # passed on: the entered sleep ends, then sbx enter
+    os.waitpid(pid, 0)
+    print("ended", "canonical" if canon(fd) else "raw", flush=True)
+    sys.exit(0)
+# As from a shell: sbx enter a job of its own, its parent in the session.
+r, w = os.pipe()
+pid, fd = pty.fork()
+if pid == 0:
+    job = os.fork()
+    if job == 0:
+        os.setpgid(0, 0)
+        signal.signal(signal.SIGTTOU, signal.SIG_IGN) # to take the terminal
+        os.tcsetpgrp(0, os.getpgrp())
+        signal.signal(signal.SIGTTOU, signal.SIG_DFL)
+        os.execv(enter[0], enter)
+    os.setpgid(job, job)
+    signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+    wait_raw(0)
+    os.kill(job, signal.SIGTSTP)
+    _, st = os.waitpid(job, os.WUNTRACED)
+    res = ("stopped" if os.WIFSTOPPED(st) else "ended") + " " + ("canonical" if canon(0) else "raw")
+    os.kill(job, signal.SIGKILL)
+    os.write(w, res.encode())
+    os._exit(0)
+os.close(w)
+print(os.read(r, 100).decode(), flush=True)
+os.waitpid(pid, 0)'
+run_cmd python3 -c "$rawt_py" "$SBX" "$MARKER" cont
+expect_out "sbx enter continued while running, then ended: the terminal is canonical again" "ended canonical"
+run_cmd python3 -c "$rawt_py" "$SBX" "$MARKER" tstp
+expect_out "sbx enter stopped by SIGTSTP (a job of a shell): the terminal is canonical" "stopped canonical"
+"$SBX" stop rawt --time 0 >/dev/null 2>&1
+
 if command -v tmux >/dev/null; then
 	TM=(tmux -S "$WORK/tmux.sock")
 	at_exit "${TM[*]} kill-server 2>/dev/null"
