@@ -14,6 +14,7 @@
 #include "rootfs.h"
 #include "sync.h"
 #include "userns.h"
+#include "userns_holder.h"
 #include "util.h"
 
 static _Noreturn void fail(const struct child_plan *plan, const struct sbx_error *e)
@@ -54,7 +55,12 @@ _Noreturn void child_main(const struct sbx_config *c, const struct child_plan *p
 	 * that died before this line is caught by EOF in wait_for_maps(). */
 	set_parent_death_signal(c);
 
-	if (ns_unshare_rest(c, &e) < 0 || rootfs_prepare(c, plan->premade_fds, &prep, &e) < 0)
+	if (ns_unshare_rest(c, &e) < 0)
+		fail(plan, &e);
+	/* The new mount namespace goes to the holder, if any, so that its
+	 * teardown happens after sbx has exited (userns_holder.h). */
+	userns_holder_hand_over();
+	if (rootfs_prepare(c, plan->premade_fds, &prep, &e) < 0)
 		fail(plan, &e);
 	if (wait_for_maps(plan, &setgroups_allowed, &e) < 0)
 		fail(plan, &e);
@@ -71,7 +77,7 @@ _Noreturn void child_main(const struct sbx_config *c, const struct child_plan *p
 
 	if (!c->share[SBX_NS_UTS] && ns_set_hostname(c->hostname ? c->hostname : "sbx", &e) < 0)
 		fail(plan, &e);
-	if (!c->share[SBX_NS_NET] && ns_loopback_up(&e) < 0)
+	if (!ns_net_ready(c) && ns_loopback_up(&e) < 0)
 		fail(plan, &e);
 	if (c->net == SBX_NET_SLIRP && net_setup_inside(c, plan->sync_fd, &e) < 0)
 		fail(plan, &e);

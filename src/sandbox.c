@@ -236,7 +236,7 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	child_end = fds[1];
 	child.sync_fd = child_end;
 
-	pid = ns_clone(ns_clone_flags(c), &pidfd);
+	pid = ns_spawn(c, &plan, &pidfd);
 	if (pid < 0)
 		return sbx_error_set(e, pid, "cannot create the namespaces%s",
 				     pid == -EPERM || pid == -ENOSPC

@@ -17,6 +17,7 @@
 #include <sys/un.h>
 
 #include "userns_holder.h"
+#include "userns_spare.h"
 #include "util.h"
 
 /* fds the holder keeps while it starts: 0-2 are /dev/null, the rest closed */
@@ -42,15 +43,49 @@ static void client_drop(struct client *c)
 	c->conn = c->held = -1;
 }
 
-/* A message from a client: the mount namespace fd to hold, or the end. */
+/* The one spare (userns_spare.h): its namespaces, made with @uid and @gid;
+ * user < 0 while there is none. */
+static struct {
+	struct userns_spare ns;
+	struct idmap uid;
+	struct idmap gid;
+} spare = { .ns = { -1, -1 } };
+
+/* A start asked for a spare with these maps: hand over the one we have if
+ * its maps are those, else say none; then make one with them for the next
+ * start. Handed-over fds are closed here at once, so that no namespace
+ * reaches a second sandbox. */
+static void spare_serve(int conn, const char *msg, size_t len)
+{
+	static struct idmap uid, gid;
+	struct userns_spare none = { -1, -1 };
+	bool match;
+
+	if (userns_spare_parse_request(msg, len, &uid, &gid) < 0) {
+		(void)userns_spare_send(conn, &none);
+		return;
+	}
+	match = spare.ns.user >= 0 && idmap_equal(&uid, &spare.uid) && idmap_equal(&gid, &spare.gid);
+	(void)userns_spare_send(conn, match ? &spare.ns : &none);
+	/* Maps other than the spare's: the spare is for another kind of
+	 * start (--uid, --userns isolated); the newest request wins. */
+	userns_spare_release(&spare.ns);
+	if (userns_spare_make(&uid, &gid, &spare.ns) == 0) {
+		spare.uid = uid;
+		spare.gid = gid;
+	}
+}
+
+/* A message from a client: a request for a spare, the mount namespace fd
+ * to hold, or the end. */
 static void client_read(struct client *c)
 {
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int))];
 	} u;
-	char byte;
-	struct iovec iov = { &byte, 1 };
+	static char buf[SPARE_REQUEST_MAX];
+	struct iovec iov = { buf, sizeof(buf) };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
 			      .msg_controllen = sizeof(u.buf) };
 	struct cmsghdr *cm;
@@ -67,7 +102,10 @@ static void client_read(struct client *c)
 		if (c->held >= 0)
 			close(c->held);
 		memcpy(&c->held, CMSG_DATA(cm), sizeof(int));
+		return;
 	}
+	if (buf[0] == 'S' && !(msg.msg_flags & MSG_TRUNC))
+		spare_serve(c->conn, buf, (size_t)n);
 }
 
 /* A start of ours (our uid), whose connection we keep until it closes. The
@@ -133,8 +171,9 @@ static void serve(int lsock)
 	}
 }
 
-/* Two fds per client (its connection, the namespace it hands over): room
- * for all of them if the hard limit allows, whatever soft limit sbx had. */
+/* Two fds per client (its connection, the namespace it hands over), and the
+ * spare's: room for all of them if the hard limit allows, whatever soft
+ * limit sbx had. */
 static void raise_fd_limit(void)
 {
 	struct rlimit rl;
