@@ -155,37 +155,39 @@ static pid_t spare_fork_pid1(const struct sbx_config *c, const struct userns_pla
 
 pid_t ns_spawn(const struct sbx_config *c, struct userns_plan *p, int *ret_pidfd)
 {
-	int report[2], status;
-	pid_t mid, pid = -EPROTO;
+	/* Written by the go-between, which shares our memory until it exits. */
+	volatile pid_t pid = -EPROTO;
+	pid_t mid;
+	int status;
 
 	*ret_pidfd = -1;
 	if (p->spare.user < 0)
 		return ns_clone(ns_clone_flags(c), ret_pidfd);
-	if (pipe2(report, O_CLOEXEC) < 0)
-		goto fallback;
-	/* sbx itself stays out of the sandbox's namespaces: a go-between
-	 * enters them and forks pid 1 with CLONE_PARENT, so that pid 1 is
-	 * sbx's child as after a direct clone. */
-	mid = fork();
+	/* sbx itself stays in its own namespaces: the supervisor, and the
+	 * network processes it forks later, must stay out of the sandbox's.
+	 * A go-between enters them and forks pid 1 with CLONE_PARENT, so that
+	 * pid 1 is sbx's child as after a direct clone. vfork(): the
+	 * go-between neither copies nor tears down our memory (a fork and
+	 * exit of sbx would cost more than the spare saves); it only makes
+	 * system calls on our stack, below our frame, and leaves by _exit().
+	 * pid 1 is made by a plain clone: a copy, as after ns_clone(). */
+	mid = vfork();
 	if (mid == 0) {
-		close(report[0]);
-		pid = spare_fork_pid1(c, p);
-		if (pid == 0) {
-			close(report[1]);
+		pid_t r = spare_fork_pid1(c, p);
+
+		if (r == 0) {
+			/* pid 1, in memory of its own from here on */
 			userns_spare_release(&p->spare);
 			return 0;
 		}
-		(void)write_all(report[1], &pid, sizeof(pid));
+		pid = r;
 		_exit(0);
 	}
-	close(report[1]);
-	if (mid > 0) {
+	if (mid > 0)
 		while (waitpid(mid, &status, 0) < 0 && errno == EINTR)
 			;
-		if (read(report[0], &pid, sizeof(pid)) != sizeof(pid))
-			pid = -EPROTO;
-	}
-	close(report[0]);
+	else
+		pid = -errno;
 	if (pid > 0) {
 		userns_spare_release(&p->spare);
 		p->spare_used = true;
@@ -193,7 +195,6 @@ pid_t ns_spawn(const struct sbx_config *c, struct userns_plan *p, int *ret_pidfd
 		*ret_pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 		return pid;
 	}
-fallback:
 	log_verbose(1, "spare namespaces not used: %s; unsharing new ones", strerror(-pid));
 	userns_spare_release(&p->spare);
 	return ns_clone(ns_clone_flags(c), ret_pidfd);
