@@ -38,6 +38,14 @@ int seccomp_default_compile(unsigned variant, struct syscall_filter *ret, struct
 int seccomp_default_precompiled(unsigned variant, struct syscall_filter *ret);
 
 /**
+ * seccomp_default_merge() - make the two programs of the default filter
+ *			     (seccomp_default_compile() or _precompiled()) one
+ *			     with the same answers, loaded with one seccomp()
+ * Return: 0, or -EINVAL / -E2BIG (then @f is unchanged: load both)
+ */
+int seccomp_default_merge(struct syscall_filter *f);
+
+/**
  * seccomp_default_tty_guard() - append a program refusing ioctl TIOCSTI/TIOCLINUX
  *
  * Part of the default filter; added on its own under a --seccomp profile,

@@ -132,9 +132,14 @@ int syscall_filter_build(const struct sbx_config *c, struct syscall_filter *ret,
 	case SBX_SECCOMP_DEFAULT:
 		break;
 	}
-	if (seccomp_default_precompiled(variant, ret) == 0)
-		return 0;
-	return seccomp_default_compile(variant, ret, e);
+	if (seccomp_default_precompiled(variant, ret) < 0) {
+		r = seccomp_default_compile(variant, ret, e);
+		if (r < 0)
+			return r;
+	}
+	/* A failure leaves the two programs, which say the same. */
+	(void)seccomp_default_merge(ret);
+	return 0;
 }
 
 /* The signals a fault raises. Once the filter is loaded, sbx's own code only
