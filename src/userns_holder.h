@@ -18,8 +18,9 @@
  * /proc/PID/ns/user is a user namespace owned by our uid (NS_GET_OWNER_UID)
  * whose parent is our own (NS_GET_PARENT), and its uid_map and gid_map are
  * exactly the expected ones. None of this needs the holder to run (the
- * connection waits in its backlog), so a start never waits for it to be
- * scheduled. Anything else is refused, the socket removed and a new holder
+ * connection waits in its backlog); only the request for its spare
+ * namespaces (userns_spare.h) then waits for its answer, at most
+ * SPARE_WAIT_MS. Anything else is refused, the socket removed and a new holder
  * started; if that fails too, sbx falls back to newuidmap/newgidmap.
  * Lifetime: the holder exits HOLDER_IDLE_MS after its last connection closed
  * (running sandboxes do not need it: their namespaces keep P alive).
