@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "log.h"
 #include "net.h"
 #include "ns.h"
 #include "pid1.h"
@@ -57,13 +58,16 @@ _Noreturn void child_main(const struct sbx_config *c, const struct child_plan *p
 
 	if (ns_unshare_rest(c, &e) < 0)
 		fail(plan, &e);
+	log_phase("child: namespaces unshared");
 	/* The new mount namespace goes to the holder, if any, so that its
 	 * teardown happens after sbx has exited (userns_holder.h). */
 	userns_holder_hand_over();
 	if (rootfs_prepare(c, plan->premade_fds, &prep, &e) < 0)
 		fail(plan, &e);
+	log_phase("child: view prepared");
 	if (wait_for_maps(plan, &setgroups_allowed, &e) < 0)
 		fail(plan, &e);
+	log_phase("child: maps received");
 
 	/* The caller's supplementary groups are unmapped here (they would show
 	 * as nogroup); drop them where newgidmap allowed setgroups. */
@@ -81,8 +85,10 @@ _Noreturn void child_main(const struct sbx_config *c, const struct child_plan *p
 		fail(plan, &e);
 	if (c->net == SBX_NET_SLIRP && net_setup_inside(c, plan->sync_fd, &e) < 0)
 		fail(plan, &e);
+	log_phase("child: hostname, lo, network set");
 	if (rootfs_enter(c, &prep, &e) < 0)
 		fail(plan, &e);
+	log_phase("child: view entered");
 	rootfs_prep_release(&prep);
 	if (!c->share[SBX_NS_TIME] && ns_new_time(c, &e) < 0)
 		fail(plan, &e);

@@ -16,6 +16,7 @@
 #include "bypass_filter.h"
 #include "caps.h"
 #include "exec.h"
+#include "log.h"
 #include "sync.h"
 
 static _Noreturn void fail(const struct child_plan *plan, const struct sbx_error *e)
@@ -122,12 +123,16 @@ _Noreturn void exec_command(const struct sbx_config *c, const struct child_plan 
 	 * the view and opens paths, which the filter might refuse, so the
 	 * filter comes last: from then on this process is what runs. The
 	 * wait for pid 1 comes before it too (the filter may refuse read()). */
+	log_phase("command: environment, capabilities, fds");
 	if (landlock_apply(c, plan->landlock, &e) < 0)
 		fail(plan, &e);
+	log_phase("command: landlock");
 	start_tcp_bypass(plan);
 	wait_for_pid1(gate_fd);
+	log_phase("command: gate open");
 	if (syscall_filter_load(plan->filter, &e) < 0)
 		fail(plan, &e);
+	log_phase("command: seccomp loaded, execve");
 
 	sigprocmask(SIG_SETMASK, &plan->orig_mask, NULL);
 	execvp(c->argv[0], c->argv);
