@@ -4,7 +4,7 @@
 
 #include "config.h"
 #include "error.h"
-#include "syscall_filter.h"
+#include "syscall_filter_set.h"
 
 /* Which of the default filter's escape hatches are open: the default filter
  * exists in SECCOMP_DEFAULT_VARIANTS versions, one per combination. */
