@@ -44,17 +44,20 @@ static void client_drop(struct client *c)
 }
 
 /* The one spare (userns_spare.h): its namespaces, made with @uid and @gid;
- * user < 0 while there is none. */
+ * ns.user < 0 while there is none. @wanted: the next one is to be made (with
+ * @uid and @gid), once no start waits for an answer. */
 static struct {
 	struct userns_spare ns;
 	struct idmap uid;
 	struct idmap gid;
+	bool wanted;
 } spare = { .ns = { -1, -1 } };
 
 /* A start asked for a spare with these maps: hand over the one we have if
- * its maps are those, else say none; then make one with them for the next
- * start. Handed-over fds are closed here at once, so that no namespace
- * reaches a second sandbox. */
+ * its maps are those, else say none; either way the next one will have
+ * them (the newest request wins: other maps are another kind of start,
+ * --uid or --userns isolated). Handed-over fds are closed here at once, so
+ * that no namespace reaches a second sandbox. */
 static void spare_serve(int conn, const char *msg, size_t len)
 {
 	static struct idmap uid, gid;
@@ -67,13 +70,20 @@ static void spare_serve(int conn, const char *msg, size_t len)
 	}
 	match = spare.ns.user >= 0 && idmap_equal(&uid, &spare.uid) && idmap_equal(&gid, &spare.gid);
 	(void)userns_spare_send(conn, match ? &spare.ns : &none);
-	/* Maps other than the spare's: the spare is for another kind of
-	 * start (--uid, --userns isolated); the newest request wins. */
 	userns_spare_release(&spare.ns);
-	if (userns_spare_make(&uid, &gid, &spare.ns) == 0) {
-		spare.uid = uid;
-		spare.gid = gid;
-	}
+	spare.uid = uid;
+	spare.gid = gid;
+	spare.wanted = true;
+}
+
+/* Make the spare asked for, now that no start is waiting for us: starts
+ * that came together get their answers first ("none" for all but one),
+ * rather than one spare's making each. */
+static void spare_make(void)
+{
+	spare.wanted = false;
+	if (userns_spare_make(&spare.uid, &spare.gid, &spare.ns) < 0)
+		spare.ns = (struct userns_spare){ -1, -1 };
 }
 
 /* A message from a client: a request for a spare, the mount namespace fd
@@ -146,7 +156,12 @@ static void serve(int lsock)
 		pfds[0] = (struct pollfd){ .fd = accepting ? lsock : -1, .events = POLLIN };
 		for (size_t i = 0; i < n_clients; i++)
 			pfds[i + 1] = (struct pollfd){ .fd = clients[i].conn, .events = POLLIN };
-		n = poll(pfds, n_clients + 1, n_clients ? -1 : HOLDER_IDLE_MS);
+		n = poll(pfds, n_clients + 1,
+			 spare.wanted ? 0 : n_clients ? -1 : HOLDER_IDLE_MS);
+		if (n == 0 && spare.wanted) {
+			spare_make();
+			continue;
+		}
 		if (n == 0)
 			return;
 		if (n < 0) {

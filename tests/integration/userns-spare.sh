@@ -95,6 +95,26 @@ spare_tests() {
 	read -r _ how <<<"$(holder_of)"
 	expect_eq "$who: in a spare, lo is up" "0 taken lo up" "$RC $how $OUT"
 
+	# Eight starts at once: each is answered (the spare, or none: the
+	# holder makes the next spare only once nobody waits), none is refused,
+	# and each has the full map.
+	local bgs2=() outcomes
+	for i in 1 2 3 4 5 6 7 8; do
+		if [ -z "$U" ]; then
+			env XDG_RUNTIME_DIR="$RT" "$SBX" -v cat /proc/self/uid_map </dev/null \
+				>"$D/many.out.$i" 2>"$D/many.err.$i" &
+		else
+			runuser -u "$U" -- env -i PATH=/usr/bin:/bin HOME="$UHOME" XDG_RUNTIME_DIR="$RT" \
+				"$SBX" -v cat /proc/self/uid_map </dev/null >"$D/many.out.$i" 2>"$D/many.err.$i" &
+		fi
+		bgs2+=($!)
+	done
+	for i in "${bgs2[@]}"; do wait "$i"; done
+	outcomes=$(sed -n 's/.*; spare \(.*\) in [0-9.]* ms.*/\1/p' "$D"/many.err.* | sort | uniq -c | tr -s ' ' | tr '\n' ',')
+	expect_eq "$who: 8 starts at once: all answered, taken or none ready ($outcomes)" 8 \
+		"$(grep -hE '; spare (taken|none ready|no answer) in' "$D"/many.err.* | wc -l)"
+	expect_eq "$who: ...all with the full map" 8 "$(grep -lE '^ +0 +[0-9]+ +[0-9]+$' "$D"/many.out.* | wc -l)"
+
 	# Other maps (--uid): no spare of those yet, so this start unshares its
 	# own, with its own maps; the next such start takes one made for it.
 	as_user -v --uid 1234 sh -c 'id -u; cat /proc/self/uid_map | head -n1'
