@@ -373,7 +373,9 @@ void userns_holder_enter(struct userns_plan *p, bool enabled)
 		note(p, "newuidmap/newgidmap (holder: %s: %s)", h.dir, strerror(-r));
 		return;
 	}
-	n = snprintf(h.sock, sizeof(h.sock), "%s/userns-%016llx.sock", h.dir,
+	/* HOLDER_PROTOCOL in the name: a holder of an older sbx, which would
+	 * not answer a request for its spare, is not found (it idles out). */
+	n = snprintf(h.sock, sizeof(h.sock), "%s/userns-%s-%016llx.sock", h.dir, HOLDER_PROTOCOL,
 		     (unsigned long long)maps_hash(p));
 	if (n < 0 || (size_t)n >= sizeof(h.sock))
 		return;

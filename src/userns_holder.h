@@ -10,10 +10,11 @@
  * parent namespace), with no setuid program. Sandboxes stay apart: a process
  * of one child namespace has no capability in P or in a sibling.
  *
- * Finding it: a SOCK_SEQPACKET socket $XDG_RUNTIME_DIR/sbx/userns-HASH.sock
+ * Finding it: a SOCK_SEQPACKET socket $XDG_RUNTIME_DIR/sbx/userns-V-HASH.sock
  * (else /tmp/sbx-UID/...), in a directory that must be ours and mode 0700;
  * HASH is over the maps /etc/subuid and /etc/subgid imply now, so a changed
- * file leads to a new holder and the old one idles out.
+ * file leads to a new holder and the old one idles out; V is the protocol
+ * (HOLDER_PROTOCOL), so that a holder of another sbx version is not used.
  * Trusting it, before setns(): the listener's SO_PEERCRED uid is ours; its
  * /proc/PID/ns/user is a user namespace owned by our uid (NS_GET_OWNER_UID)
  * whose parent is our own (NS_GET_PARENT), and its uid_map and gid_map are
@@ -44,6 +45,10 @@
 #include <sys/types.h>
 
 #include "userns.h"
+
+/* What sbx and its holder say on the socket: v2 = with spare namespaces.
+ * Part of the socket's name: change it with every change of the protocol. */
+#define HOLDER_PROTOCOL "v2"
 
 /* How long the holder waits for the next start before it exits. */
 #define HOLDER_IDLE_MS (60 * 1000)
