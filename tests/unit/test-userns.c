@@ -15,6 +15,8 @@
 #include <net/if.h>
 
 #include "tap.h"
+#include "config.h"
+#include "ns.h"
 #include "userns.h"
 #include "userns_holder.h"
 #include "userns_spare.h"
@@ -427,6 +429,55 @@ static int spare_probe(const struct userns_spare *s)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
 }
 
+/* In pid 1 made by ns_spawn(): exit 0 if it is pid 1 and in (@in) or not
+ * in (!@in) the namespaces of @user_ino, @net_ino. */
+static _Noreturn void spawned_check(ino_t user_ino, ino_t net_ino, bool in)
+{
+	struct stat u, n;
+
+	if (getpid() != 1 || stat("/proc/self/ns/user", &u) < 0 || stat("/proc/self/ns/net", &n) < 0)
+		_exit(1);
+	_exit(in == (u.st_ino == user_ino && n.st_ino == net_ino) ? 0 : 2);
+}
+
+/* ns_spawn(): pid 1 in the spare when its maps are the plan's; a spare
+ * mapped otherwise is dropped and pid 1 made in namespaces of its own. */
+static void test_spawn(const struct idmap *maps)
+{
+	struct sbx_config c;
+	struct userns_plan p;
+	struct stat u, n;
+	int pidfd = -1, status = -1;
+	pid_t pid;
+
+	memset(&c, 0, sizeof(c));
+	for (int round = 0; round < 2; round++) {
+		memset(&p, 0, sizeof(p));
+		p.uid_map = p.gid_map = *maps;
+		if (round == 1)
+			p.uid_map.lines[0].inside = 1; /* not what the spare has */
+		if (userns_spare_make(maps, maps, &p.spare) < 0 || fstat(p.spare.user, &u) < 0 ||
+		    fstat(p.spare.net, &n) < 0) {
+			ok(0, "spawn: a spare made");
+			return;
+		}
+		pid = ns_spawn(&c, &p, &pidfd);
+		if (pid == 0)
+			spawned_check(u.st_ino, n.st_ino, round == 0);
+		ok(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+			   WEXITSTATUS(status) == 0,
+		   round == 0 ? "spawn: pid 1 of a new pid namespace, in the spare's namespaces (%d)"
+			      : "spawn: a spare mapped otherwise: pid 1 in namespaces of its own (%d)",
+		   status);
+		ok(p.spare_used == (round == 0) && p.spare.user == -1 && p.spare.net == -1 &&
+			   pidfd >= 0,
+		   round == 0 ? "spawn: the spare marked used, closed in sbx; a pidfd"
+			      : "spawn: the spare not used, closed all the same; a pidfd");
+		if (pidfd >= 0)
+			close(pidfd);
+	}
+}
+
 /* The holder's side and sbx's checks, from inside a user namespace of our
  * own (where we may map ids as the holder does in its parent namespace). */
 static void test_spare(void)
@@ -492,6 +543,7 @@ static void test_spare(void)
 	close(self);
 	userns_spare_release(&s);
 	userns_spare_release(&s2);
+	test_spawn(&one);
 }
 
 int main(void)
