@@ -45,13 +45,15 @@ static void client_drop(struct client *c)
 
 /* The one spare (userns_spare.h): its namespaces, made with @uid and @gid;
  * ns.user < 0 while there is none. @wanted: the next one is to be made (with
- * @uid and @gid), once no start waits for an answer. */
+ * @uid and @gid); @maker: the one being made, whose keeper works while we
+ * answer starts (a start never waits for a spare's making). */
 static struct {
 	struct userns_spare ns;
 	struct idmap uid;
 	struct idmap gid;
 	bool wanted;
-} spare = { .ns = { -1, -1 } };
+	struct userns_spare_maker maker;
+} spare = { .ns = { -1, -1 }, .maker = { .pid = 0, .go = -1, .ready = -1 } };
 
 /* A start asked for a spare with these maps: hand over the one we have if
  * its maps are those, else say none; either way the next one will have
@@ -71,18 +73,25 @@ static void spare_serve(int conn, const char *msg, size_t len)
 	match = spare.ns.user >= 0 && idmap_equal(&uid, &spare.uid) && idmap_equal(&gid, &spare.gid);
 	(void)userns_spare_send(conn, match ? &spare.ns : &none);
 	userns_spare_release(&spare.ns);
+	/* One being made with other maps is of no use any more. */
+	if (spare.maker.ready >= 0 && !(idmap_equal(&uid, &spare.uid) && idmap_equal(&gid, &spare.gid)))
+		userns_spare_abort(&spare.maker);
 	spare.uid = uid;
 	spare.gid = gid;
-	spare.wanted = true;
+	spare.wanted = spare.maker.ready < 0;
 }
 
-/* Make the spare asked for, now that no start is waiting for us: starts
- * that came together get their answers first ("none" for all but one),
- * rather than one spare's making each. */
-static void spare_make(void)
+/* Start making the spare asked for, once no start waits for an answer. */
+static void spare_start(void)
 {
 	spare.wanted = false;
-	if (userns_spare_make(&spare.uid, &spare.gid, &spare.ns) < 0)
+	(void)userns_spare_start(&spare.uid, &spare.gid, &spare.maker);
+}
+
+/* Its keeper has reported: the spare is ready (or failed: none). */
+static void spare_finish(void)
+{
+	if (userns_spare_finish(&spare.maker, &spare.ns) < 0)
 		spare.ns = (struct userns_spare){ -1, -1 };
 }
 
@@ -143,23 +152,26 @@ static bool client_accept(int lsock, struct client *clients, size_t *n_clients)
 static void serve(int lsock)
 {
 	static struct client clients[HOLDER_MAX_CLIENTS];
-	static struct pollfd pfds[HOLDER_MAX_CLIENTS + 1];
+	static struct pollfd pfds[HOLDER_MAX_CLIENTS + 2];
 	size_t n_clients = 0, before;
 	bool accepting = true;
 
 	for (;;) {
-		int n;
+		int n, timeout;
 
 		/* Out of fds, the listener would wake us at once, forever: leave
 		 * it alone until a client has gone (the starts waiting in its
 		 * backlog do not need us meanwhile). */
 		pfds[0] = (struct pollfd){ .fd = accepting ? lsock : -1, .events = POLLIN };
+		pfds[1] = (struct pollfd){ .fd = spare.maker.ready, .events = POLLIN };
 		for (size_t i = 0; i < n_clients; i++)
-			pfds[i + 1] = (struct pollfd){ .fd = clients[i].conn, .events = POLLIN };
-		n = poll(pfds, n_clients + 1,
-			 spare.wanted ? 0 : n_clients ? -1 : HOLDER_IDLE_MS);
+			pfds[i + 2] = (struct pollfd){ .fd = clients[i].conn, .events = POLLIN };
+		/* A spare to start: once no start waits (timeout 0). Idle (no
+		 * client, no spare being made): exit after HOLDER_IDLE_MS. */
+		timeout = spare.wanted ? 0 : n_clients || spare.maker.ready >= 0 ? -1 : HOLDER_IDLE_MS;
+		n = poll(pfds, n_clients + 2, timeout);
 		if (n == 0 && spare.wanted) {
-			spare_make();
+			spare_start();
 			continue;
 		}
 		if (n == 0)
@@ -169,8 +181,10 @@ static void serve(int lsock)
 				continue;
 			return;
 		}
+		if (pfds[1].revents && spare.maker.ready == pfds[1].fd)
+			spare_finish();
 		for (size_t i = 0; i < n_clients; i++)
-			if (pfds[i + 1].revents)
+			if (pfds[i + 2].revents)
 				client_read(&clients[i]);
 		/* Compact: dropped clients leave no hole. */
 		before = n_clients;
@@ -260,6 +274,8 @@ void userns_holder_main(const char *sock_path, int up, int down)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* Spare keepers are reaped by the kernel: never waited for. */
+	signal(SIGCHLD, SIG_IGN);
 	prctl(PR_SET_PDEATHSIG, 0);
 	prctl(PR_SET_NAME, "sbx-userns-hold");
 	raise_fd_limit();

@@ -54,12 +54,10 @@ static int open_ns(pid_t pid, const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
-/* The holder's side, once the keeper exists: maps, go, wait, open. */
-static int keeper_finish(pid_t pid, int go, int ready, const struct idmap *uid,
-			 const struct idmap *gid, struct userns_spare *ret)
+/* Once the keeper exists: its maps, then the go for the rest. */
+static int keeper_map(pid_t pid, int go, const struct idmap *uid, const struct idmap *gid)
 {
-	_cleanup_close_ int user = -1, net = -1;
-	int r = userns_write_map_file(pid, "uid_map", uid), err = 0;
+	int r = userns_write_map_file(pid, "uid_map", uid);
 
 	/* The gid map is written with CAP_SETGID in our own namespace, so
 	 * setgroups stays as ours is: the same as sbx writing it from here. */
@@ -67,24 +65,31 @@ static int keeper_finish(pid_t pid, int go, int ready, const struct idmap *uid,
 		r = userns_write_map_file(pid, "gid_map", gid);
 	if (r == 0)
 		r = write_all(go, "\1", 1);
-	if (r == 0)
-		r = read(ready, &err, sizeof(err)) == sizeof(err) ? -err : -ECHILD;
-	if (r == 0 && (user = open_ns(pid, "user")) < 0)
-		r = user;
-	if (r == 0 && (net = open_ns(pid, "net")) < 0)
-		r = net;
-	if (r < 0)
-		return r;
-	ret->user = TAKE_FD(user);
-	ret->net = TAKE_FD(net);
-	return 0;
+	return r;
 }
 
-int userns_spare_make(const struct idmap *uid, const struct idmap *gid, struct userns_spare *ret)
+void userns_spare_abort(struct userns_spare_maker *m)
 {
-	int go[2], ready[2], pidfd = -1, status, r;
+	int status;
+
+	/* The keeper ends on EOF (or before its maps, on an error); not
+	 * waited for: the holder ignores SIGCHLD, so the kernel reaps it. */
+	if (m->go >= 0)
+		close(m->go);
+	if (m->ready >= 0)
+		close(m->ready);
+	if (m->pid > 0)
+		(void)waitpid(m->pid, &status, WNOHANG);
+	*m = USERNS_SPARE_MAKER_NONE;
+}
+
+int userns_spare_start(const struct idmap *uid, const struct idmap *gid,
+		       struct userns_spare_maker *m)
+{
+	int go[2], ready[2], pidfd = -1, r;
 	pid_t pid;
 
+	*m = USERNS_SPARE_MAKER_NONE;
 	if (pipe2(go, O_CLOEXEC) < 0)
 		return -errno;
 	if (pipe2(ready, O_CLOEXEC) < 0) {
@@ -103,13 +108,37 @@ int userns_spare_make(const struct idmap *uid, const struct idmap *gid, struct u
 	close(ready[1]);
 	if (pidfd >= 0)
 		close(pidfd);
-	r = pid < 0 ? pid : keeper_finish(pid, go[1], ready[0], uid, gid, ret);
-	/* The keeper ends on EOF (or before its maps, on an error): reap it. */
-	close(go[1]);
-	close(ready[0]);
-	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	*m = (struct userns_spare_maker){ .pid = pid > 0 ? pid : 0, .go = go[1], .ready = ready[0] };
+	r = pid < 0 ? pid : keeper_map(pid, m->go, uid, gid);
+	if (r < 0)
+		userns_spare_abort(m);
 	return r;
+}
+
+int userns_spare_finish(struct userns_spare_maker *m, struct userns_spare *ret)
+{
+	_cleanup_close_ int user = -1, net = -1;
+	int err = 0, r;
+
+	r = read(m->ready, &err, sizeof(err)) == sizeof(err) ? -err : -ECHILD;
+	if (r == 0 && (user = open_ns(m->pid, "user")) < 0)
+		r = user;
+	if (r == 0 && (net = open_ns(m->pid, "net")) < 0)
+		r = net;
+	userns_spare_abort(m);
+	if (r < 0)
+		return r;
+	ret->user = TAKE_FD(user);
+	ret->net = TAKE_FD(net);
+	return 0;
+}
+
+int userns_spare_make(const struct idmap *uid, const struct idmap *gid, struct userns_spare *ret)
+{
+	struct userns_spare_maker m;
+	int r = userns_spare_start(uid, gid, &m);
+
+	return r < 0 ? r : userns_spare_finish(&m, ret);
 }
 
 int userns_spare_request(int conn, const struct idmap *uid, const struct idmap *gid)

@@ -6,9 +6,12 @@
  * exactly as the last start asked, and a network namespace owned by it with
  * lo up. A start sends the maps it would write (userns_spare_request()); if
  * the spare has those maps the holder hands it over (SCM_RIGHTS) and closes
- * its own fds, so it never reaches a second sandbox, then makes the next one
- * while nobody waits for it. Otherwise it answers "none" and makes a spare
- * with the maps asked for, for the next start; this start unshares as before.
+ * its own fds, so it never reaches a second sandbox, then makes the next one.
+ * Otherwise it answers "none" and makes a spare with the maps asked for, for
+ * the next start; this start unshares as before. The making never holds up
+ * an answer: its slow part (the network namespace) runs in a keeper process
+ * the holder polls (userns_spare_start(), userns_spare_finish()), so a start
+ * that comes meanwhile is answered "none" at once.
  *
  * What sbx checks before use (userns_spare_check(), then ns_spawn()): the
  * user namespace is owned by our uid and a child of the holder's namespace
@@ -21,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "userns.h"
 
@@ -36,10 +40,46 @@
  *			 owned by it with lo up
  * @ret:	both fds on success, untouched otherwise
  *
- * Forks a short-lived keeper that creates them; the fds outlive it.
+ * Forks a short-lived keeper that creates them; the fds outlive it. Waits
+ * for it: userns_spare_start() and userns_spare_finish() do not.
  * Return: 0 or -errno
  */
 int userns_spare_make(const struct idmap *uid, const struct idmap *gid, struct userns_spare *ret);
+
+/**
+ * struct userns_spare_maker - a spare being made: its keeper, the pipe that
+ *			       lets it go on (closed: it ends), the one it
+ *			       reports on (readable: userns_spare_finish())
+ */
+struct userns_spare_maker {
+	pid_t pid;
+	int go;
+	int ready;
+};
+
+#define USERNS_SPARE_MAKER_NONE ((struct userns_spare_maker){ .pid = 0, .go = -1, .ready = -1 })
+
+/**
+ * userns_spare_start() - userns_spare_make() up to the slow part: fork the
+ *			  keeper, write its maps, let it make the network
+ *			  namespace; the holder meanwhile serves its starts
+ * @m:		filled; poll @m->ready, then userns_spare_finish()
+ * Return: 0 or -errno (nothing left running)
+ */
+int userns_spare_start(const struct idmap *uid, const struct idmap *gid,
+		       struct userns_spare_maker *m);
+
+/**
+ * userns_spare_finish() - the keeper has reported: take its namespaces and
+ *			   let it end
+ * Return: 0 with @ret filled, or -errno; @m is released either way
+ */
+int userns_spare_finish(struct userns_spare_maker *m, struct userns_spare *ret);
+
+/**
+ * userns_spare_abort() - drop a spare being made (its keeper ends)
+ */
+void userns_spare_abort(struct userns_spare_maker *m);
 
 /**
  * userns_spare_request() - in sbx: ask the holder on @conn for a spare mapped

@@ -28,6 +28,15 @@ spare_of() {
 		sort | tr '\n' ' '
 }
 
+# Wait (at most 10 s) until the holder PID holds a spare: it is made in the
+# background, after the start that asked for it.
+await_spare() {
+	local tries=0
+	while [ -z "$(spare_of "$1")" ] && [ $((tries += 1)) -lt 500 ]; do
+		sleep 0.02
+	done
+}
+
 as_user() {
 	if [ -z "$U" ]; then
 		run_cmd env XDG_RUNTIME_DIR="$RT" "$SBX" "$@"
@@ -52,6 +61,7 @@ spare_tests() {
 	expect_eq "$who: the first start (a new holder) has no spare yet, and unshares" \
 		"0 none ready" "$RC $how"
 
+	await_spare "$pid"
 	held=$(spare_of "$pid")
 	ok "$(test -n "$held"; echo $?)" "$who: the holder then holds a spare ($held)"
 	as_user -v sh -c "$IDS"
@@ -87,12 +97,14 @@ spare_tests() {
 	for i in "${bgs[@]}"; do wait "$i"; done
 
 	# The maps are exactly those sbx writes without the holder.
+	await_spare "$pid"
 	as_user -v sh -c "$MAPS"
 	read -r _ how <<<"$(holder_of)"
 	local spare_maps=$OUT
 	as_user --no-userns-holder sh -c "$MAPS"
 	expect_eq "$who: a spare's maps and setgroups are those of a start without the holder" \
 		"taken $OUT" "$how $spare_maps"
+	await_spare "$pid"
 	as_user -v python3 -c "$LO"
 	read -r _ how <<<"$(holder_of)"
 	expect_eq "$who: in a spare, lo is up" "0 taken lo up" "$RC $how $OUT"
@@ -123,6 +135,7 @@ spare_tests() {
 	read -r _ how <<<"$(holder_of)"
 	local other=$OUT
 	expect_eq "$who: --uid 1234: the spare has other maps: not used" "0 none ready" "$RC $how"
+	await_spare "$pid"
 	as_user -v --uid 1234 sh -c 'id -u; cat /proc/self/uid_map | head -n1'
 	read -r _ how <<<"$(holder_of)"
 	expect_eq "$who: ...the next --uid 1234 start takes one made with its maps" \
@@ -130,6 +143,7 @@ spare_tests() {
 
 	# --share-net: the spare's user namespace, the host's network.
 	as_user -v readlink /proc/self/ns/net
+	await_spare "$pid"
 	as_user -v --share-net readlink /proc/self/ns/net
 	read -r _ how <<<"$(holder_of)"
 	expect_eq "$who: --share-net with a spare: the host's network namespace" \
@@ -138,6 +152,7 @@ spare_tests() {
 	# The spare goes with the holder: while it lives nothing but the holder
 	# holds it (no keeper is left), so its exit lets it go. (Looked at
 	# before the exit: a namespace's inode number is reused at once.)
+	await_spare "$pid"
 	held=$(spare_of "$pid")
 	local holders="" ns p
 	for ns in $held; do
