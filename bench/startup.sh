@@ -2,7 +2,8 @@
 # bench/startup.sh - start-up cost of sbx next to bubblewrap and unshare(1).
 #
 # Scenario A (defaults): `sbx -- true` (full subordinate id maps, written from
-# the per-user holder's parent namespace), `sbx --userns single` (bwrap's id
+# the per-user holder's parent namespace; after the first start, in the
+# holder's spare user and network namespaces), `sbx --userns single` (bwrap's id
 # mapping), `sbx --net slirp`, `sbx --no-userns-holder` (newuidmap/newgidmap at
 # each start, as before the holder), the equivalent bwrap command line and
 # `unshare -Ur true` (lower bound for creating a user namespace), timed in one

@@ -2,6 +2,7 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -9,13 +10,14 @@
 
 #include "bwrap_inside.h"
 #include "child.h"
-#include <fcntl.h>
+#include "log.h"
 #include "net.h"
 #include "ns.h"
 #include "pid1.h"
 #include "rootfs.h"
 #include "sync.h"
 #include "userns.h"
+#include "userns_holder.h"
 #include "util.h"
 
 static _Noreturn void fail(const struct child_plan *plan, const struct sbx_error *e)
@@ -63,10 +65,18 @@ _Noreturn void child_main(const struct sbx_config *c, const struct child_plan *p
 	if (c->json_status_fd >= 0)
 		close(c->json_status_fd);
 
-	if (ns_unshare_rest(c, &e) < 0 || rootfs_prepare(c, plan->premade_fds, &prep, &e) < 0)
+	if (ns_unshare_rest(c, &e) < 0)
 		fail(plan, &e);
+	log_phase("child: namespaces unshared");
+	/* The new mount namespace goes to the holder, if any, so that its
+	 * teardown happens after sbx has exited (userns_holder.h). */
+	userns_holder_hand_over();
+	if (rootfs_prepare(c, plan->premade_fds, &prep, &e) < 0)
+		fail(plan, &e);
+	log_phase("child: view prepared");
 	if (wait_for_maps(plan, &setgroups_allowed, &e) < 0)
 		fail(plan, &e);
+	log_phase("child: maps received");
 
 	/* The caller's supplementary groups are unmapped here (they would show
 	 * as nogroup); drop them where newgidmap allowed setgroups. */
@@ -82,15 +92,17 @@ _Noreturn void child_main(const struct sbx_config *c, const struct child_plan *p
 	if (!c->share[SBX_NS_UTS] && (c->hostname || !c->bwrap.enabled) &&
 	    ns_set_hostname(c->hostname ? c->hostname : "sbx", &e) < 0)
 		fail(plan, &e);
-	if (!c->share[SBX_NS_NET] && ns_loopback_up(&e) < 0)
+	if (!ns_net_ready(c) && ns_loopback_up(&e) < 0)
 		fail(plan, &e);
 	if (c->net == SBX_NET_SLIRP && net_setup_inside(c, plan->sync_fd, &e) < 0)
 		fail(plan, &e);
 	if (c->bwrap.enabled && (c->bwrap.disable_userns || c->bwrap.assert_userns_disabled ||
 				 c->bwrap.userns2_fd >= 0))
 		bwrap_procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	log_phase("child: hostname, lo, network set");
 	if (rootfs_enter(c, &prep, &e) < 0)
 		fail(plan, &e);
+	log_phase("child: view entered");
 	rootfs_prep_release(&prep);
 	if (bwrap_procfd >= 0 && bwrap_inside_userns(c, bwrap_procfd, &e) < 0)
 		fail(plan, &e);

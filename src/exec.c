@@ -20,6 +20,7 @@
 #include "exec.h"
 #include "limits_ctl.h"
 #include "spawner.h"
+#include "log.h"
 #include "sync.h"
 
 static _Noreturn void fail(const struct child_plan *plan, const struct sbx_error *e)
@@ -133,10 +134,13 @@ _Noreturn void exec_command(const struct sbx_config *c, const struct child_plan 
 	 * the view and opens paths, which the filter might refuse, so the
 	 * filter comes last: from then on this process is what runs. The
 	 * wait for pid 1 comes before it too (the filter may refuse read()). */
+	log_phase("command: environment, capabilities, fds");
 	if (!c->bwrap.enabled && landlock_apply(c, plan->landlock, &e) < 0)
 		fail(plan, &e);
+	log_phase("command: landlock");
 	start_tcp_bypass(plan);
 	wait_for_pid1(gate_fd);
+	log_phase("command: gate open");
 	/* --pids, --memory without cgroup v2 (src/limits/rlimit.h): as late
 	 * as the filter allows, so sbx's own code here (a sanitizer build's
 	 * allocator too) runs without RLIMIT_DATA. */
@@ -144,6 +148,7 @@ _Noreturn void exec_command(const struct sbx_config *c, const struct child_plan 
 		fail(plan, &e);
 	if (syscall_filter_load(plan->filter, &e) < 0 || bwrap_inside_seccomp(c, &e) < 0)
 		fail(plan, &e);
+	log_phase("command: seccomp loaded, execve");
 
 	sigprocmask(SIG_SETMASK, &plan->orig_mask, NULL);
 	/* --name: sbx enter's processes come from a copy of us as we are now. */

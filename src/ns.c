@@ -1,4 +1,5 @@
-/* ns.c - clone into new namespaces; hostname, loopback and time offsets */
+/* ns.c - clone into new namespaces (or the holder's spare ones); hostname,
+ * loopback and time offsets */
 #include "autoconf.h"
 
 #include <fcntl.h>
@@ -12,10 +13,12 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "ns.h"
-#include "userns_holder.h"
+#include "userns.h"
 #include "util.h"
 
 #ifndef CLONE_INTO_CGROUP
@@ -25,6 +28,10 @@
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
+
+/* Set in the sandbox's pid 1 when it was made in the holder's spare
+ * namespaces (ns_spawn()): its network namespace exists, with lo up. */
+static bool spare_net_joined;
 
 static unsigned long new_ns_flags(const struct sbx_config *c)
 {
@@ -67,10 +74,16 @@ int ns_unshare_rest(const struct sbx_config *c, struct sbx_error *e)
 {
 	unsigned long flags = new_ns_flags(c) & ~clone_time_flags(c);
 
+	if (spare_net_joined)
+		flags &= ~(unsigned long)CLONE_NEWNET;
 	if (unshare((int)flags) < 0)
 		return sbx_error_set(e, errno, "cannot create the namespaces");
-	userns_holder_hand_over();
 	return 0;
+}
+
+bool ns_net_ready(const struct sbx_config *c)
+{
+	return c->share[SBX_NS_NET] || spare_net_joined;
 }
 
 pid_t ns_clone(unsigned long flags, int *ret_pidfd)
@@ -107,6 +120,115 @@ pid_t ns_clone_into(unsigned long flags, int cgroup_fd, int *ret_pidfd)
 	if (pid > 0)
 		*ret_pidfd = pidfd;
 	return (pid_t)pid;
+}
+
+/* clone3(CLONE_PARENT): the new process is our parent's child, not ours,
+ * and ends with the signal our own end would send (SIGCHLD): so clone3 takes
+ * no exit signal of its own with it. */
+static pid_t clone_sibling(unsigned long flags)
+{
+	struct clone_args args;
+	long pid;
+
+	memset(&args, 0, sizeof(args));
+	args.flags = flags | CLONE_PARENT;
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0 && (errno == ENOSYS || errno == E2BIG))
+		pid = syscall(SYS_clone, flags | CLONE_PARENT, NULL, NULL, NULL, NULL);
+	return pid < 0 ? -errno : (pid_t)pid;
+}
+
+/* Is /proc/self/@file (uid_map or gid_map) exactly @want? Read inside the
+ * namespace, its outside ids are those of the parent namespace: the
+ * holder's, where sbx's plan is written too. */
+static bool own_map_is(const char *file, const struct idmap *want)
+{
+	char path[32], text[IDMAP_MAX_LINES * 40];
+	_cleanup_close_ int fd = -1;
+	struct idmap got;
+	size_t used = 0;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/%s", file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	while (used + 1 < sizeof(text) && (n = read(fd, text + used, sizeof(text) - used - 1)) > 0)
+		used += (size_t)n;
+	text[used] = '\0';
+	return idmap_parse(text, &got) == 0 && idmap_equal(&got, want);
+}
+
+/* In the go-between: enter the spare, check it, fork pid 1 as sbx's child.
+ * The user namespace first: it owns the network namespace, and setns()
+ * into that one wants CAP_SYS_ADMIN over its owner and in our own user
+ * namespace, both of which we have once inside (setns() into a user
+ * namespace gives all its capabilities). The maps are checked before
+ * anything else is entered, so that a spare not mapped as planned never
+ * runs a thing. The pid namespace is made by the clone, from inside: it
+ * is then owned by the spare's user namespace, so pid 1 may mount /proc.
+ * Return: pid 1's pid (in sbx's pid namespace), 0 in pid 1, or -errno */
+static pid_t spare_fork_pid1(const struct sbx_config *c, const struct userns_plan *p)
+{
+	pid_t pid;
+
+	if (setns(p->spare.user, CLONE_NEWUSER) < 0)
+		return -errno;
+	if (!own_map_is("uid_map", &p->uid_map) || !own_map_is("gid_map", &p->gid_map))
+		return -ESTALE;
+	if (!c->share[SBX_NS_NET] && setns(p->spare.net, CLONE_NEWNET) < 0)
+		return -errno;
+	pid = clone_sibling(new_ns_flags(c) & CLONE_NEWPID);
+	if (pid == 0)
+		spare_net_joined = !c->share[SBX_NS_NET];
+	return pid;
+}
+
+pid_t ns_spawn(const struct sbx_config *c, struct userns_plan *p, int *ret_pidfd)
+{
+	/* Written by the go-between, which shares our memory until it exits. */
+	volatile pid_t pid = -EPROTO;
+	pid_t mid;
+	int status;
+
+	*ret_pidfd = -1;
+	if (p->spare.user < 0)
+		return ns_clone(ns_clone_flags(c), ret_pidfd);
+	/* sbx itself stays in its own namespaces: the supervisor, and the
+	 * network processes it forks later, must stay out of the sandbox's.
+	 * A go-between enters them and forks pid 1 with CLONE_PARENT, so that
+	 * pid 1 is sbx's child as after a direct clone. vfork(): the
+	 * go-between neither copies nor tears down our memory (a fork and
+	 * exit of sbx would cost more than the spare saves); it only makes
+	 * system calls on our stack, below our frame, and leaves by _exit().
+	 * pid 1 is made by a plain clone: a copy, as after ns_clone(). */
+	mid = vfork();
+	if (mid == 0) {
+		pid_t r = spare_fork_pid1(c, p);
+
+		if (r == 0) {
+			/* pid 1, in memory of its own from here on */
+			userns_spare_release(&p->spare);
+			return 0;
+		}
+		pid = r;
+		_exit(0);
+	}
+	if (mid > 0)
+		while (waitpid(mid, &status, 0) < 0 && errno == EINTR)
+			;
+	else
+		pid = -errno;
+	if (pid > 0) {
+		userns_spare_release(&p->spare);
+		p->spare_used = true;
+		/* pid 1 is our child, unreaped: its pid cannot be reused. */
+		*ret_pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		return pid;
+	}
+	log_verbose(1, "spare namespaces not used: %s; unsharing new ones", strerror(-pid));
+	userns_spare_release(&p->spare);
+	return ns_clone(ns_clone_flags(c), ret_pidfd);
 }
 
 int ns_set_hostname(const char *name, struct sbx_error *e)

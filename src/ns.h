@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "userns.h"
 
 /**
  * ns_clone_flags() - the CLONE_NEW* flags the clone itself must carry: the
@@ -24,12 +25,38 @@ unsigned long ns_clone_flags(const struct sbx_config *c);
  * namespace costs about a millisecond: this way it overlaps with the
  * parent's newuidmap/newgidmap. The child already holds every capability in
  * its new user namespace, which then owns these namespaces just as if clone()
- * had made them. With the holder (userns_holder.h), the new mount namespace
- * is then handed to it, so that its teardown happens after sbx has exited.
+ * had made them. In the holder's spare (ns_spawn()) the network namespace
+ * exists already and is not unshared again.
  *
  * Return: 0 or -errno with @e filled
  */
 int ns_unshare_rest(const struct sbx_config *c, struct sbx_error *e);
+
+/**
+ * ns_net_ready() - in the child: is the network namespace ready as it is
+ *		    (the host's, or the holder's spare, whose lo is up)?
+ */
+bool ns_net_ready(const struct sbx_config *c);
+
+/**
+ * ns_spawn() - make the sandbox's pid 1: in the holder's spare namespaces
+ *		when @p has them, else by ns_clone(ns_clone_flags(@c))
+ * @p:		the plan; its spare is closed in every process, and
+ *		@p->spare_used set in the parent when pid 1 runs in it
+ * @ret_pidfd:	pid 1's pidfd in the parent, or -1
+ *
+ * Namespace order with a spare. sbx stays in its own namespaces (the
+ * supervisor and the network processes it forks later must stay out of the
+ * sandbox's): a go-between process joins the spare's user namespace, checks
+ * its maps from inside, joins its network namespace, and forks pid 1 with
+ * CLONE_PARENT (so pid 1 is sbx's child) and CLONE_NEWPID (so its pid
+ * namespace is owned by the sandbox's user namespace, as with a direct
+ * clone). A spare that cannot be used is dropped and the direct clone made:
+ * never a namespace of another sandbox, never one mapped otherwise.
+ *
+ * Return: like ns_clone(): pid 1's pid in the parent, 0 in pid 1, -errno
+ */
+pid_t ns_spawn(const struct sbx_config *c, struct userns_plan *p, int *ret_pidfd);
 
 /**
  * ns_clone() - fork into new namespaces, like fork(): 0 in the child

@@ -293,7 +293,16 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	child_end = fds[1];
 	child.sync_fd = child_end;
 
-	pid = limits_clone(&limits, ns_clone_flags(c), &pidfd);
+	/* The holder's spare holds only a user and a network namespace, made
+	 * ahead outside any cgroup of ours: a start that must create every
+	 * namespace in the clone (--info-fd, bwrap) or start pid 1 in the
+	 * sandbox's cgroup (--memory...) gives it back and clones as before. */
+	if (ns_all_at_clone(c) || limits_clone_cgroup_fd(&limits) >= 0) {
+		userns_spare_release(&plan.spare);
+		pid = limits_clone(&limits, ns_clone_flags(c), &pidfd);
+	} else {
+		pid = ns_spawn(c, &plan, &pidfd);
+	}
 	if (pid < 0)
 		return sbx_error_set(e, pid, "cannot create the namespaces%s",
 				     pid == -EPERM || pid == -ENOSPC

@@ -132,6 +132,7 @@ int userns_plan_build(struct userns_plan *p, uid_t host_uid, gid_t host_gid, con
 	size_t nu, ng;
 
 	memset(p, 0, sizeof(*p));
+	p->spare = (struct userns_spare){ -1, -1 };
 	p->privileged = host_uid == 0;
 	nu = subid_load_all(subuid_path, user, host_uid, &uranges);
 	/* shadow matches a numeric owner against the uid in both files */
@@ -221,7 +222,7 @@ void userns_plan_single(struct userns_plan *p)
 	p->warning[0] = '\0';
 }
 
-static int write_proc_map(pid_t pid, const char *file, const struct idmap *m)
+int userns_write_map_file(pid_t pid, const char *file, const struct idmap *m)
 {
 	char path[64], buf[IDMAP_MAX_LINES * 40];
 
@@ -280,7 +281,7 @@ static int write_single_maps(struct userns_plan *p, pid_t pid, bool uid_done, bo
 	int r;
 
 	if (!uid_done) {
-		r = write_proc_map(pid, "uid_map", &p->uid_single);
+		r = userns_write_map_file(pid, "uid_map", &p->uid_single);
 		if (r < 0)
 			return sbx_error_set(e, r, "cannot write the uid map of the sandbox");
 	}
@@ -290,7 +291,7 @@ static int write_single_maps(struct userns_plan *p, pid_t pid, bool uid_done, bo
 		r = write_file_at(AT_FDCWD, path, "deny");
 		if (r < 0 && r != -ENOENT)
 			return sbx_error_set(e, r, "cannot deny setgroups in the sandbox");
-		r = write_proc_map(pid, "gid_map", &p->gid_single);
+		r = userns_write_map_file(pid, "gid_map", &p->gid_single);
 		if (r < 0)
 			return sbx_error_set(e, r, "cannot write the gid map of the sandbox");
 	}
@@ -312,6 +313,17 @@ void userns_run_helpers(pid_t pid, const struct idmap *uids, const struct idmap 
 	*ret_gid_ok = helper_succeeded(gid_helper);
 }
 
+void userns_spare_release(struct userns_spare *s)
+{
+	int *fds[] = { &s->user, &s->net };
+
+	for (size_t i = 0; i < 2; i++)
+		if (*fds[i] >= 0) {
+			close(*fds[i]);
+			*fds[i] = -1;
+		}
+}
+
 const char *userns_plan_via(const struct userns_plan *p)
 {
 	if (p->privileged)
@@ -327,11 +339,17 @@ int userns_write_maps(struct userns_plan *p, pid_t pid, bool *ret_setgroups_allo
 	bool uid_ok, gid_ok;
 	int r;
 
+	if (p->spare_used) {
+		/* The holder wrote them, and the sandbox checked them
+		 * (ns_spawn()) before it made its pid 1 there. */
+		*ret_setgroups_allowed = p->holder_setgroups;
+		return 0;
+	}
 	if (p->privileged || p->via_holder) {
-		r = write_proc_map(pid, "uid_map", &p->uid_map);
+		r = userns_write_map_file(pid, "uid_map", &p->uid_map);
 		if (r < 0)
 			return sbx_error_set(e, r, "cannot write the uid map of the sandbox");
-		r = write_proc_map(pid, "gid_map", &p->gid_map);
+		r = userns_write_map_file(pid, "gid_map", &p->gid_map);
 		if (r < 0)
 			return sbx_error_set(e, r, "cannot write the gid map of the sandbox");
 		/* A child namespace inherits a parent's denied setgroups. */

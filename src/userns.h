@@ -127,6 +127,19 @@ bool idmap_covers(const struct idmap *m, unsigned long id);
 size_t idmap_format(const struct idmap *m, char *buf, size_t len);
 
 /**
+ * struct userns_spare - a ready user namespace with its network namespace,
+ *			 made ahead by the holder (userns_spare.c)
+ * @user:	the user namespace, a child of the holder's, already mapped
+ * @net:	a network namespace owned by @user, lo up
+ *
+ * Each fd is -1 when there is no spare. Handed over once, never reused.
+ */
+struct userns_spare {
+	int user;
+	int net;
+};
+
+/**
  * struct userns_plan - the maps the parent will install for the child
  * @uid_map, @gid_map:	full maps (with subordinate ranges), or single lines
  * @uid_parent, @gid_parent:	the per-user parent namespace's identity maps
@@ -136,6 +149,9 @@ size_t idmap_format(const struct idmap *m, char *buf, size_t len);
  *			the full maps itself (see userns_holder.h)
  * @holder_setgroups:	the parent namespace allows setgroups (so the child's may)
  * @holder_note:	for -v: the holder used, or why none was
+ * @spare:		namespaces the holder made ahead with exactly @uid_map
+ *			and @gid_map, or -1s (see userns_holder.h)
+ * @spare_used:		the sandbox runs in @spare: the maps are already there
 
  * @privileged:		real root: the maps are written to /proc directly
  * @isolated:		--userns isolated: the maps hold subordinate ids only,
@@ -153,6 +169,8 @@ struct userns_plan {
 	bool via_holder;
 	bool holder_setgroups;
 	char holder_note[200];
+	struct userns_spare spare;
+	bool spare_used;
 	bool privileged;
 	bool isolated;
 	char warning[256];
@@ -218,6 +236,17 @@ int userns_write_maps(struct userns_plan *p, pid_t pid, bool *ret_setgroups_allo
  */
 void userns_run_helpers(pid_t pid, const struct idmap *uids, const struct idmap *gids,
 			bool *ret_uid_ok, bool *ret_gid_ok);
+
+/**
+ * userns_write_map_file() - write @m to /proc/@pid/@file (uid_map or gid_map)
+ * Return: 0 or -errno
+ */
+int userns_write_map_file(pid_t pid, const char *file, const struct idmap *m);
+
+/**
+ * userns_spare_release() - close the spare's fds (those not -1)
+ */
+void userns_spare_release(struct userns_spare *s);
 
 /**
  * userns_plan_via() - how the maps will be written, for -v

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 
 #include "userns_holder.h"
+#include "userns_spare.h"
 #include "util.h"
 
 #define SUN_LEN_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
@@ -334,12 +335,34 @@ static bool holder_wanted(struct userns_plan *p, bool enabled)
 	return true;
 }
 
+/* Joined: ask the holder for its spare namespaces (userns_spare.h). Without
+ * one, or with one that fails the checks, the sandbox unshares its own.
+ * Return: what happened, for -v */
+static const char *take_spare(struct userns_plan *p)
+{
+	_cleanup_close_ int self = -1;
+	int r = userns_spare_request(holder_conn, &p->uid_map, &p->gid_map);
+
+	if (r == 0)
+		r = userns_spare_recv(holder_conn, &p->spare);
+	if (r < 0)
+		return r == -ETIMEDOUT ? "no answer" : "request failed";
+	if (p->spare.user < 0)
+		return "none ready";
+	self = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+	if (self < 0 || userns_spare_check(&p->spare, self) < 0) {
+		userns_spare_release(&p->spare);
+		return "refused";
+	}
+	return "taken";
+}
+
 void userns_holder_enter(struct userns_plan *p, bool enabled)
 {
 	struct holder_ref h;
 	_cleanup_close_ int lock = -1;
-	const char *how = "joined";
-	struct timespec t0, t1;
+	const char *how = "joined", *spare;
+	struct timespec t0, t1, t2;
 	pid_t pid = 0;
 	int r, n;
 
@@ -350,7 +373,9 @@ void userns_holder_enter(struct userns_plan *p, bool enabled)
 		note(p, "newuidmap/newgidmap (holder: %s: %s)", h.dir, strerror(-r));
 		return;
 	}
-	n = snprintf(h.sock, sizeof(h.sock), "%s/userns-%016llx.sock", h.dir,
+	/* HOLDER_PROTOCOL in the name: a holder of an older sbx, which would
+	 * not answer a request for its spare, is not found (it idles out). */
+	n = snprintf(h.sock, sizeof(h.sock), "%s/userns-%s-%016llx.sock", h.dir, HOLDER_PROTOCOL,
 		     (unsigned long long)maps_hash(p));
 	if (n < 0 || (size_t)n >= sizeof(h.sock))
 		return;
@@ -378,9 +403,12 @@ void userns_holder_enter(struct userns_plan *p, bool enabled)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	p->via_holder = true;
 	p->use_helpers = false;
-	note(p, "/proc from the parent namespace of holder %s pid %d (%s in %.3f ms)", h.sock,
-	     (int)pid, how,
-	     (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	spare = take_spare(p);
+	clock_gettime(CLOCK_MONOTONIC, &t2);
+	note(p, "/proc from the parent namespace of holder %s pid %d (%s in %.3f ms); spare %s in %.3f ms",
+	     h.sock, (int)pid, how,
+	     (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6, spare,
+	     (double)(t2.tv_sec - t1.tv_sec) * 1e3 + (double)(t2.tv_nsec - t1.tv_nsec) / 1e6);
 }
 
 void userns_holder_hand_over(void)

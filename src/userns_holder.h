@@ -10,16 +10,18 @@
  * parent namespace), with no setuid program. Sandboxes stay apart: a process
  * of one child namespace has no capability in P or in a sibling.
  *
- * Finding it: a SOCK_SEQPACKET socket $XDG_RUNTIME_DIR/sbx/userns-HASH.sock
+ * Finding it: a SOCK_SEQPACKET socket $XDG_RUNTIME_DIR/sbx/userns-V-HASH.sock
  * (else /tmp/sbx-UID/...), in a directory that must be ours and mode 0700;
  * HASH is over the maps /etc/subuid and /etc/subgid imply now, so a changed
- * file leads to a new holder and the old one idles out.
+ * file leads to a new holder and the old one idles out; V is the protocol
+ * (HOLDER_PROTOCOL), so that a holder of another sbx version is not used.
  * Trusting it, before setns(): the listener's SO_PEERCRED uid is ours; its
  * /proc/PID/ns/user is a user namespace owned by our uid (NS_GET_OWNER_UID)
  * whose parent is our own (NS_GET_PARENT), and its uid_map and gid_map are
  * exactly the expected ones. None of this needs the holder to run (the
- * connection waits in its backlog), so a start never waits for it to be
- * scheduled. Anything else is refused, the socket removed and a new holder
+ * connection waits in its backlog); only the request for its spare
+ * namespaces (userns_spare.h) then waits for its answer, at most
+ * SPARE_WAIT_MS. Anything else is refused, the socket removed and a new holder
  * started; if that fails too, sbx falls back to newuidmap/newgidmap.
  * Lifetime: the holder exits HOLDER_IDLE_MS after its last connection closed
  * (running sandboxes do not need it: their namespaces keep P alive).
@@ -43,6 +45,10 @@
 #include <sys/types.h>
 
 #include "userns.h"
+
+/* What sbx and its holder say on the socket: v2 = with spare namespaces.
+ * Part of the socket's name: change it with every change of the protocol. */
+#define HOLDER_PROTOCOL "v2"
 
 /* How long the holder waits for the next start before it exits. */
 #define HOLDER_IDLE_MS (60 * 1000)

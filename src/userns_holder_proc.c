@@ -17,6 +17,7 @@
 #include <sys/un.h>
 
 #include "userns_holder.h"
+#include "userns_spare.h"
 #include "util.h"
 
 /* fds the holder keeps while it starts: 0-2 are /dev/null, the rest closed */
@@ -42,15 +43,68 @@ static void client_drop(struct client *c)
 	c->conn = c->held = -1;
 }
 
-/* A message from a client: the mount namespace fd to hold, or the end. */
+/* The one spare (userns_spare.h): its namespaces, made with @uid and @gid;
+ * ns.user < 0 while there is none. @wanted: the next one is to be made (with
+ * @uid and @gid); @maker: the one being made, whose keeper works while we
+ * answer starts (a start never waits for a spare's making). */
+static struct {
+	struct userns_spare ns;
+	struct idmap uid;
+	struct idmap gid;
+	bool wanted;
+	struct userns_spare_maker maker;
+} spare = { .ns = { -1, -1 }, .maker = { .pid = 0, .go = -1, .ready = -1 } };
+
+/* A start asked for a spare with these maps: hand over the one we have if
+ * its maps are those, else say none; either way the next one will have
+ * them (the newest request wins: other maps are another kind of start,
+ * --uid or --userns isolated). Handed-over fds are closed here at once, so
+ * that no namespace reaches a second sandbox. */
+static void spare_serve(int conn, const char *msg, size_t len)
+{
+	static struct idmap uid, gid;
+	struct userns_spare none = { -1, -1 };
+	bool match;
+
+	if (userns_spare_parse_request(msg, len, &uid, &gid) < 0) {
+		(void)userns_spare_send(conn, &none);
+		return;
+	}
+	match = spare.ns.user >= 0 && idmap_equal(&uid, &spare.uid) && idmap_equal(&gid, &spare.gid);
+	(void)userns_spare_send(conn, match ? &spare.ns : &none);
+	userns_spare_release(&spare.ns);
+	/* One being made with other maps is of no use any more. */
+	if (spare.maker.ready >= 0 && !(idmap_equal(&uid, &spare.uid) && idmap_equal(&gid, &spare.gid)))
+		userns_spare_abort(&spare.maker);
+	spare.uid = uid;
+	spare.gid = gid;
+	spare.wanted = spare.maker.ready < 0;
+}
+
+/* Start making the spare asked for, once no start waits for an answer. */
+static void spare_start(void)
+{
+	spare.wanted = false;
+	(void)userns_spare_start(&spare.uid, &spare.gid, &spare.maker);
+}
+
+/* Its keeper has reported: the spare is ready (or failed: none). */
+static void spare_finish(void)
+{
+	if (userns_spare_finish(&spare.maker, &spare.ns) < 0)
+		spare.ns = (struct userns_spare){ -1, -1 };
+}
+
+/* A message from a client: a request for a spare, the mount namespace fd
+ * to hold, or the end. */
 static void client_read(struct client *c)
 {
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int))];
 	} u;
-	char byte;
-	struct iovec iov = { &byte, 1 };
+	static char buf[SPARE_REQUEST_MAX];
+	struct iovec iov = { buf, sizeof(buf) };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
 			      .msg_controllen = sizeof(u.buf) };
 	struct cmsghdr *cm;
@@ -67,7 +121,10 @@ static void client_read(struct client *c)
 		if (c->held >= 0)
 			close(c->held);
 		memcpy(&c->held, CMSG_DATA(cm), sizeof(int));
+		return;
 	}
+	if (buf[0] == 'S' && !(msg.msg_flags & MSG_TRUNC))
+		spare_serve(c->conn, buf, (size_t)n);
 }
 
 /* A start of ours (our uid), whose connection we keep until it closes. The
@@ -95,20 +152,28 @@ static bool client_accept(int lsock, struct client *clients, size_t *n_clients)
 static void serve(int lsock)
 {
 	static struct client clients[HOLDER_MAX_CLIENTS];
-	static struct pollfd pfds[HOLDER_MAX_CLIENTS + 1];
+	static struct pollfd pfds[HOLDER_MAX_CLIENTS + 2];
 	size_t n_clients = 0, before;
 	bool accepting = true;
 
 	for (;;) {
-		int n;
+		int n, timeout;
 
 		/* Out of fds, the listener would wake us at once, forever: leave
 		 * it alone until a client has gone (the starts waiting in its
 		 * backlog do not need us meanwhile). */
 		pfds[0] = (struct pollfd){ .fd = accepting ? lsock : -1, .events = POLLIN };
+		pfds[1] = (struct pollfd){ .fd = spare.maker.ready, .events = POLLIN };
 		for (size_t i = 0; i < n_clients; i++)
-			pfds[i + 1] = (struct pollfd){ .fd = clients[i].conn, .events = POLLIN };
-		n = poll(pfds, n_clients + 1, n_clients ? -1 : HOLDER_IDLE_MS);
+			pfds[i + 2] = (struct pollfd){ .fd = clients[i].conn, .events = POLLIN };
+		/* A spare to start: once no start waits (timeout 0). Idle (no
+		 * client, no spare being made): exit after HOLDER_IDLE_MS. */
+		timeout = spare.wanted ? 0 : n_clients || spare.maker.ready >= 0 ? -1 : HOLDER_IDLE_MS;
+		n = poll(pfds, n_clients + 2, timeout);
+		if (n == 0 && spare.wanted) {
+			spare_start();
+			continue;
+		}
 		if (n == 0)
 			return;
 		if (n < 0) {
@@ -116,8 +181,10 @@ static void serve(int lsock)
 				continue;
 			return;
 		}
+		if (pfds[1].revents && spare.maker.ready == pfds[1].fd)
+			spare_finish();
 		for (size_t i = 0; i < n_clients; i++)
-			if (pfds[i + 1].revents)
+			if (pfds[i + 2].revents)
 				client_read(&clients[i]);
 		/* Compact: dropped clients leave no hole. */
 		before = n_clients;
@@ -133,8 +200,9 @@ static void serve(int lsock)
 	}
 }
 
-/* Two fds per client (its connection, the namespace it hands over): room
- * for all of them if the hard limit allows, whatever soft limit sbx had. */
+/* Two fds per client (its connection, the namespace it hands over), and the
+ * spare's: room for all of them if the hard limit allows, whatever soft
+ * limit sbx had. */
 static void raise_fd_limit(void)
 {
 	struct rlimit rl;
@@ -206,6 +274,8 @@ void userns_holder_main(const char *sock_path, int up, int down)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* Spare keepers are reaped by the kernel: never waited for. */
+	signal(SIGCHLD, SIG_IGN);
 	prctl(PR_SET_PDEATHSIG, 0);
 	prctl(PR_SET_NAME, "sbx-userns-hold");
 	raise_fd_limit();

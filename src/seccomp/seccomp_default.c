@@ -561,3 +561,38 @@ int seccomp_default_precompiled(unsigned variant, struct syscall_filter *f)
 	syscall_filter_describe_archs(f, archs, seccomp_lib_arch_family(archs, ARRAY_SIZE(archs)));
 	return 0;
 }
+
+/*
+ * One program instead of two: each seccomp() load costs its own conversion,
+ * JIT and per-syscall cache pass. The numbers program runs first; each of
+ * its ALLOW answers becomes a jump to the start of libseccomp's program,
+ * which then judges the call as it did on its own; its ENOSYS and EPERM
+ * answers stay. With two programs the kernel took the stricter answer, and
+ * the newer program's (the numbers') among equal actions: the same, since
+ * libseccomp's program answers nothing stricter than ERRNO where the
+ * numbers program refuses (test-seccomp checks every number and ABI).
+ */
+int seccomp_default_merge(struct syscall_filter *f)
+{
+	const struct sock_fprog *rules = &f->progs[0], *numbers = &f->progs[1];
+	size_t n = numbers->len, total = (size_t)numbers->len + rules->len;
+	struct sock_filter *p;
+
+	if (f->n_progs != 2)
+		return -EINVAL;
+	if (total > BPF_MAXINSNS)
+		return -E2BIG;
+	p = xreallocarray(NULL, total, sizeof(*p));
+	for (size_t i = 0; i < n; i++) {
+		p[i] = numbers->filter[i];
+		if (p[i].code == (BPF_RET | BPF_K) && p[i].k == SECCOMP_RET_ALLOW)
+			p[i] = STMT(BPF_JMP | BPF_JA, (uint32_t)(n - i - 1));
+	}
+	memcpy(p + n, rules->filter, rules->len * sizeof(*p));
+	free(f->progs[0].filter);
+	free(f->progs[1].filter);
+	f->progs[0] = (struct sock_fprog){ .len = (unsigned short)total, .filter = p };
+	f->progs[1] = (struct sock_fprog){ 0 };
+	f->n_progs = 1;
+	return 0;
+}

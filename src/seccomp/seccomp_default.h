@@ -4,7 +4,7 @@
 
 #include "config.h"
 #include "error.h"
-#include "syscall_filter.h"
+#include "syscall_filter_set.h"
 
 /* Which of the default filter's escape hatches are open: the default filter
  * exists in SECCOMP_DEFAULT_VARIANTS versions, one per combination. */
@@ -36,6 +36,14 @@ int seccomp_default_compile(unsigned variant, struct syscall_filter *ret, struct
  * Return: 0, or -ENOENT when there are none for this machine (compile instead)
  */
 int seccomp_default_precompiled(unsigned variant, struct syscall_filter *ret);
+
+/**
+ * seccomp_default_merge() - make the two programs of the default filter
+ *			     (seccomp_default_compile() or _precompiled()) one
+ *			     with the same answers, loaded with one seccomp()
+ * Return: 0, or -EINVAL / -E2BIG (then @f is unchanged: load both)
+ */
+int seccomp_default_merge(struct syscall_filter *f);
 
 /**
  * seccomp_default_tty_guard() - append a program refusing ioctl TIOCSTI/TIOCLINUX

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "syscall_filter.h"
+#include "syscall_filter_set.h"
 
 /* A profile larger than this is not a seccomp profile (Docker's is ~25 KiB). */
 #define SECCOMP_PROFILE_MAX_BYTES (4 << 20)

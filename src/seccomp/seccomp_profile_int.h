@@ -9,7 +9,7 @@
 
 #include "error.h"
 #include "seccomp_lib.h"
-#include "syscall_filter.h"
+#include "syscall_filter_set.h"
 
 /* Past this many, one line says how many more were dropped. */
 #define MAX_WARNINGS 64

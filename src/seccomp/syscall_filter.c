@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <linux/seccomp.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -16,29 +15,6 @@
 #include "seccomp_profile.h"
 #include "syscall_filter.h"
 #include "util.h"
-
-void syscall_filter_add_warning(struct syscall_filter *f, const char *fmt, ...)
-{
-	va_list ap;
-	char *line;
-
-	va_start(ap, fmt);
-	if (vasprintf(&line, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	f->warnings = xreallocarray(f->warnings, f->n_warnings + 1, sizeof(char *));
-	f->warnings[f->n_warnings++] = line;
-}
-
-void syscall_filter_describe_archs(struct syscall_filter *f, const uint32_t *archs, size_t n)
-{
-	size_t len = 0;
-
-	f->archs[0] = '\0';
-	for (size_t i = 0; i < n && len < sizeof(f->archs); i++)
-		len += (size_t)snprintf(f->archs + len, sizeof(f->archs) - len, "%s%s",
-					i ? "," : "", seccomp_lib_arch_name(archs[i]));
-}
 
 /* What the kernel would answer @name on the native ABI: the strictest of
  * every program's answer, as it runs them all. */
@@ -132,9 +108,14 @@ int syscall_filter_build(const struct sbx_config *c, struct syscall_filter *ret,
 	case SBX_SECCOMP_DEFAULT:
 		break;
 	}
-	if (seccomp_default_precompiled(variant, ret) == 0)
-		return 0;
-	return seccomp_default_compile(variant, ret, e);
+	if (seccomp_default_precompiled(variant, ret) < 0) {
+		r = seccomp_default_compile(variant, ret, e);
+		if (r < 0)
+			return r;
+	}
+	/* A failure leaves the two programs, which say the same. */
+	(void)seccomp_default_merge(ret);
+	return 0;
 }
 
 /* The signals a fault raises. Once the filter is loaded, sbx's own code only
@@ -159,16 +140,6 @@ int syscall_filter_load(const struct syscall_filter *f, struct sbx_error *e)
 		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f->load_flags, &f->progs[i]) < 0)
 			return sbx_error_set(e, errno, "cannot install the seccomp filter");
 	return 0;
-}
-
-void syscall_filter_release(struct syscall_filter *f)
-{
-	for (size_t i = 0; i < f->n_progs; i++)
-		free(f->progs[i].filter);
-	for (size_t i = 0; i < f->n_warnings; i++)
-		free(f->warnings[i]);
-	free(f->warnings);
-	memset(f, 0, sizeof(*f));
 }
 
 bool syscall_filter_explain_end(const struct syscall_filter *f, int status, char *buf, size_t len)

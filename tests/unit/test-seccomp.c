@@ -278,7 +278,8 @@ static void test_precompiled(void)
 
 		ok(seccomp_default_variant(&c) == v, "variant %u from the options", v);
 		ok(syscall_filter_build(&c, &table, &e) == 0 &&
-			   seccomp_default_compile(v, &fresh, &e) == 0,
+			   seccomp_default_compile(v, &fresh, &e) == 0 &&
+			   seccomp_default_merge(&fresh) == 0,
 		   "variant %u builds both ways", v);
 		same = table.n_progs == fresh.n_progs;
 		for (size_t i = 0; same && i < table.n_progs; i++)
@@ -288,6 +289,57 @@ static void test_precompiled(void)
 		ok(same, "variant %u: the build-time table equals a fresh compilation", v);
 		syscall_filter_release(&table);
 		syscall_filter_release(&fresh);
+	}
+}
+
+/* As the kernel does for several programs: the newest runs first, and a
+ * later one's answer replaces it only if its action is stricter. */
+static uint32_t evaluate_kernel(const struct syscall_filter *f, const struct seccomp_data *d)
+{
+	uint32_t best = SECCOMP_RET_ALLOW;
+
+	for (size_t i = f->n_progs; i-- > 0;) {
+		uint32_t r = run_prog(&f->progs[i], d);
+		if ((int32_t)(r & SECCOMP_RET_ACTION_FULL) < (int32_t)(best & SECCOMP_RET_ACTION_FULL))
+			best = r;
+	}
+	return best;
+}
+
+/* The default filter loaded as one program answers every call, on every
+ * ABI (and a foreign one), as its two programs did. */
+static void test_merged(void)
+{
+	static const uint32_t audits[] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64 };
+	static const uint32_t bases[] = { 0, 0x40000000 };
+	static const uint64_t args[] = { 0, 1, 8, 0x20000, 0x400000, 0x0800000, 0xffffffff,
+					 UINT64_C(0x100000000) };
+
+	for (unsigned v = 0; v < SECCOMP_DEFAULT_VARIANTS; v++) {
+		struct syscall_filter two, one;
+		struct sbx_error e = { 0 };
+		size_t n = 0, differ = 0;
+
+		if (seccomp_default_compile(v, &two, &e) < 0 ||
+		    seccomp_default_compile(v, &one, &e) < 0 || seccomp_default_merge(&one) < 0) {
+			ok(0, "variant %u: compiles and merges (%s)", v, e.msg);
+			continue;
+		}
+		for (size_t a = 0; a < ARRAY_SIZE(audits); a++)
+			for (size_t b = 0; b < ARRAY_SIZE(bases); b++)
+				for (uint32_t nr = 0; nr < 1100; nr++)
+					for (size_t k = 0; k < ARRAY_SIZE(args); k++) {
+						struct seccomp_data d = {
+							.nr = (int)(bases[b] + nr), .arch = audits[a],
+							.args = { args[k], args[ARRAY_SIZE(args) - 1 - k] },
+						};
+						n++;
+						differ += evaluate_kernel(&two, &d) != run_prog(&one.progs[0], &d);
+					}
+		ok(one.n_progs == 1 && differ == 0,
+		   "variant %u: one program answers as the two did (%zu calls, %zu differ)", v, n, differ);
+		syscall_filter_release(&two);
+		syscall_filter_release(&one);
 	}
 }
 
@@ -439,6 +491,7 @@ int main(void)
 	test_numbers();
 	test_hatches();
 	test_precompiled();
+	test_merged();
 	test_profile();
 	test_profile_repeats();
 	test_profile_estimate();

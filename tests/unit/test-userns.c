@@ -9,10 +9,17 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/ioctl.h>
+#include <net/if.h>
 
 #include "tap.h"
+#include "config.h"
+#include "ns.h"
 #include "userns.h"
 #include "userns_holder.h"
+#include "userns_spare.h"
 
 static size_t parse_text(const char *text, const char *user, unsigned long id,
 			 struct subid_range *r, size_t max)
@@ -358,6 +365,187 @@ static void test_holder_check(void)
 	end_child(pid, up, down);
 }
 
+static void test_spare_request(void)
+{
+	struct idmap uid = { .n = 2, .lines = { { 0, 1000, 1 }, { 1, 100000, 65535 } } };
+	struct idmap gid = { .n = 1, .lines = { { 0, 1000, 1 } } }, u2, g2;
+	char msg[SPARE_REQUEST_MAX];
+	int sv[2];
+	ssize_t n;
+
+	ok(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0, "spare: socketpair");
+	ok(userns_spare_request(sv[0], &uid, &gid) == 0, "spare: request sent");
+	n = recv(sv[1], msg, sizeof(msg), 0);
+	ok(n > 0 && userns_spare_parse_request(msg, (size_t)n, &u2, &g2) == 0 &&
+		   idmap_equal(&uid, &u2) && idmap_equal(&gid, &g2),
+	   "spare: the request parses back to the same maps");
+	ok(userns_spare_parse_request("S0 1 1", 6, &u2, &g2) == -EINVAL,
+	   "spare: a request without its NULs is refused");
+	ok(userns_spare_parse_request("X0 1 1\0000 1 1\000", 14, &u2, &g2) == -EINVAL,
+	   "spare: another message type is refused");
+	ok(userns_spare_parse_request("S0 1 1\000\000", 8, &u2, &g2) == -EINVAL,
+	   "spare: an empty gid map is refused");
+	ok(userns_spare_parse_request("S0 1\0000 1 1\000", 12, &u2, &g2) == -EINVAL,
+	   "spare: a malformed map is refused");
+	ok(userns_spare_parse_request("S0 1 1\0000 1 1\000x\000", 16, &u2, &g2) == -EINVAL,
+	   "spare: a third part is refused");
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static bool same_file(int a, int b)
+{
+	struct stat x, y;
+
+	return fstat(a, &x) == 0 && fstat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
+/* In a child: join the spare, read the uid map, and look at lo.
+ * Exit status 0: mapped "0 0 1" and lo up. */
+static int spare_probe(const struct userns_spare *s)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		char text[64] = "";
+		struct ifreq ifr = { .ifr_name = "lo" };
+		int fd, sock;
+
+		if (setns(s->user, CLONE_NEWUSER) < 0 || setns(s->net, CLONE_NEWNET) < 0)
+			_exit(1);
+		fd = open("/proc/self/uid_map", O_RDONLY);
+		if (fd < 0 || read(fd, text, sizeof(text) - 1) <= 0)
+			_exit(2);
+		if (strcmp(text, "         0          0          1\n") != 0)
+			_exit(3);
+		sock = socket(AF_INET, SOCK_DGRAM, 0);
+		if (sock < 0 || ioctl(sock, SIOCGIFFLAGS, &ifr) < 0 || !(ifr.ifr_flags & IFF_UP))
+			_exit(4);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
+}
+
+/* In pid 1 made by ns_spawn(): exit 0 if it is pid 1 and in (@in) or not
+ * in (!@in) the namespaces of @user_ino, @net_ino. */
+static _Noreturn void spawned_check(ino_t user_ino, ino_t net_ino, bool in)
+{
+	struct stat u, n;
+
+	if (getpid() != 1 || stat("/proc/self/ns/user", &u) < 0 || stat("/proc/self/ns/net", &n) < 0)
+		_exit(1);
+	_exit(in == (u.st_ino == user_ino && n.st_ino == net_ino) ? 0 : 2);
+}
+
+/* ns_spawn(): pid 1 in the spare when its maps are the plan's; a spare
+ * mapped otherwise is dropped and pid 1 made in namespaces of its own. */
+static void test_spawn(const struct idmap *maps)
+{
+	struct sbx_config c;
+	struct userns_plan p;
+	struct stat u, n;
+	int pidfd = -1, status = -1;
+	pid_t pid;
+
+	memset(&c, 0, sizeof(c));
+	for (int round = 0; round < 2; round++) {
+		memset(&p, 0, sizeof(p));
+		p.uid_map = p.gid_map = *maps;
+		if (round == 1)
+			p.uid_map.lines[0].inside = 1; /* not what the spare has */
+		if (userns_spare_make(maps, maps, &p.spare) < 0 || fstat(p.spare.user, &u) < 0 ||
+		    fstat(p.spare.net, &n) < 0) {
+			ok(0, "spawn: a spare made");
+			return;
+		}
+		pid = ns_spawn(&c, &p, &pidfd);
+		if (pid == 0)
+			spawned_check(u.st_ino, n.st_ino, round == 0);
+		ok(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+			   WEXITSTATUS(status) == 0,
+		   round == 0 ? "spawn: pid 1 of a new pid namespace, in the spare's namespaces (%d)"
+			      : "spawn: a spare mapped otherwise: pid 1 in namespaces of its own (%d)",
+		   status);
+		ok(p.spare_used == (round == 0) && p.spare.user == -1 && p.spare.net == -1 &&
+			   pidfd >= 0,
+		   round == 0 ? "spawn: the spare marked used, closed in sbx; a pidfd"
+			      : "spawn: the spare not used, closed all the same; a pidfd");
+		if (pidfd >= 0)
+			close(pidfd);
+	}
+}
+
+/* The holder's side and sbx's checks, from inside a user namespace of our
+ * own (where we may map ids as the holder does in its parent namespace). */
+static void test_spare(void)
+{
+	struct idmap one = { .n = 1, .lines = { { 0, 0, 1 } } };
+	struct userns_spare s = { -1, -1 }, s2 = { -1, -1 }, got, bad;
+	char map[64];
+	int self, sv[2], fd, r;
+	unsigned long u = getuid(), g = getgid();
+
+	if (unshare(CLONE_NEWUSER) < 0) {
+		printf("ok %d - # SKIP spare: no user namespace (%s)\n", ++tap_n, strerror(errno));
+		return;
+	}
+	snprintf(map, sizeof(map), "0 %lu 1\n", u);
+	fd = open("/proc/self/uid_map", O_WRONLY);
+	ok(fd >= 0 && write(fd, map, strlen(map)) > 0, "spare: own uid map");
+	close(fd);
+	fd = open("/proc/self/setgroups", O_WRONLY);
+	if (fd >= 0 && write(fd, "deny", 4) < 0)
+		perror("setgroups");
+	close(fd);
+	snprintf(map, sizeof(map), "0 %lu 1\n", g);
+	fd = open("/proc/self/gid_map", O_WRONLY);
+	ok(fd >= 0 && write(fd, map, strlen(map)) > 0, "spare: own gid map");
+	close(fd);
+
+	r = userns_spare_make(&one, &one, &s);
+	ok(r == 0 && s.user >= 0 && s.net >= 0, "spare: made (%d)", r);
+	if (r < 0)
+		return;
+	self = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+	ok(userns_spare_check(&s, self) == 0, "spare: ours, a child of our namespace, net owned by it");
+	r = spare_probe(&s);
+	ok(r == 0, "spare: mapped as asked, lo up (%d)", r);
+	ok(userns_spare_make(&one, &one, &s2) == 0 && !same_file(s.user, s2.user) &&
+		   !same_file(s.net, s2.net),
+	   "spare: the next one has namespaces of its own");
+
+	bad = (struct userns_spare){ s.net, s.user };
+	ok(userns_spare_check(&bad, self) == -EPERM, "spare: check: kinds swapped refused");
+	bad = (struct userns_spare){ s.user, s2.net };
+	ok(userns_spare_check(&bad, self) == -EPERM,
+	   "spare: check: a network namespace owned by another user namespace refused");
+	ok(userns_spare_check(&s, s2.user) == -EPERM,
+	   "spare: check: a user namespace not a child of the holder's refused");
+
+	ok(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0, "spare: socketpair");
+	ok(userns_spare_send(sv[1], &s) == 0 && userns_spare_recv(sv[0], &got) == 0 &&
+		   got.user >= 0 && same_file(got.user, s.user) && same_file(got.net, s.net),
+	   "spare: handed over: the same namespaces arrive");
+	userns_spare_release(&got);
+	ok(got.user == -1 && got.net == -1, "spare: released");
+	bad = (struct userns_spare){ -1, -1 };
+	ok(userns_spare_send(sv[1], &bad) == 0 && userns_spare_recv(sv[0], &got) == 0 &&
+		   got.user == -1 && got.net == -1,
+	   "spare: none: answered without fds");
+	ok(send(sv[1], "S", 1, 0) == 1 && userns_spare_recv(sv[0], &got) == -EPROTO && got.user == -1,
+	   "spare: an 'S' without fds is a protocol error");
+	ok(userns_spare_recv(sv[0], &got) == -ETIMEDOUT, "spare: no answer: gives up");
+	close(sv[0]);
+	close(sv[1]);
+	close(self);
+	userns_spare_release(&s);
+	userns_spare_release(&s2);
+	test_spawn(&one);
+}
+
 int main(void)
 {
 	test_subid();
@@ -366,5 +554,7 @@ int main(void)
 	test_idmap();
 	test_plan();
 	test_holder_check();
+	test_spare_request();
+	test_spare(); /* last: it leaves us in a user namespace of our own */
 	return tap_done();
 }
