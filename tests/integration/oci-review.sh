@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# sbx oci, hostile inputs: a rootfs whose /dev is a symlink out of it, a
+# --root another user could write, a fifo-side start that must not spin.
+. "${TESTS_SRCDIR:-$(dirname "$0")/..}/integration/lib.sh"
+require_userns
+
+BUSYBOX=$(command -v busybox || true)
+if [ -z "$BUSYBOX" ] || ! file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked'; then
+	[ "${SBX_MUST_WORK:-0}" = 1 ] && { fail "a static busybox is installed (busybox-static)"; done_testing; }
+	echo "1..0 # SKIP no static busybox (apt-get install busybox-static)"
+	exit 77
+fi
+
+ROOT=$WORK/state
+B=$WORK/bundle
+mkdir -p "$B/rootfs/bin" "$B/rootfs/proc" "$ROOT"
+chmod 700 "$ROOT"
+cp "$BUSYBOX" "$B/rootfs/bin/busybox"
+for c in sh true ls sleep; do ln -s busybox "$B/rootfs/bin/$c"; done
+oci() { run_cmd "$SBX" oci --root "$ROOT" "$@"; }
+at_exit "for d in '$ROOT'/*/; do [ -d \"\$d\" ] && '$SBX' oci --root '$ROOT' delete --force \"\$(basename \"\$d\")\"; done 2>/dev/null"
+
+if [ "$(id -u)" = 0 ]; then
+	USERNS=''
+else
+	USERNS=', {"type": "user"}'
+	MAPS=$(printf '"uidMappings": [{"containerID": 0, "hostID": %d, "size": 1}], "gidMappings": [{"containerID": 0, "hostID": %d, "size": 1}],' "$(id -u)" "$(id -g)")
+fi
+write_config() {
+	cat >"$B/config.json" <<EOF
+{
+  "ociVersion": "1.0.2",
+  "process": { "args": $1, "cwd": "/", "env": ["PATH=/bin"], "user": {"uid": 0, "gid": 0},
+    "capabilities": {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"]},
+    "noNewPrivileges": true },
+  "root": {"path": "rootfs"},
+  "mounts": [
+    {"destination": "/proc", "type": "proc", "source": "proc"},
+    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755"]}
+  ],
+  "linux": {
+    ${MAPS:-}
+    "namespaces": [{"type": "pid"}, {"type": "mount"}, {"type": "ipc"}, {"type": "uts"} $USERNS]
+  }
+}
+EOF
+}
+
+# --- an image whose /dev is an absolute symlink to a host directory ---------
+# The device nodes, and the /dev/ptmx replaced by a link to pts/ptmx, are
+# made inside the root: nothing is created or removed in the host directory.
+OUTSIDE=$WORK/outside
+mkdir -p "$OUTSIDE/pts"
+touch "$OUTSIDE/ptmx" "$OUTSIDE/pts/ptmx"
+ln -s "$OUTSIDE" "$B/rootfs/dev"
+mkdir -p "$B/rootfs$OUTSIDE" # where /dev leads inside the root
+write_config '["/bin/sh", "-c", "ls /dev/null"]'
+oci run --bundle "$B" d1
+expect_status "a container whose /dev is a symlink out of the rootfs runs" 0
+[ -f "$OUTSIDE/ptmx" ]
+ok $? "the host's file at the symlink's target/ptmx is not removed"
+[ ! -e "$OUTSIDE/null" ] && [ ! -e "$OUTSIDE/tty" ]
+ok $? "no device node is made in the host directory the symlink names"
+rm "$B/rootfs/dev"
+top=${OUTSIDE#/}
+rm -r "$B/rootfs/${top%%/*}"
+
+done_testing
