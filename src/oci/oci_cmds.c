@@ -229,11 +229,15 @@ out:
 
 int oci_list(const char *root, bool json, bool quiet, FILE *out, struct sbx_error *e)
 {
-	DIR *d = opendir(root);
+	DIR *d = NULL;
 	struct dirent *de;
 	bool first = true;
+	int r = oci_state_check_root(root, e);
 
-	if (!d && errno != ENOENT)
+	if (r < 0 && r != -ENOENT)
+		return r;
+	d = r == 0 ? opendir(root) : NULL;
+	if (!d && r == 0)
 		return sbx_error_set(e, errno, "--root %s", root);
 	if (json)
 		fputs("[", out);

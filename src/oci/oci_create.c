@@ -343,6 +343,11 @@ int oci_create(const struct oci_create_opts *o, pid_t *ret_pid, struct sbx_error
 		oci_spec_free(&spec);
 		return sbx_error_set(e, errno, "--root %s", o->root);
 	}
+	r = oci_state_check_root(o->root, e);
+	if (r < 0) {
+		oci_spec_free(&spec);
+		return r == -ENOENT ? sbx_error_set(e, ENOENT, "--root %s", o->root) : r;
+	}
 	if (mkdir(dir, 0700) < 0) {
 		oci_spec_free(&spec);
 		if (errno == EEXIST)

@@ -65,4 +65,22 @@ rm "$B/rootfs/dev"
 top=${OUTSIDE#/}
 rm -r "$B/rootfs/${top%%/*}"
 
+# --- a --root others may write (the /tmp fallback planted by another user) ---
+# Its state.json would name the pid kill, delete and exec act on.
+SHARED=$WORK/shared
+mkdir -p "$SHARED/planted"
+chmod 1777 "$SHARED"
+echo '{"bundle": "/", "created": "", "pid": 999999, "start_time": 1, "annotations": {}}' >"$SHARED/planted/state.json"
+run_cmd "$SBX" oci --root "$SHARED" state planted
+expect_error "state refuses a --root writable by others" 125 "--root $SHARED: not owned by uid $(id -u) or writable by others"
+run_cmd "$SBX" oci --root "$SHARED" kill planted KILL
+expect_error "... and so does kill" 125 'writable by others'
+write_config '["/bin/true"]'
+run_cmd "$SBX" oci --root "$SHARED" create --bundle "$B" c2
+expect_error "... and create" 125 'writable by others'
+[ ! -e "$SHARED/c2" ]
+ok $? "create left nothing there"
+run_cmd "$SBX" oci --root "$SHARED" list
+expect_error "... and list" 125 'writable by others'
+
 done_testing
