@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -59,7 +60,7 @@ int oci_start(const char *root, const char *id, struct sbx_error *e)
 {
 	struct oci_state st;
 	_cleanup_free_ char *dir = NULL, *fifo_path = NULL;
-	_cleanup_close_ int fifo = -1, pidfd = -1;
+	_cleanup_close_ int fifo = -1, pidfd = -1, lock = -1;
 	const char *status;
 	char byte;
 	int r = oci_state_read(root, id, &st, e);
@@ -67,6 +68,14 @@ int oci_start(const char *root, const char *id, struct sbx_error *e)
 	if (r < 0)
 		return r;
 	oci_state_dir(root, id, &dir, e);
+	/* One start at a time: a second one reading the fifo too could take
+	 * the byte, or be left to poll a hung-up fifo. */
+	lock = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
+		r = sbx_error_set(e, errno == EWOULDBLOCK ? 0 : errno,
+				  "container %s is being started by another call", id);
+		goto out;
+	}
 	status = oci_state_status(dir, &st);
 	if (strcmp(status, "created") != 0) {
 		r = sbx_error_set(e, 0, "container %s is %s, not created", id, status);
@@ -90,8 +99,20 @@ int oci_start(const char *root, const char *id, struct sbx_error *e)
 			r = sbx_error_set(e, errno, "poll");
 			goto out;
 		}
-		if ((p[0].revents & POLLIN) && read(fifo, &byte, 1) == 1)
-			break;
+		if (p[0].revents & (POLLIN | POLLHUP)) {
+			ssize_t n = read(fifo, &byte, 1);
+
+			if (n == 1)
+				break;
+			/* A writer came and went without the byte: not the
+			 * container's process (it writes before it closes). */
+			if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+				r = sbx_error_set(e, n == 0 ? 0 : errno,
+						  "container %s: its exec fifo was opened by another process (started already?)",
+						  id);
+				goto out;
+			}
+		}
 		if (p[1].revents) {
 			r = sbx_error_set(e, ESRCH, "container %s ended before it started", id);
 			goto out;

@@ -65,6 +65,24 @@ rm "$B/rootfs/dev"
 top=${OUTSIDE#/}
 rm -r "$B/rootfs/${top%%/*}"
 
+# --- start and an exec.fifo someone else opened ------------------------------
+# Another process of the same user reads the fifo (the container runs without
+# start), then, while start waits, opens it for writing and closes it: start
+# must end with an error, not spin on the hung-up fifo until the container ends.
+write_config '["/bin/sleep", "1000"]'
+oci create --bundle "$B" f1
+expect_status "create f1" 0
+timeout 20 cat "$ROOT/f1/exec.fifo" >/dev/null
+"$SBX" oci --root "$ROOT" start f1 >"$WORK/start.out" 2>&1 &
+spid=$!
+track_pid $spid
+timeout 20 bash -c ': >"$1"' _ "$ROOT/f1/exec.fifo"
+wait_pid_timeout $spid 20
+expect_eq "start ends with an error on a fifo another process hung up" 125 "$RC"
+expect_match "... naming the fifo" 'exec fifo was opened by another process' "$(cat "$WORK/start.out")"
+oci delete --force f1
+expect_status "delete --force f1" 0
+
 # --- a --root others may write (the /tmp fallback planted by another user) ---
 # Its state.json would name the pid kill, delete and exec act on.
 SHARED=$WORK/shared
