@@ -83,6 +83,18 @@ expect_match "... naming the fifo" 'exec fifo was opened by another process' "$(
 oci delete --force f1
 expect_status "delete --force f1" 0
 
+# --- CVE-2019-5736: the binary the container's process runs before its execve
+# A "#!/proc/self/exe" program makes the kernel run that binary in the
+# container, whose processes could then write it through /proc/PID/exe: it
+# must be a sealed copy, not the sbx file on the host.
+write_config '["/bin/sleep", "1000"]'
+oci create --bundle "$B" --pid-file "$WORK/x1.pid" x1
+expect_status "create x1" 0
+exe=$(readlink "/proc/$(cat "$WORK/x1.pid")/exe")
+expect_match "the created container's process runs a sealed copy of sbx, not $SBX" '^/memfd:sbx-oci' "$exe"
+oci delete --force x1
+expect_status "delete --force x1" 0
+
 # --- a --root others may write (the /tmp fallback planted by another user) ---
 # Its state.json would name the pid kill, delete and exec act on.
 SHARED=$WORK/shared
