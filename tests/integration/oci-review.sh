@@ -95,6 +95,22 @@ expect_match "the created container's process runs a sealed copy of sbx, not $SB
 oci delete --force x1
 expect_status "delete --force x1" 0
 
+# --- the exec fifo reached through a /proc the image planted ----------------
+# No proc mount in config.json, and the image's /proc/self/fd/N are plain
+# files: the process must still wait on the real fifo, and write nothing there.
+mkdir -p "$B/rootfs/proc/self/fd"
+for n in $(seq 3 40); do : >"$B/rootfs/proc/self/fd/$n"; done
+sed 's|{"destination": "/proc", "type": "proc", "source": "proc"},||' "$B/config.json" >"$WORK/noproc.json"
+mv "$WORK/noproc.json" "$B/config.json"
+oci create --bundle "$B" p1
+expect_status "create without a proc mount" 0
+expect_eq "the image's /proc/self/fd/N files are left alone" "" "$(cat "$B/rootfs/proc/self/fd/"*)"
+oci state p1
+expect_match "the process waits for start" '"status": ?"created"' "$OUT"
+oci delete --force p1
+expect_status "delete --force p1" 0
+rm -r "$B/rootfs/proc/self"
+
 # --- a --root others may write (the /tmp fallback planted by another user) ---
 # Its state.json would name the pid kill, delete and exec act on.
 SHARED=$WORK/shared
