@@ -16,7 +16,7 @@ B=$WORK/bundle
 mkdir -p "$B/rootfs/bin" "$B/rootfs/proc" "$ROOT"
 chmod 700 "$ROOT"
 cp "$BUSYBOX" "$B/rootfs/bin/busybox"
-for c in sh true ls sleep; do ln -s busybox "$B/rootfs/bin/$c"; done
+for c in sh true ls sleep id; do ln -s busybox "$B/rootfs/bin/$c"; done
 oci() { run_cmd "$SBX" oci --root "$ROOT" "$@"; }
 at_exit "for d in '$ROOT'/*/; do [ -d \"\$d\" ] && '$SBX' oci --root '$ROOT' delete --force \"\$(basename \"\$d\")\"; done 2>/dev/null"
 
@@ -110,6 +110,23 @@ expect_match "the process waits for start" '"status": ?"created"' "$OUT"
 oci delete --force p1
 expect_status "delete --force p1" 0
 rm -r "$B/rootfs/proc/self"
+
+# --- supplementary groups and a /proc/self/setgroups the image planted -------
+# Without a proc mount, an image's /proc/self/setgroups saying "deny" must not
+# make the process keep sbx-oci's own groups (root's, as root).
+if [ "$(id -u)" = 0 ]; then
+	mkdir -p "$B/rootfs/proc/self"
+	echo deny >"$B/rootfs/proc/self/setgroups"
+	write_config '["/bin/id", "-G"]'
+	sed -e 's|{"destination": "/proc", "type": "proc", "source": "proc"},||' \
+		-e 's|"user": {"uid": 0, "gid": 0}|"user": {"uid": 1000, "gid": 1000}|' "$B/config.json" >"$WORK/noproc.json"
+	mv "$WORK/noproc.json" "$B/config.json"
+	run_cmd setpriv --groups 4 "$SBX" oci --root "$ROOT" run --bundle "$B" g1
+	expect_eq "the process has only its own group, not sbx-oci's (4)" "0 1000" "$RC $OUT"
+	rm -r "$B/rootfs/proc/self"
+else
+	skip "supplementary groups kept through a planted setgroups" "as root only (a user's map denies setgroups)"
+fi
 
 # --- a --root others may write (the /tmp fallback planted by another user) ---
 # Its state.json would name the pid kill, delete and exec act on.
