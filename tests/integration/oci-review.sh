@@ -128,6 +128,21 @@ else
 	skip "supplementary groups kept through a planted setgroups" "as root only (a user's map denies setgroups)"
 fi
 
+# --- a hook that does not read its stdin, with a state larger than a pipe ---
+# Its time-out holds while the state is written too.
+write_config '["/bin/true"]'
+python3 - "$B/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["annotations"] = {"org.example.big": "x" * 200000}
+c["hooks"] = {"createRuntime": [{"path": "/bin/sleep", "args": ["sleep", "30"], "timeout": 1}]}
+json.dump(c, open(sys.argv[1], "w"))
+PY
+oci create --bundle "$B" k1
+expect_error "a hook past its time-out while its state is written is killed" 125 'hooks\.createRuntime /bin/sleep: killed by signal 9'
+[ ! -e "$ROOT/k1" ]
+ok $? "... and create leaves nothing behind"
+
 # --- a --root others may write (the /tmp fallback planted by another user) ---
 # Its state.json would name the pid kill, delete and exec act on.
 SHARED=$WORK/shared
