@@ -16,7 +16,7 @@ B=$WORK/bundle
 mkdir -p "$B/rootfs/bin" "$B/rootfs/proc" "$ROOT"
 chmod 700 "$ROOT"
 cp "$BUSYBOX" "$B/rootfs/bin/busybox"
-for c in sh true ls sleep id; do ln -s busybox "$B/rootfs/bin/$c"; done
+for c in sh true ls sleep id grep; do ln -s busybox "$B/rootfs/bin/$c"; done
 oci() { run_cmd "$SBX" oci --root "$ROOT" "$@"; }
 at_exit "for d in '$ROOT'/*/; do [ -d \"\$d\" ] && '$SBX' oci --root '$ROOT' delete --force \"\$(basename \"\$d\")\"; done 2>/dev/null"
 
@@ -142,6 +142,28 @@ oci create --bundle "$B" k1
 expect_error "a hook past its time-out while its state is written is killed" 125 'hooks\.createRuntime /bin/sleep: killed by signal 9'
 [ ! -e "$ROOT/k1" ]
 ok $? "... and create leaves nothing behind"
+
+# --- the five capability sets, as the kernel reports them -----------------
+# As root a uid that is not 0, whose sets exec does not widen; as a user uid
+# 0 (the only one mapped), for which exec makes permitted the bounding set.
+write_config '["/bin/sh", "-c", "grep -E \"^Cap(Inh|Prm|Eff|Bnd|Amb)\" /proc/self/status"]'
+python3 - "$B/config.json" "$(id -u)" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["process"]["capabilities"] = {"bounding": ["CAP_KILL", "CAP_CHOWN"], "permitted": ["CAP_KILL", "CAP_CHOWN"],
+    "effective": ["CAP_KILL"], "inheritable": ["CAP_CHOWN"], "ambient": ["CAP_CHOWN"]}
+if sys.argv[2] == "0":
+    c["process"]["user"] = {"uid": 1000, "gid": 1000}
+json.dump(c, open(sys.argv[1], "w"))
+PY
+oci run --bundle "$B" caps1
+if [ "$(id -u)" = 0 ]; then
+	expect_eq "capabilities: inheritable, permitted, effective (ambient), bounding, ambient" \
+		"CapInh: 0000000000000001 CapPrm: 0000000000000001 CapEff: 0000000000000001 CapBnd: 0000000000000021 CapAmb: 0000000000000001" "$(echo $OUT)"
+else
+	expect_eq "capabilities: inheritable, permitted (bounding), effective, bounding, ambient" \
+		"CapInh: 0000000000000001 CapPrm: 0000000000000021 CapEff: 0000000000000021 CapBnd: 0000000000000021 CapAmb: 0000000000000001" "$(echo $OUT)"
+fi
 
 # --- a --root others may write (the /tmp fallback planted by another user) ---
 # Its state.json would name the pid kill, delete and exec act on.
