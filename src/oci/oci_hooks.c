@@ -92,6 +92,11 @@ static int run_one(const struct oci_hook *h, const char *state, const char *what
 		return sbx_error_set(e, errno, "hooks.%s: fork", what);
 	}
 	if (pid == 0) {
+		sigset_t none;
+
+		/* Not what sbx-oci holds back while it waits (create, run). */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (dup2(pipefd[0], STDIN_FILENO) < 0)
 			_exit(127);
 		execve(h->path, h->args ? h->args : no_args, h->env ? h->env : no_env);

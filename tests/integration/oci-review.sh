@@ -165,6 +165,21 @@ else
 		"CapInh: 0000000000000001 CapPrm: 0000000000000021 CapEff: 0000000000000021 CapBnd: 0000000000000021 CapAmb: 0000000000000001" "$(echo $OUT)"
 fi
 
+# --- a signal to create half way -------------------------------------------
+# create ends with an error and takes down what it made (the state, the
+# process waiting for start); a createRuntime hook sends it the signal.
+write_config '["/bin/sleep", "1000"]'
+python3 - "$B/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["hooks"] = {"createRuntime": [{"path": "/bin/sh", "args": ["sh", "-c", "echo $$ >/dev/null; kill -TERM $PPID"]}]}
+json.dump(c, open(sys.argv[1], "w"))
+PY
+oci create --bundle "$B" t1
+expect_error "SIGTERM during create: an error" 125 'interrupted by signal 15'
+[ -z "$(ls -A "$ROOT")" ]
+ok $? "... and nothing is left under --root"
+
 # --- a --root others may write (the /tmp fallback planted by another user) ---
 # Its state.json would name the pid kill, delete and exec act on.
 SHARED=$WORK/shared
