@@ -184,9 +184,15 @@ static void kill_all(const struct oci_state *st, int sig)
 	while ((de = readdir(d))) {
 		unsigned long pid;
 
-		if (parse_uint(de->d_name, INT32_MAX, &pid) == 0 && (pid_t)pid != st->pid &&
-		    same_pidns((pid_t)pid, &ns))
-			kill((pid_t)pid, sig);
+		_cleanup_close_ int fd = -1;
+
+		if (parse_uint(de->d_name, INT32_MAX, &pid) < 0 || (pid_t)pid == st->pid)
+			continue;
+		/* The pidfd first: checked in the namespace after its open, it
+		 * cannot name a process that took a recycled pid outside it. */
+		fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+		if (fd >= 0 && same_pidns((pid_t)pid, &ns))
+			syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0);
 	}
 	closedir(d);
 }

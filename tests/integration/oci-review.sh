@@ -180,6 +180,20 @@ expect_error "SIGTERM during create: an error" 125 'interrupted by signal 15'
 [ -z "$(ls -A "$ROOT")" ]
 ok $? "... and nothing is left under --root"
 
+# --- kill --all reaches every process of the container's pid namespace -----
+write_config '["/bin/sh", "-c", "sleep 4242421 & exec sleep 4242422"]'
+oci create --bundle "$B" --pid-file "$WORK/a1.pid" a1
+oci start a1
+expect_status "start a1" 0
+for _ in $(seq 100); do pgrep -f 'sleep 4242421$' >/dev/null && break; sleep 0.05; done
+oci kill --all a1 KILL
+expect_status "kill --all" 0
+wait_pid_timeout "$(cat "$WORK/a1.pid")" 5 2>/dev/null
+for _ in $(seq 100); do pgrep -f 'sleep 4242421$' >/dev/null || break; sleep 0.05; done
+! pgrep -f 'sleep 424242[12]$' >/dev/null
+ok $? "kill --all: the container's other process is gone too"
+oci delete --force a1
+
 # --- a --root others may write (the /tmp fallback planted by another user) ---
 # Its state.json would name the pid kill, delete and exec act on.
 SHARED=$WORK/shared
