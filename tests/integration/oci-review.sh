@@ -194,6 +194,39 @@ for _ in $(seq 100); do pgrep -f 'sleep 4242421$' >/dev/null || break; sleep 0.0
 ok $? "kill --all: the container's other process is gone too"
 oci delete --force a1
 
+# --- linux.sysctl: only the container's own namespaces' ----------------------
+# A sysctl no namespace holds (vm.*), or a net.* one without a network
+# namespace, would be written to the host's: refused, named. (Each asks for
+# the host's current value, so the old code changed nothing while it ran.)
+SWAP=$(cat /proc/sys/vm/swappiness)
+write_config '["/bin/true"]'
+python3 - "$B/config.json" "$SWAP" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["linux"]["sysctl"] = {"vm.swappiness": sys.argv[2]}
+json.dump(c, open(sys.argv[1], "w"))
+PY
+oci run --bundle "$B" y1
+expect_error "a sysctl of the host's is refused, named" 125 'linux\.sysctl\.vm\.swappiness: not a namespaced sysctl'
+FWD=$(cat /proc/sys/net/ipv4/ip_forward)
+python3 - "$B/config.json" "$FWD" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["linux"]["sysctl"] = {"net.ipv4.ip_forward": sys.argv[2]}
+json.dump(c, open(sys.argv[1], "w"))
+PY
+oci run --bundle "$B" y2
+expect_error "a net.* sysctl without a network namespace is refused" 125 'linux\.sysctl\.net\.ipv4\.ip_forward: needs the container.s own namespace'
+write_config '["/bin/sh", "-c", "cat /proc/sys/kernel/shmmni"]'
+python3 - "$B/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["linux"]["sysctl"] = {"kernel.shmmni": "1234"}
+json.dump(c, open(sys.argv[1], "w"))
+PY
+oci run --bundle "$B" y3
+expect_eq "an ipc sysctl in the container's ipc namespace is set" "0 1234" "$RC $OUT"
+
 # --- a --root others may write (the /tmp fallback planted by another user) ---
 # Its state.json would name the pid kill, delete and exec act on.
 SHARED=$WORK/shared
