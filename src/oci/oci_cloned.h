@@ -14,7 +14,8 @@
  * the container, whose other processes can then reopen it through
  * /proc/PID/exe and write to it (CVE-2019-5736, as runc): the host's sbx,
  * for root, or a user's own build. Run from a copy sealed against writes,
- * there is nothing of the host's to reach.
+ * there is nothing of the host's to reach. A user running another uid's
+ * binary that only its owner may write is spared the copy.
  *
  * Return: only on failure (-errno), or 0 when running from a copy already
  */

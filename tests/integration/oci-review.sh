@@ -91,7 +91,12 @@ write_config '["/bin/sleep", "1000"]'
 oci create --bundle "$B" --pid-file "$WORK/x1.pid" x1
 expect_status "create x1" 0
 exe=$(readlink "/proc/$(cat "$WORK/x1.pid")/exe")
-expect_match "the created container's process runs a sealed copy of sbx, not $SBX" '^/memfd:sbx-oci' "$exe"
+if [ "$(id -u)" != 0 ] && [ ! -O "$SBX" ] && [ -z "$(find "$SBX" -perm /022)" ]; then
+	# Another uid's binary only its owner may write: the copy is spared.
+	expect_eq "the created container's process runs $SBX, which we cannot write" "$SBX" "$exe"
+else
+	expect_match "the created container's process runs a sealed copy of sbx, not $SBX" '^/memfd:sbx-oci' "$exe"
+fi
 oci delete --force x1
 expect_status "delete --force x1" 0
 
