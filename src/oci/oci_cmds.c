@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -59,7 +60,7 @@ int oci_start(const char *root, const char *id, struct sbx_error *e)
 {
 	struct oci_state st;
 	_cleanup_free_ char *dir = NULL, *fifo_path = NULL;
-	_cleanup_close_ int fifo = -1, pidfd = -1;
+	_cleanup_close_ int fifo = -1, pidfd = -1, lock = -1;
 	const char *status;
 	char byte;
 	int r = oci_state_read(root, id, &st, e);
@@ -67,6 +68,14 @@ int oci_start(const char *root, const char *id, struct sbx_error *e)
 	if (r < 0)
 		return r;
 	oci_state_dir(root, id, &dir, e);
+	/* One start at a time: a second one reading the fifo too could take
+	 * the byte, or be left to poll a hung-up fifo. */
+	lock = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
+		r = sbx_error_set(e, errno == EWOULDBLOCK ? 0 : errno,
+				  "container %s is being started by another call", id);
+		goto out;
+	}
 	status = oci_state_status(dir, &st);
 	if (strcmp(status, "created") != 0) {
 		r = sbx_error_set(e, 0, "container %s is %s, not created", id, status);
@@ -90,8 +99,20 @@ int oci_start(const char *root, const char *id, struct sbx_error *e)
 			r = sbx_error_set(e, errno, "poll");
 			goto out;
 		}
-		if ((p[0].revents & POLLIN) && read(fifo, &byte, 1) == 1)
-			break;
+		if (p[0].revents & (POLLIN | POLLHUP)) {
+			ssize_t n = read(fifo, &byte, 1);
+
+			if (n == 1)
+				break;
+			/* A writer came and went without the byte: not the
+			 * container's process (it writes before it closes). */
+			if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+				r = sbx_error_set(e, n == 0 ? 0 : errno,
+						  "container %s: its exec fifo was opened by another process (started already?)",
+						  id);
+				goto out;
+			}
+		}
 		if (p[1].revents) {
 			r = sbx_error_set(e, ESRCH, "container %s ended before it started", id);
 			goto out;
@@ -163,9 +184,15 @@ static void kill_all(const struct oci_state *st, int sig)
 	while ((de = readdir(d))) {
 		unsigned long pid;
 
-		if (parse_uint(de->d_name, INT32_MAX, &pid) == 0 && (pid_t)pid != st->pid &&
-		    same_pidns((pid_t)pid, &ns))
-			kill((pid_t)pid, sig);
+		_cleanup_close_ int fd = -1;
+
+		if (parse_uint(de->d_name, INT32_MAX, &pid) < 0 || (pid_t)pid == st->pid)
+			continue;
+		/* The pidfd first: checked in the namespace after its open, it
+		 * cannot name a process that took a recycled pid outside it. */
+		fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+		if (fd >= 0 && same_pidns((pid_t)pid, &ns))
+			syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0);
 	}
 	closedir(d);
 }
@@ -229,11 +256,15 @@ out:
 
 int oci_list(const char *root, bool json, bool quiet, FILE *out, struct sbx_error *e)
 {
-	DIR *d = opendir(root);
+	DIR *d = NULL;
 	struct dirent *de;
 	bool first = true;
+	int r = oci_state_check_root(root, e);
 
-	if (!d && errno != ENOENT)
+	if (r < 0 && r != -ENOENT)
+		return r;
+	d = r == 0 ? opendir(root) : NULL;
+	if (!d && r == 0)
 		return sbx_error_set(e, errno, "--root %s", root);
 	if (json)
 		fputs("[", out);

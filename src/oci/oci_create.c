@@ -27,6 +27,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -134,6 +136,7 @@ struct create_run {
 	const struct oci_spec *spec;
 	struct oci_state *st;
 	int sync_fd;
+	int signal_fd; /* SIGINT, SIGTERM, SIGHUP, SIGQUIT to create: give up cleanly */
 	pid_t stage1;
 	pid_t pid;
 };
@@ -182,8 +185,19 @@ static int follow(struct create_run *c, struct sbx_error *e)
 	bool done = false;
 
 	while (!done) {
+		struct pollfd p[2] = { { .fd = c->signal_fd, .events = POLLIN },
+				       { .fd = c->sync_fd, .events = POLLIN } };
+		struct signalfd_siginfo si;
 		struct sync_msg m;
-		int r = sync_recv(c->sync_fd, &m, NULL, 0);
+		int r = poll(p, 2, -1);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return sbx_error_set(e, errno, "poll");
+		if (p[0].revents && read(c->signal_fd, &si, sizeof(si)) == sizeof(si))
+			return sbx_error_set(e, EINTR, "interrupted by signal %u", si.ssi_signo);
+		r = sync_recv(c->sync_fd, &m, NULL, 0);
 
 		if (r == -EPIPE)
 			return sbx_error_set(e, EPIPE, "the container's process ended during its setup");
@@ -223,7 +237,8 @@ static void close_namespaces(const struct oci_spec *s, struct oci_init_args *a)
 
 /* Everything after the state directory exists; the caller removes it on failure. */
 static int create_in(const struct oci_create_opts *o, const struct oci_spec *s, const char *dir,
-		     struct oci_state *st, pid_t *ret_pid, struct sbx_error *e)
+		     struct oci_state *st, int signal_fd, const sigset_t *o_mask, pid_t *ret_pid,
+		     struct sbx_error *e)
 {
 	__attribute__((cleanup(syscall_filter_release))) struct syscall_filter filter = { 0 };
 	_cleanup_close_ int fifo = -1, console = -1, pair0 = -1, pair1 = -1;
@@ -231,7 +246,7 @@ static int create_in(const struct oci_create_opts *o, const struct oci_spec *s, 
 	_cleanup_free_ char *hook_state = NULL;
 	struct oci_init_args a = { .spec = s, .fifo_fd = -1, .no_pivot = o->no_pivot,
 				   .preserve_fds = o->preserve_fds, .filter = &filter };
-	struct create_run c = { .o = o, .spec = s, .st = st };
+	struct create_run c = { .o = o, .spec = s, .st = st, .signal_fd = signal_fd };
 	int fds[2], status, r;
 
 	r = oci_process_filter(s->seccomp_json, s->process.caps[OCI_CAP_BOUNDING], &filter, e);
@@ -272,6 +287,7 @@ static int create_in(const struct oci_create_opts *o, const struct oci_spec *s, 
 		return sbx_error_set(e, errno, "fork");
 	}
 	if (c.stage1 == 0) {
+		sigprocmask(SIG_SETMASK, o_mask, NULL);
 		close(pair0);
 		oci_init_stage1(&a);
 	}
@@ -324,7 +340,8 @@ int oci_create(const struct oci_create_opts *o, pid_t *ret_pid, struct sbx_error
 	struct oci_state st = { 0 };
 	_cleanup_free_ char *dir = NULL, *bundle = NULL;
 	char real[PATH_MAX];
-	int r;
+	sigset_t stop, old_mask;
+	int r, signal_fd;
 
 	if (!realpath(o->bundle ? o->bundle : ".", real))
 		return sbx_error_set(e, errno, "--bundle %s", o->bundle ? o->bundle : ".");
@@ -343,6 +360,11 @@ int oci_create(const struct oci_create_opts *o, pid_t *ret_pid, struct sbx_error
 		oci_spec_free(&spec);
 		return sbx_error_set(e, errno, "--root %s", o->root);
 	}
+	r = oci_state_check_root(o->root, e);
+	if (r < 0) {
+		oci_spec_free(&spec);
+		return r == -ENOENT ? sbx_error_set(e, ENOENT, "--root %s", o->root) : r;
+	}
 	if (mkdir(dir, 0700) < 0) {
 		oci_spec_free(&spec);
 		if (errno == EEXIST)
@@ -353,9 +375,22 @@ int oci_create(const struct oci_create_opts *o, pid_t *ret_pid, struct sbx_error
 	st.bundle = xstrdup(bundle);
 	st.created = oci_now_rfc3339();
 	st.annotations = xstrdup(spec.annotations_json);
-	r = create_in(o, &spec, dir, &st, ret_pid, e);
+	/* A signal from here on ends create through its own clean-up: nothing
+	 * half-made stays (the state, a process waiting for a start). */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigaddset(&stop, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &stop, &old_mask);
+	signal_fd = signalfd(-1, &stop, SFD_CLOEXEC);
+	r = signal_fd < 0 ? sbx_error_set(e, errno, "signalfd")
+			  : create_in(o, &spec, dir, &st, signal_fd, &old_mask, ret_pid, e);
 	if (r < 0)
 		oci_state_remove(dir);
+	if (signal_fd >= 0)
+		close(signal_fd);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	oci_state_free(&st);
 	oci_spec_free(&spec);
 	return r;

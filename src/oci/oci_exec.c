@@ -51,6 +51,7 @@ struct exec_plan {
 	int ns_fds[ARRAY_SIZE(exec_ns)];
 	int console_fd;
 	int preserve_fds;
+	int pidfd; /* the container's process, opened while its state matched */
 };
 
 enum exec_flag { F_PROCESS, F_TTY, F_DETACH, F_PIDFILE, F_CONSOLE, F_CWD, F_ENV, F_USER, F_CAP,
@@ -120,6 +121,8 @@ static int apply_flags(struct oci_process *p, struct oci_flag *f, struct sbx_err
 
 static int open_ns(pid_t pid, struct exec_plan *x, struct sbx_error *e)
 {
+	struct pollfd p = { .fd = x->pidfd, .events = POLLIN };
+
 	for (size_t i = 0; i < ARRAY_SIZE(exec_ns); i++) {
 		char path[64], self[64];
 		struct stat a, b;
@@ -127,12 +130,20 @@ static int open_ns(pid_t pid, struct exec_plan *x, struct sbx_error *e)
 		x->ns_fds[i] = -1;
 		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, exec_ns[i].name);
 		snprintf(self, sizeof(self), "/proc/self/ns/%s", exec_ns[i].name);
-		if (stat(path, &a) < 0 || (stat(self, &b) == 0 && a.st_ino == b.st_ino))
+		if (stat(self, &b) < 0)
+			continue; /* a kind this kernel does not have */
+		/* Skipping one we cannot see would run the process in ours. */
+		if (stat(path, &a) < 0)
+			return sbx_error_set(e, errno, "cannot open %s", path);
+		if (a.st_ino == b.st_ino && a.st_dev == b.st_dev)
 			continue;
 		x->ns_fds[i] = open(path, O_RDONLY | O_CLOEXEC);
 		if (x->ns_fds[i] < 0)
 			return sbx_error_set(e, errno, "cannot open %s", path);
 	}
+	/* Still alive, so @pid was the container's all along (not reused). */
+	if (poll(&p, 1, 0) != 0)
+		return sbx_error_set(e, ESRCH, "the container's process ended");
 	return 0;
 }
 
@@ -278,6 +289,11 @@ static int plan(const char *root, char **pos, int n_pos, struct oci_flag *f,
 	*ret_pid = st.pid;
 	if (strcmp(status, "running") != 0 && strcmp(status, "created") != 0)
 		r = sbx_error_set(e, EINVAL, "container %s is %s", pos[0], status);
+	/* A pidfd checked after its open names this very process, whatever
+	 * its pid becomes: open_ns() then knows the pid was not recycled. */
+	if (r == 0 && ((x->pidfd = (int)syscall(SYS_pidfd_open, st.pid, 0)) < 0 ||
+		       !oci_state_alive(&st)))
+		r = sbx_error_set(e, ESRCH, "container %s is stopped", pos[0]);
 	if (r == 0)
 		r = oci_spec_load(st.bundle, &x->spec, e);
 	oci_state_free(&st);
@@ -328,7 +344,7 @@ int oci_exec(const char *root, int argc, char **argv, int *ret_status, struct sb
 		{ .name = "ignore-paused" }, { .name = "cgroup", .has_arg = true, .multi = true },
 		{ 0 },
 	};
-	struct exec_plan x = { .console_fd = -1 };
+	struct exec_plan x = { .console_fd = -1, .pidfd = -1 };
 	char *pos[OCI_ARGS_MAX_POS];
 	pid_t init_pid = 0, pid = 0;
 	int n_pos, r;
@@ -356,6 +372,8 @@ int oci_exec(const char *root, int argc, char **argv, int *ret_status, struct sb
 			close(x.ns_fds[i]);
 	if (x.console_fd >= 0)
 		close(x.console_fd);
+	if (x.pidfd >= 0)
+		close(x.pidfd);
 	syscall_filter_release(&x.filter);
 	oci_process_free(&x.own);
 	oci_spec_free(&x.spec);

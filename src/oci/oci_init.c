@@ -98,6 +98,7 @@ static _Noreturn void stage2(const struct oci_init_args *a)
 	const struct oci_spec *s = a->spec;
 	struct sbx_error e = { 0 };
 	_cleanup_free_ char *path = NULL;
+	_cleanup_close_ int fd_dir = -1;
 	int r;
 
 	/* Tell create we exist; it runs the createRuntime hooks while we wait. */
@@ -106,6 +107,13 @@ static _Noreturn void stage2(const struct oci_init_args *a)
 		_exit(SBX_EXIT_SETUP);
 	if (expect(a->sync_fd, OCI_SYNC_GO, NULL, &e) < 0)
 		fail(a, &e);
+	/* The fifo is reopened through the host's /proc, held from here: after
+	 * the pivot, /proc is what config.json and the image make it (no proc
+	 * mount, a planted /proc/self/fd/N), not a way to the fifo. */
+	if (a->fifo_fd >= 0 && (fd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		sbx_error_set(&e, errno, "/proc/self/fd");
+		fail(a, &e);
+	}
 	if (oci_rootfs_prepare(s, &e) < 0)
 		fail(a, &e);
 	if (oci_hooks_run(s->hooks[OCI_HOOK_CREATE_CONTAINER], s->n_hooks[OCI_HOOK_CREATE_CONTAINER],
@@ -130,11 +138,11 @@ static _Noreturn void stage2(const struct oci_init_args *a)
 		char fifo[40];
 		_cleanup_close_ int w = -1;
 
-		snprintf(fifo, sizeof(fifo), "/proc/self/fd/%d", a->fifo_fd);
+		snprintf(fifo, sizeof(fifo), "%d", a->fifo_fd);
 		sync_send_simple(a->sync_fd, (enum sync_type)OCI_SYNC_CREATED, 0);
 		close(a->sync_fd);
 		/* Blocks until start opens the fifo for reading. */
-		w = open(fifo, O_WRONLY | O_CLOEXEC);
+		w = openat(fd_dir, fifo, O_WRONLY | O_CLOEXEC);
 		if (w < 0 || write(w, "0", 1) != 1)
 			_exit(SBX_EXIT_SETUP);
 		close(a->fifo_fd);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "oci_args.h"
+#include "oci_cloned.h"
 #include "oci_cmds.h"
 #include "oci_create.h"
 #include "oci_exec.h"
@@ -259,8 +260,9 @@ int oci_main(int argc, char **argv)
 	struct oci_globals g = { 0 };
 	struct sbx_error e = { 0 };
 	_cleanup_free_ char *root_buf = NULL;
+	char **argv_all = argv;
 	const char *cmd;
-	int i;
+	int i, argc_all = argc;
 
 	if (parse_globals(argc - 1, argv + 1, &g, &root_buf, &i, &e) < 0)
 		return fail(&g, &e);
@@ -276,6 +278,11 @@ int oci_main(int argc, char **argv)
 	cmd = argv[i];
 	argc -= i + 1;
 	argv += i + 1;
+	/* What forks the container's processes runs from a sealed copy of sbx
+	 * (CVE-2019-5736). Where that cannot be (a kernel refusing executable
+	 * memfds) sbx-oci goes on as it is. */
+	if (strcmp(cmd, "create") == 0 || strcmp(cmd, "run") == 0 || strcmp(cmd, "exec") == 0)
+		oci_cloned_reexec(argc_all, argv_all);
 	if (strcmp(cmd, "create") == 0)
 		return cmd_create(&g, argc, argv);
 	if (strcmp(cmd, "run") == 0)

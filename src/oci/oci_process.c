@@ -205,16 +205,12 @@ static int set_caps(const struct oci_process *p, struct sbx_error *e)
 
 static int set_ids(const struct oci_process *p, struct sbx_error *e)
 {
-	char buf[16] = "";
-	_cleanup_close_ int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
-	bool denied = fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0 && strncmp(buf, "deny", 4) == 0;
-
 	/* Where setgroups is denied (a single-id map) the list cannot change;
-	 * an empty request is then no error. */
-	if (!denied && setgroups(p->n_groups, p->groups) < 0)
-		return sbx_error_set(e, errno, "process.user.additionalGids: setgroups");
-	if (denied && p->n_groups)
-		return sbx_error_set(e, EPERM, "process.user.additionalGids: setgroups is denied in this user namespace");
+	 * an empty request is then no error. The kernel says so (EPERM), not
+	 * /proc/self/setgroups: after the pivot that is the image's to plant. */
+	if (setgroups(p->n_groups, p->groups) < 0 && !(errno == EPERM && p->n_groups == 0))
+		return sbx_error_set(e, errno, "process.user.additionalGids: setgroups%s",
+				     errno == EPERM ? " is denied in this user namespace" : "");
 	if (setresgid(p->gid, p->gid, p->gid) < 0)
 		return sbx_error_set(e, errno, "process.user.gid %u", (unsigned)p->gid);
 	if (setresuid(p->uid, p->uid, p->uid) < 0)

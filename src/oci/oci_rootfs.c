@@ -160,33 +160,49 @@ static int mount_one(int rootfd, const struct oci_mount *m, struct sbx_error *e)
 	return 0;
 }
 
+/* The directory a device node goes in, resolved inside the root (a /dev
+ * the image made a symlink must not lead the node, or the unlink before it,
+ * out to the host), made if missing; *ret_name points into @dev. */
+static int open_parent_in_root(int rootfd, const char *dev, int *ret_fd, const char **ret_name)
+{
+	const char *rel = dev + strspn(dev, "/"), *slash = strrchr(rel, '/');
+	_cleanup_free_ char *parent = slash ? strndup(rel, (size_t)(slash - rel)) : NULL;
+
+	*ret_name = slash ? slash + 1 : rel;
+	if (!slash) {
+		*ret_fd = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
+		return *ret_fd < 0 ? -errno : 0;
+	}
+	if (!parent)
+		return -ENOMEM;
+	return path_make_in_root(rootfd, parent, false, 0755, ret_fd);
+}
+
 static int make_device(int rootfd, const char *dev, mode_t type, dev_t rdev, mode_t mode,
 		       uid_t uid, gid_t gid, struct sbx_error *e)
 {
-	const char *rel = dev + strspn(dev, "/");
-	_cleanup_close_ int target = -1;
+	_cleanup_close_ int dir = -1, target = -1;
 	char path[FD_PATH_MAX];
-	int r;
+	const char *name;
+	int r = open_parent_in_root(rootfd, dev, &dir, &name);
 
-	if (faccessat(rootfd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-		return 0;
-	/* Parents first (a file we then replace by the node). */
-	r = path_make_in_root(rootfd, dev, true, 0600, &target);
 	if (r < 0)
 		return sbx_error_set(e, r, "cannot create %s", dev);
-	close(TAKE_FD(target));
-	unlinkat(rootfd, rel, 0);
-	if (mknodat(rootfd, rel, type | (mode & 07777), rdev) == 0) {
-		if (fchownat(rootfd, rel, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != EINVAL)
+	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return sbx_error_set(e, EINVAL, "linux.devices: %s: not a file name", dev);
+	if (faccessat(dir, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	if (mknodat(dir, name, type | (mode & 07777), rdev) == 0) {
+		if (fchownat(dir, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != EINVAL)
 			return sbx_error_set(e, errno, "chown %s", dev);
 		return 0;
 	}
 	if (errno != EPERM)
 		return sbx_error_set(e, errno, "mknod %s", dev);
 	/* In a user namespace device nodes cannot be made: bind the host's. */
-	r = path_make_in_root(rootfd, dev, true, 0600, &target);
-	if (r < 0)
-		return sbx_error_set(e, r, "cannot create %s", dev);
+	target = openat(dir, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (target < 0)
+		return sbx_error_set(e, errno, "cannot create %s", dev);
 	fd_path(target, path);
 	if (mount(dev, path, NULL, MS_BIND, NULL) < 0)
 		return sbx_error_set(e, errno, "cannot bind the host's %s", dev);
@@ -204,6 +220,7 @@ static int make_devices(int rootfd, const struct oci_spec *s, struct sbx_error *
 		{ "/proc/self/fd", "/dev/fd" },	    { "/proc/self/fd/0", "/dev/stdin" },
 		{ "/proc/self/fd/1", "/dev/stdout" }, { "/proc/self/fd/2", "/dev/stderr" },
 	};
+	_cleanup_close_ int pts = -1, dev = -1;
 	int r;
 
 	for (size_t i = 0; i < s->n_devices; i++) {
@@ -226,8 +243,9 @@ static int make_devices(int rootfd, const struct oci_spec *s, struct sbx_error *
 		if (r < 0)
 			return sbx_error_set(e, r, "cannot create %s", links[i][1]);
 	}
-	if (faccessat(rootfd, "dev/pts/ptmx", F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
-		unlinkat(rootfd, "dev/ptmx", 0);
+	if (path_open_in_root(rootfd, "dev/pts/ptmx", O_PATH, &pts) == 0 &&
+	    path_open_in_root(rootfd, "dev", O_PATH | O_DIRECTORY, &dev) == 0) {
+		unlinkat(dev, "ptmx", 0);
 		r = path_symlink_in_root(rootfd, "pts/ptmx", "/dev/ptmx");
 		if (r < 0)
 			return sbx_error_set(e, r, "cannot create /dev/ptmx");

@@ -208,6 +208,35 @@ static int parse_devices(json_object *linux_obj, struct oci_spec *s, struct sbx_
 	return 0;
 }
 
+static bool has_ns(const struct oci_spec *s, int type)
+{
+	for (size_t i = 0; i < s->n_ns; i++)
+		if (s->ns[i].type == type)
+			return true;
+	return false;
+}
+
+/* The namespace a sysctl belongs to (as runc validates them), or 0 for one
+ * that is the host's whatever the container: writing it would change the
+ * machine, not the container. */
+static int sysctl_ns(const char *key)
+{
+	static const char *const ipc[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
+					   "kernel.sem", "kernel.shmall", "kernel.shmmax",
+					   "kernel.shmmni", "kernel.shm_rmid_forced", NULL };
+
+	for (size_t i = 0; ipc[i]; i++)
+		if (strcmp(key, ipc[i]) == 0)
+			return CLONE_NEWIPC;
+	if (strncmp(key, "fs.mqueue.", 10) == 0)
+		return CLONE_NEWIPC;
+	if (strncmp(key, "net.", 4) == 0)
+		return CLONE_NEWNET;
+	if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
+		return CLONE_NEWUTS;
+	return 0;
+}
+
 static int parse_sysctl(json_object *linux_obj, struct oci_spec *s, struct sbx_error *e)
 {
 	json_object *o;
@@ -223,6 +252,10 @@ static int parse_sysctl(json_object *linux_obj, struct oci_spec *s, struct sbx_e
 			return sbx_error_set(e, EINVAL, "config.json: linux.sysctl.%.64s: expected a string", key);
 		if (strstr(key, "..") || strchr(key, '/') || !*key)
 			return sbx_error_set(e, EINVAL, "config.json: linux.sysctl.%.64s: not a sysctl name", key);
+		if (!sysctl_ns(key) || !has_ns(s, sysctl_ns(key)))
+			return sbx_error_set(e, EPERM, "config.json: linux.sysctl.%.64s: %s", key,
+					     sysctl_ns(key) ? "needs the container's own namespace (it would change the host's)"
+							    : "not a namespaced sysctl (it would change the host's)");
 		s->sysctl[s->n_sysctl++] = xasprintf("%s=%s", key, json_object_get_string(val));
 		s->sysctl[s->n_sysctl] = NULL;
 	}

@@ -28,6 +28,22 @@ int oci_state_dir(const char *root, const char *id, char **ret, struct sbx_error
 	return 0;
 }
 
+int oci_state_check_root(const char *root, struct sbx_error *e)
+{
+	struct stat st;
+
+	if (stat(root, &st) < 0)
+		return errno == ENOENT ? -ENOENT : sbx_error_set(e, errno, "--root %s", root);
+	if (!S_ISDIR(st.st_mode))
+		return sbx_error_set(e, ENOTDIR, "--root %s", root);
+	/* Whoever may write there may plant a state whose pid kill, delete
+	 * and exec then act on (the /tmp fallback is one such place). */
+	if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)))
+		return sbx_error_set(e, EPERM, "--root %s: not owned by uid %u or writable by others",
+				     root, (unsigned)geteuid());
+	return 0;
+}
+
 int oci_state_write(const char *dir, const struct oci_state *st, struct sbx_error *e)
 {
 	_cleanup_free_ char *tmp = xasprintf("%s/state.json.tmp", dir);
@@ -69,8 +85,10 @@ int oci_state_read(const char *root, const char *id, struct oci_state *ret, stru
 	if (r < 0)
 		return r;
 	path = xasprintf("%s/state.json", dir);
-	if (access(dir, F_OK) < 0 && errno == ENOENT)
-		{
+	r = oci_state_check_root(root, e);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	if (r == -ENOENT || (access(dir, F_OK) < 0 && errno == ENOENT)) {
 		sbx_error_set(e, 0, "container %s does not exist", id);
 		return -ENOENT;
 	}

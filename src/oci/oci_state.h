@@ -32,6 +32,13 @@ struct oci_state {
 int oci_state_dir(const char *root, const char *id, char **ret, struct sbx_error *e);
 
 /**
+ * oci_state_check_root() - refuse a --root that is not our own directory
+ *			    (another uid's, or writable by group or others)
+ * Return: 0, -ENOENT (not there; @e untouched) or -errno with @e filled
+ */
+int oci_state_check_root(const char *root, struct sbx_error *e);
+
+/**
  * oci_state_write() - store @st as DIR/state.json (written whole, then renamed)
  * Return: 0 or -errno with @e filled
  */
