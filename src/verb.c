@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "doctor.h"
 #include "util.h"
 #include "verb.h"
 
@@ -20,7 +21,7 @@ static const struct verb verbs[] = {
 	/* logs */
 	{ "logs", NULL },
 	/* doctor: what this host allows */
-	{ "doctor", NULL },
+	{ "doctor", doctor_main },
 	/* oci: the OCI runtime command line */
 	{ "oci", NULL },
 	/* bwrap: bubblewrap's command line */
