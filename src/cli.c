@@ -21,6 +21,8 @@ void cli_print_help(FILE *out)
 	      "command's. Reserved for later verbs: ls ps enter stop kill logs doctor oci bwrap;\n"
 	      "today \"sbx ls -l\" still runs ls, with a hint to write \"sbx -- ls -l\".\n\n",
 	      out);
+	/* sbx doctor (issue 16) */
+	fputs("sbx doctor [--json]: check what this host allows sbx to do, trying each thing.\n\n", out);
 	for (size_t i = 0; i < cli_n_options; i++) {
 		const struct cli_option *o = &cli_options[i];
 		char lhs[64];
