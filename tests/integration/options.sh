@@ -197,13 +197,16 @@ if [ "$RC" = 0 ] && [ "$OUT" = /usr ] &&
 else
 	fail "sbx ls DIR: still runs ls (not a verb yet), with a one-line hint"
 fi
-for v in ps enter stop kill logs doctor oci bwrap; do
+for v in ps enter stop kill logs oci bwrap; do
 	run_sbx "$v" --bogus-for-sure
 	case $ERR in
 	"sbx: '$v' is reserved as an sbx verb"*) pass "sbx $v: the hint, then the command runs (or is not found)" ;;
 	*) fail "sbx $v: the hint, then the command runs (or is not found)" ;;
 	esac
 done
+# doctor is a verb now (issue 16): its arguments are its own.
+run_sbx doctor --bogus-for-sure
+expect_error "sbx doctor: a verb, an unknown argument is an error" 125 "doctor: unknown argument --bogus-for-sure"
 run_sbx -- ls -d /usr
 expect_out "sbx -- ls: the command ls, no hint" /usr
 run_sbx -v ls -d /usr
