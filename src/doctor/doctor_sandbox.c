@@ -104,7 +104,7 @@ void doctor_check_sandboxes(struct doctor_report *r)
 	probe(r, "sandbox (defaults)", DOCTOR_FAIL, "`sbx true` runs",
 	      "see the FAIL lines above", (const char *const[]){ "--", "true", NULL });
 	probe(r, "overlay in a userns", DOCTOR_WARN, "`sbx --overlay-src /usr --tmp-overlay /usr true` runs",
-	      "a kernel whose overlayfs mounts in user namespaces (Linux >= 5.11)",
+	      "a kernel whose overlayfs mounts in user namespaces over a tmpfs upper layer (Linux >= 6.6: tmpfs user xattrs)",
 	      (const char *const[]){ "--overlay-src", "/usr", "--tmp-overlay", "/usr", "--", "true", NULL });
 	if (mkdtemp(dir)) {
 		snprintf(bind, sizeof(bind), "%s::idmap", dir);
