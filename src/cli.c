@@ -26,6 +26,8 @@ void cli_print_help(FILE *out)
 	      "\"sbx bwrap ARGS...\" (or sbx run as \"bwrap\") takes bubblewrap's command line;\n"
 	      "\"sbx oci ...\" (or sbx-oci) is an OCI runtime. Reserved: doctor.\n\n",
 	      out);
+	/* sbx doctor (issue 16) */
+	fputs("sbx doctor [--json]: check what this host allows sbx to do, trying each thing.\n\n", out);
 	for (size_t i = 0; i < cli_n_options; i++) {
 		const struct cli_option *o = &cli_options[i];
 		char lhs[64];

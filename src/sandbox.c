@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "apparmor.h"
 #include "bypass.h"
 #include "child.h"
 #include "idmap_mount.h"
@@ -303,11 +304,16 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	} else {
 		pid = ns_spawn(c, &plan, &pidfd);
 	}
-	if (pid < 0)
-		return sbx_error_set(e, pid, "cannot create the namespaces%s",
-				     pid == -EPERM || pid == -ENOSPC
-					     ? " (are unprivileged user namespaces disabled?)"
-					     : "");
+	if (pid < 0) {
+		/* EACCES: an LSM's refusal, e.g. Ubuntu's AppArmor restriction. */
+		const char *aa = apparmor_userns_hint(pid, apparmor_userns_restricted(APPARMOR_USERNS_SYSCTL));
+
+		return sbx_error_set(e, pid, "cannot create the namespaces%s%s%s", aa ? " (" : "",
+				     aa ? aa : pid == -EPERM || pid == -ENOSPC
+						       ? " (are unprivileged user namespaces disabled?)"
+						       : "",
+				     aa ? ")" : "");
+	}
 	if (pid == 0) {
 		close(parent_end);
 		child_main(c, &child);

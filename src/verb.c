@@ -5,6 +5,7 @@
 
 #include "bwrap_cli.h"
 #include "lifecycle_verbs.h"
+#include "doctor.h"
 #include "util.h"
 #include "verb.h"
 #include "oci_main.h"
@@ -23,7 +24,7 @@ static const struct verb verbs[] = {
 	/* logs */
 	{ "logs", logs_main },
 	/* doctor: what this host allows */
-	{ "doctor", NULL },
+	{ "doctor", doctor_main },
 	/* oci: the OCI runtime command line */
 	{ "oci", oci_main },
 	/* bwrap: bubblewrap's command line */

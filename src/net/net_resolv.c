@@ -7,6 +7,8 @@
 #include <limits.h>
 #include <linux/mount.h>
 #include <stdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -62,6 +64,35 @@ static int resolv_conf_target(int rootfd, int *ret_fd)
 	return path_make_in_root(rootfd, path, true, 0644, ret_fd);
 }
 
+/* Clone the file resolv.conf of the detached tmpfs @fs. Linux before 6.15
+ * refuses open_tree(OPEN_TREE_CLONE) inside a detached mount (EINVAL): there,
+ * attach @fs briefly to a scratch directory of the new root, clone the file
+ * from it, and take the scratch mount and directory away again. */
+static int clone_resolv_file(int rootfd, int fs, int *ret_fd)
+{
+	static const char scratch[] = ".sbx-resolv";
+	char path[64];
+	int r;
+
+	r = mnt_clone_tree(fs, "resolv.conf", false, ret_fd);
+	if (r != -EINVAL)
+		return r;
+	if (mkdirat(rootfd, scratch, 0700) < 0)
+		return -errno;
+	if (move_mount(fs, "", rootfd, scratch, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+		r = -errno;
+		unlinkat(rootfd, scratch, AT_REMOVEDIR);
+		return r;
+	}
+	r = mnt_clone_tree(rootfd, ".sbx-resolv/resolv.conf", false, ret_fd);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", rootfd, scratch);
+	if (umount2(path, MNT_DETACH) < 0 && r >= 0)
+		r = -errno;
+	if (unlinkat(rootfd, scratch, AT_REMOVEDIR) < 0 && r >= 0)
+		r = -errno;
+	return r;
+}
+
 int net_resolv_attach(int rootfd, struct sbx_error *e)
 {
 	static const char *const opts[] = { "mode", "0755", "size", "64k", NULL };
@@ -84,7 +115,7 @@ int net_resolv_attach(int rootfd, struct sbx_error *e)
 		return sbx_error_set(e, errno, "--net slirp: resolv.conf");
 	r = write_all(file, text, strlen(text));
 	if (r >= 0)
-		r = mnt_clone_tree(fs, "resolv.conf", false, &bind);
+		r = clone_resolv_file(rootfd, fs, &bind);
 	if (r >= 0)
 		r = mnt_set_attr(bind, MOUNT_ATTR_RDONLY, 0, false);
 	if (r == -ENOSYS) {

@@ -67,6 +67,12 @@ for abi in "${abis[@]}"; do
 	probe --seccomp unconfined --cap-add ALL -- "${flag[@]}" "${calls[@]}"
 	expect_probed "$abi: sysprobe reports every call under --seccomp unconfined --cap-add ALL"
 	mapfile -t free <<<"$OUT"
+	# The kernel's own answer in a plain user namespace, with no sbx and no
+	# filter: older kernels (Debian 12's 6.1) check privilege before the
+	# arguments, so more calls are EPERM there anyway.
+	bare=()
+	bare_out=$(unshare -Ur "$HELPERS/sysprobe" "${flag[@]}" "${calls[@]}" 2>/dev/null) &&
+		mapfile -t bare <<<"$bare_out"
 	_last_cmd=
 	for i in "${!calls[@]}"; do
 		name=${calls[$i]%%:*}
@@ -74,6 +80,8 @@ for abi in "${abis[@]}"; do
 		got=${got#* }
 		other=${free[$i]-}
 		other=${other#* }
+		plain=${bare[$i]-}
+		plain=${plain#* }
 		# NOSUCHCALL: the ABI lacks it (kexec_file_load on i386): nothing to refuse.
 		if [ "$got" = NOSUCHCALL ]; then
 			skip "$abi: $name refused with EPERM" "no such call on this ABI"
@@ -82,7 +90,7 @@ for abi in "${abis[@]}"; do
 		fi
 		if [ "$other" != EPERM ]; then
 			pass "$abi: $name answers $other under --seccomp unconfined"
-		elif [[ $eperm_anyway == *" $name "* ]]; then
+		elif [[ $eperm_anyway == *" $name "* ]] || [ "$plain" = EPERM ]; then
 			skip "$abi: $name answers something other than EPERM under --seccomp unconfined" \
 				"EPERM without a filter too (it needs privilege over the host); test-seccomp checks its rule in the BPF"
 		else

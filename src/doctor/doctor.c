@@ -1,0 +1,125 @@
+/* doctor.c - `sbx doctor`: run every check, print a table or JSON, pick the exit status */
+#include "autoconf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "doctor.h"
+
+static const char *const state_names[] = {
+	[DOCTOR_OK] = "ok",
+	[DOCTOR_WARN] = "warn",
+	[DOCTOR_FAIL] = "FAIL",
+	[DOCTOR_INFO] = "n/a",
+};
+
+struct doctor_check *doctor_add(struct doctor_report *r, const char *what, enum doctor_state state,
+				const char *fix, const char *fmt, ...)
+{
+	struct doctor_check *c = &r->checks[r->n < sizeof(r->checks) / sizeof(r->checks[0]) ? r->n++ : r->n - 1];
+	va_list ap;
+
+	c->what = what;
+	c->state = state;
+	va_start(ap, fmt);
+	vsnprintf(c->meaning, sizeof(c->meaning), fmt, ap);
+	va_end(ap);
+	snprintf(c->fix, sizeof(c->fix), "%s", fix ? fix : "");
+	return c;
+}
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static void print_json(FILE *f, const struct doctor_report *r, bool defaults_work)
+{
+	fprintf(f, "{\"defaults_work\": %s, \"checks\": [", defaults_work ? "true" : "false");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct doctor_check *c = &r->checks[i];
+
+		fputs(i ? ",\n  {\"what\": " : "\n  {\"what\": ", f);
+		json_string(f, c->what);
+		fprintf(f, ", \"state\": \"%s\", \"meaning\": ",
+			c->state == DOCTOR_FAIL ? "fail" : state_names[c->state]);
+		json_string(f, c->meaning);
+		fputs(", \"fix\": ", f);
+		json_string(f, c->fix);
+		fputc('}', f);
+	}
+	fputs("\n]}\n", f);
+}
+
+static void print_table(FILE *f, const struct doctor_report *r, bool defaults_work)
+{
+	int w = 4;
+
+	for (size_t i = 0; i < r->n; i++)
+		if ((int)strlen(r->checks[i].what) > w)
+			w = (int)strlen(r->checks[i].what);
+	fprintf(f, "%-*s  %-5s  %s\n", w, "WHAT", "STATE", "MEANING / FIX");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct doctor_check *c = &r->checks[i];
+
+		fprintf(f, "%-*s  %-5s  %s\n", w, c->what, state_names[c->state], c->meaning);
+		if (c->fix[0])
+			fprintf(f, "%-*s  %-5s  fix: %s\n", w, "", "", c->fix);
+	}
+	fprintf(f, "\n%s\n",
+		defaults_work ? "sbx's defaults work on this host." :
+				"sbx's defaults do NOT work on this host: see the FAIL lines.");
+}
+
+static void usage(FILE *f)
+{
+	fputs("Usage: sbx doctor [--json]\n"
+	      "Check what this host allows sbx to do, trying each thing for real\n"
+	      "(in throwaway sandboxes), and print what, state, meaning and fix.\n"
+	      "  --json   one JSON object instead of the table\n"
+	      "Exit status: 0 when sbx's defaults work here, 1 when not, 125 on bad usage.\n",
+	      f);
+}
+
+int doctor_main(int argc, char **argv)
+{
+	static struct doctor_report r;
+	bool json = false, defaults_work = true;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			json = true;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "sbx: doctor: unknown argument %s (try sbx doctor --help)\n", argv[i]);
+			return 125;
+		}
+	}
+	r.n = 0;
+	doctor_check_kernel(&r);
+	doctor_check_host(&r);
+	doctor_check_sandboxes(&r);
+	for (size_t i = 0; i < r.n; i++)
+		if (r.checks[i].state == DOCTOR_FAIL)
+			defaults_work = false;
+	if (json)
+		print_json(stdout, &r, defaults_work);
+	else
+		print_table(stdout, &r, defaults_work);
+	fflush(stdout);
+	return defaults_work ? 0 : 1;
+}

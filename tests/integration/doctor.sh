@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# doctor.sh - `sbx doctor`: its verdict where sbx works, with user namespaces
+# off (user.max_user_namespaces=0 set inside a user namespace made here: the
+# sysctl is per namespace, the host's is untouched) and refused with EACCES as
+# by Ubuntu's AppArmor restriction (a seccomp filter simulates it); --json.
+. "${TESTS_SRCDIR:-$(dirname "$0")/..}/integration/lib.sh"
+require_userns
+cd / || exit 1
+# doctor starts several sandboxes (one with --net slirp): give it time.
+SBX_TIMEOUT=$((SBX_TIMEOUT * 6))
+EACCES=$(dirname "$SBX")/tests/helpers/userns-eacces
+
+run_sbx doctor
+expect_status "doctor exits 0 where sbx's defaults work" 0
+expect_match "the user namespace line is ok" '^user namespaces +ok ' "$OUT"
+expect_match "the default sandbox line is ok" '^sandbox \(defaults\) +ok ' "$OUT"
+expect_match "the verdict" "defaults work on this host" "$OUT"
+for what in seccomp Landlock mount_setattr 'subuid range' newuidmap /dev/net/tun libslirp 'cgroup v2' \
+	'systemd user manager' xdg-dbus-proxy display audio 'overlay in a userns' 'idmapped bind' '--net slirp'; do
+	expect_match "a line for $what" "^$what +(ok|warn|FAIL|n/a) " "$OUT"
+done
+
+run_sbx doctor --json
+expect_status "doctor --json exits 0 too" 0
+printf '%s' "$OUT" >"$WORK/doctor.json"
+run_cmd python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["defaults_work"] is True
+assert all(set(c) == {"what", "state", "meaning", "fix"} for c in d["checks"])
+assert all(c["state"] in ("ok", "warn", "fail", "n/a") for c in d["checks"])
+print(len(d["checks"]))' "$WORK/doctor.json"
+expect_match "--json: valid JSON, defaults_work true, what/state/meaning/fix per check" '^[0-9]+$' "$OUT"
+
+run_sbx doctor --frobnicate
+expect_error "an unknown doctor option: one line, exit 125" 125 'doctor: unknown argument --frobnicate'
+
+# User namespaces off: the kernel's answer is ENOSPC.
+if unshare -Ur true 2>/dev/null; then
+	run_cmd unshare -Ur sh -c 'echo 0 >/proc/sys/user/max_user_namespaces && exec "$0" doctor' "$SBX"
+	expect_status "max_user_namespaces=0: doctor exits 1" 1
+	expect_match "max_user_namespaces=0: user namespaces FAIL, saying why" \
+		'^user namespaces +FAIL +creating one failed: No space left on device \(user.max_user_namespaces=0' "$OUT"
+	expect_match "max_user_namespaces=0: the fix names the sysctl" 'fix: sudo sysctl -w user.max_user_namespaces=' "$OUT"
+	expect_match "max_user_namespaces=0: the default sandbox FAILs" '^sandbox \(defaults\) +FAIL ' "$OUT"
+	expect_match "max_user_namespaces=0: the verdict" 'do NOT work' "$OUT"
+else
+	skip "unshare -Ur does not work here: no run with user namespaces off"
+fi
+
+# Refused with EACCES, as an AppArmor profile-less program is on Ubuntu.
+run_cmd "$EACCES" "$SBX" doctor --json
+expect_status "EACCES: doctor exits 1" 1
+printf '%s' "$OUT" >"$WORK/doctor.json"
+run_cmd python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+u = [c for c in d["checks"] if c["what"] == "user namespaces"][0]
+print(d["defaults_work"], u["state"], u["meaning"].split(" (")[0], "|", u["fix"])' "$WORK/doctor.json"
+expect_match "EACCES: user namespaces fail with the LSM's hint" \
+	'^False fail creating one failed: Permission denied \| a security module refused' "$OUT"
+
+run_cmd "$EACCES" "$SBX" -- true
+expect_error "EACCES: sbx itself says in one line what refused it" 125 \
+	'^sbx: cannot create the namespaces \(a security module refused .*userns,.*\): Permission denied$'
+
+done_testing
