@@ -88,6 +88,38 @@ exec 7>&-
 wait $ub
 expect_eq "--userns-block-fd: the ids the caller mapped" 4242 "$(cat "$WORK/ub-out")"
 
+# Waiting on --block-fd / --userns-block-fd may last for ever (bwrap's
+# contract), but a SIGTERM to sbx must still end it. The info line says the
+# sandbox exists (a SIGTERM before sbx blocks signals would prove nothing).
+# No --unshare-pid: then nothing ends the command but the signal itself.
+# bwrap_sigterm_during NAME OPTION...: the wait on a fifo nobody writes to.
+bwrap_sigterm_during() {
+	local name=$1 bg
+	shift
+	rm -f "$WORK/st-info" "$WORK/st-block"
+	mkfifo "$WORK/st-info" "$WORK/st-block"
+	"$BW" "${ROOT[@]}" --info-fd 5 "$@" 6 /bin/true \
+		5>"$WORK/st-info" 6<"$WORK/st-block" >/dev/null 2>&1 &
+	bg=$!
+	track_pid $bg
+	exec 8<"$WORK/st-info" 7>"$WORK/st-block"
+	cpid=$(sed -n 's/.*"child-pid": \([0-9]*\).*/\1/p' <&8)
+	# The wait itself: a read(2) on fd 6, by sbx or by the command (pid 1's child).
+	waiting=no
+	for _ in $(seq 1500); do
+		for p in $bg $(cat "/proc/$cpid/task/$cpid/children" 2>/dev/null); do
+			case $(cat "/proc/$p/syscall" 2>/dev/null) in "0 0x6 "*) waiting=yes ;; esac
+		done
+		[ $waiting = yes ] && break
+		sleep 0.02
+	done
+	kill -TERM $bg
+	wait_pid_timeout $bg 30
+	exec 8<&- 7>&-
+	expect_eq "SIGTERM during $name ends sbx (status 143)" 143 "$RC"
+}
+bwrap_sigterm_during --block-fd --block-fd
+
 run_cmd "$BW" --level-prefix --bogus true
 expect_error "--level-prefix: syslog's error level on messages" 1 '^<3>bwrap: Unknown option --bogus$'
 
