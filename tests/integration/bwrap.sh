@@ -119,6 +119,7 @@ bwrap_sigterm_during() {
 	expect_eq "SIGTERM during $name ends sbx (status 143)" 143 "$RC"
 }
 bwrap_sigterm_during --block-fd --block-fd
+bwrap_sigterm_during --userns-block-fd --unshare-user --userns-block-fd
 
 run_cmd "$BW" --level-prefix --bogus true
 expect_error "--level-prefix: syslog's error level on messages" 1 '^<3>bwrap: Unknown option --bogus$'
