@@ -151,6 +151,20 @@ expect_eq "only fds the caller passed on (14) reach the command" "" \
 	"$(printf '%s\n' $OUT | grep -xE '5|6|7|8|9|11|12')"
 expect_match "... and those do" '(^| )14( |$)' "$OUT"
 
+# sbx never runs setuid, under the name bwrap either (bwrap is often
+# installed setuid: a copy of sbx in its place must refuse).
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	mkdir -p "$WORK/suid"
+	cp "$SBX" "$WORK/suid/bwrap"
+	chown nobody "$WORK/suid/bwrap"
+	chmod 4755 "$WORK/suid/bwrap"
+	run_cmd "$WORK/suid/bwrap" "${ROOT[@]}" true
+	expect_error "a setuid sbx run as bwrap refuses to run" 125 \
+		'^sbx: refusing to run setuid, setgid or with file capabilities$'
+else
+	skip "a setuid sbx run as bwrap refuses to run" "needs root to make a setuid copy"
+fi
+
 run_cmd "$BW" --level-prefix --bogus true
 expect_error "--level-prefix: syslog's error level on messages" 1 '^<3>bwrap: Unknown option --bogus$'
 
