@@ -124,7 +124,8 @@ _Noreturn void exec_command(const struct sbx_config *c, const struct child_plan 
 
 	if (c->bwrap.enabled) {
 		/* bwrap: the caller's fds reach the command; its own capabilities */
-		if (apply_environment(c, &e) < 0 || bwrap_inside_exec_prepare(c, &e) < 0)
+		if (apply_environment(c, &e) < 0 ||
+		    bwrap_inside_exec_prepare(c, &plan->orig_mask, &e) < 0)
 			fail(plan, &e);
 	} else if (apply_environment(c, &e) < 0 || caps_drop_for_exec(c->cap_add, &e) < 0 ||
 		   close_other_fds(c, &e) < 0 || dbus_proxy_wait(c, &e) < 0) {

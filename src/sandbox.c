@@ -142,24 +142,32 @@ static int plan_sandbox(const struct sbx_config *c, struct userns_plan *plan,
 /* After the clone: write the child's id maps and let it go on. */
 /* bwrap --userns-block-fd: the caller maps the ids itself, told the pid by
  * --info-fd, and says when on that fd. */
-static bool caller_maps(const struct sbx_config *c, struct status_fd *status, pid_t pid)
+static bool caller_maps(const struct sbx_config *c, struct status_fd *status, pid_t pid,
+			const sigset_t *orig_mask)
 {
+	sigset_t blocked;
 	char b;
 
 	if (!c->bwrap.enabled || c->bwrap.userns_block_fd < 0)
 		return false;
 	status_fd_started(status, pid);
+	/* The wait may last for ever, but not past a SIGTERM: the caller's
+	 * mask for the wait only, so the default actions end sbx (the child,
+	 * waiting for its maps, then sees EOF and exits). */
+	sigprocmask(SIG_SETMASK, orig_mask, &blocked);
 	while (read(c->bwrap.userns_block_fd, &b, 1) < 0 && errno == EINTR)
 		;
+	sigprocmask(SIG_SETMASK, &blocked, NULL);
 	close(c->bwrap.userns_block_fd);
 	return true;
 }
 
 static int write_maps(const struct sbx_config *c, struct status_fd *status,
-		      struct userns_plan *plan, pid_t pid, int sync_fd, struct sbx_error *e)
+		      struct userns_plan *plan, pid_t pid, int sync_fd, const sigset_t *orig_mask,
+		      struct sbx_error *e)
 {
 	bool setgroups_allowed = false;
-	int r = c->bwrap.no_userns || caller_maps(c, status, pid)
+	int r = c->bwrap.no_userns || caller_maps(c, status, pid, orig_mask)
 			? 0
 			: userns_write_maps(plan, pid, &setgroups_allowed, e);
 
@@ -329,7 +337,7 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 		status_fd_started(&status, pid);
 	r = start_net_processes(c, &bypass, &net, e);
 	if (r == 0)
-		r = write_maps(c, &status, &plan, pid, parent_end, e);
+		r = write_maps(c, &status, &plan, pid, parent_end, &child.orig_mask, e);
 	if (r < 0)
 		return r;
 	r = supervise(&(struct supervise_target){

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <linux/seccomp.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,7 +126,8 @@ static int keep_root_caps(uint64_t keep, bool requested, struct sbx_error *e)
 	return 0;
 }
 
-int bwrap_inside_exec_prepare(const struct sbx_config *c, struct sbx_error *e)
+int bwrap_inside_exec_prepare(const struct sbx_config *c, const sigset_t *orig_mask,
+			      struct sbx_error *e)
 {
 	char cwd[PATH_MAX];
 	int r;
@@ -135,12 +137,18 @@ int bwrap_inside_exec_prepare(const struct sbx_config *c, struct sbx_error *e)
 	if (c->bwrap.set_pwd && getcwd(cwd, sizeof(cwd)) && setenv("PWD", cwd, 1) < 0)
 		return sbx_error_set(e, errno, "setenv PWD");
 	if (c->bwrap.block_fd >= 0) {
+		sigset_t blocked;
 		char b;
 		ssize_t n;
 
+		/* The wait may last for ever (bwrap's contract), but a signal
+		 * sbx forwards (SIGTERM...) must still end it: the caller's
+		 * mask, so default actions apply, for the wait only. */
+		sigprocmask(SIG_SETMASK, orig_mask, &blocked);
 		do
 			n = read(c->bwrap.block_fd, &b, 1);
 		while (n < 0 && errno == EINTR);
+		sigprocmask(SIG_SETMASK, &blocked, NULL);
 		close(c->bwrap.block_fd);
 	}
 	if (c->bwrap.sync_fd >= 0 && !c->bwrap.as_pid_1)

@@ -1,6 +1,8 @@
 /* bwrap_inside.h - the in-sandbox steps only bwrap's command line asks for */
 #pragma once
 
+#include <signal.h>
+
 #include "config.h"
 #include "error.h"
 
@@ -28,9 +30,12 @@ int bwrap_inside_lock_files(const struct sbx_config *c, struct sbx_error *e);
  * bwrap_inside_exec_prepare() - the command's last steps before its seccomp
  *				 programs: --new-session, $PWD, the wait on
  *				 --block-fd, closing --sync-fd, capabilities
+ * @orig_mask:	the signal mask sbx was started with: the --block-fd wait
+ *		runs under it, so a forwarded signal ends the command
  * Return: 0 or -errno with @e filled
  */
-int bwrap_inside_exec_prepare(const struct sbx_config *c, struct sbx_error *e);
+int bwrap_inside_exec_prepare(const struct sbx_config *c, const sigset_t *orig_mask,
+			      struct sbx_error *e);
 
 /**
  * bwrap_inside_seccomp() - load the --seccomp/--add-seccomp-fd programs, in order

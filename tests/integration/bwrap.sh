@@ -88,6 +88,83 @@ exec 7>&-
 wait $ub
 expect_eq "--userns-block-fd: the ids the caller mapped" 4242 "$(cat "$WORK/ub-out")"
 
+# Waiting on --block-fd / --userns-block-fd may last for ever (bwrap's
+# contract), but a SIGTERM to sbx must still end it. The info line says the
+# sandbox exists (a SIGTERM before sbx blocks signals would prove nothing).
+# No --unshare-pid: then nothing ends the command but the signal itself.
+# bwrap_sigterm_during NAME OPTION...: the wait on a fifo nobody writes to.
+bwrap_sigterm_during() {
+	local name=$1 bg
+	shift
+	rm -f "$WORK/st-info" "$WORK/st-block"
+	mkfifo "$WORK/st-info" "$WORK/st-block"
+	"$BW" "${ROOT[@]}" --info-fd 5 "$@" 6 /bin/true \
+		5>"$WORK/st-info" 6<"$WORK/st-block" >/dev/null 2>&1 &
+	bg=$!
+	track_pid $bg
+	exec 8<"$WORK/st-info" 7>"$WORK/st-block"
+	cpid=$(sed -n '/"child-pid"/{s/.*"child-pid": \([0-9]*\).*/\1/p;q}' <&8)
+	# The wait itself: a read(2) on fd 6, by sbx or by the command (pid 1's child).
+	waiting=no
+	for _ in $(seq 1500); do
+		for p in $bg $(cat "/proc/$cpid/task/$cpid/children" 2>/dev/null); do
+			case $(cat "/proc/$p/syscall" 2>/dev/null) in "0 0x6 "*) waiting=yes ;; esac
+		done
+		[ $waiting = yes ] && break
+		sleep 0.02
+	done
+	kill -TERM $bg
+	wait_pid_timeout $bg 30
+	exec 8<&- 7>&-
+	expect_eq "SIGTERM during $name ends sbx (status 143)" 143 "$RC"
+}
+bwrap_sigterm_during --block-fd --block-fd
+bwrap_sigterm_during --userns-block-fd --unshare-user --userns-block-fd
+
+# --info-fd is sbx's to write: its reader sees EOF once the info is out,
+# not when the sandbox ends (here the command still waits on --block-fd).
+rm -f "$WORK/eof-info" "$WORK/eof-block"
+mkfifo "$WORK/eof-info" "$WORK/eof-block"
+"$BW" "${ROOT[@]}" --unshare-pid --info-fd 5 --block-fd 6 /bin/true \
+	5>"$WORK/eof-info" 6<"$WORK/eof-block" >/dev/null 2>&1 &
+eof_bg=$!
+track_pid $eof_bg
+exec 8<"$WORK/eof-info" 7>"$WORK/eof-block"
+# A reader left waiting would hang here: the command's exit ends it instead.
+(cat <&8 >/dev/null; echo eof >"$WORK/eof-seen") &
+eof_reader=$!
+track_pid $eof_reader
+exec 8<&-
+wait_pid_timeout $eof_reader 30
+expect_eq "--info-fd: EOF while the command still waits (--block-fd)" eof "$(cat "$WORK/eof-seen" 2>/dev/null)"
+echo go >&7
+exec 7>&-
+wait $eof_bg
+
+# The fds sbx consumed or owns never reach the command; the rest do.
+printf -- '--setenv\0A\0b\0' >"$WORK/args-fds"
+run_cmd bash -c "\"$BW\" ${ROOT[*]} --tmpfs /x --unshare-pid --info-fd 5 --json-status-fd 6 \
+	--sync-fd 7 --args 8 --file 9 /x/f --bind-data 11 /x/g --block-fd 12 --proc /proc \
+	/bin/sh -c 'cd /proc/self/fd && echo *' 5>/dev/null 6>/dev/null 7</dev/null \
+	8<'$WORK/args-fds' 9</dev/null 11</dev/null 12</dev/null 14</dev/null"
+expect_eq "only fds the caller passed on (14) reach the command" "" \
+	"$(printf '%s\n' $OUT | grep -xE '5|6|7|8|9|11|12')"
+expect_match "... and those do" '(^| )14( |$)' "$OUT"
+
+# sbx never runs setuid, under the name bwrap either (bwrap is often
+# installed setuid: a copy of sbx in its place must refuse).
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	mkdir -p "$WORK/suid"
+	cp "$SBX" "$WORK/suid/bwrap"
+	chown nobody "$WORK/suid/bwrap"
+	chmod 4755 "$WORK/suid/bwrap"
+	run_cmd "$WORK/suid/bwrap" "${ROOT[@]}" true
+	expect_error "a setuid sbx run as bwrap refuses to run" 125 \
+		'^sbx: refusing to run setuid, setgid or with file capabilities$'
+else
+	skip "a setuid sbx run as bwrap refuses to run" "needs root to make a setuid copy"
+fi
+
 run_cmd "$BW" --level-prefix --bogus true
 expect_error "--level-prefix: syslog's error level on messages" 1 '^<3>bwrap: Unknown option --bogus$'
 
