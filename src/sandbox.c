@@ -288,6 +288,10 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	if (r < 0)
 		return r;
 	child.limits = &limits;
+	/* Which mechanism is in force: for --info-fd and sbx ls (issue 11). */
+	status_fd_set_limits(&status, c, limits_mechanism_name(&limits));
+	if (life)
+		lifecycle_set_limits(life, limits_mechanism_name(&limits));
 	plan_bypass(c, &bypass, &net, &child);
 	child.spawner = life != NULL;
 	/* Block before the clone: a signal that arrives while the sandbox is

@@ -33,6 +33,13 @@ void status_fd_init(struct status_fd *s, const struct sbx_config *c)
 	s->report[SBX_NS_MNT] = true;
 }
 
+void status_fd_set_limits(struct status_fd *s, const struct sbx_config *c, const char *mechanism)
+{
+	if (c->bwrap.enabled || !mechanism || strcmp(mechanism, "none") == 0)
+		return;
+	s->limits = mechanism;
+}
+
 /* Written whole or not at all is up to the reader; a closed reader is
  * no reason to stop the sandbox (bwrap would, we do not). */
 static void put(int fd, const char *text)
@@ -64,6 +71,13 @@ void status_fd_started(struct status_fd *s, pid_t pid)
 			       reported[i].name, (uintmax_t)st.st_ino);
 		nj += snprintf(json + nj, sizeof(json) - (size_t)nj, ", \"%s-namespace\": %ju",
 			       reported[i].name, (uintmax_t)st.st_ino);
+	}
+	/* Last: a name of our own after bwrap's members. */
+	if (s->limits) {
+		ni += snprintf(info + ni, sizeof(info) - (size_t)ni, ",\n    \"sbx-limits\": \"%s\"",
+			       s->limits);
+		nj += snprintf(json + nj, sizeof(json) - (size_t)nj, ", \"sbx-limits\": \"%s\"",
+			       s->limits);
 	}
 	snprintf(info + ni, sizeof(info) - (size_t)ni, "\n}\n");
 	snprintf(json + nj, sizeof(json) - (size_t)nj, " }\n");

@@ -14,6 +14,9 @@
  * @report:	per namespace: new, so its id is reported
  * @failed:	the command never ran (exec or its last setup step failed):
  *		no exit-code line, as bwrap
+ * @limits:	the mechanism enforcing --memory/--pids/--cpus, reported as an
+ *		extra "sbx-limits" member (bwrap's readers ignore unknown
+ *		ones); NULL without limits and always in bwrap mode
  */
 struct status_fd {
 	int info_fd;
@@ -21,12 +24,20 @@ struct status_fd {
 	bool report[SBX_NS_COUNT];
 	bool started;
 	bool failed;
+	const char *limits;
 };
 
 /**
  * status_fd_init() - take @c's fds (-1: none); nothing is written yet
  */
 void status_fd_init(struct status_fd *s, const struct sbx_config *c);
+
+/**
+ * status_fd_set_limits() - report @mechanism ("cgroup v2", "rlimit"...) as
+ *			    "sbx-limits"; NULL or "none" for no member. Ignored
+ *			    in bwrap mode, whose output stays exactly bwrap's.
+ */
+void status_fd_set_limits(struct status_fd *s, const struct sbx_config *c, const char *mechanism);
 
 /**
  * status_fd_started() - the command is starting in process @pid (pid 1 of

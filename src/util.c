@@ -162,7 +162,9 @@ void close_all_except(int *keep, size_t n)
 {
 	unsigned from = 3;
 
-	qsort(keep, n, sizeof(*keep), cmp_int);
+	/* qsort()'s array is declared nonnull: keep may be NULL with n 0. */
+	if (n > 1)
+		qsort(keep, n, sizeof(*keep), cmp_int);
 	for (size_t i = 0; i < n; i++) {
 		if (keep[i] < (int)from)
 			continue;

@@ -56,6 +56,35 @@ static void put_namespaces(FILE *f, pid_t pid)
 	}
 }
 
+/* --memory, --memory-swap, --pids, --cpus as asked (bytes, count, CPUs)
+ * and what enforces them; nothing without limits. */
+static void put_limits(FILE *f, const struct lifecycle *l)
+{
+	const struct sbx_config *c = l->c;
+
+	if (!l->limits_mech || strcmp(l->limits_mech, "none") == 0)
+		return;
+	fprintf(f, "limits=%s\n", l->limits_mech);
+	if (c->limit_memory)
+		fprintf(f, "limit_memory=%llu\n", c->limit_memory);
+	if (c->limit_memory_swap_set)
+		fprintf(f, "limit_memory_swap=%llu\n", c->limit_memory_swap);
+	if (c->limit_pids)
+		fprintf(f, "limit_pids=%lu\n", c->limit_pids);
+	if (c->limit_cpus_milli) {
+		char cpus[32];
+		size_t n = (size_t)snprintf(cpus, sizeof(cpus), "%u.%03u", c->limit_cpus_milli / 1000,
+					    c->limit_cpus_milli % 1000);
+
+		/* "0.5", "2": as the user would write it */
+		while (cpus[n - 1] == '0')
+			cpus[--n] = '\0';
+		if (cpus[n - 1] == '.')
+			cpus[--n] = '\0';
+		fprintf(f, "limit_cpus=%s\n", cpus);
+	}
+}
+
 /* The state file: key=value lines, read by sbx ls. */
 static void write_state(struct lifecycle *l, bool running)
 {
@@ -78,6 +107,7 @@ static void write_state(struct lifecycle *l, bool running)
 	for (size_t i = 0; i < c->n_publish; i++)
 		fprintf(f, "%s%s", i ? "," : "", c->publish[i].spec);
 	fputc('\n', f);
+	put_limits(f, l);
 	if (running && l->ns_pid > 0)
 		put_namespaces(f, l->ns_pid);
 	if (fclose(f) == 0)
@@ -252,6 +282,11 @@ int lifecycle_watch(struct lifecycle *l, struct loop *loop, const struct proc *p
 	l->loop = loop;
 	l->pid1 = pid1;
 	return ctl_watch(l);
+}
+
+void lifecycle_set_limits(struct lifecycle *l, const char *mechanism)
+{
+	l->limits_mech = mechanism;
 }
 
 void lifecycle_started(struct lifecycle *l)

@@ -47,6 +47,14 @@ int lifecycle_watch(struct lifecycle *l, struct loop *loop, const struct proc *p
 void lifecycle_take_spawner(struct lifecycle *l, int fd);
 
 /**
+ * lifecycle_set_limits() - the mechanism enforcing the sandbox's limits
+ *			    ("cgroup v2", "rlimit"... or "none", a static
+ *			    string): the state file reports it with the
+ *			    limits' values, for sbx ls, from the next write on
+ */
+void lifecycle_set_limits(struct lifecycle *l, const char *mechanism);
+
+/**
  * lifecycle_started() - the command started: complete the state file (pid
  *			 1's namespaces), let a detached parent return
  */

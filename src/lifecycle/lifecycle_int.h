@@ -54,6 +54,7 @@ struct lifecycle {
 	struct loop *loop;
 	const struct proc *pid1;
 	pid_t ns_pid;
+	const char *limits_mech;
 	struct loop_source listen_src, spawner_src, timer_src;
 	struct ctl_conn conns[CTL_CONNS_MAX];
 };

@@ -8,6 +8,7 @@
 
 #include "client.h"
 #include "lifecycle_verbs.h"
+#include "limits_parse.h"
 #include "registry.h"
 #include "util.h"
 
@@ -56,6 +57,31 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* A state value that is a plain number ("512", "0.5"), else NULL: what
+ * JSON may show unquoted. */
+static const char *number_or_null(const char *v)
+{
+	return v && *v && v[strspn(v, "0123456789.")] == '\0' ? v : "null";
+}
+
+/* "limits": null, or the mechanism and the values asked (bytes, count, CPUs). */
+static void print_json_limits(FILE *f, const char *st)
+{
+	_cleanup_free_ char *mech = state_get(st, "limits"), *mem = state_get(st, "limit_memory"),
+			    *swap = state_get(st, "limit_memory_swap"), *pids = state_get(st, "limit_pids"),
+			    *cpus = state_get(st, "limit_cpus");
+
+	fputs(", \"limits\": ", f);
+	if (!mech) {
+		fputs("null", f);
+		return;
+	}
+	fputs("{\"mechanism\": ", f);
+	json_string(f, mech);
+	fprintf(f, ", \"memory\": %s, \"memory_swap\": %s, \"pids\": %s, \"cpus\": %s}",
+		number_or_null(mem), number_or_null(swap), number_or_null(pids), number_or_null(cpus));
+}
+
 static void print_json(FILE *f, const char *name, const char *st, bool first)
 {
 	static const char *const ns[] = { "user", "mnt", "pid", "ipc", "uts", "net", "cgroup", "time" };
@@ -94,7 +120,37 @@ static void print_json(FILE *f, const char *name, const char *st, bool first)
 		json_string(f, v);
 		any = true;
 	}
-	fputs("}}", f);
+	fputc('}', f);
+	print_json_limits(f, st);
+	fputc('}', f);
+}
+
+/* The table's LIMITS: "--memory 512M --pids 100 (cgroup v2)", or "-". */
+static void format_limits(char *buf, size_t len, const char *st)
+{
+	_cleanup_free_ char *mech = state_get(st, "limits"), *mem = state_get(st, "limit_memory"),
+			    *swap = state_get(st, "limit_memory_swap"), *pids = state_get(st, "limit_pids"),
+			    *cpus = state_get(st, "limit_cpus");
+	char size[32];
+	size_t n = 0;
+
+	snprintf(buf, len, "-");
+	if (!mech)
+		return;
+	if (mem) {
+		limits_format_size(strtoull(mem, NULL, 10), size, sizeof(size));
+		n += (size_t)snprintf(buf + n, len - n, "--memory %s ", size);
+	}
+	if (swap && n < len) {
+		limits_format_size(strtoull(swap, NULL, 10), size, sizeof(size));
+		n += (size_t)snprintf(buf + n, len - n, "--memory-swap %s ", size);
+	}
+	if (pids && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "--pids %s ", pids);
+	if (cpus && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "--cpus %s ", cpus);
+	if (n < len)
+		snprintf(buf + n, len - n, "(%s)", mech);
 }
 
 static void print_line(FILE *f, const char *name, const char *st)
@@ -102,12 +158,13 @@ static void print_line(FILE *f, const char *name, const char *st)
 	_cleanup_free_ char *pid = state_get(st, "sbx_pid"), *started = state_get(st, "started"),
 			    *cmd = state_get(st, "command"), *net = state_get(st, "net"),
 			    *ports = state_get(st, "ports");
-	char age[32] = "-";
+	char age[32] = "-", limits[256];
 
 	if (started)
 		format_age(age, sizeof(age), (long long)time(NULL) - atoll(started));
-	fprintf(f, "%-16s %-8s %-6s %-6s %-16s %s\n", name, pid ? pid : "-", age, net ? net : "-",
-		ports && *ports ? ports : "-", cmd ? cmd : "-");
+	format_limits(limits, sizeof(limits), st);
+	fprintf(f, "%-16s %-8s %-6s %-6s %-16s %-16s %s\n", name, pid ? pid : "-", age,
+		net ? net : "-", ports && *ports ? ports : "-", limits, cmd ? cmd : "-");
 }
 
 enum ls_format { LS_TABLE, LS_JSON, LS_NAMES };
@@ -137,7 +194,8 @@ int ls_main(int argc, char **argv)
 
 	if (r == 1) {
 		printf("Usage: sbx %s [--json|-q]\nList your running named sandboxes "
-		       "(name, sbx's pid, age, network, published ports, command).\n",
+		       "(name, sbx's pid, age, network, published ports, limits and what\n"
+		       "enforces them, command).\n",
 		       argv[0]);
 		return 0;
 	}
@@ -146,8 +204,8 @@ int ls_main(int argc, char **argv)
 	if (registry_list(&names, &n, &e) < 0)
 		return client_fail(&e);
 	if (fmt == LS_TABLE)
-		printf("%-16s %-8s %-6s %-6s %-16s %s\n", "NAME", "PID", "AGE", "NET", "PORTS",
-		       "COMMAND");
+		printf("%-16s %-8s %-6s %-6s %-16s %-16s %s\n", "NAME", "PID", "AGE", "NET", "PORTS",
+		       "LIMITS", "COMMAND");
 	if (fmt == LS_JSON)
 		fputc('[', stdout);
 	for (size_t i = 0, shown = 0; i < n; i++) {

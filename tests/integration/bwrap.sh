@@ -176,6 +176,8 @@ expect_match "--info-fd: child-pid and the new namespaces, bwrap's layout" \
 expect_match "--json-status-fd: the start line" '^\{ "child-pid": [0-9]+, .*"mnt-namespace": [0-9]+' \
 	"$(cat "$WORK/status")"
 expect_match "--json-status-fd: the exit-code line" '^\{ "exit-code": 3 \}$' "$(cat "$WORK/status")"
+expect_eq "bwrap mode: bwrap's members only (no \"sbx-limits\" or other of sbx's own)" "" \
+	"$(grep -Eho '"[a-z-]+":' "$WORK/info" "$WORK/status" | grep -Ev '^"(child-pid|[a-z]+-namespace|exit-code)":$')"
 run_cmd bash -c "\"$SBX\" --info-fd 5 --json-status-fd 6 -- sh -c 'readlink /proc/self/ns/pid; exit 4' 5>'$WORK/info' 6>'$WORK/status'"
 expect_status "sbx --json-status-fd: the command's status" 4
 ns=$(printf '%s' "$OUT" | sed 's/.*\[\([0-9]*\)\]/\1/')

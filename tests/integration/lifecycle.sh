@@ -41,11 +41,43 @@ expect_error "a name in use: 125, one line" 125 "^sbx: --name n1: a sandbox of t
 run_sbx --name 'bad/name' true
 expect_error "a bad name is refused" 125 "--name bad/name"
 run_sbx ls
-expect_match "sbx ls: one line per sandbox, with its command" "^n1 +[0-9]+ +[0-9]+s +none +- +sleep $M1$" "$OUT"
+expect_match "sbx ls: one line per sandbox, with its command (no limits: -)" \
+	"^n1 +[0-9]+ +[0-9]+s +none +- +- +sleep $M1$" "$OUT"
+expect_match "sbx ls: the header, LIMITS before COMMAND" "^NAME +PID +AGE +NET +PORTS +LIMITS +COMMAND$" "$OUT"
 run_sbx ps --json
 expect_match "sbx ps --json: an array of objects" '^\[$' "$(head -n 1 <<<"$OUT")"
 python3 -c 'import json, sys; d = json.loads(sys.argv[1]); assert d[0]["name"] == "n1" and d[0]["pid1"] > 0 and "pid" in d[0]["namespaces"]' "$OUT"
 ok $? "... which JSON parses, with name, pid 1 and namespaces"
+python3 -c 'import json, sys; assert json.loads(sys.argv[1])[0]["limits"] is None' "$OUT"
+ok $? "... and \"limits\": null without limits"
+
+# sbx ls: the limits and what enforces them (issue 11). Here, without a
+# usable cgroup v2, the rlimit fallback; as root --pids needs cgroup v2
+# (limits.sh), so root asks for --memory.
+if [ "$(id -u)" = 0 ]; then
+	lim=(--memory 512M) key=memory val=536870912
+else
+	lim=(--pids 50) key=pids val=50
+fi
+run_sbx -d --name nlim "${lim[@]}" sleep "$M1"
+expect_status "-d --name ${lim[*]}: started" 0
+run_sbx ls
+expect_match "sbx ls: the limits and their mechanism" \
+	"^nlim +[0-9]+ +[0-9]+s +none +- +${lim[*]} \((rlimit|cgroup v2|systemd scope)\) +sleep $M1$" "$OUT"
+if grep -Eq '^[1-9][0-9]*:([^:]*,)?(memory|pids)(,[^:]*)?:' /proc/self/cgroup; then
+	expect_match "... rlimit on this v1/hybrid host" "^nlim .* \(rlimit\) " "$OUT"
+fi
+run_sbx ls --json
+python3 -c 'import json, sys
+d = {s["name"]: s for s in json.loads(sys.argv[1])}["nlim"]["limits"]
+assert d["mechanism"] in ("rlimit", "cgroup v2", "systemd scope"), d
+assert d[sys.argv[2]] == int(sys.argv[3]), d
+assert all(d[k] is None for k in ("memory", "memory_swap", "pids", "cpus") if k != sys.argv[2]), d' \
+	"$OUT" "$key" "$val"
+ok $? "sbx ls --json: \"limits\": the mechanism and the values asked"
+"$SBX" stop nlim --time 0 >/dev/null 2>&1
+wait_until 10 not_listed nlim
+ok $? "... stopped"
 [ "$(stat -c %a "$REG/n1")" = 700 ] && [ -S "$REG/n1/ctl" ]
 ok $? "the state directory is private (0700) and holds the control socket"
 

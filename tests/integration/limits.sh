@@ -52,6 +52,20 @@ esac
 run_sbx -v true
 expect_eq "no limit asked, no limits line" "" "$(printf '%s\n' "$ERR" | grep '^sbx: limits:')"
 
+# --info-fd/--json-status-fd: an "sbx-limits" member of our own (bwrap's
+# readers ignore unknown ones); bwrap.sh checks bwrap mode has none.
+name=$mech
+[ "$mech" = "cgroup v2 in systemd scope" ] && name="systemd scope"
+run_cmd bash -c "\"$SBX\" --memory 256M --info-fd 5 --json-status-fd 6 -- true 5>'$WORK/info' 6>'$WORK/status'"
+expect_match "--info-fd: \"sbx-limits\": \"$name\", last, bwrap's layout" \
+	"^    \"sbx-limits\": \"$name\"\$" "$(cat "$WORK/info")"
+expect_match "--json-status-fd: the start line ends with \"sbx-limits\"" \
+	"^\\{ \"child-pid\": [0-9]+, .*, \"sbx-limits\": \"$name\" \\}\$" "$(cat "$WORK/status")"
+python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["sbx-limits"] == sys.argv[2]' "$WORK/info" "$name"
+ok $? "... and the --info-fd object parses as JSON"
+run_cmd bash -c "\"$SBX\" --info-fd 5 --json-status-fd 6 -- true 5>'$WORK/info' 6>'$WORK/status'"
+expect_eq "no limit asked: no \"sbx-limits\" member" "" "$(cat "$WORK/info" "$WORK/status" | grep sbx-limits)"
+
 hybrid=0
 grep -Eq '^[1-9][0-9]*:([^:]*,)?(memory|pids|cpu)(,[^:]*)?:' /proc/self/cgroup && hybrid=1
 if [ "$hybrid" = 1 ]; then
