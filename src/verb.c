@@ -1,11 +1,15 @@
 /* verb.c - the table of sbx's verbs; each verb's code lives in a file of its own */
 #include "autoconf.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bwrap_cli.h"
 #include "lifecycle_verbs.h"
 #include "doctor.h"
+#include "error.h"
 #include "util.h"
 #include "verb.h"
 #include "oci_main.h"
@@ -56,4 +60,27 @@ const struct verb *verb_for_program(const char *argv0)
 	else
 		return NULL;
 	return v && v->main ? v : NULL;
+}
+
+int verb_misuse(int argc, char **argv, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	_cleanup_free_ char *line = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&line, &len);
+
+	if (!f)
+		return SBX_EXIT_SETUP;
+	fprintf(f, "sbx %s: %s; to run the command %s in a sandbox, write: sbx --", argv[0], what,
+		argv[0]);
+	for (int i = 0; i < argc; i++)
+		fprintf(f, " %s", argv[i]);
+	if (fclose(f) == 0)
+		fprintf(stderr, "%s\n", line);
+	return SBX_EXIT_SETUP;
 }

@@ -25,3 +25,11 @@ const struct verb *verb_find(const char *arg);
  * Return: the verb (only one that is implemented), or NULL
  */
 const struct verb *verb_for_program(const char *argv0);
+
+/**
+ * verb_misuse() - a verb's arguments make no sense: one line, with a hint
+ *		     when they look like a command's (`sbx ls -l ~/src`)
+ * @argv:	the verb's arguments, argv[0] being the verb
+ * Return: 125, the exit status
+ */
+int verb_misuse(int argc, char **argv, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

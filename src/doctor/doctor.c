@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "doctor.h"
+#include "verb.h"
 
 static const char *const state_names[] = {
 	[DOCTOR_OK] = "ok",
@@ -105,8 +106,7 @@ int doctor_main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else {
-			fprintf(stderr, "sbx: doctor: unknown argument %s (try sbx doctor --help)\n", argv[i]);
-			return 125;
+			return verb_misuse(argc, argv, "unexpected argument '%s'", argv[i]);
 		}
 	}
 	r.n = 0;

@@ -145,29 +145,6 @@ int client_recv(int fd, struct ctl_reply *rep)
 	}
 }
 
-int client_misuse(int argc, char **argv, const char *fmt, ...)
-{
-	char what[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	_cleanup_free_ char *line = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&line, &len);
-
-	if (!f)
-		return SBX_EXIT_SETUP;
-	fprintf(f, "sbx %s: %s; to run the command %s in a sandbox, write: sbx --", argv[0], what,
-		argv[0]);
-	for (int i = 0; i < argc; i++)
-		fprintf(f, " %s", argv[i]);
-	if (fclose(f) == 0)
-		fprintf(stderr, "%s\n", line);
-	return SBX_EXIT_SETUP;
-}
-
 int client_fail(const struct sbx_error *e)
 {
 	log_error(e);

@@ -44,13 +44,6 @@ int client_send(int fd, const struct ctl_request *req, const int *fds, size_t n_
  */
 int client_recv(int fd, struct ctl_reply *rep);
 
-/**
- * client_misuse() - a verb's arguments make no sense: one line, with a hint
- *		     when they look like a command's (`sbx ls -l ~/src`)
- * @argv:	the verb's arguments, argv[0] being the verb
- * Return: 125, the exit status
- */
-int client_misuse(int argc, char **argv, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /**
  * client_fail() - print @e as sbx's error line

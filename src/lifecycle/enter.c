@@ -27,6 +27,7 @@
 #include "log.h"
 #include "lifecycle_verbs.h"
 #include "util.h"
+#include "verb.h"
 
 /* Passed on to the entered process's session; WINCH, CONT and TSTP are ours. */
 static const int relayed[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT,
@@ -263,10 +264,10 @@ static int parse_args(int argc, char **argv, const char **dir, int *first)
 		if (strcmp(argv[i], "--chdir") == 0 && i + 1 < argc)
 			*dir = argv[++i];
 		else
-			return client_misuse(argc, argv, "unexpected argument '%s'", argv[i]);
+			return verb_misuse(argc, argv, "unexpected argument '%s'", argv[i]);
 	}
 	if (i >= argc)
-		return client_misuse(argc, argv, "missing NAME");
+		return verb_misuse(argc, argv, "missing NAME");
 	*first = i;
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include "client.h"
 #include "lifecycle_verbs.h"
 #include "util.h"
+#include "verb.h"
 
 /* Copy the rest of @fd to stdout. Return: 0 or -errno. */
 static int copy_rest(int fd)
@@ -78,11 +79,11 @@ int logs_main(int argc, char **argv)
 		} else if (!name && argv[i][0] != '-') {
 			name = argv[i];
 		} else {
-			return client_misuse(argc, argv, "unexpected argument '%s'", argv[i]);
+			return verb_misuse(argc, argv, "unexpected argument '%s'", argv[i]);
 		}
 	}
 	if (!name)
-		return client_misuse(argc, argv, "missing NAME");
+		return verb_misuse(argc, argv, "missing NAME");
 	r = client_connect(name, &reg, &conn, &e);
 	if (r == 0) {
 		log = openat(reg.dirfd, REGISTRY_LOG, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);

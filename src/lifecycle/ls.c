@@ -11,6 +11,7 @@
 #include "limits_parse.h"
 #include "registry.h"
 #include "util.h"
+#include "verb.h"
 
 /* A state file's value for @key, up to the end of its line (NULL if none). */
 static char *state_get(const char *state, const char *key)
@@ -179,7 +180,7 @@ static int parse_args(int argc, char **argv, enum ls_format *fmt)
 		else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
 			return 1;
 		else
-			return client_misuse(argc, argv, "unexpected argument '%s'", argv[i]);
+			return verb_misuse(argc, argv, "unexpected argument '%s'", argv[i]);
 	}
 	return 0;
 }

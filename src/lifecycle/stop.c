@@ -11,6 +11,7 @@
 #include "client.h"
 #include "lifecycle_verbs.h"
 #include "util.h"
+#include "verb.h"
 
 #define STOP_GRACE_DEFAULT 10
 #define STOP_GRACE_MAX 3600
@@ -62,17 +63,17 @@ int stop_main(int argc, char **argv)
 		}
 		if (strcmp(argv[i], "--time") == 0 || strcmp(argv[i], "-t") == 0) {
 			if (i + 1 >= argc || parse_uint(argv[i + 1], STOP_GRACE_MAX, &grace) < 0)
-				return client_misuse(argc, argv, "--time: expected seconds (0-%d)",
+				return verb_misuse(argc, argv, "--time: expected seconds (0-%d)",
 						     STOP_GRACE_MAX);
 			i++;
 		} else if (!name && argv[i][0] != '-') {
 			name = argv[i];
 		} else {
-			return client_misuse(argc, argv, "unexpected argument '%s'", argv[i]);
+			return verb_misuse(argc, argv, "unexpected argument '%s'", argv[i]);
 		}
 	}
 	if (!name)
-		return client_misuse(argc, argv, "missing NAME");
+		return verb_misuse(argc, argv, "missing NAME");
 	return request(name, CTL_STOP, (int32_t)grace, true);
 }
 
@@ -102,13 +103,13 @@ int kill_main(int argc, char **argv)
 		return 0;
 	}
 	if (argc >= 2 && argv[1][0] == '-')
-		return client_misuse(argc, argv, "unexpected argument '%s'", argv[1]);
+		return verb_misuse(argc, argv, "unexpected argument '%s'", argv[1]);
 	if (argc < 2 || argc > 3)
-		return client_misuse(argc, argv, argc < 2 ? "missing NAME" : "expected NAME [SIGNAL]");
+		return verb_misuse(argc, argv, argc < 2 ? "missing NAME" : "expected NAME [SIGNAL]");
 	if (argc == 3) {
 		sig = parse_signal(argv[2]);
 		if (sig < 0)
-			return client_misuse(argc, argv, "unknown signal '%s'", argv[2]);
+			return verb_misuse(argc, argv, "unknown signal '%s'", argv[2]);
 	}
 	return request(argv[1], CTL_KILL, sig, false);
 }

@@ -17,7 +17,7 @@ pulseaudio -n --daemonize=no --exit-idle-time=-1 --use-pid-file=no --disable-shm
 	--system=no -L module-native-protocol-unix -L "module-null-sink sink_name=sbxtest" \
 	>"$WORK/pulse.log" 2>&1 </dev/null &
 track_pid $!
-if ! wait_until 20 pactl info >/dev/null 2>&1; then
+if ! wait_until 60 pactl info >/dev/null 2>&1; then
 	fail "pulseaudio started" "$(cat "$WORK/pulse.log")"
 	done_testing
 fi

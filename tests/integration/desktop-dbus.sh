@@ -91,7 +91,7 @@ proxy_pids() { pids_with_arg "unix:path=$WORK/bus" | while read -r p; do
 # The command itself (sbx's own arguments hold the marker too): it starts
 # once the proxy listens.
 has_marker() { [ -n "$(pids_with_cmdline "sleep $MARKER")" ]; }
-wait_until 20 has_marker
+wait_until 60 has_marker
 proxy=$(proxy_pids)
 [ -n "$proxy" ]
 ok $? "the proxy runs while the sandbox does (pid ${proxy:-none})" || diag "$(cat "$WORK/bg.err")"

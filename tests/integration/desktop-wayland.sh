@@ -14,12 +14,12 @@ $PY3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$
 weston --backend=headless-backend.so --socket="$WAYLAND_DISPLAY" --idle-time=0 \
 	--no-config >"$WORK/weston.log" 2>&1 </dev/null &
 track_pid $!
-if ! wait_until 20 test -S "$XDG_RUNTIME_DIR/$WAYLAND_DISPLAY"; then
+if ! wait_until 60 test -S "$XDG_RUNTIME_DIR/$WAYLAND_DISPLAY"; then
 	fail "weston started" "$(cat "$WORK/weston.log")"
 	done_testing
 fi
 # The socket appears at bind(), before listen(): wait for an answer.
-wait_until 20 wayland-info >/dev/null 2>&1
+wait_until 60 wayland-info >/dev/null 2>&1
 
 run_sbx --wayland wayland-info
 [ "$RC" = 0 ] && printf '%s\n' "$OUT" | grep -q "interface: 'wl_compositor'" &&

@@ -23,7 +23,7 @@ title=sbxeyes-$MARKER
 "$SBX" --x11 xeyes -name "$title" </dev/null >"$WORK/eyes.out" 2>&1 &
 eyes_pid=$!
 track_pid "$eyes_pid"
-wait_until 20 has_window "$title"
+wait_until 60 has_window "$title"
 ok $? "--x11: xeyes inside maps a window the host's xwininfo -root -tree lists" || diag "$(cat "$WORK/eyes.out")"
 win=$(window_id "$title")
 sd=$(xwd -silent -id "$win" 2>/dev/null | convert xwd:- -format '%[fx:standard_deviation]' info: 2>/dev/null)
@@ -59,7 +59,7 @@ fi
 # --- untrusted by default -------------------------------------------------------
 xev -name "hostev-$MARKER" >"$WORK/xev.log" 2>&1 </dev/null &
 track_pid $!
-wait_until 20 has_window "hostev-$MARKER"
+wait_until 60 has_window "hostev-$MARKER"
 host_win=$(window_id "hostev-$MARKER")
 xdotool windowfocus --sync "$host_win" 2>/dev/null
 
