@@ -31,6 +31,11 @@ static _Noreturn void keeper_main(int go, int ready)
 	int r = 0;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* A copy of the holder's fd table came with the clone: its listener,
+	 * the other starts' connections and the mount namespaces it holds for
+	 * them. We live in the namespaces the next sandbox gets, and may
+	 * outlive the handover by a moment: keep only our pipes. */
+	close_all_except((int[]){ go, ready }, 2);
 	if (read(go, &byte, 1) != 1)
 		_exit(1); /* the holder gave up: no maps */
 	if (unshare(CLONE_NEWNET) < 0)

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -480,6 +481,34 @@ static void test_spawn(const struct idmap *maps)
 
 /* The holder's side and sbx's checks, from inside a user namespace of our
  * own (where we may map ids as the holder does in its parent namespace). */
+/* The keeper lives in the namespaces a sandbox will get: it must hold none
+ * of the holder's fds (its listener, other starts' connections and mount
+ * namespaces), only its two pipes. @held: an fd of ours it must not have. */
+static void test_keeper_fds(const struct idmap *maps, int held)
+{
+	struct userns_spare_maker m;
+	struct userns_spare s = { -1, -1 };
+	struct pollfd pfd;
+	char path[64];
+	bool leaked;
+	int r = userns_spare_start(maps, maps, &m);
+
+	if (r < 0) {
+		ok(0, "keeper: started (%d)", r);
+		return;
+	}
+	/* Ready reported: the keeper waits for the go's EOF, still alive. */
+	pfd = (struct pollfd){ .fd = m.ready, .events = POLLIN };
+	while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
+		;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)m.pid, held);
+	leaked = access(path, F_OK) == 0;
+	ok(!leaked, "keeper: holds none of the holder's fds (fd %d: %s)", held,
+	   leaked ? "inherited" : "closed");
+	ok(userns_spare_finish(&m, &s) == 0 && s.user >= 0, "keeper: the spare still made");
+	userns_spare_release(&s);
+}
+
 static void test_spare(void)
 {
 	struct idmap one = { .n = 1, .lines = { { 0, 0, 1 } } };
@@ -513,6 +542,7 @@ static void test_spare(void)
 	ok(userns_spare_check(&s, self) == 0, "spare: ours, a child of our namespace, net owned by it");
 	r = spare_probe(&s);
 	ok(r == 0, "spare: mapped as asked, lo up (%d)", r);
+	test_keeper_fds(&one, self);
 	ok(userns_spare_make(&one, &one, &s2) == 0 && !same_file(s.user, s2.user) &&
 		   !same_file(s.net, s2.net),
 	   "spare: the next one has namespaces of its own");
