@@ -3,7 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -509,6 +514,75 @@ static void test_keeper_fds(const struct idmap *maps, int held)
 	userns_spare_release(&s);
 }
 
+/* In a pid namespace of our own, its pid 1: the keeper reports, dies (killed
+ * by someone of ours), is reaped, and its pid goes to another
+ * process with namespaces of its own (a sandbox's, say). The spare must not
+ * be that process's namespaces. Return: 0 if refused, else 1. */
+static int keeper_reused_in_pidns(const struct idmap *maps)
+{
+	struct userns_spare_maker m;
+	struct userns_spare s = { -1, -1 };
+	struct clone_args args;
+	struct pollfd pfd;
+	pid_t tid, other;
+	int hold[2], status, r;
+
+	/* /proc/PID as the holder sees it: of this pid namespace */
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return 4;
+	if (pipe2(hold, O_CLOEXEC) < 0 || userns_spare_start(maps, maps, &m) < 0)
+		return 2;
+	pfd = (struct pollfd){ .fd = m.ready, .events = POLLIN };
+	while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
+		;
+	tid = m.pid;
+	kill(tid, SIGKILL);
+	/* Reaped here (the holder ignores SIGCHLD: the kernel reaps it): its
+	 * pid is free once waitpid() returns. */
+	while (waitpid(tid, &status, 0) < 0 && errno == EINTR)
+		;
+	memset(&args, 0, sizeof(args));
+	args.flags = CLONE_NEWUSER;
+	args.exit_signal = SIGCHLD;
+	args.set_tid = (uint64_t)(uintptr_t)&tid;
+	args.set_tid_size = 1;
+	other = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (other == 0) {
+		char byte;
+
+		close(hold[1]);
+		if (unshare(CLONE_NEWNET) < 0)
+			_exit(1);
+		(void)read(hold[0], &byte, 1);
+		_exit(0);
+	}
+	if (other != tid)
+		return 3;
+	r = userns_spare_finish(&m, &s);
+	close(hold[1]);
+	userns_spare_release(&s);
+	return r < 0 ? 0 : 1;
+}
+
+static void test_keeper_pid_reused(const struct idmap *maps)
+{
+	int status = 0;
+	pid_t pid;
+
+	if (unshare(CLONE_NEWPID) < 0) {
+		printf("ok %d - # SKIP keeper: no pid namespace (%s)\n", ++tap_n, strerror(errno));
+		return;
+	}
+	pid = fork();
+	if (pid == 0)
+		_exit(keeper_reused_in_pidns(maps));
+	ok(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		   WEXITSTATUS(status) == 0,
+	   "keeper: dead, its pid reused: the new holder of the pid gives no spare (%d)",
+	   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
 static void test_spare(void)
 {
 	struct idmap one = { .n = 1, .lines = { { 0, 0, 1 } } };
@@ -574,6 +648,7 @@ static void test_spare(void)
 	userns_spare_release(&s);
 	userns_spare_release(&s2);
 	test_spawn(&one);
+	test_keeper_pid_reused(&one);
 }
 
 int main(void)
