@@ -565,20 +565,36 @@ static int keeper_reused_in_pidns(const struct idmap *maps)
 	return r < 0 ? 0 : 1;
 }
 
-static void test_keeper_pid_reused(const struct idmap *maps)
+/* The pid namespace is unshared in a child of ours: in our own process it
+ * would hold LeakSanitizer's exit-time helper, which must see our threads. */
+static _Noreturn void keeper_pid_reused_child(const struct idmap *maps)
 {
 	int status = 0;
 	pid_t pid;
 
-	if (unshare(CLONE_NEWPID) < 0) {
-		printf("ok %d - # SKIP keeper: no pid namespace (%s)\n", ++tap_n, strerror(errno));
-		return;
-	}
+	if (unshare(CLONE_NEWPID) < 0)
+		_exit(77);
 	pid = fork();
 	if (pid == 0)
 		_exit(keeper_reused_in_pidns(maps));
-	ok(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-		   WEXITSTATUS(status) == 0,
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		_exit(5);
+	_exit(WEXITSTATUS(status));
+}
+
+static void test_keeper_pid_reused(const struct idmap *maps)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		keeper_pid_reused_child(maps);
+	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 77) {
+		printf("ok %d - # SKIP keeper: no pid namespace\n", ++tap_n);
+		return;
+	}
+	ok(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	   "keeper: dead, its pid reused: the new holder of the pid gives no spare (%d)",
 	   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
