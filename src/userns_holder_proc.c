@@ -53,7 +53,7 @@ static struct {
 	struct idmap gid;
 	bool wanted;
 	struct userns_spare_maker maker;
-} spare = { .ns = { -1, -1 }, .maker = { .pid = 0, .go = -1, .ready = -1 } };
+} spare = { .ns = { -1, -1 }, .maker = { .pid = 0, .pidfd = -1, .go = -1, .ready = -1 } };
 
 /* A start asked for a spare with these maps: hand over the one we have if
  * its maps are those, else say none; either way the next one will have

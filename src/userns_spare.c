@@ -31,6 +31,11 @@ static _Noreturn void keeper_main(int go, int ready)
 	int r = 0;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* A copy of the holder's fd table came with the clone: its listener,
+	 * the other starts' connections and the mount namespaces it holds for
+	 * them. We live in the namespaces the next sandbox gets, and may
+	 * outlive the handover by a moment: keep only our pipes. */
+	close_all_except((int[]){ go, ready }, 2);
 	if (read(go, &byte, 1) != 1)
 		_exit(1); /* the holder gave up: no maps */
 	if (unshare(CLONE_NEWNET) < 0)
@@ -52,6 +57,15 @@ static int open_ns(pid_t pid, const char *name)
 	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
+}
+
+/* Is the process of @pidfd still running (not exited, not reaped)? */
+static bool keeper_alive(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	/* A pidfd is readable once its process has exited. */
+	return pidfd >= 0 && poll(&p, 1, 0) == 0;
 }
 
 /* Once the keeper exists: its maps, then the go for the rest. */
@@ -78,6 +92,8 @@ void userns_spare_abort(struct userns_spare_maker *m)
 		close(m->go);
 	if (m->ready >= 0)
 		close(m->ready);
+	if (m->pidfd >= 0)
+		close(m->pidfd);
 	if (m->pid > 0)
 		(void)waitpid(m->pid, &status, WNOHANG);
 	*m = USERNS_SPARE_MAKER_NONE;
@@ -106,9 +122,9 @@ int userns_spare_start(const struct idmap *uid, const struct idmap *gid,
 	}
 	close(go[0]);
 	close(ready[1]);
-	if (pidfd >= 0)
-		close(pidfd);
-	*m = (struct userns_spare_maker){ .pid = pid > 0 ? pid : 0, .go = go[1], .ready = ready[0] };
+	*m = (struct userns_spare_maker){
+		.pid = pid > 0 ? pid : 0, .pidfd = pidfd, .go = go[1], .ready = ready[0]
+	};
 	r = pid < 0 ? pid : keeper_map(pid, m->go, uid, gid);
 	if (r < 0)
 		userns_spare_abort(m);
@@ -125,6 +141,13 @@ int userns_spare_finish(struct userns_spare_maker *m, struct userns_spare *ret)
 		r = user;
 	if (r == 0 && (net = open_ns(m->pid, "net")) < 0)
 		r = net;
+	/* The namespaces were opened by pid: those of the keeper only if it
+	 * still runs now (so its pid was not reused meanwhile). A keeper
+	 * killed after its report is reaped at once (SIGCHLD ignored), and
+	 * its pid may already be another process's, a sandbox's say, whose
+	 * namespaces would pass every check sbx makes. */
+	if (r == 0 && !keeper_alive(m->pidfd))
+		r = -ESRCH;
 	userns_spare_abort(m);
 	if (r < 0)
 		return r;

@@ -47,17 +47,21 @@
 int userns_spare_make(const struct idmap *uid, const struct idmap *gid, struct userns_spare *ret);
 
 /**
- * struct userns_spare_maker - a spare being made: its keeper, the pipe that
- *			       lets it go on (closed: it ends), the one it
- *			       reports on (readable: userns_spare_finish())
+ * struct userns_spare_maker - a spare being made: its keeper (pid, and the
+ *			       pidfd that tells whether that pid is still
+ *			       it), the pipe that lets it go on (closed: it
+ *			       ends), the one it reports on (readable:
+ *			       userns_spare_finish())
  */
 struct userns_spare_maker {
 	pid_t pid;
+	int pidfd;
 	int go;
 	int ready;
 };
 
-#define USERNS_SPARE_MAKER_NONE ((struct userns_spare_maker){ .pid = 0, .go = -1, .ready = -1 })
+#define USERNS_SPARE_MAKER_NONE \
+	((struct userns_spare_maker){ .pid = 0, .pidfd = -1, .go = -1, .ready = -1 })
 
 /**
  * userns_spare_start() - userns_spare_make() up to the slow part: fork the

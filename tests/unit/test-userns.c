@@ -3,6 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -480,6 +486,119 @@ static void test_spawn(const struct idmap *maps)
 
 /* The holder's side and sbx's checks, from inside a user namespace of our
  * own (where we may map ids as the holder does in its parent namespace). */
+/* The keeper lives in the namespaces a sandbox will get: it must hold none
+ * of the holder's fds (its listener, other starts' connections and mount
+ * namespaces), only its two pipes. @held: an fd of ours it must not have. */
+static void test_keeper_fds(const struct idmap *maps, int held)
+{
+	struct userns_spare_maker m;
+	struct userns_spare s = { -1, -1 };
+	struct pollfd pfd;
+	char path[64];
+	bool leaked;
+	int r = userns_spare_start(maps, maps, &m);
+
+	if (r < 0) {
+		ok(0, "keeper: started (%d)", r);
+		return;
+	}
+	/* Ready reported: the keeper waits for the go's EOF, still alive. */
+	pfd = (struct pollfd){ .fd = m.ready, .events = POLLIN };
+	while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
+		;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)m.pid, held);
+	leaked = access(path, F_OK) == 0;
+	ok(!leaked, "keeper: holds none of the holder's fds (fd %d: %s)", held,
+	   leaked ? "inherited" : "closed");
+	ok(userns_spare_finish(&m, &s) == 0 && s.user >= 0, "keeper: the spare still made");
+	userns_spare_release(&s);
+}
+
+/* In a pid namespace of our own, its pid 1: the keeper reports, dies (killed
+ * by someone of ours), is reaped, and its pid goes to another
+ * process with namespaces of its own (a sandbox's, say). The spare must not
+ * be that process's namespaces. Return: 0 if refused, else 1. */
+static int keeper_reused_in_pidns(const struct idmap *maps)
+{
+	struct userns_spare_maker m;
+	struct userns_spare s = { -1, -1 };
+	struct clone_args args;
+	struct pollfd pfd;
+	pid_t tid, other;
+	int hold[2], status, r;
+
+	/* /proc/PID as the holder sees it: of this pid namespace */
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return 4;
+	if (pipe2(hold, O_CLOEXEC) < 0 || userns_spare_start(maps, maps, &m) < 0)
+		return 2;
+	pfd = (struct pollfd){ .fd = m.ready, .events = POLLIN };
+	while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
+		;
+	tid = m.pid;
+	kill(tid, SIGKILL);
+	/* Reaped here (the holder ignores SIGCHLD: the kernel reaps it): its
+	 * pid is free once waitpid() returns. */
+	while (waitpid(tid, &status, 0) < 0 && errno == EINTR)
+		;
+	memset(&args, 0, sizeof(args));
+	args.flags = CLONE_NEWUSER;
+	args.exit_signal = SIGCHLD;
+	args.set_tid = (uint64_t)(uintptr_t)&tid;
+	args.set_tid_size = 1;
+	other = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (other == 0) {
+		char byte;
+
+		close(hold[1]);
+		if (unshare(CLONE_NEWNET) < 0)
+			_exit(1);
+		(void)read(hold[0], &byte, 1);
+		_exit(0);
+	}
+	if (other != tid)
+		return 3;
+	r = userns_spare_finish(&m, &s);
+	close(hold[1]);
+	userns_spare_release(&s);
+	return r < 0 ? 0 : 1;
+}
+
+/* The pid namespace is unshared in a child of ours: in our own process it
+ * would hold LeakSanitizer's exit-time helper, which must see our threads. */
+static _Noreturn void keeper_pid_reused_child(const struct idmap *maps)
+{
+	int status = 0;
+	pid_t pid;
+
+	if (unshare(CLONE_NEWPID) < 0)
+		_exit(77);
+	pid = fork();
+	if (pid == 0)
+		_exit(keeper_reused_in_pidns(maps));
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		_exit(5);
+	_exit(WEXITSTATUS(status));
+}
+
+static void test_keeper_pid_reused(const struct idmap *maps)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		keeper_pid_reused_child(maps);
+	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 77) {
+		printf("ok %d - # SKIP keeper: no pid namespace\n", ++tap_n);
+		return;
+	}
+	ok(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	   "keeper: dead, its pid reused: the new holder of the pid gives no spare (%d)",
+	   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
 static void test_spare(void)
 {
 	struct idmap one = { .n = 1, .lines = { { 0, 0, 1 } } };
@@ -513,6 +632,7 @@ static void test_spare(void)
 	ok(userns_spare_check(&s, self) == 0, "spare: ours, a child of our namespace, net owned by it");
 	r = spare_probe(&s);
 	ok(r == 0, "spare: mapped as asked, lo up (%d)", r);
+	test_keeper_fds(&one, self);
 	ok(userns_spare_make(&one, &one, &s2) == 0 && !same_file(s.user, s2.user) &&
 		   !same_file(s.net, s2.net),
 	   "spare: the next one has namespaces of its own");
@@ -544,6 +664,7 @@ static void test_spare(void)
 	userns_spare_release(&s);
 	userns_spare_release(&s2);
 	test_spawn(&one);
+	test_keeper_pid_reused(&one);
 }
 
 int main(void)
