@@ -149,11 +149,13 @@ static void check_cgroup(struct doctor_report *r)
 		   "%s writable; controllers: %s", line + 3, ctl[0] ? ctl : "(none)");
 }
 
-/* Connect to the unix socket at @path: the real test that a service listens. */
+/* Connect to the unix socket at @path: the real test that a service listens.
+ * Non-blocking: a listener that never accepts blocks a blocking connect()
+ * once its backlog is full; then the answer is EAGAIN, never a hang. */
 static int try_connect(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 
 	if (fd < 0)
 		return -errno;

@@ -32,6 +32,31 @@ assert all(c["state"] in ("ok", "warn", "fail", "n/a") for c in d["checks"])
 print(len(d["checks"]))' "$WORK/doctor.json"
 expect_match "--json: valid JSON, defaults_work true, what/state/meaning/fix per check" '^[0-9]+$' "$OUT"
 
+# A display socket whose listener never accepts and whose backlog is full:
+# a blocking connect() would hang doctor; it must answer "no display".
+mkfifo "$WORK/wl.ready"
+python3 -c '
+import signal, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(0)
+held = []
+while True:
+    c = socket.socket(socket.AF_UNIX)
+    c.setblocking(False)
+    try:
+        c.connect(sys.argv[1])
+    except BlockingIOError:
+        break
+    held.append(c)
+open(sys.argv[2], "w").write("ready\n")
+signal.pause()' "$WORK/wl" "$WORK/wl.ready" &
+track_pid $!
+read -r _ <"$WORK/wl.ready"
+run_cmd env -u DISPLAY WAYLAND_DISPLAY="$WORK/wl" "$SBX" doctor
+expect_status "a display socket that never accepts: doctor still ends, exit 0" 0
+expect_match "a display socket that never accepts: no display" '^display +n/a ' "$OUT"
+
 run_sbx doctor --frobnicate
 expect_error "an unknown doctor option: one line, exit 125" 125 'doctor: unknown argument --frobnicate'
 
