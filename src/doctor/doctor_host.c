@@ -8,13 +8,16 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/magic.h>
+#include <poll.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -23,6 +26,9 @@
 #include "doctor.h"
 #include "userns.h"
 #include "util.h"
+
+/* Longest `xdg-dbus-proxy --version` may take before it counts as broken. */
+#define DBUS_PROXY_TIMEOUT_MS 10000
 
 #define SUBID_FIX "sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER"
 
@@ -208,9 +214,16 @@ static void check_dbus_proxy(struct doctor_report *r)
 		execlp("xdg-dbus-proxy", "xdg-dbus-proxy", "--version", (char *)NULL);
 		_exit(127);
 	}
-	if (pid > 0)
+	if (pid > 0) {
+		/* Bounded: whatever PATH finds under that name may never end. */
+		_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+		if (pidfd >= 0 && poll(&p, 1, DBUS_PROXY_TIMEOUT_MS) == 0)
+			kill(pid, SIGKILL);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
+	}
 	if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		doctor_add(r, "xdg-dbus-proxy", DOCTOR_OK, NULL, "runs (filtered D-Bus for --gui)");
 	else

@@ -57,6 +57,14 @@ run_cmd env -u DISPLAY WAYLAND_DISPLAY="$WORK/wl" "$SBX" doctor
 expect_status "a display socket that never accepts: doctor still ends, exit 0" 0
 expect_match "a display socket that never accepts: no display" '^display +n/a ' "$OUT"
 
+# An xdg-dbus-proxy (found through PATH) that never ends: doctor kills it.
+mkdir "$WORK/bin"
+printf '#!/bin/sh\nexec sleep 100000\n' >"$WORK/bin/xdg-dbus-proxy"
+chmod +x "$WORK/bin/xdg-dbus-proxy"
+run_cmd env PATH="$WORK/bin:$PATH" "$SBX" doctor
+expect_status "an xdg-dbus-proxy that hangs: doctor still ends, exit 0" 0
+expect_match "an xdg-dbus-proxy that hangs: not runnable" '^xdg-dbus-proxy +n/a ' "$OUT"
+
 run_sbx doctor --frobnicate
 expect_error "an unknown doctor option: one line, exit 125" 125 'doctor: unknown argument --frobnicate'
 
