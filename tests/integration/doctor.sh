@@ -65,6 +65,15 @@ run_cmd env PATH="$WORK/bin:$PATH" "$SBX" doctor
 expect_status "an xdg-dbus-proxy that hangs: doctor still ends, exit 0" 0
 expect_match "an xdg-dbus-proxy that hangs: not runnable" '^xdg-dbus-proxy +n/a ' "$OUT"
 
+# A path that is not UTF-8 (XDG_RUNTIME_DIR shows in the meanings): still JSON.
+run_cmd env XDG_RUNTIME_DIR="$WORK/"$'\xff\xc3(\xed\xa0\x80' "$SBX" doctor --json
+printf '%s' "$OUT" >"$WORK/doctor.json"
+run_cmd python3 -c '
+import json, sys
+d = json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))
+print(ascii([c["meaning"] for c in d["checks"] if c["what"] == "systemd user manager"][0]))' "$WORK/doctor.json"
+expect_match "--json with a non-UTF-8 path: valid UTF-8 JSON, bad bytes as U+FFFD" '\\ufffd\\ufffd\(\\ufffd\\ufffd\\ufffd/' "$OUT"
+
 run_sbx doctor --frobnicate
 expect_error "an unknown doctor option: one line, exit 125" 125 'doctor: unknown argument --frobnicate'
 
