@@ -8,13 +8,16 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/magic.h>
+#include <poll.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -23,6 +26,9 @@
 #include "doctor.h"
 #include "userns.h"
 #include "util.h"
+
+/* Longest `xdg-dbus-proxy --version` may take before it counts as broken. */
+#define DBUS_PROXY_TIMEOUT_MS 10000
 
 #define SUBID_FIX "sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER"
 
@@ -149,11 +155,13 @@ static void check_cgroup(struct doctor_report *r)
 		   "%s writable; controllers: %s", line + 3, ctl[0] ? ctl : "(none)");
 }
 
-/* Connect to the unix socket at @path: the real test that a service listens. */
+/* Connect to the unix socket at @path: the real test that a service listens.
+ * Non-blocking: a listener that never accepts blocks a blocking connect()
+ * once its backlog is full; then the answer is EAGAIN, never a hang. */
 static int try_connect(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 
 	if (fd < 0)
 		return -errno;
@@ -206,9 +214,16 @@ static void check_dbus_proxy(struct doctor_report *r)
 		execlp("xdg-dbus-proxy", "xdg-dbus-proxy", "--version", (char *)NULL);
 		_exit(127);
 	}
-	if (pid > 0)
+	if (pid > 0) {
+		/* Bounded: whatever PATH finds under that name may never end. */
+		_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+		if (pidfd >= 0 && poll(&p, 1, DBUS_PROXY_TIMEOUT_MS) == 0)
+			kill(pid, SIGKILL);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
+	}
 	if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		doctor_add(r, "xdg-dbus-proxy", DOCTOR_OK, NULL, "runs (filtered D-Bus for --gui)");
 	else

@@ -32,6 +32,48 @@ assert all(c["state"] in ("ok", "warn", "fail", "n/a") for c in d["checks"])
 print(len(d["checks"]))' "$WORK/doctor.json"
 expect_match "--json: valid JSON, defaults_work true, what/state/meaning/fix per check" '^[0-9]+$' "$OUT"
 
+# A display socket whose listener never accepts and whose backlog is full:
+# a blocking connect() would hang doctor; it must answer "no display".
+mkfifo "$WORK/wl.ready"
+python3 -c '
+import signal, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(0)
+held = []
+while True:
+    c = socket.socket(socket.AF_UNIX)
+    c.setblocking(False)
+    try:
+        c.connect(sys.argv[1])
+    except BlockingIOError:
+        break
+    held.append(c)
+open(sys.argv[2], "w").write("ready\n")
+signal.pause()' "$WORK/wl" "$WORK/wl.ready" &
+track_pid $!
+read -r _ <"$WORK/wl.ready"
+run_cmd env -u DISPLAY WAYLAND_DISPLAY="$WORK/wl" "$SBX" doctor
+expect_status "a display socket that never accepts: doctor still ends, exit 0" 0
+expect_match "a display socket that never accepts: no display" '^display +n/a ' "$OUT"
+
+# An xdg-dbus-proxy (found through PATH) that never ends: doctor kills it.
+mkdir "$WORK/bin"
+printf '#!/bin/sh\nexec sleep 100000\n' >"$WORK/bin/xdg-dbus-proxy"
+chmod +x "$WORK/bin/xdg-dbus-proxy"
+run_cmd env PATH="$WORK/bin:$PATH" "$SBX" doctor
+expect_status "an xdg-dbus-proxy that hangs: doctor still ends, exit 0" 0
+expect_match "an xdg-dbus-proxy that hangs: not runnable" '^xdg-dbus-proxy +n/a ' "$OUT"
+
+# A path that is not UTF-8 (XDG_RUNTIME_DIR shows in the meanings): still JSON.
+run_cmd env XDG_RUNTIME_DIR="$WORK/"$'\xff\xc3(\xed\xa0\x80' "$SBX" doctor --json
+printf '%s' "$OUT" >"$WORK/doctor.json"
+run_cmd python3 -c '
+import json, sys
+d = json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))
+print(ascii([c["meaning"] for c in d["checks"] if c["what"] == "systemd user manager"][0]))' "$WORK/doctor.json"
+expect_match "--json with a non-UTF-8 path: valid UTF-8 JSON, bad bytes as U+FFFD" '\\ufffd\\ufffd\(\\ufffd\\ufffd\\ufffd/' "$OUT"
+
 run_sbx doctor --frobnicate
 expect_error "an unknown doctor option: one line, exit 125, the hint to run a command named doctor" 125 \
 	"^sbx doctor: unexpected argument '--frobnicate'; to run the command doctor in a sandbox, write: sbx -- doctor --frobnicate\$"
