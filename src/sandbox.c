@@ -248,6 +248,50 @@ static int start_limits(const struct sbx_config *c, struct limits *limits, struc
 	return 0;
 }
 
+/* pid 1, in new namespaces: 0 in pid 1, its pid in sbx (*ret_pidfd its
+ * pidfd, or -1), or -errno with @e filled. */
+static pid_t clone_pid1(const struct sbx_config *c, struct userns_plan *plan,
+			const struct limits *limits, int *ret_pidfd, struct sbx_error *e)
+{
+	const char *aa;
+	pid_t pid;
+
+	/* The holder's spare holds only a user and a network namespace, made
+	 * ahead outside any cgroup of ours: a start that must create every
+	 * namespace in the clone (--info-fd, bwrap) or start pid 1 in the
+	 * sandbox's cgroup (--memory...) gives it back and clones as before. */
+	if (ns_all_at_clone(c) || limits_clone_cgroup_fd(limits) >= 0) {
+		userns_spare_release(&plan->spare);
+		pid = limits_clone(limits, ns_clone_flags(c), ret_pidfd);
+	} else {
+		pid = ns_spawn(c, plan, ret_pidfd);
+	}
+	if (pid >= 0)
+		return pid;
+	/* EACCES: an LSM's refusal, e.g. Ubuntu's AppArmor restriction. */
+	aa = apparmor_userns_hint(pid, apparmor_userns_restricted(APPARMOR_USERNS_SYSCTL));
+	return sbx_error_set(e, pid, "cannot create the namespaces%s%s%s", aa ? " (" : "",
+			     aa ? aa : pid == -EPERM || pid == -ENOSPC
+					       ? " (are unprivileged user namespaces disabled?)"
+					       : "",
+			     aa ? ")" : "");
+}
+
+/* After the sandbox: what sbx has to say about its end. */
+static void report_end(const struct syscall_filter *filter, struct tcp_bypass *bypass,
+		       struct limits *limits, struct status_fd *status, int r, int exit_status)
+{
+	char note[160];
+
+	if (r == 0)
+		status_fd_exited(status, exit_status);
+	if (r == 0 && syscall_filter_explain_end(filter, exit_status, note, sizeof(note)))
+		log_warn("%s", note);
+	log_bypass(bypass);
+	while (limits_check_events(limits, note, sizeof(note)))
+		log_warn("%s", note);
+}
+
 int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e)
 {
 	/* --name: the state directory goes last, once nothing is left. */
@@ -271,7 +315,6 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	struct userns_plan plan;
 	__attribute__((cleanup(status_fd_close))) struct status_fd status;
 	sigset_t forwarded;
-	char child_note[160];
 	int fds[2], pidfd = -1, r;
 	pid_t pid;
 
@@ -306,26 +349,9 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	child_end = fds[1];
 	child.sync_fd = child_end;
 
-	/* The holder's spare holds only a user and a network namespace, made
-	 * ahead outside any cgroup of ours: a start that must create every
-	 * namespace in the clone (--info-fd, bwrap) or start pid 1 in the
-	 * sandbox's cgroup (--memory...) gives it back and clones as before. */
-	if (ns_all_at_clone(c) || limits_clone_cgroup_fd(&limits) >= 0) {
-		userns_spare_release(&plan.spare);
-		pid = limits_clone(&limits, ns_clone_flags(c), &pidfd);
-	} else {
-		pid = ns_spawn(c, &plan, &pidfd);
-	}
-	if (pid < 0) {
-		/* EACCES: an LSM's refusal, e.g. Ubuntu's AppArmor restriction. */
-		const char *aa = apparmor_userns_hint(pid, apparmor_userns_restricted(APPARMOR_USERNS_SYSCTL));
-
-		return sbx_error_set(e, pid, "cannot create the namespaces%s%s%s", aa ? " (" : "",
-				     aa ? aa : pid == -EPERM || pid == -ENOSPC
-						       ? " (are unprivileged user namespaces disabled?)"
-						       : "",
-				     aa ? ")" : "");
-	}
+	pid = clone_pid1(c, &plan, &limits, &pidfd, e);
+	if (pid < 0)
+		return pid;
 	if (pid == 0) {
 		close(parent_end);
 		child_main(c, &child);
@@ -356,12 +382,6 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 		      },
 		      ret_status, e);
 	log_phase("sandbox ended");
-	if (r == 0)
-		status_fd_exited(&status, *ret_status);
-	if (r == 0 && syscall_filter_explain_end(&filter, *ret_status, child_note, sizeof(child_note)))
-		log_warn("%s", child_note);
-	log_bypass(&bypass);
-	while (limits_check_events(&limits, child_note, sizeof(child_note)))
-		log_warn("%s", child_note);
+	report_end(&filter, &bypass, &limits, &status, r, r == 0 ? *ret_status : 0);
 	return r;
 }
