@@ -40,6 +40,7 @@
 #include "oci_hooks.h"
 #include "oci_init.h"
 #include "oci_process.h"
+#include "oci_resources.h"
 #include "oci_spec.h"
 #include "oci_state.h"
 #include "sync.h"
@@ -352,6 +353,8 @@ int oci_create(const struct oci_create_opts *o, pid_t *ret_pid, struct sbx_error
 	r = oci_spec_load(bundle, &spec, e);
 	if (r == 0)
 		r = oci_landlock_check(&spec.landlock, e);
+	if (r == 0)
+		r = oci_resources_apply(&spec.resources, &spec.process, e);
 	if (r < 0) {
 		oci_spec_free(&spec);
 		return r;

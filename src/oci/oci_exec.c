@@ -29,6 +29,7 @@
 #include "oci_exec.h"
 #include "oci_json.h"
 #include "oci_process.h"
+#include "oci_resources.h"
 #include "oci_spec.h"
 #include "oci_state.h"
 #include "sync.h"
@@ -316,7 +317,10 @@ static int plan(const char *root, char **pos, int n_pos, struct oci_flag *f,
 		x->proc->terminal = false;
 		x->proc->n_rlimits = 0;
 	}
-	r = apply_flags(x->proc, f, e);
+	/* The container's pids.limit binds what exec adds to it too. */
+	r = oci_resources_apply(&x->spec.resources, x->proc, e);
+	if (r == 0)
+		r = apply_flags(x->proc, f, e);
 	if (r == 0 && f[F_PRESERVE].value && parse_uint(f[F_PRESERVE].value, 1000, &n) < 0)
 		r = sbx_error_set(e, EINVAL, "--preserve-fds: not a number");
 	x->preserve_fds = (int)n;
