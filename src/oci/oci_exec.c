@@ -317,8 +317,8 @@ static int plan(const char *root, char **pos, int n_pos, struct oci_flag *f,
 		x->proc->terminal = false;
 		x->proc->n_rlimits = 0;
 	}
-	/* The container's pids.limit binds what exec adds to it too. */
-	r = oci_resources_apply(&x->spec.resources, x->proc, e);
+	/* The container's limits bind what exec adds to it too. */
+	r = oci_resources_join(&x->spec, dir, x->proc, e);
 	if (r == 0)
 		r = apply_flags(x->proc, f, e);
 	if (r == 0 && f[F_PRESERVE].value && parse_uint(f[F_PRESERVE].value, 1000, &n) < 0)

@@ -2,12 +2,11 @@
 #include "autoconf.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "cgroup.h"
+#include "oci_cgroup.h"
 #include "oci_resources.h"
 #include "rlimit.h"
 #include "util.h"
@@ -42,7 +41,7 @@ int oci_resources_map(const struct oci_resources *res, const struct oci_resource
 
 	if (field)
 		return sbx_error_set(e, EOPNOTSUPP,
-				     "config.json: linux.resources.%s: cannot be applied: sbx oci enforces only pids.limit (RLIMIT_NPROC) so far; cgroup v2: %s",
+				     "config.json: linux.resources.%s: cannot be applied: no usable cgroup v2 (%s)",
 				     field, h->cgroup);
 	if (!res->pids)
 		return 0;
@@ -56,21 +55,41 @@ int oci_resources_map(const struct oci_resources *res, const struct oci_resource
 	return 0;
 }
 
-int oci_resources_apply(const struct oci_resources *res, struct oci_process *p,
-			struct sbx_error *e)
+/* Without a cgroup for the container: oci_resources_map() on this host. */
+static int fallback(const struct oci_resources *res, const char *why, struct oci_process *p,
+		    struct sbx_error *e)
 {
 	struct oci_resources_host h = { .root = geteuid() == 0,
-					.nproc_per_userns = rlimit_nproc_per_userns(NULL) };
-	struct cgroup_v2 cg = CGROUP_V2_INIT;
-	struct sbx_error why = { 0 };
-	char text[SBX_ERROR_MSG_MAX];
+					.nproc_per_userns = rlimit_nproc_per_userns(NULL),
+					.cgroup = why };
 
-	if (!res->memory && !res->swap && !res->cpu_quota && !res->cpu_period && !res->pids)
-		return 0;
-	if (cgroup_v2_find("/sys/fs/cgroup", "/proc/self/cgroup", &cg, &why) == 0)
-		snprintf(text, sizeof(text), "present, not used by sbx oci yet");
-	else
-		sbx_error_format(&why, text, sizeof(text));
-	h.cgroup = text;
 	return oci_resources_map(res, &h, p, e);
+}
+
+int oci_resources_setup(struct oci_spec *s, const char *id, const char *state_dir,
+			int *ret_cgroup_fd, struct sbx_error *e)
+{
+	char why[2 * SBX_ERROR_MSG_MAX];
+	int r;
+
+	*ret_cgroup_fd = -1;
+	if (!oci_cgroup_wanted(s))
+		return 0;
+	r = oci_cgroup_create(s, id, state_dir, ret_cgroup_fd, why, sizeof(why), e);
+	if (r <= 0)
+		return r;
+	return fallback(&s->resources, why, &s->process, e);
+}
+
+int oci_resources_join(const struct oci_spec *s, const char *state_dir, struct oci_process *p,
+		       struct sbx_error *e)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (!oci_cgroup_wanted(s))
+		return 0;
+	fd = oci_cgroup_open(state_dir);
+	if (fd >= 0)
+		return oci_cgroup_enter(fd, 0, e);
+	return fallback(&s->resources, "the container has no cgroup", p, e);
 }

@@ -2,11 +2,9 @@
  * enforces them, or the error that says it cannot
  *
  * Theory of operation. The runtime-spec asks a runtime to refuse a limit it
- * cannot apply. sbx's limits (src/limits/) enforce them in a delegated cgroup
- * v2 or, without one, pids through RLIMIT_NPROC. A container outlives the
- * `create` call, so the cgroup that sbx run makes for itself and removes at
- * its end does not fit; until sbx oci makes a cgroup of its own for the
- * container, the mapping is:
+ * cannot apply. Where the caller's cgroup v2 is delegated, the container
+ * gets a cgroup of its own with every limit (oci_cgroup.h). Without one,
+ * as sbx run's --pids does:
  *   pids.limit	RLIMIT_NPROC of the container's process (hard and soft,
  *		never above process.rlimits' own), which Linux 5.14 and later
  *		count per user namespace: the container's processes, not the
@@ -44,8 +42,20 @@ int oci_resources_map(const struct oci_resources *res, const struct oci_resource
 		      struct oci_process *p, struct sbx_error *e);
 
 /**
- * oci_resources_apply() - oci_resources_map() on this host, for `create`
- * Return: as oci_resources_map()
+ * oci_resources_setup() - for `create`: the container's cgroup with its
+ *			   limits (oci_cgroup.h), or without a usable cgroup
+ *			   v2 oci_resources_map() on this host
+ * @ret_cgroup_fd: the cgroup the process must enter, or -1
+ * Return: 0 or -errno with @e naming the field
  */
-int oci_resources_apply(const struct oci_resources *res, struct oci_process *p,
-			struct sbx_error *e);
+int oci_resources_setup(struct oci_spec *s, const char *id, const char *state_dir,
+			int *ret_cgroup_fd, struct sbx_error *e);
+
+/**
+ * oci_resources_join() - for `exec`: the caller enters the container's
+ *			  cgroup (its children stay there), or @p gets the
+ *			  fallback's rlimits
+ * Return: 0 or -errno with @e filled
+ */
+int oci_resources_join(const struct oci_spec *s, const char *state_dir, struct oci_process *p,
+		       struct sbx_error *e);

@@ -435,6 +435,12 @@ static int parse_linux(json_object *root, struct oci_spec *s, struct sbx_error *
 		r = parse_sysctl(lx, s, e);
 	if (r == 0)
 		r = parse_resources(lx, s, e);
+	if (r == 0) {
+		const char *cp = NULL;
+
+		r = oci_json_string(lx, "cgroupsPath", "linux", &cp, e);
+		s->cgroups_path = cp && *cp ? xstrdup(cp) : NULL;
+	}
 	if (r == 0)
 		r = parse_paths(lx, s, e);
 	if (r == 0)
@@ -608,6 +614,7 @@ int oci_spec_load(const char *bundle, struct oci_spec *ret, struct sbx_error *e)
 
 void oci_spec_free(struct oci_spec *s)
 {
+	free(s->cgroups_path);
 	free(s->oci_version);
 	free(s->root);
 	free(s->hostname);

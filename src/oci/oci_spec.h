@@ -160,6 +160,7 @@ struct oci_spec {
 	char *landlock_net;
 	struct oci_landlock landlock;
 	struct oci_resources resources;
+	char *cgroups_path;
 };
 
 /**

@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 
 #include "oci_args.h"
+#include "oci_cgroup.h"
 #include "oci_cmds.h"
 #include "oci_resources.h"
 #include "oci_spec.h"
@@ -307,6 +308,12 @@ static void test_resources(void)
 	if (r == 0)
 		r = oci_resources_map(&s.resources, &root, &s.process, &e);
 	ok(r == 0 && s.process.n_rlimits == 0, "limits of -1 and 0 ask for nothing, even for root");
+	oci_spec_free(&s);
+	r = parse(config("\"linux\": {\"cgroupsPath\": \"/user.slice/c1\", \"resources\": {\"pids\": {\"limit\": 9}}}"),
+		  &s, &e);
+	ok(r == 0 && s.cgroups_path && strcmp(s.cgroups_path, "/user.slice/c1") == 0 &&
+		   oci_cgroup_wanted(&s),
+	   "linux.cgroupsPath is kept for the container's cgroup");
 	oci_spec_free(&s);
 }
 
