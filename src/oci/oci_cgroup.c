@@ -21,6 +21,15 @@ bool oci_cgroup_wanted(const struct oci_spec *s)
 	return r->pids || r->memory || r->swap || r->cpu_quota || r->cpu_period;
 }
 
+/* Is @path @top or below it? (The caller's own cgroup is never the
+ * container's: delete would kill the caller.) */
+static bool is_within(const char *path, const char *top)
+{
+	size_t n = strlen(top);
+
+	return strncmp(path, top, n) == 0 && (path[n] == '/' || !path[n]);
+}
+
 /* Where the container's cgroup goes, below the hierarchy's mount. */
 static void choose_path(const struct oci_spec *s, const char *id, const struct cgroup_v2 *cg,
 			char *buf, size_t len)
@@ -35,7 +44,8 @@ static void choose_path(const struct oci_spec *s, const char *id, const struct c
 	parent[n] = '\0';
 	if (s->cgroups_path && s->cgroups_path[0] == '/' && !strstr(s->cgroups_path, "/..") &&
 	    strncmp(s->cgroups_path, parent, n) == 0 && s->cgroups_path[n] == '/' &&
-	    s->cgroups_path[n + 1] && strlen(s->cgroups_path) < len) {
+	    s->cgroups_path[n + 1] && strlen(s->cgroups_path) < len &&
+	    !is_within(cg->path, s->cgroups_path)) {
 		snprintf(buf, len, "%s", s->cgroups_path);
 		return;
 	}
@@ -150,7 +160,8 @@ int oci_cgroup_create(const struct oci_spec *s, const char *id, const char *stat
 		close(fd);
 	if (r < 0)
 		return sbx_error_set(e, r, "%s", rec);
-	if (mkdirat(parent, slash + 1, 0755) < 0)
+	/* cgroupsPath may name a cgroup the engine made for it already. */
+	if (mkdirat(parent, slash + 1, 0755) < 0 && (errno != EEXIST || !s->cgroups_path))
 		return sbx_error_set(e, errno, "linux.resources: cgroup %s", rel);
 	fd = openat(parent, slash + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {

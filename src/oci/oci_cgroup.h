@@ -11,9 +11,11 @@
  * subtree_control if not yet), the limits are written, and create moves
  * the container's process into it while that process waits for the hooks,
  * before it runs anything. The path is kept in the state directory
- * ("cgroup"); `exec` joins it; `delete` (and a failed create) kills what is
- * left there (cgroup.kill) and removes it. Without a usable cgroup v2 the
- * limits go through oci_resources.h's fallback.
+ * ("cgroup"); `exec` joins it (sbx oci exec itself moves in before it
+ * forks, so it counts against pids.limit while it waits); `delete` (and a
+ * failed create) kills what is left there (cgroup.kill) and removes it.
+ * Without a usable cgroup v2 the limits go through oci_resources.h's
+ * fallback.
  */
 #pragma once
 

@@ -76,6 +76,23 @@ oci delete --force lim1
 [ ! -e "$CG" ]
 ok $? "delete removes the container's cgroup"
 
+# linux.cgroupsPath inside the delegated subtree is used as it is; the
+# caller's own cgroup never is (delete would kill the caller).
+write_config '["/bin/sleep", "1000"]' '{"pids": {"limit": 7}}'
+sed -i "s|\"linux\": {|\"linux\": { \"cgroupsPath\": \"${PARENT#/sys/fs/cgroup}/sbx-test-cg$$\",|" "$B/config.json"
+oci create --bundle "$B" lim3
+[ "$RC" = 0 ] && [ "$(cat "$PARENT/sbx-test-cg$$/pids.max" 2>/dev/null)" = 7 ]
+ok $? "linux.cgroupsPath names the container's cgroup"
+oci delete --force lim3
+[ ! -e "$PARENT/sbx-test-cg$$" ]
+ok $? "... removed at delete"
+OWN=$(sed -n 's/^0:://p' /proc/self/cgroup)
+sed -i "s|\"cgroupsPath\": \"[^\"]*\"|\"cgroupsPath\": \"$OWN\"|" "$B/config.json"
+oci create --bundle "$B" lim4
+[ "$RC" = 0 ] && [ -e "$PARENT/sbx-oci-lim4" ] && [ "$(cat "/sys/fs/cgroup$OWN/pids.max" 2>/dev/null)" != 7 ]
+ok $? "a cgroupsPath naming the caller's own cgroup is not used"
+oci delete --force lim4
+
 # One process doubling a string to 128M: the one the kernel's OOM killer
 # picks, so the container's status says it.
 write_config '["/bin/sh", "-c", "x=a; n=0; while [ $n -lt 27 ]; do x=$x$x; n=$((n+1)); done; echo survived"]' '{"memory": {"limit": 33554432, "swap": 33554432}}'
