@@ -194,17 +194,22 @@ static _Noreturn void exec_helper(struct exec_plan *x, int sync_fd)
 	_exit(0);
 }
 
+void oci_forwarded_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	for (int s = 1; s < 32; s++)
+		if (s != SIGKILL && s != SIGSTOP && s != SIGCHLD && s != SIGSEGV && s != SIGBUS &&
+		    s != SIGILL && s != SIGFPE && s != SIGTTIN && s != SIGTTOU && s != SIGTSTP)
+			sigaddset(set, s);
+}
+
 int oci_wait_forwarding(pid_t pid, int *ret_status, struct sbx_error *e)
 {
 	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), sfd = -1;
 	sigset_t set;
 	int status = 0;
 
-	sigemptyset(&set);
-	for (int s = 1; s < 32; s++)
-		if (s != SIGKILL && s != SIGSTOP && s != SIGCHLD && s != SIGSEGV && s != SIGBUS &&
-		    s != SIGILL && s != SIGFPE && s != SIGTTIN && s != SIGTTOU && s != SIGTSTP)
-			sigaddset(&set, s);
+	oci_forwarded_signals(&set);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (pidfd < 0 || sfd < 0)
