@@ -313,7 +313,7 @@ int cgroup_v2_create(struct cgroup_v2 *cg, unsigned need, const struct cgroup_re
 }
 
 /* Wait, bounded, for "populated 0" in @dirfd's cgroup.events. */
-static void wait_empty(int dirfd)
+void cgroup_v2_wait_empty(int dirfd)
 {
 	_cleanup_close_ int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	int64_t deadline = monotonic_ms() + CGROUP_EMPTY_WAIT_MS;
@@ -368,7 +368,7 @@ void cgroup_v2_destroy(struct cgroup_v2 *cg)
 		/* cgroup.kill is Linux 5.14; before, pid 1's end killed all
 		 * (its pid namespace), and only exiting ones may be left. */
 		cg_write(cg, cg->limit_fd, "cgroup.kill", "1");
-		wait_empty(cg->limit_fd);
+		cgroup_v2_wait_empty(cg->limit_fd);
 		close(TAKE_FD(cg->sandbox_fd));
 		close(TAKE_FD(cg->limit_fd));
 		remove_tree(cg, cg->dirfd, cg->limit, 0);

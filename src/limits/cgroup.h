@@ -131,6 +131,13 @@ int cgroup_v2_create(struct cgroup_v2 *cg, unsigned need, const struct cgroup_re
 void cgroup_v2_destroy(struct cgroup_v2 *cg);
 
 /**
+ * cgroup_v2_wait_empty() - wait (inotify on cgroup.events, a few seconds at
+ *			    most) until the cgroup @dirfd holds no process
+ *			    (also for sbx oci's container cgroups)
+ */
+void cgroup_v2_wait_empty(int dirfd);
+
+/**
  * cgroup_v2_move_self() - move sbx into the sandbox's cgroup (@to_sandbox)
  *			   or back into its leaf: around a clone, on kernels
  *			   without CLONE_INTO_CGROUP (before 5.7)

@@ -36,10 +36,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "oci_cgroup.h"
 #include "oci_create.h"
 #include "oci_hooks.h"
 #include "oci_init.h"
 #include "oci_process.h"
+#include "oci_resources.h"
 #include "oci_spec.h"
 #include "oci_state.h"
 #include "sync.h"
@@ -139,6 +141,7 @@ struct create_run {
 	int signal_fd; /* SIGINT, SIGTERM, SIGHUP, SIGQUIT to create: give up cleanly */
 	pid_t stage1;
 	pid_t pid;
+	int cgroup_fd; /* the container's own cgroup (linux.resources), or -1 */
 };
 
 static int handle(struct create_run *c, const struct sync_msg *m, bool *done, struct sbx_error *e)
@@ -156,6 +159,13 @@ static int handle(struct create_run *c, const struct sync_msg *m, bool *done, st
 		c->pid = m->value;
 		return 0;
 	case OCI_SYNC_HOOKS:
+		/* The process waits for GO: it enters its cgroup before it runs
+		 * anything, and all it forks is there. */
+		if (c->cgroup_fd >= 0) {
+			r = oci_cgroup_enter(c->cgroup_fd, c->pid, e);
+			if (r < 0)
+				return r;
+		}
 		c->st->pid = c->pid;
 		state = oci_state_json_with(c->st, "creating");
 		r = oci_hooks_run(c->spec->hooks[OCI_HOOK_PRESTART], c->spec->n_hooks[OCI_HOOK_PRESTART],
@@ -237,8 +247,8 @@ static void close_namespaces(const struct oci_spec *s, struct oci_init_args *a)
 
 /* Everything after the state directory exists; the caller removes it on failure. */
 static int create_in(const struct oci_create_opts *o, const struct oci_spec *s, const char *dir,
-		     struct oci_state *st, int signal_fd, const sigset_t *o_mask, pid_t *ret_pid,
-		     struct sbx_error *e)
+		     struct oci_state *st, int signal_fd, const sigset_t *o_mask, int cgroup_fd,
+		     pid_t *ret_pid, struct sbx_error *e)
 {
 	__attribute__((cleanup(syscall_filter_release))) struct syscall_filter filter = { 0 };
 	_cleanup_close_ int fifo = -1, console = -1, pair0 = -1, pair1 = -1;
@@ -246,7 +256,8 @@ static int create_in(const struct oci_create_opts *o, const struct oci_spec *s, 
 	_cleanup_free_ char *hook_state = NULL;
 	struct oci_init_args a = { .spec = s, .fifo_fd = -1, .no_pivot = o->no_pivot,
 				   .preserve_fds = o->preserve_fds, .filter = &filter };
-	struct create_run c = { .o = o, .spec = s, .st = st, .signal_fd = signal_fd };
+	struct create_run c = { .o = o, .spec = s, .st = st, .signal_fd = signal_fd,
+				.cgroup_fd = cgroup_fd };
 	int fds[2], status, r;
 
 	r = oci_process_filter(s->seccomp_json, s->process.caps[OCI_CAP_BOUNDING], &filter, e);
@@ -341,7 +352,7 @@ int oci_create(const struct oci_create_opts *o, pid_t *ret_pid, struct sbx_error
 	_cleanup_free_ char *dir = NULL, *bundle = NULL;
 	char real[PATH_MAX];
 	sigset_t stop, old_mask;
-	int r, signal_fd;
+	int r, signal_fd, cgroup_fd = -1;
 
 	if (!realpath(o->bundle ? o->bundle : ".", real))
 		return sbx_error_set(e, errno, "--bundle %s", o->bundle ? o->bundle : ".");
@@ -371,6 +382,14 @@ int oci_create(const struct oci_create_opts *o, pid_t *ret_pid, struct sbx_error
 			return sbx_error_set(e, 0, "container %s already exists", o->id);
 		return sbx_error_set(e, errno, "%s", dir);
 	}
+	/* linux.resources: the container's cgroup, recorded in @dir (so that
+	 * oci_state_remove() takes it away too), or the fallback's rlimits. */
+	r = oci_resources_setup(&spec, o->id, dir, &cgroup_fd, e);
+	if (r < 0) {
+		oci_state_remove(dir);
+		oci_spec_free(&spec);
+		return r;
+	}
 	st.id = xstrdup(o->id);
 	st.bundle = xstrdup(bundle);
 	st.created = oci_now_rfc3339();
@@ -385,11 +404,13 @@ int oci_create(const struct oci_create_opts *o, pid_t *ret_pid, struct sbx_error
 	sigprocmask(SIG_BLOCK, &stop, &old_mask);
 	signal_fd = signalfd(-1, &stop, SFD_CLOEXEC);
 	r = signal_fd < 0 ? sbx_error_set(e, errno, "signalfd")
-			  : create_in(o, &spec, dir, &st, signal_fd, &old_mask, ret_pid, e);
+			  : create_in(o, &spec, dir, &st, signal_fd, &old_mask, cgroup_fd, ret_pid, e);
 	if (r < 0)
 		oci_state_remove(dir);
 	if (signal_fd >= 0)
 		close(signal_fd);
+	if (cgroup_fd >= 0)
+		close(cgroup_fd);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	oci_state_free(&st);
 	oci_spec_free(&spec);

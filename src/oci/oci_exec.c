@@ -29,6 +29,7 @@
 #include "oci_exec.h"
 #include "oci_json.h"
 #include "oci_process.h"
+#include "oci_resources.h"
 #include "oci_spec.h"
 #include "oci_state.h"
 #include "sync.h"
@@ -193,17 +194,22 @@ static _Noreturn void exec_helper(struct exec_plan *x, int sync_fd)
 	_exit(0);
 }
 
+void oci_forwarded_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	for (int s = 1; s < 32; s++)
+		if (s != SIGKILL && s != SIGSTOP && s != SIGCHLD && s != SIGSEGV && s != SIGBUS &&
+		    s != SIGILL && s != SIGFPE && s != SIGTTIN && s != SIGTTOU && s != SIGTSTP)
+			sigaddset(set, s);
+}
+
 int oci_wait_forwarding(pid_t pid, int *ret_status, struct sbx_error *e)
 {
 	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), sfd = -1;
 	sigset_t set;
 	int status = 0;
 
-	sigemptyset(&set);
-	for (int s = 1; s < 32; s++)
-		if (s != SIGKILL && s != SIGSTOP && s != SIGCHLD && s != SIGSEGV && s != SIGBUS &&
-		    s != SIGILL && s != SIGFPE && s != SIGTTIN && s != SIGTTOU && s != SIGTSTP)
-			sigaddset(&set, s);
+	oci_forwarded_signals(&set);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (pidfd < 0 || sfd < 0)
@@ -316,7 +322,10 @@ static int plan(const char *root, char **pos, int n_pos, struct oci_flag *f,
 		x->proc->terminal = false;
 		x->proc->n_rlimits = 0;
 	}
-	r = apply_flags(x->proc, f, e);
+	/* The container's limits bind what exec adds to it too. */
+	r = oci_resources_join(&x->spec, dir, x->proc, e);
+	if (r == 0)
+		r = apply_flags(x->proc, f, e);
 	if (r == 0 && f[F_PRESERVE].value && parse_uint(f[F_PRESERVE].value, 1000, &n) < 0)
 		r = sbx_error_set(e, EINVAL, "--preserve-fds: not a number");
 	x->preserve_fds = (int)n;

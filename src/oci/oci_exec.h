@@ -1,6 +1,8 @@
 /* oci_exec.h - `exec`: a new process in a running container */
 #pragma once
 
+#include <signal.h>
+
 #include "error.h"
 
 /**
@@ -10,6 +12,14 @@
  * Return: 0 or -errno with @e filled
  */
 int oci_exec(const char *root, int argc, char **argv, int *ret_status, struct sbx_error *e);
+
+/**
+ * oci_forwarded_signals() - the signals oci_wait_forwarding() forwards:
+ *			     blocked by `run` before `start`, so that one
+ *			     sent as soon as the container runs is forwarded,
+ *			     not fatal to sbx-oci
+ */
+void oci_forwarded_signals(sigset_t *set);
 
 /**
  * oci_wait_forwarding() - wait for @pid (our child, or re-parented to us as

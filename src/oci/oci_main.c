@@ -2,6 +2,7 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -144,7 +145,21 @@ static int cmd_run(const struct oci_globals *g, int argc, char **argv)
 		return fail(g, &e);
 	if (!detach)
 		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-	if (oci_create(&o, &pid, &e) < 0 || oci_start(g->root, o.id, &e) < 0) {
+	if (oci_create(&o, &pid, &e) < 0) {
+		oci_delete(g->root, o.id, true, &(struct sbx_error){ 0 });
+		return fail(g, &e);
+	}
+	/* From start on, a signal is the container's (the engine's stop, or a
+	 * test's TERM as soon as it runs): blocked until the forwarding reads
+	 * it, never the default action on sbx-oci itself. (Not before create:
+	 * the container's process would inherit the mask.) */
+	if (!detach) {
+		sigset_t fwd;
+
+		oci_forwarded_signals(&fwd);
+		sigprocmask(SIG_BLOCK, &fwd, NULL);
+	}
+	if (oci_start(g->root, o.id, &e) < 0) {
 		oci_delete(g->root, o.id, true, &(struct sbx_error){ 0 });
 		return fail(g, &e);
 	}

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -295,14 +296,75 @@ static bool asks_nothing(const char *key, json_object *v, int depth)
 	}
 }
 
-/* linux.resources: sbx has no cgroup of its own to write to (and the
- * resource-limits work lives elsewhere), so following the runtime-spec a
- * limit that cannot be applied is an error, naming it, never a silent skip;
+/* One limit of linux.resources: a positive number is a limit, 0 or -1
+ * (runc's and crun's "unlimited") none. */
+static int resource_limit(json_object *obj, const char *key, const char *where,
+			  unsigned long long *ret, struct sbx_error *e)
+{
+	int64_t n = 0;
+	int r = oci_json_i64(obj, key, where, -1, INT64_MAX, &n, e);
+
+	if (r == 0 && n > 0)
+		*ret = (unsigned long long)n;
+	return r;
+}
+
+/* The members of one controller's object sbx reads (@known); any other that
+ * asks for something is refused, naming it. */
+static int resource_rest(json_object *obj, const char *where, const char *const *known,
+			 struct sbx_error *e)
+{
+	json_object_object_foreach(obj, key, val)
+	{
+		bool ok = asks_nothing(key, val, 0);
+
+		for (size_t i = 0; !ok && known[i]; i++)
+			ok = strcmp(key, known[i]) == 0;
+		if (!ok)
+			return sbx_error_set(e, EOPNOTSUPP,
+					     "config.json: %s.%.64s: cannot be applied: sbx does not enforce it",
+					     where, key);
+	}
+	return 0;
+}
+
+static int parse_resource(const char *key, json_object *val, struct oci_resources *res,
+			  struct sbx_error *e)
+{
+	static const char *const pids[] = { "limit", NULL }, *const mem[] = { "limit", "swap", NULL },
+				 *const cpu[] = { "quota", "period", NULL };
+	unsigned long long n = 0;
+	int r;
+
+	if (!json_object_is_type(val, json_type_object))
+		return sbx_error_set(e, EINVAL, "config.json: linux.resources.%.64s: expected an object", key);
+	if (strcmp(key, "pids") == 0) {
+		r = resource_limit(val, "limit", "linux.resources.pids", &n, e);
+		if (r == 0 && n > ULONG_MAX / 2)
+			n = 0; /* as good as unlimited */
+		res->pids = n;
+		return r < 0 ? r : resource_rest(val, "linux.resources.pids", pids, e);
+	}
+	if (strcmp(key, "memory") == 0) {
+		r = resource_limit(val, "limit", "linux.resources.memory", &res->memory, e);
+		if (r == 0)
+			r = resource_limit(val, "swap", "linux.resources.memory", &res->swap, e);
+		return r < 0 ? r : resource_rest(val, "linux.resources.memory", mem, e);
+	}
+	r = resource_limit(val, "quota", "linux.resources.cpu", &res->cpu_quota, e);
+	if (r == 0)
+		r = resource_limit(val, "period", "linux.resources.cpu", &res->cpu_period, e);
+	return r < 0 ? r : resource_rest(val, "linux.resources.cpu", cpu, e);
+}
+
+/* linux.resources: pids, memory and cpu limits are read into @s->resources
+ * and applied where the host allows (oci_resources.c), else refused there,
+ * naming them, as the runtime-spec asks. Any other limit is refused here;
  * values that ask for nothing (engines' defaults) are fine. Device rules
  * are the exception: without a cgroup nothing but the nodes sbx creates
  * (the defaults and linux.devices) exists in the container, which is what
  * an allow-list of those nodes asks for. */
-static int parse_resources(json_object *linux_obj, struct sbx_error *e)
+static int parse_resources(json_object *linux_obj, struct oci_spec *s, struct sbx_error *e)
 {
 	json_object *res;
 	int r = oci_json_object(linux_obj, "resources", "linux", &res, e);
@@ -311,10 +373,17 @@ static int parse_resources(json_object *linux_obj, struct sbx_error *e)
 		return r;
 	json_object_object_foreach(res, key, val)
 	{
+		if (strcmp(key, "pids") == 0 || strcmp(key, "memory") == 0 ||
+		    strcmp(key, "cpu") == 0) {
+			r = parse_resource(key, val, &s->resources, e);
+			if (r < 0)
+				return r;
+			continue;
+		}
 		if (strcmp(key, "devices") == 0 || asks_nothing(key, val, 0))
 			continue;
 		return sbx_error_set(e, EOPNOTSUPP,
-				     "config.json: linux.resources.%.64s: cannot be applied: sbx has no cgroup to enforce it (run the engine without cgroup limits)",
+				     "config.json: linux.resources.%.64s: cannot be applied: sbx does not enforce it",
 				     key);
 	}
 	return 0;
@@ -365,7 +434,13 @@ static int parse_linux(json_object *root, struct oci_spec *s, struct sbx_error *
 	if (r == 0)
 		r = parse_sysctl(lx, s, e);
 	if (r == 0)
-		r = parse_resources(lx, e);
+		r = parse_resources(lx, s, e);
+	if (r == 0) {
+		const char *cp = NULL;
+
+		r = oci_json_string(lx, "cgroupsPath", "linux", &cp, e);
+		s->cgroups_path = cp && *cp ? xstrdup(cp) : NULL;
+	}
 	if (r == 0)
 		r = parse_paths(lx, s, e);
 	if (r == 0)
@@ -539,6 +614,7 @@ int oci_spec_load(const char *bundle, struct oci_spec *ret, struct sbx_error *e)
 
 void oci_spec_free(struct oci_spec *s)
 {
+	free(s->cgroups_path);
 	free(s->oci_version);
 	free(s->root);
 	free(s->hostname);

@@ -107,6 +107,22 @@ struct oci_process {
 };
 
 /**
+ * struct oci_resources - the limits of linux.resources that sbx can enforce
+ * (src/limits/; oci_resources.h says where), 0: none asked for
+ * @pids:	pids.limit
+ * @memory:	memory.limit, bytes
+ * @swap:	memory.swap (memory + swap, as the spec counts), bytes
+ * @cpu_quota, @cpu_period: cpu.quota / cpu.period, microseconds
+ */
+struct oci_resources {
+	unsigned long pids;
+	unsigned long long memory;
+	unsigned long long swap;
+	unsigned long long cpu_quota;
+	unsigned long long cpu_period;
+};
+
+/**
  * struct oci_spec - everything sbx takes from a config.json
  * @seccomp_json:	linux.seccomp, serialised again for seccomp_profile_build()
  * @annotations_json:	"annotations" as JSON text, for the state ("{}" if none)
@@ -143,6 +159,8 @@ struct oci_spec {
 	char *landlock_fs;
 	char *landlock_net;
 	struct oci_landlock landlock;
+	struct oci_resources resources;
+	char *cgroups_path;
 };
 
 /**

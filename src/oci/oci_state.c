@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "oci_cgroup.h"
 #include "oci_json.h"
 #include "oci_spec.h"
 #include "oci_state.h"
@@ -222,6 +223,7 @@ void oci_state_remove(const char *dir)
 	static const char *const files[] = { "state.json", "state.json.tmp", "exec.fifo" };
 	_cleanup_close_ int fd = open(dir, O_DIRECTORY | O_CLOEXEC);
 
+	oci_cgroup_remove(dir);
 	if (fd >= 0)
 		for (size_t i = 0; i < ARRAY_SIZE(files); i++)
 			unlinkat(fd, files[i], 0);

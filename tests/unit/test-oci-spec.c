@@ -2,6 +2,7 @@
  * argument parser, signal names and container ids */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -9,7 +10,9 @@
 #include <sys/resource.h>
 
 #include "oci_args.h"
+#include "oci_cgroup.h"
 #include "oci_cmds.h"
+#include "oci_resources.h"
 #include "oci_spec.h"
 #include "oci_state.h"
 #include "tap.h"
@@ -126,10 +129,14 @@ static void test_errors(void)
 	ok(parse(config(""), &s, &e) == 0, "the minimal config parses");
 	oci_spec_free(&s);
 	expect_error("\"linux\": {\"intelRdt\": {\"closID\": \"x\"}}", "linux.intelRdt", "intelRdt");
-	expect_error("\"linux\": {\"resources\": {\"pids\": {\"limit\": 5}}}", "linux.resources.pids",
-		     "an unenforceable limit");
-	expect_error("\"linux\": {\"resources\": {\"cpu\": {\"shares\": 512}}}", "linux.resources.cpu",
-		     "a cpu weight");
+	expect_error("\"linux\": {\"resources\": {\"hugepageLimits\": [{\"limit\": 5}]}}",
+		     "linux.resources.hugepageLimits", "an unenforceable limit");
+	expect_error("\"linux\": {\"resources\": {\"cpu\": {\"shares\": 512}}}",
+		     "linux.resources.cpu.shares", "a cpu weight");
+	expect_error("\"linux\": {\"resources\": {\"memory\": {\"reservation\": 4096}}}",
+		     "linux.resources.memory.reservation", "a memory member sbx does not read");
+	expect_error("\"linux\": {\"resources\": {\"pids\": {\"limit\": \"5\"}}}",
+		     "linux.resources.pids", "a limit that is not a number");
 	ok(parse(config("\"linux\": {\"resources\": {\"cpu\": {\"shares\": 1024, \"quota\": -1}, "
 			"\"memory\": {\"limit\": 0}, \"pids\": {\"limit\": -1}}}"), &s, &e) == 0,
 	   "resources that ask for nothing (containerd's defaults) are fine");
@@ -240,6 +247,76 @@ static void test_ids(void)
 	ok(oci_state_dir("/r", "", &dir, &e) < 0, "an empty id is refused");
 }
 
+/* linux.resources: parsed into the limits, then mapped onto the host. */
+static void test_resources(void)
+{
+	struct oci_resources_host user = { .nproc_per_userns = true, .cgroup = "hybrid" };
+	struct oci_resources_host root = user, old = user;
+	struct oci_spec s;
+	struct sbx_error e;
+	int r;
+
+	root.root = true;
+	old.nproc_per_userns = false;
+	r = parse(config("\"linux\": {\"resources\": {\"pids\": {\"limit\": 5}, "
+			 "\"memory\": {\"limit\": 1048576, \"swap\": 2097152, \"swappiness\": 0}, "
+			 "\"cpu\": {\"quota\": 50000, \"period\": 100000, \"shares\": 1024}}}"),
+		  &s, &e);
+	ok(r == 0 && s.resources.pids == 5 && s.resources.memory == 1048576 &&
+		   s.resources.swap == 2097152 && s.resources.cpu_quota == 50000 &&
+		   s.resources.cpu_period == 100000,
+	   "pids.limit, memory.limit/swap and cpu.quota/period are read");
+	r = oci_resources_map(&s.resources, &user, &s.process, &e);
+	ok(r == -EOPNOTSUPP && strstr(e.msg, "linux.resources.memory.limit: cannot be applied") &&
+		   strstr(e.msg, "hybrid"),
+	   "memory.limit without a cgroup is refused, naming it and what the host has");
+	s.resources.memory = 0;
+	r = oci_resources_map(&s.resources, &user, &s.process, &e);
+	ok(r < 0 && strstr(e.msg, "linux.resources.memory.swap"), "so is memory.swap");
+	s.resources.swap = 0;
+	r = oci_resources_map(&s.resources, &user, &s.process, &e);
+	ok(r < 0 && strstr(e.msg, "linux.resources.cpu.quota"), "so is cpu.quota");
+	s.resources.cpu_quota = s.resources.cpu_period = 0;
+	r = oci_resources_map(&s.resources, &root, &s.process, &e);
+	ok(r < 0 && strstr(e.msg, "linux.resources.pids.limit") && strstr(e.msg, "root"),
+	   "pids.limit for root is refused: RLIMIT_NPROC does not apply to it");
+	r = oci_resources_map(&s.resources, &old, &s.process, &e);
+	ok(r < 0 && strstr(e.msg, "5.14"), "pids.limit before Linux 5.14 is refused");
+	r = oci_resources_map(&s.resources, &user, &s.process, &e);
+	ok(r == 0 && s.process.n_rlimits == 1 && s.process.rlimits[0].resource == RLIMIT_NPROC &&
+		   s.process.rlimits[0].soft == 5 && s.process.rlimits[0].hard == 5,
+	   "pids.limit for a user is RLIMIT_NPROC of the process");
+	oci_spec_free(&s);
+
+	/* process.rlimits' own RLIMIT_NPROC, as parse_rlimits() would leave it */
+	r = parse(config("\"linux\": {\"resources\": {\"pids\": {\"limit\": 64}}}"), &s, &e);
+	s.process.rlimits = calloc(1, sizeof(*s.process.rlimits));
+	s.process.rlimits[0] = (struct oci_rlimit){ RLIMIT_NPROC, 50, 100 };
+	s.process.n_rlimits = 1;
+	if (r == 0)
+		r = oci_resources_map(&s.resources, &user, &s.process, &e);
+	ok(r == 0 && s.process.n_rlimits == 1 && s.process.rlimits[0].soft == 50 &&
+		   s.process.rlimits[0].hard == 64,
+	   "pids.limit lowers the process's own RLIMIT_NPROC, never raises it");
+	if (r < 0)
+		printf("#   got: %d '%s'\n", r, e.msg);
+	oci_spec_free(&s);
+
+	r = parse(config("\"linux\": {\"resources\": {\"pids\": {\"limit\": -1}, "
+			 "\"memory\": {\"limit\": -1, \"swap\": 0}}}"),
+		  &s, &e);
+	if (r == 0)
+		r = oci_resources_map(&s.resources, &root, &s.process, &e);
+	ok(r == 0 && s.process.n_rlimits == 0, "limits of -1 and 0 ask for nothing, even for root");
+	oci_spec_free(&s);
+	r = parse(config("\"linux\": {\"cgroupsPath\": \"/user.slice/c1\", \"resources\": {\"pids\": {\"limit\": 9}}}"),
+		  &s, &e);
+	ok(r == 0 && s.cgroups_path && strcmp(s.cgroups_path, "/user.slice/c1") == 0 &&
+		   oci_cgroup_wanted(&s),
+	   "linux.cgroupsPath is kept for the container's cgroup");
+	oci_spec_free(&s);
+}
+
 int main(void)
 {
 	test_full();
@@ -247,5 +324,6 @@ int main(void)
 	test_args();
 	test_landlock();
 	test_ids();
+	test_resources();
 	return tap_done();
 }
