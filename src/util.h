@@ -49,6 +49,16 @@ static inline void cleanup_closep(int *fd)
 int write_all(int fd, const void *buf, size_t len);
 
 /**
+ * read_all() - all of @fd up to its end, at most @max bytes
+ *
+ * The buffer holds one more byte, a NUL after the data, so text can be
+ * used as a string (and --args split into words).
+ * Return: 0, -EFBIG past @max, or -errno; the buffer in @ret_buf (freed by
+ *	   the caller) and its length in @ret_len
+ */
+int read_all(int fd, size_t max, char **ret_buf, size_t *ret_len);
+
+/**
  * write_file_at() - open @path (relative to @dirfd) for writing and store @data in it
  * Return: 0 or -errno
  */

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "bwrap_args.h"
-#include "bwrap_fd.h"
 #include "util.h"
 #include "viewspec.h"
 
@@ -411,7 +410,7 @@ static int opt_seccomp(struct sbx_config *c, struct bwrap_opts *o, const struct 
 	*(opt->data ? &o->add_seccomp_given : &o->seccomp_given) = true;
 	/* Read here, not in the sandbox: a bad program stops bwrap before
 	 * anything starts. */
-	r = bwrap_fd_read_all(fd, 1 << 20, &buf, &len);
+	r = read_all(fd, 1 << 20, &buf, &len);
 	if (r < 0)
 		return sbx_error_set(e, -r, "Can't read seccomp data");
 	close(fd);
@@ -480,7 +479,7 @@ static int opt_args(struct sbx_config *c, struct bwrap_opts *o, const struct bwr
 		return r;
 	if (o->args_depth >= BWRAP_ARGS_MAX_DEPTH)
 		return sbx_error_set(e, 0, "--args nested too deeply");
-	r = bwrap_fd_read_all(fd, BWRAP_ARGS_MAX_BYTES, &buf, &len);
+	r = read_all(fd, BWRAP_ARGS_MAX_BYTES, &buf, &len);
 	if (r < 0)
 		return sbx_error_set(e, -r, "Can't read --args data");
 	close(fd);

@@ -226,32 +226,7 @@ static int apply_dir(int rootfd, const struct sbx_mount_spec *m)
  * even a truncated file in a bound host directory. */
 static int read_data(int fd, char **ret_buf, size_t *ret_len)
 {
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 0;
-
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			cap = cap ? cap * 2 : 65536;
-			if (cap > VIEWOPS_DATA_MAX + 1)
-				cap = VIEWOPS_DATA_MAX + 1;
-			buf = xreallocarray(buf, cap, 1);
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > VIEWOPS_DATA_MAX)
-			return -EFBIG;
-	}
-	*ret_buf = TAKE_PTR(buf);
-	*ret_len = len;
-	return 0;
+	return read_all(fd, VIEWOPS_DATA_MAX, ret_buf, ret_len);
 }
 
 /* @m->fd's content, refused past the limit in one line (-EFBIG). */
