@@ -384,6 +384,7 @@ int userns_write_maps(struct userns_plan *p, pid_t pid, bool *ret_setgroups_allo
 void userns_plan_bwrap(struct userns_plan *p, uid_t host_uid, gid_t host_gid, uid_t uid, gid_t gid)
 {
 	memset(p, 0, sizeof(*p));
+	p->spare = (struct userns_spare){ -1, -1 }; /* none: 0 would be stdin */
 	idmap_build(host_uid, uid, NULL, 0, 1, &p->uid_single);
 	idmap_build(host_gid, gid, NULL, 0, 1, &p->gid_single);
 	p->uid_map = p->uid_single;

@@ -106,7 +106,8 @@ const char *desktop_host_runtime_dir(void)
 	return d && d[0] == '/' ? d : NULL;
 }
 
-static void add_line(char **lines, size_t *n, const char *fmt, va_list ap)
+static __attribute__((format(printf, 3, 0))) void add_line(char **lines, size_t *n, const char *fmt,
+								  va_list ap)
 {
 	char *s;
 

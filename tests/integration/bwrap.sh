@@ -36,6 +36,11 @@ expect_out "the root is a writable tmpfs, as bwrap's" x
 run_cmd "$BW" "${ROOT[@]}" /bin/sh -c 'exit 7'
 expect_status "the command's exit status" 7
 
+# The host's root bound at / (bubblewrap's tests' $RUN), with stdin: the
+# plan of a bwrap start once held fd 0 as a "spare namespace" and closed it.
+run_cmd bash -c "echo through-stdin | \"$BW\" --bind / / --tmpfs /tmp cat"
+expect_out "--bind / /: the host's root, and stdin reaches the command" through-stdin
+
 # The caller's fds reach the command (xdg-dbus-proxy --args=N relies on it).
 run_cmd bash -c "exec 9<<<inherited; \"$BW\" ${ROOT[*]} /bin/sh -c 'cat <&9'"
 expect_out "an fd nobody named on the command line reaches the command" inherited
