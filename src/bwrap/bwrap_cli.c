@@ -80,7 +80,6 @@ static void usage(FILE *f, const char *argv0)
 
 static bool userns_possible(void)
 {
-	_cleanup_free_ char *max = NULL;
 	FILE *f;
 	char buf[32] = "";
 
