@@ -301,7 +301,7 @@ static int apply_file(int rootfd, const struct sbx_mount_spec *m, struct sbx_err
  * bound at DEST, then unlinked (only after the attach: the kernel refuses to
  * attach a clone of an unlinked file). */
 static int bind_data_file(int scratch, int rootfd, const char *name, const struct sbx_mount_spec *m,
-			  struct sbx_error *e)
+			  bool *ret_in_root, struct sbx_error *e)
 {
 	_cleanup_close_ int mfd = -1;
 	_cleanup_free_ char *data = NULL;
@@ -312,8 +312,18 @@ static int bind_data_file(int scratch, int rootfd, const char *name, const struc
 	r = read_option_data(m, &data, &len, e);
 	if (r == 0)
 		r = write_file(scratch, name, m, data, len);
-	if (r == 0)
-		r = mnt_clone_tree(scratch, name, false, &mfd);
+	if (r < 0)
+		return r;
+	r = mnt_clone_tree(scratch, name, false, &mfd);
+	/* Linux before 6.15 refuses a clone inside a detached mount (EINVAL):
+	 * there the file goes on the root's own file system, under the same
+	 * hidden name, as before the scratch tmpfs (unlinked once bound). */
+	if (r == -EINVAL) {
+		r = write_file(rootfd, name, m, data, len);
+		*ret_in_root = r == 0;
+		if (r == 0)
+			r = mnt_clone_tree(rootfd, name, false, &mfd);
+	}
 	if (r < 0)
 		return r;
 	if (m->kind == SBX_MOUNT_RO_BIND_DATA)
@@ -331,6 +341,7 @@ static int apply_bind_data(int rootfd, const struct sbx_mount_spec *m, size_t in
 {
 	static const char *const opts[] = { "mode", "0700", NULL };
 	_cleanup_close_ int scratch = -1;
+	bool in_root = false;
 	char name[48];
 	int r;
 
@@ -340,8 +351,10 @@ static int apply_bind_data(int rootfd, const struct sbx_mount_spec *m, size_t in
 	r = mnt_new_fs("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &scratch);
 	if (r < 0)
 		return r;
-	r = bind_data_file(scratch, rootfd, name, m, e);
+	r = bind_data_file(scratch, rootfd, name, m, &in_root, e);
 	unlinkat(scratch, name, 0);
+	if (in_root)
+		unlinkat(rootfd, name, 0);
 	return r;
 }
 
