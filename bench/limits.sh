@@ -42,7 +42,7 @@ if [ "$delegated" = 1 ]; then
 	mkdir "$base/bench" && echo $$ >"$base/bench/cgroup.procs" &&
 		echo "+memory +pids" >"$base/cgroup.subtree_control" ||
 		{ echo "bench/limits.sh: --delegated: $base is not a delegated cgroup of this shell alone" >&2; exit 1; }
-	trap 'echo "-memory -pids" >"$base/cgroup.subtree_control"; echo $$ >"$base/cgroup.procs"; rmdir "$base/bench"' EXIT
+	trap 'echo "-memory -pids" >"$base/cgroup.subtree_control"; for p in $(cat "$base/bench/cgroup.procs"); do echo "$p" >"$base/cgroup.procs"; done; rmdir "$base/bench"' EXIT
 	python3 - "$runs" "$sbx" "$base" <<'PY'
 import os, statistics, subprocess, sys, time
 runs, sbx, base = int(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -57,6 +57,13 @@ def run(cmd, n, **kw):
     s = time.perf_counter()
     r = subprocess.run(cmd, check=True, preexec_fn=enter, **kw)
     d = time.perf_counter() - s
+    # The first start also starts sbx's per-user id-map holder, which
+    # stays in this cgroup: it moves to the bench's own one.
+    with open(cg + "/cgroup.procs") as f:
+        left = f.read().split()
+    for pid in left:
+        with open(base + "/bench/cgroup.procs", "w") as f:
+            f.write(pid)
     os.rmdir(cg)
     return r if kw else d
 mech = run([sbx, "-vvv"] + cmds["limits"][1:], 0, capture_output=True, text=True).stderr
