@@ -42,7 +42,7 @@ if [ "$delegated" = 1 ]; then
 	mkdir "$base/bench" && echo $$ >"$base/bench/cgroup.procs" &&
 		echo "+memory +pids" >"$base/cgroup.subtree_control" ||
 		{ echo "bench/limits.sh: --delegated: $base is not a delegated cgroup of this shell alone" >&2; exit 1; }
-	trap 'echo "-memory -pids" >"$base/cgroup.subtree_control"; for p in $(cat "$base/bench/cgroup.procs"); do echo "$p" >"$base/cgroup.procs"; done; rmdir "$base/bench"' EXIT
+	trap 'echo "-memory -pids" >"$base/cgroup.subtree_control"; for p in $(cat "$base/bench/cgroup.procs"); do echo "$p" >"$base/cgroup.procs" 2>/dev/null; done; rmdir "$base/bench"' EXIT
 	python3 - "$runs" "$sbx" "$base" <<'PY'
 import os, statistics, subprocess, sys, time
 runs, sbx, base = int(sys.argv[1]), sys.argv[2], sys.argv[3]
