@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli_path.h"
 #include "profile.h"
 #include "trusted_path.h"
 #include "util.h"
@@ -134,7 +134,7 @@ static int read_profile(const struct sbx_config *c, const char *path, char **ret
 }
 
 int profile_load(struct sbx_config *c, const char *spec, const char *base_dir,
-		 struct sbx_error *e)
+		 profile_apply_fn apply, struct sbx_error *e)
 {
 	struct sbx_profile_state *s = &c->profile;
 	_cleanup_free_ char *path = NULL, *text = NULL;
@@ -163,14 +163,14 @@ int profile_load(struct sbx_config *c, const char *spec, const char *base_dir,
 	s->ino[s->depth] = st.st_ino;
 	s->depth++;
 	s->n_loaded++;
-	r = profile_apply_text(c, path, text, len, e);
+	r = profile_apply_text(c, path, text, len, apply, e);
 	s->depth--;
 	return r;
 }
 
 /* One line's words: "include X" or an option with its arguments. */
 static int apply_words(struct sbx_config *c, const char *file, char **words, size_t n,
-		       struct sbx_error *e)
+		       profile_apply_fn apply, struct sbx_error *e)
 {
 	const char *name = words[0];
 
@@ -182,16 +182,16 @@ static int apply_words(struct sbx_config *c, const char *file, char **words, siz
 			return sbx_error_set(e, 0, "include takes one NAME or PATH");
 		if (slash)
 			slash[slash == dir] = '\0';
-		return profile_load(c, words[1], slash ? dir : "/", e);
+		return profile_load(c, words[1], slash ? dir : "/", apply, e);
 	}
 	/* Tolerate "--bind x": it is what one copies from a command line. */
 	if (strncmp(name, "--", 2) == 0 && name[2])
 		name += 2;
-	return cli_apply_named(c, name, (const char *const *)words + 1, n - 1, file, e);
+	return apply(c, name, (const char *const *)words + 1, n - 1, file, e);
 }
 
 int profile_apply_text(struct sbx_config *c, const char *file, const char *text, size_t len,
-		       struct sbx_error *e)
+		       profile_apply_fn apply, struct sbx_error *e)
 {
 	const char *p = text, *end = text + len;
 	unsigned lineno = 0;
@@ -216,7 +216,7 @@ int profile_apply_text(struct sbx_config *c, const char *file, const char *text,
 		else
 			r = profile_lex_line(line, c->home, words, &nw, e);
 		if (r == 0 && nw) {
-			r = apply_words(c, file, words, nw, e);
+			r = apply_words(c, file, words, nw, apply, e);
 			for (size_t k = 0; k < nw; k++)
 				free(words[k]);
 		}
