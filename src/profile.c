@@ -95,6 +95,7 @@ static int read_profile(const struct sbx_config *c, const char *path, char **ret
 						   e);
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
+	int r;
 
 	if (fd < 0)
 		return fd;
@@ -113,21 +114,12 @@ static int read_profile(const struct sbx_config *c, const char *path, char **ret
 	if (ret_st->st_size > PROFILE_MAX_FILE)
 		return sbx_error_set(e, EFBIG, "profile %s: larger than %d bytes", path,
 				     PROFILE_MAX_FILE);
-	text = xreallocarray(NULL, PROFILE_MAX_FILE + 1, 1);
-	while (len <= PROFILE_MAX_FILE) {
-		ssize_t n = read(fd, text + len, PROFILE_MAX_FILE + 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return sbx_error_set(e, errno, "profile %s", path);
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > PROFILE_MAX_FILE)
+	r = read_all(fd, PROFILE_MAX_FILE, &text, &len);
+	if (r == -EFBIG)
 		return sbx_error_set(e, EFBIG, "profile %s: larger than %d bytes", path,
 				     PROFILE_MAX_FILE);
+	if (r < 0)
+		return sbx_error_set(e, -r, "profile %s", path);
 	*ret_text = TAKE_PTR(text);
 	*ret_len = len;
 	return 0;

@@ -19,9 +19,9 @@ int oci_read_file(const char *path, size_t max, const char *what, char **ret, si
 		  struct sbx_error *e)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	_cleanup_free_ char *buf = NULL;
 	struct stat st;
 	size_t len = 0;
+	int r;
 
 	if (fd < 0)
 		return sbx_error_set(e, errno, "%s %s", what, path);
@@ -29,22 +29,11 @@ int oci_read_file(const char *path, size_t max, const char *what, char **ret, si
 		return sbx_error_set(e, errno, "%s %s", what, path);
 	if (!S_ISREG(st.st_mode))
 		return sbx_error_set(e, EINVAL, "%s %s: not a regular file", what, path);
-	buf = xreallocarray(NULL, max + 1, 1);
-	for (;;) {
-		ssize_t n = read(fd, buf + len, max + 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return sbx_error_set(e, errno, "%s %s", what, path);
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > max)
-			return sbx_error_set(e, EFBIG, "%s %s: larger than %zu bytes", what, path, max);
-	}
-	buf[len] = '\0';
-	*ret = TAKE_PTR(buf);
+	r = read_all(fd, max, ret, &len);
+	if (r == -EFBIG)
+		return sbx_error_set(e, EFBIG, "%s %s: larger than %zu bytes", what, path, max);
+	if (r < 0)
+		return sbx_error_set(e, -r, "%s %s", what, path);
 	if (ret_len)
 		*ret_len = len;
 	return 0;
