@@ -23,7 +23,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "doctor.h"
+#include "doctor_host.h"
 #include "userns.h"
 #include "util.h"
 
