@@ -108,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(path, sizeof(path), "%s/a.conf", dir);
 
 	config_init(&c, &caller);
-	if (profile_load(&c, path, NULL, &e) == 0 && config_finish(&c, &e) == 0 &&
+	if (profile_load(&c, path, NULL, cli_apply_named, &e) == 0 && config_finish(&c, &e) == 0 &&
 	    profile_check_printable(&c, &e) == 0) {
 		devnull = fopen("/dev/null", "we");
 		if (devnull) {
@@ -120,7 +120,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The in-memory entry point too, on the whole input. */
 	config_init(&c, &caller);
 	if (size <= PROFILE_MAX_FILE)
-		(void)profile_apply_text(&c, "/fuzz.conf", (const char *)data, size, &e);
+		(void)profile_apply_text(&c, "/fuzz.conf", (const char *)data, size, cli_apply_named,
+					 &e);
 	config_free(&c);
 
 	/* The round trip, line by line, on a NUL-terminated copy. */

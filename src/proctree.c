@@ -172,15 +172,12 @@ int proctree_kill(int procfd, pid_t root, const struct proctree_entry *p,
 /* Every process's parent and start time. */
 static size_t scan(int procfd, struct proctree_entry **ret)
 {
-	int fd = open_in_proc(procfd, ".", O_RDONLY | O_DIRECTORY);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	DIR *d = fdopendir_take(open_in_proc(procfd, ".", O_RDONLY | O_DIRECTORY));
 	struct proctree_entry *list = NULL;
 	size_t n = 0;
 	struct dirent *de;
 
 	if (!d) {
-		if (fd >= 0)
-			close(fd);
 		*ret = NULL;
 		return 0;
 	}

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli_path.h"
 #include "profile.h"
 #include "trusted_path.h"
 #include "util.h"
@@ -95,6 +95,7 @@ static int read_profile(const struct sbx_config *c, const char *path, char **ret
 						   e);
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
+	int r;
 
 	if (fd < 0)
 		return fd;
@@ -113,28 +114,19 @@ static int read_profile(const struct sbx_config *c, const char *path, char **ret
 	if (ret_st->st_size > PROFILE_MAX_FILE)
 		return sbx_error_set(e, EFBIG, "profile %s: larger than %d bytes", path,
 				     PROFILE_MAX_FILE);
-	text = xreallocarray(NULL, PROFILE_MAX_FILE + 1, 1);
-	while (len <= PROFILE_MAX_FILE) {
-		ssize_t n = read(fd, text + len, PROFILE_MAX_FILE + 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return sbx_error_set(e, errno, "profile %s", path);
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > PROFILE_MAX_FILE)
+	r = read_all(fd, PROFILE_MAX_FILE, &text, &len);
+	if (r == -EFBIG)
 		return sbx_error_set(e, EFBIG, "profile %s: larger than %d bytes", path,
 				     PROFILE_MAX_FILE);
+	if (r < 0)
+		return sbx_error_set(e, -r, "profile %s", path);
 	*ret_text = TAKE_PTR(text);
 	*ret_len = len;
 	return 0;
 }
 
 int profile_load(struct sbx_config *c, const char *spec, const char *base_dir,
-		 struct sbx_error *e)
+		 profile_apply_fn apply, struct sbx_error *e)
 {
 	struct sbx_profile_state *s = &c->profile;
 	_cleanup_free_ char *path = NULL, *text = NULL;
@@ -163,14 +155,14 @@ int profile_load(struct sbx_config *c, const char *spec, const char *base_dir,
 	s->ino[s->depth] = st.st_ino;
 	s->depth++;
 	s->n_loaded++;
-	r = profile_apply_text(c, path, text, len, e);
+	r = profile_apply_text(c, path, text, len, apply, e);
 	s->depth--;
 	return r;
 }
 
 /* One line's words: "include X" or an option with its arguments. */
 static int apply_words(struct sbx_config *c, const char *file, char **words, size_t n,
-		       struct sbx_error *e)
+		       profile_apply_fn apply, struct sbx_error *e)
 {
 	const char *name = words[0];
 
@@ -182,16 +174,16 @@ static int apply_words(struct sbx_config *c, const char *file, char **words, siz
 			return sbx_error_set(e, 0, "include takes one NAME or PATH");
 		if (slash)
 			slash[slash == dir] = '\0';
-		return profile_load(c, words[1], slash ? dir : "/", e);
+		return profile_load(c, words[1], slash ? dir : "/", apply, e);
 	}
 	/* Tolerate "--bind x": it is what one copies from a command line. */
 	if (strncmp(name, "--", 2) == 0 && name[2])
 		name += 2;
-	return cli_apply_named(c, name, (const char *const *)words + 1, n - 1, file, e);
+	return apply(c, name, (const char *const *)words + 1, n - 1, file, e);
 }
 
 int profile_apply_text(struct sbx_config *c, const char *file, const char *text, size_t len,
-		       struct sbx_error *e)
+		       profile_apply_fn apply, struct sbx_error *e)
 {
 	const char *p = text, *end = text + len;
 	unsigned lineno = 0;
@@ -216,7 +208,7 @@ int profile_apply_text(struct sbx_config *c, const char *file, const char *text,
 		else
 			r = profile_lex_line(line, c->home, words, &nw, e);
 		if (r == 0 && nw) {
-			r = apply_words(c, file, words, nw, e);
+			r = apply_words(c, file, words, nw, apply, e);
 			for (size_t k = 0; k < nw; k++)
 				free(words[k]);
 		}

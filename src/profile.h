@@ -19,6 +19,16 @@
 #define PROFILE_MAX_NAME 64	     /* a NAME, without ".conf" */
 
 /**
+ * typedef profile_apply_fn - how a profile line's option is applied to @c:
+ *			      cli_apply_named(), handed down by the parser so
+ *			      that profiles need not know the option table
+ * @origin:	the file the line is in
+ * Return: 0 or -errno with @e filled
+ */
+typedef int (*profile_apply_fn)(struct sbx_config *c, const char *name, const char *const *args,
+				size_t nargs, const char *origin, struct sbx_error *e);
+
+/**
  * profile_load() - read profile @spec and apply its options to @c, in order
  * @spec:	a NAME ([A-Za-z0-9_-][A-Za-z0-9_.-]*) looked up as NAME.conf in
  *		$XDG_CONFIG_HOME/sbx (default ~/.config/sbx), /etc/sbx and the
@@ -26,6 +36,7 @@
  *		PATH (anything with a "/")
  * @base_dir:	directory a relative PATH is taken against: the including
  *		file's for "include", NULL for the caller's working directory
+ * @apply:	applies each option line
  *
  * Includes nest at most SBX_PROFILE_MAX_DEPTH deep, one run reads at most
  * SBX_PROFILE_MAX_FILES files, and a file that includes itself (directly or
@@ -33,7 +44,7 @@
  * Return: 0 or -errno with @e filled
  */
 int profile_load(struct sbx_config *c, const char *spec, const char *base_dir,
-		 struct sbx_error *e);
+		 profile_apply_fn apply, struct sbx_error *e);
 
 /**
  * profile_find() - the file profile @spec names (see profile_load())
@@ -47,11 +58,12 @@ int profile_find(const struct sbx_config *c, const char *spec, const char *base_
  * profile_apply_text() - apply the profile text @text (@len bytes, need not
  *			  end in NUL) read from @file
  *
- * "include" lines are resolved against the directory of @file.
+ * "include" lines are resolved against the directory of @file; option lines
+ * are applied with @apply.
  * Return: 0 or -errno with @e filled, its message starting "FILE:LINE: "
  */
 int profile_apply_text(struct sbx_config *c, const char *file, const char *text, size_t len,
-		       struct sbx_error *e);
+		       profile_apply_fn apply, struct sbx_error *e);
 
 /**
  * profile_lex_line() - split one profile line into words

@@ -1,4 +1,5 @@
-/* util.c - full-write loops, number parsing, aborting allocators, closing fds */
+/* util.c - full-write and whole-read loops, small files, directory streams, number
+ * parsing, aborting allocators, closing fds */
 #include "autoconf.h"
 
 #include <dirent.h>
@@ -27,6 +28,41 @@ int write_all(int fd, const void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+int read_file_at(int dirfd, const char *path, char *buf, size_t size)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+DIR *fdopendir_take(int fd)
+{
+	DIR *d;
+	int saved;
+
+	if (fd < 0)
+		return NULL;
+	d = fdopendir(fd);
+	if (!d) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+	}
+	return d;
+}
+
+bool dirent_is_dot(const char *name)
+{
+	return name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]));
 }
 
 int write_file_at(int dirfd, const char *path, const char *data)

@@ -1,6 +1,7 @@
 /* util.h - scope-bound cleanup helpers and small system-call wrappers */
 #pragma once
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -57,6 +58,27 @@ int write_all(int fd, const void *buf, size_t len);
  *	   the caller) and its length in @ret_len
  */
 int read_all(int fd, size_t max, char **ret_buf, size_t *ret_len);
+
+/**
+ * read_file_at() - a small file (a cgroup or /proc control file) as a string
+ * @size:	of @buf: at most @size - 1 bytes are read, in one read() (the
+ *		kernel hands such a file over whole)
+ * Return: 0 or -errno (@buf untouched then)
+ */
+int read_file_at(int dirfd, const char *path, char *buf, size_t size);
+
+/**
+ * fdopendir_take() - a directory stream over @fd, which it takes
+ * @fd:		an open directory, or a negative number (a failed open)
+ * Return: the stream (closedir() closes @fd), or NULL with @fd closed and
+ *	   errno set
+ */
+DIR *fdopendir_take(int fd);
+
+/**
+ * dirent_is_dot() - whether the directory entry @name is "." or ".."
+ */
+bool dirent_is_dot(const char *name);
 
 /**
  * write_file_at() - open @path (relative to @dirfd) for writing and store @data in it

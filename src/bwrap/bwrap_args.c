@@ -1,7 +1,7 @@
 /* bwrap_args.c - bubblewrap's command line, read into sbx's config
  *
  * One table: each option's name, how many arguments it takes and what it
- * does. Filesystem options become sbx's view operations (src/fs/) in
+ * does. Filesystem options become sbx's view operations (bwrap_view.c) in
  * command-line order; the rest fill struct bwrap_opts and @c->bwrap, from
  * which bwrap_cli.c decides the namespaces, ids and capabilities.
  */
@@ -17,234 +17,10 @@
 #include <unistd.h>
 
 #include "bwrap_args.h"
+#include "bwrap_option.h"
+#include "bwrap_view.h"
 #include "util.h"
 #include "viewspec.h"
-
-struct bwrap_option {
-	const char *name;
-	int nargs;
-	int (*fn)(struct sbx_config *c, struct bwrap_opts *o, const struct bwrap_option *opt,
-		  char **args, struct sbx_error *e);
-	int data;
-};
-
-static int parse_fd(const char *option, const char *s, int *ret, struct sbx_error *e)
-{
-	unsigned long v;
-
-	if (parse_uint(s, 0x7fffffff, &v) < 0)
-		return sbx_error_set(e, 0, "Invalid fd: %s", s);
-	(void)option;
-	*ret = (int)v;
-	return 0;
-}
-
-/* An fd bwrap consumes: not the command's (bwrap closes it after use). */
-static int parse_used_fd(const char *option, const char *s, int *ret, struct sbx_error *e)
-{
-	int r = parse_fd(option, s, ret, e);
-
-	if (r < 0)
-		return r;
-	if (fcntl(*ret, F_GETFD) < 0)
-		return sbx_error_set(e, errno, "%s %s", option, s);
-	fcntl(*ret, F_SETFD, FD_CLOEXEC);
-	return 0;
-}
-
-static char *absolute(const struct sbx_config *c, const char *path)
-{
-	if (path[0] == '/' || !c->cwd)
-		return xstrdup(path);
-	return xasprintf("%s/%s", c->cwd, path);
-}
-
-/* bwrap resolves a destination against the new root. */
-static char *sandbox_path(const char *path)
-{
-	return path[0] == '/' ? xstrdup(path) : xasprintf("/%s", path);
-}
-
-static bool takes_perms(enum sbx_mount_kind kind)
-{
-	return kind == SBX_MOUNT_TMPFS || kind == SBX_MOUNT_DIR || kind == SBX_MOUNT_FILE ||
-	       kind == SBX_MOUNT_BIND_DATA || kind == SBX_MOUNT_RO_BIND_DATA;
-}
-
-static mode_t default_mode(enum sbx_mount_kind kind)
-{
-	if (kind == SBX_MOUNT_FILE)
-		return 0666;
-	if (kind == SBX_MOUNT_BIND_DATA || kind == SBX_MOUNT_RO_BIND_DATA)
-		return 0600;
-	return 0755;
-}
-
-static int add_op(struct sbx_config *c, enum sbx_mount_kind kind, const char *option,
-		  const char *dest, struct sbx_mount_spec **ret, struct sbx_error *e)
-{
-	struct sbx_view_pending *p = &c->view_pending;
-	struct sbx_mount_spec *m;
-
-	if (p->has_perms && !takes_perms(kind))
-		return sbx_error_set(e, 0, "--perms must be followed by an option that creates a file");
-	if (p->size && kind != SBX_MOUNT_TMPFS)
-		return sbx_error_set(e, 0, "--size must be followed by --tmpfs");
-	c->mounts = xreallocarray(c->mounts, c->n_mounts + 1, sizeof(*c->mounts));
-	m = &c->mounts[c->n_mounts++];
-	memset(m, 0, sizeof(*m));
-	m->kind = kind;
-	m->option = option;
-	m->fd = -1;
-	m->dest = sandbox_path(dest);
-	m->mode = p->has_perms ? p->perms : default_mode(kind);
-	m->size = p->size;
-	p->has_perms = false;
-	p->size = 0;
-	*ret = m;
-	return 0;
-}
-
-static int opt_bind(struct sbx_config *c, struct bwrap_opts *o, const struct bwrap_option *opt,
-		    char **args, struct sbx_error *e)
-{
-	static const enum sbx_mount_kind kinds[] = { SBX_MOUNT_BIND, SBX_MOUNT_RO_BIND,
-						     SBX_MOUNT_DEV_BIND };
-	struct sbx_mount_spec *m;
-	int r = add_op(c, kinds[opt->data & 3], opt->name + 2, args[1], &m, e);
-
-	(void)o;
-	if (r < 0)
-		return r;
-	m->src = absolute(c, args[0]);
-	m->try_src = opt->data & 4;
-	return 0;
-}
-
-static int opt_bind_fd(struct sbx_config *c, struct bwrap_opts *o, const struct bwrap_option *opt,
-		       char **args, struct sbx_error *e)
-{
-	struct sbx_mount_spec *m;
-	char link[64], path[PATH_MAX];
-	ssize_t n;
-	int fd, r = parse_used_fd(opt->name, args[0], &fd, e);
-
-	(void)o;
-	if (r == 0)
-		r = add_op(c, opt->data ? SBX_MOUNT_RO_BIND : SBX_MOUNT_BIND, opt->name + 2, args[1],
-			   &m, e);
-	if (r < 0)
-		return r;
-	/* A mount of another mount namespace cannot be cloned from its fd:
-	 * bind the path it has here (bwrap does the same). */
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, path, sizeof(path) - 1);
-	if (n < 0)
-		return sbx_error_set(e, errno, "Can't resolve %s fd %d", opt->name, fd);
-	path[n] = '\0';
-	m->src = xstrdup(path);
-	return 0;
-}
-
-static int opt_dest(struct sbx_config *c, struct bwrap_opts *o, const struct bwrap_option *opt,
-		    char **args, struct sbx_error *e)
-{
-	struct sbx_mount_spec *m;
-
-	(void)o;
-	return add_op(c, (enum sbx_mount_kind)opt->data, opt->name + 2, args[0], &m, e);
-}
-
-static int opt_fd_dest(struct sbx_config *c, struct bwrap_opts *o, const struct bwrap_option *opt,
-		       char **args, struct sbx_error *e)
-{
-	struct sbx_mount_spec *m;
-	int fd, r = parse_used_fd(opt->name, args[0], &fd, e);
-
-	(void)o;
-	if (r == 0)
-		r = add_op(c, (enum sbx_mount_kind)opt->data, opt->name + 2, args[1], &m, e);
-	if (r < 0)
-		return r;
-	m->fd = fd;
-	return 0;
-}
-
-static int opt_symlink(struct sbx_config *c, struct bwrap_opts *o, const struct bwrap_option *opt,
-		       char **args, struct sbx_error *e)
-{
-	struct sbx_mount_spec *m;
-	int r = add_op(c, SBX_MOUNT_SYMLINK, opt->name + 2, args[1], &m, e);
-
-	(void)o;
-	if (r < 0)
-		return r;
-	m->src = xstrdup(args[0]);
-	return 0;
-}
-
-static int opt_chmod(struct sbx_config *c, struct bwrap_opts *o, const struct bwrap_option *opt,
-		     char **args, struct sbx_error *e)
-{
-	struct sbx_mount_spec *m;
-	mode_t mode;
-	int r;
-
-	(void)o;
-	if (viewspec_parse_mode(args[0], &mode) < 0)
-		return sbx_error_set(e, 0, "--chmod takes an octal argument");
-	r = add_op(c, SBX_MOUNT_CHMOD, opt->name + 2, args[1], &m, e);
-	if (r == 0)
-		m->mode = mode;
-	return r;
-}
-
-static int opt_perms(struct sbx_config *c, struct bwrap_opts *o, const struct bwrap_option *opt,
-		     char **args, struct sbx_error *e)
-{
-	(void)o, (void)opt;
-	if (c->view_pending.has_perms)
-		return sbx_error_set(e, 0, "--perms given twice for the same file");
-	if (viewspec_parse_mode(args[0], &c->view_pending.perms) < 0)
-		return sbx_error_set(e, 0, "--perms takes an octal argument <= 07777");
-	c->view_pending.has_perms = true;
-	return 0;
-}
-
-static int opt_size(struct sbx_config *c, struct bwrap_opts *o, const struct bwrap_option *opt,
-		    char **args, struct sbx_error *e)
-{
-	const char *s = args[0];
-	unsigned long long v;
-	char *end;
-
-	(void)o, (void)opt;
-	if (c->view_pending.size)
-		return sbx_error_set(e, 0, "--size given twice for the same tmpfs");
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	/* Digits only: strtoull() would take " -1" as a huge number. */
-	if (!*s || *s < '0' || *s > '9' || *end || errno || v == 0 || v > SIZE_MAX / 2)
-		return sbx_error_set(e, 0, "--size takes a non-zero number of bytes");
-	c->view_pending.size = v;
-	return 0;
-}
-
-static int opt_overlay_src(struct sbx_config *c, struct bwrap_opts *o,
-			   const struct bwrap_option *opt, char **args, struct sbx_error *e)
-{
-	(void)o;
-	return viewspec_add_overlay_src(c, opt->name + 2, args[0], e);
-}
-
-static int opt_overlay(struct sbx_config *c, struct bwrap_opts *o, const struct bwrap_option *opt,
-		       char **args, struct sbx_error *e)
-{
-	(void)o;
-	if (opt->data == SBX_MOUNT_OVERLAY)
-		return viewspec_add_overlay(c, opt->name + 2, args[0], args[1], args[2], e);
-	return viewspec_add_dest_op(c, (enum sbx_mount_kind)opt->data, opt->name + 2, args[0], e);
-}
 
 /* --unshare-*, --share-net and the flags without arguments */
 enum {
@@ -356,7 +132,7 @@ static int opt_string(struct sbx_config *c, struct bwrap_opts *o, const struct b
 	case S_LOCK_FILE:
 		c->bwrap.lock_files = xreallocarray(c->bwrap.lock_files, c->bwrap.n_lock_files + 1,
 						    sizeof(char *));
-		c->bwrap.lock_files[c->bwrap.n_lock_files++] = sandbox_path(args[0]);
+		c->bwrap.lock_files[c->bwrap.n_lock_files++] = bwrap_option_sandbox_path(args[0]);
 		break;
 	case S_EXEC_LABEL:
 		/* Applied only where SELinux is enabled, as bwrap does. */
@@ -381,8 +157,8 @@ static int opt_fd(struct sbx_config *c, struct bwrap_opts *o, const struct bwrap
 	int fd, r;
 
 	/* The sync fd stays with pid 1 (and --as-pid-1's command). */
-	r = opt->data == N_SYNC ? parse_fd(opt->name, args[0], &fd, e)
-				: parse_used_fd(opt->name, args[0], &fd, e);
+	r = opt->data == N_SYNC ? bwrap_option_fd(opt->name, args[0], &fd, e)
+				: bwrap_option_used_fd(opt->name, args[0], &fd, e);
 	if (r < 0)
 		return r;
 	if ((opt->data == N_INFO || opt->data == N_JSON) && *slots[opt->data] >= 0)
@@ -397,7 +173,7 @@ static int opt_seccomp(struct sbx_config *c, struct bwrap_opts *o, const struct 
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
-	int fd = -1, r = parse_fd(opt->name, args[0], &fd, e);
+	int fd = -1, r = bwrap_option_fd(opt->name, args[0], &fd, e);
 
 	if (r < 0)
 		return r;
@@ -473,7 +249,7 @@ static int opt_args(struct sbx_config *c, struct bwrap_opts *o, const struct bwr
 {
 	char *buf = NULL, **words = NULL, **w;
 	size_t len = 0, n = 0;
-	int fd, r = parse_used_fd(opt->name, args[0], &fd, e), wc;
+	int fd, r = bwrap_option_used_fd(opt->name, args[0], &fd, e), wc;
 
 	if (r < 0)
 		return r;
@@ -533,30 +309,30 @@ static const struct bwrap_option options[] = {
 	{ "--unsetenv", 1, opt_env, 0 },
 	{ "--lock-file", 1, opt_string, S_LOCK_FILE },
 	{ "--sync-fd", 1, opt_fd, N_SYNC },
-	{ "--bind", 2, opt_bind, 0 },
-	{ "--bind-try", 2, opt_bind, 4 },
-	{ "--ro-bind", 2, opt_bind, 1 },
-	{ "--ro-bind-try", 2, opt_bind, 5 },
-	{ "--dev-bind", 2, opt_bind, 2 },
-	{ "--dev-bind-try", 2, opt_bind, 6 },
-	{ "--bind-fd", 2, opt_bind_fd, 0 },
-	{ "--ro-bind-fd", 2, opt_bind_fd, 1 },
-	{ "--remount-ro", 1, opt_dest, SBX_MOUNT_REMOUNT_RO },
-	{ "--overlay-src", 1, opt_overlay_src, 0 },
-	{ "--overlay", 3, opt_overlay, SBX_MOUNT_OVERLAY },
-	{ "--tmp-overlay", 1, opt_overlay, SBX_MOUNT_TMP_OVERLAY },
-	{ "--ro-overlay", 1, opt_overlay, SBX_MOUNT_RO_OVERLAY },
+	{ "--bind", 2, bwrap_view_bind, 0 },
+	{ "--bind-try", 2, bwrap_view_bind, 4 },
+	{ "--ro-bind", 2, bwrap_view_bind, 1 },
+	{ "--ro-bind-try", 2, bwrap_view_bind, 5 },
+	{ "--dev-bind", 2, bwrap_view_bind, 2 },
+	{ "--dev-bind-try", 2, bwrap_view_bind, 6 },
+	{ "--bind-fd", 2, bwrap_view_bind_fd, 0 },
+	{ "--ro-bind-fd", 2, bwrap_view_bind_fd, 1 },
+	{ "--remount-ro", 1, bwrap_view_dest, SBX_MOUNT_REMOUNT_RO },
+	{ "--overlay-src", 1, bwrap_view_overlay_src, 0 },
+	{ "--overlay", 3, bwrap_view_overlay, SBX_MOUNT_OVERLAY },
+	{ "--tmp-overlay", 1, bwrap_view_overlay, SBX_MOUNT_TMP_OVERLAY },
+	{ "--ro-overlay", 1, bwrap_view_overlay, SBX_MOUNT_RO_OVERLAY },
 	{ "--exec-label", 1, opt_string, S_EXEC_LABEL },
 	{ "--file-label", 1, opt_string, S_FILE_LABEL },
-	{ "--proc", 1, opt_dest, SBX_MOUNT_PROC },
-	{ "--dev", 1, opt_dest, SBX_MOUNT_DEV },
-	{ "--tmpfs", 1, opt_dest, SBX_MOUNT_TMPFS },
-	{ "--mqueue", 1, opt_dest, SBX_MOUNT_MQUEUE },
-	{ "--dir", 1, opt_dest, SBX_MOUNT_DIR },
-	{ "--file", 2, opt_fd_dest, SBX_MOUNT_FILE },
-	{ "--bind-data", 2, opt_fd_dest, SBX_MOUNT_BIND_DATA },
-	{ "--ro-bind-data", 2, opt_fd_dest, SBX_MOUNT_RO_BIND_DATA },
-	{ "--symlink", 2, opt_symlink, 0 },
+	{ "--proc", 1, bwrap_view_dest, SBX_MOUNT_PROC },
+	{ "--dev", 1, bwrap_view_dest, SBX_MOUNT_DEV },
+	{ "--tmpfs", 1, bwrap_view_dest, SBX_MOUNT_TMPFS },
+	{ "--mqueue", 1, bwrap_view_dest, SBX_MOUNT_MQUEUE },
+	{ "--dir", 1, bwrap_view_dest, SBX_MOUNT_DIR },
+	{ "--file", 2, bwrap_view_fd_dest, SBX_MOUNT_FILE },
+	{ "--bind-data", 2, bwrap_view_fd_dest, SBX_MOUNT_BIND_DATA },
+	{ "--ro-bind-data", 2, bwrap_view_fd_dest, SBX_MOUNT_RO_BIND_DATA },
+	{ "--symlink", 2, bwrap_view_symlink, 0 },
 	{ "--seccomp", 1, opt_seccomp, 0 },
 	{ "--add-seccomp-fd", 1, opt_seccomp, 1 },
 	{ "--block-fd", 1, opt_fd, N_BLOCK },
@@ -568,9 +344,9 @@ static const struct bwrap_option options[] = {
 	{ "--as-pid-1", 0, opt_flag, F_AS_PID_1 },
 	{ "--cap-add", 1, opt_cap, 1 },
 	{ "--cap-drop", 1, opt_cap, 0 },
-	{ "--perms", 1, opt_perms, 0 },
-	{ "--size", 1, opt_size, 0 },
-	{ "--chmod", 2, opt_chmod, 0 },
+	{ "--perms", 1, bwrap_view_perms, 0 },
+	{ "--size", 1, bwrap_view_size, 0 },
+	{ "--chmod", 2, bwrap_view_chmod, 0 },
 };
 
 static const char *const arg_words[] = { "", "one argument", "two arguments", "three arguments" };

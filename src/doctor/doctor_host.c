@@ -23,7 +23,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "doctor.h"
+#include "doctor_host.h"
 #include "userns.h"
 #include "util.h"
 
@@ -104,19 +104,14 @@ static void check_slirp(struct doctor_report *r)
 	}
 }
 
-static int read_small(const char *path, char *buf, size_t len)
+/* The first line of the small file @path, without its newline. */
+static int read_first_line(const char *path, char *buf, size_t len)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	int r = read_file_at(AT_FDCWD, path, buf, len);
 
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
+	if (r == 0)
+		buf[strcspn(buf, "\n")] = '\0';
+	return r;
 }
 
 static void check_cgroup(struct doctor_report *r)
@@ -130,13 +125,13 @@ static void check_cgroup(struct doctor_report *r)
 			   "/sys/fs/cgroup is not cgroup2 (v1 or hybrid): limits fall back to rlimits");
 		return;
 	}
-	if (read_small("/proc/self/cgroup", line, sizeof(line)) < 0 || strncmp(line, "0::", 3) != 0) {
+	if (read_first_line("/proc/self/cgroup", line, sizeof(line)) < 0 || strncmp(line, "0::", 3) != 0) {
 		doctor_add(r, "cgroup v2", DOCTOR_WARN, NULL, "no cgroup v2 entry in /proc/self/cgroup");
 		return;
 	}
 	snprintf(dir, sizeof(dir), "%s%s", mnt, line + 3);
 	snprintf(file, sizeof(file), "%s/cgroup.controllers", dir);
-	read_small(file, ctl, sizeof(ctl));
+	read_first_line(file, ctl, sizeof(ctl));
 	if (getuid() != 0) {
 		/* Really try: a child cgroup, removed at once. */
 		snprintf(file, sizeof(file), "%s/sbx-doctor-%d", dir, (int)getpid());

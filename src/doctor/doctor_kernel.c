@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "apparmor.h"
-#include "doctor.h"
+#include "doctor_kernel.h"
 #include "util.h"
 
 /* What a trial child reports: the step it failed at (0: none) and errno. */

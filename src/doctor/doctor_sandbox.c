@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "doctor.h"
+#include "doctor_sandbox.h"
 #include "util.h"
 
 /* Longest a probe may take: a sandbox that has not ended by then hangs. */

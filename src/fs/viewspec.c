@@ -6,7 +6,7 @@
 #include <fcntl.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli_path.h"
 #include "util.h"
 #include "viewspec.h"
 

@@ -110,17 +110,13 @@ char *registry_path(const struct registry_entry *r, const char *file)
 /* Remove every file of the directory (there are no subdirectories). */
 static void remove_files(int dirfd, bool keep_lock)
 {
-	int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	DIR *d = fdopendir_take(fcntl(dirfd, F_DUPFD_CLOEXEC, 3));
 	struct dirent *de;
 
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	if (!d)
 		return;
-	}
 	while ((de = readdir(d))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (dirent_is_dot(de->d_name))
 			continue;
 		if (keep_lock && strcmp(de->d_name, REGISTRY_LOCK) == 0)
 			continue;

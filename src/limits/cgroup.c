@@ -44,20 +44,6 @@ static int fail(struct sbx_error *e, int r, const char *fmt, ...)
 
 static const char *const controller_names[] = { "memory", "pids", "cpu" };
 
-static int read_small(int dirfd, const char *name, char *buf, size_t len)
-{
-	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
-}
-
 static int cg_write(const struct cgroup_v2 *cg, int dirfd, const char *name, const char *data)
 {
 	_cleanup_close_ int fd = openat(dirfd, name,
@@ -139,7 +125,7 @@ int cgroup_v2_find(const char *mnt, const char *proc_cgroup, struct cgroup_v2 *c
 static int only_self(int dirfd, char *ret_other, size_t len)
 {
 	char buf[4096], self[24];
-	int r = read_small(dirfd, "cgroup.procs", buf, sizeof(buf));
+	int r = read_file_at(dirfd, "cgroup.procs", buf, sizeof(buf));
 
 	if (r < 0)
 		return r;
@@ -163,7 +149,7 @@ int cgroup_v2_check(struct cgroup_v2 *cg, unsigned need, struct sbx_error *e)
 		cg->dirfd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cg->dirfd < 0)
 		return sbx_error_set(e, errno, "cgroup %s", full);
-	r = read_small(cg->dirfd, "cgroup.controllers", ctl, sizeof(ctl));
+	r = read_file_at(cg->dirfd, "cgroup.controllers", ctl, sizeof(ctl));
 	if (r < 0)
 		return sbx_error_set(e, r, "cgroup %s: cgroup.controllers", full);
 	for (size_t i = 0; i < ARRAY_SIZE(controller_names); i++)
@@ -329,7 +315,7 @@ void cgroup_v2_wait_empty(int dirfd)
 		struct pollfd p = { .fd = in, .events = POLLIN };
 		int64_t left = deadline - monotonic_ms();
 
-		if (read_small(dirfd, "cgroup.events", buf, sizeof(buf)) < 0 ||
+		if (read_file_at(dirfd, "cgroup.events", buf, sizeof(buf)) < 0 ||
 		    !strstr(buf, "populated 1") || in < 0 || left <= 0)
 			return;
 		if (poll(&p, 1, (int)left) > 0)
@@ -341,17 +327,14 @@ void cgroup_v2_wait_empty(int dirfd)
 /* rmdir @name below @parent with the cgroups the sandbox made in it. */
 static void remove_tree(const struct cgroup_v2 *cg, int parent, const char *name, int depth)
 {
-	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	DIR *d = fdopendir_take(
+		openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
 	struct dirent *de;
 
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	if (!d)
 		return;
-	}
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+		if (dirent_is_dot(de->d_name))
 			continue;
 		if (de->d_type == DT_DIR && depth < CGROUP_RM_DEPTH)
 			remove_tree(cg, dirfd(d), de->d_name, depth + 1);
@@ -406,7 +389,7 @@ int cgroup_v2_event_count(const struct cgroup_v2 *cg, const char *file, const ch
 {
 	char buf[512];
 	size_t n = strlen(key);
-	int r = read_small(cg->limit_fd, file, buf, sizeof(buf));
+	int r = read_file_at(cg->limit_fd, file, buf, sizeof(buf));
 
 	if (r < 0)
 		return r;

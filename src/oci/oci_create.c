@@ -246,34 +246,97 @@ static void close_namespaces(const struct oci_spec *s, struct oci_init_args *a)
 }
 
 /* Everything after the state directory exists; the caller removes it on failure. */
+/* The exec fifo of create --wait-fifo ("start" opens it): made here, held
+ * by stage 1 through an O_PATH fd. */
+static int make_exec_fifo(const char *path, int *ret_fd, struct sbx_error *e)
+{
+	if (mkfifo(path, 0600) < 0)
+		return sbx_error_set(e, errno, "mkfifo %s", path);
+	*ret_fd = open(path, O_PATH | O_CLOEXEC);
+	if (*ret_fd < 0)
+		return sbx_error_set(e, errno, "%s", path);
+	return 0;
+}
+
+/* Fork stage 1 (it enters @a's namespaces and does not return) and follow it
+ * (follow()); on failure stage 1 and the container's process are killed.
+ * Stage 1 is reaped either way; the socket pair @fds is closed here. */
+static int run_stage1(struct create_run *c, struct oci_init_args *a, const sigset_t *o_mask,
+		      const int fds[2], struct sbx_error *e)
+{
+	_cleanup_close_ int pair0 = fds[0], pair1 = fds[1];
+	int status, r;
+
+	a->sync_fd = pair1;
+	c->sync_fd = pair0;
+	c->stage1 = fork();
+	if (c->stage1 < 0) {
+		close_namespaces(a->spec, a);
+		return sbx_error_set(e, errno, "fork");
+	}
+	if (c->stage1 == 0) {
+		sigprocmask(SIG_SETMASK, o_mask, NULL);
+		close(pair0);
+		oci_init_stage1(a);
+	}
+	close_namespaces(a->spec, a);
+	close(TAKE_FD(pair1));
+	r = follow(c, e);
+	if (r < 0) {
+		/* Stage 1 may still wait for us (its maps): it goes too. */
+		kill(c->stage1, SIGKILL);
+		if (c->pid > 0)
+			kill(c->pid, SIGKILL);
+	}
+	close(TAKE_FD(pair0));
+	while (waitpid(c->stage1, &status, 0) < 0 && errno == EINTR)
+		;
+	return r;
+}
+
+/* The container's process @pid waits on the fifo: its pid and start time
+ * into the state, then the pid file; on failure it is killed. */
+static int record_created(const struct oci_create_opts *o, const char *dir, struct oci_state *st,
+			  pid_t pid, pid_t *ret_pid, struct sbx_error *e)
+{
+	int r;
+
+	st->pid = pid;
+	st->start_time = oci_proc_start_time(pid, NULL);
+	r = oci_state_write(dir, st, e);
+	if (r == 0 && o->pid_file)
+		r = oci_write_pid_file(o->pid_file, pid, e);
+	if (r < 0) {
+		kill(pid, SIGKILL);
+		return r;
+	}
+	*ret_pid = pid;
+	return 0;
+}
+
 static int create_in(const struct oci_create_opts *o, const struct oci_spec *s, const char *dir,
 		     struct oci_state *st, int signal_fd, const sigset_t *o_mask, int cgroup_fd,
 		     pid_t *ret_pid, struct sbx_error *e)
 {
 	__attribute__((cleanup(syscall_filter_release))) struct syscall_filter filter = { 0 };
-	_cleanup_close_ int fifo = -1, console = -1, pair0 = -1, pair1 = -1;
+	_cleanup_close_ int fifo = -1, console = -1;
 	_cleanup_free_ char *fifo_path = xasprintf("%s/exec.fifo", dir);
 	_cleanup_free_ char *hook_state = NULL;
 	struct oci_init_args a = { .spec = s, .fifo_fd = -1, .no_pivot = o->no_pivot,
 				   .preserve_fds = o->preserve_fds, .filter = &filter };
 	struct create_run c = { .o = o, .spec = s, .st = st, .signal_fd = signal_fd,
 				.cgroup_fd = cgroup_fd };
-	int fds[2], status, r;
+	int fds[2], r;
 
 	r = oci_process_filter(s->seccomp_json, s->process.caps[OCI_CAP_BOUNDING], &filter, e);
 	if (r == 0)
 		r = oci_connect_console(s->process.terminal ? o->console_socket : NULL, &console, e);
 	if (r == 0)
 		r = oci_state_write(dir, st, e);
+	if (r == 0 && o->wait_fifo)
+		r = make_exec_fifo(fifo_path, &fifo, e);
 	if (r < 0)
 		return r;
-	if (o->wait_fifo) {
-		if (mkfifo(fifo_path, 0600) < 0)
-			return sbx_error_set(e, errno, "mkfifo %s", fifo_path);
-		fifo = open(fifo_path, O_PATH | O_CLOEXEC);
-		if (fifo < 0)
-			return sbx_error_set(e, errno, "%s", fifo_path);
-	}
 	r = open_namespaces(s, &a, e);
 	if (r < 0) {
 		close_namespaces(s, &a);
@@ -284,49 +347,14 @@ static int create_in(const struct oci_create_opts *o, const struct oci_spec *s, 
 		close_namespaces(s, &a);
 		return sbx_error_set(e, r, "socketpair");
 	}
-	pair0 = fds[0];
-	pair1 = fds[1];
 	hook_state = oci_state_json_with(st, "creating");
-	a.sync_fd = pair1;
 	a.fifo_fd = fifo;
 	a.console_fd = console;
 	a.state_json = hook_state;
-	c.sync_fd = pair0;
-	c.stage1 = fork();
-	if (c.stage1 < 0) {
-		close_namespaces(s, &a);
-		return sbx_error_set(e, errno, "fork");
-	}
-	if (c.stage1 == 0) {
-		sigprocmask(SIG_SETMASK, o_mask, NULL);
-		close(pair0);
-		oci_init_stage1(&a);
-	}
-	close_namespaces(s, &a);
-	close(TAKE_FD(pair1));
-	r = follow(&c, e);
-	if (r < 0) {
-		/* Stage 1 may still wait for us (its maps): it goes too. */
-		kill(c.stage1, SIGKILL);
-		if (c.pid > 0)
-			kill(c.pid, SIGKILL);
-	}
-	close(TAKE_FD(pair0));
-	while (waitpid(c.stage1, &status, 0) < 0 && errno == EINTR)
-		;
+	r = run_stage1(&c, &a, o_mask, fds, e);
 	if (r < 0)
 		return r;
-	st->pid = c.pid;
-	st->start_time = oci_proc_start_time(c.pid, NULL);
-	r = oci_state_write(dir, st, e);
-	if (r == 0 && o->pid_file)
-		r = oci_write_pid_file(o->pid_file, c.pid, e);
-	if (r < 0) {
-		kill(c.pid, SIGKILL);
-		return r;
-	}
-	*ret_pid = c.pid;
-	return 0;
+	return record_created(o, dir, st, c.pid, ret_pid, e);
 }
 
 /* mkdir -p, 0700: containerd names a --root whose parent is not there yet. */

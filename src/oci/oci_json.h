@@ -35,3 +35,7 @@ void oci_strv_free(char **v);
 struct oci_process;
 /* config.json's "process" object (oci_spec_process.c) into @p. */
 int oci_process_from_json(json_object *proc, struct oci_process *p, struct sbx_error *e);
+
+struct oci_spec;
+/* config.json's "linux" object of @root (oci_spec_linux.c), if any, into @s. */
+int oci_spec_linux_parse(json_object *root, struct oci_spec *s, struct sbx_error *e);

@@ -8,6 +8,7 @@
 # layout) it is not applicable and says so, with SBX_MUST_WORK=1 too;
 # oci.sh covers the fallback there.
 . "${TESTS_SRCDIR:-$(dirname "$0")/..}/integration/lib.sh"
+. "${TESTS_SRCDIR:-$(dirname "$0")/..}/integration/oci-lib.sh"
 
 if grep -Eq '^[1-9][0-9]*:([^:]*,)?(memory|pids|cpu)(,[^:]*)?:' /proc/self/cgroup ||
 	[ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" != cgroup2fs ]; then
@@ -15,28 +16,9 @@ if grep -Eq '^[1-9][0-9]*:([^:]*,)?(memory|pids|cpu)(,[^:]*)?:' /proc/self/cgrou
 	exit 77
 fi
 require_userns
-BUSYBOX=$(command -v busybox || true)
-if [ -z "$BUSYBOX" ] || ! file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked'; then
-	[ "${SBX_MUST_WORK:-0}" = 1 ] && { fail "a static busybox is installed (busybox-static)"; done_testing; }
-	echo "1..0 # SKIP no static busybox (apt-get install busybox-static)"
-	exit 77
-fi
-
-ROOT=$WORK/state
-B=$WORK/bundle
-mkdir -p "$B/rootfs/bin" "$B/rootfs/tmp" "$B/rootfs/proc" "$B/rootfs/dev" "$ROOT"
-cp "$BUSYBOX" "$B/rootfs/bin/busybox"
-for c in sh cat echo sleep true; do ln -s busybox "$B/rootfs/bin/$c"; done
+oci_setup sh cat echo sleep true
+mkdir -p "$B/rootfs/tmp" "$B/rootfs/dev"
 chmod -R a+rX "$WORK"
-oci() { run_cmd "$SBX" oci --root "$ROOT" "$@"; }
-at_exit "for d in '$ROOT'/*/; do [ -d \"\$d\" ] && '$SBX' oci --root '$ROOT' delete --force \"\$(basename \"\$d\")\"; done 2>/dev/null"
-
-if [ "$(id -u)" = 0 ]; then
-	USERNS=''
-else
-	USERNS=', {"type": "user"}'
-	MAPS=$(printf '"uidMappings": [{"containerID": 0, "hostID": %d, "size": 1}], "gidMappings": [{"containerID": 0, "hostID": %d, "size": 1}],' "$(id -u)" "$(id -g)")
-fi
 # write_config ARGS-JSON RESOURCES-JSON
 write_config() {
 	cat >"$B/config.json" <<EOF

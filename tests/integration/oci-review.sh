@@ -2,30 +2,11 @@
 # sbx oci, hostile inputs: a rootfs whose /dev is a symlink out of it, a
 # --root another user could write, a fifo-side start that must not spin.
 . "${TESTS_SRCDIR:-$(dirname "$0")/..}/integration/lib.sh"
+. "${TESTS_SRCDIR:-$(dirname "$0")/..}/integration/oci-lib.sh"
 require_userns
 
-BUSYBOX=$(command -v busybox || true)
-if [ -z "$BUSYBOX" ] || ! file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked'; then
-	[ "${SBX_MUST_WORK:-0}" = 1 ] && { fail "a static busybox is installed (busybox-static)"; done_testing; }
-	echo "1..0 # SKIP no static busybox (apt-get install busybox-static)"
-	exit 77
-fi
-
-ROOT=$WORK/state
-B=$WORK/bundle
-mkdir -p "$B/rootfs/bin" "$B/rootfs/proc" "$ROOT"
+oci_setup sh true ls sleep id grep
 chmod 700 "$ROOT"
-cp "$BUSYBOX" "$B/rootfs/bin/busybox"
-for c in sh true ls sleep id grep; do ln -s busybox "$B/rootfs/bin/$c"; done
-oci() { run_cmd "$SBX" oci --root "$ROOT" "$@"; }
-at_exit "for d in '$ROOT'/*/; do [ -d \"\$d\" ] && '$SBX' oci --root '$ROOT' delete --force \"\$(basename \"\$d\")\"; done 2>/dev/null"
-
-if [ "$(id -u)" = 0 ]; then
-	USERNS=''
-else
-	USERNS=', {"type": "user"}'
-	MAPS=$(printf '"uidMappings": [{"containerID": 0, "hostID": %d, "size": 1}], "gidMappings": [{"containerID": 0, "hostID": %d, "size": 1}],' "$(id -u)" "$(id -g)")
-fi
 write_config() {
 	cat >"$B/config.json" <<EOF
 {

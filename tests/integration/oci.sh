@@ -3,33 +3,12 @@
 # create/start/state/kill/delete, run, exec, the config.json features, and
 # the errors (a field sbx cannot honour is named; nothing is left behind).
 . "${TESTS_SRCDIR:-$(dirname "$0")/..}/integration/lib.sh"
+. "${TESTS_SRCDIR:-$(dirname "$0")/..}/integration/oci-lib.sh"
 require_userns
 
-BUSYBOX=$(command -v busybox || true)
-if [ -z "$BUSYBOX" ] || ! file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked'; then
-	[ "${SBX_MUST_WORK:-0}" = 1 ] && { fail "a static busybox is installed (busybox-static)"; done_testing; }
-	echo "1..0 # SKIP no static busybox (apt-get install busybox-static)"
-	exit 77
-fi
-
-ROOT=$WORK/state
-B=$WORK/bundle
-mkdir -p "$B/rootfs/bin" "$B/rootfs/etc" "$B/rootfs/tmp" "$B/rootfs/proc" "$B/rootfs/dev" "$ROOT"
-cp "$BUSYBOX" "$B/rootfs/bin/busybox"
-for c in sh cat echo id ls sleep mkdir hostname grep touch ps pwd true tr wc; do ln -s busybox "$B/rootfs/bin/$c"; done
+oci_setup sh cat echo id ls sleep mkdir hostname grep touch ps pwd true tr wc
+mkdir -p "$B/rootfs/etc" "$B/rootfs/tmp" "$B/rootfs/dev"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$B/rootfs/etc/passwd"
-oci() { run_cmd "$SBX" oci --root "$ROOT" "$@"; }
-# Every container is deleted at the end, whatever happened.
-at_exit "for d in '$ROOT'/*/; do [ -d \"\$d\" ] && '$SBX' oci --root '$ROOT' delete --force \"\$(basename \"\$d\")\"; done 2>/dev/null"
-
-# The user namespace: as root none (like `runc spec`); as a user a new one
-# mapping the caller's own ids to root.
-if [ "$(id -u)" = 0 ]; then
-	USERNS=''
-else
-	USERNS=', {"type": "user"}'
-	MAPS=$(printf '"uidMappings": [{"containerID": 0, "hostID": %d, "size": 1}], "gidMappings": [{"containerID": 0, "hostID": %d, "size": 1}],' "$(id -u)" "$(id -g)")
-fi
 
 # write_config ARGS-JSON [EXTRA-TOP-LEVEL-JSON] [EXTRA-LINUX-JSON] [EXTRA-PROCESS-JSON] [, MOUNT-JSON]
 write_config() {

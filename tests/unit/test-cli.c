@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "cli_path.h"
 #include "cli_table.h"
 #include "verb.h"
 #include "util.h"
@@ -295,10 +296,10 @@ static void test_verbs(void)
 static void test_print_flags(void)
 {
 	static const char *const path_words[] = { "SRC", "DEST", "DIR", "PATH", "FILE" };
+	const struct cli_option *o;
 
-	for (size_t i = 0; i < cli_n_options; i++) {
-		const struct cli_option *o = &cli_options[i];
-		unsigned flags = cli_option_flags(o);
+	for (size_t i = 0; (o = cli_option_at(i)); i++) {
+		unsigned flags = o->flags;
 		bool pathish = false;
 
 		for (size_t k = 0; o->metavar && k < ARRAY_SIZE(path_words); k++)
@@ -307,9 +308,9 @@ static void test_print_flags(void)
 			ok(flags & (CLI_F_PATH0 | CLI_F_PATH1 | CLI_F_PATH2 | CLI_F_BIND),
 			   "--%s %s: printed with absolute paths", o->name, o->metavar);
 	}
-	ok(cli_option_flags(&(struct cli_option){ .name = "net" }) & CLI_F_SINGLE,
+	ok(cli_option_find("net")->flags & CLI_F_SINGLE,
 	   "net is single-valued");
-	ok(cli_option_flags(&(struct cli_option){ .name = "profile" }) & CLI_F_CMDLINE,
+	ok(cli_option_find("profile")->flags & CLI_F_CMDLINE,
 	   "profile is for the command line");
 }
 

@@ -1,17 +1,88 @@
-/* cli.c - the option parser and --help, driven by the table in cli_table.c */
+/* cli.c - the option parser and --help, over the groups of rows every
+ * subsystem's file of options exports (cli_table.h), in --help order */
 #include "autoconf.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_table.h"
+#include "cli.h"
+#include "cli_path.h"
+#include "cli_record.h"
 #include "profile.h"
 #include "util.h"
 #include "verb.h"
 
+static int opt_action(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		      enum cli_action *action, struct sbx_error *e)
+{
+	*action = (enum cli_action)o->data;
+	return 0;
+}
+
+static int opt_verbose(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		       enum cli_action *action, struct sbx_error *e)
+{
+	c->verbose++;
+	return 0;
+}
+
+/* A profile's lines are options too: profile.c applies them with
+ * cli_apply_named(), handed down so that it need not know this table. */
+static int opt_profile(struct sbx_config *c, const struct cli_option *o, const char *const *args,
+		       enum cli_action *action, struct sbx_error *e)
+{
+	return profile_load(c, args[0], NULL, cli_apply_named, e);
+}
+
+static const struct cli_option profile_rows[] = {
+	{ "profile", 0, 1, "NAME|PATH", "read options from a profile (repeatable; see sbx-profile(5))",
+	  opt_profile, 0, CLI_F_CMDLINE },
+	{ "print-config", 0, 0, NULL, "print the resolved options as a profile and exit", opt_action,
+	  CLI_PRINT_CONFIG, CLI_F_CMDLINE },
+};
+
+static const struct cli_option misc_rows[] = {
+	{ "verbose", 'v', 0, NULL, "say what sbx does (repeat for more)", opt_verbose, 0, 0 },
+	{ "version", 0, 0, NULL, "print the version and exit", opt_action, CLI_VERSION,
+	  CLI_F_CMDLINE },
+	{ "help", 'h', 0, NULL, "print this help and exit", opt_action, CLI_HELP, CLI_F_CMDLINE },
+};
+
+static const struct cli_option_group profile_options = CLI_GROUP(profile_rows);
+static const struct cli_option_group misc_options = CLI_GROUP(misc_rows);
+
+/* The order of the groups is the order of --help. */
+static const struct cli_option_group *const groups[] = {
+	&cli_view_options,
+	&cli_ns_userns_options,
+	&cli_exec_env_options,
+	&cli_net_options,
+	&cli_ns_options,
+	&cli_exec_fd_options,
+	&cli_confine_seccomp_options,
+	&cli_exec_status_options,
+	&cli_confine_allow_options,
+	&cli_limits_options,
+	&cli_view_home_options,
+	&cli_desktop_options,
+	&profile_options,
+	&cli_lifecycle_options,
+	&misc_options,
+};
+
+const struct cli_option *cli_option_at(size_t i)
+{
+	for (size_t g = 0; g < ARRAY_SIZE(groups); i -= groups[g++]->n)
+		if (i < groups[g]->n)
+			return &groups[g]->rows[i];
+	return NULL;
+}
+
 void cli_print_help(FILE *out)
 {
+	const struct cli_option *o;
+
 	fputs("Usage: sbx [run] [OPTION]... [--] [COMMAND [ARG]...]\n"
 	      "       sbx ls|ps [--json|-q]\n"
 	      "       sbx enter [--chdir DIR] NAME [COMMAND [ARG]...]\n"
@@ -28,8 +99,7 @@ void cli_print_help(FILE *out)
 	      out);
 	/* sbx doctor (issue 16) */
 	fputs("sbx doctor [--json]: check what this host allows sbx to do, trying each thing.\n\n", out);
-	for (size_t i = 0; i < cli_n_options; i++) {
-		const struct cli_option *o = &cli_options[i];
+	for (size_t i = 0; (o = cli_option_at(i)); i++) {
 		char lhs[64];
 
 		if (o->short_name)
@@ -55,82 +125,28 @@ void cli_print_help(FILE *out)
 	      out);
 }
 
-static void append_str(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
-{
-	if (*len + n + 1 > *cap) {
-		*cap = (*len + n + 1) * 2;
-		*buf = xreallocarray(*buf, *cap, 1);
-	}
-	memcpy(*buf + *len, s, n);
-	*len += n;
-	(*buf)[*len] = '\0';
-}
-
-char *cli_resolve_path(const char *path, const char *home, const char *cwd)
-{
-	_cleanup_free_ char *joined = NULL;
-	char *out = NULL;
-	size_t len = 0, cap = 0;
-	const char *p;
-
-	if (path[0] == '~' && (path[1] == '\0' || path[1] == '/'))
-		joined = xasprintf("%s/%s", home, path + 1);
-	else if (path[0] != '/' && !cwd)
-		return NULL;
-	else if (path[0] != '/')
-		joined = xasprintf("%s/%s", cwd, path);
-	else
-		joined = xstrdup(path);
-
-	append_str(&out, &len, &cap, "", 0);
-	for (p = joined; *p;) {
-		const char *end;
-		size_t n;
-
-		while (*p == '/')
-			p++;
-		end = strchrnul(p, '/');
-		n = (size_t)(end - p);
-		if (n == 0 || (n == 1 && p[0] == '.')) {
-			/* nothing */
-		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
-			char *slash = strrchr(out, '/');
-			len = slash ? (size_t)(slash - out) : 0;
-			out[len] = '\0';
-		} else {
-			append_str(&out, &len, &cap, "/", 1);
-			append_str(&out, &len, &cap, p, n);
-		}
-		p = end;
-	}
-	if (len == 0)
-		append_str(&out, &len, &cap, "/", 1);
-	return out;
-}
-
-int cli_resolve_arg(const struct sbx_config *c, const char *option, const char *path, char **ret,
-		    struct sbx_error *e)
-{
-	*ret = cli_resolve_path(path, c->home, c->cwd);
-	if (!*ret)
-		return sbx_error_set(e, c->cwd_errno, "--%s %s: a relative path, but the current "
-						       "directory cannot be found", option, path);
-	return 0;
-}
-
 static const struct cli_option *find_long(const char *name, size_t len)
 {
-	for (size_t i = 0; i < cli_n_options; i++)
-		if (strlen(cli_options[i].name) == len && strncmp(cli_options[i].name, name, len) == 0)
-			return &cli_options[i];
+	const struct cli_option *o;
+
+	for (size_t i = 0; (o = cli_option_at(i)); i++)
+		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+			return o;
 	return NULL;
+}
+
+const struct cli_option *cli_option_find(const char *name)
+{
+	return find_long(name, strlen(name));
 }
 
 static const struct cli_option *find_short(char ch)
 {
-	for (size_t i = 0; i < cli_n_options; i++)
-		if (cli_options[i].short_name == ch)
-			return &cli_options[i];
+	const struct cli_option *o;
+
+	for (size_t i = 0; (o = cli_option_at(i)); i++)
+		if (o->short_name == ch)
+			return o;
 	return NULL;
 }
 
@@ -174,85 +190,6 @@ char *cli_verb_hint(const char *verb)
 			 "(write \"sbx -- %s ...\" to keep this meaning)", verb, verb, verb);
 }
 
-/* Drop the records of option @name. */
-static void forget_records(struct sbx_config *c, const char *name)
-{
-	size_t out = 0;
-
-	for (size_t i = 0; i < c->n_applied; i++) {
-		struct sbx_applied_opt *a = &c->applied[i];
-
-		if (strcmp(a->name, name) == 0) {
-			for (unsigned k = 0; k < a->nargs; k++)
-				free(a->args[k]);
-			free(a->origin);
-		} else {
-			c->applied[out++] = *a;
-		}
-	}
-	c->n_applied = out;
-}
-
-/* SRC[:DEST[:OPTS]] with SRC and a non-empty DEST made absolute; *@ret_colon
- * tells whether either came to hold a ':' (a cwd or $HOME with one). */
-static char *resolve_bind(const struct sbx_config *c, const char *arg, bool *ret_colon)
-{
-	const char *colon = strchr(arg, ':');
-	_cleanup_free_ char *src = colon ? strndup(arg, (size_t)(colon - arg)) : xstrdup(arg);
-	_cleanup_free_ char *rsrc = NULL, *dest = NULL, *rdest = NULL;
-	const char *colon2 = colon ? strchr(colon + 1, ':') : NULL;
-
-	if (!src)
-		abort();
-	rsrc = cli_resolve_path(src, c->home, c->cwd);
-	*ret_colon = rsrc && strchr(rsrc, ':');
-	if (!colon)
-		return TAKE_PTR(rsrc);
-	dest = colon2 ? strndup(colon + 1, (size_t)(colon2 - colon - 1)) : xstrdup(colon + 1);
-	if (!dest)
-		abort();
-	rdest = *dest ? cli_resolve_path(dest, c->home, c->cwd) : xstrdup("");
-	*ret_colon = *ret_colon || (rdest && strchr(rdest, ':'));
-	return xasprintf("%s:%s%s%s", rsrc ? rsrc : src, rdest ? rdest : dest, colon2 ? ":" : "",
-			 colon2 ? colon2 + 1 : "");
-}
-
-/* Remember an option that was applied, in the form --print-config shows:
- * host paths absolute, since the printed profile may be read elsewhere. */
-static void record(struct sbx_config *c, const struct cli_option *o, const char *const *args,
-		   const char *origin)
-{
-	unsigned flags = cli_option_flags(o);
-	struct sbx_applied_opt *a;
-
-	if (flags & CLI_F_CMDLINE)
-		return;
-	if (flags & CLI_F_SINGLE)
-		forget_records(c, o->name);
-	/* --clearenv voids every --setenv/--unsetenv before it. */
-	if (strcmp(o->name, "clearenv") == 0) {
-		forget_records(c, "setenv");
-		forget_records(c, "unsetenv");
-	}
-	c->applied = xreallocarray(c->applied, c->n_applied + 1, sizeof(*c->applied));
-	a = &c->applied[c->n_applied++];
-	memset(a, 0, sizeof(*a));
-	a->name = o->name;
-	a->nargs = o->nargs;
-	a->origin = origin ? xstrdup(origin) : NULL;
-	for (unsigned k = 0; k < o->nargs; k++) {
-		bool keyword = strcmp(o->name, "seccomp") == 0 &&
-			       (strcmp(args[k], "default") == 0 || strcmp(args[k], "unconfined") == 0);
-
-		if ((flags & CLI_F_BIND) && k == 0)
-			a->args[k] = resolve_bind(c, args[k], &a->colon_path);
-		else if ((flags & (CLI_F_PATH0 << k)) && *args[k] && !keyword)
-			a->args[k] = cli_resolve_path(args[k], c->home, c->cwd);
-		if (!a->args[k])
-			a->args[k] = xstrdup(args[k]);
-	}
-}
-
 static int apply(struct sbx_config *c, const struct cli_option *o, const char *const *args,
 		 enum cli_action *action, const char *origin, struct sbx_error *e)
 {
@@ -260,7 +197,7 @@ static int apply(struct sbx_config *c, const struct cli_option *o, const char *c
 
 	if (r < 0)
 		return r;
-	record(c, o, args, origin);
+	cli_record(c, o, args, origin);
 	return 0;
 }
 
@@ -284,7 +221,7 @@ static int check_profile_bind(const struct sbx_config *c, const struct cli_optio
 	_cleanup_free_ char *src = NULL, *abs = NULL, *real_home = NULL;
 	const char *arg = args[0], *colon;
 
-	if (!(cli_option_flags(o) & CLI_F_BIND) || arg[0] == '/' || arg[0] == '~' || !c->cwd)
+	if (!(o->flags & CLI_F_BIND) || arg[0] == '/' || arg[0] == '~' || !c->cwd)
 		return 0;
 	colon = strchr(arg, ':');
 	src = colon ? strndup(arg, (size_t)(colon - arg)) : xstrdup(arg);
@@ -309,7 +246,7 @@ int cli_apply_named(struct sbx_config *c, const char *name, const char *const *a
 
 	if (!o)
 		return sbx_error_set(e, 0, "unknown option '%s' (see sbx --help)", name);
-	if (cli_option_flags(o) & CLI_F_CMDLINE)
+	if (o->flags & CLI_F_CMDLINE)
 		return sbx_error_set(e, 0, "'%s' works on the command line only%s", name,
 				     strcmp(name, "profile") == 0 ? "; a profile uses 'include NAME'" : "");
 	if (nargs != o->nargs)

@@ -1,16 +1,10 @@
-/* cli.h - the option table: argv -> struct sbx_config */
+/* cli.h - the option parser: argv -> struct sbx_config, --help */
 #pragma once
 
 #include <stdio.h>
 
+#include "cli_table.h"
 #include "config.h"
-
-enum cli_action {
-	CLI_RUN,
-	CLI_HELP,
-	CLI_VERSION,
-	CLI_PRINT_CONFIG,
-};
 
 /* What the first argument of sbx names (see cli_verb()). */
 enum cli_verb {
@@ -72,20 +66,13 @@ int cli_apply_named(struct sbx_config *c, const char *name, const char *const *a
 void cli_print_help(FILE *out);
 
 /**
- * cli_resolve_path() - "~", "~/x" and relative paths made absolute, then
- *			"." / ".." / "//" folded lexically
- * @cwd:	NULL when unknown: a relative @path then gives NULL
- * Return: a new string, or NULL (relative @path, no @cwd)
+ * cli_option_at() - row @i of the option table, in --help order
+ * Return: the row, or NULL past the last one
  */
-char *cli_resolve_path(const char *path, const char *home, const char *cwd);
+const struct cli_option *cli_option_at(size_t i);
 
 /**
- * cli_resolve_arg() - cli_resolve_path() against @c's home and cwd, for
- *		       the argument @path of --@option
- *
- * A relative path while the caller's working directory is unknown (deleted)
- * is an error naming the option and the path, not a guess.
- * Return: 0 with a new string in @ret, or -errno with @e filled
+ * cli_option_find() - the row of --@name (without "--")
+ * Return: the row, or NULL for an unknown option
  */
-int cli_resolve_arg(const struct sbx_config *c, const char *option, const char *path, char **ret,
-		    struct sbx_error *e);
+const struct cli_option *cli_option_find(const char *name);
