@@ -2,8 +2,9 @@
  *
  * The proxy is started as flatpak starts it: with --fd=N, it writes a byte
  * to N once its sockets listen, and ends when N's other end closes. sbx
- * keeps that other end until the sandbox has ended. The proxy starts while
- * the sandbox is being set up; the command, last thing before it runs,
+ * keeps that other end until the sandbox has ended. The proxy starts first
+ * (desktop_prepare()), so its sandbox builds while the other resources are
+ * found and the app's sandbox is set up; the command, last thing before it runs,
  * waits until the byte is there (dbus_proxy_wait()), so the app never sees
  * a bus that does not answer yet, and the proxy's start costs the app only
  * what the sandbox's own set-up did not cover. The app's view binds the
