@@ -195,7 +195,7 @@ void desktop_release(struct desktop_run *run)
 	for (size_t i = 0; i < run->n_fds; i++)
 		close(run->fds[i]);
 	run->n_fds = 0;
-	x11_cookie_revoke(run->x11_conn, run->x11_auth);
+	x11_cookie_revoke(run->x11_conn, run->x11_major, run->x11_auth);
 	if (run->x11_conn >= 0)
 		close(run->x11_conn);
 	run->x11_conn = -1;
