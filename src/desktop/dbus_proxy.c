@@ -2,14 +2,15 @@
  *
  * The proxy is started as flatpak starts it: with --fd=N, it writes a byte
  * to N once its sockets listen, and ends when N's other end closes. sbx
- * keeps that other end until the sandbox has ended. The proxy starts while
- * the sandbox is being set up; the command, last thing before it runs,
+ * keeps that other end until the sandbox has ended. The proxy starts first
+ * (desktop_prepare()), so its sandbox builds while the other resources are
+ * found and the app's sandbox is set up; the command, last thing before it runs,
  * waits until the byte is there (dbus_proxy_wait()), so the app never sees
  * a bus that does not answer yet, and the proxy's start costs the app only
  * what the sandbox's own set-up did not cover. The app's view binds the
  * proxy's directory (its sockets are not there yet) and links the usual
- * socket paths into it. The proxy runs under sbx itself (this binary, started again
- * with a short command line): its own namespaces, no network, an empty
+ * socket paths into it. The proxy runs under sbx itself (this process, forked,
+ * with a short command line parsed anew): its own namespaces, no network, an empty
  * $HOME, the bus's socket and its own directory the only host paths it
  * sees. That sbx gets SIGKILL when this one dies (PR_SET_PDEATHSIG), and
  * takes its sandbox, the proxy, with it.
@@ -26,10 +27,15 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "desktop_int.h"
+#include "log.h"
+#include "sandbox.h"
 #include "util.h"
+#include "viewspec.h"
 
 /* The proxy's start, like a sandbox's, takes milliseconds; this is a hang. */
 #define PROXY_START_TIMEOUT_MS 10000
@@ -125,20 +131,43 @@ static void push_bus(struct argv_buf *a, const char *host_sock, const char *list
 		push(a, xstrdup(portal_rules[i]));
 }
 
-static _Noreturn void exec_proxy(int sync_w, pid_t parent, char *const *argv)
+/* The proxy's sbx is this process, forked: it parses @argv as a new "sbx
+ * ARGV..." would and runs the same start, but without a second exec of
+ * sbx, whose dynamic loading (and, in a VM, trapped CPUID instructions)
+ * cost some 0.5 ms of CPU on the way to the proxy's byte, the app's wait.
+ * Nothing of the caller's config is used: @argv says it all. */
+static _Noreturn void run_proxy_sbx(int sync_w, pid_t parent, int argc, char **argv)
 {
-	int keep[] = { PROXY_FD };
+	struct sbx_error e = { 0 };
+	struct sbx_caller caller;
+	struct sbx_config pc;
+	enum cli_action action;
+	char *cwd = NULL;
+	int keep[] = { PROXY_FD }, status = SBX_EXIT_SETUP;
 
 	/* The proxy's sbx dies with us, and its sandbox with it. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-		_exit(125);
+		_exit(SBX_EXIT_SETUP);
 	/* With sbx's stdin closed the pipe's write end may be PROXY_FD
 	 * already: dup2() would leave it close-on-exec. */
 	if (sync_w == PROXY_FD ? fcntl(PROXY_FD, F_SETFD, 0) < 0 : dup2(sync_w, PROXY_FD) < 0)
-		_exit(125);
+		_exit(SBX_EXIT_SETUP);
+	/* What an exec would have closed (the caller's memfds, its X
+	 * connection), and what it would have reset. */
 	close_all_except(keep, 1);
-	execv("/proc/self/exe", argv);
-	_exit(127);
+	clock_gettime(CLOCK_MONOTONIC, &log_start);
+	config_caller_from_env(&caller, &cwd, &e);
+	config_init(&pc, &caller);
+	free(cwd);
+	log_verbosity = 0;
+	if (cli_parse(&pc, argc, argv, &action, &e) < 0 || config_finish(&pc, &e) < 0 ||
+	    viewspec_check_fds(&pc, &e) < 0 || sandbox_run(&pc, &status, &e) < 0) {
+		/* This process is the proxy's sbx main: its error is its own
+		 * line, as that of an sbx started for it would be. */
+		log_error(&e);
+		status = e.exit_code ? e.exit_code : SBX_EXIT_SETUP;
+	}
+	_exit(status);
 }
 
 int dbus_proxy_wait(const struct sbx_config *c, struct sbx_error *e)
@@ -221,7 +250,7 @@ static int start_proxy(const struct sbx_config *c, struct desktop_run *run, cons
 	}
 	pid = fork();
 	if (pid == 0)
-		exec_proxy(p[1], parent, a.v);
+		run_proxy_sbx(p[1], parent, (int)a.n, a.v);
 	argv_free(&a);
 	close(p[1]);
 	run->proxy_sync = p[0];

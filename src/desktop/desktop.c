@@ -12,6 +12,7 @@
 
 #include "desktop.h"
 #include "desktop_int.h"
+#include "log.h"
 #include "util.h"
 
 static struct sbx_mount_spec *add_op(struct sbx_config *c, enum sbx_mount_kind kind,
@@ -150,6 +151,14 @@ int desktop_prepare(struct sbx_config *c, struct desktop_run *run, struct sbx_er
 	if (!c->wayland && !c->x11 && !c->audio && !c->gpu && !c->gui && !any_dbus(c))
 		return 0;
 	free(desktop_runtime_dir(c));
+	/* First: the proxy's sandbox starts now and builds while the rest is
+	 * prepared and the app's sandbox set up, on the other CPU if there is
+	 * one; the app waits for it only just before its exec. Started last,
+	 * it was what the app waited for (bench/gui.sh). */
+	r = dbus_proxy_prepare(c, run, e);
+	if (r < 0)
+		return r;
+	log_phase("desktop: D-Bus proxy started");
 
 	if (c->wayland || c->gui) {
 		r = wayland_prepare(c, run, c->wayland, e);
@@ -161,6 +170,7 @@ int desktop_prepare(struct sbx_config *c, struct desktop_run *run, struct sbx_er
 		if (r < 0)
 			return r;
 	}
+	log_phase("desktop: X11");
 	if (c->audio || c->gui) {
 		r = audio_prepare(c, run, c->audio, e);
 		if (r < 0)
@@ -176,8 +186,8 @@ int desktop_prepare(struct sbx_config *c, struct desktop_run *run, struct sbx_er
 		if (r < 0)
 			return r;
 	}
-	/* Last: the app's view is complete, only the bus's socket is missing. */
-	return dbus_proxy_prepare(c, run, e);
+	log_phase("desktop: prepared");
+	return 0;
 }
 
 void desktop_release(struct desktop_run *run)
@@ -185,7 +195,7 @@ void desktop_release(struct desktop_run *run)
 	for (size_t i = 0; i < run->n_fds; i++)
 		close(run->fds[i]);
 	run->n_fds = 0;
-	x11_cookie_revoke(run->x11_conn, run->x11_auth);
+	x11_cookie_revoke(run->x11_conn, run->x11_major, run->x11_auth);
 	if (run->x11_conn >= 0)
 		close(run->x11_conn);
 	run->x11_conn = -1;

@@ -29,6 +29,7 @@
  * @proxy_dir:	the host directory of the proxy's sockets, removed at the end
  * @x11_conn:	the X connection that made the untrusted cookie, or -1
  * @x11_auth:	that cookie's authorization id, revoked at the end
+ * @x11_major:	the SECURITY extension's major opcode on that connection
  * @warnings:	lines main prints at once (a trusted cookie, an unfiltered bus)
  * @notes:	lines main prints under -v (resources --gui skipped)
  */
@@ -40,6 +41,7 @@ struct desktop_run {
 	char *proxy_dir;
 	int x11_conn;
 	uint32_t x11_auth;
+	uint8_t x11_major;
 	char *warnings[DESKTOP_MAX_LINES];
 	size_t n_warnings;
 	char *notes[DESKTOP_MAX_LINES];

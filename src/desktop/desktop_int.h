@@ -22,9 +22,10 @@ int gui_prepare_settings(struct sbx_config *c, struct desktop_run *run, struct s
 
 /**
  * x11_cookie_revoke() - revoke untrusted authorization @id over @fd (no-op
- *			 for fd -1): the cookie dies with the sandbox
+ *			 for fd -1; @major: the SECURITY extension's opcode):
+ *			 the cookie dies with the sandbox
  */
-void x11_cookie_revoke(int fd, uint32_t id);
+void x11_cookie_revoke(int fd, uint8_t major, uint32_t id);
 
 /**
  * dbus_proxy_end() - end the proxy's sandbox and remove its directory

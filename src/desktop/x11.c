@@ -84,34 +84,41 @@ static int read_user_cookie(const char *number, struct x11_auth *ret, struct sbx
 	return r;
 }
 
-/* The untrusted cookie, made over a connection with the caller's own. */
+/* The untrusted cookie, made over a connection with the caller's own. Both
+ * connections' set-ups, and QueryExtension on the second, go out before
+ * any answer is read: two round trips to the server, not four, on the
+ * way to the sandbox's start. */
 static int make_untrusted(const char *sock, const char *display, const struct x11_auth *user,
 			  struct desktop_run *run, struct x11_auth *ret, struct sbx_error *e)
 {
+	_cleanup_close_ int probe = -1, fd = -1;
 	char reason[256];
-	int fd = -1, r;
+	int r;
 
 	/* A server that lets any local client in (no cookie, or an xhost
 	 * rule such as si:localuser) would let the app in trusted whatever
 	 * cookie it has: the untrusted one would only pretend. */
-	r = x11_connect(sock, NULL, &fd, reason, sizeof(reason));
-	if (r == 0) {
-		close(fd);
+	r = x11_connect_send(sock, NULL, false, &probe);
+	if (r == 0)
+		r = x11_connect_send(sock, user, true, &fd);
+	if (r < 0)
+		return sbx_error_set(e, r, "--x11: cannot connect to %s", display);
+	r = x11_connect_finish(probe, reason, sizeof(reason));
+	if (r == 0)
 		return sbx_error_set(e, 0, "--x11: the X server of %s lets clients in without a cookie "
 					   "(xhost), so an untrusted cookie would protect nothing; "
 					   "use --x11-trusted", display);
-	}
 	/* A server that does not answer once would not answer twice: one
 	 * wait is enough. */
 	if (r != -EACCES)
 		return sbx_error_set(e, r, "--x11: cannot connect to %s", display);
-	r = x11_connect(sock, user, &fd, reason, sizeof(reason));
+	r = x11_connect_finish(fd, reason, sizeof(reason));
 	if (r == -EACCES)
 		return sbx_error_set(e, 0, "--x11: the X server of %s refused sbx: %s", display, reason);
 	if (r < 0)
 		return sbx_error_set(e, r, "--x11: cannot connect to %s", display);
-	run->x11_conn = fd;
-	r = x11_security_generate(fd, false, ret, &run->x11_auth);
+	run->x11_conn = TAKE_FD(fd);
+	r = x11_security_generate(run->x11_conn, false, ret, &run->x11_auth, &run->x11_major);
 	if (r == -ENOTSUP)
 		return sbx_error_set(e, 0, "--x11: the X server of %s has no SECURITY extension, so no "
 					   "untrusted cookie: --x11-trusted gives the app full access",
@@ -186,8 +193,8 @@ int x11_prepare(struct sbx_config *c, struct desktop_run *run, bool required, st
 	return 1;
 }
 
-void x11_cookie_revoke(int fd, uint32_t id)
+void x11_cookie_revoke(int fd, uint8_t major, uint32_t id)
 {
 	if (fd >= 0 && id)
-		x11_security_revoke(fd, id);
+		x11_security_revoke(fd, major, id);
 }

@@ -19,6 +19,8 @@
 #define X11_TIMEOUT_MS 5000
 
 #define X_QUERY_EXTENSION 98
+/* QueryExtension("SECURITY"): 8 bytes and the name, padded. */
+#define X11_QUERY_MAX 16
 #define X_GET_INPUT_FOCUS 43
 #define SECURITY_QUERY_VERSION 0
 #define SECURITY_GENERATE 1
@@ -102,7 +104,8 @@ static int read_full(int fd, void *buf, size_t len, int64_t deadline)
 /* Read and drop @len bytes. */
 static int skip(int fd, size_t len, int64_t deadline)
 {
-	uint8_t buf[512];
+	/* The set-up answer is some 10 KiB (the visuals): a few reads. */
+	uint8_t buf[16384];
 
 	while (len) {
 		size_t n = len < sizeof(buf) ? len : sizeof(buf);
@@ -115,16 +118,45 @@ static int skip(int fd, size_t len, int64_t deadline)
 	return 0;
 }
 
-int x11_connect(const char *path, const struct x11_auth *auth, int *ret_fd, char *reason,
-		size_t reason_len)
+static int send_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* QueryExtension(@name) into @req (X11_QUERY_MAX bytes): its length. */
+static size_t query_extension_request(uint8_t *req, const char *name)
+{
+	size_t n = strlen(name);
+
+	memset(req, 0, 8 + n + pad4(n));
+	req[0] = X_QUERY_EXTENSION;
+	put16(req + 2, (uint16_t)(2 + (n + pad4(n)) / 4));
+	put16(req + 4, (uint16_t)n);
+	memcpy(req + 8, name, n);
+	return 8 + n + pad4(n);
+}
+
+int x11_connect_send(const char *path, const struct x11_auth *auth, bool query_security,
+		     int *ret_fd)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	size_t nlen = auth ? strlen(auth->name) : 0, dlen = auth ? auth->data_len : 0;
-	uint8_t req[12 + X11_AUTH_NAME_MAX + 4 + X11_AUTH_DATA_MAX + 4] = { 0 }, head[8];
+	uint8_t req[12 + X11_AUTH_NAME_MAX + 4 + X11_AUTH_DATA_MAX + 4 + X11_QUERY_MAX] = { 0 };
 	const struct timeval tv = { .tv_sec = X11_TIMEOUT_MS / 1000 };
 	size_t off = 12;
 	_cleanup_close_ int fd = -1;
-	int64_t deadline = now_ms() + X11_TIMEOUT_MS;
 	int r;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
@@ -152,9 +184,24 @@ int x11_connect(const char *path, const struct x11_auth *auth, int *ret_fd, char
 	if (dlen)
 		memcpy(req + off, auth->data, dlen);
 	off += dlen + pad4(dlen);
-	r = write_all(fd, req, off);
+	/* The server reads requests that follow the set-up as soon as it
+	 * has accepted it: the first request saves a round trip. */
+	if (query_security)
+		off += query_extension_request(req + off, "SECURITY");
+	/* MSG_NOSIGNAL: a server that closed meanwhile is an error, not
+	 * SIGPIPE. */
+	r = send_all(fd, req, off);
 	if (r < 0)
 		return r == -EAGAIN ? -ETIMEDOUT : r;
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+int x11_connect_finish(int fd, char *reason, size_t reason_len)
+{
+	int64_t deadline = now_ms() + X11_TIMEOUT_MS;
+	uint8_t head[8];
+	int r;
 
 	r = read_full(fd, head, sizeof(head), deadline);
 	if (r < 0)
@@ -176,11 +223,7 @@ int x11_connect(const char *path, const struct x11_auth *auth, int *ret_fd, char
 		snprintf(reason, reason_len, "%s", text[0] ? text : "refused");
 		return -EACCES;
 	}
-	r = skip(fd, (size_t)get16(head + 6) * 4, deadline);
-	if (r < 0)
-		return r;
-	*ret_fd = TAKE_FD(fd);
-	return 0;
+	return skip(fd, (size_t)get16(head + 6) * 4, deadline);
 }
 
 /* Read one reply (or error) of 32 bytes plus its extra length into @buf;
@@ -208,19 +251,11 @@ static int read_reply(int fd, uint8_t *buf, size_t size, uint8_t *ret_code, int6
 	}
 }
 
-static int query_extension(int fd, const char *name, uint8_t *ret_major, int64_t deadline)
+static int query_extension_reply(int fd, uint8_t *ret_major, int64_t deadline)
 {
-	uint8_t req[8 + 16] = { 0 }, rep[64], code;
-	size_t n = strlen(name);
+	uint8_t rep[64], code;
 	int r;
 
-	req[0] = X_QUERY_EXTENSION;
-	put16(req + 2, (uint16_t)(2 + (n + pad4(n)) / 4));
-	put16(req + 4, (uint16_t)n);
-	memcpy(req + 8, name, n);
-	r = write_all(fd, req, 8 + n + pad4(n));
-	if (r < 0)
-		return r;
 	r = read_reply(fd, rep, sizeof(rep), &code, deadline);
 	if (r < 0)
 		return r;
@@ -230,7 +265,8 @@ static int query_extension(int fd, const char *name, uint8_t *ret_major, int64_t
 	return 0;
 }
 
-int x11_security_generate(int fd, bool trusted, struct x11_auth *ret_auth, uint32_t *ret_id)
+int x11_security_generate(int fd, bool trusted, struct x11_auth *ret_auth, uint32_t *ret_id,
+			  uint8_t *ret_major)
 {
 	const size_t nlen = sizeof(COOKIE_NAME) - 1;
 	uint8_t req[8 + 12 + 20 + 8] = { 0 }, rep[32 + X11_AUTH_DATA_MAX], major, code;
@@ -239,7 +275,8 @@ int x11_security_generate(int fd, bool trusted, struct x11_auth *ret_auth, uint3
 	int64_t deadline = now_ms() + X11_TIMEOUT_MS;
 	int r;
 
-	r = query_extension(fd, "SECURITY", &major, deadline);
+	/* QueryExtension went out with the connection's set-up. */
+	r = query_extension_reply(fd, &major, deadline);
 	if (r < 0)
 		return r;
 	/* QueryVersion first, as Xext does; both go out in one write. */
@@ -260,7 +297,7 @@ int x11_security_generate(int fd, bool trusted, struct x11_auth *ret_auth, uint3
 	put32(req + off, 0); /* timeout 0: never; revoked by sbx at the end */
 	put32(req + off + 4, trusted ? SECURITY_TRUSTED : SECURITY_UNTRUSTED);
 	off += 8;
-	r = write_all(fd, req, off);
+	r = send_all(fd, req, off);
 	if (r < 0)
 		return r;
 	r = read_reply(fd, rep, sizeof(rep), &code, deadline);
@@ -277,25 +314,23 @@ int x11_security_generate(int fd, bool trusted, struct x11_auth *ret_auth, uint3
 	memcpy(ret_auth->data, rep + 32, dlen);
 	ret_auth->data_len = dlen;
 	*ret_id = get32(rep + 8);
+	*ret_major = major;
 	return 0;
 }
 
-int x11_security_revoke(int fd, uint32_t id)
+int x11_security_revoke(int fd, uint8_t major, uint32_t id)
 {
-	uint8_t req[12] = { 0 }, rep[64], major, code;
+	uint8_t req[12] = { 0 }, rep[64], code;
 	int64_t deadline = now_ms() + X11_TIMEOUT_MS;
 	int r;
 
-	r = query_extension(fd, "SECURITY", &major, deadline);
-	if (r < 0)
-		return r;
 	req[0] = major;
 	req[1] = SECURITY_REVOKE;
 	put16(req + 2, 2);
 	put32(req + 4, id);
 	req[8] = X_GET_INPUT_FOCUS;
 	put16(req + 10, 1);
-	r = write_all(fd, req, sizeof(req));
+	r = send_all(fd, req, sizeof(req));
 	if (r < 0)
 		return r;
 	r = read_reply(fd, rep, sizeof(rep), &code, deadline);

@@ -137,5 +137,12 @@ run_sbx --dbus-talk org.sbxtest.Allowed --bind "$WORK/nothing" /x true
 expect_error "a sandbox that fails after the proxy's start: one line, none of the proxy's" 125 \
 	"^sbx: --bind $WORK/nothing: No such file"
 expect_eq "... and no proxy directory is left" "$before" "$(dirs)"
+# The proxy starts before the other desktop resources are looked at: one
+# that is missing after it has started ends it too.
+DISPLAY= run_sbx --dbus-talk org.sbxtest.Allowed --x11 true
+expect_error "--x11 failing after the proxy's start: one line, none of the proxy's" 125 \
+	"^sbx: --x11: DISPLAY is not set"
+[ -z "$(proxy_pids)" ] && [ "$before" = "$(dirs)" ]
+ok $? "... and neither the proxy nor its directory is left"
 
 done_testing
