@@ -3,7 +3,9 @@
 # (xeyes) under Xvfb: bare, `sbx --gui` (with a session bus, so through
 # xdg-dbus-proxy), `sbx --gui` with no bus (the proxy's cost is the
 # difference), plain sbx with the display's socket and cookie bound by hand
-# (no desktop work at all: the floor any sandboxed start here has), and the
+# (no desktop work at all: the floor any sandboxed start here has),
+# `unshare -Ur xeyes` (a user namespace and nothing else: the kernel's floor
+# for any rootless sandbox), and the
 # bubblewrap + xdg-dbus-proxy command lines flatpak would run (the proxy in a
 # bwrap of its own, its --fd byte awaited, then the app's bwrap). One run of
 # this script times them all, interleaved, N times each, and prints medians
@@ -117,7 +119,7 @@ flatpak_line() {
 }
 
 declare -A times
-names=(bare "sbx --gui" "sbx --gui, no bus" "sbx, display bound" "bwrap + proxy")
+names=(bare "unshare -Ur" "sbx --gui" "sbx --gui, no bus" "sbx, display bound" "bwrap + proxy")
 # The same cookie for any host name (the sandbox has its own), as the
 # usual recipe makes it: family 0xffff.
 xauth -q -f "$XAUTHORITY" nlist "$DISPLAY" | sed 's/^..../ffff/' |
@@ -125,6 +127,9 @@ xauth -q -f "$XAUTHORITY" nlist "$DISPLAY" | sed 's/^..../ffff/' |
 plain=("$sbx" --ro-bind "/tmp/.X11-unix/X$num" --ro-bind "$work/xauth.wild:$XAUTHORITY" -- xeyes)
 for ((i = 0; i < runs; i++)); do
 	times[bare]+="$(time_start xeyes) "
+	# The kernel's floor: a user namespace and nothing else (no view, no
+	# filter), which any rootless sandbox starts with.
+	times["unshare -Ur"]+="$(time_start unshare -Ur xeyes) "
 	times["sbx --gui"]+="$(time_start "$sbx" --gui xeyes) "
 	# Unset in the command substitution's subshell, not by env(1): an
 	# exec more would count as the no-bus line's and hide as much of
@@ -142,11 +147,13 @@ for n in "${names[@]}"; do
 	printf '%-20s %10.2f\n' "$n" "${med[$n]}"
 done
 awk -v s="${med[sbx --gui]}" -v b="${med[bare]}" -v w="${med[bwrap + proxy]}" \
-	-v n="${med[sbx --gui, no bus]}" -v f="${med[sbx, display bound]}" 'BEGIN {
+	-v n="${med[sbx --gui, no bus]}" -v f="${med[sbx, display bound]}" \
+	-v u="${med[unshare -Ur]}" 'BEGIN {
 	r1 = s / b; r2 = s / w; p = s - n
 	printf "sbx --gui / bare          %5.2f  (target <= 1.10: %s)\n", r1, r1 <= 1.10 ? "met" : "NOT met"
 	printf "sbx --gui / bwrap+proxy   %5.2f  (target <= 0.90: %s)\n", r2, r2 <= 0.90 ? "met" : "NOT met"
 	printf "proxy cost in sbx --gui   %5.2f ms (target <= 5 ms: %s)\n", p, p <= 5 ? "met" : "NOT met"
 	printf "floor: plain sbx / bare   %5.2f  (a sandbox start alone, %.2f ms more than bare)\n", f / b, f - b
+	printf "floor: unshare -Ur / bare %5.2f  (a user namespace alone, %.2f ms more than bare)\n", u / b, u - b
 	printf "desktop work without bus  %5.2f ms (sbx --gui, no bus - plain sbx)\n", n - f
 }'
