@@ -38,13 +38,6 @@ static _Noreturn void keeper_main(int go, int ready)
 	close_all_except((int[]){ go, ready }, 2);
 	if (read(go, &byte, 1) != 1)
 		_exit(1); /* the holder gave up: no maps */
-	/* A spare is made right after one was handed over, while that start
-	 * still runs its sandbox's set-up: on a machine with few CPUs, the
-	 * network namespace's making (a third of a millisecond) took the CPU
-	 * that start wanted. SCHED_IDLE (allowed to anyone for itself) yields
-	 * to every other task at once; the namespaces are the same. Measured
-	 * with bench/startup.sh's sbx -- true. */
-	(void)sched_setscheduler(0, SCHED_IDLE, &(struct sched_param){ .sched_priority = 0 });
 	if (unshare(CLONE_NEWNET) < 0)
 		r = errno;
 	else if (ns_loopback_up(&e) < 0)
