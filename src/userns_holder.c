@@ -422,6 +422,14 @@ void userns_holder_enter(struct userns_plan *p, bool enabled)
 	     (double)(t2.tv_sec - t1.tv_sec) * 1e3 + (double)(t2.tv_nsec - t1.tv_nsec) / 1e6);
 }
 
+void userns_holder_started(void)
+{
+	char byte = 'G';
+
+	if (holder_conn >= 0)
+		(void)send(holder_conn, &byte, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
 void userns_holder_hand_over(void)
 {
 	union {
