@@ -85,7 +85,9 @@ static void spare_due_now(void)
 	if (!spare.due)
 		return;
 	spare.due = false;
-	spare.wanted = spare.maker.ready < 0;
+	/* One made meanwhile (by a maker that was running at the request)
+	 * has the maps asked for last: others were aborted at the request. */
+	spare.wanted = spare.maker.ready < 0 && spare.ns.user < 0;
 }
 
 static void client_drop(struct client *c)
@@ -109,6 +111,8 @@ static void spare_start(void)
 /* Its keeper has reported: the spare is ready (or failed: none). */
 static void spare_finish(void)
 {
+	/* Never two: an older one would be held for nothing. */
+	userns_spare_release(&spare.ns);
 	if (userns_spare_finish(&spare.maker, &spare.ns) < 0)
 		spare.ns = (struct userns_spare){ -1, -1 };
 }
