@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -48,6 +49,14 @@ static int wait_for_maps(const struct child_plan *plan, bool *ret_setgroups, str
 	return 0;
 }
 
+/* Has sbx closed its end of the sync socket (it died)? */
+static bool sbx_gone(int sync_fd)
+{
+	struct pollfd p = { .fd = sync_fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLHUP);
+}
+
 _Noreturn void child_main(const struct sbx_config *c, const struct child_plan *plan)
 {
 	struct sbx_error e = { 0 };
@@ -74,8 +83,17 @@ _Noreturn void child_main(const struct sbx_config *c, const struct child_plan *p
 	if (rootfs_prepare(c, plan->premade_fds, &prep, &e) < 0)
 		fail(plan, &e);
 	log_phase("child: view prepared");
-	if (wait_for_maps(plan, &setgroups_allowed, &e) < 0)
+	/* In the holder's spare the maps were written before pid 1 existed
+	 * (and checked, ns_spawn()): waiting for sbx's word cost a wake-up of
+	 * sbx on the start's path. Only its death before the parent-death
+	 * signal above must still end us, as the wait's EOF did. */
+	if (ns_in_spare()) {
+		setgroups_allowed = plan->spare_setgroups;
+		if (sbx_gone(plan->sync_fd))
+			_exit(SBX_EXIT_SETUP);
+	} else if (wait_for_maps(plan, &setgroups_allowed, &e) < 0) {
 		fail(plan, &e);
+	}
 	log_phase("child: maps received");
 
 	/* The caller's supplementary groups are unmapped here (they would show

@@ -28,6 +28,8 @@ struct limits;
  * @limits:		--memory, --pids...: what the command applies itself
  *			(the rlimit fallback); NULL without limits
  * @spawner:		--name: the command forks the spawner of sbx enter (spawner.c)
+ * @spare_setgroups:	setgroups() is allowed in the holder's namespaces: for
+ *			a pid 1 made in its spare, which waits for no maps
  *
  * Plain data shared by child.c, pid1.c and exec.c, so that none of them
  * needs another's header for it: the calls only go child -> pid1 -> exec.
@@ -45,4 +47,5 @@ struct child_plan {
 	bool tcp_bypass_accepts;
 	const struct limits *limits;
 	bool spawner;
+	bool spare_setgroups;
 };

@@ -32,6 +32,8 @@
 /* Set in the sandbox's pid 1 when it was made in the holder's spare
  * namespaces (ns_spawn()): its network namespace exists, with lo up. */
 static bool spare_net_joined;
+/* Set in that pid 1 whatever it shares: its maps are written and checked. */
+static bool spare_joined;
 
 static unsigned long new_ns_flags(const struct sbx_config *c)
 {
@@ -84,6 +86,11 @@ int ns_unshare_rest(const struct sbx_config *c, struct sbx_error *e)
 bool ns_net_ready(const struct sbx_config *c)
 {
 	return c->share[SBX_NS_NET] || spare_net_joined;
+}
+
+bool ns_in_spare(void)
+{
+	return spare_joined;
 }
 
 pid_t ns_clone(unsigned long flags, int *ret_pidfd)
@@ -179,8 +186,10 @@ static pid_t spare_fork_pid1(const struct sbx_config *c, const struct userns_pla
 	if (!c->share[SBX_NS_NET] && setns(p->spare.net, CLONE_NEWNET) < 0)
 		return -errno;
 	pid = clone_sibling(new_ns_flags(c) & CLONE_NEWPID);
-	if (pid == 0)
+	if (pid == 0) {
 		spare_net_joined = !c->share[SBX_NS_NET];
+		spare_joined = true;
+	}
 	return pid;
 }
 

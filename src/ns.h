@@ -39,6 +39,14 @@ int ns_unshare_rest(const struct sbx_config *c, struct sbx_error *e);
 bool ns_net_ready(const struct sbx_config *c);
 
 /**
+ * ns_in_spare() - in the child: was pid 1 made in the holder's spare
+ *		   namespaces (ns_spawn())? Its id maps are written then (by
+ *		   the holder) and were checked before pid 1 was made.
+ * Return: true in such a pid 1
+ */
+bool ns_in_spare(void);
+
+/**
  * ns_spawn() - make the sandbox's pid 1: in the holder's spare namespaces
  *		when @p has them, else by ns_clone(ns_clone_flags(@c))
  * @p:		the plan; its spare is closed in every process, and

@@ -135,6 +135,7 @@ static int plan_sandbox(const struct sbx_config *c, struct userns_plan *plan,
 	if (r < 0)
 		return r;
 	child->parent_pid = getpid();
+	child->spare_setgroups = plan->holder_setgroups;
 	child->take_tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 	return 0;
 }
@@ -167,7 +168,14 @@ static int write_maps(const struct sbx_config *c, struct status_fd *status,
 		      struct sbx_error *e)
 {
 	bool setgroups_allowed = false;
-	int r = c->bwrap.no_userns || caller_maps(c, status, pid, orig_mask)
+	int r;
+
+	/* In the holder's spare the maps exist already, and pid 1 waits for
+	 * no word of ours (child_main()): what the sandbox reports from now on,
+	 * even the command's exec error, is the supervisor's to read, in order. */
+	if (plan->spare_used)
+		return 0;
+	r = c->bwrap.no_userns || caller_maps(c, status, pid, orig_mask)
 			? 0
 			: userns_write_maps(plan, pid, &setgroups_allowed, e);
 

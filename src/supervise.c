@@ -42,6 +42,7 @@
 #include "supervise.h"
 #include "sync.h"
 #include "term.h"
+#include "userns_holder.h"
 #include "util.h"
 
 /* Messages read per wake-up: a chatty sandbox must not starve the others. */
@@ -115,6 +116,7 @@ static void handle_message(struct supervisor *s, const struct sync_msg *m, int f
 			status_fd_started(s->t->status, s->t->pid1->pid);
 		s->started = true;
 		log_phase("command started");
+		userns_holder_started();
 		if (s->t->life)
 			lifecycle_started(s->t->life);
 		break;

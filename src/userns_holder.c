@@ -29,6 +29,8 @@
  * uses its copy once (userns_holder_hand_over()), the holder sees it close
  * when sbx ends. Module state, as the child has no plan of its own. */
 static int holder_conn = -1;
+/* The spare's request on holder_conn: 0 sent, or -errno (holder_join()). */
+static int holder_asked = -ENOTCONN;
 
 struct holder_ref {
 	char dir[SUN_LEN_MAX];
@@ -200,14 +202,23 @@ static int holder_verify(pid_t pid, struct userns_plan *p, int *ret_nsfd)
 static int holder_join(const struct holder_ref *h, struct userns_plan *p, pid_t *ret_pid)
 {
 	_cleanup_close_ int nsfd = -1, sock = -1;
-	int r = holder_connect(h->sock, ret_pid, &sock);
+	int r = holder_connect(h->sock, ret_pid, &sock), asked = -ENOTCONN;
 
+	/* Ask for the spare at once: the holder answers while we verify it
+	 * and join (a round trip less on the start's path). The request holds
+	 * only the maps, from /etc/subuid, nothing secret; the answer is read
+	 * (take_spare()) only once this holder has passed every check, and a
+	 * connection that fails them is closed unread. */
+	if (r == 0)
+		asked = userns_spare_request(sock, &p->uid_map, &p->gid_map);
 	if (r == 0)
 		r = holder_verify(*ret_pid, p, &nsfd);
 	if (r == 0 && setns(nsfd, CLONE_NEWUSER) < 0)
 		r = -errno;
-	if (r == 0)
+	if (r == 0) {
 		holder_conn = TAKE_FD(sock);
+		holder_asked = asked;
+	}
 	return r;
 }
 
@@ -335,13 +346,13 @@ static bool holder_wanted(struct userns_plan *p, bool enabled)
 	return true;
 }
 
-/* Joined: ask the holder for its spare namespaces (userns_spare.h). Without
+/* Joined: take the spare namespaces asked for in holder_join() (userns_spare.h). Without
  * one, or with one that fails the checks, the sandbox unshares its own.
  * Return: what happened, for -v */
 static const char *take_spare(struct userns_plan *p)
 {
 	_cleanup_close_ int self = -1;
-	int r = userns_spare_request(holder_conn, &p->uid_map, &p->gid_map);
+	int r = holder_asked; /* sent by holder_join() */
 
 	if (r == 0)
 		r = userns_spare_recv(holder_conn, &p->spare);
@@ -409,6 +420,14 @@ void userns_holder_enter(struct userns_plan *p, bool enabled)
 	     h.sock, (int)pid, how,
 	     (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6, spare,
 	     (double)(t2.tv_sec - t1.tv_sec) * 1e3 + (double)(t2.tv_nsec - t1.tv_nsec) / 1e6);
+}
+
+void userns_holder_started(void)
+{
+	char byte = 'G';
+
+	if (holder_conn >= 0)
+		(void)send(holder_conn, &byte, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 void userns_holder_hand_over(void)

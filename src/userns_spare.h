@@ -8,7 +8,9 @@
  * the spare has those maps the holder hands it over (SCM_RIGHTS) and closes
  * its own fds, so it never reaches a second sandbox, then makes the next one.
  * Otherwise it answers "none" and makes a spare with the maps asked for, for
- * the next start; this start unshares as before. The making never holds up
+ * the next start; this start unshares as before. Either way the making waits
+ * until that start's command starts (sbx sends 'G') or the start has ended,
+ * so that it does not take CPU time from the start. The making never holds up
  * an answer: its slow part (the network namespace) runs in a keeper process
  * the holder polls (userns_spare_start(), userns_spare_finish()), so a start
  * that comes meanwhile is answered "none" at once.

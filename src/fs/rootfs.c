@@ -194,6 +194,28 @@ static int mount_new_fs_at(int rootfd, const char *dest, const char *fstype,
 	return mnt_attach(mfd, target);
 }
 
+/* Bind a device at @name directly in @dev, the new /dev (a tmpfs of ours,
+ * just mounted): the entry is made and opened relative to it, without
+ * resolving "/dev/NAME" from the root again for each device (start-up time:
+ * two openat2() calls less per device). Consumes s->fd. */
+static int attach_device(int dev, struct rootfs_source *s, const char *name)
+{
+	_cleanup_close_ int target = -1;
+	int fd, r;
+
+	fd = openat(dev, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0755);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	target = openat(dev, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (target < 0)
+		return -errno;
+	r = mnt_attach_with_attrs(s->fd, target, s->pending_attrs, true);
+	close(s->fd);
+	s->fd = -1;
+	return r;
+}
+
 static int build_dev(int rootfd, struct rootfs_prep *p, struct sbx_error *e)
 {
 	static const char *const dev_opts[] = { "mode", "0755", NULL };
@@ -204,15 +226,22 @@ static int build_dev(int rootfd, struct rootfs_prep *p, struct sbx_error *e)
 		{ "/proc/self/fd/1", "/dev/stdout" }, { "/proc/self/fd/2", "/dev/stderr" },
 		{ "/proc/kcore", "/dev/core" },	    { "pts/ptmx", "/dev/ptmx" },
 	};
-	_cleanup_close_ int shm = -1;
+	_cleanup_close_ int shm = -1, dev = -1;
 	int r;
 
 	r = mount_new_fs_at(rootfd, "/dev", "tmpfs", dev_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
 			    0755);
+	if (r == 0)
+		r = path_open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY, &dev);
 	if (r < 0)
 		return sbx_error_set(e, r, "cannot mount /dev");
 	for (size_t i = 0; i < p->n_devices; i++) {
-		r = attach_source(rootfd, &p->devices[i], p->devices[i].path);
+		const char *path = p->devices[i].path;
+
+		if (strncmp(path, "/dev/", 5) == 0 && !strchr(path + 5, '/'))
+			r = attach_device(dev, &p->devices[i], path + 5);
+		else
+			r = attach_source(rootfd, &p->devices[i], p->devices[i].path);
 		if (r < 0)
 			return sbx_error_set(e, r, "cannot bind %s", p->devices[i].path);
 	}
@@ -220,10 +249,10 @@ static int build_dev(int rootfd, struct rootfs_prep *p, struct sbx_error *e)
 			    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, 0755);
 	if (r < 0)
 		return sbx_error_set(e, r, "cannot mount /dev/pts");
+	/* In the new /dev directly, as the devices above. */
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
-		r = path_symlink_in_root(rootfd, links[i][0], links[i][1]);
-		if (r < 0)
-			return sbx_error_set(e, r, "cannot create %s", links[i][1]);
+		if (symlinkat(links[i][0], dev, links[i][1] + strlen("/dev/")) < 0 && errno != EEXIST)
+			return sbx_error_set(e, errno, "cannot create %s", links[i][1]);
 	}
 	r = path_make_in_root(rootfd, "/dev/shm", false, 01777, &shm);
 	if (r == 0 && fchmodat(rootfd, "dev/shm", 01777, 0) < 0)
