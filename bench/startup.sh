@@ -161,6 +161,13 @@ trap 'rm -rf -- "$tmp"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# A runtime directory of this run's own, so that sbx's per-user id-map holder
+# is the one this sbx starts, not one an older build left running (the
+# holder's code decides when the next spare is made). It idles out after the
+# run; its socket goes with the directory.
+mkdir -m 700 "$tmp/run"
+export XDG_RUNTIME_DIR=$tmp/run
+
 # hyperfine -N splits each command line into words itself; keep every word free
 # of characters that would need quoting.
 plain_word() {
