@@ -167,6 +167,12 @@ int bypass_sock_inspect(int fd, struct bypass_sock *ret)
 			ret->bound = in6->sin6_port || !IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr);
 		}
 	}
+	if (family == AF_INET6) {
+		int v6only = 0;
+
+		get_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only);
+		ret->v6only = v6only != 0;
+	}
 	fl = fcntl(fd, F_GETFL);
 	ret->nonblock = fl >= 0 && (fl & O_NONBLOCK);
 	len = sizeof(ti);

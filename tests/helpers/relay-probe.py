@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""relay-probe.py - what a program can do with a socket the TCP bypass
+connected, or the publish relay handed its server (net-bypass-relay.sh).
+
+  relay-probe.py connect HOST PORT RHOST RPORT
+      connects to HOST:PORT, then probes that socket
+  relay-probe.py serve PORT RHOST RPORT
+      accepts one connection on 0.0.0.0:PORT (writing /tmp/PORT.ready
+      first), then probes the accepted socket
+
+The probe prints one line: "ns yes" when the socket is listed in this
+network namespace's /proc/net/tcp (both its ports), "ns no" when not (a
+host socket); then it disconnects the socket (connect(AF_UNSPEC)) and
+connects it again to RHOST:RPORT with an address length of 17, which the
+bypass's seccomp filter lets pass to the kernel unseen: "reconnect ok:
+FIRST-LINE-OF-THE-HTTP-ANSWER" or "reconnect ERRNO".
+"""
+import ctypes
+import errno
+import os
+import socket
+import struct
+import sys
+
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def listed(s):
+    """Whether /proc/net/tcp{,6} of this namespace lists socket s."""
+    mine, peer = s.getsockname()[1], s.getpeername()[1]
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(name) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    local, remote = fields[1], fields[2]
+                    if int(local.split(":")[1], 16) == mine and int(remote.split(":")[1], 16) == peer:
+                        return True
+        except OSError:
+            pass
+    return False
+
+
+def reconnect(s, host, port):
+    fd = s.fileno()
+    unspec = struct.pack("H", socket.AF_UNSPEC) + b"\0" * 14
+    if libc.connect(fd, unspec, len(unspec)) != 0:
+        return "reconnect: AF_UNSPEC %s" % errno.errorcode.get(ctypes.get_errno())
+    s.settimeout(None)
+    tv = struct.pack("ll", 10, 0)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, tv)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, tv)
+    addr = struct.pack("H", socket.AF_INET) + struct.pack("!H", port) + socket.inet_aton(host)
+    addr += b"\0" * 9  # 17 bytes: not 16, 28 or 128
+    if libc.connect(fd, addr, len(addr)) != 0:
+        return "reconnect %s" % errno.errorcode.get(ctypes.get_errno())
+    try:
+        s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        data = s.recv(200).decode(errors="replace")
+    except OSError as e:
+        return "reconnect connected, then %s" % errno.errorcode.get(e.errno, e.errno)
+    return "reconnect ok: %s" % (data.splitlines() or ["(nothing)"])[0]
+
+
+def probe(s, rhost, rport):
+    ns = "yes" if listed(s) else "no"
+    print("ns %s %s" % (ns, reconnect(s, rhost, rport)), flush=True)
+
+
+def main():
+    if sys.argv[1] == "serve":
+        port, rhost, rport = int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+        srv = socket.socket()
+        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        srv.bind(("0.0.0.0", port))
+        srv.listen(4)
+        open("/tmp/%d.ready" % port, "w").close()
+        conn, _ = srv.accept()
+        probe(conn, rhost, rport)
+        return
+    host, port, rhost, rport = sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+    s = socket.create_connection((host, port), timeout=10)
+    probe(s, rhost, rport)
+
+
+if __name__ == "__main__":
+    main()
