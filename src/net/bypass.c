@@ -111,10 +111,11 @@ int bypass_engine_init(struct bypass_engine *b, const struct sbx_config *c, char
 		snprintf(why_not, why_not_size, "not built for this architecture");
 		return -EOPNOTSUPP;
 	}
-	/* A name's addresses are learned by the network helper from the
-	 * sandbox's DNS answers, which the worker does not see: the list is
-	 * held where they are, in libslirp, whose sockets stay on the host's
-	 * side of the tap filter (egress_tap.c). */
+	/* The bypass was off here because the program held a host socket it
+	 * could connect again anywhere. It no longer does, and the worker
+	 * checks what it connects (egress_allows()); taking --allow-net
+	 * connections over again is a change of its own, not made yet:
+	 * libslirp carries them, behind the tap filter (egress_tap.c). */
 	if (c->n_allow_net) {
 		snprintf(why_not, why_not_size,
 			 "--allow-net: connections go through libslirp, where the list holds");
@@ -144,18 +145,6 @@ int bypass_engine_init(struct bypass_engine *b, const struct sbx_config *c, char
 	b->ports = xreallocarray(NULL, c->n_allow_connect + 1, sizeof(*b->ports));
 	bypass_policy_init(&b->policy, c, b->ports);
 	return 0;
-}
-
-void bypass_reply(struct bypass_engine *b, uint64_t id, int error, bool cont)
-{
-	struct seccomp_notif_resp *resp = b->resp;
-
-	memset(resp, 0, b->resp_size);
-	resp->id = id;
-	resp->error = error;
-	resp->flags = cont ? SECCOMP_USER_NOTIF_FLAG_CONTINUE : 0;
-	/* ENOENT: the call was interrupted, or the process is gone. */
-	ioctl(b->notify_fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
 }
 
 /* Let a connect() run as the command made it: through slirp. */
