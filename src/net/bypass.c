@@ -265,6 +265,15 @@ static void connect_host(struct bypass_engine *b, struct request *rq, const stru
 	if (connect(host_fd, to, to_len) < 0)
 		err = errno;
 	if (err == EINPROGRESS) {
+		/* A host on this machine has usually answered by now: a poll()
+		 * round less for the caller. */
+		struct pollfd p = { .fd = host_fd, .events = POLLOUT };
+		socklen_t len = sizeof(err);
+
+		if (poll(&p, 1, 0) == 1 && getsockopt(host_fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+			err = errno;
+	}
+	if (err == EINPROGRESS) {
 		/* The caller waits until we have the answer (or, non-blocking,
 		 * a moment for it). */
 		add_pending(b, rq, host_fd);
@@ -388,7 +397,7 @@ void bypass_engine_fill(struct bypass_engine *b, struct pollset *ps, int *timeou
 	int64_t now = b->n_pending ? monotonic_ms() : 0;
 
 	b->notify_idx = SIZE_MAX;
-	bypass_link_fill(b, ps);
+	bypass_link_fill(b, ps, timeout_ms);
 	if (b->notify_fd < 0)
 		return;
 	b->notify_idx = pollset_add(ps, b->notify_fd, POLLIN);

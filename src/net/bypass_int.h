@@ -6,6 +6,7 @@
 #include <linux/seccomp.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "bypass.h"
@@ -47,6 +48,8 @@ struct bypass_link;
 struct bypass_engine {
 	int notify_fd;
 	int relay_fd[2];
+	struct sockaddr_storage relay_addr[2];
+	socklen_t relay_addr_len[2];
 	struct bypass_stats *stats;
 
 	struct bypass_policy policy;
@@ -112,6 +115,6 @@ bool bypass_link_room(const struct bypass_engine *b, const struct bypass_sock *i
  * taken on success. Return: 0, or -errno (nothing answered, nothing taken). */
 int bypass_link_start(struct bypass_engine *b, uint64_t id, int sock,
 		      const struct bypass_sock *info, int host_fd, bool host_connecting);
-void bypass_link_fill(struct bypass_engine *b, struct pollset *ps);
+void bypass_link_fill(struct bypass_engine *b, struct pollset *ps, int *timeout_ms);
 void bypass_link_handle(struct bypass_engine *b, const struct pollset *ps);
 void bypass_link_free(struct bypass_engine *b);

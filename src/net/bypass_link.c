@@ -44,6 +44,10 @@
 #define LINK_FD_RESERVE 64
 /* A connection's descriptors: two sockets, two pipes. */
 #define LINK_FDS 6
+/* How long the relay's accept may take: on loopback it is there at once,
+ * unless the program fills the listener's queue (a SYN is then retried
+ * after a second). */
+#define LINK_ACCEPT_MS 5000
 
 /* A relayed connection: its host socket (io.fd[0]) and, once accepted, the
  * relay's end of the program's socket (io.fd[1]). */
@@ -56,6 +60,7 @@ struct bypass_link {
 	uint64_t id;	/* the connect() to answer once accepted; 0: answered */
 	int answer;	/* ...with this: 0, or -EINPROGRESS (the host connect goes on) */
 	bool host_connecting;
+	int64_t accept_by;
 };
 
 void bypass_link_init(struct bypass_engine *b)
@@ -85,6 +90,11 @@ void bypass_link_take_listener(struct bypass_engine *b, int family, int fd)
 	int i = family == AF_INET6;
 
 	if (b->relay_fd[i] >= 0 || (family != AF_INET && family != AF_INET6)) {
+		close(fd);
+		return;
+	}
+	b->relay_addr_len[i] = sizeof(b->relay_addr[i]);
+	if (getsockname(fd, (struct sockaddr *)&b->relay_addr[i], &b->relay_addr_len[i]) < 0) {
 		close(fd);
 		return;
 	}
@@ -140,11 +150,9 @@ static bool same_peer(const struct sockaddr_storage *a, const struct sockaddr_st
 static socklen_t listener_addr(const struct bypass_engine *b, int i, int family,
 			       struct sockaddr_storage *ss)
 {
-	socklen_t len = sizeof(*ss);
 	struct sockaddr_in in;
 
-	if (getsockname(b->relay_fd[i], (struct sockaddr *)ss, &len) < 0)
-		return 0;
+	memcpy(ss, &b->relay_addr[i], sizeof(*ss));
 	if (i == 0 && family == AF_INET6) {
 		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
 
@@ -156,7 +164,7 @@ static socklen_t listener_addr(const struct bypass_engine *b, int i, int family,
 		memcpy(&in6->sin6_addr.s6_addr[12], &in.sin_addr, 4);
 		return sizeof(*in6);
 	}
-	return len;
+	return b->relay_addr_len[i];
 }
 
 /* Connect @sock (the worker's duplicate of the program's socket) to relay
@@ -232,9 +240,11 @@ static bool match(struct bypass_engine *b, int fd, const struct sockaddr_storage
 	return false;
 }
 
-static void accept_all(struct bypass_engine *b, int i)
+/* Accept what listener @i has queued, until @want (when not NULL) has its
+ * connection. */
+static void accept_all(struct bypass_engine *b, int i, const struct bypass_link *want)
 {
-	for (int n = 0; n < 64; n++) {
+	for (int n = 0; n < 64 && !(want && want->io.fd[1] >= 0); n++) {
 		struct sockaddr_storage peer;
 		socklen_t len = sizeof(peer);
 		int fd = accept4(b->relay_fd[i], (struct sockaddr *)&peer, &len,
@@ -262,6 +272,7 @@ int bypass_link_start(struct bypass_engine *b, uint64_t id, int sock,
 		.answer = host_connecting ? -EINPROGRESS : 0,
 		.host_connecting = host_connecting,
 		.sock = -1,
+		.accept_by = monotonic_ms() + LINK_ACCEPT_MS,
 	};
 	r = connect_inside(b, i, info, sock, l);
 	if (r < 0) {
@@ -276,20 +287,30 @@ int bypass_link_start(struct bypass_engine *b, uint64_t id, int sock,
 	splice_relay_init(&l->io, host_fd, -1);
 	b->links[b->n_links++] = l;
 	/* On loopback the connection is usually queued already. */
-	accept_all(b, i);
+	accept_all(b, i, l);
 	return 0;
 }
 
-void bypass_link_fill(struct bypass_engine *b, struct pollset *ps)
+void bypass_link_fill(struct bypass_engine *b, struct pollset *ps, int *timeout_ms)
 {
+	int64_t now = 0;
+
 	for (int i = 0; i < 2; i++)
 		b->relay_idx[i] = pollset_add(ps, b->relay_fd[i], POLLIN);
 	for (size_t i = 0; i < b->n_links; i++) {
 		struct bypass_link *l = b->links[i];
 
 		l->io.idx[0] = l->io.idx[1] = SIZE_MAX;
-		if (l->io.fd[1] < 0)
-			continue; /* its accept comes on the listener */
+		if (l->io.fd[1] < 0) {
+			/* Its accept comes on the listener, or it is given up. */
+			int64_t wait;
+
+			now = now ? now : monotonic_ms();
+			wait = MAX(l->accept_by - now, 0);
+			if (*timeout_ms < 0 || wait < *timeout_ms)
+				*timeout_ms = (int)wait;
+			continue;
+		}
 		if (l->host_connecting)
 			l->io.idx[0] = pollset_add(ps, l->io.fd[0], POLLOUT);
 		else
@@ -303,7 +324,7 @@ static int link_step(struct bypass_engine *b, struct bypass_link *l, const struc
 	short ev0 = pollset_revents(ps, l->io.idx[0]);
 
 	if (l->io.fd[1] < 0)
-		return 0;
+		return monotonic_ms() >= l->accept_by ? -1 : 0; /* connect() fails: ECONNABORTED */
 	if (l->host_connecting) {
 		int err = 0;
 		socklen_t len = sizeof(err);
@@ -331,7 +352,7 @@ void bypass_link_handle(struct bypass_engine *b, const struct pollset *ps)
 	}
 	for (int i = 0; i < 2; i++)
 		if (pollset_revents(ps, b->relay_idx[i]) & POLLIN)
-			accept_all(b, i);
+			accept_all(b, i, NULL);
 }
 
 void bypass_link_free(struct bypass_engine *b)

@@ -14,6 +14,20 @@ host socket); then it disconnects the socket (connect(AF_UNSPEC)) and
 connects it again to RHOST:RPORT with an address length of 17, which the
 bypass's seccomp filter lets pass to the kernel unseen: "reconnect ok:
 FIRST-LINE-OF-THE-HTTP-ANSWER" or "reconnect ERRNO".
+
+Half-closes and resets through the relay, against "hostserve":
+  relay-probe.py hostserve ADDR PORT DIR
+      serves on ADDR:PORT (writing DIR/ready once listening); each
+      connection's first line says what to do: "count" reads to EOF and
+      answers "got N"; "reset" closes at once with a reset; "wait" answers
+      "ready", then reads until EOF or an error and writes which to
+      DIR/wait.result
+  relay-probe.py halfclose HOST PORT   sends 200000 bytes, shuts down its
+      sending side, prints "ok halfclose got N" from the answer
+  relay-probe.py reset HOST PORT       prints "ok reset ECONNRESET" when the
+      server's reset reaches it
+  relay-probe.py abort HOST PORT       closes with a reset once the server is
+      ready (the server's DIR/wait.result then says what it saw)
 """
 import ctypes
 import errno
@@ -68,7 +82,72 @@ def probe(s, rhost, rport):
     print("ns %s %s" % (ns, reconnect(s, rhost, rport)), flush=True)
 
 
+def hostserve(addr, port, out):
+    import threading
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind((addr, port))
+    srv.listen(16)
+    open(os.path.join(out, "ready"), "w").close()
+
+    def serve_one(c):
+        f = c.makefile("rb")
+        what = f.readline().strip()
+        if what == b"count":
+            n = len(f.read())
+            c.sendall(b"got %d\n" % n)
+        elif what == b"reset":
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        elif what == b"wait":
+            c.sendall(b"ready\n")
+            try:
+                end = "EOF" if not f.read() else "data"
+            except OSError as e:
+                end = errno.errorcode.get(e.errno, str(e.errno))
+            tmp = os.path.join(out, "wait.tmp")
+            with open(tmp, "w") as w:
+                w.write(end + "\n")
+            os.rename(tmp, os.path.join(out, "wait.result"))
+        c.close()
+
+    while True:
+        c, _ = srv.accept()
+        threading.Thread(target=serve_one, args=(c,), daemon=True).start()
+
+
+def client(check, host, port):
+    s = socket.create_connection((host, port), timeout=10)
+    if check == "halfclose":
+        s.sendall(b"count\n" + b"x" * 200000)
+        s.shutdown(socket.SHUT_WR)
+        data = b""
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            data += d
+        return "ok halfclose %s" % data.decode().strip()
+    if check == "reset":
+        s.sendall(b"reset\n")
+        try:
+            d = s.recv(100)
+            return "fail reset: %s" % ("EOF" if not d else d)
+        except OSError as e:
+            return "ok reset %s" % errno.errorcode.get(e.errno, e.errno)
+    s.sendall(b"wait\n")
+    s.recv(100)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+    return "ok abort"
+
+
 def main():
+    if sys.argv[1] == "hostserve":
+        hostserve(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+        return
+    if sys.argv[1] in ("halfclose", "reset", "abort"):
+        print(client(sys.argv[1], sys.argv[2], int(sys.argv[3])), flush=True)
+        return
     if sys.argv[1] == "serve":
         port, rhost, rport = int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
         srv = socket.socket()

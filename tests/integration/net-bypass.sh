@@ -81,6 +81,25 @@ run_sbx "${LO[@]}" "${PROBE[@]}" unspec 10.0.2.2 "$H4"
 expect_match "connect(AF_UNSPEC) disconnects; connecting again works" \
 	"^ok unspec 127\.0\.0\.1 then (127\.0\.0\.1|10\.0\.2\.2): $HELLO4$" "$OUT"
 
+# The relay between the program's socket and the host's passes half-closes
+# and resets on, both ways.
+mkdir -p "$WORK/hs"
+HS=$(python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 "$HELPERS/relay-probe.py" hostserve 127.0.0.1 "$HS" "$WORK/hs" &
+track_pid $!
+wait_for_file "$WORK/hs/ready" 10
+RELAY=(--ro-bind "$HELPERS:/t" python3 /t/relay-probe.py)
+run_sbx -v "${LO[@]}" "${RELAY[@]}" halfclose 10.0.2.2 "$HS"
+expect_match "half-close: the program's shutdown(SHUT_WR) reaches the host's server, its answer comes back" \
+	'^ok halfclose got 200000$' "$OUT"
+expect_match "... through the bypass" 'tcp bypass: 1 connections on host sockets' "$ERR"
+run_sbx "${LO[@]}" "${RELAY[@]}" reset 10.0.2.2 "$HS"
+expect_match "a reset from the host's server reaches the program (ECONNRESET)" '^ok reset ECONNRESET$' "$OUT"
+run_sbx "${LO[@]}" "${RELAY[@]}" abort 10.0.2.2 "$HS"
+wait_for_file "$WORK/hs/wait.result" 10
+expect_match "a reset from the program reaches the host's server (ECONNRESET)" '^ECONNRESET$' \
+	"$(cat "$WORK/hs/wait.result" 2>/dev/null)"
 run_sbx "${LO[@]}" "${PROBE[@]}" reuse 10.0.2.2 "$CLOSED" "$H4"
 expect_match "a non-blocking connect() to a closed port fails; the same socket then connects" \
 	"^ok reuse ECONNREFUSED; then: $HELLO4$" "$OUT"
