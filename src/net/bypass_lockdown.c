@@ -106,7 +106,7 @@ static int add_rules(scmp_filter_ctx ctx)
 		SCMP_SYS(accept4), SCMP_SYS(pipe2), SCMP_SYS(splice), SCMP_SYS(shutdown),
 		/* the route netlink dump of the host's addresses (bypass_sock.c) */
 		SCMP_SYS(sendto),
-		/* /proc/PID/fdinfo and status (read-only by the rule below) */
+		/* /proc/PID/status (read-only by the rule below) */
 		SCMP_SYS(read),
 		/* memory, exit */
 		SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(madvise),

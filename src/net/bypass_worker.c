@@ -23,8 +23,8 @@
  *	has CAP_SYS_ADMIN in its user namespace: sbx runs as root, or in a user
  *	namespace of its own such as a per-user holder), an empty read-only
  *	tmpfs as /, holding only /proc (read-only), which the bypass reads for
- *	two facts no other interface gives: a descriptor's close-on-exec flag
- *	(fdinfo) and, before Linux 6.9, a thread's process (status).
+ *	one fact no other interface gives before Linux 6.9: a thread's process
+ *	(status).
  *  stage 2, no privileges: not dumpable; the capabilities dropped (the
  *	bounding set too where CAP_SETPCAP allows; an unprivileged worker has
  *	none to drop), no_new_privs.
