@@ -167,27 +167,37 @@ static socklen_t listener_addr(const struct bypass_engine *b, int i, int family,
 	return b->relay_addr_len[i];
 }
 
+/* connect() on @sock, the worker's duplicate of a program's socket, without
+ * blocking: the program's open file is made non-blocking for the one call
+ * (its thread waits for our answer; another could notice the flag for that
+ * moment, no more). Return: 0 or -errno. */
+static int connect_nonblocking(int sock, const struct sockaddr *to, socklen_t len)
+{
+	int fl = fcntl(sock, F_GETFL), err = 0;
+
+	if (fl >= 0 && !(fl & O_NONBLOCK))
+		fcntl(sock, F_SETFL, fl | O_NONBLOCK);
+	if (connect(sock, to, len) < 0)
+		err = -errno;
+	if (fl >= 0 && !(fl & O_NONBLOCK))
+		fcntl(sock, F_SETFL, fl);
+	return err;
+}
+
 /* Connect @sock (the worker's duplicate of the program's socket) to relay
- * listener @i without blocking: the program's open file is made
- * non-blocking for the one call (its thread waits for our answer; another
- * could notice the flag for that moment, no more). Return: 0 or -errno. */
+ * listener @i. Return: 0 or -errno. */
 static int connect_inside(const struct bypass_engine *b, int i, const struct bypass_sock *info,
 			  int sock, struct bypass_link *l)
 {
 	struct sockaddr_storage *to = &l->to, *ret_inside = &l->inside;
 	socklen_t len = listener_addr(b, i, info->family, to);
-	int fl = fcntl(sock, F_GETFL), err = 0;
+	int err;
 
 	if (!len)
 		return -EADDRNOTAVAIL;
 	l->to_len = len;
-	if (fl >= 0 && !(fl & O_NONBLOCK))
-		fcntl(sock, F_SETFL, fl | O_NONBLOCK);
-	if (connect(sock, (struct sockaddr *)to, len) < 0 && errno != EINPROGRESS)
-		err = -errno;
-	if (fl >= 0 && !(fl & O_NONBLOCK))
-		fcntl(sock, F_SETFL, fl);
-	if (err)
+	err = connect_nonblocking(sock, (struct sockaddr *)to, len);
+	if (err < 0 && err != -EINPROGRESS)
 		return err;
 	len = sizeof(*ret_inside);
 	if (getsockname(sock, (struct sockaddr *)ret_inside, &len) < 0)
@@ -226,10 +236,11 @@ static bool match(struct bypass_engine *b, int fd, const struct sockaddr_storage
 		/* Our non-blocking connect() left the socket "connecting" for
 		 * the kernel's books; a blocking one would have left it
 		 * connected, so that a second connect() says EISCONN. Asking
-		 * again, now that it is established, settles that (and cannot
-		 * block). */
+		 * again, now that it is established, settles that. (Not
+		 * blocking either: another thread of the program may have
+		 * connected the socket elsewhere meanwhile.) */
 		if (l->answer == 0)
-			connect(l->sock, (struct sockaddr *)&l->to, l->to_len);
+			connect_nonblocking(l->sock, (struct sockaddr *)&l->to, l->to_len);
 		close(l->sock);
 		l->sock = -1;
 		bypass_reply(b, l->id, l->answer, false);
