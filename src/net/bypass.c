@@ -76,6 +76,7 @@
 
 #include "bypass.h"
 #include "bypass_filter.h"
+#include "bypass_guard.h"
 #include "bypass_int.h"
 #include "util.h"
 
@@ -217,7 +218,7 @@ static void start_link(struct bypass_engine *b, uint64_t id, int sock,
 
 	if (r == 0)
 		return;
-	close(sock);
+	bypass_guard_close(sock);
 	close(host_fd);
 	/* The program's socket is as it was: slirp makes the connection. */
 	pass_to_slirp(b, id);
@@ -350,8 +351,7 @@ static void handle_request(struct bypass_engine *b)
 	else
 		connect_host(b, &rq, (struct sockaddr *)&to, to_len);
 out:
-	if (rq.sock_fd >= 0)
-		close(rq.sock_fd);
+	bypass_guard_close(rq.sock_fd);
 	if (rq.pidfd >= 0)
 		close(rq.pidfd);
 }
@@ -360,8 +360,7 @@ static void drop_pending(struct bypass_engine *b, size_t i)
 {
 	if (b->pending[i].host_fd >= 0)
 		close(b->pending[i].host_fd);
-	if (b->pending[i].sock_fd >= 0)
-		close(b->pending[i].sock_fd);
+	bypass_guard_close(b->pending[i].sock_fd);
 	b->pending[i] = b->pending[--b->n_pending];
 }
 

@@ -36,6 +36,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "bypass_guard.h"
 #include "bypass_int.h"
 #include "splice_relay.h"
 #include "util.h"
@@ -69,6 +70,7 @@ void bypass_link_init(struct bypass_engine *b)
 
 	b->relay_fd[0] = b->relay_fd[1] = -1;
 	b->max_links = 256;
+	bypass_guard_init();
 	/* The soft limit is often 1024 while the hard one is far higher. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		if (rl.rlim_cur < rl.rlim_max) {
@@ -170,15 +172,18 @@ static socklen_t listener_addr(const struct bypass_engine *b, int i, int family,
 /* connect() on @sock, the worker's duplicate of a program's socket, without
  * blocking: the program's open file is made non-blocking for the one call
  * (its thread waits for our answer; another could notice the flag for that
- * moment, no more). Return: 0 or -errno. */
+ * moment, no more). Another thread may clear the flag again before our
+ * connect(): the guard's timer ends the wait then (EINTR). Return: 0 or -errno. */
 static int connect_nonblocking(int sock, const struct sockaddr *to, socklen_t len)
 {
 	int fl = fcntl(sock, F_GETFL), err = 0;
 
 	if (fl >= 0 && !(fl & O_NONBLOCK))
 		fcntl(sock, F_SETFL, fl | O_NONBLOCK);
+	bypass_guard_arm();
 	if (connect(sock, to, len) < 0)
 		err = -errno;
+	bypass_guard_disarm();
 	if (fl >= 0 && !(fl & O_NONBLOCK))
 		fcntl(sock, F_SETFL, fl);
 	return err;
@@ -212,8 +217,7 @@ static void link_free(struct bypass_engine *b, size_t i, bool reset)
 
 	if (l->id)
 		bypass_reply(b, l->id, -ECONNABORTED, false);
-	if (l->sock >= 0)
-		close(l->sock);
+	bypass_guard_close(l->sock);
 	splice_relay_close(&b->pipes, &l->io, reset);
 	free(l);
 	b->links[i] = b->links[--b->n_links];
@@ -241,7 +245,7 @@ static bool match(struct bypass_engine *b, int fd, const struct sockaddr_storage
 		 * connected the socket elsewhere meanwhile.) */
 		if (l->answer == 0)
 			connect_nonblocking(l->sock, (struct sockaddr *)&l->to, l->to_len);
-		close(l->sock);
+		bypass_guard_close(l->sock);
 		l->sock = -1;
 		bypass_reply(b, l->id, l->answer, false);
 		l->id = 0;

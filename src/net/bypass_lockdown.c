@@ -104,6 +104,8 @@ static int add_rules(scmp_filter_ctx ctx)
 		SCMP_SYS(setsockopt), SCMP_SYS(getsockopt), SCMP_SYS(getrandom),
 		/* the relay (bypass_link.c, splice_relay.c) */
 		SCMP_SYS(accept4), SCMP_SYS(pipe2), SCMP_SYS(splice), SCMP_SYS(shutdown),
+		/* the timer that bounds calls on the program's sockets (bypass_guard.c) */
+		SCMP_SYS(setitimer),
 		/* the route netlink dump of the host's addresses (bypass_sock.c) */
 		SCMP_SYS(sendto),
 		/* /proc/PID/status (read-only by the rule below) */

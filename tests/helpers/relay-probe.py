@@ -28,6 +28,16 @@ Half-closes and resets through the relay, against "hostserve":
       server's reset reaches it
   relay-probe.py abort HOST PORT       closes with a reset once the server is
       ready (the server's DIR/wait.result then says what it saw)
+
+A lingering close left to the worker (it must not stall it):
+  relay-probe.py linger SLOWHOST PORT HOST PORT
+      one thread connects a socket to SLOWHOST:PORT, whose host connection
+      takes a while (no answer to ARP), so the worker holds a duplicate of
+      the socket meanwhile; another connects the same socket to a listener
+      of its own that never reads, fills it, sets SO_LINGER to 600 s and
+      closes its descriptor: the worker's duplicate is the last. Once the
+      first connect() is answered, a connection to HOST:PORT must still be
+      made: "ok linger" or "stalled"
 """
 import ctypes
 import errno
@@ -141,7 +151,63 @@ def client(check, host, port):
     return "ok abort"
 
 
+def in_connect(tid):
+    """Whether thread tid waits in connect() (for the bypass worker)."""
+    nr = {"x86_64": "42", "aarch64": "203"}.get(os.uname().machine)
+    try:
+        with open("/proc/self/task/%d/syscall" % tid) as f:
+            return f.read().split()[0] == nr
+    except OSError:
+        return False
+
+
+def linger(slow, sport, host, port):
+    import threading
+    import time
+    lst = socket.socket()
+    lst.bind(("127.0.0.1", 0))
+    lst.listen(1)
+    # 17 bytes: the bypass's filter lets it pass to the kernel unseen
+    own = struct.pack("H", socket.AF_INET) + struct.pack("!H", lst.getsockname()[1])
+    own += socket.inet_aton("127.0.0.1") + b"\0" * 9
+    for _ in range(5):
+        s = socket.socket()
+        fd = s.fileno()
+        res = []
+        t = threading.Thread(target=lambda: res.append(s.connect_ex((slow, sport))))
+        t.start()
+        while not in_connect(t.native_id) and t.is_alive():
+            time.sleep(0.001)
+        # The worker holds the first call and a duplicate of the socket;
+        # the same socket is connected to our listener meanwhile.
+        if libc.connect(fd, own, len(own)) != 0:
+            t.join()
+            continue
+        while libc.send(fd, b"x" * 65536, 65536, socket.MSG_DONTWAIT) > 0:
+            pass
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 600))
+        s.detach()
+        os.close(fd)
+        t.join()
+        if res and res[0] == errno.EISCONN:
+            continue  # the kernel ran it: the worker held nothing
+        done = []
+
+        def after():
+            c = socket.create_connection((host, port), timeout=10)
+            c.close()
+            done.append(1)
+        a = threading.Thread(target=after, daemon=True)
+        a.start()
+        a.join(30)
+        return "ok linger" if done else "stalled"
+    return "fail linger: no attempt held"
+
+
 def main():
+    if sys.argv[1] == "linger":
+        print(linger(sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])), flush=True)
+        os._exit(0)
     if sys.argv[1] == "hostserve":
         hostserve(sys.argv[2], int(sys.argv[3]), sys.argv[4])
         return

@@ -102,4 +102,13 @@ if grep -q 'reconnect ok' <<<"$OUT"; then
 else
 	pass "... the host's server was not reached"
 fi
+# --- a lingering close left to the worker ---------------------------------------------
+# The worker holds a duplicate of the program's socket while the host
+# connection is made (198.51.100.9 does not answer ARP); the program
+# connects that socket elsewhere, fills it, sets SO_LINGER and closes its
+# descriptor. The worker's close() is then the last: it must not wait out
+# the 600 s (before, every later connect() of the sandbox hung).
+run_cmd timeout 120 "${IN[@]}" --net slirp "${P[@]}" linger 198.51.100.9 80 198.51.100.1 80
+expect_match "a lingering close of the program's socket does not stall the worker" \
+	'^ok linger$' "$OUT"
 done_testing
