@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -21,6 +22,7 @@
 
 #include "bypass.h"
 #include "bypass_filter.h"
+#include "bypass_guard.h"
 #include "bypass_lockdown.h"
 #include "bypass_parse.h"
 #include "bypass_policy.h"
@@ -323,6 +325,7 @@ enum lockdown_check {
 	LD_EXEC_MEMORY,	 /* mmap(PROT_EXEC): EPERM */
 	LD_RELAY,	 /* pipe2(), F_SETPIPE_SZ, splice(), shutdown(): allowed (the relay) */
 	LD_ADDFD,	 /* SECCOMP_IOCTL_NOTIF_ADDFD, process_vm_writev(): EPERM */
+	LD_GUARD,	 /* setitimer(): allowed; its SIGALRM ends a waiting call */
 	LD_N
 };
 
@@ -370,13 +373,15 @@ static _Noreturn void lockdown_child(int report, int tty)
 	char buf[1], got[LD_N];
 	char *const argv[] = { "true", NULL };
 	void *p;
-	int fd, relay_l, relay_c;
+	int fd, relay_l, relay_c, guard_pipe[2];
+	struct itimerval t = { .it_value = { .tv_usec = 20000 } };
 
 	if (tty >= 0 && dup2(tty, STDERR_FILENO) < 0)
 		_exit(2);
 	bypass_lockdown_detach(report, getppid());
 	relay_l = relay_prepare(&relay_c);
-	if (bypass_lockdown_seccomp(&e) < 0)
+	bypass_guard_init();
+	if (pipe2(guard_pipe, O_CLOEXEC) < 0 || bypass_lockdown_seccomp(&e) < 0)
 		_exit(2);
 	/* The parent wrote a byte to the terminal: it must stay unread. */
 	got[LD_READ_TTY] = tty < 0 || read(STDERR_FILENO, buf, 1) != 1;
@@ -396,6 +401,9 @@ static _Noreturn void lockdown_child(int report, int tty)
 	p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	got[LD_EXEC_MEMORY] = p == MAP_FAILED && errno == EPERM;
 	got[LD_RELAY] = relay_calls_work(relay_l, relay_c);
+	/* An empty pipe's read() waits until the guard's signal ends it. */
+	got[LD_GUARD] = setitimer(ITIMER_REAL, &t, NULL) == 0 &&
+			read(guard_pipe[0], buf, 1) < 0 && errno == EINTR;
 	got[LD_ADDFD] = denied(ioctl(report, SECCOMP_IOCTL_NOTIF_ADDFD, NULL)) &&
 			denied(process_vm_writev(getppid(), NULL, 0, NULL, 0, 0));
 	_exit(send(report, got, sizeof(got), 0) == sizeof(got) ? 0 : 3);
@@ -462,6 +470,7 @@ static void test_lockdown_seccomp(void)
 		[LD_PTRACE] = "ptrace() is refused",
 		[LD_EXEC_MEMORY] = "mmap(PROT_EXEC) is refused",
 		[LD_RELAY] = "the relay's pipe2(), F_SETPIPE_SZ, accept4(), splice(), shutdown() are allowed",
+		[LD_GUARD] = "setitimer() is allowed and its SIGALRM ends a waiting read() (bypass_guard.c)",
 		[LD_ADDFD] = "SECCOMP_IOCTL_NOTIF_ADDFD and process_vm_writev() are refused (no fd, no "
 			     "write goes into the program)",
 	};
