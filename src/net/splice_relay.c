@@ -119,10 +119,20 @@ static short dir_events(const struct splice_relay_dir *in, const struct splice_r
 	return ev;
 }
 
+/* A socket we want nothing from is left out: poll() reports POLLHUP and
+ * POLLERR whatever the events asked, and a hung-up socket whose bytes wait
+ * for the other side to read would wake the loop at once, every turn, for
+ * as long as that side does not read. Its end is seen by the other
+ * direction's splice() then. */
+static size_t add_if_wanted(struct pollset *ps, int fd, short events)
+{
+	return events ? pollset_add(ps, fd, events) : SIZE_MAX;
+}
+
 void splice_relay_fill(struct splice_relay *c, struct pollset *ps)
 {
-	c->idx[0] = pollset_add(ps, c->fd[0], dir_events(&c->dir[0], &c->dir[1]));
-	c->idx[1] = pollset_add(ps, c->fd[1], dir_events(&c->dir[1], &c->dir[0]));
+	c->idx[0] = add_if_wanted(ps, c->fd[0], dir_events(&c->dir[0], &c->dir[1]));
+	c->idx[1] = add_if_wanted(ps, c->fd[1], dir_events(&c->dir[1], &c->dir[0]));
 }
 
 int splice_relay_step(struct splice_relay_pool *pool, struct splice_relay *c, short ev0, short ev1)
