@@ -79,8 +79,13 @@ static const struct int_option int_options[] = {
 
 _Static_assert(ARRAY_SIZE(int_options) <= 32, "bypass_defaults.values is too small");
 
-/* Socket options that are structures: copied as they are. */
-static const int struct_options[] = { SO_LINGER, SO_RCVTIMEO, SO_SNDTIMEO };
+/* Socket options that are structures: copied as they are. Not SO_LINGER:
+ * the twin stays in the worker, which closes it when the relay ends, and a
+ * lingering close would hold the worker (every connect() of the sandbox)
+ * for as long as a peer that never reads likes. The program's own close
+ * still does what its SO_LINGER says, on its socket; a reset it sends
+ * reaches the host peer through the relay. */
+static const int struct_options[] = { SO_RCVTIMEO, SO_SNDTIMEO };
 
 static int get_int(int fd, int level, int name, int *ret)
 {

@@ -29,6 +29,18 @@ Half-closes and resets through the relay, against "hostserve":
   relay-probe.py abort HOST PORT       closes with a reset once the server is
       ready (the server's DIR/wait.result then says what it saw)
 
+A server that never reads, and a program's SO_LINGER:
+  relay-probe.py sinkserve ADDR PORT DIR
+      serves on ADDR:PORT (writing DIR/ready once listening) with a tiny
+      receive buffer: each connection is shut for writing at once and
+      never read
+  relay-probe.py lingerhost SINKHOST PORT HOST PORT
+      sets SO_LINGER to 600 s, connects to the sink, sends 12000 bytes (more than it takes, less than the worker's host socket holds), shuts
+      its sending side, waits for the sink's EOF and closes (the relay
+      ends: the worker closes its host socket with bytes the sink never
+      takes); then a connection to HOST:PORT must still be made: "ok
+      lingerhost" or "stalled"
+
 A lingering close left to the worker (it must not stall it):
   relay-probe.py linger SLOWHOST PORT HOST PORT
       one thread connects a socket to SLOWHOST:PORT, whose host connection
@@ -151,6 +163,49 @@ def client(check, host, port):
     return "ok abort"
 
 
+def sinkserve(addr, port, out):
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
+    srv.bind((addr, port))
+    srv.listen(16)
+    open(os.path.join(out, "ready"), "w").close()
+    held = []
+    while True:
+        c, _ = srv.accept()
+        c.shutdown(socket.SHUT_WR)
+        held.append(c)
+
+
+def connects(host, port):
+    """Whether a connection to host:port is made (in a thread: a stalled
+    worker never answers the connect())."""
+    import threading
+    done = []
+
+    def run():
+        c = socket.create_connection((host, port), timeout=10)
+        c.close()
+        done.append(1)
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    t.join(30)
+    return bool(done)
+
+
+def lingerhost(sink, sport, host, port):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 600))
+    s.settimeout(20)
+    s.connect((sink, sport))
+    s.sendall(b"x" * 12000)
+    s.shutdown(socket.SHUT_WR)
+    if s.recv(100) != b"":
+        return "fail lingerhost: no EOF"
+    s.close()
+    return "ok lingerhost" if connects(host, port) else "stalled"
+
+
 def in_connect(tid):
     """Whether thread tid waits in connect() (for the bypass worker)."""
     nr = {"x86_64": "42", "aarch64": "203"}.get(os.uname().machine)
@@ -205,6 +260,12 @@ def linger(slow, sport, host, port):
 
 
 def main():
+    if sys.argv[1] == "sinkserve":
+        sinkserve(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+        return
+    if sys.argv[1] == "lingerhost":
+        print(lingerhost(sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])), flush=True)
+        os._exit(0)
     if sys.argv[1] == "linger":
         print(linger(sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])), flush=True)
         os._exit(0)

@@ -111,4 +111,20 @@ fi
 run_cmd timeout 120 "${IN[@]}" --net slirp "${P[@]}" linger 198.51.100.9 80 198.51.100.1 80
 expect_match "a lingering close of the program's socket does not stall the worker" \
 	'^ok linger$' "$OUT"
+# --- a host peer that never reads, and the program's SO_LINGER ------------------------
+# The relay ends (EOF both ways) with bytes the peer never takes queued in
+# the worker's host socket. Before, that socket had the program's SO_LINGER
+# (600 s) copied onto it and the worker's close() waited it out: every
+# later connect() of the sandbox hung.
+mkdir -p "$WORK/sink"
+ip netns exec "$world" python3 "$HELPERS/relay-probe.py" sinkserve 198.51.100.1 9100 "$WORK/sink" \
+	>"$WORK/sink.log" 2>&1 &
+track_pid $!
+if wait_for_file "$WORK/sink/ready" 10; then
+	run_cmd timeout 120 "${IN[@]}" --net slirp "${P[@]}" lingerhost 198.51.100.1 9100 198.51.100.1 80
+	expect_match "the program's SO_LINGER does not stall the worker's close of its host socket" \
+		'^ok lingerhost$' "$OUT"
+else
+	fail "the sink server started"
+fi
 done_testing
