@@ -252,7 +252,8 @@ static void connect_host(struct bypass_engine *b, struct request *rq, const stru
 	int host_fd, err = 0;
 
 	if (!bypass_link_room(b, &rq->info) || b->n_pending >= BYPASS_MAX_WAITS) {
-		/* No relay listener, or no room (descriptors): slirp carries it. */
+		/* No relay listener, no room (descriptors), or a socket of
+		 * another network namespace: the kernel and slirp have it. */
 		pass_to_slirp(b, rq->call.id);
 		return;
 	}

@@ -40,6 +40,7 @@ struct bypass_link;
  * @notify_fd:	the seccomp user-notification listener, -1 until sbx sends it
  * @relay_fd:	the relay listeners in the sandbox's network namespace,
  *		[0] on 127.0.0.1, [1] on ::1 (-1: none), from the command
+ * @sandbox_netns: that namespace's SO_NETNS_COOKIE (0 until a listener came)
  * @stats:	counters, in memory shared with sbx (for -v at the end)
  *
  * Prepared by bypass_engine_init() in sbx before the clone (nothing there
@@ -50,6 +51,7 @@ struct bypass_engine {
 	int relay_fd[2];
 	struct sockaddr_storage relay_addr[2];
 	socklen_t relay_addr_len[2];
+	uint64_t sandbox_netns;
 	struct bypass_stats *stats;
 
 	struct bypass_policy policy;
@@ -108,7 +110,8 @@ void bypass_reply(struct bypass_engine *b, uint64_t id, int error, bool cont);
 void bypass_link_init(struct bypass_engine *b);
 /* A relay listener of @family from the command (taken over). */
 void bypass_link_take_listener(struct bypass_engine *b, int family, int fd);
-/* Whether a socket like @info can be relayed now (a listener, room). */
+/* Whether a socket like @info can be relayed now (a listener, room, and
+ * the socket in the sandbox's own network namespace). */
 bool bypass_link_room(const struct bypass_engine *b, const struct bypass_sock *info);
 /* Connect the program's socket @sock (our duplicate) to the relay and relay
  * it to @host_fd, answering connect() @id once the relay accepted it; both

@@ -41,6 +41,10 @@
 #include "splice_relay.h"
 #include "util.h"
 
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
 /* Descriptors kept aside for the loop itself (the listener, pidfds, probes). */
 #define LINK_FD_RESERVE 64
 /* A connection's descriptors: two sockets, two pipes. */
@@ -90,16 +94,22 @@ void bypass_link_init(struct bypass_engine *b)
 void bypass_link_take_listener(struct bypass_engine *b, int family, int fd)
 {
 	int i = family == AF_INET6;
+	uint64_t cookie = 0;
+	socklen_t len;
 
 	if (b->relay_fd[i] >= 0 || (family != AF_INET && family != AF_INET6)) {
 		close(fd);
 		return;
 	}
 	b->relay_addr_len[i] = sizeof(b->relay_addr[i]);
-	if (getsockname(fd, (struct sockaddr *)&b->relay_addr[i], &b->relay_addr_len[i]) < 0) {
+	len = sizeof(cookie);
+	if (getsockname(fd, (struct sockaddr *)&b->relay_addr[i], &b->relay_addr_len[i]) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) < 0 ||
+	    (b->sandbox_netns && cookie != b->sandbox_netns)) {
 		close(fd);
 		return;
 	}
+	b->sandbox_netns = cookie;
 	b->relay_fd[i] = fd;
 }
 
@@ -115,9 +125,13 @@ static int listener_for(const struct bypass_engine *b, int family, bool v6only)
 	return -1;
 }
 
+/* A socket of another namespace (a nested sandbox's, say: bwrap
+ * --unshare-net under --allow-userns) has no slirp behind it, and the relay
+ * listener is not in its reach: the kernel, in that namespace, decides. */
 bool bypass_link_room(const struct bypass_engine *b, const struct bypass_sock *info)
 {
 	return b->n_links + b->n_pending < b->max_links &&
+	       info->netns_cookie == b->sandbox_netns &&
 	       listener_for(b, info->family, info->v6only) >= 0;
 }
 

@@ -283,4 +283,52 @@ expect_eq "... saying so in one line" 1 "$(grep -cFx \
 wait_for_no_arg "$MARKER" 5
 ok $? "... and the command is gone"
 
+# --- a nested network namespace ---------------------------------------------------
+# A socket of a namespace the program made (unshare -Un, --allow-userns) has
+# no slirp behind it and no relay listener in reach: its connect() stays
+# with the kernel there, and the worker makes no host connection for it.
+# (Before, the worker connected the host first: a network-less nested
+# sandbox could open connections on the host.) The host's server logs
+# each connection; a last one from here says "marker".
+python3 -c 'import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write("%d\n" % s.getsockname()[1])
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+while True:
+    c, _ = s.accept()
+    c.settimeout(5)
+    try:
+        d = c.recv(16)
+    except OSError:
+        d = b""
+    with open(sys.argv[2], "a") as f:
+        f.write("got %s\n" % d.decode(errors="replace"))
+    c.close()' "$WORK/count.port" "$WORK/count.log" &
+track_pid $!
+if wait_for_file "$WORK/count.port" 10; then
+	CP=$(cat "$WORK/count.port")
+	run_sbx "${LO[@]}" --allow-userns unshare -Un python3 -c 'import errno, socket, sys
+s = socket.socket()
+print("nested", errno.errorcode.get(s.connect_ex(("10.0.2.2", int(sys.argv[1]))), "connected"))' "$CP"
+	if grep -q "^unshare:" <<<"$ERR"; then
+		skip "a nested network namespace's connect() stays there" "unshare -Un: $ERR"
+		skip "... and the worker made no host connection for it" "no nested namespace"
+	else
+		expect_match "a nested network namespace's connect() stays there (no route)" \
+			'^nested ENETUNREACH$' "$OUT"
+		python3 -c 'import socket, sys
+socket.create_connection(("127.0.0.1", int(sys.argv[1]))).sendall(b"marker")' "$CP"
+		wait_for_file "$WORK/count.log" 10
+		for _ in $(seq 100); do
+			grep -q marker "$WORK/count.log" && break
+			sleep 0.1
+		done
+		expect_eq "... and the worker made no host connection for it" "got marker" \
+			"$(head -n 1 "$WORK/count.log")"
+	fi
+else
+	fail "the counting server started"
+fi
+
 done_testing
