@@ -379,9 +379,21 @@ void bypass_link_handle(struct bypass_engine *b, const struct pollset *ps)
 		if (s != 0)
 			link_free(b, i, s < 0);
 	}
-	for (int i = 0; i < 2; i++)
-		if (pollset_revents(ps, b->relay_idx[i]) & POLLIN)
+	for (int i = 0; i < 2; i++) {
+		short ev = pollset_revents(ps, b->relay_idx[i]);
+
+		if (ev & (POLLERR | POLLHUP | POLLNVAL)) {
+			/* Destroyed from inside (ss -K, by a program with
+			 * CAP_NET_ADMIN in the sandbox): it would wake every
+			 * poll() at once (and accept() fail). Without it,
+			 * connections go through slirp; the links still
+			 * waiting give up. */
+			close(b->relay_fd[i]);
+			b->relay_fd[i] = -1;
+		} else if (ev & POLLIN) {
 			accept_all(b, i, NULL);
+		}
+	}
 }
 
 void bypass_link_free(struct bypass_engine *b)

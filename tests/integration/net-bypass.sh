@@ -331,4 +331,37 @@ else
 	fail "the counting server started"
 fi
 
+# --- a relay listener destroyed from inside ----------------------------------------
+# A program with CAP_NET_ADMIN in the sandbox can destroy the relay's
+# listener (ss -K). The worker then drops it (connections go through slirp)
+# and sleeps in poll(); before, the listener's POLLHUP woke it at once, every
+# turn: 100% CPU for the sandbox's life.
+if ! command -v ss >/dev/null; then
+	skip "the worker sleeps once the relay listener is destroyed" "no ss (iproute2)"
+else
+	marker
+	"$SBX" -v "${LO[@]}" --cap-add CAP_NET_ADMIN sh -c 'ss -K state listening src 127.0.0.1 >/dev/null 2>&1
+echo "left $(ss -Htln src 127.0.0.1 | wc -l)"; exec sleep "$1"' sh "$MARKER" \
+		>"$WORK/destroy.out" 2>"$WORK/destroy.err" </dev/null &
+	SBX_PID=$!
+	track_pid $SBX_PID
+	for _ in $(seq 200); do grep -q '^left' "$WORK/destroy.out" && break; sleep 0.05; done
+	WORKER=$(sed -n 's/^sbx: tcp bypass worker pid \([0-9]*\)$/\1/p' "$WORK/destroy.err")
+	left=$(sed -n 's/^left //p' "$WORK/destroy.out")
+	if [ -z "$WORKER" ] || [ "$left" != 0 ]; then
+		skip "the worker sleeps once the relay listener is destroyed" \
+			"ss -K did not destroy it here (left: ${left:-?}; $(cat "$WORK/destroy.err"))"
+	else
+		states=""
+		for _ in $(seq 20); do
+			states+=$(awk '{ print $3 }' "/proc/$WORKER/stat")
+			sleep 0.05
+		done
+		expect_eq "the worker sleeps once the relay listener is destroyed (20 samples)" \
+			"SSSSSSSSSSSSSSSSSSSS" "$states"
+	fi
+	kill "$SBX_PID" 2>/dev/null
+	wait_pid_timeout "$SBX_PID" 20
+fi
+
 done_testing
