@@ -31,7 +31,7 @@
  *  stage 3, seccomp: an allow-list of what the loop below calls (the
  *	listener's ioctls, pidfd_open/getfd, process_vm_readv/writev, IP
  *	sockets and a route netlink socket for the host's addresses, the
- *	relay's accept4, pipe2, splice and shutdown, opening
+ *	relay's accept4, pipe2, splice and shutdown, setitimer (bypass_guard.c), opening
  *	files read-only, memory without PROT_EXEC, write() to stderr only, for
  *	-v's "refused" lines); anything else fails with
  *	EPERM: no exec, no writing or creating files, no unix sockets (D-Bus,
