@@ -9,8 +9,8 @@
 #                               measurements (out orate setup in rate)
 #
 # Measured, for each of loopback (the ceiling), sbx, sbx-lo (sbx with
-# --allow-host-loopback, so that published connections from the host's
-# loopback are handed to the server instead of relayed), sbx-slirp (sbx
+# --allow-host-loopback; it used to hand published connections from the
+# host's loopback to the server, sbx now always relays them), sbx-slirp (sbx
 # --no-tcp-bypass: TCP through libslirp and the relay, for comparison),
 # slirp4netns --mtu 65520 and pasta:
 #   - iperf3 TCP sandbox -> host (client inside, server on host 127.0.0.1,
@@ -433,11 +433,11 @@ vs "host->sandbox TCP (publish), 1 stream, sbx / loopback" "${R[in,sbx,1]:-}" "$
 vs "host->sandbox TCP (publish), -P 4, sbx / loopback" "${R[in,sbx,4]:-}" "${R[in,loopback,4]:-}" ge 0.7
 vs "connect/request/response rate, sbx / slirp4netns" "${R[rate2,sbx]:-}" "${R[rate2,slirp4netns]:-}" ge 3
 vs "  the same, better round of each" "$(best "${R[rate,sbx]:-}" "${R[rate2,sbx]:-}")" "$(best "${R[rate,slirp4netns]:-}" "${R[rate2,slirp4netns]:-}")" ge 3
-vs "  handed over (sbx-lo), 1 stream, sbx / pasta" "${R[in,sbx-lo,1]:-}" "${R[in,pasta,1]:-}" ge 1.0
-vs "  handed over (sbx-lo), -P 4, sbx / pasta" "${R[in,sbx-lo,4]:-}" "${R[in,pasta,4]:-}" ge 1.0
-vs "  handed over (sbx-lo), 1 stream, sbx / loopback" "${R[in,sbx-lo,1]:-}" "${R[in,loopback,1]:-}" ge 0.7
-vs "  handed over (sbx-lo), -P 4, sbx / loopback" "${R[in,sbx-lo,4]:-}" "${R[in,loopback,4]:-}" ge 0.7
-vs "  handed over (sbx-lo), connection rate, sbx / slirp4netns" "${R[rate2,sbx-lo]:-}" "${R[rate2,slirp4netns]:-}" ge 3
+vs "  --allow-host-loopback (sbx-lo), 1 stream, sbx / pasta" "${R[in,sbx-lo,1]:-}" "${R[in,pasta,1]:-}" ge 1.0
+vs "  --allow-host-loopback (sbx-lo), -P 4, sbx / pasta" "${R[in,sbx-lo,4]:-}" "${R[in,pasta,4]:-}" ge 1.0
+vs "  --allow-host-loopback (sbx-lo), 1 stream, sbx / loopback" "${R[in,sbx-lo,1]:-}" "${R[in,loopback,1]:-}" ge 0.7
+vs "  --allow-host-loopback (sbx-lo), -P 4, sbx / loopback" "${R[in,sbx-lo,4]:-}" "${R[in,loopback,4]:-}" ge 0.7
+vs "  --allow-host-loopback (sbx-lo), connection rate, sbx / slirp4netns" "${R[rate2,sbx-lo]:-}" "${R[rate2,slirp4netns]:-}" ge 3
 vs "  the same, better round of each" "$(best "${R[rate,sbx-lo]:-}" "${R[rate2,sbx-lo]:-}")" "$(best "${R[rate,slirp4netns]:-}" "${R[rate2,slirp4netns]:-}")" ge 3
 vs "sandbox->host connection rate, sbx / slirp4netns" "${R[orate,sbx]:-}" "${R[orate,slirp4netns]:-}" ge 3
 vs "setup to first connect, sbx / slirp4netns" "${R[setup,sbx]:-}" "${R[setup,slirp4netns]:-}" le 0.3

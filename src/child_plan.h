@@ -24,7 +24,6 @@ struct limits;
  *			host binds) or -1; NULL when none. Inherited with the clone.
  * @n_premade:		entries in @premade_fds
  * @tcp_bypass:		the command hands its connect() calls to sbx (bypass.c)
- * @tcp_bypass_accepts:	...and its accept() calls (bypass_accept.c)
  * @limits:		--memory, --pids...: what the command applies itself
  *			(the rlimit fallback); NULL without limits
  * @spawner:		--name: the command forks the spawner of sbx enter (spawner.c)
@@ -44,7 +43,6 @@ struct child_plan {
 	const int *premade_fds;
 	size_t n_premade;
 	bool tcp_bypass;
-	bool tcp_bypass_accepts;
 	const struct limits *limits;
 	bool spawner;
 	bool spare_setgroups;

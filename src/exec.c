@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include "spawner.h"
 #include "log.h"
 #include "sync.h"
+#include "util.h"
 
 static _Noreturn void fail(const struct child_plan *plan, const struct sbx_error *e)
 {
@@ -70,15 +72,26 @@ static void take_terminal(void)
 }
 
 /* Hand connect() to sbx (bypass.c). Before the command's own filter, which
- * may refuse seccomp(); a failure only costs speed, so it is just reported. */
+ * may refuse seccomp(); a failure only costs speed, so it is just reported.
+ * The relay's listeners go first, so the worker has them before the first
+ * connect() (without one, connections go through slirp). */
 static void start_tcp_bypass(const struct child_plan *plan)
 {
+	static const int families[] = { AF_INET, AF_INET6 };
 	struct sync_msg m = { .type = SYNC_LOG };
 	int fd, r;
 
 	if (!plan->tcp_bypass)
 		return;
-	r = bypass_listener_install(plan->tcp_bypass_accepts, &fd);
+	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
+		struct sync_msg relay = { .type = SYNC_NET_BYPASS_RELAY, .value = families[i] };
+
+		if (bypass_relay_listen(families[i], &fd) < 0)
+			continue;
+		sync_send(plan->sync_fd, &relay, fd);
+		close(fd);
+	}
+	r = bypass_listener_install(&fd);
 	if (r == 0) {
 		m.type = SYNC_NET_BYPASS;
 		sync_send(plan->sync_fd, &m, fd);

@@ -199,27 +199,22 @@ static void log_bypass(const struct tcp_bypass *bypass)
 	if (bypass->stats)
 		log_verbose(1, "tcp bypass: %lu connections on host sockets, %lu connect() calls left to slirp",
 			    bypass->stats->n_host, bypass->stats->n_slirp);
-	if (bypass->stats && bypass->accepts)
-		log_verbose(1, "tcp bypass: %lu published connections handed to the server",
-			    bypass->stats->n_handed);
 }
 
-/* --net slirp: will the TCP bypass run, and take accept() calls too? */
+/* --net slirp: will the TCP bypass run? */
 static void plan_bypass(const struct sbx_config *c, struct tcp_bypass *bypass,
-			struct nethelper *net, struct child_plan *child)
+			struct child_plan *child)
 {
 	if (c->net != SBX_NET_SLIRP || c->no_tcp_bypass)
 		return;
 	bypass_init(bypass, c);
 	child->tcp_bypass = bypass->enabled;
-	child->tcp_bypass_accepts = bypass->enabled && bypass->accepts;
-	net->handover = child->tcp_bypass_accepts;
 	if (!bypass->enabled)
 		log_verbose(1, "tcp bypass: off: %s", bypass->why_not);
 }
 
 /* After the clone (neither may be inherited by the sandbox): the bypass
- * worker first, whose handover channel the network helper then takes. */
+ * worker first, whose --allow-net table the network helper then takes. */
 static int start_net_processes(const struct sbx_config *c, struct tcp_bypass *bypass,
 			       struct nethelper *net, struct sbx_error *e)
 {
@@ -229,7 +224,6 @@ static int start_net_processes(const struct sbx_config *c, struct tcp_bypass *by
 		return r;
 	if (bypass->proc.pid > 0)
 		log_verbose(1, "tcp bypass worker pid %d", (int)bypass->proc.pid);
-	net->bypass_fd = TAKE_FD(bypass->helper_fd);
 	net->learned = bypass->learned; /* --allow-net: shared with the worker */
 	if (c->net != SBX_NET_SLIRP)
 		return 0;
@@ -313,8 +307,7 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	__attribute__((cleanup(proc_kill_and_reap))) struct proc pid1 = PROC_NONE;
 	__attribute__((cleanup(nethelper_stop))) struct nethelper net = NETHELPER_NONE;
 	__attribute__((cleanup(syscall_filter_release))) struct syscall_filter filter = { 0 };
-	__attribute__((cleanup(bypass_free))) struct tcp_bypass bypass = { .proc = PROC_NONE, .ctl_fd = -1,
-									 .helper_fd = -1 };
+	__attribute__((cleanup(bypass_free))) struct tcp_bypass bypass = { .proc = PROC_NONE, .ctl_fd = -1 };
 	struct landlock_plan landlock;
 	__attribute__((cleanup(cleanup_premade))) struct child_plan child = {
 		.filter = &filter,
@@ -343,7 +336,7 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	status_fd_set_limits(&status, c, limits_mechanism_name(&limits));
 	if (life)
 		lifecycle_set_limits(life, limits_mechanism_name(&limits));
-	plan_bypass(c, &bypass, &net, &child);
+	plan_bypass(c, &bypass, &child);
 	child.spawner = life != NULL;
 	/* Block before the clone: a signal that arrives while the sandbox is
 	 * being set up waits for the supervisor instead of killing sbx. */

@@ -95,8 +95,9 @@ static void command_stopped(const struct supervisor *s, int sig)
 /* Hand the fd that came with a message to where it goes. Return: 0 or -errno. */
 static int pass_fd_on(struct supervisor *s, const struct sync_msg *m, int fd)
 {
-	if (m->type == SYNC_NET_BYPASS && s->t->bypass && fd >= 0) {
-		bypass_take_listener(s->t->bypass, fd);
+	if ((m->type == SYNC_NET_BYPASS || m->type == SYNC_NET_BYPASS_RELAY) && s->t->bypass &&
+	    fd >= 0) {
+		bypass_take_listener(s->t->bypass, m, fd);
 		return 0;
 	}
 	if (s->t->net)
@@ -145,6 +146,7 @@ static void handle_message(struct supervisor *s, const struct sync_msg *m, int f
 		lifecycle_take_spawner(s->t->life, TAKE_FD(fd));
 		break;
 	case SYNC_NET_BYPASS:
+	case SYNC_NET_BYPASS_RELAY:
 	case SYNC_NET_TAP:
 	case SYNC_NET_FACTORY:
 		r = pass_fd_on(s, m, TAKE_FD(fd));
@@ -302,8 +304,8 @@ static void on_helper_ctl(struct loop_source *src, uint32_t events)
 		}
 		return;
 	}
-	/* Once ready, the helper has nothing to say here (handovers go over
-	 * the bypass worker's channel): drop what comes, notice its end. */
+	/* Once ready, the helper has nothing to say here: drop what comes,
+	 * notice its end. */
 	r = sync_recv(h->ctl_fd, &m, NULL, MSG_DONTWAIT);
 	if (r < 0 && r != -EAGAIN)
 		loop_remove(src);

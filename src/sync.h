@@ -15,8 +15,8 @@ enum sync_type {
 	SYNC_NET_TAP,	    /* child -> parent -> net helper: the tap device fd */
 	SYNC_NET_FACTORY,   /* child -> parent -> net helper: socket to the socket factory */
 	SYNC_NET_BYPASS,    /* command -> parent: its seccomp listener for connect() */
-	SYNC_NET_HANDOVER,  /* parent -> helper: value: a relay connection's port inside;
-			       reply: value 1 with its host socket, or 0 */
+	SYNC_NET_BYPASS_RELAY, /* command -> parent -> bypass worker: a relay listener on
+				  the sandbox's loopback; value: its address family */
 	SYNC_NET_SOCKET,    /* helper <-> factory: value: address family; reply carries the
 			       socket, or error.err */
 	SYNC_NET_READY,	    /* parent -> pid 1: --net slirp: the network helper is ready,

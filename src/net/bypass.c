@@ -8,10 +8,11 @@
  * (the idea of rootless bypass4netns): the command's connect() goes to the
  * bypass worker through a seccomp user-notification listener; the worker
  * decides with bypass_classify() whether slirp would have connected to a host
- * out there, and if so connects a host socket itself and puts it in place of
- * the sandbox's socket, under the same fd number (SECCOMP_IOCTL_NOTIF_ADDFD
- * with SETFD). From then on the program talks to the host kernel directly, at
- * loopback speed.
+ * out there, and if so connects a host socket itself. The program keeps its
+ * own socket: the worker connects it to a relay listener on the sandbox's
+ * loopback and splices the bytes between the two (bypass_link.c). The bytes
+ * cross the sandbox's loopback and a splice() relay instead of the tap
+ * device and libslirp's TCP stack.
  *
  * Where it runs: in the bypass worker (bypass_worker.c), a process of its
  * own, locked down before it sees a single notification; sbx only starts
@@ -22,34 +23,35 @@
  * (in a user namespace of its own) has not.
  *
  * What keeps it honest:
- *  - the address is read once, and the host socket is connected by the worker
- *    to that copy: a racing thread cannot change the address after the check;
- *  - "continue" is only ever the answer for the program's own socket. A racing
- *    thread can still dup2() a host socket over that fd before the kernel runs
- *    the call, and io_uring or 32-bit calls are not seen at all, so each host
- *    socket is pinned before it is handed over (bypass_sock.c): to the route's
- *    interface (never lo, unless the gateway with --allow-host-loopback was its
- *    route) and to its source address and an ephemeral port the worker picked.
- *    Whatever it is used for next, it reaches only what its route reached. What
- *    pinning cannot stop: a program that gets such a socket into the closed
- *    state (a failed connect, a disconnect) can make it listen, on its address
- *    and port; by retrying it can get a port of its choice within the ephemeral
- *    range (ip_local_port_range) on the host's outgoing address. (A locked
- *    packet filter per peer would stop that, but since Linux 6.12 attaching one
- *    to a TCP socket needs CAP_NET_ADMIN.)
+ *  - no host socket ever enters the sandbox. Earlier versions put the host
+ *    socket in place of the program's (SECCOMP_IOCTL_NOTIF_ADDFD); the
+ *    program could disconnect it and connect it again by calls the worker
+ *    never sees (an address length the filter lets pass, io_uring, a 32-bit
+ *    socketcall, a dup2() race against a "continue") and reach the host's
+ *    own addresses through it. Now whatever the program does with its
+ *    socket happens in the sandbox's namespace, where slirp and its filters
+ *    stand; the host socket stays in the worker, connected once, to the
+ *    address the policy allowed;
+ *  - the address is read once, and both connections are made by the worker
+ *    with its own copy of it: a racing thread cannot change it after the
+ *    check;
  *  - --allow-connect (Landlock) ports are checked here, because the kernel
  *    checks them against the process that calls connect(), which is now
  *    the worker;
  *  - anything unusual (bound sockets, UDP, MPTCP, compat ABIs, an address
  *    inside the slirp network) is answered with "continue": the sandbox's own
  *    socket does what it would have done without the bypass;
- *  - the worker never blocks on the program's behalf: blocking connects
- *    are finished in its poll loop, at most BYPASS_MAX_WAITS at a time, and
- *    a failed ADDFD is answered with its error.
+ *  - the worker never blocks on the program's behalf: connects are finished
+ *    in its poll loop, at most BYPASS_MAX_WAITS at a time.
  *
- * What a program can notice: getsockname()/getpeername() show host-side
- * addresses (127.0.0.1 for the gateway), and the connection is not listed in
- * the sandbox's /proc/net/tcp.
+ * What a program can notice: getpeername() shows the relay listener's
+ * loopback address (127.0.0.1 or ::1, a port of the kernel's choosing), not
+ * the peer it asked for; the connection is listed in the sandbox's
+ * /proc/net/tcp as one on its loopback. A non-blocking connect() is held up
+ * to BYPASS_NONBLOCK_HOLD_MS for the host's answer, so a refused or
+ * unreachable peer is still reported by connect(); one that takes longer is
+ * answered EINPROGRESS, and a failure after that reaches the program as a
+ * reset connection (ECONNRESET), not as ECONNREFUSED or ETIMEDOUT.
  */
 #include "autoconf.h"
 
@@ -66,7 +68,6 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
-#include <time.h>
 
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL
@@ -75,16 +76,17 @@
 
 #include "bypass.h"
 #include "bypass_filter.h"
+#include "bypass_guard.h"
 #include "bypass_int.h"
 #include "util.h"
 
-/* A blocking connect() the worker finishes before it answers. */
+/* A connect() whose host connection the worker finishes before it answers. */
 struct bypass_pending {
 	uint64_t id;
 	int host_fd;
-	int target_fd;
-	bool cloexec;
-	int64_t deadline_ms; /* from SO_SNDTIMEO; 0: none */
+	int sock_fd; /* our duplicate of the program's socket */
+	struct bypass_sock info;
+	int64_t deadline_ms; /* SO_SNDTIMEO, or the non-blocking hold; 0: none */
 	size_t poll_idx;
 };
 
@@ -98,21 +100,6 @@ struct request {
 	socklen_t dst_len;
 };
 
-/* Handing published connections over costs every accept() in the sandbox a
- * trip through the worker, and pays off only for connections that may be
- * handed over (publish.c: may_hand_over()): those from the host's loopback
- * with --allow-host-loopback, and those a port published on one of the
- * host's network addresses receives. A port published on the wildcard
- * address, as -p 8080:80 is, mostly serves the host's own browser: relayed,
- * as before. */
-static bool published_on_a_network_address(const struct sbx_publish *p)
-{
-	static const unsigned char zero[16];
-
-	return memcmp(p->host_addr, zero, p->family == AF_INET ? 4 : 16) != 0 &&
-	       !bypass_addr_is_loopback(p->family, p->host_addr);
-}
-
 int bypass_engine_init(struct bypass_engine *b, const struct sbx_config *c, char *why_not,
 		       size_t why_not_size)
 {
@@ -120,17 +107,16 @@ int bypass_engine_init(struct bypass_engine *b, const struct sbx_config *c, char
 	int r;
 
 	b->notify_fd = -1;
-	b->helper_fd = -1;
+	b->relay_fd[0] = b->relay_fd[1] = -1;
 	if (!bypass_supported()) {
 		snprintf(why_not, why_not_size, "not built for this architecture");
 		return -EOPNOTSUPP;
 	}
-	/* A host socket in the sandbox's hands can be connected again to
-	 * anywhere its interface leads, by calls the worker never sees (a
-	 * connect() after connect(AF_UNSPEC) or a failed connection, with an
-	 * address length the filter lets pass; io_uring): the list could not
-	 * hold it. libslirp's sockets stay on the host's side of the tap
-	 * filter (egress_tap.c). */
+	/* The bypass was off here because the program held a host socket it
+	 * could connect again anywhere. It no longer does, and the worker
+	 * checks what it connects (egress_allows()); taking --allow-net
+	 * connections over again is a change of its own, not made yet:
+	 * libslirp carries them, behind the tap filter (egress_tap.c). */
 	if (c->n_allow_net) {
 		snprintf(why_not, why_not_size,
 			 "--allow-net: connections go through libslirp, where the list holds");
@@ -159,27 +145,7 @@ int bypass_engine_init(struct bypass_engine *b, const struct sbx_config *c, char
 	}
 	b->ports = xreallocarray(NULL, c->n_allow_connect + 1, sizeof(*b->ports));
 	bypass_policy_init(&b->policy, c, b->ports);
-	b->published = xreallocarray(NULL, c->n_publish + 1, sizeof(*b->published));
-	for (size_t i = 0; i < c->n_publish; i++) {
-		if (c->publish[i].udp)
-			continue;
-		b->published[b->n_published++] = c->publish[i].sandbox_port;
-		b->accepts = b->accepts || c->allow_host_loopback ||
-			     published_on_a_network_address(&c->publish[i]);
-	}
 	return 0;
-}
-
-void bypass_reply(struct bypass_engine *b, uint64_t id, int error, bool cont)
-{
-	struct seccomp_notif_resp *resp = b->resp;
-
-	memset(resp, 0, b->resp_size);
-	resp->id = id;
-	resp->error = error;
-	resp->flags = cont ? SECCOMP_USER_NOTIF_FLAG_CONTINUE : 0;
-	/* ENOENT: the call was interrupted, or the process is gone. */
-	ioctl(b->notify_fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
 }
 
 /* Let a connect() run as the command made it: through slirp. */
@@ -218,44 +184,6 @@ int bypass_pidfd(pid_t tid)
 	return tgid > 0 ? (int)syscall(SYS_pidfd_open, (pid_t)tgid, 0) : -1;
 }
 
-/* Whether fd @fd of @pid closes on exec: the one flag pidfd_getfd() cannot show. */
-static bool target_cloexec(pid_t pid, int fd)
-{
-	char path[64], buf[256];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
-	n = read_proc(path, buf, sizeof(buf));
-	return n > 0 && bypass_fdinfo_cloexec(buf, (size_t)n);
-}
-
-/* Put @host_fd in place of the caller's @target_fd. On failure the call is
- * answered with the error (unless it is gone), so it never hangs. */
-static bool inject(struct bypass_engine *b, uint64_t id, int host_fd, int target_fd, bool cloexec)
-{
-	struct seccomp_notif_addfd addfd = {
-		.id = id,
-		.flags = SECCOMP_ADDFD_FLAG_SETFD,
-		.srcfd = (uint32_t)host_fd,
-		.newfd = (uint32_t)target_fd,
-		.newfd_flags = cloexec ? O_CLOEXEC : 0,
-	};
-
-	if (ioctl(b->notify_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd) >= 0)
-		return true;
-	if (errno != ENOENT)
-		bypass_reply(b, id, -errno, false);
-	return false;
-}
-
-static void set_nonblock(int fd, bool on)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl >= 0)
-		fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
-}
-
 /* Read the request's sockaddr and fetch its socket. Return: false to "continue". */
 static bool fetch(struct bypass_engine *b, struct request *rq)
 {
@@ -274,16 +202,32 @@ static bool fetch(struct bypass_engine *b, struct request *rq)
 	/* The pid still names the caller: the pidfd and the memory we read are its. */
 	if (ioctl(b->notify_fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &call->id) < 0)
 		return false;
+	/* EMFILE here and below: slirp carries it. */
 	rq->sock_fd = (int)syscall(SYS_pidfd_getfd, rq->pidfd, call->fd, 0);
 	if (rq->sock_fd < 0)
 		return false;
 	return bypass_sock_inspect(rq->sock_fd, &rq->info) == 0 && rq->info.family;
 }
 
-static void add_pending(struct bypass_engine *b, const struct request *rq, int host_fd,
-			bool cloexec)
+/* Relay the program's socket @sock to @host_fd and answer @id once the
+ * relay has it (bypass_link.c). Takes @sock and @host_fd. */
+static void start_link(struct bypass_engine *b, uint64_t id, int sock,
+		       const struct bypass_sock *info, int host_fd, bool host_connecting)
+{
+	int r = bypass_link_start(b, id, sock, info, host_fd, host_connecting);
+
+	if (r == 0)
+		return;
+	bypass_guard_close(sock);
+	close(host_fd);
+	/* The program's socket is as it was: slirp makes the connection. */
+	pass_to_slirp(b, id);
+}
+
+static void add_pending(struct bypass_engine *b, struct request *rq, int host_fd)
 {
 	struct bypass_pending *p;
+	int64_t now = monotonic_ms();
 
 	if (b->n_pending == b->cap_pending) {
 		b->cap_pending = b->cap_pending ? 2 * b->cap_pending : 8;
@@ -293,79 +237,56 @@ static void add_pending(struct bypass_engine *b, const struct request *rq, int h
 	*p = (struct bypass_pending){
 		.id = rq->call.id,
 		.host_fd = host_fd,
-		.target_fd = rq->call.fd,
-		.cloexec = cloexec,
-		.deadline_ms = rq->info.sndtimeo_ms ? monotonic_ms() + rq->info.sndtimeo_ms : 0,
+		.sock_fd = TAKE_FD(rq->sock_fd),
+		.info = rq->info,
+		.deadline_ms = rq->info.nonblock     ? now + BYPASS_NONBLOCK_HOLD_MS
+			       : rq->info.sndtimeo_ms ? now + rq->info.sndtimeo_ms
+						      : 0,
 	};
 }
 
-/* Connect a host twin of the request's socket to @to and hand it over. */
-static void connect_twin(struct bypass_engine *b, struct request *rq, const struct sockaddr *to,
+/* Connect a host twin of the request's socket to @to, and relay it. */
+static void connect_host(struct bypass_engine *b, struct request *rq, const struct sockaddr *to,
 			 socklen_t to_len)
 {
-	int host_fd = bypass_sock_twin(rq->sock_fd, &rq->info, &b->defaults, to,
-				       b->policy.host_loopback);
-	bool cloexec;
-	int err = 0;
+	int host_fd, err = 0;
 
-	if (host_fd < 0) {
-		/* No twin (no route, no free port): slirp carries it, unless the
-		 * socket is already a host one, which must never be let through. */
-		if (rq->info.netns_cookie == b->defaults.host_netns_cookie)
-			bypass_reply(b, rq->call.id, host_fd, false);
-		else
-			pass_to_slirp(b, rq->call.id);
+	if (!bypass_link_room(b, &rq->info) || b->n_pending >= BYPASS_MAX_WAITS) {
+		/* No relay listener, no room (descriptors), or a socket of
+		 * another network namespace: the kernel and slirp have it. */
+		pass_to_slirp(b, rq->call.id);
 		return;
 	}
-	cloexec = target_cloexec(rq->call.pid, rq->call.fd);
+	host_fd = bypass_sock_twin(rq->sock_fd, &rq->info, &b->defaults, to,
+				   b->policy.host_loopback);
+	if (host_fd < 0) {
+		/* No twin (no route, no free port): slirp carries it. */
+		pass_to_slirp(b, rq->call.id);
+		return;
+	}
 	if (connect(host_fd, to, to_len) < 0)
 		err = errno;
-	if (err == EINPROGRESS && !rq->info.nonblock && b->n_pending < BYPASS_MAX_WAITS) {
-		/* A blocking connect(): the caller waits until we have the answer. */
-		add_pending(b, rq, host_fd, cloexec);
-		return;
-	}
-	if (err == EINPROGRESS && !rq->info.nonblock) {
-		/* Too many waiting: this one waits in slirp (or, on a host socket, retries). */
-		close(host_fd);
-		if (rq->info.netns_cookie == b->defaults.host_netns_cookie)
-			bypass_reply(b, rq->call.id, -EAGAIN, false);
-		else
-			pass_to_slirp(b, rq->call.id);
-		return;
-	}
-	if (err == 0 || err == EINPROGRESS) {
-		set_nonblock(host_fd, rq->info.nonblock);
-		if (!inject(b, rq->call.id, host_fd, rq->call.fd, cloexec)) {
-			close(host_fd);
-			return;
-		}
-		b->stats->n_host++;
-	}
-	close(host_fd);
-	bypass_reply(b, rq->call.id, -err, false);
-}
+	if (err == EINPROGRESS) {
+		/* A host on this machine has usually answered by now: a poll()
+		 * round less for the caller. */
+		struct pollfd p = { .fd = host_fd, .events = POLLOUT };
+		socklen_t len = sizeof(err);
 
-/* connect() on a host socket the worker handed over earlier. */
-static void reconnect_host_socket(struct bypass_engine *b, struct request *rq,
-				  const struct sockaddr *to, socklen_t to_len)
-{
-	if (rq->info.tcp_state == TCP_CLOSE) {
-		/* Never connected, or failed: a fresh twin, pinned to the new peer. */
-		connect_twin(b, rq, to, to_len);
+		if (poll(&p, 1, 0) == 1 && getsockopt(host_fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+			err = errno;
+	}
+	if (err == EINPROGRESS) {
+		/* The caller waits until we have the answer (or, non-blocking,
+		 * a moment for it). */
+		add_pending(b, rq, host_fd);
 		return;
 	}
-	/* Connecting or connected: answered from its state, never by calling
-	 * connect() on the program's open file, which another of its threads
-	 * could make blocking meanwhile (and stall the worker). EISCONN is what
-	 * programs that poll with connect() take as "done". */
-	(void)to;
-	(void)to_len;
-	bypass_reply(b, rq->call.id,
-		     rq->info.tcp_state == TCP_SYN_SENT || rq->info.tcp_state == TCP_SYN_RECV
-			     ? -EALREADY
-			     : -EISCONN,
-		     false);
+	if (err) {
+		close(host_fd);
+		bypass_reply(b, rq->call.id, -err, false);
+		return;
+	}
+	start_link(b, rq->call.id, TAKE_FD(rq->sock_fd), &rq->info, host_fd, false);
 }
 
 /* The host's own addresses and --allow-net (egress.h); the gateway, which
@@ -390,37 +311,34 @@ static bool egress_allows(struct bypass_engine *b, const struct sockaddr_storage
 	return false;
 }
 
+/* Whether the kernel, not the bypass, should run the request's connect():
+ * bound sockets, disconnects (AF_UNSPEC), sockets already connected or
+ * connecting (to the relay, say). */
+static bool for_the_kernel(const struct request *rq)
+{
+	return rq->info.bound || rq->info.tcp_state != TCP_CLOSE ||
+	       rq->dst.ss_family == AF_UNSPEC;
+}
+
 static void handle_request(struct bypass_engine *b)
 {
 	struct seccomp_notif *n = b->req;
 	struct request rq = { .pidfd = -1, .sock_fd = -1 };
 	struct sockaddr_storage to;
 	socklen_t to_len = 0;
-	bool host_socket;
 	int v;
 
 	memset(n, 0, b->req_size);
 	if (ioctl(b->notify_fd, SECCOMP_IOCTL_NOTIF_RECV, n) < 0)
-		return; /* ENOENT: the caller went away meanwhile */
+		return; /* ENOENT: the call was interrupted, or the process is gone */
 	bypass_call_parse(n, &rq.call);
-	if (rq.call.kind == BYPASS_CALL_ACCEPT && b->accepts) {
-		bypass_accept_request(b, &rq.call);
-		return;
-	}
-	if (rq.call.kind != BYPASS_CALL_CONNECT || !fetch(b, &rq)) {
+	if (rq.call.kind != BYPASS_CALL_CONNECT || !fetch(b, &rq) || for_the_kernel(&rq)) {
 		pass_to_slirp(b, rq.call.id);
 		goto out;
 	}
-	host_socket = rq.info.netns_cookie == b->defaults.host_netns_cookie;
-	if (rq.dst.ss_family == AF_UNSPEC && host_socket) {
-		/* Disconnect: the socket keeps its pinned address and interface. */
-		bypass_reply(b, rq.call.id,
-			     connect(rq.sock_fd, (struct sockaddr *)&rq.dst, rq.dst_len) < 0 ? -errno : 0,
-			     false);
-		goto out;
-	}
-	if ((rq.info.bound || rq.dst.ss_family == AF_UNSPEC) && !host_socket) {
-		pass_to_slirp(b, rq.call.id);
+	if (rq.info.netns_cookie == b->defaults.host_netns_cookie) {
+		/* Never from the worker; "continue" would connect it from the host. */
+		bypass_reply(b, rq.call.id, -EACCES, false);
 		goto out;
 	}
 	v = bypass_classify(&b->policy, rq.info.family, (struct sockaddr *)&rq.dst, rq.dst_len, &to,
@@ -429,30 +347,26 @@ static void handle_request(struct bypass_engine *b)
 		bypass_reply(b, rq.call.id, -ECONNREFUSED, false);
 	else if (v < 0)
 		bypass_reply(b, rq.call.id, v, false);
-	else if (v == BYPASS_SLIRP && host_socket)
-		/* A host socket cannot reach the sandbox's network: no "continue". */
-		bypass_reply(b, rq.call.id, -ENETUNREACH, false);
 	else if (v == BYPASS_SLIRP)
 		pass_to_slirp(b, rq.call.id);
-	else if (host_socket)
-		reconnect_host_socket(b, &rq, (struct sockaddr *)&to, to_len);
 	else
-		connect_twin(b, &rq, (struct sockaddr *)&to, to_len);
+		connect_host(b, &rq, (struct sockaddr *)&to, to_len);
 out:
-	if (rq.sock_fd >= 0)
-		close(rq.sock_fd);
+	bypass_guard_close(rq.sock_fd);
 	if (rq.pidfd >= 0)
 		close(rq.pidfd);
 }
 
 static void drop_pending(struct bypass_engine *b, size_t i)
 {
-	close(b->pending[i].host_fd);
+	if (b->pending[i].host_fd >= 0)
+		close(b->pending[i].host_fd);
+	bypass_guard_close(b->pending[i].sock_fd);
 	b->pending[i] = b->pending[--b->n_pending];
 }
 
-/* Finish pending connect() @i if it is done. Return: whether it was removed. */
-static bool finish_pending(struct bypass_engine *b, size_t i, short revents, int64_t now)
+/* Finish pending connect() @i if it is done. */
+static void finish_pending(struct bypass_engine *b, size_t i, short revents, int64_t now)
 {
 	struct bypass_pending *p = &b->pending[i];
 	int err = 0;
@@ -460,27 +374,22 @@ static bool finish_pending(struct bypass_engine *b, size_t i, short revents, int
 
 	if (ioctl(b->notify_fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &p->id) < 0) {
 		drop_pending(b, i); /* interrupted by a signal; it will be retried */
-		return true;
+		return;
 	}
 	if (revents) {
 		if (getsockopt(p->host_fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 			err = errno;
 	} else if (p->deadline_ms && now >= p->deadline_ms) {
-		err = EINPROGRESS; /* what a blocking connect() says at SO_SNDTIMEO */
+		err = EINPROGRESS; /* what connect() says at SO_SNDTIMEO, or non-blocking */
 	} else {
-		return false;
+		return;
 	}
-	if (err == 0 || err == EINPROGRESS) {
-		set_nonblock(p->host_fd, false);
-		if (!inject(b, p->id, p->host_fd, p->target_fd, p->cloexec)) {
-			drop_pending(b, i);
-			return true;
-		}
-		b->stats->n_host++;
-	}
-	bypass_reply(b, p->id, -err, false);
+	if (err == 0 || err == EINPROGRESS)
+		start_link(b, p->id, TAKE_FD(p->sock_fd), &p->info, TAKE_FD(p->host_fd),
+			   err == EINPROGRESS);
+	else
+		bypass_reply(b, p->id, -err, false);
 	drop_pending(b, i);
-	return true;
 }
 
 void bypass_engine_fill(struct bypass_engine *b, struct pollset *ps, int *timeout_ms)
@@ -488,6 +397,7 @@ void bypass_engine_fill(struct bypass_engine *b, struct pollset *ps, int *timeou
 	int64_t now = b->n_pending ? monotonic_ms() : 0;
 
 	b->notify_idx = SIZE_MAX;
+	bypass_link_fill(b, ps, timeout_ms);
 	if (b->notify_fd < 0)
 		return;
 	b->notify_idx = pollset_add(ps, b->notify_fd, POLLIN);
@@ -502,14 +412,12 @@ void bypass_engine_fill(struct bypass_engine *b, struct pollset *ps, int *timeou
 		if (*timeout_ms < 0 || wait < *timeout_ms)
 			*timeout_ms = (int)wait;
 	}
-	bypass_accept_fill(b, ps, timeout_ms);
 }
 
 static void drop_everything(struct bypass_engine *b)
 {
 	while (b->n_pending)
 		drop_pending(b, 0);
-	bypass_accept_free(b);
 	if (b->notify_fd >= 0)
 		close(b->notify_fd);
 	b->notify_fd = -1;
@@ -520,11 +428,13 @@ bool bypass_engine_handle(struct bypass_engine *b, const struct pollset *ps)
 	short ev = pollset_revents(ps, b->notify_idx);
 	int64_t now = b->n_pending ? monotonic_ms() : 0;
 
+	/* The relays outlive the last filtered process: programs it started
+	 * earlier (a daemon...) may still hold their sockets. */
+	bypass_link_handle(b, ps);
 	if (b->notify_fd < 0)
 		return false;
 	for (size_t i = b->n_pending; i-- > 0;)
 		finish_pending(b, i, pollset_revents(ps, b->pending[i].poll_idx), now);
-	bypass_accept_handle(b, ps);
 	if (ev & POLLIN) {
 		handle_request(b);
 	} else if (ev & (POLLHUP | POLLERR | POLLNVAL)) {
@@ -538,8 +448,8 @@ bool bypass_engine_handle(struct bypass_engine *b, const struct pollset *ps)
 void bypass_engine_free(struct bypass_engine *b)
 {
 	drop_everything(b);
+	bypass_link_free(b);
 	free(b->pending);
-	free(b->published);
 	free(b->req);
 	free(b->resp);
 	free(b->ports);
@@ -548,9 +458,6 @@ void bypass_engine_free(struct bypass_engine *b)
 	free(b->egress);
 	b->egress = NULL;
 	b->req = b->resp = NULL;
-	b->ports = b->published = NULL;
+	b->ports = NULL;
 	b->pending = NULL;
-	if (b->helper_fd >= 0)
-		close(b->helper_fd);
-	b->helper_fd = -1;
 }

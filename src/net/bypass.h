@@ -11,27 +11,24 @@
 #include "egress_learned.h"
 #include "error.h"
 #include "proc.h"
+#include "sync.h"
 
 struct bypass_engine;
 
 /**
  * struct bypass_stats - the worker's counters, in memory it shares with sbx
- * @n_host:	connections made on host sockets
- * @n_slirp:	connect() and accept() calls left to the kernel
- * @n_handed:	published connections handed to the server (bypass_accept.c)
+ * @n_host:	connections relayed to host sockets
+ * @n_slirp:	connect() calls left to the kernel
  */
 struct bypass_stats {
 	unsigned long n_host;
 	unsigned long n_slirp;
-	unsigned long n_handed;
 };
 
 /**
  * struct tcp_bypass - the bypass worker, as sbx sees it
  * @enabled:	bypass_init() found everything it needs; the command installs
  *		its listener only then
- * @accepts:	the command also hands its accept() calls over: there are
- *		TCP ports worth handing over (see bypass.c)
  * @why_not:	when not enabled, why (for -v)
  * @proc:	the worker (pid -1 when none runs)
  * @ctl_fd:	sbx's end of the worker's control socket: the listener goes
@@ -39,8 +36,6 @@ struct bypass_stats {
  *		back, and EOF says it is gone
  * @ready:	the worker said "locked down" (once: a second time is a
  *		worker that does not follow the protocol)
- * @helper_fd:	after bypass_start(), the network helper's end of the
- *		handover channel (@accepts), for nethelper_start() to take
  * @stats:	the worker's counters (NULL when there is no worker)
  * @engine:	prepared by bypass_init(), run by the worker only
  * @learned:	with --allow-net, the addresses names resolved to, in memory
@@ -49,12 +44,10 @@ struct bypass_stats {
  */
 struct tcp_bypass {
 	bool enabled;
-	bool accepts;
 	char why_not[96];
 	struct proc proc;
 	int ctl_fd;
 	bool ready;
-	int helper_fd;
 	struct bypass_stats *stats;
 	struct bypass_engine *engine;
 	struct egress_learned *learned;
@@ -70,18 +63,20 @@ void bypass_init(struct tcp_bypass *b, const struct sbx_config *c);
 /**
  * bypass_start() - start the worker, which locks itself down and waits for
  *		    the listener; call after the sandbox's clone (the
- *		    sandbox must not inherit the channels) and before
- *		    nethelper_start() (which takes @b->helper_fd)
+ *		    sandbox must not inherit the channel) and before
+ *		    nethelper_start() (which takes @b->learned)
  * Return: 0 or -errno with @e filled
  */
 int bypass_start(struct tcp_bypass *b, struct sbx_error *e);
 
 /**
- * bypass_take_listener() - pass the listener fd the command sent on to the
- *			    worker; closes @fd. Never blocks; a worker that
- *			    cannot take it is seen by bypass_event().
+ * bypass_take_listener() - pass what the command sent on to the worker
+ *			    (@m: SYNC_NET_BYPASS, the seccomp listener;
+ *			    SYNC_NET_BYPASS_RELAY, a relay listener); closes
+ *			    @fd. Never blocks; a worker that cannot take it is
+ *			    seen by bypass_event().
  */
-void bypass_take_listener(struct tcp_bypass *b, int fd);
+void bypass_take_listener(struct tcp_bypass *b, const struct sync_msg *m, int fd);
 
 /**
  * bypass_watch_fd() - the fd to watch for POLLIN (then call bypass_event()),

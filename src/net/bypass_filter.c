@@ -1,7 +1,6 @@
 /* bypass_filter.c - the TCP bypass's seccomp program
  *
- * It runs in the command: it hands native connect() calls (and, with
- * published TCP ports, accept() and accept4()) to sbx through a
+ * It runs in the command: it hands native connect() calls to sbx through a
  * user-notification listener, and lets everything else pass (the command's
  * real filter, loaded after it, decides the rest; the kernel applies the
  * stricter answer of the two).
@@ -12,6 +11,10 @@
  * (nscd, D-Bus...), which would otherwise pay a round trip through sbx
  * (about 30 us). A TCP connect() with another length simply goes through
  * slirp, as it would without the bypass.
+ *
+ * The command also makes the relay's listeners here (bypass_relay_listen()),
+ * being the one process of sbx's that runs in the sandbox's network
+ * namespace with nothing yet of the program in it.
  */
 #include "autoconf.h"
 
@@ -19,6 +22,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -47,38 +51,26 @@ bool bypass_supported(void)
 #endif
 }
 
-#ifdef __NR_accept
-#define NR_ACCEPT __NR_accept
-#else
-#define NR_ACCEPT __NR_accept4 /* arm64 has accept4() only */
-#endif
-
-int bypass_listener_install(bool accepts, int *ret_fd)
+int bypass_listener_install(int *ret_fd)
 {
 #ifdef NATIVE_AUDIT_ARCH
 	/* The address length's two halves (little-endian on both ABIs we build). */
 	const uint32_t len_lo = offsetof(struct seccomp_data, args[2]);
 	const uint32_t len_hi = len_lo + 4;
-	/* Without published ports, accept() is not ours: compare with a
-	 * number no system call has. */
-	const uint32_t accept4_nr = accepts ? __NR_accept4 : UINT32_MAX;
-	const uint32_t accept_nr = accepts ? NR_ACCEPT : UINT32_MAX;
 	struct sock_filter prog[] = {
 		/* 0 */ STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		/* 1 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_AUDIT_ARCH, 0, 11), /* else 13 */
+		/* 1 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_AUDIT_ARCH, 0, 9), /* else 11 */
 		/* 2 */ STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
 		/* x32's calls carry the x32 bit: never equal, so they pass. */
-		/* 3 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_connect, 0, 6), /* else 10 */
+		/* 3 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_connect, 0, 7), /* else 11 */
 		/* 4 */ STMT(BPF_LD | BPF_W | BPF_ABS, len_hi),
-		/* 5 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 7), /* else 13 */
+		/* 5 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 5), /* else 11 */
 		/* 6 */ STMT(BPF_LD | BPF_W | BPF_ABS, len_lo),
-		/* 7 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, sizeof(struct sockaddr_in), 4, 0),
-		/* 8 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, sizeof(struct sockaddr_in6), 3, 0),
-		/* 9 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, sizeof(struct sockaddr_storage), 2, 3),
-		/* 10 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, accept4_nr, 1, 0),
-		/* 11 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, accept_nr, 0, 1),
-		/* 12 */ STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
-		/* 13 */ STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		/* 7 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, sizeof(struct sockaddr_in), 2, 0),
+		/* 8 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, sizeof(struct sockaddr_in6), 1, 0),
+		/* 9 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, sizeof(struct sockaddr_storage), 0, 1),
+		/* 10 */ STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+		/* 11 */ STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog fprog = { .len = sizeof(prog) / sizeof(prog[0]), .filter = prog };
 	long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER,
@@ -89,8 +81,34 @@ int bypass_listener_install(bool accepts, int *ret_fd)
 	*ret_fd = (int)fd;
 	return 0;
 #else
-	(void)accepts;
 	(void)ret_fd;
 	return -EOPNOTSUPP;
 #endif
+}
+
+int bypass_relay_listen(int family, int *ret_fd)
+{
+	struct sockaddr_storage ss = { .ss_family = (sa_family_t)family };
+	socklen_t len = sizeof(struct sockaddr_in);
+	int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP), one = 1;
+
+	if (fd < 0)
+		return -errno;
+	if (family == AF_INET6) {
+		((struct sockaddr_in6 *)&ss)->sin6_addr = in6addr_loopback;
+		len = sizeof(struct sockaddr_in6);
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	} else {
+		((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	}
+	/* A full queue would leave the worker's connect() waiting for a
+	 * retransmitted SYN: as long a queue as the system allows. */
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, SOMAXCONN) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	*ret_fd = fd;
+	return 0;
 }

@@ -1,11 +1,12 @@
 /* bypass_int.h - the TCP bypass's engine, which the worker process runs
- *		  (bypass.c: connect(), bypass_accept.c: accept())
+ *		  (bypass.c: connect(), bypass_link.c: the relay)
  */
 #pragma once
 
 #include <linux/seccomp.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "bypass.h"
@@ -15,29 +16,31 @@
 #include "config.h"
 #include "egress.h"
 #include "pollset.h"
+#include "splice_relay.h"
 
 #ifndef MIN
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 #endif
 
-/* How many calls may wait in the worker at once (blocking connect()s and
- * accept()s each); beyond that they are left to the kernel, so a program
- * cannot make the worker hold an fd per thread without limit. */
+/* How many connect() calls may wait in the worker at once for their host
+ * connection; beyond that they are left to slirp, so a program cannot make
+ * the worker hold fds per thread without limit. */
 #define BYPASS_MAX_WAITS 256
 
-/* How long an accept() waits for the network helper's answer to a handover
- * (it answers at once; the relay holds the connection 200 ms). */
-#define BYPASS_HANDOVER_WAIT_MS 1000
+/* How long a non-blocking connect() waits for the host's answer before it
+ * is answered EINPROGRESS (see bypass.c, "What a program can notice"). */
+#define BYPASS_NONBLOCK_HOLD_MS 100
 
 struct bypass_pending;
-struct bypass_accept_wait;
+struct bypass_link;
 
 /**
  * struct bypass_engine - the worker's state: the listener and what waits on it
  * @notify_fd:	the seccomp user-notification listener, -1 until sbx sends it
- * @helper_fd:	the channel to the network helper for handovers (-1: none)
- * @accepts:	the command also hands its accept() calls over
+ * @relay_fd:	the relay listeners in the sandbox's network namespace,
+ *		[0] on 127.0.0.1, [1] on ::1 (-1: none), from the command
+ * @sandbox_netns: that namespace's SO_NETNS_COOKIE (0 until a listener came)
  * @stats:	counters, in memory shared with sbx (for -v at the end)
  *
  * Prepared by bypass_engine_init() in sbx before the clone (nothing there
@@ -45,11 +48,11 @@ struct bypass_accept_wait;
  */
 struct bypass_engine {
 	int notify_fd;
-	int helper_fd;
-	bool accepts;
+	int relay_fd[2];
+	struct sockaddr_storage relay_addr[2];
+	socklen_t relay_addr_len[2];
+	uint64_t sandbox_netns;
 	struct bypass_stats *stats;
-	uint16_t *published;
-	size_t n_published;
 
 	struct bypass_policy policy;
 	struct egress *egress; /* NULL: nothing beyond @policy (--allow-host-loopback) */
@@ -61,13 +64,15 @@ struct bypass_engine {
 	size_t req_size;
 	size_t resp_size;
 	size_t notify_idx;
-	size_t helper_idx;
 	struct bypass_pending *pending;
 	size_t n_pending;
 	size_t cap_pending;
-	struct bypass_accept_wait *waits;
-	size_t n_waits;
-	size_t cap_waits;
+	size_t relay_idx[2];
+	struct bypass_link **links;
+	size_t n_links;
+	size_t cap_links;
+	size_t max_links;
+	struct splice_relay_pool pipes;
 };
 
 /**
@@ -78,14 +83,14 @@ int bypass_engine_init(struct bypass_engine *b, const struct sbx_config *c, char
 		       size_t why_not_size);
 
 /**
- * bypass_engine_fill() - add the listener, the helper channel and what
- *			  waits to @ps
+ * bypass_engine_fill() - add the listener, the relays and what waits to @ps
  */
 void bypass_engine_fill(struct bypass_engine *b, struct pollset *ps, int *timeout_ms);
 
 /**
  * bypass_engine_handle() - serve what poll() reported
- * Return: false once the listener is gone (every filtered process ended)
+ * Return: false once the listener is gone (every filtered process ended;
+ *	   the relays go on)
  */
 bool bypass_engine_handle(struct bypass_engine *b, const struct pollset *ps);
 
@@ -100,8 +105,19 @@ int bypass_pidfd(pid_t tid);
 /* Answer notification @id: with -errno @error, or let the call run (@cont). */
 void bypass_reply(struct bypass_engine *b, uint64_t id, int error, bool cont);
 
-/* An accept() or accept4() from the command (bypass_accept.c). */
-void bypass_accept_request(struct bypass_engine *b, const struct bypass_call *call);
-void bypass_accept_fill(struct bypass_engine *b, struct pollset *ps, int *timeout_ms);
-void bypass_accept_handle(struct bypass_engine *b, const struct pollset *ps);
-void bypass_accept_free(struct bypass_engine *b);
+/* The relay (bypass_link.c). In the worker, before its lockdown: raise the
+ * descriptor limit, size the relay by it. */
+void bypass_link_init(struct bypass_engine *b);
+/* A relay listener of @family from the command (taken over). */
+void bypass_link_take_listener(struct bypass_engine *b, int family, int fd);
+/* Whether a socket like @info can be relayed now (a listener, room, and
+ * the socket in the sandbox's own network namespace). */
+bool bypass_link_room(const struct bypass_engine *b, const struct bypass_sock *info);
+/* Connect the program's socket @sock (our duplicate) to the relay and relay
+ * it to @host_fd, answering connect() @id once the relay accepted it; both
+ * taken on success. Return: 0, or -errno (nothing answered, nothing taken). */
+int bypass_link_start(struct bypass_engine *b, uint64_t id, int sock,
+		      const struct bypass_sock *info, int host_fd, bool host_connecting);
+void bypass_link_fill(struct bypass_engine *b, struct pollset *ps, int *timeout_ms);
+void bypass_link_handle(struct bypass_engine *b, const struct pollset *ps);
+void bypass_link_free(struct bypass_engine *b);

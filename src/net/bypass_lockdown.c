@@ -39,11 +39,9 @@
 #include "seccomp_lib.h"
 #include "util.h"
 
-void bypass_lockdown_detach(int ctl, int helper, pid_t parent)
+void bypass_lockdown_detach(int ctl, pid_t parent)
 {
-	int keep[2] = { ctl, helper };
-
-	proc_helper_detach(parent, keep, 2);
+	proc_helper_detach(parent, &ctl, 1);
 }
 
 #define VIEW_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
@@ -96,19 +94,21 @@ int bypass_lockdown_no_privileges(struct sbx_error *e)
 static int add_rules(scmp_filter_ctx ctx)
 {
 	static const int plain[] = {
-		/* the loop, and the control and handover sockets */
+		/* the loop, and the control socket */
 		SCMP_SYS(poll), SCMP_SYS(ppoll) /* arm64's poll() */, SCMP_SYS(clock_gettime),
 		SCMP_SYS(recvmsg), SCMP_SYS(sendmsg), SCMP_SYS(close),
 		/* the command's calls: its memory, its sockets */
 		SCMP_SYS(pidfd_open), SCMP_SYS(pidfd_getfd), SCMP_SYS(process_vm_readv),
-		SCMP_SYS(process_vm_writev),
-		/* host sockets: twins, route probes, accept()ed connections */
-		SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(accept4), SCMP_SYS(getsockname),
-		SCMP_SYS(getpeername), SCMP_SYS(setsockopt), SCMP_SYS(getsockopt),
-		SCMP_SYS(getrandom),
+		/* host sockets (twins, route probes), the program's sockets */
+		SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(getsockname), SCMP_SYS(getpeername),
+		SCMP_SYS(setsockopt), SCMP_SYS(getsockopt), SCMP_SYS(getrandom),
+		/* the relay (bypass_link.c, splice_relay.c) */
+		SCMP_SYS(accept4), SCMP_SYS(pipe2), SCMP_SYS(splice), SCMP_SYS(shutdown),
+		/* the timer that bounds calls on the program's sockets (bypass_guard.c) */
+		SCMP_SYS(setitimer),
 		/* the route netlink dump of the host's addresses (bypass_sock.c) */
 		SCMP_SYS(sendto),
-		/* /proc/PID/fdinfo and status (read-only by the rule below) */
+		/* /proc/PID/status (read-only by the rule below) */
 		SCMP_SYS(read),
 		/* memory, exit */
 		SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(madvise),
@@ -120,9 +120,10 @@ static int add_rules(scmp_filter_ctx ctx)
 	};
 	static const scmp_datum_t ioctls[] = {
 		SECCOMP_IOCTL_NOTIF_RECV, SECCOMP_IOCTL_NOTIF_SEND, SECCOMP_IOCTL_NOTIF_ID_VALID,
-		SECCOMP_IOCTL_NOTIF_ADDFD, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+		SECCOMP_IOCTL_NOTIF_SET_FLAGS,
 	};
-	static const scmp_datum_t fcntls[] = { F_GETFL, F_SETFL };
+	/* ADDFD is not there: the worker never puts an fd into the program. */
+	static const scmp_datum_t fcntls[] = { F_GETFL, F_SETFL, F_SETPIPE_SZ, F_GETPIPE_SZ };
 	int r = seccomp_lib_allow_list(ctx, plain, ARRAY_SIZE(plain));
 
 	/* IP sockets, and the route netlink socket that lists the host's
@@ -133,7 +134,8 @@ static int add_rules(scmp_filter_ctx ctx)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
 				     SCMP_A0(SCMP_CMP_EQ, AF_NETLINK, 0),
 				     SCMP_A2(SCMP_CMP_EQ, NETLINK_ROUTE, 0));
-	/* fcntl() only to read and set a file's status flags (O_NONBLOCK):
+	/* fcntl() only to read and set a file's status flags (O_NONBLOCK) and
+	 * a relay pipe's size:
 	 * F_SETOWN/F_SETSIG would let the worker send any signal to any process
 	 * of its uid (SIGIO's permission check compares uids only; as root, to
 	 * every process), by doing I/O on a socket of its own. */

@@ -14,12 +14,12 @@ enum bypass_lockdown_done {
 
 /**
  * bypass_lockdown_detach() - own session, SIGKILL at sbx's death, default
- *			      signal dispositions, every fd closed but @ctl
- *			      and @helper (-1: none), stdin and stdout on
+ *			      signal dispositions, every fd closed but @ctl,
+ *			      stdin and stdout on
  *			      /dev/null, stderr write-only (a terminal opened
  *			      again); exits when sbx (@parent) is gone already
  */
-void bypass_lockdown_detach(int ctl, int helper, pid_t parent);
+void bypass_lockdown_detach(int ctl, pid_t parent);
 
 /**
  * bypass_lockdown_empty_view() - an empty read-only root holding only /proc,

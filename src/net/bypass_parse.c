@@ -8,7 +8,6 @@
  */
 #include "autoconf.h"
 
-#include <fcntl.h>
 #include <linux/audit.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -21,12 +20,6 @@
 #define NATIVE_AUDIT_ARCH AUDIT_ARCH_X86_64
 #elif defined(__aarch64__)
 #define NATIVE_AUDIT_ARCH AUDIT_ARCH_AARCH64
-#endif
-
-#ifdef __NR_accept
-#define NR_ACCEPT __NR_accept
-#else
-#define NR_ACCEPT (-1) /* arm64 has only accept4 */
 #endif
 
 void bypass_call_parse(const struct seccomp_notif *n, struct bypass_call *ret)
@@ -46,17 +39,9 @@ void bypass_call_parse(const struct seccomp_notif *n, struct bypass_call *ret)
 #ifdef NATIVE_AUDIT_ARCH
 	if (n->data.arch != NATIVE_AUDIT_ARCH || n->pid == 0 || n->pid > INT32_MAX)
 		return;
-	if (n->data.nr == __NR_connect) {
-		if (a[2] >= sizeof(sa_family_t) && a[2] <= sizeof(struct sockaddr_storage))
-			ret->kind = BYPASS_CALL_CONNECT;
-		return;
-	}
-	if (n->data.nr == __NR_accept4 || n->data.nr == NR_ACCEPT) {
-		/* accept4() reads its flags as an int too. */
-		ret->flags = n->data.nr == __NR_accept4 ? (int)(uint32_t)a[3] : 0;
-		if (!(ret->flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)))
-			ret->kind = BYPASS_CALL_ACCEPT;
-	}
+	if (n->data.nr == __NR_connect && a[2] >= sizeof(sa_family_t) &&
+	    a[2] <= sizeof(struct sockaddr_storage))
+		ret->kind = BYPASS_CALL_CONNECT;
 #endif
 }
 
@@ -87,17 +72,6 @@ static bool field(const char *buf, size_t len, const char *key, char *out, size_
 		return j > 0;
 	}
 	return false;
-}
-
-bool bypass_fdinfo_cloexec(const char *buf, size_t len)
-{
-	char value[32], *end;
-	unsigned long flags;
-
-	if (!field(buf, len, "flags:", value, sizeof(value)))
-		return false;
-	flags = strtoul(value, &end, 8);
-	return end != value && (flags & O_CLOEXEC);
 }
 
 long bypass_status_tgid(const char *buf, size_t len)

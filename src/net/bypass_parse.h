@@ -11,7 +11,6 @@
 enum bypass_call_kind {
 	BYPASS_CALL_OTHER = 0, /* not ours to look at: let it run */
 	BYPASS_CALL_CONNECT,
-	BYPASS_CALL_ACCEPT, /* accept() or accept4() */
 };
 
 /**
@@ -21,11 +20,8 @@ enum bypass_call_kind {
  * @id:		the notification's cookie
  * @pid:	the calling thread, in the worker's pid namespace
  * @fd:		the socket argument, as the kernel reads it (an int)
- * @addr:	connect(): the sockaddr's address in the caller; accept():
- *		where the peer's address goes (0: nowhere)
- * @len:	connect(): the sockaddr's length, at most
- *		sizeof(struct sockaddr_storage); accept(): where the length is
- * @flags:	accept4()'s flags (only SOCK_NONBLOCK and SOCK_CLOEXEC get here)
+ * @addr:	the sockaddr's address in the caller
+ * @len:	the sockaddr's length, at most sizeof(struct sockaddr_storage)
  */
 struct bypass_call {
 	enum bypass_call_kind kind;
@@ -34,15 +30,14 @@ struct bypass_call {
 	int fd;
 	uint64_t addr;
 	uint64_t len;
-	int flags;
 };
 
 /**
  * bypass_call_parse() - decode notification @n
  *
  * A call of another ABI or system call, a connect() whose address length
- * cannot hold an address family or is larger than any address, an accept4()
- * with flags the bypass does not reproduce: BYPASS_CALL_OTHER, which the
+ * cannot hold an address family or is larger than any address:
+ * BYPASS_CALL_OTHER, which the
  * caller answers with "continue" (the kernel then does what it would have
  * done without the bypass).
  */
@@ -57,12 +52,6 @@ void bypass_call_parse(const struct seccomp_notif *n, struct bypass_call *ret);
  * without a further look.
  */
 bool bypass_sockaddr_wanted(const struct sockaddr_storage *ss, size_t len);
-
-/**
- * bypass_fdinfo_cloexec() - whether /proc/PID/fdinfo/FD text @buf (@len
- *			     bytes, need not end in NUL) says O_CLOEXEC
- */
-bool bypass_fdinfo_cloexec(const char *buf, size_t len);
 
 /**
  * bypass_status_tgid() - the Tgid: of /proc/PID/status text @buf (@len bytes,

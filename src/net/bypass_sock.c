@@ -7,20 +7,19 @@
  * something before or after connect(); privileged ones (SO_MARK...) could
  * not have been set in the sandbox's namespace in a way the host honours.
  *
- * A host socket in the sandbox's hands must not become more than the one
- * connection the policy allowed. A connect() that fails, or a later
- * connect(AF_UNSPEC), leaves a socket that could be connected again or made to
- * listen, by a call the worker never sees (io_uring, a 32-bit socketcall, or a
- * thread that dup2()s it over a socket the worker has just let through). So
- * before connecting, the worker pins it where the route to the peer leads:
- *  - bound to the route's source address and a port the worker picks, given
- *    explicitly so the kernel keeps both even after the connection ends: it
- *    can never listen on a port of its own choosing;
- *  - bound to the route's interface (SO_BINDTOIFINDEX), which an
- *    unprivileged process cannot undo: a socket for a peer out there can
- *    never reach the host's loopback, whatever it is connected to next.
- * (A locked packet filter pinned to the peer would be tighter, but since
- * Linux 6.12 attaching one to a TCP socket needs CAP_NET_ADMIN.)
+ * The host socket never leaves the worker (bypass_link.c relays the
+ * program's own socket to it), and the worker connects it once, to the
+ * address the policy allowed. Pinning it was needed while the program held
+ * it (it could be connected again unseen); it stays as defence in depth,
+ * for its one cheap check that the policy has no other: before connecting,
+ * the socket is bound where the route to the peer leads,
+ *  - to the route's interface (SO_BINDTOIFINDEX), and refused when that is
+ *    lo unless the gateway with --allow-host-loopback was asked for: a peer
+ *    whose route stays on this host (an address of its own the egress table
+ *    has not caught up with) is not reached through the bypass;
+ *  - to the route's source address and a port the worker picks.
+ * (The source port it picks is no longer a defence; it only keeps the
+ * kernel's choice and ours apart, and may go when it costs.)
  */
 #include "autoconf.h"
 
@@ -80,8 +79,13 @@ static const struct int_option int_options[] = {
 
 _Static_assert(ARRAY_SIZE(int_options) <= 32, "bypass_defaults.values is too small");
 
-/* Socket options that are structures: copied as they are. */
-static const int struct_options[] = { SO_LINGER, SO_RCVTIMEO, SO_SNDTIMEO };
+/* Socket options that are structures: copied as they are. Not SO_LINGER:
+ * the twin stays in the worker, which closes it when the relay ends, and a
+ * lingering close would hold the worker (every connect() of the sandbox)
+ * for as long as a peer that never reads likes. The program's own close
+ * still does what its SO_LINGER says, on its socket; a reset it sends
+ * reaches the host peer through the relay. */
+static const int struct_options[] = { SO_RCVTIMEO, SO_SNDTIMEO };
 
 static int get_int(int fd, int level, int name, int *ret)
 {
@@ -166,6 +170,12 @@ int bypass_sock_inspect(int fd, struct bypass_sock *ret)
 			const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&ss;
 			ret->bound = in6->sin6_port || !IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr);
 		}
+	}
+	if (family == AF_INET6) {
+		int v6only = 0;
+
+		get_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only);
+		ret->v6only = v6only != 0;
 	}
 	fl = fcntl(fd, F_GETFL);
 	ret->nonblock = fl >= 0 && (fl & O_NONBLOCK);

@@ -12,6 +12,7 @@
  * @netns_cookie: SO_NETNS_COOKIE: which network namespace it lives in
  * @bound:	bind() gave it an address or port: it stays with slirp
  * @nonblock:	O_NONBLOCK on its open file
+ * @v6only:	IPV6_V6ONLY (an IPv6 socket that cannot reach 127.0.0.1)
  * @tcp_state:	TCP_CLOSE, TCP_SYN_SENT, TCP_ESTABLISHED...
  * @sndtimeo_ms: SO_SNDTIMEO (a blocking connect()'s time limit); 0: none
  */
@@ -20,6 +21,7 @@ struct bypass_sock {
 	uint64_t netns_cookie;
 	bool bound;
 	bool nonblock;
+	bool v6only;
 	int tcp_state;
 	int64_t sndtimeo_ms;
 };

@@ -12,32 +12,34 @@
  *
  *  stage 0, detach: own session (terminal signals go to the sandbox, not
  *	here), SIGKILL when sbx dies, SIGPIPE ignored, every inherited fd
- *	closed but its control socket from sbx and its channel to the network
- *	helper (handovers, bypass_accept.c); stdin and stdout /dev/null, stderr
+ *	closed but its control socket from sbx; stdin and stdout /dev/null, stderr
  *	kept for writing only (a terminal is not left open for reading).
  *	Then the route netlink socket that follows the host's own addresses
  *	(egress.c), and, with --allow-net, the table of what names resolved
  *	to, which sbx mapped shared with the network helper (egress_learned.h).
+ *	Its descriptor limit raised to the hard limit (the relay's six fds a
+ *	connection, bypass_link.c).
  *  stage 1, empty view: where the worker may create a mount namespace (it
  *	has CAP_SYS_ADMIN in its user namespace: sbx runs as root, or in a user
  *	namespace of its own such as a per-user holder), an empty read-only
  *	tmpfs as /, holding only /proc (read-only), which the bypass reads for
- *	two facts no other interface gives: a descriptor's close-on-exec flag
- *	(fdinfo) and, before Linux 6.9, a thread's process (status).
+ *	one fact no other interface gives before Linux 6.9: a thread's process
+ *	(status).
  *  stage 2, no privileges: not dumpable; the capabilities dropped (the
  *	bounding set too where CAP_SETPCAP allows; an unprivileged worker has
  *	none to drop), no_new_privs.
  *  stage 3, seccomp: an allow-list of what the loop below calls (the
  *	listener's ioctls, pidfd_open/getfd, process_vm_readv/writev, IP
- *	sockets and a route netlink socket for the host's addresses, opening
+ *	sockets and a route netlink socket for the host's addresses, the
+ *	relay's accept4, pipe2, splice and shutdown, setitimer (bypass_guard.c), opening
  *	files read-only, memory without PROT_EXEC, write() to stderr only, for
  *	-v's "refused" lines); anything else fails with
  *	EPERM: no exec, no writing or creating files, no unix sockets (D-Bus,
  *	the user's systemd), no signals (neither kill() nor fcntl(F_SETOWN),
  *	whose SIGIO reaches any process of the worker's uid), no ptrace()
  *	itself.
- *  stage 4, ready: tell sbx; the listener, which sbx sends whenever the
- *	command's arrives, is read only now.
+ *  stage 4, ready: tell sbx; the listener and the relay listeners, which
+ *	sbx sends whenever the command's arrive, are read only now.
  *
  * Why it stays in sbx's user namespace (not in one of its own, as the
  * network helper): a process in the sandbox's *parent* user namespace whose
@@ -129,12 +131,10 @@ void bypass_init(struct tcp_bypass *b, const struct sbx_config *c)
 	memset(b, 0, sizeof(*b));
 	b->proc = PROC_NONE;
 	b->ctl_fd = -1;
-	b->helper_fd = -1;
 	b->engine = xreallocarray(NULL, 1, sizeof(*b->engine));
 	memset(b->engine, 0, sizeof(*b->engine));
 	if (bypass_engine_init(b->engine, c, b->why_not, sizeof(b->why_not)) < 0)
 		return;
-	b->accepts = b->engine->accepts;
 	b->enabled = true;
 }
 
@@ -161,6 +161,8 @@ static _Noreturn void worker_loop(struct bypass_engine *eng, int ctl)
 			if (r == 0 && m.type == SYNC_NET_BYPASS && fd >= 0 && eng->notify_fd < 0) {
 				eng->notify_fd = TAKE_FD(fd);
 				bypass_listener_sync_wakeups(eng->notify_fd);
+			} else if (r == 0 && m.type == SYNC_NET_BYPASS_RELAY && fd >= 0) {
+				bypass_link_take_listener(eng, m.value, TAKE_FD(fd));
 			}
 			if (fd >= 0)
 				close(fd);
@@ -171,7 +173,7 @@ static _Noreturn void worker_loop(struct bypass_engine *eng, int ctl)
 	}
 }
 
-static _Noreturn void worker_main(struct tcp_bypass *b, int ctl, int helper, pid_t parent)
+static _Noreturn void worker_main(struct tcp_bypass *b, int ctl, pid_t parent)
 {
 	struct sbx_error e = { 0 };
 	struct bypass_engine *eng = b->engine;
@@ -180,10 +182,8 @@ static _Noreturn void worker_main(struct tcp_bypass *b, int ctl, int helper, pid
 	/* Named, so ps and the user tell sbx's processes apart. */
 	prctl(PR_SET_NAME, "sbx-tcp-bypass", 0, 0, 0);
 	eng->stats = b->stats;
-	eng->helper_fd = helper;
-	if (helper >= 0)
-		fcntl(helper, F_SETFL, fcntl(helper, F_GETFL) | O_NONBLOCK);
-	bypass_lockdown_detach(ctl, helper, parent);
+	bypass_lockdown_detach(ctl, parent);
+	bypass_link_init(eng);
 	/* The host's addresses are read (and followed) from here on. */
 	if (eng->egress && egress_init(eng->egress, eng->config, &e) < 0) {
 		sync_send_error(ctl, SYNC_SETUP_ERROR, &e);
@@ -201,7 +201,7 @@ static _Noreturn void worker_main(struct tcp_bypass *b, int ctl, int helper, pid
 
 int bypass_start(struct tcp_bypass *b, struct sbx_error *e)
 {
-	int ctl[2] = { -1, -1 }, helper[2] = { -1, -1 }, r;
+	int ctl[2] = { -1, -1 }, r;
 	pid_t parent = getpid(), pid;
 	void *page;
 
@@ -221,8 +221,6 @@ int bypass_start(struct tcp_bypass *b, struct sbx_error *e)
 		b->engine->egress->learned = b->learned;
 	}
 	r = sync_socketpair(ctl);
-	if (r == 0 && b->accepts)
-		r = sync_socketpair(helper);
 	if (r < 0) {
 		sbx_error_set(e, r, "tcp bypass: socketpair");
 		goto fail;
@@ -230,9 +228,7 @@ int bypass_start(struct tcp_bypass *b, struct sbx_error *e)
 	pid = fork();
 	if (pid == 0) {
 		close(ctl[0]);
-		if (helper[0] >= 0)
-			close(helper[0]);
-		worker_main(b, ctl[1], helper[1], parent);
+		worker_main(b, ctl[1], parent);
 	}
 	if (pid < 0) {
 		r = sbx_error_set(e, errno, "cannot start the tcp bypass worker");
@@ -240,29 +236,20 @@ int bypass_start(struct tcp_bypass *b, struct sbx_error *e)
 	}
 	proc_adopt(&b->proc, pid);
 	close(ctl[1]);
-	if (helper[1] >= 0)
-		close(helper[1]);
 	b->ctl_fd = ctl[0];
-	b->helper_fd = helper[0];
-	/* sbx never waits for the worker: it sends one message and reads. Nor
-	 * does the helper (a worker that stops reading costs handovers only). */
+	/* sbx never waits for the worker: it sends a few messages and reads. */
 	fcntl(b->ctl_fd, F_SETFL, fcntl(b->ctl_fd, F_GETFL) | O_NONBLOCK);
-	if (b->helper_fd >= 0)
-		fcntl(b->helper_fd, F_SETFL, fcntl(b->helper_fd, F_GETFL) | O_NONBLOCK);
 	return 0;
 fail:
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 2; i++)
 		if (ctl[i] >= 0)
 			close(ctl[i]);
-		if (helper[i] >= 0)
-			close(helper[i]);
-	}
 	return r;
 }
 
-void bypass_take_listener(struct tcp_bypass *b, int fd)
+void bypass_take_listener(struct tcp_bypass *b, const struct sync_msg *from, int fd)
 {
-	struct sync_msg m = { .type = SYNC_NET_BYPASS };
+	struct sync_msg m = { .type = from->type, .value = from->value };
 
 	/* An error (a worker that is gone) shows at its control socket. */
 	if (b->ctl_fd >= 0)
@@ -333,9 +320,6 @@ int bypass_event(struct tcp_bypass *b, struct sbx_error *e)
 void bypass_free(struct tcp_bypass *b)
 {
 	worker_stop(b);
-	if (b->helper_fd >= 0)
-		close(b->helper_fd);
-	b->helper_fd = -1;
 	if (b->stats)
 		munmap(b->stats, sizeof(*b->stats));
 	if (b->learned)

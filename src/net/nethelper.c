@@ -23,7 +23,7 @@ int nethelper_start(struct nethelper *h, const struct sbx_config *c, struct sbx_
 
 	h->proc = PROC_NONE;
 	h->ctl_fd = -1;
-	h->ready = false; /* h->handover is the caller's */
+	h->ready = false;
 	h->n_pending = 0;
 	for (; n_bound < c->n_publish && r == 0; n_bound++) {
 		r = publish_spec_listen(&c->publish[n_bound], &publish_fds[n_bound], e);
@@ -39,8 +39,7 @@ int nethelper_start(struct nethelper *h, const struct sbx_config *c, struct sbx_
 		pid = fork();
 		if (pid == 0) {
 			close(fds[0]);
-			nethelper_main(c, fds[1], h->bypass_fd, publish_fds, parent, h->handover,
-				       h->learned);
+			nethelper_main(c, fds[1], publish_fds, parent, h->learned);
 		}
 		if (pid < 0)
 			r = sbx_error_set(e, errno, "cannot start the network helper");
@@ -55,9 +54,6 @@ int nethelper_start(struct nethelper *h, const struct sbx_config *c, struct sbx_
 	/* The host sockets are the helper's now (or nobody's). */
 	for (size_t i = 0; i < n_bound; i++)
 		close(publish_fds[i]);
-	if (h->bypass_fd >= 0)
-		close(h->bypass_fd);
-	h->bypass_fd = -1;
 	return r;
 }
 

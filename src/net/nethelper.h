@@ -18,12 +18,6 @@
  * @ctl_fd:	sbx's end of the control socket (SOCK_SEQPACKET); the helper
  *		ends when it reads EOF here
  * @ready:	it said it is locked down
- * @handover:	set before nethelper_start(): the bypass worker serves the
- *		command's accept() calls (bypass_accept.c), so the relay holds
- *		the connections it may hand over for a moment
- * @bypass_fd:	set before nethelper_start(), which takes it (-1: none): the
- *		helper's end of the channel on which the bypass worker asks
- *		for those connections (SYNC_NET_HANDOVER)
  * @pending:	messages from the sandbox (the tap fd, the socket factory)
  *		held until the helper is ready
  * @n_pending:	how many
@@ -35,17 +29,15 @@ struct nethelper {
 	struct proc proc;
 	int ctl_fd;
 	bool ready;
-	bool handover;
 	struct nethelper_pending {
 		struct sync_msg msg;
 		int fd;
 	} pending[2];
 	size_t n_pending;
-	int bypass_fd;
 	struct egress_learned *learned;
 };
 
-#define NETHELPER_NONE ((struct nethelper){ .proc = PROC_NONE, .ctl_fd = -1, .bypass_fd = -1 })
+#define NETHELPER_NONE ((struct nethelper){ .proc = PROC_NONE, .ctl_fd = -1 })
 
 /**
  * nethelper_start() - bind the host side of every published TCP port, then

@@ -70,7 +70,6 @@
 struct helper {
 	const struct sbx_config *c;
 	int ctl_fd;
-	int bypass_fd; /* the bypass worker's handover questions; -1: none */
 	struct slirp_glue slirp;
 	struct publish_relay relay;
 	struct egress_tap *egress; /* NULL: nothing to hold the sandbox to */
@@ -95,11 +94,10 @@ static void read_resolv_conf(struct helper *h)
 /* Stage 0, keeping the control socket and the published ports' sockets. */
 static void detach(const struct helper *h, pid_t parent)
 {
-	size_t n_keep = h->relay.n_listen + h->relay.n_udp + 2;
+	size_t n_keep = h->relay.n_listen + h->relay.n_udp + 1;
 	_cleanup_free_ int *keep = xreallocarray(NULL, n_keep, sizeof(int));
 
 	keep[0] = h->ctl_fd;
-	keep[n_keep - 1] = h->bypass_fd >= 0 ? h->bypass_fd : h->ctl_fd;
 	for (size_t i = 0; i < h->relay.n_listen; i++)
 		keep[i + 1] = h->relay.listen_fds[i];
 	for (size_t i = 0; i < h->relay.n_udp; i++)
@@ -125,33 +123,6 @@ static int handle_ctl(struct helper *h)
 		close(fd);
 	}
 	return 0;
-}
-
-/* A handover question from the bypass worker: the port of a held relay
- * connection inside; the answer names it again (so the worker can tell it
- * from a late one), with the host socket when the relay held it. */
-static void handle_bypass(struct helper *h)
-{
-	struct sync_msg m;
-	int fd, host_fd, r = sync_recv(h->bypass_fd, &m, &fd, MSG_DONTWAIT);
-	struct sync_msg reply = { .type = SYNC_NET_HANDOVER };
-
-	if (r == -EAGAIN)
-		return;
-	if (fd >= 0)
-		close(fd);
-	if (r < 0) {
-		close(h->bypass_fd); /* the worker is gone: the relay carries everything */
-		h->bypass_fd = -1;
-		return;
-	}
-	if (m.type != SYNC_NET_HANDOVER || m.value <= 0 || m.value > 65535)
-		return;
-	host_fd = publish_relay_handover(&h->relay, (uint16_t)m.value);
-	reply.value = m.value;
-	sync_send(h->bypass_fd, &reply, host_fd);
-	if (host_fd >= 0)
-		close(host_fd);
 }
 
 static bool egress_frame(void *opaque, const uint8_t *frame, size_t len)
@@ -190,11 +161,10 @@ static _Noreturn void helper_loop(struct helper *h)
 
 	for (;;) {
 		int timeout = -1, n;
-		size_t ctl_idx, bypass_idx;
+		size_t ctl_idx;
 
 		ps.n = 0;
 		ctl_idx = pollset_add(&ps, h->ctl_fd, POLLIN);
-		bypass_idx = pollset_add(&ps, h->bypass_fd, POLLIN);
 		if (h->egress)
 			egress_tap_fill(h->egress, &ps);
 		slirp_glue_fill(&h->slirp, &ps, &timeout);
@@ -204,8 +174,6 @@ static _Noreturn void helper_loop(struct helper *h)
 			_exit(1);
 		if (pollset_revents(&ps, ctl_idx) && handle_ctl(h) < 0)
 			_exit(0);
-		if (pollset_revents(&ps, bypass_idx))
-			handle_bypass(h);
 		/* Route changes and answers before the frames of this turn. */
 		if (h->egress)
 			egress_tap_handle(h->egress, &ps);
@@ -214,9 +182,8 @@ static _Noreturn void helper_loop(struct helper *h)
 	}
 }
 
-_Noreturn void nethelper_main(const struct sbx_config *c, int ctl_fd, int bypass_fd,
-			      const int *publish_fds, pid_t parent, bool handover,
-			      struct egress_learned *learned)
+_Noreturn void nethelper_main(const struct sbx_config *c, int ctl_fd, const int *publish_fds,
+			      pid_t parent, struct egress_learned *learned)
 {
 	struct sbx_error e = { 0 };
 	struct helper h; /* lives as long as the process: helper_loop() never returns */
@@ -226,10 +193,7 @@ _Noreturn void nethelper_main(const struct sbx_config *c, int ctl_fd, int bypass
 	memset(&h, 0, sizeof(h));
 	h.c = c;
 	h.ctl_fd = ctl_fd;
-	h.bypass_fd = bypass_fd;
 	publish_relay_init(&h.relay, c->publish, publish_fds, c->n_publish);
-	h.relay.handover = handover;
-	h.relay.host_loopback_ok = c->allow_host_loopback;
 	detach(&h, parent);
 	if (slirp_glue_open(&h.slirp, c, &e) < 0)
 		helper_fail(ctl_fd, &e);

@@ -9,7 +9,8 @@
  * connection, connects a socket that belongs to the sandbox's network
  * namespace to 127.0.0.1:SANDBOXPORT there (::1 when nothing listens on
  * 127.0.0.1), then moves the bytes between the two with splice() through a
- * pair of pipes: no copy through user space, no TCP re-segmentation. The
+ * pair of pipes (splice_relay.c, which the TCP bypass shares): no copy
+ * through user space, no TCP re-segmentation. The
  * sandboxed server therefore sees its clients as 127.0.0.1 (or ::1).
  *
  * The helper cannot enter that namespace, so a small "socket factory"
@@ -31,44 +32,21 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bypass_policy.h"
 #include "netfactory.h"
 #include "publish_relay.h"
+#include "splice_relay.h"
 #include "sync.h"
 #include "util.h"
 
 #define POOL_LOW 4
-#define RELAY_PIPE_SIZE (1 << 20)
-#define MAX_SPARE_PIPES 32
-#define SPLICE_ROUNDS 16
-/* How long a connection that may be handed over waits for the server's
- * accept() before it is relayed after all (a server sbx does not see
- * accepting: io_uring, a 32-bit one). */
-#define HANDOVER_HOLD_MS 200
-
-struct publish_relay_pipe {
-	int fd[2];
-	size_t cap;
-};
-
-/* One direction of a connection: bytes from one socket to the other. */
-struct relay_dir {
-	struct publish_relay_pipe *pipe;
-	size_t queued; /* bytes sitting in the pipe */
-	bool eof;      /* the source said EOF */
-	bool shut;     /* ...and we passed it on with shutdown(SHUT_WR) */
-};
 
 struct publish_relay_conn {
-	int host_fd;
-	int sbx_fd; /* -1 while waiting for a socket from the factory */
+	/* fd[0]: the host connection; fd[1]: the sandbox's socket, -1 while
+	 * it waits for one from the factory */
+	struct splice_relay io;
 	uint16_t port;
-	int family; /* of sbx_fd: AF_INET first, AF_INET6 as the fallback */
+	int family; /* of the sandbox's socket: AF_INET first, AF_INET6 as the fallback */
 	bool connecting;
-	uint16_t inside_port; /* sbx_fd's own port: how sbx names it in a handover */
-	int64_t hold_until;   /* for a handover: bytes wait until then (0: none) */
-	struct relay_dir dir[2]; /* [0] host -> sandbox, [1] sandbox -> host */
-	size_t host_idx, sbx_idx;
 };
 
 /* The pool's slots, one per kind of socket the factory makes. */
@@ -101,58 +79,14 @@ void publish_relay_init(struct publish_relay *r, const struct sbx_publish *specs
 	 * the fd limit the helper raised for itself. */
 	r->max_conns = 1024;
 	r->conns = xreallocarray(NULL, r->max_conns, sizeof(*r->conns));
-	r->spare_pipes = xreallocarray(NULL, MAX_SPARE_PIPES, sizeof(*r->spare_pipes));
-}
-
-static struct publish_relay_pipe *pipe_get(struct publish_relay *r)
-{
-	struct publish_relay_pipe *p;
-
-	if (r->n_spare_pipes)
-		return r->spare_pipes[--r->n_spare_pipes];
-	p = xreallocarray(NULL, 1, sizeof(*p));
-	if (pipe2(p->fd, O_CLOEXEC | O_NONBLOCK) < 0) {
-		free(p);
-		return NULL;
-	}
-	/* A bigger pipe means fewer round trips through poll() per megabyte;
-	 * the default 64 KiB is what we get when the limit says no. */
-	fcntl(p->fd[1], F_SETPIPE_SZ, RELAY_PIPE_SIZE);
-	int sz = fcntl(p->fd[1], F_GETPIPE_SZ);
-	p->cap = sz > 0 ? (size_t)sz : 65536;
-	return p;
-}
-
-/* An empty pipe can serve the next connection; one with bytes in it cannot. */
-static void pipe_put(struct publish_relay *r, struct publish_relay_pipe *p, bool empty)
-{
-	if (!p)
-		return;
-	if (empty && r->n_spare_pipes < MAX_SPARE_PIPES) {
-		r->spare_pipes[r->n_spare_pipes++] = p;
-		return;
-	}
-	close(p->fd[0]);
-	close(p->fd[1]);
-	free(p);
 }
 
 static void conn_free(struct publish_relay *r, size_t i, bool reset)
 {
 	struct publish_relay_conn *c = r->conns[i];
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 
 	/* On an error, the peer should see a reset rather than a clean end. */
-	if (reset) {
-		setsockopt(c->host_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-		if (c->sbx_fd >= 0)
-			setsockopt(c->sbx_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	}
-	close(c->host_fd);
-	if (c->sbx_fd >= 0)
-		close(c->sbx_fd);
-	for (int d = 0; d < 2; d++)
-		pipe_put(r, c->dir[d].pipe, c->dir[d].queued == 0);
+	splice_relay_close(&r->pipes, &c->io, reset);
 	free(c);
 	r->conns[i] = r->conns[--r->n_conns];
 }
@@ -234,32 +168,26 @@ static bool conn_connect(struct publish_relay_conn *c)
 		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 		sl = sizeof(*sin);
 	}
-	if (connect(c->sbx_fd, (struct sockaddr *)&ss, sl) == 0) {
+	if (connect(c->io.fd[1], (struct sockaddr *)&ss, sl) == 0) {
 		c->connecting = false;
-	} else {
-		c->connecting = errno == EINPROGRESS;
-		if (!c->connecting)
-			return false;
+		return true;
 	}
-	sl = sizeof(ss);
-	if (getsockname(c->sbx_fd, (struct sockaddr *)&ss, &sl) == 0)
-		c->inside_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-							 : ((struct sockaddr_in *)&ss)->sin_port);
-	return true;
+	c->connecting = errno == EINPROGRESS;
+	return c->connecting;
 }
 
 /* Give waiting connections a socket; Return: false if @c must be dropped. */
 static bool conn_attach(struct publish_relay *r, struct publish_relay_conn *c)
 {
-	if (c->sbx_fd >= 0)
+	if (c->io.fd[1] >= 0)
 		return true;
-	c->sbx_fd = take_socket(r, c->family);
-	if (c->sbx_fd < 0)
+	c->io.fd[1] = take_socket(r, c->family);
+	if (c->io.fd[1] < 0)
 		return true; /* it waits for the factory's next socket */
 	if (conn_connect(c))
 		return true;
-	close(c->sbx_fd);
-	c->sbx_fd = -1;
+	close(c->io.fd[1]);
+	c->io.fd[1] = -1;
 	/* Nothing on 127.0.0.1: try ::1 once. */
 	if (c->family == AF_INET) {
 		c->family = AF_INET6;
@@ -271,32 +199,16 @@ static bool conn_attach(struct publish_relay *r, struct publish_relay_conn *c)
 static int conn_step(struct publish_relay *r, struct publish_relay_conn *c, short host_ev,
 		     short sbx_ev);
 
-/* Whether sbx may give the server this host connection itself (see
- * publish_relay_handover()): it must not be able to reach more than the sandbox may,
- * should the server disconnect it and connect it elsewhere. Pinned to the
- * interface it came in on, one that arrived on the host's loopback could
- * then reach the host's loopback services: only with --allow-host-loopback. */
-static bool may_hand_over(const struct publish_relay *r, int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (!r->handover || getsockname(fd, (struct sockaddr *)&ss, &len) < 0 ||
-	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
-		return false;
-	return r->host_loopback_ok || !bypass_sockaddr_is_loopback(&ss, NULL);
-}
-
 /* A connect() to the sandbox's loopback is usually complete when it returns,
  * and the client's request often already waits: move it now rather than a
  * poll() round later (that round is most of a short connection's cost). */
 static void step_at_once(struct publish_relay *r, size_t i)
 {
 	struct publish_relay_conn *c = r->conns[i];
-	struct pollfd p = { .fd = c->sbx_fd, .events = POLLOUT };
+	struct pollfd p = { .fd = c->io.fd[1], .events = POLLOUT };
 	int s;
 
-	if (c->sbx_fd < 0 || poll(&p, 1, 0) != 1)
+	if (c->io.fd[1] < 0 || poll(&p, 1, 0) != 1)
 		return;
 	s = conn_step(r, c, POLLIN, p.revents);
 	if (s != 0)
@@ -312,15 +224,8 @@ static void accept_new(struct publish_relay *r, size_t l)
 		if (fd < 0)
 			return;
 		c = xreallocarray(NULL, 1, sizeof(*c));
-		*c = (struct publish_relay_conn){
-			.host_fd = fd,
-			.sbx_fd = -1,
-			.port = r->tcp_ports[l],
-			.family = AF_INET,
-			.host_idx = SIZE_MAX,
-			.sbx_idx = SIZE_MAX,
-			.hold_until = may_hand_over(r, fd) ? monotonic_ms() + HANDOVER_HOLD_MS : 0,
-		};
+		*c = (struct publish_relay_conn){ .port = r->tcp_ports[l], .family = AF_INET };
+		splice_relay_init(&c->io, fd, -1);
 		r->conns[r->n_conns++] = c;
 		if (!conn_attach(r, c))
 			conn_free(r, r->n_conns - 1, true);
@@ -329,52 +234,11 @@ static void accept_new(struct publish_relay *r, size_t l)
 	}
 }
 
-/* Move what can be moved in one direction. Return: -1 on a hard error. */
-static int pump(struct publish_relay *r, struct relay_dir *d, int from, int to)
-{
-	for (int round = 0; round < SPLICE_ROUNDS; round++) {
-		bool moved = false;
-		ssize_t n;
-
-		if (!d->pipe && !(d->pipe = pipe_get(r)))
-			return -1;
-		if (!d->eof && d->queued < d->pipe->cap) {
-			n = splice(from, NULL, d->pipe->fd[1], NULL, d->pipe->cap - d->queued,
-				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-			if (n > 0) {
-				d->queued += (size_t)n;
-				moved = true;
-			} else if (n == 0) {
-				d->eof = true;
-			} else if (errno != EAGAIN && errno != EINTR) {
-				return -1;
-			}
-		}
-		if (d->queued) {
-			n = splice(d->pipe->fd[0], NULL, to, NULL, d->queued,
-				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-			if (n > 0) {
-				d->queued -= (size_t)n;
-				moved = true;
-			} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-				return -1;
-			}
-		}
-		if (!moved)
-			break;
-	}
-	if (d->eof && !d->queued && !d->shut) {
-		shutdown(to, SHUT_WR);
-		d->shut = true;
-	}
-	return 0;
-}
-
 /* Return: 1 when the connection is over, -1 on an error (reset), else 0. */
 static int conn_step(struct publish_relay *r, struct publish_relay_conn *c, short host_ev,
 		     short sbx_ev)
 {
-	if (c->sbx_fd < 0)
+	if (c->io.fd[1] < 0)
 		return conn_attach(r, c) ? 0 : -1;
 	if (c->connecting) {
 		int err = 0;
@@ -382,40 +246,19 @@ static int conn_step(struct publish_relay *r, struct publish_relay_conn *c, shor
 
 		if (!(sbx_ev & (POLLOUT | POLLERR | POLLHUP)))
 			return 0;
-		getsockopt(c->sbx_fd, SOL_SOCKET, SO_ERROR, &err, &len);
+		getsockopt(c->io.fd[1], SOL_SOCKET, SO_ERROR, &err, &len);
 		if (err) {
-			close(c->sbx_fd);
-			c->sbx_fd = -1;
+			close(c->io.fd[1]);
+			c->io.fd[1] = -1;
 			if (err != ECONNREFUSED || c->family == AF_INET6)
 				return -1;
 			c->family = AF_INET6;
 			return conn_attach(r, c) ? 0 : -1;
 		}
 		c->connecting = false;
+		host_ev |= POLLIN; /* the client's first bytes may be waiting */
 	}
-	if (c->hold_until) {
-		if (monotonic_ms() < c->hold_until)
-			return 0;
-		c->hold_until = 0; /* nobody took it: relay it after all */
-		host_ev = POLLIN;
-	}
-	if (!host_ev && !sbx_ev)
-		return 0;
-	if (pump(r, &c->dir[0], c->host_fd, c->sbx_fd) < 0 ||
-	    pump(r, &c->dir[1], c->sbx_fd, c->host_fd) < 0)
-		return -1;
-	return c->dir[0].shut && c->dir[1].shut ? 1 : 0;
-}
-
-static short dir_events(const struct relay_dir *in, const struct relay_dir *out)
-{
-	short ev = 0;
-
-	if (!in->eof && (!in->pipe || in->queued < in->pipe->cap))
-		ev |= POLLIN;
-	if (out->queued)
-		ev |= POLLOUT;
-	return ev;
+	return splice_relay_step(&r->pipes, &c->io, host_ev, sbx_ev);
 }
 
 void publish_relay_fill(struct publish_relay *r, struct pollset *ps, int *timeout_ms)
@@ -431,23 +274,13 @@ void publish_relay_fill(struct publish_relay *r, struct pollset *ps, int *timeou
 	for (size_t i = 0; i < r->n_conns; i++) {
 		struct publish_relay_conn *c = r->conns[i];
 
-		c->host_idx = c->sbx_idx = SIZE_MAX;
-		if (c->sbx_fd < 0)
+		c->io.idx[0] = c->io.idx[1] = SIZE_MAX;
+		if (c->io.fd[1] < 0)
 			continue;
-		if (c->connecting) {
-			c->sbx_idx = pollset_add(ps, c->sbx_fd, POLLOUT);
-			continue;
-		}
-		if (c->hold_until) {
-			int64_t left = c->hold_until - monotonic_ms();
-			int wait = left > 0 ? (int)left : 0;
-
-			if (*timeout_ms < 0 || wait < *timeout_ms)
-				*timeout_ms = wait;
-			continue;
-		}
-		c->host_idx = pollset_add(ps, c->host_fd, dir_events(&c->dir[0], &c->dir[1]));
-		c->sbx_idx = pollset_add(ps, c->sbx_fd, dir_events(&c->dir[1], &c->dir[0]));
+		if (c->connecting)
+			c->io.idx[1] = pollset_add(ps, c->io.fd[1], POLLOUT);
+		else
+			splice_relay_fill(&c->io, ps);
 	}
 }
 
@@ -464,8 +297,8 @@ void publish_relay_handle(struct publish_relay *r, const struct pollset *ps)
 	}
 	for (size_t i = r->n_conns; i-- > 0;) {
 		struct publish_relay_conn *c = r->conns[i];
-		int s = conn_step(r, c, pollset_revents(ps, c->host_idx),
-				  pollset_revents(ps, c->sbx_idx));
+		int s = conn_step(r, c, pollset_revents(ps, c->io.idx[0]),
+				  pollset_revents(ps, c->io.idx[1]));
 		if (s != 0)
 			conn_free(r, i, s < 0);
 	}
@@ -479,25 +312,4 @@ void publish_relay_handle(struct publish_relay *r, const struct pollset *ps)
 					   65536);
 	}
 	request_sockets(r);
-}
-
-int publish_relay_handover(struct publish_relay *r, uint16_t inside_port)
-{
-	for (size_t i = 0; i < r->n_conns; i++) {
-		struct publish_relay_conn *c = r->conns[i];
-		int fd;
-
-		if (!c->hold_until || c->sbx_fd < 0 || c->inside_port != inside_port)
-			continue;
-		fd = c->host_fd;
-		c->host_fd = -1;
-		close(c->sbx_fd);
-		c->sbx_fd = -1;
-		for (int d = 0; d < 2; d++)
-			pipe_put(r, c->dir[d].pipe, c->dir[d].queued == 0);
-		free(c);
-		r->conns[i] = r->conns[--r->n_conns];
-		return fd;
-	}
-	return -1;
 }

@@ -9,9 +9,9 @@
 #include "config.h"
 #include "pollset.h"
 #include "publish_udp.h"
+#include "splice_relay.h"
 
 struct publish_relay_conn;
-struct publish_relay_pipe;
 
 /**
  * struct publish_relay - the published ports, inside the network helper
@@ -22,10 +22,6 @@ struct publish_relay_pipe;
  * @n_udp:	how many
  * @factory_fd:	socket to the socket factory in the sandbox's network
  *		namespace (SOCK_SEQPACKET), -1 until it arrives
- * @handover:	sbx may take connections to hand them to the server itself
- *		(the TCP bypass's accept() side): hold their bytes a moment
- * @host_loopback_ok: --allow-host-loopback: connections that came in on the
- *		host's loopback may be handed over too
  *
  * Every other field is private to publish_relay.c. Nothing frees it: it
  * lives as long as the helper (see nethelper_main.c).
@@ -37,8 +33,6 @@ struct publish_relay {
 	struct publish_udp *udp;
 	size_t n_udp;
 	int factory_fd;
-	bool handover;
-	bool host_loopback_ok;
 
 	size_t *listen_idx;
 	size_t factory_idx;
@@ -50,8 +44,7 @@ struct publish_relay {
 	struct publish_relay_conn **conns;
 	size_t n_conns;
 	size_t max_conns;
-	struct publish_relay_pipe **spare_pipes;
-	size_t n_spare_pipes;
+	struct splice_relay_pool pipes;
 };
 
 /**
@@ -72,13 +65,3 @@ void publish_relay_fill(struct publish_relay *r, struct pollset *ps, int *timeou
  *		    accept, connect inside, move bytes with splice(), close
  */
 void publish_relay_handle(struct publish_relay *r, const struct pollset *ps);
-
-/**
- * publish_relay_handover() - give up the held connection whose socket inside the
- *		      sandbox has port @inside_port (what the server's accept()
- *		      returned, seen from its side as the peer's port)
- *
- * Return: its host socket, now the caller's, or -1 when no held connection
- *	   has that port (not one of ours, or it is already being relayed)
- */
-int publish_relay_handover(struct publish_relay *r, uint16_t inside_port);
