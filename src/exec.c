@@ -17,7 +17,7 @@
 #include "bwrap_inside.h"
 #include "bypass_filter.h"
 #include "caps.h"
-#include "desktop.h"
+#include "dbus_proxy_wait.h"
 #include "exec.h"
 #include "limits_ctl.h"
 #include "spawner.h"

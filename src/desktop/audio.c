@@ -25,7 +25,7 @@ static bool is_socket(const char *path)
  * local socket, else $XDG_RUNTIME_DIR/pulse/native. */
 static char *pulse_socket(void)
 {
-	const char *server = getenv("PULSE_SERVER"), *rt = desktop_host_runtime_dir();
+	const char *server = getenv("PULSE_SERVER"), *rt = desktop_plan_host_runtime_dir();
 
 	if (server && strncmp(server, "unix:", 5) == 0 && server[5] == '/')
 		return xstrdup(server + 5);
@@ -71,7 +71,7 @@ static int read_cookie(uint8_t *buf, size_t *len)
 int audio_prepare(struct sbx_config *c, struct desktop_run *run, bool required,
 		  struct sbx_error *e)
 {
-	const char *host_rt = desktop_host_runtime_dir();
+	const char *host_rt = desktop_plan_host_runtime_dir();
 	_cleanup_free_ char *pulse = pulse_socket(), *pipewire = NULL, *rt = NULL, *in = NULL,
 			    *in_cookie = NULL, *server = NULL;
 	uint8_t cookie[PULSE_COOKIE_MAX];
@@ -87,27 +87,27 @@ int audio_prepare(struct sbx_config *c, struct desktop_run *run, bool required,
 						   "socket (%s)",
 					     pulse ? pulse : "XDG_RUNTIME_DIR unset",
 					     pipewire ? pipewire : "XDG_RUNTIME_DIR unset");
-		desktop_note(run, "--gui: no PulseAudio or PipeWire socket: audio skipped");
+		desktop_plan_note(run, "--gui: no PulseAudio or PipeWire socket: audio skipped");
 		return 0;
 	}
-	rt = desktop_runtime_dir(c);
+	rt = desktop_plan_runtime_dir(c);
 	if (have_pulse) {
 		in = xasprintf("%s/pulse/native", rt);
-		desktop_add_bind(c, SBX_MOUNT_RO_BIND, pulse, in, false);
+		desktop_plan_add_bind(c, SBX_MOUNT_RO_BIND, pulse, in, false);
 		server = xasprintf("unix:%s", in);
-		desktop_setenv(c, "PULSE_SERVER", server);
+		desktop_plan_setenv(c, "PULSE_SERVER", server);
 		if (read_cookie(cookie, &cookie_len) > 0) {
 			in_cookie = xasprintf("%s/pulse/cookie", rt);
-			r = desktop_add_file(c, run, in_cookie, cookie, cookie_len, e);
+			r = desktop_plan_add_file(c, run, in_cookie, cookie, cookie_len, e);
 			if (r < 0)
 				return r;
-			desktop_setenv(c, "PULSE_COOKIE", in_cookie);
+			desktop_plan_setenv(c, "PULSE_COOKIE", in_cookie);
 		}
 	}
 	if (have_pw) {
 		_cleanup_free_ char *in_pw = xasprintf("%s/pipewire-0", rt);
 
-		desktop_add_bind(c, SBX_MOUNT_RO_BIND, pipewire, in_pw, false);
+		desktop_plan_add_bind(c, SBX_MOUNT_RO_BIND, pipewire, in_pw, false);
 	}
 	return 1;
 }

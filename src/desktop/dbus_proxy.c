@@ -37,8 +37,6 @@
 #include "util.h"
 #include "viewspec.h"
 
-/* The proxy's start, like a sandbox's, takes milliseconds; this is a hang. */
-#define PROXY_START_TIMEOUT_MS 10000
 #define PROXY_END_TIMEOUT_MS 2000
 #define PROXY_FD 3
 /* The proxy's directory inside, in $XDG_RUNTIME_DIR. */
@@ -84,7 +82,7 @@ static int bus_path(const char *addr, const char *what, char **ret, struct sbx_e
 
 static int session_bus(char **ret, struct sbx_error *e)
 {
-	const char *addr = getenv("DBUS_SESSION_BUS_ADDRESS"), *rt = desktop_host_runtime_dir();
+	const char *addr = getenv("DBUS_SESSION_BUS_ADDRESS"), *rt = desktop_plan_host_runtime_dir();
 	struct stat st;
 
 	if (addr && *addr)
@@ -170,28 +168,6 @@ static _Noreturn void run_proxy_sbx(int sync_w, pid_t parent, int argc, char **a
 	_exit(status);
 }
 
-int dbus_proxy_wait(const struct sbx_config *c, struct sbx_error *e)
-{
-	struct pollfd pfd = { .fd = c->dbus_proxy_fd, .events = POLLIN };
-	int r;
-
-	if (!c->dbus_proxy_pending)
-		return 0;
-	/* The byte is left unread: polling is enough, and sbx's end stays
-	 * the one that keeps the proxy alive. */
-	do
-		r = poll(&pfd, 1, PROXY_START_TIMEOUT_MS);
-	while (r < 0 && errno == EINTR);
-	if (r == 0)
-		return sbx_error_set(e, ETIMEDOUT, "the D-Bus proxy (xdg-dbus-proxy) did not start");
-	if (r < 0)
-		return sbx_error_set(e, errno, "the D-Bus proxy");
-	if (!(pfd.revents & POLLIN))
-		return sbx_error_set(e, 0, "the D-Bus proxy (xdg-dbus-proxy) ended before it listened "
-					   "(is it installed?)");
-	return 0;
-}
-
 static void build_argv(const struct sbx_config *c, const struct desktop_run *run,
 		       const char *session, const char *system, struct argv_buf *a)
 {
@@ -234,7 +210,7 @@ static void build_argv(const struct sbx_config *c, const struct desktop_run *run
 static int start_proxy(const struct sbx_config *c, struct desktop_run *run, const char *session,
 		       const char *system, struct sbx_error *e)
 {
-	const char *rt = desktop_host_runtime_dir();
+	const char *rt = desktop_plan_host_runtime_dir();
 	_cleanup_free_ char *tmpl = xasprintf("%s/sbx-dbus-XXXXXX", rt ? rt : "/tmp");
 	struct argv_buf a = { 0 };
 	int p[2];
@@ -263,7 +239,7 @@ static int start_proxy(const struct sbx_config *c, struct desktop_run *run, cons
 int dbus_proxy_prepare(struct sbx_config *c, struct desktop_run *run, struct sbx_error *e)
 {
 	bool filtered = c->n_dbus_rules || c->gui, sys = c->n_dbus_system_rules;
-	_cleanup_free_ char *session = NULL, *system = NULL, *rt = desktop_runtime_dir(c),
+	_cleanup_free_ char *session = NULL, *system = NULL, *rt = desktop_plan_runtime_dir(c),
 			    *inner = xasprintf("%s/bus", rt), *addr = NULL, *dir = NULL;
 	const char *sys_addr = getenv("DBUS_SYSTEM_BUS_ADDRESS");
 	int r;
@@ -277,7 +253,7 @@ int dbus_proxy_prepare(struct sbx_config *c, struct desktop_run *run, struct sbx
 		r = session_bus(&session, e);
 		if (r < 0 && !c->n_dbus_rules && !c->dbus_session_unfiltered) {
 			/* --gui alone: no bus here is no error. */
-			desktop_note(run, "--gui: %s: D-Bus skipped", e->msg);
+			desktop_plan_note(run, "--gui: %s: D-Bus skipped", e->msg);
 			filtered = false;
 		} else if (r < 0) {
 			return r;
@@ -290,14 +266,14 @@ int dbus_proxy_prepare(struct sbx_config *c, struct desktop_run *run, struct sbx
 			return r;
 	}
 	/* No D-Bus option: no bus at all, not even a stale address. */
-	desktop_setenv(c, "DBUS_SESSION_BUS_ADDRESS", NULL);
-	desktop_setenv(c, "DBUS_SYSTEM_BUS_ADDRESS", NULL);
+	desktop_plan_setenv(c, "DBUS_SESSION_BUS_ADDRESS", NULL);
+	desktop_plan_setenv(c, "DBUS_SYSTEM_BUS_ADDRESS", NULL);
 	addr = xasprintf("unix:path=%s", inner);
 	if (c->dbus_session_unfiltered) {
-		desktop_warn(run, "--dbus-session-unfiltered: the app can call every service on your "
+		desktop_plan_warn(run, "--dbus-session-unfiltered: the app can call every service on your "
 				  "session bus (and ask some to run commands for it)");
-		desktop_add_bind(c, SBX_MOUNT_RO_BIND, session, inner, false);
-		desktop_setenv(c, "DBUS_SESSION_BUS_ADDRESS", addr);
+		desktop_plan_add_bind(c, SBX_MOUNT_RO_BIND, session, inner, false);
+		desktop_plan_setenv(c, "DBUS_SESSION_BUS_ADDRESS", addr);
 	}
 	if (!filtered && !sys)
 		return 0;
@@ -307,16 +283,16 @@ int dbus_proxy_prepare(struct sbx_config *c, struct desktop_run *run, struct sbx
 	c->dbus_proxy_pending = true;
 	c->dbus_proxy_fd = run->proxy_sync;
 	dir = xasprintf("%s/" PROXY_DIR_INSIDE, rt);
-	desktop_add_bind(c, SBX_MOUNT_RO_BIND, run->proxy_dir, dir, false);
+	desktop_plan_add_bind(c, SBX_MOUNT_RO_BIND, run->proxy_dir, dir, false);
 	if (filtered) {
-		desktop_add_symlink(c, PROXY_DIR_INSIDE "/bus", inner);
-		desktop_setenv(c, "DBUS_SESSION_BUS_ADDRESS", addr);
+		desktop_plan_add_symlink(c, PROXY_DIR_INSIDE "/bus", inner);
+		desktop_plan_setenv(c, "DBUS_SESSION_BUS_ADDRESS", addr);
 	}
 	if (sys) {
 		_cleanup_free_ char *l = xasprintf("%s/system_bus_socket", dir);
 
-		desktop_add_symlink(c, l, SYSTEM_BUS_INSIDE);
-		desktop_setenv(c, "DBUS_SYSTEM_BUS_ADDRESS", "unix:path=" SYSTEM_BUS_INSIDE);
+		desktop_plan_add_symlink(c, l, SYSTEM_BUS_INSIDE);
+		desktop_plan_setenv(c, "DBUS_SYSTEM_BUS_ADDRESS", "unix:path=" SYSTEM_BUS_INSIDE);
 	}
 	return 0;
 }

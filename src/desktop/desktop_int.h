@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#include "desktop.h"
+#include "desktop_plan.h"
 
 int wayland_prepare(struct sbx_config *c, struct desktop_run *run, bool required,
 		    struct sbx_error *e);

@@ -1,4 +1,4 @@
-/* desktop_opts.h - the desktop options' handlers (rows in cli_table.c) */
+/* desktop_opts.h - the desktop options' handlers (rows in src/cli/cli_desktop.c) */
 #pragma once
 
 #include "cli_table.h"

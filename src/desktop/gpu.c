@@ -120,11 +120,11 @@ static void add_sys_entries(struct sbx_config *c, const char *root, dev_t rdev)
 		return;
 	link = xasprintf("/sys%s", s.link);
 	if (!has_dest(c, link))
-		desktop_add_symlink(c, s.link_target, link);
+		desktop_plan_add_symlink(c, s.link_target, link);
 	src = xasprintf("%s%s", sysroot, s.device_dir);
 	dest = xasprintf("/sys%s", s.device_dir);
 	if (!has_dest(c, dest))
-		desktop_add_bind(c, SBX_MOUNT_RO_BIND, src, dest, true);
+		desktop_plan_add_bind(c, SBX_MOUNT_RO_BIND, src, dest, true);
 	gpu_sys_entry_free(&s);
 }
 
@@ -161,13 +161,13 @@ static int add_nodes(struct sbx_config *c, const char *root, const char *dir)
 		/* /dev/dri is bound whole (its by-path links too); the others
 		 * one by one: /dev holds far more than GPUs. */
 		if (strcmp(dir, "/dev") == 0)
-			desktop_add_bind(c, SBX_MOUNT_DEV_BIND, src, dest, true);
+			desktop_plan_add_bind(c, SBX_MOUNT_DEV_BIND, src, dest, true);
 		add_sys_entries(c, root, st.st_rdev);
 		n++;
 	}
 	closedir(d);
 	if (n && strcmp(dir, "/dev/dri") == 0)
-		desktop_add_bind(c, SBX_MOUNT_DEV_BIND, host_dir, dir, true);
+		desktop_plan_add_bind(c, SBX_MOUNT_DEV_BIND, host_dir, dir, true);
 	return n;
 }
 
@@ -186,7 +186,7 @@ int gpu_prepare(struct sbx_config *c, struct desktop_run *run, bool required, st
 		if (required)
 			return sbx_error_set(e, 0, "--gpu: no GPU device nodes (/dev/dri, /dev/nvidia*, "
 						   "/dev/kfd)");
-		desktop_note(run, "--gui: no GPU device nodes: GPU skipped");
+		desktop_plan_note(run, "--gui: no GPU device nodes: GPU skipped");
 		return 0;
 	}
 	/* The /sys entries are made on the sandbox's own root: no /sys is

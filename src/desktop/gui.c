@@ -53,13 +53,13 @@ int gui_prepare_settings(struct sbx_config *c, struct desktop_run *run, struct s
 		struct stat st;
 
 		if (stat(src, &st) == 0)
-			desktop_add_bind(c, SBX_MOUNT_RO_BIND, src, dest, true);
+			desktop_plan_add_bind(c, SBX_MOUNT_RO_BIND, src, dest, true);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(variables); i++) {
 		const char *v = getenv(variables[i]);
 
 		if (v)
-			desktop_setenv(c, variables[i], v);
+			desktop_plan_setenv(c, variables[i], v);
 	}
 	return 0;
 }

@@ -142,7 +142,7 @@ int x11_prepare(struct sbx_config *c, struct desktop_run *run, bool required, st
 	if (!display || !*display) {
 		if (required)
 			return sbx_error_set(e, 0, "--x11: DISPLAY is not set");
-		desktop_note(run, "--gui: no X display (DISPLAY unset): X11 skipped");
+		desktop_plan_note(run, "--gui: no X display (DISPLAY unset): X11 skipped");
 		return 0;
 	}
 	if (parse_display(display, number, sizeof(number), &rest) < 0)
@@ -152,7 +152,7 @@ int x11_prepare(struct sbx_config *c, struct desktop_run *run, bool required, st
 		if (required)
 			return sbx_error_set(e, 0, "--x11: no X server for %s: %s is not a socket",
 					     display, sock);
-		desktop_note(run, "--gui: no socket %s: X11 skipped", sock);
+		desktop_plan_note(run, "--gui: no socket %s: X11 skipped", sock);
 		return 0;
 	}
 	r = read_user_cookie(number, &user, e);
@@ -161,7 +161,7 @@ int x11_prepare(struct sbx_config *c, struct desktop_run *run, bool required, st
 	have_user = r > 0;
 
 	if (c->x11_trusted) {
-		desktop_warn(run, "--x11-trusted: the app can read every window and keystroke of %s "
+		desktop_plan_warn(run, "--x11-trusted: the app can read every window and keystroke of %s "
 				  "and inject input",
 			     display);
 		cookie = user;
@@ -172,23 +172,23 @@ int x11_prepare(struct sbx_config *c, struct desktop_run *run, bool required, st
 		have_user = true;
 	}
 
-	rt = desktop_runtime_dir(c);
-	desktop_add_tmpfs(c, X11_SOCKET_DIR, 01777);
+	rt = desktop_plan_runtime_dir(c);
+	desktop_plan_add_tmpfs(c, X11_SOCKET_DIR, 01777);
 	/* A socket needs no write access to the mount to be connected to. */
-	desktop_add_bind(c, SBX_MOUNT_RO_BIND, sock, sock, false);
+	desktop_plan_add_bind(c, SBX_MOUNT_RO_BIND, sock, sock, false);
 	inner = xasprintf(":%s%s", number, rest);
-	desktop_setenv(c, "DISPLAY", inner);
+	desktop_plan_setenv(c, "DISPLAY", inner);
 	if (have_user) {
 		len = x11_xauth_entry(number, &cookie, entry, sizeof(entry));
 		if (len < 0)
 			return sbx_error_set(e, -len, "--x11: cookie");
 		xauth = xasprintf("%s/Xauthority", rt);
-		r = desktop_add_file(c, run, xauth, entry, (size_t)len, e);
+		r = desktop_plan_add_file(c, run, xauth, entry, (size_t)len, e);
 		if (r < 0)
 			return r;
-		desktop_setenv(c, "XAUTHORITY", xauth);
+		desktop_plan_setenv(c, "XAUTHORITY", xauth);
 	} else {
-		desktop_setenv(c, "XAUTHORITY", NULL);
+		desktop_plan_setenv(c, "XAUTHORITY", NULL);
 	}
 	return 1;
 }

@@ -24,7 +24,9 @@
 #include "client.h"
 #include "ctl_proto.h"
 #include "lifecycle.h"
+#include "lifecycle_detach.h"
 #include "lifecycle_int.h"
+#include "lifecycle_state.h"
 #include "sync.h"
 #include "util.h"
 
@@ -299,7 +301,7 @@ static void spawner_known(struct lifecycle *l)
 			loop_modify(&cn->src, EPOLLIN);
 		}
 	}
-	lifecycle_ready(l);
+	lifecycle_detach_ready(l);
 }
 
 void lifecycle_take_spawner(struct lifecycle *l, int fd)
@@ -326,7 +328,7 @@ void lifecycle_take_spawner(struct lifecycle *l, int fd)
 		socklen_t len = sizeof(cr);
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0 && cr.pid > 0) {
 			l->ns_pid = cr.pid;
-			lifecycle_write_state(l);
+			lifecycle_state_write(l, true);
 		}
 	}
 	spawner_known(l);

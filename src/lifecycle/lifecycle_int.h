@@ -1,4 +1,5 @@
-/* lifecycle_int.h - the supervisor's side of a named sandbox, shared by lifecycle.c and ctl.c */
+/* lifecycle_int.h - the supervisor's side of a named sandbox, shared by lifecycle.c, ctl.c,
+ *		     lifecycle_state.c and lifecycle_detach.c */
 #pragma once
 
 #include <stdbool.h>
@@ -70,17 +71,6 @@ int ctl_listen(struct lifecycle *l, struct sbx_error *e);
  * Return: 0 or -errno
  */
 int ctl_watch(struct lifecycle *l);
-
-/**
- * lifecycle_ready() - the sandbox can be entered (or never will be): a
- *		       detached parent may return now
- */
-void lifecycle_ready(struct lifecycle *l);
-
-/**
- * lifecycle_write_state() - (re)write the state file sbx ls reads
- */
-void lifecycle_write_state(struct lifecycle *l);
 
 /**
  * ctl_close() - close the control socket and every client's connection
