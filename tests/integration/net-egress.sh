@@ -213,6 +213,17 @@ for mode in bypass --no-tcp-bypass; do
 	expect_match "${t}IPv6: UDP to an address not listed: EACCES (administratively prohibited)" \
 		'^fail EACCES' "${l[3]:-}"
 	expect_match "${t}IPv6: a port not listed: ECONNREFUSED" '^fail ECONNREFUSED' "${l[4]:-}"
+	# The worker sees a name the sandbox resolves while it runs, with no
+	# message to wait for: the helper writes the shared table first. An
+	# IPv4-mapped IPv6 address is judged as its IPv4 address.
+	run_cmd "${IN[@]}" "${A[@]}" "${M[@]}" "${P[@]}" http:198.51.100.1:80 resolve:allowed.test \
+		peer:198.51.100.1:80 'http:[::ffff:198.51.100.1]:80' 'http:[::ffff:203.0.113.9]:80'
+	mapfile -t l <<<"$OUT"
+	expect_match "${t}an address refused before its name is resolved..." '^fail ECONNREFUSED' "${l[0]:-}"
+	expect_match "${t}... is allowed once the sandbox resolved it (peer $via)" \
+		"^ok $via hello from 198\.51\.100\.1:80" "${l[2]:-}"
+	expect_match "${t}... as its IPv4-mapped IPv6 address" '^ok hello from 198\.51\.100\.1:80' "${l[3]:-}"
+	expect_match "${t}an IPv4-mapped address not listed: ECONNREFUSED" '^fail ECONNREFUSED' "${l[4]:-}"
 	# libslirp sends link-local addresses (a cloud's metadata service) out as
 	# they are: the filter judges them like any other.
 	run_cmd "${IN[@]}" "${A[@]}" "${M[@]}" "${P[@]}" http:169.254.169.254:80
@@ -220,16 +231,19 @@ for mode in bypass --no-tcp-bypass; do
 		'^fail ECONNREFUSED' "$OUT"
 
 	run_cmd "${IN[@]}" -v --allow-net '[2001:db8:2::/64]:80' --allow-net 203.0.113.0/24 "${M[@]}" \
-		"${P[@]}" 'peer:[2001:db8:2::9]:80' peer:203.0.113.9:80 http:198.51.100.1:80 \
-		'http:[2001:db8:2::9]:8080' http:203.0.113.2:8081
+		--allow-net 198.51.100.1:70-79,8000-8080 "${P[@]}" 'peer:[2001:db8:2::9]:80' \
+		peer:203.0.113.9:80 http:198.51.100.1:80 'http:[2001:db8:2::9]:8080' http:203.0.113.2:8081 \
+		http:198.51.100.1:8080
 	mapfile -t l <<<"$OUT"
 	if [ "$mode" = bypass ]; then v4='127\.0\.0\.1' v6='::1'; else v4='203\.0\.113\.9' v6='2001:db8:2::9'; fi
 	expect_match "${t}an IPv6 CIDR rule with a port" "^ok $v6 hello from 2001:db8:2::9:80" "${l[0]:-}"
 	expect_match "${t}an IPv4 CIDR rule" "^ok $v4 hello from 203\.0\.113\.9:80" "${l[1]:-}"
-	expect_match "${t}... and nothing else" '^fail ECONNREFUSED' "${l[2]:-}"
+	expect_match "${t}... and nothing else (a port between the ranges)" '^fail ECONNREFUSED' "${l[2]:-}"
 	expect_match "${t}... nor another port of the IPv6 CIDR" '^fail ECONNREFUSED' "${l[3]:-}"
 	expect_match "${t}a CIDR rule does not open the host's own address in it" \
 		'^fail ECONNREFUSED' "${l[4]:-}"
+	expect_match "${t}an address rule's port range, at its end" '^ok hello from 198\.51\.100\.1:8080' \
+		"${l[5]:-}"
 	expect_match "${t}-v: ... and says why" \
 		'^sbx: refused 203\.0\.113\.2:8081 \(an address of the host; --allow-host-loopback\)$' "$ERR"
 	run_cmd "${IN[@]}" --allow-net 203.0.113.0/24 --allow-host "${M[@]}" "${P[@]}" \
