@@ -6,6 +6,9 @@
   peer:HOST:PORT          -> "ok PEER BODY": as http, with the address the
                              socket is connected to (getpeername(): under the
                              TCP bypass, the relay's loopback address)
+  bound:HOST:PORT         -> as peer, from a socket bound to a port of the
+                             kernel's choosing first (the TCP bypass leaves
+                             bound sockets to the kernel and libslirp)
   udp:HOST:PORT           -> "ok REPLY" (a connected socket) or "fail ERRNO-NAME"
   icmp:HOST               -> "ok reply", "fail unreachable" or "fail timeout"
                              (a raw socket: needs CAP_NET_RAW)
@@ -38,11 +41,13 @@ def addr_of(host):
     return host
 
 
-def http(arg, peer=False):
+def http(arg, peer=False, bound=False):
     host, port = split(arg)
     name = host
     host = addr_of(host)
     s = socket.socket(family_of(host), socket.SOCK_STREAM)
+    if bound:
+        s.bind(("::" if s.family == socket.AF_INET6 else "0.0.0.0", 0))
     s.settimeout(3)
     s.connect((host, port))
     via = s.getpeername()[0] + " " if peer else ""
@@ -157,6 +162,8 @@ def one(arg):
         return http(rest)
     if kind == "peer":
         return http(rest, peer=True)
+    if kind == "bound":
+        return http(rest, peer=True, bound=True)
     if kind == "udp":
         return udp(rest)
     if kind == "icmp":

@@ -224,6 +224,15 @@ for mode in bypass --no-tcp-bypass; do
 		"^ok $via hello from 198\.51\.100\.1:80" "${l[2]:-}"
 	expect_match "${t}... as its IPv4-mapped IPv6 address" '^ok hello from 198\.51\.100\.1:80' "${l[3]:-}"
 	expect_match "${t}an IPv4-mapped address not listed: ECONNREFUSED" '^fail ECONNREFUSED' "${l[4]:-}"
+	# A bound socket's connect() is not taken over ("continue"): libslirp
+	# carries it, and the tap filter judges it.
+	run_cmd "${IN[@]}" "${A[@]}" "${M[@]}" "${P[@]}" resolve:allowed.test bound:198.51.100.1:80 \
+		bound:203.0.113.9:80 bound:198.51.100.1:8080
+	mapfile -t l <<<"$OUT"
+	expect_match "${t}a bound socket to an allowed name: through libslirp" \
+		'^ok 198\.51\.100\.1 hello from 198\.51\.100\.1:80' "${l[1]:-}"
+	expect_match "${t}a bound socket to an address not listed: ECONNREFUSED" '^fail ECONNREFUSED' "${l[2]:-}"
+	expect_match "${t}a bound socket to a port not listed: ECONNREFUSED" '^fail ECONNREFUSED' "${l[3]:-}"
 	# libslirp sends link-local addresses (a cloud's metadata service) out as
 	# they are: the filter judges them like any other.
 	run_cmd "${IN[@]}" "${A[@]}" "${M[@]}" "${P[@]}" http:169.254.169.254:80
