@@ -35,6 +35,11 @@
  *  - the address is read once, and both connections are made by the worker
  *    with its own copy of it: a racing thread cannot change it after the
  *    check;
+ *  - the host's own addresses and --allow-net are checked here
+ *    (egress_allows(): the policy the network helper's tap filter asks,
+ *    with the names it learned from sbx's DNS, in a table they share): a
+ *    refused connect() is answered ECONNREFUSED, as the filter's reset
+ *    would be; one answered "continue" meets that filter in libslirp;
  *  - --allow-connect (Landlock) ports are checked here, because the kernel
  *    checks them against the process that calls connect(), which is now
  *    the worker;
@@ -111,16 +116,6 @@ int bypass_engine_init(struct bypass_engine *b, const struct sbx_config *c, char
 	if (!bypass_supported()) {
 		snprintf(why_not, why_not_size, "not built for this architecture");
 		return -EOPNOTSUPP;
-	}
-	/* The bypass was off here because the program held a host socket it
-	 * could connect again anywhere. It no longer does, and the worker
-	 * checks what it connects (egress_allows()); taking --allow-net
-	 * connections over again is a change of its own, not made yet:
-	 * libslirp carries them, behind the tap filter (egress_tap.c). */
-	if (c->n_allow_net) {
-		snprintf(why_not, why_not_size,
-			 "--allow-net: connections go through libslirp, where the list holds");
-		return -EPERM;
 	}
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0) {
 		r = -errno;

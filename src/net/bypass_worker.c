@@ -219,6 +219,7 @@ int bypass_start(struct tcp_bypass *b, struct sbx_error *e)
 		if (!b->learned)
 			return sbx_error_set(e, errno, "--allow-net: shared table");
 		b->engine->egress->learned = b->learned;
+		b->engine->egress->said = &b->learned->said;
 	}
 	r = sync_socketpair(ctl);
 	if (r < 0) {

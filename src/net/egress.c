@@ -4,13 +4,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "egress.h"
 #include "log.h"
-
-#define LOG_MAX 64
 
 bool egress_needed(const struct sbx_config *c)
 {
@@ -92,21 +91,28 @@ void egress_log_refusal(struct egress *g, enum egress_verdict v, int proto, int 
 {
 	char text[INET6_ADDRSTRLEN], where[INET6_ADDRSTRLEN + 16];
 	const char *kind = proto == IPPROTO_TCP ? "" : proto == IPPROTO_UDP ? "udp " : "icmp ";
-	uint32_t key;
+	struct egress_said *said = g->said ? g->said : &g->own;
+	uint32_t key, n;
 
 	if (log_verbosity < 1)
 		return;
 	addr = egress_addr_unmap(&family, addr);
 	key = refusal_key(proto, family, addr, port);
-	for (unsigned i = 0; i < g->n_logged && i < EGRESS_LOG_KEYS; i++)
-		if (g->log_keys[i] == key)
+	/* Another process may write the table as we read it: at worst, a
+	 * destination refused by both at once is named twice. */
+	n = atomic_load_explicit(&said->n, memory_order_acquire);
+	if (n > EGRESS_SAID_MAX)
+		return;
+	for (uint32_t i = 0; i < n && i < EGRESS_SAID_MAX; i++)
+		if (atomic_load_explicit(&said->keys[i], memory_order_relaxed) == key)
 			return;
-	if (g->n_logged >= LOG_MAX) {
-		if (g->n_unlogged++ == 0)
+	n = atomic_fetch_add_explicit(&said->n, 1, memory_order_acq_rel);
+	if (n >= EGRESS_SAID_MAX) {
+		if (n == EGRESS_SAID_MAX)
 			log_verbose(1, "further refused destinations are not shown");
 		return;
 	}
-	g->log_keys[g->n_logged++ % EGRESS_LOG_KEYS] = key;
+	atomic_store_explicit(&said->keys[n], key, memory_order_release);
 	inet_ntop(family, addr, text, sizeof(text));
 	if (port < 0)
 		snprintf(where, sizeof(where), "%s", text);

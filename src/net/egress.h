@@ -21,8 +21,6 @@ enum egress_verdict {
 	EGRESS_REFUSE_LIST, /* not in --allow-net */
 };
 
-#define EGRESS_LOG_KEYS 256
-
 /**
  * struct egress - the policy, as the helper or the worker holds it
  * @rules:	the --allow-net rules (the config's)
@@ -31,7 +29,8 @@ enum egress_verdict {
  * @host:	the host's local routing table
  * @learned:	what names resolved to (the helper's private table; the
  *		worker's view of the shared one; NULL: nothing)
- * @log_keys:	refusals already said under -v (a hash of each)
+ * @said:	refusals already said under -v: @own, or the table shared
+ *		between helper and worker, so either says each once
  */
 struct egress {
 	const struct egress_rule *rules;
@@ -40,9 +39,8 @@ struct egress {
 	bool host_ok;
 	struct hostaddr host;
 	const struct egress_learned *learned;
-	uint32_t log_keys[EGRESS_LOG_KEYS];
-	unsigned n_logged;
-	unsigned n_unlogged;
+	struct egress_said own;
+	struct egress_said *said;
 };
 
 /**
@@ -69,8 +67,9 @@ enum egress_verdict egress_check(const struct egress *g, int family, const uint8
 
 /**
  * egress_log_refusal() - under -v, one line for a refused destination,
- *			  once per destination, at most 64 lines in all
- *			  (then one saying that more are not shown)
+ *			  once per destination, at most EGRESS_SAID_MAX lines
+ *			  in all (then one saying that more are not shown),
+ *			  counted in @g->said when set
  * @proto:	IPPROTO_TCP, _UDP, _ICMP...
  */
 void egress_log_refusal(struct egress *g, enum egress_verdict v, int proto, int family,

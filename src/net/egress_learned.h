@@ -10,6 +10,11 @@
  * is written), so a reader never takes a half-written slot. The helper never
  * reads the shared copy (a hostile worker could have written it): it keeps
  * a private one and makes every decision there.
+ *
+ * The same mapping holds the refused destinations -v has named (struct
+ * egress_said), which both write and read, so that one refused through
+ * the bypass and through libslirp is named once. It decides nothing: a
+ * hostile worker could at most keep the helper's lines from being said.
  */
 #pragma once
 
@@ -30,13 +35,27 @@ struct egress_learned_slot {
 	int64_t expires_ms;
 };
 
+#define EGRESS_SAID_MAX 64 /* -v's refusal lines, in all */
+
+/**
+ * struct egress_said - the refusals -v has named, once each
+ * @n:		lines claimed (past EGRESS_SAID_MAX: one more, then none)
+ * @keys:	a hash of each destination named
+ */
+struct egress_said {
+	_Atomic uint32_t n;
+	_Atomic uint32_t keys[EGRESS_SAID_MAX];
+};
+
 /**
  * struct egress_learned - the table (the same layout private and shared)
  * @used:	slots in use are below this index
+ * @said:	in the shared copy, what -v has named (see above)
  */
 struct egress_learned {
 	_Atomic uint32_t used;
 	struct egress_learned_slot slot[EGRESS_LEARNED_MAX];
+	struct egress_said said;
 };
 
 /**

@@ -96,6 +96,9 @@ int egress_tap_init(struct egress_tap *t, const struct sbx_config *c,
 		return sbx_error_set(e, ENOMEM, "--allow-net: no memory");
 	t->pol.learned = t->priv;
 	t->shared = shared;
+	/* -v names a destination once, whichever of us refused it first. */
+	if (shared)
+		t->pol.said = &shared->said;
 	if (egress_nameserver(resolv_conf, len, &ns, &ns_len) < 0)
 		return 0;
 	t->upstream_fd = socket(ns.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

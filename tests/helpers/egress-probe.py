@@ -3,6 +3,12 @@
 
   resolve:NAME[/6]        -> "ok ADDRESS" (the first A, or AAAA with /6) or "fail ERROR"
   http:HOST:PORT          -> "ok BODY" (a GET of /) or "fail ERRNO-NAME"
+  peer:HOST:PORT          -> "ok PEER BODY": as http, with the address the
+                             socket is connected to (getpeername(): under the
+                             TCP bypass, the relay's loopback address)
+  bound:HOST:PORT         -> as peer, from a socket bound to a port of the
+                             kernel's choosing first (the TCP bypass leaves
+                             bound sockets to the kernel and libslirp)
   udp:HOST:PORT           -> "ok REPLY" (a connected socket) or "fail ERRNO-NAME"
   icmp:HOST               -> "ok reply", "fail unreachable" or "fail timeout"
                              (a raw socket: needs CAP_NET_RAW)
@@ -35,13 +41,16 @@ def addr_of(host):
     return host
 
 
-def http(arg):
+def http(arg, peer=False, bound=False):
     host, port = split(arg)
     name = host
     host = addr_of(host)
     s = socket.socket(family_of(host), socket.SOCK_STREAM)
+    if bound:
+        s.bind(("::" if s.family == socket.AF_INET6 else "0.0.0.0", 0))
     s.settimeout(3)
     s.connect((host, port))
+    via = s.getpeername()[0] + " " if peer else ""
     s.sendall(b"GET / HTTP/1.0\r\nHost: " + name.encode() + b"\r\n\r\n")
     data = b""
     while True:
@@ -49,7 +58,7 @@ def http(arg):
         if not chunk:
             break
         data += chunk
-    return data.split(b"\r\n\r\n", 1)[-1].decode().strip()
+    return via + data.split(b"\r\n\r\n", 1)[-1].decode().strip()
 
 
 def udp(arg):
@@ -151,6 +160,10 @@ def one(arg):
         return socket.getaddrinfo(name, 80, fam)[0][4][0]
     if kind == "http":
         return http(rest)
+    if kind == "peer":
+        return http(rest, peer=True)
+    if kind == "bound":
+        return http(rest, peer=True, bound=True)
     if kind == "udp":
         return udp(rest)
     if kind == "icmp":

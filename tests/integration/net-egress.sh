@@ -151,45 +151,126 @@ run_cmd "${IN[@]}" --net slirp --allow-host --no-tcp-bypass "${P[@]}" http:203.0
 expect_match "--allow-host --no-tcp-bypass: reached through libslirp" '^ok hello from 0\.0\.0\.0:8081' "$OUT"
 
 # --- the allow-list ----------------------------------------------------------------------
+# Every TCP case runs twice: through the TCP bypass (the worker asks the
+# policy at connect()) and through libslirp (--no-tcp-bypass: the helper's
+# tap filter asks it at the SYN). The answers must be the same.
 A=(--allow-net allowed.test:80 --allow-net '*.wild.test' --allow-net 198.51.100.1:7)
-run_cmd "${IN[@]}" -v "${A[@]}" --ro-bind "$HELPERS:/t" sh -c '
-	curl -s --max-time 3 http://allowed.test/ || echo "curl failed: $?"
-	python3 /t/egress-probe.py resolve:denied.test http:203.0.113.9:80 http:allowed.test:8080 \
-		udp:203.0.113.9:7 udp:198.51.100.1:7 resolve:a.wild.test resolve:wild.test'
-mapfile -t l <<<"$OUT"
-expect_match "--allow-net NAME: curl http://allowed.test works (implies --net slirp)" \
-	'^hello from 198\.51\.100\.1:80, you are' "${l[0]:-}"
-expect_match "a name not listed does not resolve" '^fail gaierror' "${l[1]:-}"
-expect_match "its address typed directly: ECONNREFUSED" '^fail ECONNREFUSED' "${l[2]:-}"
-expect_match "a port not listed on an allowed name: ECONNREFUSED" '^fail ECONNREFUSED' "${l[3]:-}"
-expect_match "UDP to an address not listed: ENETUNREACH" '^fail ENETUNREACH' "${l[4]:-}"
-expect_match "UDP to a listed ADDRESS:PORT works" '^ok echo ping' "${l[5]:-}"
-expect_match "*.wild.test covers a.wild.test" '^ok 198\.51\.100\.1$' "${l[6]:-}"
-expect_match "... not wild.test itself" '^fail gaierror' "${l[7]:-}"
-expect_match "-v: one line per refused destination" \
-	'^sbx: refused 203\.0\.113\.9:80 \(not in --allow-net\)$' "$ERR"
-expect_match "-v: UDP too" '^sbx: refused udp 203\.0\.113\.9:7 \(not in --allow-net\)$' "$ERR"
+for mode in bypass --no-tcp-bypass; do
+	M=() t=""
+	[ "$mode" = bypass ] || M=("$mode") t="$mode: "
+	# The bypass relays the program's socket through a listener on the
+	# sandbox's loopback: getpeername() tells which path carried it.
+	if [ "$mode" = bypass ]; then via='127\.0\.0\.1' via6='::1'; else via='198\.51\.100\.1' via6='2001:db8:1::1'; fi
+	run_cmd "${IN[@]}" -v "${A[@]}" "${M[@]}" --ro-bind "$HELPERS:/t" sh -c '
+		curl -s --max-time 3 http://allowed.test/ || echo "curl failed: $?"
+		python3 /t/egress-probe.py resolve:denied.test http:203.0.113.9:80 http:allowed.test:8080 \
+			udp:203.0.113.9:7 udp:198.51.100.1:7 resolve:a.wild.test resolve:wild.test \
+			peer:allowed.test:80 http:203.0.113.9:80'
+	mapfile -t l <<<"$OUT"
+	expect_match "${t}--allow-net NAME: curl http://allowed.test works (implies --net slirp)" \
+		'^hello from 198\.51\.100\.1:80, you are' "${l[0]:-}"
+	expect_match "${t}a name not listed does not resolve" '^fail gaierror' "${l[1]:-}"
+	expect_match "${t}its address typed directly: ECONNREFUSED" '^fail ECONNREFUSED' "${l[2]:-}"
+	expect_match "${t}a port not listed on an allowed name: ECONNREFUSED" '^fail ECONNREFUSED' "${l[3]:-}"
+	expect_match "${t}UDP to an address not listed: ENETUNREACH" '^fail ENETUNREACH' "${l[4]:-}"
+	expect_match "${t}UDP to a listed ADDRESS:PORT works" '^ok echo ping' "${l[5]:-}"
+	expect_match "${t}*.wild.test covers a.wild.test" '^ok 198\.51\.100\.1$' "${l[6]:-}"
+	expect_match "${t}... not wild.test itself" '^fail gaierror' "${l[7]:-}"
+	expect_match "${t}the allowed connection went through the $mode path (peer $via)" \
+		"^ok $via hello from 198\.51\.100\.1:80" "${l[8]:-}"
+	expect_match "${t}a refused destination, again: ECONNREFUSED" '^fail ECONNREFUSED' "${l[9]:-}"
+	expect_match "${t}-v: one line per refused destination" \
+		'^sbx: refused 203\.0\.113\.9:80 \(not in --allow-net\)$' "$ERR"
+	expect_eq "${t}-v: ... once, though refused twice" 1 \
+		"$(grep -c '^sbx: refused 203\.0\.113\.9:80 ' <<<"$ERR")"
+	expect_match "${t}-v: a port not listed, in the same words" \
+		'^sbx: refused 198\.51\.100\.1:8080 \(not in --allow-net\)$' "$ERR"
+	expect_match "${t}-v: UDP too" '^sbx: refused udp 203\.0\.113\.9:7 \(not in --allow-net\)$' "$ERR"
+	if [ "$mode" = bypass ]; then
+		expect_eq "the TCP bypass is on under --allow-net" 0 "$(grep -c '^sbx: tcp bypass: off' <<<"$ERR")"
+	fi
 
-run_cmd "${IN[@]}" "${A[@]}" "${P[@]}" http:198.51.100.1:80 dns:10.0.2.3:allowed.test \
-	'dns:[fd00::3]:allowed.test' 'dns:[fd00::3]:denied.test' http:10.0.2.3:53 dns:198.51.100.1:denied.test
-mapfile -t l <<<"$OUT"
-expect_match "an allowed name's address typed directly, never resolved: refused" '^fail ECONNREFUSED' "${l[0]:-}"
-expect_match "sbx's resolver answers an allowed name" '^ok rcode 0 answers 1$' "${l[1]:-}"
-expect_match "... at fd00::3 too" '^ok rcode 0 answers 1$' "${l[2]:-}"
-expect_match "... and NXDOMAIN there for a name not listed" '^ok rcode 3 answers 0$' "${l[3]:-}"
-expect_match "DNS over TCP to 10.0.2.3 is refused (libslirp's forwarder would not filter)" \
-	'^fail ECONNREFUSED' "${l[4]:-}"
-expect_match "another DNS server is out of reach" '^fail ENETUNREACH' "${l[5]:-}"
+	run_cmd "${IN[@]}" "${A[@]}" "${M[@]}" "${P[@]}" http:198.51.100.1:80 dns:10.0.2.3:allowed.test \
+		'dns:[fd00::3]:allowed.test' 'dns:[fd00::3]:denied.test' http:10.0.2.3:53 \
+		dns:198.51.100.1:denied.test
+	mapfile -t l <<<"$OUT"
+	expect_match "${t}an allowed name's address typed directly, never resolved: refused" \
+		'^fail ECONNREFUSED' "${l[0]:-}"
+	expect_match "${t}sbx's resolver answers an allowed name" '^ok rcode 0 answers 1$' "${l[1]:-}"
+	expect_match "${t}... at fd00::3 too" '^ok rcode 0 answers 1$' "${l[2]:-}"
+	expect_match "${t}... and NXDOMAIN there for a name not listed" '^ok rcode 3 answers 0$' "${l[3]:-}"
+	expect_match "${t}DNS over TCP to 10.0.2.3 is refused (libslirp's forwarder would not filter)" \
+		'^fail ECONNREFUSED' "${l[4]:-}"
+	expect_match "${t}another DNS server is out of reach" '^fail ENETUNREACH' "${l[5]:-}"
+
+	run_cmd "${IN[@]}" "${A[@]}" "${M[@]}" "${P[@]}" resolve:allowed.test/6 'peer:[2001:db8:1::1]:80' \
+		'http:[2001:db8:2::9]:80' 'udp:[2001:db8:2::9]:7' 'http:[2001:db8:1::1]:8080'
+	mapfile -t l <<<"$OUT"
+	expect_match "${t}IPv6: the allowed name's AAAA" '^ok 2001:db8:1::1$' "${l[0]:-}"
+	expect_match "${t}IPv6: its address works once resolved (peer $via6)" \
+		"^ok $via6 hello from 2001:db8:1::1:80" "${l[1]:-}"
+	expect_match "${t}IPv6: an address not listed: ECONNREFUSED" '^fail ECONNREFUSED' "${l[2]:-}"
+	expect_match "${t}IPv6: UDP to an address not listed: EACCES (administratively prohibited)" \
+		'^fail EACCES' "${l[3]:-}"
+	expect_match "${t}IPv6: a port not listed: ECONNREFUSED" '^fail ECONNREFUSED' "${l[4]:-}"
+	# The worker sees a name the sandbox resolves while it runs, with no
+	# message to wait for: the helper writes the shared table first. An
+	# IPv4-mapped IPv6 address is judged as its IPv4 address.
+	run_cmd "${IN[@]}" "${A[@]}" "${M[@]}" "${P[@]}" http:198.51.100.1:80 resolve:allowed.test \
+		peer:198.51.100.1:80 'http:[::ffff:198.51.100.1]:80' 'http:[::ffff:203.0.113.9]:80'
+	mapfile -t l <<<"$OUT"
+	expect_match "${t}an address refused before its name is resolved..." '^fail ECONNREFUSED' "${l[0]:-}"
+	expect_match "${t}... is allowed once the sandbox resolved it (peer $via)" \
+		"^ok $via hello from 198\.51\.100\.1:80" "${l[2]:-}"
+	expect_match "${t}... as its IPv4-mapped IPv6 address" '^ok hello from 198\.51\.100\.1:80' "${l[3]:-}"
+	expect_match "${t}an IPv4-mapped address not listed: ECONNREFUSED" '^fail ECONNREFUSED' "${l[4]:-}"
+	# A bound socket's connect() is not taken over ("continue"): libslirp
+	# carries it, and the tap filter judges it.
+	run_cmd "${IN[@]}" "${A[@]}" "${M[@]}" "${P[@]}" resolve:allowed.test bound:198.51.100.1:80 \
+		bound:203.0.113.9:80 bound:198.51.100.1:8080
+	mapfile -t l <<<"$OUT"
+	expect_match "${t}a bound socket to an allowed name: through libslirp" \
+		'^ok 198\.51\.100\.1 hello from 198\.51\.100\.1:80' "${l[1]:-}"
+	expect_match "${t}a bound socket to an address not listed: ECONNREFUSED" '^fail ECONNREFUSED' "${l[2]:-}"
+	expect_match "${t}a bound socket to a port not listed: ECONNREFUSED" '^fail ECONNREFUSED' "${l[3]:-}"
+	# libslirp sends link-local addresses (a cloud's metadata service) out as
+	# they are: the filter judges them like any other.
+	run_cmd "${IN[@]}" "${A[@]}" "${M[@]}" "${P[@]}" http:169.254.169.254:80
+	expect_match "${t}a link-local address not listed (169.254.169.254): ECONNREFUSED" \
+		'^fail ECONNREFUSED' "$OUT"
+
+	run_cmd "${IN[@]}" -v --allow-net '[2001:db8:2::/64]:80' --allow-net 203.0.113.0/24 "${M[@]}" \
+		--allow-net 198.51.100.1:70-79,8000-8080 "${P[@]}" 'peer:[2001:db8:2::9]:80' \
+		peer:203.0.113.9:80 http:198.51.100.1:80 'http:[2001:db8:2::9]:8080' http:203.0.113.2:8081 \
+		http:198.51.100.1:8080
+	mapfile -t l <<<"$OUT"
+	if [ "$mode" = bypass ]; then v4='127\.0\.0\.1' v6='::1'; else v4='203\.0\.113\.9' v6='2001:db8:2::9'; fi
+	expect_match "${t}an IPv6 CIDR rule with a port" "^ok $v6 hello from 2001:db8:2::9:80" "${l[0]:-}"
+	expect_match "${t}an IPv4 CIDR rule" "^ok $v4 hello from 203\.0\.113\.9:80" "${l[1]:-}"
+	expect_match "${t}... and nothing else (a port between the ranges)" '^fail ECONNREFUSED' "${l[2]:-}"
+	expect_match "${t}... nor another port of the IPv6 CIDR" '^fail ECONNREFUSED' "${l[3]:-}"
+	expect_match "${t}a CIDR rule does not open the host's own address in it" \
+		'^fail ECONNREFUSED' "${l[4]:-}"
+	expect_match "${t}an address rule's port range, at its end" '^ok hello from 198\.51\.100\.1:8080' \
+		"${l[5]:-}"
+	expect_match "${t}-v: ... and says why" \
+		'^sbx: refused 203\.0\.113\.2:8081 \(an address of the host; --allow-host-loopback\)$' "$ERR"
+	run_cmd "${IN[@]}" --allow-net 203.0.113.0/24 --allow-host "${M[@]}" "${P[@]}" \
+		http:203.0.113.2:8081 http:10.0.2.2:8081 http:198.51.100.2:8081
+	mapfile -t l <<<"$OUT"
+	expect_match "${t}--allow-host: the host's own address a rule names is reached" \
+		'^ok hello from 0\.0\.0\.0:8081' "${l[0]:-}"
+	expect_match "${t}--allow-host: 10.0.2.2 leads to the host's loopback" \
+		'^ok hello from 0\.0\.0\.0:8081' "${l[1]:-}"
+	expect_match "${t}--allow-host: ... a host address no rule names is still refused" \
+		'^fail ECONNREFUSED' "${l[2]:-}"
+	run_cmd "${IN[@]}" --allow-net 203.0.113.0/24 "${M[@]}" "${P[@]}" http:10.0.2.2:8081
+	# libslirp's answer, as without --allow-net: the bypass leaves it 10.0.2.2.
+	expect_match "${t}without --allow-host, 10.0.2.2 is unreachable" '^fail ENETUNREACH' "$OUT"
+done
 
 run_cmd "${IN[@]}" "${A[@]}" --cap-add NET_RAW "${P[@]}" icmp:203.0.113.9
 expect_match "ICMP to an address not listed: network unreachable" '^fail unreachable' "$OUT"
-
-run_cmd "${IN[@]}" "${A[@]}" --no-tcp-bypass "${P[@]}" http:allowed.test:80 http:203.0.113.9:80 \
-	http:allowed.test:8080
-mapfile -t l <<<"$OUT"
-expect_match "--no-tcp-bypass: the allowed name works" "$HELLO1" "${l[0]:-}"
-expect_match "--no-tcp-bypass: an address not listed: ECONNREFUSED" '^fail ECONNREFUSED' "${l[1]:-}"
-expect_match "--no-tcp-bypass: a port not listed: ECONNREFUSED" '^fail ECONNREFUSED' "${l[2]:-}"
 
 if [ "$(uname -m)" = x86_64 ] && [ "$("$PROBES/sysprobe" -32 getppid 2>/dev/null)" = "getppid OK" ]; then
 	run_cmd "${IN[@]}" "${A[@]}" --ro-bind "$HELPERS:/t" --ro-bind "$PROBES:/h" sh -c '
@@ -212,31 +293,18 @@ else
 	done
 fi
 
-run_cmd "${IN[@]}" "${A[@]}" "${P[@]}" resolve:allowed.test/6 'http:[2001:db8:1::1]:80' \
-	'http:[2001:db8:2::9]:80' 'udp:[2001:db8:2::9]:7'
-mapfile -t l <<<"$OUT"
-expect_match "IPv6: the allowed name's AAAA" '^ok 2001:db8:1::1$' "${l[0]:-}"
-expect_match "IPv6: its address works once resolved" '^ok hello from 2001:db8:1::1:80' "${l[1]:-}"
-expect_match "IPv6: an address not listed: ECONNREFUSED" '^fail ECONNREFUSED' "${l[2]:-}"
-expect_match "IPv6: UDP to an address not listed: EACCES (administratively prohibited)" \
-	'^fail EACCES' "${l[3]:-}"
-# libslirp sends link-local addresses (a cloud's metadata service) out as
-# they are: the filter judges them like any other.
-run_cmd "${IN[@]}" "${A[@]}" "${P[@]}" http:169.254.169.254:80
-expect_match "a link-local address not listed (169.254.169.254): ECONNREFUSED" '^fail ECONNREFUSED' "$OUT"
-
 # A socket once connected to an allowed peer, disconnected (AF_UNSPEC) and
 # connected again with an address length of 20, which the bypass's filter
-# lets pass: were it a host socket, it would reach any host out there.
-run_cmd "${IN[@]}" -v "${A[@]}" "${P[@]}" reuse:allowed.test:80,203.0.113.9:80
-expect_match "a socket reconnected past the bypass's filter is refused" '^fail ECONNREFUSED' "$OUT"
-expect_match "-v: the TCP bypass is off under --allow-net" '^sbx: tcp bypass: off: --allow-net' "$ERR"
-
-run_cmd "${IN[@]}" --allow-net '[2001:db8:2::/64]:80' --allow-net 203.0.113.0/24 --no-tcp-bypass \
-	"${P[@]}" 'http:[2001:db8:2::9]:80' http:203.0.113.9:80 http:198.51.100.1:80
+# lets pass: the worker answers "continue", and the socket, the sandbox's
+# own, goes through libslirp and the tap filter.
+# The same destination refused first by the worker: -v names it once, though
+# two processes refused it.
+run_cmd "${IN[@]}" -v "${A[@]}" "${P[@]}" http:203.0.113.9:80 reuse:allowed.test:80,203.0.113.9:80
 mapfile -t l <<<"$OUT"
-expect_match "an IPv6 CIDR rule with a port" '^ok hello from 2001:db8:2::9:80' "${l[0]:-}"
-expect_match "an IPv4 CIDR rule" '^ok hello from 203\.0\.113\.9:80' "${l[1]:-}"
-expect_match "... and nothing else" '^fail ECONNREFUSED' "${l[2]:-}"
+expect_match "a destination refused through the bypass..." '^fail ECONNREFUSED' "${l[0]:-}"
+expect_match "... and by a socket reconnected past the bypass's filter (libslirp)" '^fail ECONNREFUSED' \
+	"${l[1]:-}"
+expect_match "-v: ... names it" '^sbx: refused 203\.0\.113\.9:80 \(not in --allow-net\)$' "$ERR"
+expect_eq "-v: ... once for both paths" 1 "$(grep -c '^sbx: refused 203\.0\.113\.9:80 ' <<<"$ERR")"
 
 done_testing
