@@ -155,6 +155,17 @@ static _Noreturn void run_proxy_sbx(int sync_w, pid_t parent, int argc, char **a
 	/* What an exec would have closed (the caller's memfds, its X
 	 * connection), and what it would have reset. */
 	close_all_except(keep, 1);
+	/* close_all_except() leaves 0-2 alone, but with sbx's stdin (or
+	 * stdout) closed one of them is ours: the pipe's read end, say, made
+	 * close-on-exec. An exec closed it; kept, the proxy's sbx held a
+	 * reader of the proxy's pipe, which then never saw sbx close its end
+	 * (sbx waited, then SIGKILLed it). */
+	for (int fd = 0; fd <= 2; fd++) {
+		int fl = fcntl(fd, F_GETFD);
+
+		if (fd != PROXY_FD && fl >= 0 && (fl & FD_CLOEXEC))
+			close(fd);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &log_start);
 	config_caller_from_env(&caller, &cwd, &e);
 	config_init(&pc, &caller);
