@@ -197,4 +197,46 @@ expect_error "--x11 failing after the proxy's start: one line, none of the proxy
 [ -z "$(proxy_pids)" ] && [ "$before" = "$(dirs)" ]
 ok $? "... and neither the proxy nor its directory is left"
 
+# --- SIGTERM, SIGINT while the desktop is prepared, after the proxy's start -----
+# An X server that accepts and never answers holds sbx in --x11's set-up
+# (seconds) with the proxy and its directory there: the signal waits, and
+# sbx ends the proxy and removes the directory before it exits.
+n=4100
+while [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
+at_exit "rm -f /tmp/.X11-unix/X$n"
+mkdir -p /tmp/.X11-unix 2>/dev/null
+python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1])
+s.listen(8)
+print("ready", flush=True)
+held = []
+while True:
+    held.append(s.accept()[0])
+' "/tmp/.X11-unix/X$n" >"$WORK/silent-x.ready" 2>&1 &
+track_pid $!
+if ! wait_until 20 grep -q ready "$WORK/silent-x.ready"; then
+	fail "a silent X server started" "$(cat "$WORK/silent-x.ready")"
+else
+	for sig in TERM INT; do
+		before=$(dirs)
+		marker
+		# Not a background job's SIGINT ignored: bash -c resets it.
+		DISPLAY=:$n bash -c 'trap - INT; exec "$@"' _ "$SBX" --dbus-talk org.sbxtest.Allowed --x11 \
+			sleep "$MARKER" </dev/null >/dev/null 2>"$WORK/sig.err" &
+		sbx_pid=$!
+		track_pid "$sbx_pid"
+		started() { [ "$(dirs)" != "$before" ] && [ -n "$(proxy_pids)" ]; }
+		wait_until 30 started
+		kill -"$sig" "$sbx_pid"
+		wait "$sbx_pid"
+		RC=$? ERR=$(cat "$WORK/sig.err") OUT=
+		[ "$RC" = $((128 + $(kill -l "$sig"))) ] && [ "$ERR" = "sbx: interrupted by SIG$sig" ] &&
+			wait_until 10 no_proxy && [ "$(dirs)" = "$before" ]
+		ok $? "SIG$sig while --x11 waits after the proxy's start: neither the proxy nor its directory is left" ||
+			diag "status $RC, $(dirs) directories (before: $before), stderr: $ERR"
+	done
+fi
+
 done_testing
