@@ -172,7 +172,8 @@ static int prepare_resources(struct sbx_config *c, struct desktop_run *run, stru
 	return 0;
 }
 
-/* The signals that end sbx by default and that a user sends to stop it. */
+/* The signals that end sbx's setup (those sbx forwards to the command
+ * once it runs, but SIGWINCH): see supervise(). */
 static void ending_signals(sigset_t *set)
 {
 	sigemptyset(set);
@@ -180,12 +181,15 @@ static void ending_signals(sigset_t *set)
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGHUP);
 	sigaddset(set, SIGQUIT);
+	sigaddset(set, SIGUSR1);
+	sigaddset(set, SIGUSR2);
 }
 
 /* One of the ending signals that arrived while they were blocked, taken,
  * as the error (the user's stop, not the step's failure it may have
- * caused: a wait cut short); the caller's mask again. A step's wait is
- * not cut short: it is bounded (the X steps' 5 s). */
+ * caused): exit status 128+N and no message, as a setup interrupted later
+ * ends; the caller's mask again. A step's wait is not cut short: it is
+ * bounded (the X steps' 5 s). */
 static int end_blocked(struct desktop_run *run, int r, struct sbx_error *e)
 {
 	const struct timespec now = { 0 };
@@ -196,8 +200,11 @@ static int end_blocked(struct desktop_run *run, int r, struct sbx_error *e)
 	/* Taken, not left pending: restoring the mask would end sbx at
 	 * once, before main removes the proxy's directory. */
 	while ((sig = sigtimedwait(&set, NULL, &now)) > 0) {
-		r = sbx_error_set(e, 0, "interrupted by SIG%s", sigabbrev_np(sig));
+		log_verbose(1, "setup interrupted by SIG%s", sigabbrev_np(sig));
+		e->err = EINTR;
+		e->msg[0] = '\0'; /* main prints no line for it */
 		e->exit_code = 128 + sig;
+		r = -EINTR;
 	}
 	sigprocmask(SIG_SETMASK, &run->orig_mask, NULL);
 	return r;

@@ -200,7 +200,8 @@ ok $? "... and neither the proxy nor its directory is left"
 # --- SIGTERM, SIGINT while the desktop is prepared, after the proxy's start -----
 # An X server that accepts and never answers holds sbx in --x11's set-up
 # (seconds) with the proxy and its directory there: the signal waits, and
-# sbx ends the proxy and removes the directory before it exits.
+# sbx ends the proxy and removes the directory before it exits (128+N, no
+# message, as a setup interrupted later).
 n=4100
 while [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
 at_exit "rm -f /tmp/.X11-unix/X$n"
@@ -232,7 +233,7 @@ else
 		kill -"$sig" "$sbx_pid"
 		wait "$sbx_pid"
 		RC=$? ERR=$(cat "$WORK/sig.err") OUT=
-		[ "$RC" = $((128 + $(kill -l "$sig"))) ] && [ "$ERR" = "sbx: interrupted by SIG$sig" ] &&
+		[ "$RC" = $((128 + $(kill -l "$sig"))) ] && [ -z "$ERR" ] &&
 			wait_until 10 no_proxy && [ "$(dirs)" = "$before" ]
 		ok $? "SIG$sig while --x11 waits after the proxy's start: neither the proxy nor its directory is left" ||
 			diag "status $RC, $(dirs) directories (before: $before), stderr: $ERR"
