@@ -115,7 +115,9 @@ int main(int argc, char *argv[])
 	fflush(stdout);
 	if (viewspec_check_fds(&c, &e) < 0 || config_prepare_home(&c, &e) < 0 ||
 	    run_desktop(&c, &desktop, &e) < 0 || sandbox_run(&c, &status, &e) < 0) {
-		log_error(&e);
+		/* No message: a setup ended by a signal (128+N) says nothing. */
+		if (e.msg[0])
+			log_error(&e);
 		status = exit_code_for(&e);
 	}
 	desktop_release(&desktop);

@@ -134,7 +134,8 @@ static void push_bus(struct argv_buf *a, const char *host_sock, const char *list
  * sbx, whose dynamic loading (and, in a VM, trapped CPUID instructions)
  * cost some 0.5 ms of CPU on the way to the proxy's byte, the app's wait.
  * Nothing of the caller's config is used: @argv says it all. */
-static _Noreturn void run_proxy_sbx(int sync_w, pid_t parent, int argc, char **argv)
+static _Noreturn void run_proxy_sbx(int sync_w, pid_t parent, const sigset_t *orig_mask,
+				    int argc, char **argv)
 {
 	struct sbx_error e = { 0 };
 	struct sbx_caller caller;
@@ -153,6 +154,20 @@ static _Noreturn void run_proxy_sbx(int sync_w, pid_t parent, int argc, char **a
 	/* What an exec would have closed (the caller's memfds, its X
 	 * connection), and what it would have reset. */
 	close_all_except(keep, 1);
+	/* close_all_except() leaves 0-2 alone, but with sbx's stdin (or
+	 * stdout) closed one of them is ours: the pipe's read end, say, made
+	 * close-on-exec. An exec closed it; kept, the proxy's sbx held a
+	 * reader of the proxy's pipe, which then never saw sbx close its end
+	 * (sbx waited, then SIGKILLed it). */
+	for (int fd = 0; fd <= 2; fd++) {
+		int fl = fcntl(fd, F_GETFD);
+
+		if (fd != PROXY_FD && fl >= 0 && (fl & FD_CLOEXEC))
+			close(fd);
+	}
+	/* The mask sbx was started with, not desktop_prepare()'s: an exec'ed
+	 * sbx would have had it, and the proxy gets it from its sbx. */
+	sigprocmask(SIG_SETMASK, orig_mask, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &log_start);
 	config_caller_from_env(&caller, &cwd, &e);
 	config_init(&pc, &caller);
@@ -226,7 +241,7 @@ static int start_proxy(const struct sbx_config *c, struct desktop_run *run, cons
 	}
 	pid = fork();
 	if (pid == 0)
-		run_proxy_sbx(p[1], parent, (int)a.n, a.v);
+		run_proxy_sbx(p[1], parent, &run->orig_mask, (int)a.n, a.v);
 	argv_free(&a);
 	close(p[1]);
 	run->proxy_sync = p[0];

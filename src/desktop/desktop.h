@@ -21,7 +21,9 @@
  *		       variables, start the D-Bus proxy
  *
  * Does nothing when no desktop option is set. @run must be released with
- * desktop_release() whatever this returns.
+ * desktop_release() whatever this returns. SIGINT, SIGTERM, SIGHUP,
+ * SIGQUIT, SIGUSR1 and SIGUSR2 are blocked while it runs: one that came
+ * makes it fail with -EINTR, @e's exit code 128+N and no message.
  * Return: 0 or -errno with @e filled
  */
 int desktop_prepare(struct sbx_config *c, struct desktop_run *run, struct sbx_error *e);

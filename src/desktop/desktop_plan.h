@@ -3,6 +3,7 @@
  */
 #pragma once
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -23,6 +24,8 @@
  * @x11_conn:	the X connection that made the untrusted cookie, or -1
  * @x11_auth:	that cookie's authorization id, revoked at the end
  * @x11_major:	the SECURITY extension's major opcode on that connection
+ * @orig_mask:	the signal mask before desktop_prepare() blocked the ending
+ *		signals (restored when it returns, and in the proxy's sbx)
  * @warnings:	lines main prints at once (a trusted cookie, an unfiltered bus)
  * @notes:	lines main prints under -v (resources --gui skipped)
  */
@@ -35,6 +38,7 @@ struct desktop_run {
 	int x11_conn;
 	uint32_t x11_auth;
 	uint8_t x11_major;
+	sigset_t orig_mask;
 	char *warnings[DESKTOP_MAX_LINES];
 	size_t n_warnings;
 	char *notes[DESKTOP_MAX_LINES];

@@ -233,7 +233,7 @@ static int read_reply(int fd, uint8_t *buf, size_t size, uint8_t *ret_code, int6
 {
 	for (;;) {
 		int r = read_full(fd, buf, 32, deadline);
-		uint32_t extra;
+		size_t extra;
 
 		if (r < 0)
 			return r;
@@ -243,7 +243,9 @@ static int read_reply(int fd, uint8_t *buf, size_t size, uint8_t *ret_code, int6
 		}
 		if (buf[0] != 1)
 			continue;
-		extra = get32(buf + 4) * 4;
+		/* In size_t: a length of 2^30 words or more is not 0 bytes
+		 * and some more, as uint32_t arithmetic made it. */
+		extra = (size_t)get32(buf + 4) * 4;
 		if (extra > size - 32)
 			return -EMSGSIZE;
 		r = read_full(fd, buf + 32, extra, deadline);

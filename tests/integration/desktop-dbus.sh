@@ -117,6 +117,58 @@ ok $? "after SIGKILL of sbx the proxy is gone"
 wait_for_no_arg "$MARKER" 10
 ok $? "... and the sandbox too"
 
+# --- the proxy's sbx is a fork: only what an exec'ed sbx would have -------------
+# With sbx's stdin and fd 3 closed the proxy's pipe is fds 0 (read end,
+# close-on-exec) and 3; an exec closed the read end, a fork keeps it unless
+# told: the proxy's sbx held it, the proxy never saw its pipe close and sbx
+# waited for it, then SIGKILLed it. A file on a free fd (7) is sbx's alone.
+echo secret >"$WORK/secret"
+marker
+bash -c 'exec "$@" <&- 3>&- 7<"$0"' "$WORK/secret" "$SBX" --dbus-talk org.sbxtest.Allowed \
+	sleep "$MARKER" >/dev/null 2>"$WORK/bg.err" &
+sbx_pid=$!
+track_pid "$sbx_pid"
+wait_until 60 has_marker
+proxy=$(proxy_pids)
+# The proxy's sbx: the parent of the proxy's pid 1.
+ppid_of() { awk '/^PPid:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+psbx=$(ppid_of "$(ppid_of "${proxy:-0}")")
+pipe=$(readlink "/proc/${psbx:-0}/fd/3" 2>/dev/null)
+if [ -z "$proxy" ] || [ -z "$psbx" ]; then
+	fail "the proxy and its sbx found" "$(cat "$WORK/bg.err")"
+elif [ -z "$pipe" ]; then
+	skip "the proxy's sbx's fds" "its /proc/PID/fd cannot be read here"
+else
+	held=$(for f in "/proc/$psbx/fd/"*; do readlink "$f"; done)
+	expect_eq "the proxy's sbx holds its pipe once (the write end), with sbx's stdin closed" \
+		1 "$(printf '%s\n' "$held" | grep -cxF "$pipe")"
+	! printf '%s\n' "$held" | grep -q "$WORK/secret"
+	ok $? "... and no fd of sbx's (a file on fd 7)"
+fi
+if [ -n "$proxy" ] && [ "$(id -u)" = 0 ]; then
+	pfds=$(for f in "/proc/$proxy/fd/"*; do readlink "$f"; done)
+	! printf '%s\n' "$pfds" | grep -vE '^(socket|pipe|anon_inode):|^/dev/null$' |
+		grep -vxF "$WORK/bg.err" | grep -q .
+	ok $? "the proxy itself: sockets, its pipe, anonymous inodes, /dev/null and sbx's stderr only" ||
+		diag "$pfds"
+	st=$(cat "/proc/$proxy/status")
+	printf '%s\n' "$st" | grep -qx 'NoNewPrivs:[[:space:]]1' &&
+		printf '%s\n' "$st" | grep -qx 'Seccomp:[[:space:]]2' &&
+		printf '%s\n' "$st" | grep -qx 'CapEff:[[:space:]]0*' &&
+		printf '%s\n' "$st" | grep -qx 'CapBnd:[[:space:]]0*' &&
+		printf '%s\n' "$st" | grep -qx 'SigBlk:[[:space:]]0*'
+	ok $? "... no new privileges, a seccomp filter, no capabilities, no blocked signal" ||
+		diag "$(printf '%s\n' "$st" | grep -E '^(NoNew|Seccomp|Cap|Sig)')"
+else
+	skip "the proxy's own fds and status" "only root may look into them"
+fi
+{
+	kill -TERM "$sbx_pid"
+	wait "$sbx_pid"
+} 2>/dev/null
+wait_until 10 no_proxy
+ok $? "after SIGTERM of sbx the proxy is gone"
+
 dirs() { ls -d "${XDG_RUNTIME_DIR:-/tmp}"/sbx-dbus-* 2>/dev/null | wc -l; }
 before=$(dirs)
 run_sbx --dbus-talk org.sbxtest.Allowed true
@@ -144,5 +196,48 @@ expect_error "--x11 failing after the proxy's start: one line, none of the proxy
 	"^sbx: --x11: DISPLAY is not set"
 [ -z "$(proxy_pids)" ] && [ "$before" = "$(dirs)" ]
 ok $? "... and neither the proxy nor its directory is left"
+
+# --- SIGTERM, SIGINT while the desktop is prepared, after the proxy's start -----
+# An X server that accepts and never answers holds sbx in --x11's set-up
+# (seconds) with the proxy and its directory there: the signal waits, and
+# sbx ends the proxy and removes the directory before it exits (128+N, no
+# message, as a setup interrupted later).
+n=4100
+while [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
+at_exit "rm -f /tmp/.X11-unix/X$n"
+mkdir -p /tmp/.X11-unix 2>/dev/null
+python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1])
+s.listen(8)
+print("ready", flush=True)
+held = []
+while True:
+    held.append(s.accept()[0])
+' "/tmp/.X11-unix/X$n" >"$WORK/silent-x.ready" 2>&1 &
+track_pid $!
+if ! wait_until 20 grep -q ready "$WORK/silent-x.ready"; then
+	fail "a silent X server started" "$(cat "$WORK/silent-x.ready")"
+else
+	for sig in TERM INT; do
+		before=$(dirs)
+		marker
+		# Not a background job's SIGINT ignored: bash -c resets it.
+		DISPLAY=:$n bash -c 'trap - INT; exec "$@"' _ "$SBX" --dbus-talk org.sbxtest.Allowed --x11 \
+			sleep "$MARKER" </dev/null >/dev/null 2>"$WORK/sig.err" &
+		sbx_pid=$!
+		track_pid "$sbx_pid"
+		started() { [ "$(dirs)" != "$before" ] && [ -n "$(proxy_pids)" ]; }
+		wait_until 30 started
+		kill -"$sig" "$sbx_pid"
+		wait "$sbx_pid"
+		RC=$? ERR=$(cat "$WORK/sig.err") OUT=
+		[ "$RC" = $((128 + $(kill -l "$sig"))) ] && [ -z "$ERR" ] &&
+			wait_until 10 no_proxy && [ "$(dirs)" = "$before" ]
+		ok $? "SIG$sig while --x11 waits after the proxy's start: neither the proxy nor its directory is left" ||
+			diag "status $RC, $(dirs) directories (before: $before), stderr: $ERR"
+	done
+fi
 
 done_testing

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -131,6 +132,47 @@ static void test_xauth(void)
 	ok(x11_xauth_entry("12", &a, buf, 20) == -ENOSPC, "a short buffer: -ENOSPC");
 }
 
+/* A hostile X server's answer to the pipelined QueryExtension(SECURITY),
+ * written in full before x11_security_generate() reads it, the server's
+ * end closed after it: what it makes of @rep (32 bytes and @extra more). */
+static int generate_from(const uint8_t *rep, size_t extra)
+{
+	uint8_t buf[32 + 8] = { 0 };
+	struct x11_auth auth;
+	uint32_t id = 0;
+	uint8_t major = 0;
+	int sv[2], r;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	memcpy(buf, rep, 32);
+	if (write(sv[1], buf, 32 + extra) != (ssize_t)(32 + extra))
+		r = -EIO;
+	else
+		r = 0;
+	close(sv[1]);
+	if (r == 0)
+		r = x11_security_generate(sv[0], false, &auth, &id, &major);
+	close(sv[0]);
+	return r;
+}
+
+static void test_x11_replies(void)
+{
+	/* A reply (1) to request 1, SECURITY present, major 130: its length
+	 * field says 0x40000001 words more, which times 4 is 4 in 32 bits. */
+	uint8_t rep[32] = { 1, 0, 1, 0, 0x01, 0, 0, 0x40, 1, 130 };
+
+	ok(generate_from(rep, 4) == -EMSGSIZE,
+	   "a reply whose length (in words) overflows 32 bits as bytes: -EMSGSIZE, not 4 bytes");
+	rep[0] = 0; /* an error instead of the reply */
+	rep[4] = rep[7] = 0;
+	ok(generate_from(rep, 0) == -EPROTO, "an X error instead of QueryExtension's reply: -EPROTO");
+	rep[0] = 1;
+	rep[8] = 0;
+	ok(generate_from(rep, 0) == -ENOTSUP, "SECURITY absent: -ENOTSUP");
+}
+
 static int parse(struct sbx_config *c, struct sbx_error *e, ...)
 {
 	enum cli_action act;
@@ -182,6 +224,7 @@ int main(void)
 {
 	test_gpu_sys();
 	test_xauth();
+	test_x11_replies();
 	test_dbus_opts();
 	return tap_done();
 }
