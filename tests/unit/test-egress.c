@@ -389,8 +389,9 @@ static void pin_to(int nth)
 static void test_learned_extend_race(void)
 {
 	struct egress_learned *shared = egress_learned_new_shared();
-	_Atomic uint32_t *stop = mmap( /* the child is done */NULL, sizeof(*stop), PROT_READ | PROT_WRITE,
-				     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	/* Set by the child once it is done. */
+	_Atomic uint32_t *stop = mmap(NULL, sizeof(*stop), PROT_READ | PROT_WRITE,
+				      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	struct egress_learned *priv = calloc(1, sizeof(*priv));
 	uint8_t a[4] = { 198, 51, 100, 7 };
 	unsigned long misses = 0, n = 0;
@@ -400,6 +401,10 @@ static void test_learned_extend_race(void)
 	pid_t pid;
 	char c;
 
+	if (!shared || stop == MAP_FAILED || !priv) {
+		ok(false, "an address stays found while its TTL is extended (no memory)");
+		return;
+	}
 	if (sched_getaffinity(0, sizeof(all), &all) < 0)
 		CPU_ZERO(&all);
 	egress_learned_add(priv, shared, AF_INET, a, 2, 0, 1000000);
@@ -418,11 +423,15 @@ static void test_learned_extend_race(void)
 	}
 	free(priv);
 	pin_to(0);
-	/* The look-ups start once the child writes. */
-	if (pid > 0 && go[0] >= 0 && read(go[0], &c, 1) != 1)
+	/* The look-ups start once the child writes (EOF: it is gone). */
+	if (go[1] >= 0)
+		close(go[1]);
+	if (pid > 0 && go[0] >= 0 && read(go[0], &c, 1) != 1) {
+		waitpid(pid, NULL, 0);
 		pid = -1;
-	close(go[0]);
-	close(go[1]);
+	}
+	if (go[0] >= 0)
+		close(go[0]);
 	/* Until the child is done: it ends after 2000000 extensions. */
 	while (pid > 0 && !atomic_load(stop)) {
 		n++;
