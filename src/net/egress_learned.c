@@ -30,13 +30,14 @@ static size_t pick_slot(const struct egress_learned *t, int family, const uint8_
 
 	for (size_t i = 0; i < used; i++) {
 		const struct egress_learned_slot *s = &t->slot[i];
+		int64_t expires = atomic_load_explicit(&s->expires_ms, memory_order_relaxed);
 
 		if (s->family == family && s->rule == rule &&
 		    memcmp(s->addr, addr, addr_len(family)) == 0)
 			return i;
-		if (expired == SIZE_MAX && s->expires_ms <= now_ms)
+		if (expired == SIZE_MAX && expires <= now_ms)
 			expired = i;
-		if (s->expires_ms < t->slot[soonest].expires_ms)
+		if (expires < atomic_load_explicit(&t->slot[soonest].expires_ms, memory_order_relaxed))
 			soonest = i;
 	}
 	if (expired != SIZE_MAX)
@@ -56,7 +57,7 @@ static void write_slot(struct egress_learned *t, size_t i, int family, const uin
 	memset(s->addr, 0, sizeof(s->addr));
 	memcpy(s->addr, addr, addr_len(family));
 	s->rule = rule;
-	s->expires_ms = expires_ms;
+	atomic_store_explicit(&s->expires_ms, expires_ms, memory_order_relaxed);
 	atomic_store_explicit(&s->seq, seq + 2, memory_order_release);
 	if (i >= atomic_load_explicit(&t->used, memory_order_relaxed))
 		atomic_store_explicit(&t->used, (uint32_t)i + 1, memory_order_release);
@@ -69,9 +70,19 @@ void egress_learned_add(struct egress_learned *priv, struct egress_learned *shar
 	size_t i = pick_slot(priv, family, addr, rule, now_ms);
 	const struct egress_learned_slot *s = &priv->slot[i];
 
-	if (s->family == family && s->rule == rule && memcmp(s->addr, addr, addr_len(family)) == 0 &&
-	    s->expires_ms >= expires_ms)
-		return; /* already known for longer */
+	if (s->family == family && s->rule == rule && memcmp(s->addr, addr, addr_len(family)) == 0) {
+		/* The same address under the same rule: only its expiry may
+		 * move, and it does so in place, the slot staying readable
+		 * throughout (a rewrite would hide it from the worker for a
+		 * moment). The shared slot is the same one, written by us. */
+		if (atomic_load_explicit(&s->expires_ms, memory_order_relaxed) >= expires_ms)
+			return; /* already known for longer */
+		atomic_store_explicit(&priv->slot[i].expires_ms, expires_ms, memory_order_relaxed);
+		if (shared)
+			atomic_store_explicit(&shared->slot[i].expires_ms, expires_ms,
+					      memory_order_release);
+		return;
+	}
 	write_slot(priv, i, family, addr, rule, expires_ms);
 	if (shared)
 		write_slot(shared, i, family, addr, rule, expires_ms);
@@ -97,7 +108,7 @@ bool egress_learned_find(const struct egress_learned *t, int family, const uint8
 			continue;
 		fam = s->family;
 		memcpy(a, s->addr, sizeof(a));
-		expires = s->expires_ms;
+		expires = atomic_load_explicit(&s->expires_ms, memory_order_relaxed);
 		rule = s->rule;
 		atomic_thread_fence(memory_order_acquire);
 		if (atomic_load_explicit(&s->seq, memory_order_relaxed) != seq)

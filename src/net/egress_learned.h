@@ -7,7 +7,10 @@
  * an answer before it passes the answer on to the program, so by the time
  * the program can connect() to one, the worker sees it: no message to wait
  * for, nothing to race. Each slot has its own sequence count (odd while it
- * is written), so a reader never takes a half-written slot. The helper never
+ * is written), so a reader never takes a half-written slot; an address
+ * resolved again for longer keeps its slot and has only its expiry moved,
+ * in one atomic store, so a reader never misses it meanwhile (a connect()
+ * racing the new answer would be refused). The helper never
  * reads the shared copy (a hostile worker could have written it): it keeps
  * a private one and makes every decision there.
  *
@@ -32,7 +35,7 @@ struct egress_learned_slot {
 	uint8_t family; /* 0: empty */
 	uint8_t addr[16];
 	uint16_t rule; /* the --allow-net rule whose name resolved to it */
-	int64_t expires_ms;
+	_Atomic int64_t expires_ms; /* moved on its own when only it changes */
 };
 
 #define EGRESS_SAID_MAX 64 /* -v's refusal lines, in all */

@@ -72,6 +72,7 @@ ip netns exec "$world" /usr/sbin/dnsmasq --no-daemon --conf-file=/dev/null --no-
 	--pid-file= --bind-interfaces --listen-address=198.51.100.1 --user=root \
 	--address=/allowed.test/198.51.100.1 --address=/allowed.test/2001:db8:1::1 \
 	--address=/denied.test/203.0.113.9 --address=/wild.test/198.51.100.1 \
+	--address=/home.test/203.0.113.2 --address=/gw.test/10.0.2.2 \
 	>"$WORK/dnsmasq.log" 2>&1 &
 track_pid $!
 ip netns exec "$world" python3 "$HELPERS/netserv.py" "$WORK/world.ports" \
@@ -267,6 +268,20 @@ for mode in bypass --no-tcp-bypass; do
 	run_cmd "${IN[@]}" --allow-net 203.0.113.0/24 "${M[@]}" "${P[@]}" http:10.0.2.2:8081
 	# libslirp's answer, as without --allow-net: the bypass leaves it 10.0.2.2.
 	expect_match "${t}without --allow-host, 10.0.2.2 is unreachable" '^fail ENETUNREACH' "$OUT"
+	# A name allowed, and resolved, does not open what its address would
+	# not: the host's own (home.test), the gateway (gw.test: 10.0.2.2).
+	run_cmd "${IN[@]}" -v --allow-net home.test --allow-net gw.test "${M[@]}" "${P[@]}" \
+		http:home.test:8081 http:gw.test:8081
+	mapfile -t l <<<"$OUT"
+	expect_match "${t}an allowed name resolving to the host's own address: ECONNREFUSED" \
+		'^fail ECONNREFUSED' "${l[0]:-}"
+	expect_match "${t}an allowed name resolving to 10.0.2.2, without --allow-host: unreachable" \
+		'^fail ENETUNREACH' "${l[1]:-}"
+	expect_match "${t}-v: ... refused as the host's address" \
+		'^sbx: refused 203\.0\.113\.2:8081 \(an address of the host; --allow-host-loopback\)$' "$ERR"
+	run_cmd "${IN[@]}" --allow-net gw.test --allow-host "${M[@]}" "${P[@]}" http:gw.test:8081
+	expect_match "${t}--allow-host: an allowed name resolving to 10.0.2.2 leads to the host's loopback" \
+		'^ok hello from 0\.0\.0\.0:8081' "$OUT"
 done
 
 run_cmd "${IN[@]}" "${A[@]}" --cap-add NET_RAW "${P[@]}" icmp:203.0.113.9

@@ -4,13 +4,18 @@
 #include "autoconf.h"
 
 #include <arpa/inet.h>
+#include <sched.h>
+#include <fcntl.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "egress.h"
@@ -360,6 +365,89 @@ static void test_learned(void)
 	free(priv);
 }
 
+/* The bypass worker reads the shared copy while the network helper writes
+ * it: an address its name resolves to again (a longer TTL) must stay
+ * visible all along, or a connect() racing the answer is refused. A child
+ * extends it without pause while this process looks it up. */
+/* Runs the caller on the @nth CPU it may use, if there is one: the race
+ * below is one between two CPUs. */
+static void pin_to(int nth)
+{
+	cpu_set_t set, one;
+
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return;
+	CPU_ZERO(&one);
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &set) && nth-- == 0) {
+			CPU_SET(cpu, &one);
+			sched_setaffinity(0, sizeof(one), &one);
+			return;
+		}
+}
+
+static void test_learned_extend_race(void)
+{
+	struct egress_learned *shared = egress_learned_new_shared();
+	/* Set by the child once it is done. */
+	_Atomic uint32_t *stop = mmap(NULL, sizeof(*stop), PROT_READ | PROT_WRITE,
+				      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct egress_learned *priv = calloc(1, sizeof(*priv));
+	uint8_t a[4] = { 198, 51, 100, 7 };
+	unsigned long misses = 0, n = 0;
+	uint16_t rule = 0;
+	int go[2] = { -1, -1 };
+	cpu_set_t all;
+	pid_t pid;
+	char c;
+
+	if (!shared || stop == MAP_FAILED || !priv) {
+		ok(false, "an address stays found while its TTL is extended (no memory)");
+		return;
+	}
+	if (sched_getaffinity(0, sizeof(all), &all) < 0)
+		CPU_ZERO(&all);
+	egress_learned_add(priv, shared, AF_INET, a, 2, 0, 1000000);
+	if (pipe2(go, O_CLOEXEC) < 0)
+		go[0] = go[1] = -1;
+	pid = fork();
+	if (pid == 0) {
+		pin_to(1);
+		for (int64_t exp = 1000001; exp < 3000000; exp++) {
+			egress_learned_add(priv, shared, AF_INET, a, 2, 0, exp);
+			if (go[1] >= 0 && exp == 1000001 && write(go[1], "", 1) != 1)
+				_exit(1);
+		}
+		atomic_store(stop, 1);
+		_exit(0);
+	}
+	free(priv);
+	pin_to(0);
+	/* The look-ups start once the child writes (EOF: it is gone). */
+	if (go[1] >= 0)
+		close(go[1]);
+	if (pid > 0 && go[0] >= 0 && read(go[0], &c, 1) != 1) {
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	if (go[0] >= 0)
+		close(go[0]);
+	/* Until the child is done: it ends after 2000000 extensions. */
+	while (pid > 0 && !atomic_load(stop)) {
+		n++;
+		if (!egress_learned_find(shared, AF_INET, a, 500000, any_rule, &rule))
+			misses++;
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	if (misses)
+		printf("# %lu of %lu look-ups missed it\n", misses, n);
+	ok(pid > 0 && misses == 0, "an address stays found while its TTL is extended");
+	munmap(stop, sizeof(*stop));
+	munmap(shared, sizeof(*shared));
+	sched_setaffinity(0, sizeof(all), &all);
+}
+
 static size_t route_msg(uint8_t *buf, uint16_t type, int family, const char *dst, uint8_t len,
 			uint8_t rtype)
 {
@@ -553,6 +641,7 @@ int main(void)
 	test_dns();
 	test_frames();
 	test_learned();
+	test_learned_extend_race();
 	test_hostaddr();
 	test_hostaddr_lost();
 	test_policy();
