@@ -294,6 +294,37 @@ static void report_end(const struct syscall_filter *filter, struct tcp_bypass *b
 		log_warn("%s", note);
 }
 
+/* The sync socket and pid 1's clone. In sbx: @ret_pid1 and our end of the
+ * socket in @ret_parent_end; the child becomes pid 1 and never returns. */
+static int clone_sandbox(const struct sbx_config *c, struct userns_plan *plan,
+			 struct limits *limits, struct child_plan *child, int *ret_parent_end,
+			 struct proc *ret_pid1, struct sbx_error *e)
+{
+	_cleanup_close_ int parent_end = -1, child_end = -1;
+	int fds[2], pidfd = -1, r;
+	pid_t pid;
+
+	r = sync_socketpair(fds);
+	if (r < 0)
+		return sbx_error_set(e, r, "socketpair");
+	parent_end = fds[0];
+	child_end = fds[1];
+	child->sync_fd = child_end;
+	pid = clone_pid1(c, plan, limits, &pidfd, e);
+	if (pid < 0)
+		return pid;
+	if (pid == 0) {
+		close(parent_end);
+		child_main(c, child);
+	}
+	if (pidfd >= 0)
+		*ret_pid1 = (struct proc){ .pid = pid, .pidfd = pidfd };
+	else
+		proc_adopt(ret_pid1, pid);
+	*ret_parent_end = TAKE_FD(parent_end);
+	return 0;
+}
+
 int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e)
 {
 	/* --name: the state directory goes last, once nothing is left. */
@@ -303,7 +334,7 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	__attribute__((cleanup(term_restore))) struct term_state tty = TERM_STATE_NONE;
 	/* After pid 1 and the helpers are gone: their cgroups can go then. */
 	__attribute__((cleanup(limits_release))) struct limits limits = LIMITS_INIT;
-	_cleanup_close_ int parent_end = -1, child_end = -1;
+	_cleanup_close_ int parent_end = -1;
 	__attribute__((cleanup(proc_kill_and_reap))) struct proc pid1 = PROC_NONE;
 	__attribute__((cleanup(nethelper_stop))) struct nethelper net = NETHELPER_NONE;
 	__attribute__((cleanup(syscall_filter_release))) struct syscall_filter filter = { 0 };
@@ -316,8 +347,7 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	struct userns_plan plan;
 	__attribute__((cleanup(status_fd_close))) struct status_fd status;
 	sigset_t forwarded;
-	int fds[2], pidfd = -1, r;
-	pid_t pid;
+	int r;
 
 	/* Before anything starts: a taken name, or --detach's parent, ends here. */
 	r = lifecycle_begin(c, &life, ret_status, e);
@@ -343,32 +373,16 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 	pid1_forwarded_signals(&forwarded);
 	sigprocmask(SIG_BLOCK, &forwarded, &child.orig_mask);
 
-	r = sync_socketpair(fds);
+	r = clone_sandbox(c, &plan, &limits, &child, &parent_end, &pid1, e);
 	if (r < 0)
-		return sbx_error_set(e, r, "socketpair");
-	parent_end = fds[0];
-	child_end = fds[1];
-	child.sync_fd = child_end;
-
-	pid = clone_pid1(c, &plan, &limits, &pidfd, e);
-	if (pid < 0)
-		return pid;
-	if (pid == 0) {
-		close(parent_end);
-		child_main(c, &child);
-	}
-	if (pidfd >= 0)
-		pid1 = (struct proc){ .pid = pid, .pidfd = pidfd };
-	else
-		proc_adopt(&pid1, pid);
-	close(TAKE_FD(child_end));
+		return r;
 	log_phase("cloned");
 	/* As bwrap: the namespaces all exist by now, report them at once. */
 	if (ns_all_at_clone(c))
-		status_fd_started(&status, pid);
+		status_fd_started(&status, pid1.pid);
 	r = start_net_processes(c, &bypass, &net, e);
 	if (r == 0)
-		r = write_maps(c, &status, &plan, pid, parent_end, &child.orig_mask, e);
+		r = write_maps(c, &status, &plan, pid1.pid, parent_end, &child.orig_mask, e);
 	if (r < 0)
 		return r;
 	r = supervise(&(struct supervise_target){
