@@ -104,7 +104,12 @@ _Noreturn void child_main(const struct sbx_config *c, const struct child_plan *p
 	}
 	if (c->userns_mode == SBX_USERNS_ISOLATED && userns_become(c->uid, c->gid, &e) < 0)
 		fail(plan, &e);
+	/* The uid change cleared the parent-death signal: set it again, and
+	 * end here if sbx died while it was not set (its end of the sync
+	 * socket is closed by then), or the command would run on, orphaned. */
 	set_parent_death_signal(c);
+	if (c->die_with_parent && sbx_gone(plan->sync_fd))
+		_exit(SBX_EXIT_SETUP);
 
 	/* bwrap names the host only when asked to. */
 	if (!c->share[SBX_NS_UTS] && (c->hostname || !c->bwrap.enabled) &&

@@ -133,6 +133,62 @@ fi
 kill_arg_leftovers "$MARKER"
 rm -f "$D/stop" "$D/done"
 
+# --userns isolated: pid 1's change of uid clears its parent-death signal,
+# which it then sets again. sbx killed in between (held open here: strace
+# delays the setresuid()'s return) must still end it before the command
+# runs. As root (strace -u lets newuidmap stay setuid), for a user with
+# subordinate ids; pid 1 is found stopped in that system call.
+case $(uname -m) in
+x86_64) NR_SETRESUID=117 ;;
+aarch64) NR_SETRESUID=147 ;;
+*) NR_SETRESUID= ;;
+esac
+TU=${SBX_TEST_USER:-sbxci}
+if [ "$(id -u)" -ne 0 ] || ! command -v strace >/dev/null || [ -z "$NR_SETRESUID" ] ||
+	! id "$TU" >/dev/null 2>&1 || ! grep -q "^$TU:" /etc/subuid; then
+	skip "sbx killed while pid 1 changes its uid (--userns isolated) leaves nothing" \
+		"needs root, strace, x86_64 or aarch64 and a user with subordinate ids"
+else
+	marker
+	chown "$TU:" "$D"
+	install -d -m 700 -o "$TU" "$D/rt"
+	# No id-map holder: strace would trace it too, and wait for its end.
+	env -i PATH=/usr/bin:/bin HOME=/ XDG_RUNTIME_DIR="$D/rt" SBX_USERNS_HOLDER=0 \
+		strace -u "$TU" -f -o /dev/null -e trace=setresuid \
+		-e inject=setresuid:delay_exit=2000000 \
+		"$SBX" --userns isolated sh -c "echo ran; sleep $MARKER" >"$D/out" 2>&1 </dev/null &
+	BG=$!
+	track_pid "$BG"
+	sbx_pid='' p1=''
+	for _ in $(seq 500); do
+		[ -n "$sbx_pid" ] || sbx_pid=$(pgrep -P "$BG" -x sbx)
+		for p in $( [ -z "$sbx_pid" ] || pgrep -P "$sbx_pid"); do
+			[ "$(cut -d' ' -f1 "/proc/$p/syscall" 2>/dev/null)" = "$NR_SETRESUID" ] && p1=$p
+		done
+		[ -n "$p1" ] && break
+		sleep 0.02
+	done
+	_last_cmd="strace -u $TU -f -e inject=setresuid:delay_exit=2s sbx --userns isolated sh -c 'echo ran; sleep $MARKER' & kill -KILL sbx"
+	RC='' OUT='' ERR=''
+	if [ -z "$p1" ]; then
+		fail "sbx killed while pid 1 changes its uid (--userns isolated) leaves nothing" \
+			"pid 1 never seen in setresuid(): $(cat "$D/out")"
+	else
+		kill -KILL "$sbx_pid"
+		# strace ends with the last process it traces.
+		wait_pid_timeout "$BG" 20
+		if [ "$RC" != 124 ] && [ -z "$(pids_with_arg "$MARKER")" ] && ! grep -q '^ran$' "$D/out"; then
+			pass "sbx killed while pid 1 changes its uid (--userns isolated) leaves nothing"
+		else
+			fail "sbx killed while pid 1 changes its uid (--userns isolated) leaves nothing" \
+				"strace status $RC; left: $(pids_with_arg "$MARKER" | tr '\n' ' ')" \
+				"output: $(cat "$D/out")"
+		fi
+	fi
+	kill_arg_leftovers "$MARKER"
+	chown root: "$D"
+fi
+
 # Orphans are adopted and reaped by pid 1: no zombie stays around.
 run_sbx sh -c '( sleep 0.05 & sleep 0.05 & ); sleep 0.5; for f in /proc/[0-9]*/stat; do read -r l <"$f"; set -- ${l##*) }; [ "$1" = Z ] && echo "zombie: $l"; done; echo checked'
 expect_run "pid 1 reaps orphaned processes (no zombies left)" 0 "checked"
