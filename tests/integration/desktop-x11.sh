@@ -57,10 +57,21 @@ else
 fi
 
 # --- untrusted by default -------------------------------------------------------
+# The host window's id and its mapping come from xev itself ("Outer window
+# is 0xID", then its MapNotify), and an xev that could not start says why
+# here instead of failing the checks below that need its window.
 xev -name "hostev-$MARKER" >"$WORK/xev.log" 2>&1 </dev/null &
 track_pid $!
-wait_until 60 has_window "hostev-$MARKER"
-host_win=$(window_id "hostev-$MARKER")
+host_win=
+xev_mapped() {
+	host_win=$(sed -n 's/^Outer window is \(0x[0-9a-f]*\),.*/\1/p' "$WORK/xev.log")
+	# One event a paragraph; the outer window's own MapNotify.
+	[ -n "$host_win" ] && awk -v w="$host_win" 'BEGIN { RS = "" }
+		/^MapNotify/ && index($0, "event " w ", window " w ",") { f = 1 } END { exit !f }' \
+		"$WORK/xev.log"
+}
+wait_until 60 xev_mapped
+ok $? "control: the host's own window ($host_win) is mapped" || diag "$(head -c 2000 "$WORK/xev.log")"
 xdotool windowfocus --sync "$host_win" 2>/dev/null
 
 run_sbx --x11 xwd -silent -id "$host_win"
