@@ -214,11 +214,15 @@ int ls_main(int argc, char **argv)
 		_cleanup_free_ char *st = NULL;
 		struct sbx_error ignored = { 0 };
 
-		if (fmt == LS_NAMES)
-			printf("%s\n", names[i]);
-		else if (registry_open(&reg, names[i], &ignored) == 0) {
+		/* A sandbox is listed once its state file is there: sbx
+		 * writes it after its control socket listens. Its lock alone
+		 * is held earlier, and an `sbx enter` on a name -q printed
+		 * then found no socket (status 125). */
+		if (registry_open(&reg, names[i], &ignored) == 0) {
 			if (registry_read(&reg, REGISTRY_STATE, &st) == 0) {
-				if (fmt == LS_JSON)
+				if (fmt == LS_NAMES)
+					printf("%s\n", names[i]);
+				else if (fmt == LS_JSON)
 					print_json(stdout, names[i], st, shown++ == 0);
 				else
 					print_line(stdout, names[i], st);

@@ -27,7 +27,10 @@ new_cookie() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
 # start_xvfb NAME [XVFB-ARG]...: an Xvfb on a free display (-displayfd),
 # with a cookie unless "-noauth" is the first argument. Sets XVFB_DISPLAY
 # (":N"), XVFB_PID and, with a cookie, XVFB_AUTH (a client Xauthority file
-# in $WORK/NAME.xauth).
+# in $WORK/NAME.xauth). -noreset: by default an X server resets when its
+# last client leaves, and a client that connects during the reset is
+# refused ("unable to open display"): a test's next client, started as the
+# previous one ends, would fail on a loaded machine.
 start_xvfb() {
 	local name=$1 fifo=$WORK/$1.dfd num auth=() cookie
 	shift
@@ -42,7 +45,7 @@ start_xvfb() {
 		auth=(-auth "$WORK/$name.server-xauth")
 	fi
 	mkfifo "$fifo"
-	Xvfb -displayfd 3 -nolisten tcp -screen 0 320x240x24 "${auth[@]}" "$@" \
+	Xvfb -displayfd 3 -nolisten tcp -noreset -screen 0 320x240x24 "${auth[@]}" "$@" \
 		3>"$fifo" >"$WORK/$name.log" 2>&1 </dev/null &
 	XVFB_PID=$!
 	track_pid "$XVFB_PID"

@@ -57,10 +57,21 @@ else
 fi
 
 # --- untrusted by default -------------------------------------------------------
+# The host window's id and its mapping come from xev itself ("Outer window
+# is 0xID", then its MapNotify), and an xev that could not start says why
+# here instead of failing the checks below that need its window.
 xev -name "hostev-$MARKER" >"$WORK/xev.log" 2>&1 </dev/null &
 track_pid $!
-wait_until 60 has_window "hostev-$MARKER"
-host_win=$(window_id "hostev-$MARKER")
+host_win=
+xev_mapped() {
+	host_win=$(sed -n 's/^Outer window is \(0x[0-9a-f]*\),.*/\1/p' "$WORK/xev.log")
+	# One event a paragraph; the outer window's own MapNotify.
+	[ -n "$host_win" ] && awk -v w="$host_win" 'BEGIN { RS = "" }
+		/^MapNotify/ && index($0, "event " w ", window " w ",") { f = 1 } END { exit !f }' \
+		"$WORK/xev.log"
+}
+wait_until 60 xev_mapped
+ok $? "control: the host's own window ($host_win) is mapped" || diag "$(head -c 2000 "$WORK/xev.log")"
 xdotool windowfocus --sync "$host_win" 2>/dev/null
 
 run_sbx --x11 xwd -silent -id "$host_win"
@@ -115,17 +126,26 @@ expect_error "a server that lets clients in without a cookie: --x11 refuses" 125
 # never answers, or it trickles an endless reply a byte a second. sbx gives
 # up with one line instead of waiting for ever.
 # $1: "full", "silent" or "trickle"; sets HUNG to the display number once
-# the socket is there.
+# the socket is there. The number is the first from 4000 whose socket the
+# fake server could bind: another run of this test (root and rootless, or
+# another developer's) may be choosing one in /tmp/.X11-unix at the same time.
 start_hung_x() {
-	local n=4000
-	while [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
-	at_exit "rm -f /tmp/.X11-unix/X$n"
 	# shellcheck disable=SC2016
 	python3 -c '
-import socket, sys, time
-path, mode = sys.argv[1], sys.argv[2]
+import errno, os, socket, sys, time
+mode = sys.argv[1]
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(path)
+n = 4000
+while True:
+    path = "/tmp/.X11-unix/X%d" % n
+    if not os.path.exists("/tmp/.X%d-lock" % n):
+        try:
+            s.bind(path)
+            break
+        except OSError as e:
+            if e.errno != errno.EADDRINUSE:
+                raise
+    n += 1
 held = []
 if mode == "full":
     s.listen(0)
@@ -134,7 +154,7 @@ if mode == "full":
     held.append(c)
 else:
     s.listen(8)
-print("ready", flush=True)
+print("ready", n, flush=True)
 while mode == "silent":
     held.append(s.accept()[0])
 if mode == "trickle":
@@ -147,10 +167,12 @@ if mode == "trickle":
     except OSError:
         pass
 time.sleep(3600)
-' "/tmp/.X11-unix/X$n" "$1" >"$WORK/hung-$1.ready" 2>&1 &
+' "$1" >"$WORK/hung-$1.ready" 2>&1 &
 	track_pid $!
-	wait_until 20 grep -q ready "$WORK/hung-$1.ready" || fail "fake X server ($1) started"
-	HUNG=$n
+	wait_until 20 grep -qs ready "$WORK/hung-$1.ready" || fail "fake X server ($1) started"
+	HUNG=$(awk '/^ready/ { print $2 }' "$WORK/hung-$1.ready")
+	# Run before the server is killed: the socket is still ours then.
+	at_exit "rm -f /tmp/.X11-unix/X$HUNG"
 }
 for mode in full silent trickle; do
 	start_hung_x "$mode"

@@ -204,6 +204,23 @@ ok $? "... and its directory was removed"
 run_sbx --name n3 true
 expect_status "... the name can be used again" 0
 
+# --- listed means enterable -------------------------------------------------------
+# sbx ls -q names a sandbox only once sbx enter can reach it: its name is
+# taken (the lock) before its control socket listens, and strace widens that
+# gap (every bind() waits 0.5 s) so that the poll below falls into it.
+if command -v strace >/dev/null && strace -f -qq -o /dev/null true 2>/dev/null; then
+	marker
+	strace -f -qq -o /dev/null -e trace=bind -e inject=bind:delay_enter=500000 \
+		"$SBX" --name n3r sleep "$MARKER" </dev/null >/dev/null 2>&1 &
+	track_pid $!
+	wait_until 20 listed n3r
+	run_sbx enter n3r true
+	expect_run "a sandbox sbx ls -q lists can be entered at once (its socket listens)" 0 ""
+	"$SBX" stop n3r --time 0
+else
+	skip "sbx ls -q lists only sandboxes that can be entered" "strace missing or not allowed"
+fi
+
 # --- detach and logs ------------------------------------------------------------
 marker
 run_sbx -d --name n4 --bind "$WORK/share:/share" sh -c "echo to-stdout; echo to-stderr >&2; touch /share/logged; exec sleep $MARKER"
