@@ -20,12 +20,6 @@ static char *absolute(const struct sbx_config *c, const char *path)
 	return xasprintf("%s/%s", c->cwd, path);
 }
 
-static bool takes_perms(enum sbx_mount_kind kind)
-{
-	return kind == SBX_MOUNT_TMPFS || kind == SBX_MOUNT_DIR || kind == SBX_MOUNT_FILE ||
-	       kind == SBX_MOUNT_BIND_DATA || kind == SBX_MOUNT_RO_BIND_DATA;
-}
-
 static mode_t default_mode(enum sbx_mount_kind kind)
 {
 	if (kind == SBX_MOUNT_FILE)
@@ -41,16 +35,12 @@ static int add_op(struct sbx_config *c, enum sbx_mount_kind kind, const char *op
 	struct sbx_view_pending *p = &c->view_pending;
 	struct sbx_mount_spec *m;
 
-	if (p->has_perms && !takes_perms(kind))
+	*ret = NULL;
+	if (p->has_perms && !viewspec_takes_perms(kind))
 		return sbx_error_set(e, 0, "--perms must be followed by an option that creates a file");
 	if (p->size && kind != SBX_MOUNT_TMPFS)
 		return sbx_error_set(e, 0, "--size must be followed by --tmpfs");
-	c->mounts = xreallocarray(c->mounts, c->n_mounts + 1, sizeof(*c->mounts));
-	m = &c->mounts[c->n_mounts++];
-	memset(m, 0, sizeof(*m));
-	m->kind = kind;
-	m->option = option;
-	m->fd = -1;
+	m = viewspec_new_op(c, kind, option);
 	m->dest = bwrap_option_sandbox_path(dest);
 	m->mode = p->has_perms ? p->perms : default_mode(kind);
 	m->size = p->size;

@@ -15,8 +15,8 @@ static char *dup_n(const char *s, size_t n)
 	return xasprintf("%.*s", (int)n, s);
 }
 
-static struct sbx_mount_spec *new_op(struct sbx_config *c, enum sbx_mount_kind kind,
-				     const char *option)
+struct sbx_mount_spec *viewspec_new_op(struct sbx_config *c, enum sbx_mount_kind kind,
+				       const char *option)
 {
 	struct sbx_mount_spec *m;
 
@@ -29,7 +29,7 @@ static struct sbx_mount_spec *new_op(struct sbx_config *c, enum sbx_mount_kind k
 	return m;
 }
 
-static bool takes_perms(enum sbx_mount_kind kind)
+bool viewspec_takes_perms(enum sbx_mount_kind kind)
 {
 	return kind == SBX_MOUNT_TMPFS || kind == SBX_MOUNT_DIR || kind == SBX_MOUNT_FILE ||
 	       kind == SBX_MOUNT_BIND_DATA || kind == SBX_MOUNT_RO_BIND_DATA;
@@ -60,7 +60,7 @@ static int take_pending(struct sbx_config *c, struct sbx_mount_spec *m, struct s
 {
 	struct sbx_view_pending *p = &c->view_pending;
 
-	if (p->has_perms && !takes_perms(m->kind))
+	if (p->has_perms && !viewspec_takes_perms(m->kind))
 		return sbx_error_set(e, 0, "--perms must be followed by --tmpfs, --dir, --file, "
 					   "--bind-data or --ro-bind-data, not --%s", m->option);
 	if (p->size && m->kind != SBX_MOUNT_TMPFS)
@@ -213,7 +213,7 @@ int viewspec_add_bind(struct sbx_config *c, enum sbx_mount_kind kind, bool try_s
 	if (!*src)
 		return sbx_error_set(e, 0, "--%s %s: empty source path", option, arg);
 
-	m = new_op(c, kind, option);
+	m = viewspec_new_op(c, kind, option);
 	m->try_src = try_src;
 	r = cli_resolve_arg(c, option, src, &m->src, e);
 	if (r < 0)
@@ -229,7 +229,7 @@ int viewspec_add_bind(struct sbx_config *c, enum sbx_mount_kind kind, bool try_s
 int viewspec_add_dest_op(struct sbx_config *c, enum sbx_mount_kind kind, const char *option,
 			 const char *dest, struct sbx_error *e)
 {
-	struct sbx_mount_spec *m = new_op(c, kind, option);
+	struct sbx_mount_spec *m = viewspec_new_op(c, kind, option);
 	int r = set_dest(c, m, dest, e);
 
 	if (r < 0)
@@ -247,7 +247,7 @@ int viewspec_add_dest_op(struct sbx_config *c, enum sbx_mount_kind kind, const c
 int viewspec_add_symlink(struct sbx_config *c, const char *option, const char *target,
 			 const char *dest, struct sbx_error *e)
 {
-	struct sbx_mount_spec *m = new_op(c, SBX_MOUNT_SYMLINK, option);
+	struct sbx_mount_spec *m = viewspec_new_op(c, SBX_MOUNT_SYMLINK, option);
 
 	if (!*target)
 		return sbx_error_set(e, 0, "--%s: empty link target", option);
@@ -258,7 +258,7 @@ int viewspec_add_symlink(struct sbx_config *c, const char *option, const char *t
 int viewspec_add_fd_op(struct sbx_config *c, enum sbx_mount_kind kind, const char *option,
 		       const char *fd_arg, const char *dest, struct sbx_error *e)
 {
-	struct sbx_mount_spec *m = new_op(c, kind, option);
+	struct sbx_mount_spec *m = viewspec_new_op(c, kind, option);
 	unsigned long fd;
 
 	if (parse_uint(fd_arg, 1 << 20, &fd) < 0)
@@ -270,7 +270,7 @@ int viewspec_add_fd_op(struct sbx_config *c, enum sbx_mount_kind kind, const cha
 int viewspec_add_chmod(struct sbx_config *c, const char *option, const char *mode_arg,
 		       const char *path, struct sbx_error *e)
 {
-	struct sbx_mount_spec *m = new_op(c, SBX_MOUNT_CHMOD, option);
+	struct sbx_mount_spec *m = viewspec_new_op(c, SBX_MOUNT_CHMOD, option);
 	mode_t mode;
 	int r;
 
@@ -284,7 +284,7 @@ int viewspec_add_chmod(struct sbx_config *c, const char *option, const char *mod
 int viewspec_add_overlay(struct sbx_config *c, const char *option, const char *rwdir,
 			 const char *workdir, const char *dest, struct sbx_error *e)
 {
-	struct sbx_mount_spec *m = new_op(c, SBX_MOUNT_OVERLAY, option);
+	struct sbx_mount_spec *m = viewspec_new_op(c, SBX_MOUNT_OVERLAY, option);
 	int r;
 
 	if (!*rwdir || !*workdir)

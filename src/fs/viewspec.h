@@ -10,6 +10,27 @@
 #define VIEWSPEC_MAX_SIZE (1ULL << 44)
 
 /**
+ * viewspec_new_op() - a new, zeroed view operation at the end of @c's list
+ * @c:		the config
+ * @kind:	what it does
+ * @option:	the option that asked for it, for messages
+ *
+ * Return: the operation (fd -1); the list may move, so earlier pointers into
+ * it are stale.
+ */
+struct sbx_mount_spec *viewspec_new_op(struct sbx_config *c, enum sbx_mount_kind kind,
+				       const char *option);
+
+/**
+ * viewspec_takes_perms() - whether a --perms may precede @kind (the
+ * operations that create a file or directory)
+ * @kind:	the operation
+ *
+ * Return: true if it may.
+ */
+bool viewspec_takes_perms(enum sbx_mount_kind kind);
+
+/**
  * viewspec_add_bind() - --bind/--ro-bind/--dev-bind[-try] SRC[:DEST[:OPTIONS]]
  * @kind:	SBX_MOUNT_BIND, SBX_MOUNT_RO_BIND or SBX_MOUNT_DEV_BIND
  * @try_src:	a missing SRC skips the bind instead of failing
