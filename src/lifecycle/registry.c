@@ -8,15 +8,25 @@
  * in a directory is trusted before its lock was found held; pids in the
  * state file are only shown, never signalled (stop and kill go through the
  * control socket, to the supervisor itself).
+ *
+ * A new lock is made under a temporary name (REGISTRY_LOCK_TMP_PREFIX...),
+ * locked there, then linked to NAME/lock: were it created under its final
+ * name and locked afterwards, a cleaner (sbx ls, enter, stop) looking in
+ * between would find it free, remove the "stale" entry, and the starting sbx,
+ * finding the cleaner's lock held, would report the name as in use. A
+ * temporary name is never opened by anyone but its creator: a crashed
+ * creator's leftover goes with the rest when the directory is cleaned.
  */
 #include "autoconf.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -107,7 +117,9 @@ char *registry_path(const struct registry_entry *r, const char *file)
 	return xasprintf("%s/%s", r->dir, file);
 }
 
-/* Remove every file of the directory (there are no subdirectories). */
+/* Remove every file of the directory (there are no subdirectories), a
+ * crashed creator's temporary lock names too. A live creator's temporary
+ * name may go as well: its link() then fails and it tries again. */
 static void remove_files(int dirfd, bool keep_lock)
 {
 	DIR *d = fdopendir_take(fcntl(dirfd, F_DUPFD_CLOEXEC, 3));
@@ -146,21 +158,80 @@ static void entry_fill(struct registry_entry *r, const char *name, char *base)
 	r->dir = xasprintf("%s/%s", base, name);
 }
 
+/* The prefix of a lock file's temporary names: a dot, so that it can never be
+ * one of the directory's own files (nor a registry_write() temporary). */
+#define REGISTRY_LOCK_TMP_PREFIX ".lock-"
+
+/* Make a lock file under a unique temporary name in @r's directory, lock it,
+ * and only then give it its name: 1 when NAME/lock is now ours, 0 when one
+ * already exists (the caller takes the path for an existing entry), -EAGAIN
+ * when a cleaner emptied or removed the directory meanwhile. */
+static int lock_make(struct registry_entry *r, struct sbx_error *e)
+{
+	char tmp[sizeof(REGISTRY_LOCK_TMP_PREFIX) + 16];
+	int fd = -1, ret;
+
+	/* Random, not the pid: another pid namespace may share the directory. */
+	for (int attempt = 0; fd < 0 && attempt < 16; attempt++) {
+		uint64_t rnd;
+
+		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+			return sbx_error_set(e, errno, "getrandom");
+		snprintf(tmp, sizeof(tmp), REGISTRY_LOCK_TMP_PREFIX "%016llx",
+			 (unsigned long long)rnd);
+		fd = openat(r->dirfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0 && errno != EEXIST)
+			return sbx_error_set(e, errno, "%s/%s", r->dir, tmp);
+	}
+	if (fd < 0)
+		return sbx_error_set(e, EEXIST, "%s/%s", r->dir, tmp);
+	/* Nobody else opens a temporary name: this cannot find it locked. */
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		ret = sbx_error_set(e, errno, "%s/%s: flock", r->dir, tmp);
+		unlinkat(r->dirfd, tmp, 0);
+		close(fd);
+		return ret;
+	}
+	/* link(), unlike rename(), never replaces an existing NAME/lock. */
+	if (linkat(r->dirfd, tmp, r->dirfd, REGISTRY_LOCK, 0) == 0)
+		ret = 1;
+	else if (errno == EEXIST)
+		ret = 0;
+	else if (errno == ENOENT) /* a cleaner removed our name or the directory */
+		ret = -EAGAIN;
+	else
+		ret = sbx_error_set(e, errno, "%s/%s", r->dir, REGISTRY_LOCK);
+	unlinkat(r->dirfd, tmp, 0);
+	if (ret == 1)
+		r->lockfd = fd;
+	else
+		close(fd);
+	return ret;
+}
+
 /* Open and lock: 1 when we got the lock, 0 when a live supervisor holds it. */
 static int lock_entry(struct registry_entry *r, int base_fd, bool create, struct sbx_error *e)
 {
-	int fd = openat(r->dirfd, REGISTRY_LOCK,
-			O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0600);
+	int fd, got = 0;
 
-	if (fd < 0)
-		return errno == ENOENT ? -EAGAIN : sbx_error_set(e, errno, "%s/%s", r->dir, REGISTRY_LOCK);
-	r->lockfd = fd;
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno == EWOULDBLOCK)
-			return 0;
-		return sbx_error_set(e, errno, "%s/%s: flock", r->dir, REGISTRY_LOCK);
+	if (create)
+		got = lock_make(r, e);
+	if (got < 0)
+		return got;
+	if (got == 0) {
+		/* An existing lock: held, or left by a dead sbx. */
+		fd = openat(r->dirfd, REGISTRY_LOCK, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			return errno == ENOENT ? -EAGAIN :
+						 sbx_error_set(e, errno, "%s/%s", r->dir, REGISTRY_LOCK);
+		r->lockfd = fd;
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			if (errno == EWOULDBLOCK)
+				return 0;
+			return sbx_error_set(e, errno, "%s/%s: flock", r->dir, REGISTRY_LOCK);
+		}
 	}
-	if (!lock_is_current(base_fd, r->name, r->dirfd, fd))
+	if (!lock_is_current(base_fd, r->name, r->dirfd, r->lockfd))
 		return -EAGAIN;
 	r->owned = true;
 	return 1;

@@ -221,6 +221,34 @@ else
 	skip "sbx ls -q lists only sandboxes that can be entered" "strace missing or not allowed"
 fi
 
+# --- a name is claimed already locked --------------------------------------------
+# A starting sbx's NAME/lock must never be seen unlocked: a cleaner (sbx ls)
+# that found it free would take the entry for stale and remove it, and the
+# starting sbx, finding the lock held by the cleaner, would fail with "a
+# sandbox of that name is running". strace widens both gaps: the starting
+# sbx's flock() waits 1 s once its directory has a file, and the cleaner's
+# unlinkat() 3 s, so that a cleaner would still hold the lock at that flock().
+if command -v strace >/dev/null && strace -f -qq -o /dev/null true 2>/dev/null; then
+	marker
+	strace -f -qq -o /dev/null -e trace=flock -e inject=flock:delay_enter=1000000 \
+		"$SBX" --name n3c sleep "$MARKER" </dev/null >"$WORK/n3c.out" 2>&1 &
+	starter=$!
+	track_pid $starter
+	has_file() { [ -n "$(ls -A "$REG/n3c" 2>/dev/null)" ]; }
+	wait_until 20 has_file
+	strace -f -qq -o /dev/null -e trace=unlinkat -e inject=unlinkat:delay_enter=3000000 \
+		"$SBX" ls -q >/dev/null 2>&1
+	settled() { listed n3c || ! kill -0 "$starter" 2>/dev/null; }
+	wait_until 30 settled
+	listed n3c
+	ok $? "sbx ls while a name is being claimed: the start goes on and is listed" \
+		"the starting sbx: $(cat "$WORK/n3c.out")"
+	"$SBX" stop n3c --time 0 >/dev/null 2>&1
+	wait_until 10 not_listed n3c
+else
+	skip "sbx ls while a name is being claimed" "strace missing or not allowed"
+fi
+
 # --- detach and logs ------------------------------------------------------------
 marker
 run_sbx -d --name n4 --bind "$WORK/share:/share" sh -c "echo to-stdout; echo to-stderr >&2; touch /share/logged; exec sleep $MARKER"

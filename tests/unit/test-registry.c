@@ -1,9 +1,12 @@
 /* test-registry.c - named sandboxes' state directories: names, privacy, locks, staleness */
 #include "autoconf.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -77,6 +80,72 @@ static void test_claim(void)
 	registry_remove(&b);
 }
 
+/* Make file @name (empty) in the registry, its directory too. */
+static void touch(const char *dir, const char *name)
+{
+	_cleanup_free_ char *d = xasprintf("%s/sbx/%s", base, dir);
+	_cleanup_free_ char *p = xasprintf("%s/%s", d, name);
+	int fd;
+
+	if (mkdir(d, 0700) < 0 && errno != EEXIST)
+		abort();
+	fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		abort();
+	close(fd);
+}
+
+static int count_files(const char *dir)
+{
+	_cleanup_free_ char *d = xasprintf("%s/sbx/%s", base, dir);
+	DIR *dd = opendir(d);
+	struct dirent *de;
+	int n = 0;
+
+	if (!dd)
+		return -1;
+	while ((de = readdir(dd)))
+		n += !dirent_is_dot(de->d_name);
+	closedir(dd);
+	return n;
+}
+
+/* A lock is made under a temporary name and locked before it is NAME/lock:
+ * what a creator that crashed in between leaves is neither trusted nor kept. */
+static void test_lock_tmp(void)
+{
+	struct registry_entry a, c;
+	struct sbx_error e = { 0 };
+	_cleanup_free_ char *lock = NULL;
+	char **names = NULL;
+	size_t n = 0;
+	int fd;
+
+	ok(registry_create(&a, "five", &e) == 0 && count_files("five") == 1,
+	   "create leaves the lock and no temporary name");
+	lock = xasprintf("%s/sbx/five/lock", base);
+	fd = open(lock, O_RDWR | O_CLOEXEC);
+	ok(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK,
+	   "... the lock, held from the moment it has its name");
+	if (fd >= 0)
+		close(fd);
+	registry_remove(&a);
+
+	touch("six", ".lock-0123456789abcdef");
+	ok(registry_open(&c, "six", &e) == -ENOENT && exists("six"),
+	   "a directory with only a temporary lock name: no sandbox, nothing removed");
+	ok(registry_list(&names, &n, &e) == 0 && n == 0, "... and sbx ls does not list it");
+	free(names);
+	ok(registry_create(&a, "six", &e) == 0 && count_files("six") == 1,
+	   "... the name can be claimed, and the leftover goes");
+	registry_remove(&a);
+
+	touch("seven", "lock");
+	touch("seven", ".lock-0123456789abcdef");
+	ok(registry_open(&c, "seven", &e) == -ENOENT && !exists("seven"),
+	   "a stale entry with a leftover temporary name is removed whole");
+}
+
 static void test_private(void)
 {
 	_cleanup_free_ char *dir = xasprintf("%s/sbx", base);
@@ -106,6 +175,7 @@ int main(void)
 	setenv("XDG_RUNTIME_DIR", base, 1);
 	test_names();
 	test_claim();
+	test_lock_tmp();
 	test_private();
 	{
 		_cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", base);
