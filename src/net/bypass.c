@@ -223,6 +223,9 @@ static void add_pending(struct bypass_engine *b, struct request *rq, int host_fd
 {
 	struct bypass_pending *p;
 	int64_t now = monotonic_ms();
+	/* Taken here, not inside the compound literal: cppcheck's parser
+	 * cannot follow TAKE_FD() there (internalAstError in make lint). */
+	int sock_fd = TAKE_FD(rq->sock_fd);
 
 	if (b->n_pending == b->cap_pending) {
 		b->cap_pending = b->cap_pending ? 2 * b->cap_pending : 8;
@@ -232,7 +235,7 @@ static void add_pending(struct bypass_engine *b, struct request *rq, int host_fd
 	*p = (struct bypass_pending){
 		.id = rq->call.id,
 		.host_fd = host_fd,
-		.sock_fd = TAKE_FD(rq->sock_fd),
+		.sock_fd = sock_fd,
 		.info = rq->info,
 		.deadline_ms = rq->info.nonblock     ? now + BYPASS_NONBLOCK_HOLD_MS
 			       : rq->info.sndtimeo_ms ? now + rq->info.sndtimeo_ms
