@@ -30,8 +30,9 @@
 #endif
 
 /* Set in the sandbox's pid 1 when it was made in the holder's spare
- * namespaces (ns_spawn()): its network namespace exists, with lo up. */
-static bool spare_net_joined;
+ * namespaces (ns_spawn()): those of its CLONE_NEW* flags that exist already
+ * (the network namespace with lo up) and are not unshared again. */
+static unsigned long spare_ns_joined;
 /* Set in that pid 1 whatever it shares: its maps are written and checked. */
 static bool spare_joined;
 
@@ -76,8 +77,7 @@ int ns_unshare_rest(const struct sbx_config *c, struct sbx_error *e)
 {
 	unsigned long flags = new_ns_flags(c) & ~clone_time_flags(c);
 
-	if (spare_net_joined)
-		flags &= ~(unsigned long)CLONE_NEWNET;
+	flags &= ~spare_ns_joined;
 	if (unshare((int)flags) < 0)
 		return sbx_error_set(e, errno, "cannot create the namespaces");
 	return 0;
@@ -85,7 +85,7 @@ int ns_unshare_rest(const struct sbx_config *c, struct sbx_error *e)
 
 bool ns_net_ready(const struct sbx_config *c)
 {
-	return c->share[SBX_NS_NET] || spare_net_joined;
+	return c->share[SBX_NS_NET] || (spare_ns_joined & CLONE_NEWNET);
 }
 
 bool ns_in_spare(void)
@@ -166,28 +166,48 @@ static bool own_map_is(const char *file, const struct idmap *want)
 	return idmap_parse(text, &got) == 0 && idmap_equal(&got, want);
 }
 
+/* The spare's namespaces the sandbox of @c enters: those it would create,
+ * but the UTS namespace only where pid 1 names the host (ns_set_hostname()
+ * in child.c), so that no name of the holder's time shows through. */
+static unsigned long spare_flags(const struct sbx_config *c)
+{
+	unsigned long want = new_ns_flags(c) & (CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS);
+
+	if (!(c->hostname || !c->bwrap.enabled))
+		want &= ~(unsigned long)CLONE_NEWUTS;
+	return want;
+}
+
 /* In the go-between: enter the spare, check it, fork pid 1 as sbx's child.
- * The user namespace first: it owns the network namespace, and setns()
- * into that one wants CAP_SYS_ADMIN over its owner and in our own user
- * namespace, both of which we have once inside (setns() into a user
- * namespace gives all its capabilities). The maps are checked before
- * anything else is entered, so that a spare not mapped as planned never
- * runs a thing. The pid namespace is made by the clone, from inside: it
- * is then owned by the spare's user namespace, so pid 1 may mount /proc.
+ * The user namespace first: it owns the others, and setns() into them
+ * wants CAP_SYS_ADMIN over their owner and in our own user namespace, both
+ * of which we have once inside (setns() into a user namespace gives all its
+ * capabilities). The maps are checked before anything else is entered, so
+ * that a spare not mapped as planned never runs a thing. The pid namespace
+ * is made by the clone, from inside: it is then owned by the spare's user
+ * namespace, so pid 1 may mount /proc.
  * Return: pid 1's pid (in sbx's pid namespace), 0 in pid 1, or -errno */
 static pid_t spare_fork_pid1(const struct sbx_config *c, const struct userns_plan *p)
 {
+	const struct {
+		unsigned long flag;
+		int fd;
+	} order[] = { { CLONE_NEWNET, p->spare.net },
+		      { CLONE_NEWIPC, p->spare.ipc },
+		      { CLONE_NEWUTS, p->spare.uts } };
+	unsigned long want = spare_flags(c);
 	pid_t pid;
 
 	if (setns(p->spare.user, CLONE_NEWUSER) < 0)
 		return -errno;
 	if (!own_map_is("uid_map", &p->uid_map) || !own_map_is("gid_map", &p->gid_map))
 		return -ESTALE;
-	if (!c->share[SBX_NS_NET] && setns(p->spare.net, CLONE_NEWNET) < 0)
-		return -errno;
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if ((want & order[i].flag) && setns(order[i].fd, (int)order[i].flag) < 0)
+			return -errno;
 	pid = clone_sibling(new_ns_flags(c) & CLONE_NEWPID);
 	if (pid == 0) {
-		spare_net_joined = !c->share[SBX_NS_NET];
+		spare_ns_joined = want;
 		spare_joined = true;
 	}
 	return pid;

@@ -25,8 +25,8 @@ unsigned long ns_clone_flags(const struct sbx_config *c);
  * namespace costs about a millisecond: this way it overlaps with the
  * parent's newuidmap/newgidmap. The child already holds every capability in
  * its new user namespace, which then owns these namespaces just as if clone()
- * had made them. In the holder's spare (ns_spawn()) the network namespace
- * exists already and is not unshared again.
+ * had made them. In the holder's spare (ns_spawn()) the network, IPC and
+ * UTS namespaces exist already and are not unshared again.
  *
  * Return: 0 or -errno with @e filled
  */
@@ -56,10 +56,10 @@ bool ns_in_spare(void);
  * Namespace order with a spare. sbx stays in its own namespaces (the
  * supervisor and the network processes it forks later must stay out of the
  * sandbox's): a go-between process joins the spare's user namespace, checks
- * its maps from inside, joins its network namespace, and forks pid 1 with
- * CLONE_PARENT (so pid 1 is sbx's child) and CLONE_NEWPID (so its pid
- * namespace is owned by the sandbox's user namespace, as with a direct
- * clone). A spare that cannot be used is dropped and the direct clone made:
+ * its maps from inside, joins those of its network, IPC and UTS namespaces
+ * the configuration does not share, and forks pid 1 with CLONE_PARENT (so
+ * pid 1 is sbx's child) and CLONE_NEWPID (so its pid namespace is owned by
+ * the sandbox's user namespace, as with a direct clone). A spare that cannot be used is dropped and the direct clone made:
  * never a namespace of another sandbox, never one mapped otherwise.
  *
  * Return: like ns_clone(): pid 1's pid in the parent, 0 in pid 1, -errno

@@ -132,7 +132,7 @@ int userns_plan_build(struct userns_plan *p, uid_t host_uid, gid_t host_gid, con
 	size_t nu, ng;
 
 	memset(p, 0, sizeof(*p));
-	p->spare = (struct userns_spare){ -1, -1 };
+	p->spare = USERNS_SPARE_NONE;
 	p->privileged = host_uid == 0;
 	nu = subid_load_all(subuid_path, user, host_uid, &uranges);
 	/* shadow matches a numeric owner against the uid in both files */
@@ -315,9 +315,9 @@ void userns_run_helpers(pid_t pid, const struct idmap *uids, const struct idmap 
 
 void userns_spare_release(struct userns_spare *s)
 {
-	int *fds[] = { &s->user, &s->net };
+	int *fds[USERNS_SPARE_FDS] = { &s->user, &s->net, &s->ipc, &s->uts };
 
-	for (size_t i = 0; i < 2; i++)
+	for (size_t i = 0; i < USERNS_SPARE_FDS; i++)
 		if (*fds[i] >= 0) {
 			close(*fds[i]);
 			*fds[i] = -1;
@@ -384,7 +384,7 @@ int userns_write_maps(struct userns_plan *p, pid_t pid, bool *ret_setgroups_allo
 void userns_plan_bwrap(struct userns_plan *p, uid_t host_uid, gid_t host_gid, uid_t uid, gid_t gid)
 {
 	memset(p, 0, sizeof(*p));
-	p->spare = (struct userns_spare){ -1, -1 }; /* none: 0 would be stdin */
+	p->spare = USERNS_SPARE_NONE; /* none: 0 would be stdin */
 	idmap_build(host_uid, uid, NULL, 0, 1, &p->uid_single);
 	idmap_build(host_gid, gid, NULL, 0, 1, &p->gid_single);
 	p->uid_map = p->uid_single;

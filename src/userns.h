@@ -127,17 +127,32 @@ bool idmap_covers(const struct idmap *m, unsigned long id);
 size_t idmap_format(const struct idmap *m, char *buf, size_t len);
 
 /**
- * struct userns_spare - a ready user namespace with its network namespace,
+ * struct userns_spare - a ready user namespace with the namespaces it owns,
  *			 made ahead by the holder (userns_spare.c)
  * @user:	the user namespace, a child of the holder's, already mapped
  * @net:	a network namespace owned by @user, lo up
+ * @ipc:	an IPC namespace owned by @user
+ * @uts:	a UTS namespace owned by @user (its names are set once entered)
  *
- * Each fd is -1 when there is no spare. Handed over once, never reused.
+ * No pid namespace: one with no process in it yet cannot be opened (the
+ * kernel gives /proc/PID/ns/pid_for_children only once the namespace has
+ * its pid 1), and a process made in it to open it would be its pid 1.
+ *
+ * Each fd is -1 when there is no spare (USERNS_SPARE_NONE). Handed over
+ * once, never reused.
  */
 struct userns_spare {
 	int user;
 	int net;
+	int ipc;
+	int uts;
 };
+
+/* How many fds a spare has, in the order of struct userns_spare. */
+#define USERNS_SPARE_FDS 4
+
+#define USERNS_SPARE_NONE \
+	((struct userns_spare){ .user = -1, .net = -1, .ipc = -1, .uts = -1 })
 
 /**
  * struct userns_plan - the maps the parent will install for the child

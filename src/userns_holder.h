@@ -46,9 +46,10 @@
 
 #include "userns.h"
 
-/* What sbx and its holder say on the socket: v2 = with spare namespaces.
+/* What sbx and its holder say on the socket: v2 = with spare namespaces,
+ * v3 = a spare of four (user, net, ipc, uts: struct userns_spare).
  * Part of the socket's name: change it with every change of the protocol. */
-#define HOLDER_PROTOCOL "v2"
+#define HOLDER_PROTOCOL "v3"
 
 /* How long the holder waits for the next start before it exits. */
 #define HOLDER_IDLE_MS (60 * 1000)

@@ -47,7 +47,7 @@ static struct {
 	bool due;
 	bool wanted;
 	struct userns_spare_maker maker;
-} spare = { .ns = { -1, -1 }, .maker = { .pid = 0, .pidfd = -1, .go = -1, .ready = -1 } };
+} spare = { .ns = { -1, -1, -1, -1 }, .maker = { .pid = 0, .pidfd = -1, .go = -1, .ready = -1 } };
 
 /* A start asked for a spare with these maps: hand over the one we have if
  * its maps are those, else say none; either way the next one will have
@@ -57,7 +57,7 @@ static struct {
 static void spare_serve(int conn, const char *msg, size_t len)
 {
 	static struct idmap uid, gid;
-	struct userns_spare none = { -1, -1 };
+	struct userns_spare none = USERNS_SPARE_NONE;
 	bool match;
 
 	if (userns_spare_parse_request(msg, len, &uid, &gid) < 0) {
@@ -114,7 +114,7 @@ static void spare_finish(void)
 	/* Never two: an older one would be held for nothing. */
 	userns_spare_release(&spare.ns);
 	if (userns_spare_finish(&spare.maker, &spare.ns) < 0)
-		spare.ns = (struct userns_spare){ -1, -1 };
+		spare.ns = USERNS_SPARE_NONE;
 }
 
 /* A message from a client: a request for a spare, the mount namespace fd

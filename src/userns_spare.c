@@ -20,10 +20,19 @@
 #include "userns_spare.h"
 #include "util.h"
 
+/* What the keeper makes, beside its user namespace: everything a sandbox
+ * would otherwise unshare that does not depend on the sandbox's own view.
+ * Not the mount namespace (a copy of the holder's, whose mounts may have
+ * changed since), not the cgroup namespace (rooted at the holder's cgroup),
+ * not the time namespace (its offsets are the sandbox's), not the pid
+ * namespace (userns.h: struct userns_spare). The IPC namespace is most of
+ * their cost (its mqueue mount and sysctl tables, ~50 us). */
+#define KEEPER_NS_FLAGS (CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
+
 /* The keeper: made by clone(CLONE_NEWUSER) in the holder; once the holder
- * has written its maps (@go's first byte), it makes the network namespace
- * and brings lo up, reports, and stays until the holder has opened both
- * namespaces (@go closed). Nothing else runs in it. */
+ * has written its maps (@go's first byte), it makes the other namespaces
+ * (KEEPER_NS_FLAGS), brings lo up, reports, and stays until the holder has
+ * opened them all (@go closed). Nothing else runs in it. */
 static _Noreturn void keeper_main(int go, int ready)
 {
 	struct sbx_error e = { 0 };
@@ -38,7 +47,7 @@ static _Noreturn void keeper_main(int go, int ready)
 	close_all_except((int[]){ go, ready }, 2);
 	if (read(go, &byte, 1) != 1)
 		_exit(1); /* the holder gave up: no maps */
-	if (unshare(CLONE_NEWNET) < 0)
+	if (unshare(KEEPER_NS_FLAGS) < 0)
 		r = errno;
 	else if (ns_loopback_up(&e) < 0)
 		r = e.err ? e.err : EIO;
@@ -133,14 +142,14 @@ int userns_spare_start(const struct idmap *uid, const struct idmap *gid,
 
 int userns_spare_finish(struct userns_spare_maker *m, struct userns_spare *ret)
 {
-	_cleanup_close_ int user = -1, net = -1;
+	static const char *const names[USERNS_SPARE_FDS] = { "user", "net", "ipc", "uts" };
+	int fds[USERNS_SPARE_FDS] = { -1, -1, -1, -1 };
 	int err = 0, r;
 
 	r = read(m->ready, &err, sizeof(err)) == sizeof(err) ? -err : -ECHILD;
-	if (r == 0 && (user = open_ns(m->pid, "user")) < 0)
-		r = user;
-	if (r == 0 && (net = open_ns(m->pid, "net")) < 0)
-		r = net;
+	for (size_t i = 0; i < USERNS_SPARE_FDS && r == 0; i++)
+		if ((fds[i] = open_ns(m->pid, names[i])) < 0)
+			r = fds[i];
 	/* The namespaces were opened by pid: those of the keeper only if it
 	 * still runs now (so its pid was not reused meanwhile). A keeper
 	 * killed after its report is reaped at once (SIGCHLD ignored), and
@@ -149,11 +158,10 @@ int userns_spare_finish(struct userns_spare_maker *m, struct userns_spare *ret)
 	if (r == 0 && !keeper_alive(m->pidfd))
 		r = -ESRCH;
 	userns_spare_abort(m);
+	*ret = (struct userns_spare){ fds[0], fds[1], fds[2], fds[3] };
 	if (r < 0)
-		return r;
-	ret->user = TAKE_FD(user);
-	ret->net = TAKE_FD(net);
-	return 0;
+		userns_spare_release(ret);
+	return r;
 }
 
 int userns_spare_make(const struct idmap *uid, const struct idmap *gid, struct userns_spare *ret)
@@ -161,6 +169,7 @@ int userns_spare_make(const struct idmap *uid, const struct idmap *gid, struct u
 	struct userns_spare_maker m;
 	int r = userns_spare_start(uid, gid, &m);
 
+	*ret = USERNS_SPARE_NONE;
 	return r < 0 ? r : userns_spare_finish(&m, ret);
 }
 
@@ -202,13 +211,13 @@ int userns_spare_send(int conn, const struct userns_spare *s)
 {
 	union {
 		struct cmsghdr h;
-		char buf[CMSG_SPACE(2 * sizeof(int))];
+		char buf[CMSG_SPACE(USERNS_SPARE_FDS * sizeof(int))];
 	} u;
 	char byte = s->user >= 0 ? 'S' : 'N';
 	struct iovec iov = { &byte, 1 };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct cmsghdr *c;
-	int fds[2] = { s->user, s->net };
+	int fds[USERNS_SPARE_FDS] = { s->user, s->net, s->ipc, s->uts };
 
 	if (s->user >= 0) {
 		memset(&u, 0, sizeof(u));
@@ -246,7 +255,7 @@ int userns_spare_recv(int conn, struct userns_spare *ret)
 {
 	union {
 		struct cmsghdr h;
-		char buf[CMSG_SPACE(2 * sizeof(int))];
+		char buf[CMSG_SPACE(USERNS_SPARE_FDS * sizeof(int))];
 	} u;
 	char byte = 0;
 	struct iovec iov = { &byte, 1 };
@@ -254,10 +263,10 @@ int userns_spare_recv(int conn, struct userns_spare *ret)
 			      .msg_controllen = sizeof(u.buf) };
 	struct pollfd pfd = { .fd = conn, .events = POLLIN };
 	struct cmsghdr *c;
-	int fds[2], r;
+	int fds[USERNS_SPARE_FDS], r;
 	ssize_t n;
 
-	*ret = (struct userns_spare){ -1, -1 };
+	*ret = USERNS_SPARE_NONE;
 	do
 		r = poll(&pfd, 1, SPARE_WAIT_MS);
 	while (r < 0 && errno == EINTR);
@@ -278,7 +287,7 @@ int userns_spare_recv(int conn, struct userns_spare *ret)
 		return -EPROTO;
 	}
 	memcpy(fds, CMSG_DATA(c), sizeof(fds));
-	*ret = (struct userns_spare){ fds[0], fds[1] };
+	*ret = (struct userns_spare){ fds[0], fds[1], fds[2], fds[3] };
 	return 0;
 }
 
@@ -290,13 +299,23 @@ static bool same_ns(int a, int b)
 	       x.st_dev == y.st_dev && x.st_ino == y.st_ino;
 }
 
+/* Is @nsfd a namespace of type @type owned by the user namespace @user? */
+static bool owned_by(int nsfd, int type, int user)
+{
+	_cleanup_close_ int owner_ns = -1;
+
+	if (ioctl(nsfd, NS_GET_NSTYPE) != type)
+		return false;
+	owner_ns = ioctl(nsfd, NS_GET_USERNS);
+	return same_ns(owner_ns, user);
+}
+
 int userns_spare_check(const struct userns_spare *s, int parent_nsfd)
 {
-	_cleanup_close_ int parent = -1, owner_ns = -1;
+	_cleanup_close_ int parent = -1;
 	uid_t owner;
 
-	if (ioctl(s->user, NS_GET_NSTYPE) != CLONE_NEWUSER ||
-	    ioctl(s->net, NS_GET_NSTYPE) != CLONE_NEWNET)
+	if (ioctl(s->user, NS_GET_NSTYPE) != CLONE_NEWUSER)
 		return -EPERM;
 	if (ioctl(s->user, NS_GET_OWNER_UID, &owner) < 0 || owner != getuid())
 		return -EPERM;
@@ -304,9 +323,9 @@ int userns_spare_check(const struct userns_spare *s, int parent_nsfd)
 	if (!same_ns(parent, parent_nsfd))
 		return -EPERM;
 	/* Owned by the spare's user namespace, so that the sandbox holds
-	 * every capability over it, as over one it had unshared itself. */
-	owner_ns = ioctl(s->net, NS_GET_USERNS);
-	if (!same_ns(owner_ns, s->user))
+	 * every capability over them, as over those it had unshared itself. */
+	if (!owned_by(s->net, CLONE_NEWNET, s->user) || !owned_by(s->ipc, CLONE_NEWIPC, s->user) ||
+	    !owned_by(s->uts, CLONE_NEWUTS, s->user))
 		return -EPERM;
 	return 0;
 }

@@ -3,8 +3,9 @@
  * Creating a network namespace and bringing its lo up costs a start about
  * 0.8 ms, most of what sbx still paid over bubblewrap. The holder therefore
  * keeps one *spare*: a child user namespace of its parent namespace, mapped
- * exactly as the last start asked, and a network namespace owned by it with
- * lo up. A start sends the maps it would write (userns_spare_request()); if
+ * exactly as the last start asked, and owned by it a network namespace with
+ * lo up, an IPC and a UTS namespace (the IPC namespace's mqueue mount and
+ * sysctl tables cost ~50 us of the start otherwise). A start sends the maps it would write (userns_spare_request()); if
  * the spare has those maps the holder hands it over (SCM_RIGHTS) and closes
  * its own fds, so it never reaches a second sandbox, then makes the next one.
  * Otherwise it answers "none" and makes a spare with the maps asked for, for
@@ -17,8 +18,9 @@
  *
  * What sbx checks before use (userns_spare_check(), then ns_spawn()): the
  * user namespace is owned by our uid and a child of the holder's namespace
- * sbx verified and joined; the network namespace is owned by that user
- * namespace; once inside, the maps read back are exactly the planned ones.
+ * sbx verified and joined; the network, IPC and UTS namespaces are of those
+ * types and owned by that user namespace; once inside, the maps read back are
+ * exactly the planned ones.
  * The holder only serves connections of our uid, so nothing another user
  * runs can ask for, or give us, a spare.
  */
@@ -38,9 +40,9 @@
 
 /**
  * userns_spare_make() - in the holder: a new user namespace (child of ours)
- *			 mapped with @uid and @gid, and a network namespace
- *			 owned by it with lo up
- * @ret:	both fds on success, untouched otherwise
+ *			 mapped with @uid and @gid, and owned by it a network
+ *			 namespace with lo up, an IPC and a UTS one
+ * @ret:	every fd on success, USERNS_SPARE_NONE otherwise
  *
  * Forks a short-lived keeper that creates them; the fds outlive it. Waits
  * for it: userns_spare_start() and userns_spare_finish() do not.
@@ -103,7 +105,7 @@ int userns_spare_parse_request(const char *msg, size_t len, struct idmap *ret_ui
 			       struct idmap *ret_gid);
 
 /**
- * userns_spare_send() - in the holder: hand @s over on @conn (both fds), or
+ * userns_spare_send() - in the holder: hand @s over on @conn (every fd), or
  *			 say there is none (@s->user < 0)
  * Return: 0 or -errno
  */
@@ -119,7 +121,9 @@ int userns_spare_recv(int conn, struct userns_spare *ret);
 
 /**
  * userns_spare_check() - in sbx: is @s a spare made from the user namespace
- *			  @parent_nsfd (the holder's, verified), owned by us?
+ *			  @parent_nsfd (the holder's, verified), owned by us,
+ *			  its other namespaces of the right types and owned
+ *			  by its user namespace?
  * Return: 0, or -EPERM
  */
 int userns_spare_check(const struct userns_spare *s, int parent_nsfd);

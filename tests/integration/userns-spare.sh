@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # userns-spare.sh - the holder's spare namespaces (userns_spare.h): a start
-# runs in the spare the holder made ahead, every sandbox in namespaces of its
-# own (never the same inode twice), mapped exactly as without the holder, lo
-# up; a start with other maps, or the first one, unshares its own; the spare
-# goes with the holder. As root, with a temporary user (root has no holder).
+# runs in the spare (user, net, ipc, uts) the holder made ahead, every sandbox
+# in namespaces of its own (never the same inode twice, never the host's),
+# mapped exactly as without the holder, lo up, no IPC object of another
+# sandbox visible, its hostname set; --share-* still share; a start with
+# other maps, or the first one, unshares its own; the spare goes with the
+# holder. As root, with a temporary user (root has no holder).
 . "${TESTS_SRCDIR:-$(dirname "$0")/..}/integration/lib.sh"
 require_userns
 cd / || exit 1
@@ -21,10 +23,11 @@ kill_holder() {
 	timeout 10 tail --pid="$1" -f /dev/null
 }
 
-# The namespaces (user:[N] net:[M]) the holder PID holds as its spare.
+# The namespaces (ipc:[I] net:[N] user:[U] uts:[T]) the holder PID holds as
+# its spare.
 spare_of() {
 	# shellcheck disable=SC2012 # the links' targets are what is looked for
-	ls -l "/proc/$1/fd" 2>/dev/null | sed -n 's/.* -> \(user\|net\):\[\([0-9]*\)\]$/\1:[\2]/p' |
+	ls -l "/proc/$1/fd" 2>/dev/null | sed -n 's/.* -> \(user\|net\|ipc\|uts\):\[\([0-9]*\)\]$/\1:[\2]/p' |
 		sort | tr '\n' ' '
 }
 
@@ -46,12 +49,26 @@ as_user() {
 	fi
 }
 
-IDS='readlink /proc/self/ns/net /proc/self/ns/user | sort | tr "\n" " "'
+NSES='ipc net user uts'
+# shellcheck disable=SC2016 # expanded by the sandbox's shell
+IDS='for n in '$NSES'; do readlink "/proc/self/ns/$n"; done | sort | tr "\n" " "'
+HOST_IDS=$(for n in $NSES; do readlink "/proc/self/ns/$n"; done)
 MAPS='cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups'
 # lo is up: a TCP connection to 127.0.0.1 inside the sandbox's own network.
 LO='import socket
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
 socket.create_connection(s.getsockname()).close(); print("lo up")'
+# IPC objects: a POSIX message queue (librt's mq_open through ctypes), and
+# SysV shared memory, a message queue and a semaphore (ipcmk); MQ_MAKE
+# makes them, MQ_SEEN says whether the queue exists.
+MQ='import ctypes, os, sys
+rt = ctypes.CDLL("librt.so.1", use_errno=True)
+fd = rt.mq_open(b"/sbx-spare-test", os.O_RDWR | (os.O_CREAT if sys.argv[1] == "make" else 0), 0o600, None)
+print("mq", "made" if sys.argv[1] == "make" else "seen" if fd >= 0 else os.strerror(ctypes.get_errno()))'
+# shellcheck disable=SC2016 # expanded by the sandbox's shell
+IPC_MAKE='python3 -c "$0" make && ipcmk -M 4096 >/dev/null && ipcmk -Q >/dev/null && ipcmk -S 1 >/dev/null && ipcs -m -q -s | grep -c "^0x"'
+# shellcheck disable=SC2016 # expanded by the sandbox's shell
+IPC_SEEN='python3 -c "$0" seen; ipcs -m -q -s | grep -c "^0x"; true'
 
 spare_tests() {
 	local who=${U:-caller} pid pid2 how held seen i
@@ -91,8 +108,10 @@ spare_tests() {
 	done
 	expect_eq "$who: ...each one's namespaces no longer the holder's spare once handed over" 0 "$again"
 	seen=$(cat "$D"/ids.* | tr ' ' '\n' | grep .)
-	expect_eq "$who: 6 sandboxes started back to back, alive at once: 12 namespaces, all different" \
-		"12 12" "$(printf '%s\n' "$seen" | wc -l) $(printf '%s\n' "$seen" | sort -u | wc -l)"
+	expect_eq "$who: 6 sandboxes started back to back, alive at once: 24 namespaces, all different" \
+		"24 24" "$(printf '%s\n' "$seen" | wc -l) $(printf '%s\n' "$seen" | sort -u | wc -l)"
+	expect_eq "$who: ...none of them the host's" "" \
+		"$(printf '%s\n' "$seen" | grep -xF "$HOST_IDS")"
 	echo >"$D/fifo"
 	for i in "${bgs[@]}"; do wait "$i"; done
 
@@ -108,6 +127,45 @@ spare_tests() {
 	as_user -v python3 -c "$LO"
 	read -r _ how <<<"$(holder_of)"
 	expect_eq "$who: in a spare, lo is up" "0 taken lo up" "$RC $how $OUT"
+
+	# IPC: what one sandbox makes, the next (in the next spare) cannot see.
+	await_spare "$pid"
+	as_user -v sh -c "$IPC_MAKE" "$MQ"
+	read -r _ how <<<"$(holder_of)"
+	expect_eq "$who: in a spare, a POSIX queue and SysV shm, queue, semaphore made" \
+		"0 taken mq made 3" "$RC $how ${OUT//$'\n'/ }"
+	await_spare "$pid"
+	as_user -v sh -c "$IPC_SEEN" "$MQ"
+	read -r _ how <<<"$(holder_of)"
+	expect_eq "$who: ...the next sandbox, in the next spare, sees none of them" \
+		"0 taken mq No such file or directory 0" "$RC $how ${OUT//$'\n'/ }"
+
+	# UTS: the host is named as without a spare.
+	await_spare "$pid"
+	as_user -v sh -c 'hostname; domainname'
+	read -r _ how <<<"$(holder_of)"
+	expect_eq "$who: in a spare, the host is named sbx, no domain" "0 taken sbx (none)" \
+		"$RC $how ${OUT//$'\n'/ }"
+	await_spare "$pid"
+	as_user -v --hostname spare-name hostname
+	read -r _ how <<<"$(holder_of)"
+	expect_eq "$who: ...--hostname names it" "0 taken spare-name" "$RC $how $OUT"
+
+	# --share-ipc, --share-uts: the spare's user namespace, the host's IPC
+	# and UTS namespaces (and its name).
+	await_spare "$pid"
+	as_user -v --share-ipc --share-uts sh -c 'readlink /proc/self/ns/ipc /proc/self/ns/uts; hostname'
+	read -r _ how <<<"$(holder_of)"
+	expect_eq "$who: --share-ipc --share-uts with a spare: the host's namespaces and name" \
+		"0 taken $(readlink /proc/self/ns/ipc) $(readlink /proc/self/ns/uts) $(hostname)" \
+		"$RC $how ${OUT//$'\n'/ }"
+	await_spare "$pid"
+	as_user -v --share-uts sh -c 'readlink /proc/self/ns/ipc /proc/self/ns/uts'
+	read -r _ how <<<"$(holder_of)"
+	expect_eq "$who: --share-uts alone: the spare's IPC namespace, the host's UTS one" \
+		"0 taken" "$RC $how"
+	expect_eq "$who: ...(their ids)" "yes $(readlink /proc/self/ns/uts)" \
+		"$([ "$(sed -n 1p <<<"$OUT")" != "$(readlink /proc/self/ns/ipc)" ] && echo yes) $(sed -n 2p <<<"$OUT")"
 
 	# Eight starts at once: each is answered (the spare, or none: the
 	# holder makes the next spare only once nobody waits), none is refused,
@@ -163,7 +221,7 @@ spare_tests() {
 			fi
 		done
 	done
-	expect_eq "$who: the spare ($held) is held by the holder alone" " $pid $pid" "$holders"
+	expect_eq "$who: the spare ($held) is held by the holder alone" " $pid $pid $pid $pid" "$holders"
 	kill_holder "$pid"
 	ok "$(test ! -e "/proc/$pid"; echo $?)" "$who: ...which is gone once killed"
 

@@ -435,15 +435,39 @@ static int spare_probe(const struct userns_spare *s)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
 }
 
-/* In pid 1 made by ns_spawn(): exit 0 if it is pid 1 and in (@in) or not
- * in (!@in) the namespaces of @user_ino, @net_ino. */
-static _Noreturn void spawned_check(ino_t user_ino, ino_t net_ino, bool in)
-{
-	struct stat u, n;
+static const char *const spare_ns_names[USERNS_SPARE_FDS] = { "user", "net", "ipc", "uts" };
 
-	if (getpid() != 1 || stat("/proc/self/ns/user", &u) < 0 || stat("/proc/self/ns/net", &n) < 0)
+/* The inode numbers of @s's namespaces, in the order of spare_ns_names. */
+static bool spare_inos(const struct userns_spare *s, ino_t ino[USERNS_SPARE_FDS])
+{
+	const int fds[USERNS_SPARE_FDS] = { s->user, s->net, s->ipc, s->uts };
+	struct stat st;
+
+	for (size_t i = 0; i < USERNS_SPARE_FDS; i++) {
+		if (fstat(fds[i], &st) < 0)
+			return false;
+		ino[i] = st.st_ino;
+	}
+	return true;
+}
+
+/* In pid 1 made by ns_spawn(): exit 0 if it is pid 1 and in (@in) or in
+ * none (!@in) of the namespaces of @ino (spare_inos()). */
+static _Noreturn void spawned_check(const ino_t ino[USERNS_SPARE_FDS], bool in)
+{
+	char path[32];
+	struct stat st;
+
+	if (getpid() != 1)
 		_exit(1);
-	_exit(in == (u.st_ino == user_ino && n.st_ino == net_ino) ? 0 : 2);
+	for (size_t i = 0; i < USERNS_SPARE_FDS; i++) {
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", spare_ns_names[i]);
+		if (stat(path, &st) < 0)
+			_exit(2);
+		if (in != (st.st_ino == ino[i]))
+			_exit(10 + (int)i);
+	}
+	_exit(0);
 }
 
 /* ns_spawn(): pid 1 in the spare when its maps are the plan's; a spare
@@ -452,7 +476,7 @@ static void test_spawn(const struct idmap *maps)
 {
 	struct sbx_config c;
 	struct userns_plan p;
-	struct stat u, n;
+	ino_t ino[USERNS_SPARE_FDS];
 	int pidfd = -1, status = -1;
 	pid_t pid;
 
@@ -462,21 +486,20 @@ static void test_spawn(const struct idmap *maps)
 		p.uid_map = p.gid_map = *maps;
 		if (round == 1)
 			p.uid_map.lines[0].inside = 1; /* not what the spare has */
-		if (userns_spare_make(maps, maps, &p.spare) < 0 || fstat(p.spare.user, &u) < 0 ||
-		    fstat(p.spare.net, &n) < 0) {
+		if (userns_spare_make(maps, maps, &p.spare) < 0 || !spare_inos(&p.spare, ino)) {
 			ok(0, "spawn: a spare made");
 			return;
 		}
 		pid = ns_spawn(&c, &p, &pidfd);
 		if (pid == 0)
-			spawned_check(u.st_ino, n.st_ino, round == 0);
+			spawned_check(ino, round == 0);
 		ok(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
 			   WEXITSTATUS(status) == 0,
 		   round == 0 ? "spawn: pid 1 of a new pid namespace, in the spare's namespaces (%d)"
 			      : "spawn: a spare mapped otherwise: pid 1 in namespaces of its own (%d)",
 		   status);
 		ok(p.spare_used == (round == 0) && p.spare.user == -1 && p.spare.net == -1 &&
-			   pidfd >= 0,
+			   p.spare.ipc == -1 && p.spare.uts == -1 && pidfd >= 0,
 		   round == 0 ? "spawn: the spare marked used, closed in sbx; a pidfd"
 			      : "spawn: the spare not used, closed all the same; a pidfd");
 		if (pidfd >= 0)
@@ -492,7 +515,7 @@ static void test_spawn(const struct idmap *maps)
 static void test_keeper_fds(const struct idmap *maps, int held)
 {
 	struct userns_spare_maker m;
-	struct userns_spare s = { -1, -1 };
+	struct userns_spare s = USERNS_SPARE_NONE;
 	struct pollfd pfd;
 	char path[64];
 	bool leaked;
@@ -521,7 +544,7 @@ static void test_keeper_fds(const struct idmap *maps, int held)
 static int keeper_reused_in_pidns(const struct idmap *maps)
 {
 	struct userns_spare_maker m;
-	struct userns_spare s = { -1, -1 };
+	struct userns_spare s = USERNS_SPARE_NONE;
 	struct clone_args args;
 	struct pollfd pfd;
 	pid_t tid, other;
@@ -602,7 +625,7 @@ static void test_keeper_pid_reused(const struct idmap *maps)
 static void test_spare(void)
 {
 	struct idmap one = { .n = 1, .lines = { { 0, 0, 1 } } };
-	struct userns_spare s = { -1, -1 }, s2 = { -1, -1 }, got, bad;
+	struct userns_spare s = USERNS_SPARE_NONE, s2 = USERNS_SPARE_NONE, got, bad;
 	char map[64];
 	int self, sv[2], fd, r;
 	unsigned long u = getuid(), g = getgid();
@@ -625,33 +648,51 @@ static void test_spare(void)
 	close(fd);
 
 	r = userns_spare_make(&one, &one, &s);
-	ok(r == 0 && s.user >= 0 && s.net >= 0, "spare: made (%d)", r);
+	ok(r == 0 && s.user >= 0 && s.net >= 0 && s.ipc >= 0 && s.uts >= 0,
+	   "spare: made, four namespaces (%d)", r);
 	if (r < 0)
 		return;
 	self = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
-	ok(userns_spare_check(&s, self) == 0, "spare: ours, a child of our namespace, net owned by it");
+	ok(userns_spare_check(&s, self) == 0,
+	   "spare: ours, a child of our namespace, net, ipc and uts owned by it");
 	r = spare_probe(&s);
 	ok(r == 0, "spare: mapped as asked, lo up (%d)", r);
 	test_keeper_fds(&one, self);
 	ok(userns_spare_make(&one, &one, &s2) == 0 && !same_file(s.user, s2.user) &&
-		   !same_file(s.net, s2.net),
+		   !same_file(s.net, s2.net) && !same_file(s.ipc, s2.ipc) &&
+		   !same_file(s.uts, s2.uts),
 	   "spare: the next one has namespaces of its own");
 
-	bad = (struct userns_spare){ s.net, s.user };
+	bad = s;
+	bad.user = s.net;
+	bad.net = s.user;
 	ok(userns_spare_check(&bad, self) == -EPERM, "spare: check: kinds swapped refused");
-	bad = (struct userns_spare){ s.user, s2.net };
-	ok(userns_spare_check(&bad, self) == -EPERM,
-	   "spare: check: a network namespace owned by another user namespace refused");
+	bad = s;
+	bad.ipc = s.uts;
+	bad.uts = s.ipc;
+	ok(userns_spare_check(&bad, self) == -EPERM, "spare: check: ipc and uts swapped refused");
+	for (int i = 1; i < USERNS_SPARE_FDS; i++) {
+		int *slot[USERNS_SPARE_FDS] = { &bad.user, &bad.net, &bad.ipc, &bad.uts };
+		const int other[USERNS_SPARE_FDS] = { s2.user, s2.net, s2.ipc, s2.uts };
+
+		bad = s;
+		*slot[i] = other[i];
+		ok(userns_spare_check(&bad, self) == -EPERM,
+		   "spare: check: a %s namespace owned by another user namespace refused",
+		   spare_ns_names[i]);
+	}
 	ok(userns_spare_check(&s, s2.user) == -EPERM,
 	   "spare: check: a user namespace not a child of the holder's refused");
 
 	ok(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0, "spare: socketpair");
 	ok(userns_spare_send(sv[1], &s) == 0 && userns_spare_recv(sv[0], &got) == 0 &&
-		   got.user >= 0 && same_file(got.user, s.user) && same_file(got.net, s.net),
+		   got.user >= 0 && same_file(got.user, s.user) && same_file(got.net, s.net) &&
+		   same_file(got.ipc, s.ipc) && same_file(got.uts, s.uts),
 	   "spare: handed over: the same namespaces arrive");
 	userns_spare_release(&got);
-	ok(got.user == -1 && got.net == -1, "spare: released");
-	bad = (struct userns_spare){ -1, -1 };
+	ok(got.user == -1 && got.net == -1 && got.ipc == -1 && got.uts == -1,
+	   "spare: released");
+	bad = USERNS_SPARE_NONE;
 	ok(userns_spare_send(sv[1], &bad) == 0 && userns_spare_recv(sv[0], &got) == 0 &&
 		   got.user == -1 && got.net == -1,
 	   "spare: none: answered without fds");
