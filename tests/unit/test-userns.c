@@ -622,6 +622,38 @@ static void test_keeper_pid_reused(const struct idmap *maps)
 	   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
+/* An 'S' answer with the first @n fds of @s, as a holder of another
+ * protocol would send it. */
+static int send_spare_fds(int conn, const struct userns_spare *s, size_t n)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(8 * sizeof(int))];
+	} u;
+	const int fds[USERNS_SPARE_FDS] = { s->user, s->net, s->ipc, s->uts };
+	struct iovec iov = { "S", 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			      .msg_controllen = CMSG_SPACE(n * sizeof(int)) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+	memset(&u, 0, sizeof(u));
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(n * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, n * sizeof(int));
+	return sendmsg(conn, &msg, 0) == 1 ? 0 : -errno;
+}
+
+/* How many fds are open in this process. */
+static int count_fds(void)
+{
+	int n = 0;
+
+	for (int fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return n;
+}
+
 static void test_spare(void)
 {
 	struct idmap one = { .n = 1, .lines = { { 0, 0, 1 } } };
@@ -698,6 +730,13 @@ static void test_spare(void)
 	   "spare: none: answered without fds");
 	ok(send(sv[1], "S", 1, 0) == 1 && userns_spare_recv(sv[0], &got) == -EPROTO && got.user == -1,
 	   "spare: an 'S' without fds is a protocol error");
+	r = count_fds();
+	ok(send_spare_fds(sv[1], &s, 2) == 0 && userns_spare_recv(sv[0], &got) == -EPROTO &&
+		   got.user == -1 && count_fds() == r,
+	   "spare: the two fds of a protocol v2 holder: a protocol error, both closed");
+	ok(send_spare_fds(sv[1], &s, 3) == 0 && userns_spare_recv(sv[0], &got) == -EPROTO &&
+		   got.user == -1 && count_fds() == r,
+	   "spare: three fds: a protocol error, all closed");
 	ok(userns_spare_recv(sv[0], &got) == -ETIMEDOUT, "spare: no answer: gives up");
 	close(sv[0]);
 	close(sv[1]);
