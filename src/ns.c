@@ -168,12 +168,13 @@ static bool own_map_is(const char *file, const struct idmap *want)
 
 /* The spare's namespaces the sandbox of @c enters: those it would create,
  * but the UTS namespace only where pid 1 names the host (ns_set_hostname()
- * in child.c), so that no name of the holder's time shows through. */
+ * in child.c): until then it has the names the host had when the keeper
+ * made it, not those a namespace unshared now would copy. */
 static unsigned long spare_flags(const struct sbx_config *c)
 {
 	unsigned long want = new_ns_flags(c) & (CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS);
 
-	if (!(c->hostname || !c->bwrap.enabled))
+	if (!c->hostname && c->bwrap.enabled)
 		want &= ~(unsigned long)CLONE_NEWUTS;
 	return want;
 }

@@ -148,8 +148,10 @@ int userns_spare_finish(struct userns_spare_maker *m, struct userns_spare *ret)
 
 	r = read(m->ready, &err, sizeof(err)) == sizeof(err) ? -err : -ECHILD;
 	for (size_t i = 0; i < USERNS_SPARE_FDS && r == 0; i++)
-		if ((fds[i] = open_ns(m->pid, names[i])) < 0)
+		if ((fds[i] = open_ns(m->pid, names[i])) < 0) {
 			r = fds[i];
+			fds[i] = -1;
+		}
 	/* The namespaces were opened by pid: those of the keeper only if it
 	 * still runs now (so its pid was not reused meanwhile). A keeper
 	 * killed after its report is reaped at once (SIGCHLD ignored), and
