@@ -258,7 +258,7 @@ static pid_t clone_pid1(const struct sbx_config *c, struct userns_plan *plan,
 	const char *aa;
 	pid_t pid;
 
-	/* The holder's spare holds only a user and a network namespace, made
+	/* The holder's spare holds a user, a network, an IPC and a UTS namespace, made
 	 * ahead outside any cgroup of ours: a start that must create every
 	 * namespace in the clone (--info-fd, bwrap) or start pid 1 in the
 	 * sandbox's cgroup (--memory...) gives it back and clones as before. */
