@@ -1,4 +1,10 @@
-/* exec.c - the forked command's last steps inside the sandbox, up to execvp() */
+/* exec.c - the command's last steps inside the sandbox, up to execvp()
+ *
+ * Run either in a fork of pid 1 (which opens a gate once it has dropped its
+ * own privileges) or, started by exec_start.c, in pid 1's own memory while
+ * pid 1 sleeps: then everything here must leave pid 1's state usable (no
+ * half-written stdio buffer: stderr is unbuffered; the heap and environ may
+ * change, pid 1 uses neither for anything the command set; errno is shared). */
 #include "autoconf.h"
 
 #include <errno.h>
@@ -120,7 +126,8 @@ static void wait_for_pid1(int gate_fd)
 	close(gate_fd);
 }
 
-_Noreturn void exec_command(const struct sbx_config *c, const struct child_plan *plan, int gate_fd)
+_Noreturn void exec_command(const struct sbx_config *c, const struct child_plan *plan, int gate_fd,
+			    bool shared)
 {
 	struct sbx_error e = { 0 };
 	int err;
@@ -140,7 +147,9 @@ _Noreturn void exec_command(const struct sbx_config *c, const struct child_plan 
 		if (apply_environment(c, &e) < 0 ||
 		    bwrap_inside_exec_prepare(c, &plan->orig_mask, &e) < 0)
 			fail(plan, &e);
-	} else if (apply_environment(c, &e) < 0 || caps_drop_for_exec(c->cap_add, &e) < 0 ||
+	} else if (apply_environment(c, &e) < 0 ||
+		   /* shared: pid 1 dropped them for both of us (without CAP_SETPCAP now) */
+		   (!shared && caps_drop_for_exec(c->cap_add, &e) < 0) ||
 		   close_other_fds(c, &e) < 0 || dbus_proxy_wait(c, &e) < 0) {
 		fail(plan, &e);
 	}

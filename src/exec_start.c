@@ -1,0 +1,94 @@
+/* exec_start.c - pid 1 starts the command in its own memory (no fork, no copy) */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "exec.h"
+#include "exec_start.h"
+
+/* exec_command() and execvp() need a few pages (sbx_error, Landlock's and
+ * libc's frames, execvp's PATH buffer); only the pages touched cost. The
+ * lowest page is a guard: an overflow faults instead of writing into
+ * whatever pid 1 has mapped below. */
+#define EXEC_START_STACK (256 * 1024)
+
+#if defined(__SANITIZE_ADDRESS__)
+#define EXEC_START_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define EXEC_START_ASAN 1
+#endif
+#endif
+
+struct exec_start_args {
+	const struct sbx_config *c;
+	const struct child_plan *plan;
+};
+
+static int exec_start_child(void *arg)
+{
+	const struct exec_start_args *a = arg;
+
+	exec_command(a->c, a->plan, -1, true);
+}
+
+bool exec_start_can_share(const struct sbx_config *c, const struct child_plan *plan)
+{
+#ifdef EXEC_START_ASAN
+	/* ASan keeps one shadow of "this thread's stack": the child, on a
+	 * stack ASan does not know, would poison and unpoison pid 1's shadow
+	 * behind its back (and warn on each _Noreturn call). */
+	(void)c;
+	(void)plan;
+	return false;
+#else
+	/* Each of these needs the forked start and its gate:
+	 * --cap-add: pid 1 would have to keep the capabilities the command
+	 *	raises (and CAP_SETPCAP) while the command sets itself up;
+	 * bwrap mode: the command keeps the caller's capabilities and fds,
+	 *	pid 1 locks files and keeps --sync-fd after the fork;
+	 * --net slirp (and its tcp bypass): the command sets itself up while
+	 *	the network helper starts, then waits for it at the gate; the
+	 *	bypass hands listeners to sbx before the gate opens;
+	 * --name: the command forks the spawner of sbx enter from itself;
+	 * the D-Bus proxy: the command waits for it to be ready;
+	 * a terminal: ^Z could stop the command before its exec, while pid 1
+	 *	sleeps in the vfork and can neither pass the stop out nor
+	 *	continue it. */
+	return c->cap_add == 0 && !c->bwrap.enabled && c->net != SBX_NET_SLIRP &&
+	       !plan->tcp_bypass && !plan->spawner && !c->dbus_proxy_pending && !plan->take_tty;
+#endif
+}
+
+int exec_start_shared(const struct sbx_config *c, const struct child_plan *plan, pid_t *ret_pid,
+		      struct sbx_error *e)
+{
+	struct exec_start_args args = { .c = c, .plan = plan };
+	long page = sysconf(_SC_PAGESIZE);
+	char *stack;
+	pid_t pid;
+	int err;
+
+	stack = mmap(NULL, EXEC_START_STACK, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+	if (stack == MAP_FAILED)
+		return sbx_error_set(e, errno, "cannot start the command: stack");
+	if (mprotect(stack, (size_t)(page > 0 ? page : 4096), PROT_NONE) < 0) {
+		err = errno;
+		munmap(stack, EXEC_START_STACK);
+		return sbx_error_set(e, err, "cannot start the command: stack guard");
+	}
+	/* Returns once the child has exec'd or exited: its stack is free. */
+	pid = clone(exec_start_child, stack + EXEC_START_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD,
+		    &args);
+	err = errno;
+	munmap(stack, EXEC_START_STACK);
+	if (pid < 0)
+		return sbx_error_set(e, err, "cannot start the command");
+	*ret_pid = pid;
+	return 0;
+}
