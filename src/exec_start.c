@@ -11,10 +11,21 @@
 #include "exec_start.h"
 
 /* exec_command() and execvp() need a few pages (sbx_error, Landlock's and
- * libc's frames, execvp's PATH buffer); only the pages touched cost. The
- * lowest page is a guard: an overflow faults instead of writing into
- * whatever pid 1 has mapped below. */
+ * libc's frames, execvp's PATH buffer), plus, for a script without "#!",
+ * execvp's copy of argv on the stack (as glibc's posix_spawn() sizes its
+ * own); only the pages touched cost. The lowest page is a guard: an
+ * overflow faults instead of writing into whatever pid 1 has mapped below. */
 #define EXEC_START_STACK (256 * 1024)
+
+static size_t exec_start_stack_size(const struct sbx_config *c)
+{
+	size_t argc = 0;
+
+	while (c->argv[argc])
+		argc++;
+	/* argc is bounded by ARG_MAX: this cannot overflow. */
+	return EXEC_START_STACK + (argc + 3) * sizeof(char *);
+}
 
 #if defined(__SANITIZE_ADDRESS__)
 #define EXEC_START_ASAN 1
@@ -68,25 +79,26 @@ int exec_start_shared(const struct sbx_config *c, const struct child_plan *plan,
 		      struct sbx_error *e)
 {
 	struct exec_start_args args = { .c = c, .plan = plan };
-	long page = sysconf(_SC_PAGESIZE);
+	size_t page = sysconf(_SC_PAGESIZE) > 0 ? (size_t)sysconf(_SC_PAGESIZE) : 4096;
+	size_t size = (exec_start_stack_size(c) + page - 1) & ~(page - 1);
 	char *stack;
 	pid_t pid;
 	int err;
 
-	stack = mmap(NULL, EXEC_START_STACK, PROT_READ | PROT_WRITE,
+	stack = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
 	if (stack == MAP_FAILED)
 		return sbx_error_set(e, errno, "cannot start the command: stack");
-	if (mprotect(stack, (size_t)(page > 0 ? page : 4096), PROT_NONE) < 0) {
+	if (mprotect(stack, page, PROT_NONE) < 0) {
 		err = errno;
-		munmap(stack, EXEC_START_STACK);
+		munmap(stack, size);
 		return sbx_error_set(e, err, "cannot start the command: stack guard");
 	}
 	/* Returns once the child has exec'd or exited: its stack is free. */
-	pid = clone(exec_start_child, stack + EXEC_START_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD,
+	pid = clone(exec_start_child, stack + size, CLONE_VM | CLONE_VFORK | SIGCHLD,
 		    &args);
 	err = errno;
-	munmap(stack, EXEC_START_STACK);
+	munmap(stack, size);
 	if (pid < 0)
 		return sbx_error_set(e, err, "cannot start the command");
 	*ret_pid = pid;
