@@ -127,7 +127,7 @@ static void wait_for_pid1(int gate_fd)
 }
 
 _Noreturn void exec_command(const struct sbx_config *c, const struct child_plan *plan, int gate_fd,
-			    bool shared)
+			    pid_t shared_with)
 {
 	struct sbx_error e = { 0 };
 	int err;
@@ -139,8 +139,13 @@ _Noreturn void exec_command(const struct sbx_config *c, const struct child_plan 
 		if (plan->take_tty)
 			take_terminal();
 	}
-	if (c->die_with_parent)
+	if (c->die_with_parent) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		/* The shared start has no gate whose EOF would say that pid 1
+		 * died (--share-pid: nothing else ends us) before that line. */
+		if (shared_with && getppid() != shared_with)
+			_exit(SBX_EXIT_SETUP);
+	}
 
 	if (c->bwrap.enabled) {
 		/* bwrap: the caller's fds reach the command; its own capabilities */
@@ -149,7 +154,7 @@ _Noreturn void exec_command(const struct sbx_config *c, const struct child_plan 
 			fail(plan, &e);
 	} else if (apply_environment(c, &e) < 0 ||
 		   /* shared: pid 1 dropped them for both of us (without CAP_SETPCAP now) */
-		   (!shared && caps_drop_for_exec(c->cap_add, &e) < 0) ||
+		   (!shared_with && caps_drop_for_exec(c->cap_add, &e) < 0) ||
 		   close_other_fds(c, &e) < 0 || dbus_proxy_wait(c, &e) < 0) {
 		fail(plan, &e);
 	}

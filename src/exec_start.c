@@ -38,13 +38,14 @@ static size_t exec_start_stack_size(const struct sbx_config *c)
 struct exec_start_args {
 	const struct sbx_config *c;
 	const struct child_plan *plan;
+	pid_t pid1;
 };
 
 static int exec_start_child(void *arg)
 {
 	const struct exec_start_args *a = arg;
 
-	exec_command(a->c, a->plan, -1, true);
+	exec_command(a->c, a->plan, -1, a->pid1);
 }
 
 bool exec_start_can_share(const struct sbx_config *c, const struct child_plan *plan)
@@ -78,7 +79,7 @@ bool exec_start_can_share(const struct sbx_config *c, const struct child_plan *p
 int exec_start_shared(const struct sbx_config *c, const struct child_plan *plan, pid_t *ret_pid,
 		      struct sbx_error *e)
 {
-	struct exec_start_args args = { .c = c, .plan = plan };
+	struct exec_start_args args = { .c = c, .plan = plan, .pid1 = getpid() };
 	size_t page = sysconf(_SC_PAGESIZE) > 0 ? (size_t)sysconf(_SC_PAGESIZE) : 4096;
 	size_t size = (exec_start_stack_size(c) + page - 1) & ~(page - 1);
 	char *stack;

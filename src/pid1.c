@@ -191,7 +191,7 @@ static int start_command_forked(const struct sbx_config *c, struct pid1_state *s
 	s->command = fork();
 	if (s->command == 0) {
 		close(gate[1]);
-		exec_command(c, plan, gate[0], false);
+		exec_command(c, plan, gate[0], 0);
 	}
 	close(gate[0]);
 	gate_out = gate[1];
@@ -291,7 +291,7 @@ _Noreturn void pid1_run(const struct sbx_config *c, const struct child_plan *pla
 	/* bwrap --as-pid-1: the command is pid 1 itself. */
 	if (c->bwrap.as_pid_1) {
 		sync_send_simple(plan->sync_fd, SYNC_READY, getpid());
-		exec_command(c, plan, -1, false);
+		exec_command(c, plan, -1, 0);
 	}
 	/* bwrap without --unshare-pid leaves what the command leaves behind
 	 * running, as bwrap does: no subreaper. */
