@@ -51,9 +51,13 @@ static int exec_start_child(void *arg)
 bool exec_start_can_share(const struct sbx_config *c, const struct child_plan *plan)
 {
 #ifdef EXEC_START_ASAN
-	/* ASan keeps one shadow of "this thread's stack": the child, on a
-	 * stack ASan does not know, would poison and unpoison pid 1's shadow
-	 * behind its back (and warn on each _Noreturn call). */
+	/* ASan knows one stack per thread: the child, instrumented code on
+	 * a stack ASan does not know, poisons pid 1's (shared) shadow memory
+	 * behind its back, and each start printed "ASan is ignoring requested
+	 * __asan_handle_no_return ... False positive error reports may
+	 * follow" on stderr (at exec_command(), _Noreturn). glibc's
+	 * posix_spawn() does the same clone, but its child is uninstrumented
+	 * libc code. Sanitizer builds take the fork. */
 	(void)c;
 	(void)plan;
 	return false;
