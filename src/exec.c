@@ -1,4 +1,10 @@
-/* exec.c - the forked command's last steps inside the sandbox, up to execvp() */
+/* exec.c - the command's last steps inside the sandbox, up to execvp()
+ *
+ * Run either in a fork of pid 1 (which opens a gate once it has dropped its
+ * own privileges) or, started by exec_start.c, in pid 1's own memory while
+ * pid 1 sleeps: then everything here must leave pid 1's state usable (no
+ * half-written stdio buffer: stderr is unbuffered; the heap and environ may
+ * change, pid 1 uses neither for anything the command set; errno is shared). */
 #include "autoconf.h"
 
 #include <errno.h>
@@ -120,7 +126,8 @@ static void wait_for_pid1(int gate_fd)
 	close(gate_fd);
 }
 
-_Noreturn void exec_command(const struct sbx_config *c, const struct child_plan *plan, int gate_fd)
+_Noreturn void exec_command(const struct sbx_config *c, const struct child_plan *plan, int gate_fd,
+			    pid_t shared_with)
 {
 	struct sbx_error e = { 0 };
 	int err;
@@ -132,15 +139,22 @@ _Noreturn void exec_command(const struct sbx_config *c, const struct child_plan 
 		if (plan->take_tty)
 			take_terminal();
 	}
-	if (c->die_with_parent)
+	if (c->die_with_parent) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		/* The shared start has no gate whose EOF would say that pid 1
+		 * died (--share-pid: nothing else ends us) before that line. */
+		if (shared_with && getppid() != shared_with)
+			_exit(SBX_EXIT_SETUP);
+	}
 
 	if (c->bwrap.enabled) {
 		/* bwrap: the caller's fds reach the command; its own capabilities */
 		if (apply_environment(c, &e) < 0 ||
 		    bwrap_inside_exec_prepare(c, &plan->orig_mask, &e) < 0)
 			fail(plan, &e);
-	} else if (apply_environment(c, &e) < 0 || caps_drop_for_exec(c->cap_add, &e) < 0 ||
+	} else if (apply_environment(c, &e) < 0 ||
+		   /* shared: pid 1 dropped them for both of us (without CAP_SETPCAP now) */
+		   (!shared_with && caps_drop_for_exec(c->cap_add, &e) < 0) ||
 		   close_other_fds(c, &e) < 0 || dbus_proxy_wait(c, &e) < 0) {
 		fail(plan, &e);
 	}

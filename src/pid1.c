@@ -12,6 +12,7 @@
 #include "bwrap_inside.h"
 #include "caps.h"
 #include "exec.h"
+#include "exec_start.h"
 #include "pid1.h"
 #include "proctree.h"
 #include "sync.h"
@@ -179,7 +180,7 @@ static int wait_for_network(const struct sbx_config *c, const struct child_plan 
  * (and, with --net slirp, until the network is ready), so on a failure
  * (reported, fail closed) nothing of it has run.
  */
-static int start_command(const struct sbx_config *c, struct pid1_state *s, struct sbx_error *e)
+static int start_command_forked(const struct sbx_config *c, struct pid1_state *s, struct sbx_error *e)
 {
 	const struct child_plan *plan = s->plan;
 	_cleanup_close_ int gate_out = -1;
@@ -190,7 +191,7 @@ static int start_command(const struct sbx_config *c, struct pid1_state *s, struc
 	s->command = fork();
 	if (s->command == 0) {
 		close(gate[1]);
-		exec_command(c, plan, gate[0]);
+		exec_command(c, plan, gate[0], 0);
 	}
 	close(gate[0]);
 	gate_out = gate[1];
@@ -229,7 +230,55 @@ static int start_command(const struct sbx_config *c, struct pid1_state *s, struc
 		return -EINVAL;
 	if (write(gate_out, "", 1) < 0 && errno != EPIPE)
 		return sbx_error_set(e, errno, "cannot start the command: gate");
+	sync_send_simple(plan->sync_fd, SYNC_READY, s->command);
 	return 0;
+}
+
+/*
+ * The start without a fork (exec_start.c): pid 1 first gives up, for itself
+ * and for the command to inherit, the bounding set, ambient, its other
+ * capabilities and no_new_privs (exactly what caps_drop_for_exec(0) leaves
+ * the command), and becomes non-dumpable (the command, sharing its memory,
+ * is too until its exec, which makes it dumpable again as a fork's exec
+ * would). The command then runs in pid 1's memory while pid 1 sleeps: no
+ * page tables copied, no copy-on-write faults. The caller's fds are closed
+ * once it has exec'd: it has its own fd table, and pid 1, non-dumpable, is
+ * out of its reach. On a failure here nothing of the command has run.
+ */
+static int start_command_shared(const struct sbx_config *c, struct pid1_state *s,
+				struct sbx_error *e)
+{
+	const struct child_plan *plan = s->plan;
+	int r;
+
+	r = caps_drop_for_exec(0, e);
+	if (r < 0)
+		return sbx_error_set(e, r, "pid 1: cannot drop its capabilities");
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return sbx_error_set(e, errno, "pid 1: cannot make itself non-dumpable");
+	/* Said before the clone, which returns only once the command has
+	 * exec'd: sbx (which uses pid 1's pid, not this value) tells the
+	 * holder to make its next spare on it, and that work should overlap
+	 * the command's set-up as with a fork, not follow it. A set-up error
+	 * of the command still comes after, as it may with a fork. */
+	sync_send_simple(plan->sync_fd, SYNC_READY, 0);
+	/* The command calls setpgid() and takes the terminal itself before
+	 * its exec, which is when this returns. */
+	r = exec_start_shared(c, plan, &s->command, e);
+	if (r < 0)
+		return r;
+	/* Not before: the command must not inherit the ignored SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+	close_inherited_fds((int[3]){ plan->sync_fd, s->procfd, -1 });
+	return 0;
+}
+
+/* One place chooses the start: exec_start_can_share() says why not. */
+static int start_command(const struct sbx_config *c, struct pid1_state *s, struct sbx_error *e)
+{
+	if (exec_start_can_share(c, s->plan))
+		return start_command_shared(c, s, e);
+	return start_command_forked(c, s, e);
 }
 
 _Noreturn void pid1_run(const struct sbx_config *c, const struct child_plan *plan)
@@ -242,15 +291,15 @@ _Noreturn void pid1_run(const struct sbx_config *c, const struct child_plan *pla
 	/* bwrap --as-pid-1: the command is pid 1 itself. */
 	if (c->bwrap.as_pid_1) {
 		sync_send_simple(plan->sync_fd, SYNC_READY, getpid());
-		exec_command(c, plan, -1);
+		exec_command(c, plan, -1, 0);
 	}
 	/* bwrap without --unshare-pid leaves what the command leaves behind
 	 * running, as bwrap does: no subreaper. */
 	if (getpid() != 1 && !c->bwrap.enabled && become_subreaper(c, &s, &set, &e) < 0)
 		fail(plan, &e);
+	/* Each start says SYNC_READY itself, when sbx is to hear it. */
 	if (start_command(c, &s, &e) < 0)
 		fail(plan, &e);
-	sync_send_simple(plan->sync_fd, SYNC_READY, s.command);
 
 	for (;;) {
 		siginfo_t info;
