@@ -85,6 +85,23 @@ int mnt_attach(int mfd, int target_fd)
 	return 0;
 }
 
+int mnt_bind_onto_self(int fd, uint64_t set, uint64_t clear)
+{
+	_cleanup_close_ int mfd = -1;
+	uint64_t pending = 0;
+	int r = mnt_clone_tree(fd, "", false, &mfd);
+
+	if (r == 0 && (set || clear)) {
+		r = mnt_set_attr(mfd, set, clear, false);
+		if (r == -ENOSYS) {
+			/* Linux < 5.12: a remount sets them; it cannot clear any. */
+			pending = set;
+			r = 0;
+		}
+	}
+	return r < 0 ? r : mnt_attach_with_attrs(mfd, fd, pending, false);
+}
+
 void mountinfo_unescape(char *s)
 {
 	char *out = s;

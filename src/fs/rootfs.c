@@ -194,6 +194,36 @@ static int mount_new_fs_at(int rootfd, const char *dest, const char *fstype,
 	return mnt_attach(mfd, target);
 }
 
+/*
+ * The default view's writable directories (/dev, /tmp, /var/tmp, /run, the
+ * empty home) are directories of the root tmpfs, each bound onto itself:
+ * when the root's mount turns read-only at the pivot, these mounts stay
+ * writable (read-only is per mount). One superblock instead of six: each
+ * new tmpfs cost ~15 us of kernel CPU to make (sget_fc, shmem_fill_super)
+ * and again to tear down, on every start (issue 9). What a program sees
+ * of it: the directories share one tmpfs's space and inodes (df shows the
+ * same numbers for each), and mountinfo shows them as binds of that
+ * tmpfs (root "/tmp" and so on, not "/"). Nothing else of the root becomes
+ * writable: a ".." at a bind's root leaves through the root's mount.
+ *
+ * Make @path with exactly @mode (mkdir's went through the umask; chmod
+ * through /proc/self/fd, as an O_PATH fd cannot be fchmod()ed and the
+ * host's /proc is still there) and bind it onto itself with @set, @clear.
+ */
+static int own_dir(int rootfd, const char *path, mode_t mode, uint64_t set, uint64_t clear)
+{
+	_cleanup_close_ int dir = -1;
+	char self[64];
+	int r = path_make_in_root(rootfd, path, false, mode, &dir);
+
+	if (r < 0)
+		return r;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", dir);
+	if (chmod(self, mode) < 0)
+		return -errno;
+	return mnt_bind_onto_self(dir, set, clear);
+}
+
 /* Bind a device at @name directly in @dev, the new /dev (a tmpfs of ours,
  * just mounted): the entry is made and opened relative to it, without
  * resolving "/dev/NAME" from the root again for each device (start-up time:
@@ -218,7 +248,6 @@ static int attach_device(int dev, struct rootfs_source *s, const char *name)
 
 static int build_dev(int rootfd, struct rootfs_prep *p, struct sbx_error *e)
 {
-	static const char *const dev_opts[] = { "mode", "0755", NULL };
 	static const char *const pts_opts[] = { "newinstance", NULL, "ptmxmode", "0666",
 						"mode", "0620", NULL };
 	static const char *const links[][2] = {
@@ -229,8 +258,10 @@ static int build_dev(int rootfd, struct rootfs_prep *p, struct sbx_error *e)
 	_cleanup_close_ int shm = -1, dev = -1;
 	int r;
 
-	r = mount_new_fs_at(rootfd, "/dev", "tmpfs", dev_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
-			    0755);
+	/* As the tmpfs it once was: nosuid, noexec, not nodev. Bound before
+	 * anything is mounted in it, and opened again after: the nodes' mounts
+	 * must sit on the bind, not on the directory it covers. */
+	r = own_dir(rootfd, "/dev", 0755, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, MOUNT_ATTR_NODEV);
 	if (r == 0)
 		r = path_open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY, &dev);
 	if (r < 0)
@@ -262,14 +293,34 @@ static int build_dev(int rootfd, struct rootfs_prep *p, struct sbx_error *e)
 	return 0;
 }
 
+/*
+ * The empty home, mode 0700, the command's (made after the uid change):
+ * a new directory of the root tmpfs bound onto itself, as /tmp is. A home
+ * that is there already (HOME=/var, /tmp, /dev...) gets a tmpfs of its own
+ * instead, as before: binding that directory would give its mode to what
+ * else is there, and show it what it held.
+ */
+static int build_home(int rootfd, const char *home)
+{
+	static const char *const home_opts[] = { "mode", "0700", NULL };
+	_cleanup_close_ int fd = -1;
+
+	if (path_open_in_root(rootfd, home, O_PATH, &fd) == 0)
+		return mount_new_fs_at(rootfd, home, "tmpfs", home_opts,
+				       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, 0755);
+	/* Not inherited from /dev, say, if it is made there. */
+	return own_dir(rootfd, home, 0700, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+		       MOUNT_ATTR_NOEXEC);
+}
+
 static int build_default_view(int rootfd, const struct sbx_config *c, struct rootfs_prep *p,
 			      struct sbx_error *e)
 {
-	static const char *const tmp_opts[] = { "mode", "1777", NULL };
-	static const char *const run_opts[] = { "mode", "0755", NULL };
-	static const char *const home_opts[] = { "mode", "0700", NULL };
 	static const char *const proc_opts[] = { NULL };
-	const unsigned tmp_attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+	static const struct {
+		const char *path;
+		mode_t mode;
+	} own_dirs[] = { { "/tmp", 01777 }, { "/var/tmp", 01777 }, { "/run", 0755 } };
 	int r;
 
 	for (size_t i = 0; i < p->n_system; i++) {
@@ -290,25 +341,15 @@ static int build_default_view(int rootfd, const struct sbx_config *c, struct roo
 	if (r < 0)
 		return r;
 
-	static const struct {
-		const char *path;
-		const char *const *opts;
-	} tmpfs_dirs[] = {
-		{ "/tmp", tmp_opts },
-		{ "/var/tmp", tmp_opts },
-		{ "/run", run_opts },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(tmpfs_dirs); i++) {
-		r = mount_new_fs_at(rootfd, tmpfs_dirs[i].path, "tmpfs", tmpfs_dirs[i].opts, tmp_attrs,
-				    0755);
+	/* The root's own attributes (nosuid, nodev): none to set. */
+	for (size_t i = 0; i < ARRAY_SIZE(own_dirs); i++) {
+		r = own_dir(rootfd, own_dirs[i].path, own_dirs[i].mode, 0, 0);
 		if (r < 0)
-			return sbx_error_set(e, r, "cannot mount %s", tmpfs_dirs[i].path);
+			return sbx_error_set(e, r, "cannot make %s", own_dirs[i].path);
 	}
-	if (strcmp(c->home, "/") != 0) {
-		r = mount_new_fs_at(rootfd, c->home, "tmpfs", home_opts, tmp_attrs, 0755);
-		if (r < 0)
-			return sbx_error_set(e, r, "cannot mount an empty home at %s", c->home);
-	}
+	r = strcmp(c->home, "/") == 0 ? 0 : build_home(rootfd, c->home);
+	if (r < 0)
+		return sbx_error_set(e, r, "cannot make an empty home at %s", c->home);
 	return 0;
 }
 
