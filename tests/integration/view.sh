@@ -222,6 +222,28 @@ else
 	skip "the caller's real ~/.ssh is not visible inside" "no writable home"
 fi
 
+# Homes the default view makes in odd ways: a trailing slash, below /tmp
+# (a bound directory of the root tmpfs), one the view has already (/var:
+# a tmpfs of its own over it), and the caller's umask playing no part.
+run_cmd env HOME=/nohome/a/ "$SBX" sh -c 'stat -c %a /nohome/a; touch /nohome/a/x && echo writable'
+expect_run "HOME=/nohome/a/: mode 700, writable" 0 "700
+writable"
+run_cmd env HOME=/tmp/h "$SBX" sh -c 'stat -c %a /tmp/h /tmp; touch /tmp/h/x && echo writable'
+expect_run "HOME=/tmp/h: mode 700 in a 1777 /tmp, writable" 0 "700
+1777
+writable"
+run_cmd env HOME=/var "$SBX" sh -c 'stat -c %a /var; ls -A /var | wc -l; touch /var/x && echo writable'
+expect_run "HOME=/var: an empty tmpfs over /var, mode 700, writable" 0 "700
+0
+writable"
+run_cmd sh -c "umask 077 && HOME=/h1/h2 '$SBX' sh -c 'stat -c %a /h1/h2 /tmp /var/tmp /run /dev /dev/shm'"
+expect_run "umask 077: the home, /tmp, /var/tmp, /run, /dev, /dev/shm keep their modes" 0 "700
+1777
+1777
+755
+755
+1777"
+
 # A home with secrets: none of it is visible.
 H=$D/home
 mkdir -p "$H/.ssh" && echo secret >"$H/.ssh/id_test" && chmod 700 "$H/.ssh" && echo rc >"$H/.bashrc"
