@@ -85,21 +85,33 @@ int mnt_attach(int mfd, int target_fd)
 	return 0;
 }
 
-int mnt_bind_onto_self(int fd, uint64_t set, uint64_t clear)
+int mnt_bind_onto_self(int dirfd, const char *name, uint64_t set, uint64_t clear)
 {
-	_cleanup_close_ int mfd = -1;
+	_cleanup_close_ int mfd = -1, target = -1;
 	uint64_t pending = 0;
-	int r = mnt_clone_tree(fd, "", false, &mfd);
+	int r;
 
-	if (r == 0 && (set || clear)) {
+	mfd = open_tree(dirfd, name,
+			OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW |
+				(*name ? 0 : AT_EMPTY_PATH));
+	if (mfd < 0)
+		return -errno;
+	if (set || clear) {
 		r = mnt_set_attr(mfd, set, clear, false);
-		if (r == -ENOSYS) {
-			/* Linux < 5.12: a remount sets them; it cannot clear any. */
-			pending = set;
-			r = 0;
-		}
+		if (r == -ENOSYS)
+			pending = set; /* Linux < 5.12: a remount sets them; it cannot clear any */
+		else if (r < 0)
+			return r;
 	}
-	return r < 0 ? r : mnt_attach_with_attrs(mfd, fd, pending, false);
+	if (pending) {
+		target = openat(dirfd, *name ? name : ".", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		return target < 0 ? -errno : mnt_attach_with_attrs(mfd, target, pending, false);
+	}
+	/* By name: no fd of the target to open and close. */
+	if (move_mount(mfd, "", dirfd, name,
+		       MOVE_MOUNT_F_EMPTY_PATH | (*name ? 0 : MOVE_MOUNT_T_EMPTY_PATH)) < 0)
+		return -errno;
+	return 0;
 }
 
 void mountinfo_unescape(char *s)

@@ -156,6 +156,8 @@ static int make_entry(int dirfd, const char *name, bool as_file, mode_t mode, in
 	if ((as_file ? mknodat(dirfd, name, S_IFREG | mode, 0) : mkdirat(dirfd, name, mode)) < 0 &&
 	    errno != EEXIST)
 		return -errno;
+	if (!ret_fd)
+		return 0;
 	fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC | (as_file ? 0 : O_DIRECTORY));
 	if (fd < 0)
 		return -errno;
@@ -163,18 +165,31 @@ static int make_entry(int dirfd, const char *name, bool as_file, mode_t mode, in
 	return 0;
 }
 
+/* Attach @mfd at @name of @dirfd, by name (move_mount() does not follow a
+ * symlink there), else through an fd of the target for the remount of
+ * @pending attributes (Linux < 5.12). */
+static int attach_at(int mfd, int dirfd, const char *name, uint64_t pending)
+{
+	_cleanup_close_ int target = -1;
+
+	if (!pending)
+		return move_mount(mfd, "", dirfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0 ? -errno : 0;
+	target = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (target < 0)
+		return -errno;
+	return mnt_attach_with_attrs(mfd, target, pending, true);
+}
+
 /* Attach a prepared source at @name in @dirfd; consumes s->fd. */
 static int attach_source(int dirfd, struct rootfs_source *s, const char *name, mode_t mask)
 {
-	_cleanup_close_ int target = -1;
 	int r;
 
 	if (s->link)
 		return symlinkat(s->link, dirfd, name) < 0 && errno != EEXIST ? -errno : 0;
-	r = make_entry(dirfd, name, !s->is_dir, 0755 & ~mask, &target);
-	if (r < 0)
-		return r;
-	r = mnt_attach_with_attrs(s->fd, target, s->pending_attrs, true);
+	r = make_entry(dirfd, name, !s->is_dir, 0755 & ~mask, NULL);
+	if (r == 0)
+		r = attach_at(s->fd, dirfd, name, s->pending_attrs);
 	close(s->fd);
 	s->fd = -1;
 	return r;
@@ -192,10 +207,12 @@ static int mount_new_fs_on(int target, const char *fstype, const char *const *op
 static int mount_new_fs_at(int dirfd, const char *name, const char *fstype,
 			   const char *const *options, unsigned attrs, mode_t dir_mode)
 {
-	_cleanup_close_ int target = -1;
-	int r = make_entry(dirfd, name, false, dir_mode, &target);
+	_cleanup_close_ int mfd = -1;
+	int r = make_entry(dirfd, name, false, dir_mode, NULL);
 
-	return r < 0 ? r : mount_new_fs_on(target, fstype, options, attrs);
+	if (r == 0)
+		r = mnt_new_fs(fstype, options, attrs, &mfd);
+	return r < 0 ? r : attach_at(mfd, dirfd, name, 0);
 }
 
 /*
@@ -215,10 +232,9 @@ static int mount_new_fs_at(int dirfd, const char *name, const char *fstype,
  */
 static int own_dir(int dirfd, const char *name, mode_t mode, uint64_t set, uint64_t clear)
 {
-	_cleanup_close_ int dir = -1;
-	int r = make_entry(dirfd, name, false, mode, &dir);
+	int r = make_entry(dirfd, name, false, mode, NULL);
 
-	return r < 0 ? r : mnt_bind_onto_self(dir, set, clear);
+	return r < 0 ? r : mnt_bind_onto_self(dirfd, name, set, clear);
 }
 
 /*
@@ -262,7 +278,7 @@ static int build_dev(int rootfd, mode_t mask, struct sbx_error *e)
 		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
 		{ "/proc/kcore", "core" },     { "pts/ptmx", "ptmx" },
 	};
-	_cleanup_close_ int shm = -1, dev = -1;
+	_cleanup_close_ int dev = -1;
 	int r;
 
 	/* As the tmpfs it once was: nosuid, noexec, not nodev. Bound before
@@ -286,7 +302,7 @@ static int build_dev(int rootfd, mode_t mask, struct sbx_error *e)
 		if (symlinkat(links[i][0], dev, links[i][1]) < 0 && errno != EEXIST)
 			return sbx_error_set(e, errno, "cannot create /dev/%s", links[i][1]);
 	}
-	r = make_entry(dev, "shm", false, 01777, &shm);
+	r = make_entry(dev, "shm", false, 01777, NULL);
 	if (r < 0)
 		return sbx_error_set(e, r, "cannot create /dev/shm");
 	return 0;
@@ -324,7 +340,7 @@ static int build_home(int rootfd, const char *home, mode_t mask)
 			return -errno;
 	}
 	/* Not inherited from /dev, say, if it is made there. */
-	return mnt_bind_onto_self(fd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, MOUNT_ATTR_NOEXEC);
+	return mnt_bind_onto_self(fd, "", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, MOUNT_ATTR_NOEXEC);
 }
 
 /* With the umask at 0: the writable directories get their modes exactly
