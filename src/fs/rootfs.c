@@ -143,11 +143,11 @@ void rootfs_prep_release(struct rootfs_prep *p)
 
 /*
  * The entry @name (one component) made in @dirfd, a directory of the new
- * root tmpfs, and opened O_PATH. Only sbx writes there while the default
- * view is built, so one mkdirat() or mknodat() and one openat() do what
+ * root tmpfs, and with @ret_fd opened O_PATH. Only sbx writes there while
+ * the default view is built, so one mkdirat() or mknodat() does what
  * path_make_in_root() does in four or five calls, resolving from the root
  * again each time (start-up time: about a dozen entries); O_NOFOLLOW all
- * the same. An entry that is there already is opened as it is.
+ * the same. An entry that is there already is kept as it is.
  */
 static int make_entry(int dirfd, const char *name, bool as_file, mode_t mode, int *ret_fd)
 {
