@@ -23,7 +23,8 @@ static const char *const system_dirs[] = { "/usr", "/etc", "/opt" };
 /* Top-level names that are symlinks into /usr on merged-/usr systems. */
 static const char *const system_links[] = { "/bin", "/sbin", "/lib", "/lib32", "/lib64",
 					    "/libx32" };
-static const char *const device_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+static const char *const device_nodes[] = { "/dev/null", "/dev/zero", "/dev/full",
+					    "/dev/random", "/dev/urandom", "/dev/tty" };
 
 #define ATTR_RO (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
 
@@ -82,6 +83,23 @@ static int prepare_system(struct rootfs_prep *p, struct sbx_error *e)
 	return 0;
 }
 
+static int prepare_devices(struct rootfs_prep *p, struct sbx_error *e)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(device_nodes); i++) {
+		struct rootfs_source *s = &p->devices[p->n_devices];
+		int r;
+
+		*s = (struct rootfs_source){ .path = device_nodes[i], .fd = -1 };
+		r = mnt_clone_tree(AT_FDCWD, device_nodes[i], false, &s->fd);
+		if (r == -ENOENT)
+			continue;
+		if (r < 0)
+			return sbx_error_set(e, r, "cannot bind the host's %s", device_nodes[i]);
+		p->n_devices++;
+	}
+	return 0;
+}
+
 int rootfs_prepare(const struct sbx_config *c, const int *premade, struct rootfs_prep *p,
 		   struct sbx_error *e)
 {
@@ -107,6 +125,9 @@ int rootfs_prepare(const struct sbx_config *c, const int *premade, struct rootfs
 	r = c->bwrap.empty_root ? 0 : prepare_system(p, e);
 	if (r < 0)
 		return r;
+	r = c->bwrap.empty_root ? 0 : prepare_devices(p, e);
+	if (r < 0)
+		return r;
 	if (c->share[SBX_NS_PID] && !c->bwrap.empty_root) {
 		/* A new proc instance would show the host's pid namespace, which
 		 * our user namespace does not own: the kernel refuses it, so
@@ -126,8 +147,8 @@ int rootfs_prepare(const struct sbx_config *c, const int *premade, struct rootfs
 
 void rootfs_prep_release(struct rootfs_prep *p)
 {
-	struct rootfs_source *lists[] = { p->system, &p->host_proc };
-	size_t counts[] = { p->n_system, 1 };
+	struct rootfs_source *lists[] = { p->system, p->devices, &p->host_proc };
+	size_t counts[] = { p->n_system, p->n_devices, 1 };
 
 	for (size_t l = 0; l < ARRAY_SIZE(lists); l++) {
 		for (size_t i = 0; i < counts[l]; i++) {
@@ -237,39 +258,7 @@ static int own_dir(int dirfd, const char *name, mode_t mode, uint64_t set, uint6
 	return r < 0 ? r : mnt_bind_onto_self(dirfd, name, set, clear);
 }
 
-/*
- * The host's device nodes, each bound onto an empty file of the new /dev
- * with mount(2), by name: one call where open_tree() in rootfs_prepare()
- * and move_mount() took five with their fds and target (start-up time).
- * The host's /dev is still the caller's here: the new root hangs on /tmp,
- * or on "/", which an absolute path does not cross (pivot_into()). The
- * targets are named relative to the new /dev, our working directory for
- * that while (no magic link to resolve each time). A node the host lacks
- * is left out.
- */
-static int bind_devices(int rootfd, int dev, mode_t mask, struct sbx_error *e)
-{
-	char host[32];
-	int r = 0;
-
-	if (fchdir(dev) < 0)
-		return sbx_error_set(e, errno, "cannot enter the new /dev");
-	for (size_t i = 0; i < ARRAY_SIZE(device_nodes) && r == 0; i++) {
-		snprintf(host, sizeof(host), "/dev/%s", device_nodes[i]);
-		/* A fresh directory: anything there already is not ours. */
-		if (mknodat(dev, device_nodes[i], S_IFREG | (0755 & ~mask), 0) < 0)
-			r = -errno;
-		else if (mount(host, device_nodes[i], NULL, MS_BIND, NULL) < 0)
-			r = errno == ENOENT && unlinkat(dev, device_nodes[i], 0) == 0 ? 0 : -errno;
-		if (r < 0)
-			sbx_error_set(e, r, "cannot bind the host's %s", host);
-	}
-	if (fchdir(rootfd) < 0 && r == 0)
-		r = sbx_error_set(e, errno, "cannot enter the new root");
-	return r;
-}
-
-static int build_dev(int rootfd, mode_t mask, struct sbx_error *e)
+static int build_dev(int rootfd, struct rootfs_prep *p, mode_t mask, struct sbx_error *e)
 {
 	static const char *const pts_opts[] = { "newinstance", NULL, "ptmxmode", "0666",
 						"mode", "0620", NULL };
@@ -291,9 +280,13 @@ static int build_dev(int rootfd, mode_t mask, struct sbx_error *e)
 	}
 	if (r < 0)
 		return sbx_error_set(e, r, "cannot make /dev");
-	r = bind_devices(rootfd, dev, mask, e);
-	if (r < 0)
-		return r;
+	/* In the new /dev directly, by name (rootfs_prepare() took /dev/NAME
+	 * nodes only). */
+	for (size_t i = 0; i < p->n_devices; i++) {
+		r = attach_source(dev, &p->devices[i], p->devices[i].path + strlen("/dev/"), mask);
+		if (r < 0)
+			return sbx_error_set(e, r, "cannot bind %s", p->devices[i].path);
+	}
 	r = mount_new_fs_at(dev, "pts", "devpts", pts_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
 			    0755 & ~mask);
 	if (r < 0)
@@ -367,7 +360,7 @@ static int build_default_view_masked(int rootfd, const struct sbx_config *c,
 	if (r < 0)
 		return sbx_error_set(e, r, "cannot mount /proc");
 
-	r = build_dev(rootfd, mask, e);
+	r = build_dev(rootfd, p, mask, e);
 	if (r < 0)
 		return r;
 

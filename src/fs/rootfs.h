@@ -32,6 +32,8 @@ struct rootfs_source {
 struct rootfs_prep {
 	struct rootfs_source system[ROOTFS_MAX_SYSTEM];
 	size_t n_system;
+	struct rootfs_source devices[8];
+	size_t n_devices;
 	struct rootfs_source host_proc;
 	struct viewop_prep *ops; /* one per config mount */
 	size_t n_ops;
