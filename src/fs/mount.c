@@ -85,6 +85,35 @@ int mnt_attach(int mfd, int target_fd)
 	return 0;
 }
 
+int mnt_bind_onto_self(int dirfd, const char *name, uint64_t set, uint64_t clear)
+{
+	_cleanup_close_ int mfd = -1, target = -1;
+	uint64_t pending = 0;
+	int r;
+
+	mfd = open_tree(dirfd, name,
+			OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW |
+				(*name ? 0 : AT_EMPTY_PATH));
+	if (mfd < 0)
+		return -errno;
+	if (set || clear) {
+		r = mnt_set_attr(mfd, set, clear, false);
+		if (r == -ENOSYS)
+			pending = set; /* Linux < 5.12: a remount sets them; it cannot clear any */
+		else if (r < 0)
+			return r;
+	}
+	if (pending) {
+		target = openat(dirfd, *name ? name : ".", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		return target < 0 ? -errno : mnt_attach_with_attrs(mfd, target, pending, false);
+	}
+	/* By name: no fd of the target to open and close. */
+	if (move_mount(mfd, "", dirfd, name,
+		       MOVE_MOUNT_F_EMPTY_PATH | (*name ? 0 : MOVE_MOUNT_T_EMPTY_PATH)) < 0)
+		return -errno;
+	return 0;
+}
+
 void mountinfo_unescape(char *s)
 {
 	char *out = s;

@@ -68,6 +68,22 @@ int mnt_attach(int mfd, int target_fd);
 int mnt_attach_with_attrs(int mfd, int target_fd, uint64_t pending, bool recursive);
 
 /**
+ * mnt_bind_onto_self() - bind the directory (or file) @name of @dirfd onto
+ *			  itself, without what is mounted below it, and give
+ *			  that mount @set and not @clear (MOUNT_ATTR_*)
+ * @name:	one entry of @dirfd, not followed if a symlink; "" for @dirfd
+ *
+ * The new mount is a second door to the same file system: what it makes
+ * writable is the subtree below @name only (a ".." at its root leaves
+ * through the parent mount). Before Linux 5.12 @set is applied by a
+ * remount and @clear is not applied. Look the path up again to see the new
+ * mount: an fd opened before names the covered directory.
+ *
+ * Return: 0 or -errno
+ */
+int mnt_bind_onto_self(int dirfd, const char *name, uint64_t set, uint64_t clear);
+
+/**
  * mountinfo_unescape() - undo /proc/self/mountinfo's octal escapes (\040 for
  *			  a space, also tab, newline, backslash) in place
  */

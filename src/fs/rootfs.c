@@ -162,154 +162,234 @@ void rootfs_prep_release(struct rootfs_prep *p)
 	p->host_proc.fd = -1;
 }
 
-/* Attach a prepared source at its path inside @rootfd; consumes s->fd. */
-static int attach_source(int rootfd, struct rootfs_source *s, const char *dest)
+/*
+ * The entry @name (one component) made in @dirfd, a directory of the new
+ * root tmpfs, and with @ret_fd opened O_PATH. Only sbx writes there while
+ * the default view is built, so one mkdirat() or mknodat() does what
+ * path_make_in_root() does in four or five calls, resolving from the root
+ * again each time (start-up time: about a dozen entries); O_NOFOLLOW all
+ * the same. An entry that is there already is kept as it is.
+ */
+static int make_entry(int dirfd, const char *name, bool as_file, mode_t mode, int *ret_fd)
+{
+	int fd;
+
+	if ((as_file ? mknodat(dirfd, name, S_IFREG | mode, 0) : mkdirat(dirfd, name, mode)) < 0 &&
+	    errno != EEXIST)
+		return -errno;
+	if (!ret_fd)
+		return 0;
+	fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC | (as_file ? 0 : O_DIRECTORY));
+	if (fd < 0)
+		return -errno;
+	*ret_fd = fd;
+	return 0;
+}
+
+/* Attach @mfd at @name of @dirfd, by name (move_mount() does not follow a
+ * symlink there), else through an fd of the target for the remount of
+ * @pending attributes (Linux < 5.12). */
+static int attach_at(int mfd, int dirfd, const char *name, uint64_t pending)
 {
 	_cleanup_close_ int target = -1;
+
+	if (!pending)
+		return move_mount(mfd, "", dirfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0 ? -errno : 0;
+	target = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (target < 0)
+		return -errno;
+	return mnt_attach_with_attrs(mfd, target, pending, true);
+}
+
+/* Attach a prepared source at @name in @dirfd; consumes s->fd. */
+static int attach_source(int dirfd, struct rootfs_source *s, const char *name, mode_t mask)
+{
 	int r;
 
 	if (s->link)
-		return path_symlink_in_root(rootfd, s->link, dest);
-	r = path_make_in_root(rootfd, dest, !s->is_dir, 0755, &target);
-	if (r < 0)
-		return r;
-	r = mnt_attach_with_attrs(s->fd, target, s->pending_attrs, true);
+		return symlinkat(s->link, dirfd, name) < 0 && errno != EEXIST ? -errno : 0;
+	r = make_entry(dirfd, name, !s->is_dir, 0755 & ~mask, NULL);
+	if (r == 0)
+		r = attach_at(s->fd, dirfd, name, s->pending_attrs);
 	close(s->fd);
 	s->fd = -1;
 	return r;
 }
 
-static int mount_new_fs_at(int rootfd, const char *dest, const char *fstype,
+static int mount_new_fs_on(int target, const char *fstype, const char *const *options,
+			   unsigned attrs)
+{
+	_cleanup_close_ int mfd = -1;
+	int r = mnt_new_fs(fstype, options, attrs, &mfd);
+
+	return r < 0 ? r : mnt_attach(mfd, target);
+}
+
+static int mount_new_fs_at(int dirfd, const char *name, const char *fstype,
 			   const char *const *options, unsigned attrs, mode_t dir_mode)
 {
-	_cleanup_close_ int target = -1, mfd = -1;
-	int r;
+	_cleanup_close_ int mfd = -1;
+	int r = make_entry(dirfd, name, false, dir_mode, NULL);
 
-	r = path_make_in_root(rootfd, dest, false, dir_mode, &target);
-	if (r < 0)
-		return r;
-	r = mnt_new_fs(fstype, options, attrs, &mfd);
-	if (r < 0)
-		return r;
-	return mnt_attach(mfd, target);
+	if (r == 0)
+		r = mnt_new_fs(fstype, options, attrs, &mfd);
+	return r < 0 ? r : attach_at(mfd, dirfd, name, 0);
 }
 
-/* Bind a device at @name directly in @dev, the new /dev (a tmpfs of ours,
- * just mounted): the entry is made and opened relative to it, without
- * resolving "/dev/NAME" from the root again for each device (start-up time:
- * two openat2() calls less per device). Consumes s->fd. */
-static int attach_device(int dev, struct rootfs_source *s, const char *name)
+/*
+ * The default view's writable directories (/dev, /tmp, /var/tmp, /run, the
+ * empty home) are directories of the root tmpfs, each bound onto itself:
+ * when the root's mount turns read-only at the pivot, these mounts stay
+ * writable (read-only is per mount). One superblock instead of six: each
+ * new tmpfs cost ~15 us of kernel CPU to make (sget_fc, shmem_fill_super)
+ * and again to tear down, on every start (issue 9). What a program sees
+ * of it: the directories share one tmpfs's space and inodes (df shows the
+ * same numbers for each), and mountinfo shows them as binds of that
+ * tmpfs (root "/tmp" and so on, not "/"). Nothing else of the root becomes
+ * writable: a ".." at a bind's root leaves through the root's mount.
+ *
+ * The directory @name in @dirfd, made with @mode (the umask is 0 while the
+ * default view is built), bound onto itself with @set and not @clear.
+ */
+static int own_dir(int dirfd, const char *name, mode_t mode, uint64_t set, uint64_t clear)
 {
-	_cleanup_close_ int target = -1;
-	int fd, r;
+	int r = make_entry(dirfd, name, false, mode, NULL);
 
-	fd = openat(dev, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0755);
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	target = openat(dev, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (target < 0)
-		return -errno;
-	r = mnt_attach_with_attrs(s->fd, target, s->pending_attrs, true);
-	close(s->fd);
-	s->fd = -1;
-	return r;
+	return r < 0 ? r : mnt_bind_onto_self(dirfd, name, set, clear);
 }
 
-static int build_dev(int rootfd, struct rootfs_prep *p, struct sbx_error *e)
+static int build_dev(int rootfd, struct rootfs_prep *p, mode_t mask, struct sbx_error *e)
 {
-	static const char *const dev_opts[] = { "mode", "0755", NULL };
 	static const char *const pts_opts[] = { "newinstance", NULL, "ptmxmode", "0666",
 						"mode", "0620", NULL };
 	static const char *const links[][2] = {
-		{ "/proc/self/fd", "/dev/fd" },	    { "/proc/self/fd/0", "/dev/stdin" },
-		{ "/proc/self/fd/1", "/dev/stdout" }, { "/proc/self/fd/2", "/dev/stderr" },
-		{ "/proc/kcore", "/dev/core" },	    { "pts/ptmx", "/dev/ptmx" },
+		{ "/proc/self/fd", "fd" },     { "/proc/self/fd/0", "stdin" },
+		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
+		{ "/proc/kcore", "core" },     { "pts/ptmx", "ptmx" },
 	};
-	_cleanup_close_ int shm = -1, dev = -1;
+	_cleanup_close_ int dev = -1;
 	int r;
 
-	r = mount_new_fs_at(rootfd, "/dev", "tmpfs", dev_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
-			    0755);
-	if (r == 0)
-		r = path_open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY, &dev);
+	/* As the tmpfs it once was: nosuid, noexec, not nodev. Bound before
+	 * anything is mounted in it, and opened again after: the nodes' mounts
+	 * must sit on the bind, not on the directory it covers. */
+	r = own_dir(rootfd, "dev", 0755, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, MOUNT_ATTR_NODEV);
+	if (r == 0) {
+		dev = openat(rootfd, "dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		r = dev < 0 ? -errno : 0;
+	}
 	if (r < 0)
-		return sbx_error_set(e, r, "cannot mount /dev");
+		return sbx_error_set(e, r, "cannot make /dev");
+	/* In the new /dev directly, by name (rootfs_prepare() took /dev/NAME
+	 * nodes only). */
 	for (size_t i = 0; i < p->n_devices; i++) {
-		const char *path = p->devices[i].path;
-
-		if (strncmp(path, "/dev/", 5) == 0 && !strchr(path + 5, '/'))
-			r = attach_device(dev, &p->devices[i], path + 5);
-		else
-			r = attach_source(rootfd, &p->devices[i], p->devices[i].path);
+		r = attach_source(dev, &p->devices[i], p->devices[i].path + strlen("/dev/"), mask);
 		if (r < 0)
 			return sbx_error_set(e, r, "cannot bind %s", p->devices[i].path);
 	}
-	r = mount_new_fs_at(rootfd, "/dev/pts", "devpts", pts_opts,
-			    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, 0755);
+	r = mount_new_fs_at(dev, "pts", "devpts", pts_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
+			    0755 & ~mask);
 	if (r < 0)
 		return sbx_error_set(e, r, "cannot mount /dev/pts");
-	/* In the new /dev directly, as the devices above. */
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
-		if (symlinkat(links[i][0], dev, links[i][1] + strlen("/dev/")) < 0 && errno != EEXIST)
-			return sbx_error_set(e, errno, "cannot create %s", links[i][1]);
+		if (symlinkat(links[i][0], dev, links[i][1]) < 0 && errno != EEXIST)
+			return sbx_error_set(e, errno, "cannot create /dev/%s", links[i][1]);
 	}
-	r = path_make_in_root(rootfd, "/dev/shm", false, 01777, &shm);
-	if (r == 0 && fchmodat(rootfd, "dev/shm", 01777, 0) < 0)
-		r = -errno;
+	r = make_entry(dev, "shm", false, 01777, NULL);
 	if (r < 0)
 		return sbx_error_set(e, r, "cannot create /dev/shm");
+	return 0;
+}
+
+/*
+ * The empty home, mode 0700, the command's (made after the uid change):
+ * a new directory of the root tmpfs bound onto itself, as /tmp is. A home
+ * that is there already (HOME=/var, /tmp, /dev...) gets a tmpfs of its own
+ * instead, as before: binding that directory would give its mode to what
+ * else is there, and show it what it held. Any path: resolved in the root.
+ */
+static int build_home(int rootfd, const char *home, mode_t mask)
+{
+	static const char *const home_opts[] = { "mode", "0700", NULL };
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	int r = path_open_in_root(rootfd, home, O_PATH, &fd);
+
+	if (r == 0)
+		return mount_new_fs_on(fd, "tmpfs", home_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	if (r != -ENOENT)
+		return r;
+	r = path_make_in_root_mode(rootfd, home, false, 0700, 0755 & ~mask, &fd);
+	if (r < 0)
+		return r;
+	/* A home named with a trailing slash is made as a parent is. */
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if ((st.st_mode & 07777) != 0700) {
+		char self[64];
+
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		if (chmod(self, 0700) < 0)
+			return -errno;
+	}
+	/* Not inherited from /dev, say, if it is made there. */
+	return mnt_bind_onto_self(fd, "", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, MOUNT_ATTR_NOEXEC);
+}
+
+/* With the umask at 0: the writable directories get their modes exactly
+ * (no chmod each); the others get what the caller's umask gave them. */
+static int build_default_view_masked(int rootfd, const struct sbx_config *c,
+				     struct rootfs_prep *p, mode_t mask, struct sbx_error *e)
+{
+	static const char *const proc_opts[] = { NULL };
+	_cleanup_close_ int var = -1;
+	int r;
+
+	for (size_t i = 0; i < p->n_system; i++) {
+		r = attach_source(rootfd, &p->system[i], p->system[i].path + 1, mask);
+		if (r < 0)
+			return sbx_error_set(e, r, "cannot bind the host's %s", p->system[i].path);
+	}
+
+	if (p->host_proc.fd >= 0)
+		r = attach_source(rootfd, &p->host_proc, "proc", mask);
+	else
+		r = mount_new_fs_at(rootfd, "proc", "proc", proc_opts,
+				    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+				    0555 & ~mask);
+	if (r < 0)
+		return sbx_error_set(e, r, "cannot mount /proc");
+
+	r = build_dev(rootfd, p, mask, e);
+	if (r < 0)
+		return r;
+
+	/* The root's own attributes (nosuid, nodev): none to set. */
+	r = own_dir(rootfd, "tmp", 01777, 0, 0);
+	if (r < 0)
+		return sbx_error_set(e, r, "cannot make /tmp");
+	r = make_entry(rootfd, "var", false, 0755 & ~mask, &var);
+	if (r == 0)
+		r = own_dir(var, "tmp", 01777, 0, 0);
+	if (r < 0)
+		return sbx_error_set(e, r, "cannot make /var/tmp");
+	r = own_dir(rootfd, "run", 0755, 0, 0);
+	if (r < 0)
+		return sbx_error_set(e, r, "cannot make /run");
+	r = strcmp(c->home, "/") == 0 ? 0 : build_home(rootfd, c->home, mask);
+	if (r < 0)
+		return sbx_error_set(e, r, "cannot mount an empty home at %s", c->home);
 	return 0;
 }
 
 static int build_default_view(int rootfd, const struct sbx_config *c, struct rootfs_prep *p,
 			      struct sbx_error *e)
 {
-	static const char *const tmp_opts[] = { "mode", "1777", NULL };
-	static const char *const run_opts[] = { "mode", "0755", NULL };
-	static const char *const home_opts[] = { "mode", "0700", NULL };
-	static const char *const proc_opts[] = { NULL };
-	const unsigned tmp_attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
-	int r;
+	mode_t mask = umask(0);
+	int r = build_default_view_masked(rootfd, c, p, mask, e);
 
-	for (size_t i = 0; i < p->n_system; i++) {
-		r = attach_source(rootfd, &p->system[i], p->system[i].path);
-		if (r < 0)
-			return sbx_error_set(e, r, "cannot bind the host's %s", p->system[i].path);
-	}
-
-	if (p->host_proc.fd >= 0)
-		r = attach_source(rootfd, &p->host_proc, "/proc");
-	else
-		r = mount_new_fs_at(rootfd, "/proc", "proc", proc_opts,
-				    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, 0555);
-	if (r < 0)
-		return sbx_error_set(e, r, "cannot mount /proc");
-
-	r = build_dev(rootfd, p, e);
-	if (r < 0)
-		return r;
-
-	static const struct {
-		const char *path;
-		const char *const *opts;
-	} tmpfs_dirs[] = {
-		{ "/tmp", tmp_opts },
-		{ "/var/tmp", tmp_opts },
-		{ "/run", run_opts },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(tmpfs_dirs); i++) {
-		r = mount_new_fs_at(rootfd, tmpfs_dirs[i].path, "tmpfs", tmpfs_dirs[i].opts, tmp_attrs,
-				    0755);
-		if (r < 0)
-			return sbx_error_set(e, r, "cannot mount %s", tmpfs_dirs[i].path);
-	}
-	if (strcmp(c->home, "/") != 0) {
-		r = mount_new_fs_at(rootfd, c->home, "tmpfs", home_opts, tmp_attrs, 0755);
-		if (r < 0)
-			return sbx_error_set(e, r, "cannot mount an empty home at %s", c->home);
-	}
-	return 0;
+	umask(mask);
+	return r;
 }
 
 static int pivot_into(int rootfd, bool readonly, struct sbx_error *e)

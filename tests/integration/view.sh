@@ -154,6 +154,42 @@ run_sbx cat /proc/self/mountinfo
 expect_eq "/tmp /var/tmp /run are tmpfs mounts" "tmpfs tmpfs tmpfs" \
 	"$(mount_fstype /tmp) $(mount_fstype /var/tmp) $(mount_fstype /run)"
 
+# They are directories of the root tmpfs, each bound onto itself (one
+# superblock, not six: start-up time); the root's mount is read-only, so
+# nothing else of it may become writable through them: not through "..",
+# an fd's "..", a cwd below them, nor /proc/self/root.
+bad=$(printf '%s\n' "$OUT" | awk '$5 ~ /^\/(dev|tmp|var\/tmp|run)$/ && $6 !~ /^rw,/ { print $5 }')
+expect_eq "/dev /tmp /var/tmp /run are read-write mounts of their own" "" "$bad"
+expect_eq "... four of them" 4 "$(printf '%s\n' "$OUT" | awk '$5 ~ /^\/(dev|tmp|var\/tmp|run)$/' | grep -c '')"
+expect_match "... while / is read-only" '^ro,' "$(mount_opts /)"
+probe='for p in /x /var/x /tmp/../x /var/tmp/../../x /run/../x /dev/../x /dev/shm/../../x "$HOME/../x" /proc/self/root/x /proc/self/root/var/x; do touch "$p" 2>/dev/null && echo "wrote $p"; mkdir "$p.d" 2>/dev/null && echo "made $p.d"; done
+mkdir /tmp/sub && cd /tmp/sub && { touch ../../x 2>/dev/null && echo "wrote via cwd"; }
+echo done'
+run_sbx sh -c "$probe"
+expect_run "the read-only root cannot be written through /tmp, /var/tmp, /run, /dev, \$HOME" 0 done
+if [ -n "$PY" ]; then
+	run_sbx "$PY" -c '
+import os
+for d in ["/tmp", "/var/tmp", "/run", "/dev", os.environ["HOME"]]:
+    fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+    for f in (lambda: os.close(os.open("../x", os.O_CREAT | os.O_WRONLY, 0o644, dir_fd=fd)),
+              lambda: os.mkdir("../d", dir_fd=fd)):
+        try:
+            f(); print("wrote through", d)
+        except OSError:
+            pass
+open("/tmp/f", "w").close()
+for a, b in (("/tmp/f", "/f"), ("/tmp/f", "/var/f"), ("/tmp/f", "/run/f")):
+    try:
+        os.rename(a, b); print("renamed to", b)
+    except OSError:
+        pass
+print("done")'
+	expect_run "... nor openat(fd of the directory, \"..\"), nor a rename out of them" 0 done
+else
+	skip "... nor openat(fd of the directory, \"..\")" "no /usr/bin/python3"
+fi
+
 if [ "$HOME" != / ]; then
 	run_sbx sh -c 'ls -A "$HOME" | wc -l; stat -c "%a %u" "$HOME"; id -u; touch "$HOME/x" && echo writable'
 	expect_run "\$HOME ($HOME) is empty, mode 700, owned by the command, writable" 0 "0
@@ -185,6 +221,28 @@ if [ "$HOME" != / ] && [ -d "$HOME" ] && [ -w "$HOME" ]; then
 else
 	skip "the caller's real ~/.ssh is not visible inside" "no writable home"
 fi
+
+# Homes the default view makes in odd ways: a trailing slash, below /tmp
+# (a bound directory of the root tmpfs), one the view has already (/var:
+# a tmpfs of its own over it), and the caller's umask playing no part.
+run_cmd env HOME=/nohome/a/ "$SBX" sh -c 'stat -c %a /nohome/a; touch /nohome/a/x && echo writable'
+expect_run "HOME=/nohome/a/: mode 700, writable" 0 "700
+writable"
+run_cmd env HOME=/tmp/h "$SBX" sh -c 'stat -c %a /tmp/h /tmp; touch /tmp/h/x && echo writable'
+expect_run "HOME=/tmp/h: mode 700 in a 1777 /tmp, writable" 0 "700
+1777
+writable"
+run_cmd env HOME=/var "$SBX" sh -c 'stat -c %a /var; ls -A /var | wc -l; touch /var/x && echo writable'
+expect_run "HOME=/var: an empty tmpfs over /var, mode 700, writable" 0 "700
+0
+writable"
+run_cmd sh -c "umask 077 && HOME=/h1/h2 '$SBX' sh -c 'stat -c %a /h1/h2 /tmp /var/tmp /run /dev /dev/shm'"
+expect_run "umask 077: the home, /tmp, /var/tmp, /run, /dev, /dev/shm keep their modes" 0 "700
+1777
+1777
+755
+755
+1777"
 
 # A home with secrets: none of it is visible.
 H=$D/home
