@@ -59,8 +59,9 @@ bool ns_in_spare(void);
  * its maps from inside, joins those of its network, IPC and UTS namespaces
  * the configuration does not share, and forks pid 1 with CLONE_PARENT (so
  * pid 1 is sbx's child) and CLONE_NEWPID (so its pid namespace is owned by
- * the sandbox's user namespace, as with a direct clone). A spare that cannot be used is dropped and the direct clone made:
- * never a namespace of another sandbox, never one mapped otherwise.
+ * the sandbox's user namespace, as with a direct clone). A spare that
+ * cannot be used is dropped and the direct clone made: never a namespace of
+ * another sandbox, never one mapped otherwise.
  *
  * Return: like ns_clone(): pid 1's pid in the parent, 0 in pid 1, -errno
  */

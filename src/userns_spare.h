@@ -5,9 +5,10 @@
  * keeps one *spare*: a child user namespace of its parent namespace, mapped
  * exactly as the last start asked, and owned by it a network namespace with
  * lo up, an IPC and a UTS namespace (the IPC namespace's mqueue mount and
- * sysctl tables cost ~50 us of the start otherwise). A start sends the maps it would write (userns_spare_request()); if
- * the spare has those maps the holder hands it over (SCM_RIGHTS) and closes
- * its own fds, so it never reaches a second sandbox, then makes the next one.
+ * sysctl tables cost ~50 us of the start otherwise). A start sends the maps
+ * it would write (userns_spare_request()); if the spare has those maps the
+ * holder hands it over (SCM_RIGHTS) and closes its own fds, so it never
+ * reaches a second sandbox, then makes the next one.
  * Otherwise it answers "none" and makes a spare with the maps asked for, for
  * the next start; this start unshares as before. Either way the making waits
  * until that start's command starts (sbx sends 'G') or the start has ended,

@@ -112,6 +112,11 @@ spare_tests() {
 		"24 24" "$(printf '%s\n' "$seen" | wc -l) $(printf '%s\n' "$seen" | sort -u | wc -l)"
 	expect_eq "$who: ...none of them the host's" "" \
 		"$(printf '%s\n' "$seen" | grep -xF "$HOST_IDS")"
+	# No process (pid 1, the command, sbx) holds a handed-over spare's
+	# namespaces as an fd: they go with the sandbox's last process.
+	# (Rootless, pid 1's fds are not readable: the command's and sbx's are.)
+	expect_eq "$who: ...none of them held as an fd by any process" "" \
+		"$(for f in /proc/[0-9]*/fd/*; do readlink "$f"; done 2>/dev/null | grep -xF "$seen" | sort -u)"
 	echo >"$D/fifo"
 	for i in "${bgs[@]}"; do wait "$i"; done
 

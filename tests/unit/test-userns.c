@@ -630,7 +630,8 @@ static int send_spare_fds(int conn, const struct userns_spare *s, size_t n)
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(8 * sizeof(int))];
 	} u;
-	const int fds[USERNS_SPARE_FDS] = { s->user, s->net, s->ipc, s->uts };
+	/* Beyond four: the user namespace again (a holder's extra fd). */
+	const int fds[8] = { s->user, s->net, s->ipc, s->uts, s->user, s->user, s->user, s->user };
 	struct iovec iov = { "S", 1 };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
 			      .msg_controllen = CMSG_SPACE(n * sizeof(int)) };
@@ -652,6 +653,37 @@ static int count_fds(void)
 	for (int fd = 0; fd < 1024; fd++)
 		n += fcntl(fd, F_GETFD) >= 0;
 	return n;
+}
+
+/* Open @name ("ipc" or "uts") of a namespace unshared by a child of ours:
+ * owned by our own user namespace, the parent of a spare's. -1 on failure. */
+static int parent_owned_ns(const char *name)
+{
+	int go[2], fd = -1, status;
+	char path[48], byte;
+	pid_t pid;
+
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(go[0]);
+		if (unshare(CLONE_NEWIPC | CLONE_NEWUTS) < 0 || write(go[1], "u", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(go[1]);
+	if (pid > 0 && read(go[0], &byte, 1) == 1) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	close(go[0]);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	return fd;
 }
 
 static void test_spare(void)
@@ -715,6 +747,22 @@ static void test_spare(void)
 	}
 	ok(userns_spare_check(&s, s2.user) == -EPERM,
 	   "spare: check: a user namespace not a child of the holder's refused");
+	for (int i = 2; i < USERNS_SPARE_FDS; i++) {
+		int *slot[USERNS_SPARE_FDS] = { &bad.user, &bad.net, &bad.ipc, &bad.uts };
+		int pfd = parent_owned_ns(spare_ns_names[i]);
+
+		bad = s;
+		*slot[i] = pfd;
+		ok(pfd >= 0 && userns_spare_check(&bad, self) == -EPERM,
+		   "spare: check: a %s namespace owned by the spare's parent (the holder's) refused",
+		   spare_ns_names[i]);
+		if (pfd >= 0)
+			close(pfd);
+	}
+	bad = s;
+	bad.ipc = open("/proc/self/ns/ipc", O_RDONLY | O_CLOEXEC);
+	ok(userns_spare_check(&bad, self) == -EPERM, "spare: check: our own IPC namespace refused");
+	close(bad.ipc);
 
 	ok(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0, "spare: socketpair");
 	ok(userns_spare_send(sv[1], &s) == 0 && userns_spare_recv(sv[0], &got) == 0 &&
@@ -737,6 +785,12 @@ static void test_spare(void)
 	ok(send_spare_fds(sv[1], &s, 3) == 0 && userns_spare_recv(sv[0], &got) == -EPROTO &&
 		   got.user == -1 && count_fds() == r,
 	   "spare: three fds: a protocol error, all closed");
+	ok(send_spare_fds(sv[1], &s, 5) == 0 && userns_spare_recv(sv[0], &got) == -EPROTO &&
+		   got.user == -1 && count_fds() == r,
+	   "spare: five fds: a protocol error (truncated), all closed");
+	ok(send_spare_fds(sv[1], &s, 8) == 0 && userns_spare_recv(sv[0], &got) == -EPROTO &&
+		   got.user == -1 && count_fds() == r,
+	   "spare: eight fds: a protocol error (truncated), all closed");
 	ok(userns_spare_recv(sv[0], &got) == -ETIMEDOUT, "spare: no answer: gives up");
 	close(sv[0]);
 	close(sv[1]);
