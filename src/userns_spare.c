@@ -3,6 +3,7 @@
 #include "autoconf.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/nsfs.h>
 #include <poll.h>
 #include <sched.h>
@@ -13,6 +14,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -312,11 +314,22 @@ static bool owned_by(int nsfd, int type, int user)
 	return same_ns(owner_ns, user);
 }
 
+/* A namespace file, before any namespace ioctl on it: the same request
+ * numbers may mean something else to another file's driver. */
+static bool is_nsfs(int fd)
+{
+	struct statfs sf;
+
+	return fd >= 0 && fstatfs(fd, &sf) == 0 && sf.f_type == NSFS_MAGIC;
+}
+
 int userns_spare_check(const struct userns_spare *s, int parent_nsfd)
 {
 	_cleanup_close_ int parent = -1;
 	uid_t owner;
 
+	if (!is_nsfs(s->user) || !is_nsfs(s->net) || !is_nsfs(s->ipc) || !is_nsfs(s->uts))
+		return -EPERM;
 	if (ioctl(s->user, NS_GET_NSTYPE) != CLONE_NEWUSER)
 		return -EPERM;
 	if (ioctl(s->user, NS_GET_OWNER_UID, &owner) < 0 || owner != getuid())

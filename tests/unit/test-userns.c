@@ -763,6 +763,18 @@ static void test_spare(void)
 	bad.ipc = open("/proc/self/ns/ipc", O_RDONLY | O_CLOEXEC);
 	ok(userns_spare_check(&bad, self) == -EPERM, "spare: check: our own IPC namespace refused");
 	close(bad.ipc);
+	/* Files that are no namespace never get a namespace ioctl. */
+	for (size_t i = 0; i < 4; i++) {
+		int *slot[] = { &bad.user, &bad.net, &bad.ipc, &bad.uts };
+		int other = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		bad = s;
+		*slot[i] = other;
+		ok(other >= 0 && userns_spare_check(&bad, self) == -EPERM,
+		   "spare: check: /dev/null as the %s namespace refused", spare_ns_names[i]);
+		if (other >= 0)
+			close(other);
+	}
 
 	ok(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0, "spare: socketpair");
 	ok(userns_spare_send(sv[1], &s) == 0 && userns_spare_recv(sv[0], &got) == 0 &&
