@@ -85,10 +85,13 @@ int mnt_attach(int mfd, int target_fd)
 	return 0;
 }
 
+static int remount_legacy(const char *path, uint64_t attrs, uint64_t clear, bool recursive);
+static int fd_path(int fd, char *buf, size_t len);
+
 int mnt_bind_onto_self(int dirfd, const char *name, uint64_t set, uint64_t clear)
 {
 	_cleanup_close_ int mfd = -1, target = -1;
-	uint64_t pending = 0;
+	bool pending = false;
 	int r;
 
 	mfd = open_tree(dirfd, name,
@@ -99,13 +102,22 @@ int mnt_bind_onto_self(int dirfd, const char *name, uint64_t set, uint64_t clear
 	if (set || clear) {
 		r = mnt_set_attr(mfd, set, clear, false);
 		if (r == -ENOSYS)
-			pending = set; /* Linux < 5.12: a remount sets them; it cannot clear any */
+			pending = true; /* Linux < 5.12: a remount once attached */
 		else if (r < 0)
 			return r;
 	}
 	if (pending) {
+		char path[PATH_MAX];
+
 		target = openat(dirfd, *name ? name : ".", O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		return target < 0 ? -errno : mnt_attach_with_attrs(mfd, target, pending, false);
+		if (target < 0)
+			return -errno;
+		r = mnt_attach(mfd, target);
+		if (r == 0)
+			r = fd_path(target, path, sizeof(path));
+		/* @clear too: the bind's flags are the root tmpfs's, made in
+		 * our user namespace, so none of them is locked. */
+		return r < 0 ? r : remount_legacy(path, set, clear, false);
 	}
 	/* By name: no fd of the target to open and close. */
 	if (move_mount(mfd, "", dirfd, name,
@@ -165,9 +177,10 @@ static unsigned long attrs_to_ms_flags(uint64_t attrs)
 /*
  * Before Linux 5.12 there is no mount_setattr(): remount the mount at @path,
  * and with @recursive every mount below it, one by one as listed in
- * /proc/self/mountinfo (which lists parents before their children).
+ * /proc/self/mountinfo (which lists parents before their children), with
+ * the flags it has, @attrs, and not @clear (which must not be locked).
  */
-static int remount_legacy(const char *path, uint64_t attrs, bool recursive)
+static int remount_legacy(const char *path, uint64_t attrs, uint64_t clear, bool recursive)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 	_cleanup_free_ char *line = NULL;
@@ -188,7 +201,9 @@ static int remount_legacy(const char *path, uint64_t attrs, bool recursive)
 			continue;
 		found++;
 		if (mount(NULL, mnt_point, NULL,
-			  MS_REMOUNT | MS_BIND | flags_from_options(opts) | attrs_to_ms_flags(attrs),
+			  MS_REMOUNT | MS_BIND |
+				  ((flags_from_options(opts) & ~attrs_to_ms_flags(clear)) |
+				   attrs_to_ms_flags(attrs)),
 			  NULL) < 0 &&
 		    r == 0)
 			r = -errno;
@@ -218,7 +233,7 @@ int mnt_set_attr_attached(int fd, uint64_t set, bool recursive)
 	if (r != -ENOSYS)
 		return r;
 	r = fd_path(fd, path, sizeof(path));
-	return r < 0 ? r : remount_legacy(path, set, recursive);
+	return r < 0 ? r : remount_legacy(path, set, 0, recursive);
 }
 
 int mnt_attach_with_attrs(int mfd, int target_fd, uint64_t pending, bool recursive)
@@ -230,7 +245,7 @@ int mnt_attach_with_attrs(int mfd, int target_fd, uint64_t pending, bool recursi
 		return r;
 	/* The target fd names the mount point, now covered by the new mount. */
 	r = fd_path(target_fd, path, sizeof(path));
-	return r < 0 ? r : remount_legacy(path, pending, recursive);
+	return r < 0 ? r : remount_legacy(path, pending, 0, recursive);
 }
 
 int path_open_in_root(int rootfd, const char *path, int flags, int *ret_fd)

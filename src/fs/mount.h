@@ -75,9 +75,11 @@ int mnt_attach_with_attrs(int mfd, int target_fd, uint64_t pending, bool recursi
  *
  * The new mount is a second door to the same file system: what it makes
  * writable is the subtree below @name only (a ".." at its root leaves
- * through the parent mount). Before Linux 5.12 @set is applied by a
- * remount and @clear is not applied. Look the path up again to see the new
- * mount: an fd opened before names the covered directory.
+ * through the parent mount). Before Linux 5.12 @set and @clear are applied
+ * by a remount, which cannot clear a locked flag (@dirfd's mount must be
+ * one made in our user namespace, as the root tmpfs). Look the path up
+ * again to see the new mount: an fd opened before names the covered
+ * directory.
  *
  * Return: 0 or -errno
  */

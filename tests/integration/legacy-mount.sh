@@ -36,6 +36,15 @@ printf 'data\n' >"$WORK/data"
 legacy_sbx --ro-bind-data 5 /d -- sh -c 'cat /d; if echo x 2>/dev/null >>/d; then echo rw; else echo ro; fi' 5<"$WORK/data"
 expect_run "without mount_setattr: --ro-bind-data is read-only" 0 "$(printf 'data\nro')"
 
+# The default view's /dev and home are binds of the root tmpfs (nosuid,
+# nodev) that must lose an attribute too: /dev is not nodev, a home made
+# under /dev is not noexec (each had a tmpfs of its own, with just those
+# attributes, before).
+legacy_sbx -- sh -c 'grep " /dev " /proc/self/mountinfo | cut -d" " -f6'
+expect_match "without mount_setattr: /dev is nosuid,noexec, not nodev" '^rw,nosuid,noexec' "$OUT"
+run_cmd env HOME=/dev/shm/h "$NOMS" "$SBX" -- sh -c 'cp /bin/true ~/t && ~/t && echo ran'
+expect_run "without mount_setattr: a home made under /dev is not noexec" 0 ran
+
 # --- --net slirp ----------------------------------------------------------------
 net_tests() {
 	local helpers=$TESTS_SRCDIR/helpers h4 u4 p1 p2 sbx_pid helper ns=() single=()
