@@ -257,16 +257,18 @@ static int start_command_shared(const struct sbx_config *c, struct pid1_state *s
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return sbx_error_set(e, errno, "pid 1: cannot make itself non-dumpable");
 	/* Said before the clone, which returns only once the command has
-	 * exec'd: sbx (which uses pid 1's pid, not this value) tells the
-	 * holder to make its next spare on it, and that work should overlap
-	 * the command's set-up as with a fork, not follow it. A set-up error
-	 * of the command still comes after, as it may with a fork. */
-	sync_send_simple(plan->sync_fd, SYNC_READY, 0);
+	 * exec'd: sbx tells the holder to make its next spare, and that work
+	 * should overlap the command's set-up as with a fork, not follow it. */
+	sync_send_simple(plan->sync_fd, SYNC_STARTING, 0);
 	/* The command calls setpgid() and takes the terminal itself before
 	 * its exec, which is when this returns. */
 	r = exec_start_shared(c, plan, &s->command, e);
 	if (r < 0)
 		return r;
+	/* Not before: until now we sleep and could pass no signal on. A
+	 * command stuck on its way to exec (execve() from a hung NFS server)
+	 * must still end with a signal to sbx, which ends the setup then. */
+	sync_send_simple(plan->sync_fd, SYNC_READY, s->command);
 	/* Not before: the command must not inherit the ignored SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 	close_inherited_fds((int[3]){ plan->sync_fd, s->procfd, -1 });

@@ -54,6 +54,7 @@ struct supervisor {
 	struct loop loop;
 	int sfd;
 	bool started;
+	bool holder_told; /* userns_holder_started(): once, at the first of SYNC_STARTING/READY */
 	bool failed;
 	bool pid1_ended;
 	int pid1_status;
@@ -117,9 +118,18 @@ static void handle_message(struct supervisor *s, const struct sync_msg *m, int f
 			status_fd_started(s->t->status, s->t->pid1->pid);
 		s->started = true;
 		log_phase("command started");
-		userns_holder_started();
+		if (!s->holder_told)
+			userns_holder_started();
+		s->holder_told = true;
 		if (s->t->life)
 			lifecycle_started(s->t->life);
+		break;
+	case SYNC_STARTING:
+		/* pid 1 sleeps until the command has exec'd: signals still end
+		 * the setup (nothing could pass them on); the holder can start. */
+		if (!s->holder_told)
+			userns_holder_started();
+		s->holder_told = true;
 		break;
 	case SYNC_SETUP_ERROR:
 		if (s->t->status)

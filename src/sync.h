@@ -24,6 +24,10 @@ enum sync_type {
 	/* named sandboxes (src/lifecycle/): */
 	SYNC_SPAWNER,	    /* command -> parent: the spawner's channel (spawner.c);
 			       parent -> spawner: an sbx enter client's connection */
+	/* the shared start (exec_start.c): */
+	SYNC_STARTING,	    /* pid 1 -> parent: the command is about to run in pid 1's
+			       memory; pid 1 sleeps, forwarding nothing, until it has
+			       exec'd (then SYNC_READY): only the holder is told */
 };
 
 /**

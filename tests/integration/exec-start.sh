@@ -141,4 +141,37 @@ chmod 755 "$WORK/noshebang"
 run_sbx --ro-bind "$WORK:/w" -- /w/noshebang $(seq 100000)
 expect_out "a script without #! and 100000 arguments runs (execvp's argv copy fits)" "ran 100000"
 
+# A command stuck on its way to exec: pid 1 sleeps until the shared command
+# has exec'd and cannot pass a signal on, so until then a signal to sbx must
+# end the setup (sbx: 128+N), as it did with the fork (whose pid 1 passed
+# SIGTERM on to the command waiting in execve()). The stuck file system
+# answers only interrupts, like a hard NFS mount whose server is gone.
+STALL=$WORK/stall
+mkdir -p "$STALL/mnt"
+if command -v fusermount3 >/dev/null && [ -c /dev/fuse ]; then
+	exec {stall_fd}< <(exec python3 "$TESTS_SRCDIR/helpers/fuse-stall.py" "$STALL/mnt" "$WORK/stall-report")
+	stall_pid=$!
+	track_pid "$stall_pid"
+	at_exit "kill $stall_pid 2>/dev/null; fusermount3 -u -z '$STALL/mnt' 2>/dev/null"
+	read -r -t 10 -u "$stall_fd" stall_state || stall_state=none
+else
+	stall_state=none
+fi
+if [ "$stall_state" = mounted ]; then
+	"$SBX" --bind "$STALL:/w" -- /w/mnt/prog </dev/null >"$WORK/stall-out" 2>&1 &
+	stall_sbx=$!
+	track_pid "$stall_sbx"
+	_last_cmd="sbx --bind STALL:/w -- /w/mnt/prog & kill -TERM \$sbx_pid (execve stuck in a lookup)"
+	if wait_for_file "$WORK/stall-report" 10 && [ "$(cat "$WORK/stall-report")" = "1 prog" ]; then
+		kill -TERM "$stall_sbx"
+		wait_pid_timeout "$stall_sbx" 10
+		expect_status "SIGTERM to sbx ends a command stuck before its exec (143)" 143
+	else
+		fail "SIGTERM to sbx ends a command stuck before its exec (143)" \
+			"the command never looked up prog: $(cat "$WORK/stall-report" "$WORK/stall-out" 2>&1)"
+	fi
+else
+	skip "SIGTERM to sbx ends a command stuck before its exec (143)" "no FUSE mount here (fusermount3)"
+fi
+
 done_testing
