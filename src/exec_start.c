@@ -104,6 +104,18 @@ int exec_start_shared(const struct sbx_config *c, const struct child_plan *plan,
 		    &args);
 	err = errno;
 	munmap(stack, size);
+	/* pid 1 has unshared a time namespace for its children, and older
+	 * kernels refuse a child in another time namespace that shares its
+	 * parent's memory, even with CLONE_VFORK (6.1: EINVAL; 6.18 allows
+	 * it). A plain fork then: everything pid 1
+	 * had to give up is given up already, the child inherits it as it
+	 * would here; only the copy's cost comes back. */
+	if (pid < 0 && err == EINVAL) {
+		pid = fork();
+		if (pid == 0)
+			exec_start_child(&args);
+		err = errno;
+	}
 	if (pid < 0)
 		return sbx_error_set(e, err, "cannot start the command");
 	*ret_pid = pid;
