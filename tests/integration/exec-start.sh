@@ -28,8 +28,11 @@ status_fields() {
 hex_or() { printf '%016x' $((0x$1 | 0x$2)); }
 
 # What the caller's command ignores, without sbx between (the harness's,
-# and SIGUSR2).
-CALLER_IGN=$(bash -c 'trap "" USR2; exec cat /proc/self/status' | awk '/^SigIgn:/ { print $2 }')
+# and SIGUSR2), run as the checks run theirs: run_cmd's timeout(1) catches
+# SIGINT and SIGQUIT, so a caller that ignores them (a background job, as
+# in .ci/run) does not pass that on.
+run_cmd bash -c 'trap "" USR2; exec cat /proc/self/status'
+CALLER_IGN=$(printf '%s\n' "$OUT" | awk '/^SigIgn:/ { print $2 }')
 # pid 1's bounding set in a new user namespace: every capability.
 FULL_BND=$(printf '%016x' $(((1 << ($(cat /proc/sys/kernel/cap_last_cap) + 1)) - 1)))
 
