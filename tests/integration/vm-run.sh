@@ -24,9 +24,17 @@ ln -s "$WORK/secret" "\$c/out"
 echo 3 >"\$c/rc"
 EOS
 chmod +x "$WORK/qemu" "$WORK/sim/tests/vm/build-image"
-sed "s|qemu-system-x86_64|$WORK/qemu|" "$VM/run" >"$WORK/sim/tests/vm/run"
-cp "$VM/check" "$WORK/sim/tests/vm/check"
-chmod +x "$WORK/sim/tests/vm/run"
+# The copies pause right after starting their child (qemu; a run), so that
+# the signal tests below land in the window between that start and the next
+# lines: a trap set only there once let a SIGTERM end run and leave qemu.
+sed -e "s|qemu-system-x86_64|$WORK/qemu|" \
+	-e '/virtio-rng-pci <\/dev\/null &$/a sleep 0.3' "$VM/run" >"$WORK/sim/tests/vm/run"
+sed -e '/>"$out\/$who" 2>&1 &$/a sleep 0.3' "$VM/check" >"$WORK/sim/tests/vm/check"
+chmod +x "$WORK/sim/tests/vm/run" "$WORK/sim/tests/vm/check"
+for f in run check; do
+	expect_eq "tests/vm/$f: the pause follows the line that starts its child" 1 \
+		"$(grep -c '^sleep 0.3$' "$WORK/sim/tests/vm/$f")"
+done
 
 run_cmd bash "$WORK/sim/tests/vm/run" -- true
 expect_status "the guest's exit status comes back" 3
