@@ -32,9 +32,12 @@ static int exit_code_for(const struct sbx_error *e)
 	return e->exit_code ? e->exit_code : 125;
 }
 
-/* The desktop options' binds and proxy (src/desktop/), their lines printed. */
-static int run_desktop(struct sbx_config *c, struct desktop_run *d, struct sbx_error *e)
+/* The desktop options' binds and proxy (src/desktop/), their lines printed:
+ * in the process that supervises the sandbox (--detach's child), which
+ * holds them until the end (the proxy is its child, the cookie its). */
+static int run_desktop(struct sbx_config *c, void *desktop, struct sbx_error *e)
 {
+	struct desktop_run *d = desktop;
 	int r = desktop_prepare(c, d, e);
 
 	for (size_t i = 0; i < d->n_warnings; i++)
@@ -52,7 +55,7 @@ int main(int argc, char *argv[])
 	enum cli_action action;
 	char *cwd = NULL;
 	const struct verb *verb;
-	struct desktop_run desktop = { .proxy = PROC_NONE, .proxy_sync = -1, .x11_conn = -1 };
+	struct desktop_run desktop = DESKTOP_RUN_NONE;
 	int status = 125;
 
 	clock_gettime(CLOCK_MONOTONIC, &log_start);
@@ -114,7 +117,7 @@ int main(int argc, char *argv[])
 	log_verbosity = c.verbose;
 	fflush(stdout);
 	if (viewspec_check_fds(&c, &e) < 0 || config_prepare_home(&c, &e) < 0 ||
-	    run_desktop(&c, &desktop, &e) < 0 || sandbox_run(&c, &status, &e) < 0) {
+	    sandbox_run(&c, run_desktop, &desktop, &status, &e) < 0) {
 		/* No message: a setup ended by a signal (128+N) says nothing. */
 		if (e.msg[0])
 			log_error(&e);

@@ -325,7 +325,8 @@ static int clone_sandbox(const struct sbx_config *c, struct userns_plan *plan,
 	return 0;
 }
 
-int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e)
+int sandbox_run(struct sbx_config *c, sandbox_prepare_fn prepare, void *arg, int *ret_status,
+		struct sbx_error *e)
 {
 	/* --name: the state directory goes last, once nothing is left. */
 	__attribute__((cleanup(lifecycle_end))) struct lifecycle *life = NULL;
@@ -351,6 +352,8 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 
 	/* Before anything starts: a taken name, or --detach's parent, ends here. */
 	r = lifecycle_begin(c, &life, ret_status, e);
+	if (r == 0 && prepare)
+		r = prepare(c, arg, e);
 	if (r != 0)
 		return r < 0 ? r : 0;
 	term_save(&tty);
@@ -368,6 +371,8 @@ int sandbox_run(const struct sbx_config *c, int *ret_status, struct sbx_error *e
 		lifecycle_set_limits(life, limits_mechanism_name(&limits));
 	plan_bypass(c, &bypass, &child);
 	child.spawner = life != NULL;
+	/* From here on the log may hold the command's output too. */
+	lifecycle_detach_mark(life);
 	/* Block before the clone: a signal that arrives while the sandbox is
 	 * being set up waits for the supervisor instead of killing sbx. */
 	pid1_forwarded_signals(&forwarded);

@@ -292,7 +292,7 @@ int bwrap_main(int argc, char **argv)
 		goto out;
 	fflush(stdout);
 	c.bwrap.userns2_fd = o.userns2_fd;
-	if (join_namespaces(&o, &e) < 0 || sandbox_run(&c, &status, &e) < 0) {
+	if (join_namespaces(&o, &e) < 0 || sandbox_run(&c, NULL, NULL, &status, &e) < 0) {
 		log_error(&e);
 		status = 1;
 	}

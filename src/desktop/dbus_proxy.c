@@ -12,8 +12,9 @@
  * socket paths into it. The proxy runs under sbx itself (this process, forked,
  * with a short command line parsed anew): its own namespaces, no network, an empty
  * $HOME, the bus's socket and its own directory the only host paths it
- * sees. That sbx gets SIGKILL when this one dies (PR_SET_PDEATHSIG), and
- * takes its sandbox, the proxy, with it.
+ * sees. That sbx gets SIGTERM when this one dies (PR_SET_PDEATHSIG): it
+ * ends its sandbox, the proxy, and removes the proxy's directory, which sbx
+ * can no longer do (dbus_proxy_dir.h says who else may).
  */
 #include "autoconf.h"
 
@@ -31,6 +32,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "dbus_proxy_dir.h"
 #include "desktop_int.h"
 #include "log.h"
 #include "sandbox.h"
@@ -134,7 +136,7 @@ static void push_bus(struct argv_buf *a, const char *host_sock, const char *list
  * sbx, whose dynamic loading (and, in a VM, trapped CPUID instructions)
  * cost some 0.5 ms of CPU on the way to the proxy's byte, the app's wait.
  * Nothing of the caller's config is used: @argv says it all. */
-static _Noreturn void run_proxy_sbx(int sync_w, pid_t parent, const sigset_t *orig_mask,
+static _Noreturn void run_proxy_sbx(int sync_w, pid_t parent, const struct desktop_run *run,
 				    int argc, char **argv)
 {
 	struct sbx_error e = { 0 };
@@ -144,8 +146,9 @@ static _Noreturn void run_proxy_sbx(int sync_w, pid_t parent, const sigset_t *or
 	char *cwd = NULL;
 	int keep[] = { PROXY_FD }, status = SBX_EXIT_SETUP;
 
-	/* The proxy's sbx dies with us, and its sandbox with it. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+	/* The proxy's sbx ends with us, and its sandbox with it: SIGTERM,
+	 * an end like any other, after which it removes the directory. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
 		_exit(SBX_EXIT_SETUP);
 	/* With sbx's stdin closed the pipe's write end may be PROXY_FD
 	 * already: dup2() would leave it close-on-exec. */
@@ -167,19 +170,22 @@ static _Noreturn void run_proxy_sbx(int sync_w, pid_t parent, const sigset_t *or
 	}
 	/* The mask sbx was started with, not desktop_prepare()'s: an exec'ed
 	 * sbx would have had it, and the proxy gets it from its sbx. */
-	sigprocmask(SIG_SETMASK, orig_mask, NULL);
+	sigprocmask(SIG_SETMASK, &run->orig_mask, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &log_start);
 	config_caller_from_env(&caller, &cwd, &e);
 	config_init(&pc, &caller);
 	free(cwd);
 	log_verbosity = 0;
 	if (cli_parse(&pc, argc, argv, &action, &e) < 0 || config_finish(&pc, &e) < 0 ||
-	    viewspec_check_fds(&pc, &e) < 0 || sandbox_run(&pc, &status, &e) < 0) {
+	    viewspec_check_fds(&pc, &e) < 0 || sandbox_run(&pc, NULL, NULL, &status, &e) < 0) {
 		/* This process is the proxy's sbx main: its error is its own
 		 * line, as that of an sbx started for it would be. */
 		log_error(&e);
 		status = e.exit_code ? e.exit_code : SBX_EXIT_SETUP;
 	}
+	/* sbx died (we were adopted): its end did not remove the directory. */
+	if (getppid() != parent)
+		dbus_proxy_dir_remove(run->proxy_dir);
 	_exit(status);
 }
 
@@ -225,15 +231,16 @@ static void build_argv(const struct sbx_config *c, const struct desktop_run *run
 static int start_proxy(const struct sbx_config *c, struct desktop_run *run, const char *session,
 		       const char *system, struct sbx_error *e)
 {
-	const char *rt = desktop_plan_host_runtime_dir();
-	_cleanup_free_ char *tmpl = xasprintf("%s/sbx-dbus-XXXXXX", rt ? rt : "/tmp");
+	const char *rt = desktop_plan_host_runtime_dir(), *parent_dir = rt ? rt : "/tmp";
 	struct argv_buf a = { 0 };
-	int p[2];
+	int p[2], r;
 	pid_t parent = getpid(), pid;
 
-	if (!mkdtemp(tmpl))
-		return sbx_error_set(e, errno, "cannot create %s", tmpl);
-	run->proxy_dir = TAKE_PTR(tmpl);
+	/* Those that sbx and the proxy's sbx killed at once left. */
+	dbus_proxy_dir_collect(parent_dir);
+	r = dbus_proxy_dir_make(parent_dir, &run->proxy_dir, &run->proxy_lock, e);
+	if (r < 0)
+		return r;
 	build_argv(c, run, session, system, &a);
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		argv_free(&a);
@@ -241,7 +248,7 @@ static int start_proxy(const struct sbx_config *c, struct desktop_run *run, cons
 	}
 	pid = fork();
 	if (pid == 0)
-		run_proxy_sbx(p[1], parent, &run->orig_mask, (int)a.n, a.v);
+		run_proxy_sbx(p[1], parent, run, (int)a.n, a.v);
 	argv_free(&a);
 	close(p[1]);
 	run->proxy_sync = p[0];
@@ -314,8 +321,6 @@ int dbus_proxy_prepare(struct sbx_config *c, struct desktop_run *run, struct sbx
 
 void dbus_proxy_end(struct desktop_run *run)
 {
-	static const char *const socks[] = { "bus", "system_bus_socket" };
-
 	/* The proxy ends on its own when this closes; its sbx is ended too,
 	 * so the proxy is gone when sbx returns. Not before its byte (or its
 	 * end), though: when the sandbox failed early, a proxy whose pipe is
@@ -338,14 +343,12 @@ void dbus_proxy_end(struct desktop_run *run)
 			;
 	}
 	proc_kill_and_reap(&run->proxy);
+	/* Unlocked, it is anyone's to remove: ours, or a collector's. */
+	if (run->proxy_lock >= 0)
+		close(TAKE_FD(run->proxy_lock));
 	if (!run->proxy_dir)
 		return;
-	for (size_t i = 0; i < ARRAY_SIZE(socks); i++) {
-		_cleanup_free_ char *p = xasprintf("%s/%s", run->proxy_dir, socks[i]);
-
-		unlink(p);
-	}
-	rmdir(run->proxy_dir);
+	dbus_proxy_dir_remove(run->proxy_dir);
 	free(run->proxy_dir);
 	run->proxy_dir = NULL;
 }

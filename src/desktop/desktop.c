@@ -91,10 +91,7 @@ int desktop_prepare(struct sbx_config *c, struct desktop_run *run, struct sbx_er
 	sigset_t set;
 	int r;
 
-	memset(run, 0, sizeof(*run));
-	run->proxy = PROC_NONE;
-	run->proxy_sync = -1;
-	run->x11_conn = -1;
+	*run = DESKTOP_RUN_NONE;
 	if (!c->wayland && !c->x11 && !c->audio && !c->gpu && !c->gui && !any_dbus(c))
 		return 0;
 	free(desktop_plan_runtime_dir(c));

@@ -21,6 +21,8 @@
  * @proxy:	the xdg-dbus-proxy's sandbox (an sbx of its own)
  * @proxy_sync:	our end of the proxy's --fd pipe: the proxy ends when it closes
  * @proxy_dir:	the host directory of the proxy's sockets, removed at the end
+ * @proxy_lock:	that directory, open and flock()ed while we run (see
+ *		dbus_proxy_dir.h), or -1
  * @x11_conn:	the X connection that made the untrusted cookie, or -1
  * @x11_auth:	that cookie's authorization id, revoked at the end
  * @x11_major:	the SECURITY extension's major opcode on that connection
@@ -35,6 +37,7 @@ struct desktop_run {
 	struct proc proxy;
 	int proxy_sync;
 	char *proxy_dir;
+	int proxy_lock;
 	int x11_conn;
 	uint32_t x11_auth;
 	uint8_t x11_major;
@@ -44,6 +47,11 @@ struct desktop_run {
 	char *notes[DESKTOP_MAX_LINES];
 	size_t n_notes;
 };
+
+/* A desktop_run that holds nothing: what desktop_release() may be given. */
+#define DESKTOP_RUN_NONE                                                                     \
+	((struct desktop_run){ .proxy = PROC_NONE, .proxy_sync = -1, .proxy_lock = -1, \
+			       .x11_conn = -1 })
 
 /**
  * desktop_plan_runtime_dir() - the sandbox's $XDG_RUNTIME_DIR

@@ -55,6 +55,14 @@ void lifecycle_take_spawner(struct lifecycle *l, int fd);
 void lifecycle_set_limits(struct lifecycle *l, const char *mechanism);
 
 /**
+ * lifecycle_detach_mark() - all sbx wrote to the log so far is its own (the
+ *			     sandbox is not started yet): a detached parent
+ *			     prints it; a no-op for a NULL @l or without
+ *			     --detach
+ */
+void lifecycle_detach_mark(struct lifecycle *l);
+
+/**
  * lifecycle_started() - the command started: complete the state file (pid
  *			 1's namespaces), let a detached parent return
  */

@@ -4,31 +4,53 @@
  * has started (it prints the name) or the sandbox failed (it prints the
  * child's log), the child goes on as the supervisor in a session of its own,
  * its output to the log in the state directory. The child tells the parent
- * over a pipe when the sandbox can be entered (lifecycle_detach_ready()).
+ * over a pipe when the sandbox can be entered (lifecycle_detach_ready()),
+ * and with it how much of the log is sbx's own lines from before the
+ * sandbox started (warnings, -v): the parent prints those, so that a
+ * detached start says what a foreground one would have, and nothing the
+ * command wrote.
  */
 #include "autoconf.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lifecycle.h"
 #include "lifecycle_detach.h"
 #include "lifecycle_int.h"
 #include "util.h"
 
+/* Copy the first @len bytes of @log_fd to our stderr. */
+static void print_said(int log_fd, uint64_t len)
+{
+	char buf[4096];
+	uint64_t off = 0;
+	ssize_t n;
+
+	while (off < len && (n = pread(log_fd, buf, len - off < sizeof(buf) ? len - off : sizeof(buf), (off_t)off)) > 0) {
+		if (write_all(STDERR_FILENO, buf, (size_t)n) < 0)
+			break;
+		off += (uint64_t)n;
+	}
+}
+
 /* The detached parent: wait for "started" or the child's end. */
 static int wait_for_detached(struct lifecycle *l, pid_t child, int ready_fd, int log_fd)
 {
-	char b, buf[4096];
+	char buf[4096];
+	uint64_t said;
 	ssize_t n;
 	int status;
 
 	do
-		n = read(ready_fd, &b, 1);
+		n = read(ready_fd, &said, sizeof(said));
 	while (n < 0 && errno == EINTR);
-	if (n == 1) {
+	if (n == sizeof(said)) {
+		print_said(log_fd, said);
 		printf("%s\n", l->reg.name);
 		return fflush(stdout) == 0 ? 0 : SBX_EXIT_SETUP;
 	}
@@ -92,10 +114,22 @@ int lifecycle_detach(struct lifecycle *l, int *ret_status, struct sbx_error *e)
 	return become_detached(l, e);
 }
 
+void lifecycle_detach_mark(struct lifecycle *l)
+{
+	off_t end;
+
+	if (!l || l->detach_fd < 0)
+		return;
+	fflush(stderr);
+	end = lseek(STDERR_FILENO, 0, SEEK_END);
+	l->detach_said = end > 0 ? (uint64_t)end : 0;
+}
+
 void lifecycle_detach_ready(struct lifecycle *l)
 {
 	if (l->detach_fd >= 0) {
-		if (write(l->detach_fd, "", 1) < 0) {
+		/* One write of a few bytes to a pipe: all or nothing. */
+		if (write(l->detach_fd, &l->detach_said, sizeof(l->detach_said)) < 0) {
 			/* The parent is gone: nobody to tell. */
 		}
 		close(l->detach_fd);

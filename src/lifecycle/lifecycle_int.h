@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "config.h"
@@ -38,6 +39,8 @@ struct ctl_conn {
  *		its execvp()): enter requests are held until then
  * @timer_fd:	sbx stop's grace time, -1 until a stop
  * @detach_fd:	--detach: the pipe to the waiting parent, -1 once told
+ * @detach_said: --detach: how much of the log sbx wrote before the sandbox
+ *		started (its warnings), which the parent prints
  * @loop:	the supervisor's loop, once watched
  * @pid1:	the sandbox's first process
  * @ns_pid:	a process of the sandbox whose namespaces we may read (pid 1
@@ -52,6 +55,7 @@ struct lifecycle {
 	bool spawner_known;
 	int timer_fd;
 	int detach_fd;
+	uint64_t detach_said;
 	struct loop *loop;
 	const struct proc *pid1;
 	pid_t ns_pid;

@@ -26,6 +26,7 @@ export DBUS_SESSION_BUS_ADDRESS=$addr
 # The proxy's directories go there (a SIGKILLed sbx leaves its own behind).
 export XDG_RUNTIME_DIR=$WORK/rt
 mkdir -m 0700 "$XDG_RUNTIME_DIR"
+dirs() { ls -d "${XDG_RUNTIME_DIR:-/tmp}"/sbx-dbus-* 2>/dev/null | wc -l; }
 
 call() { # call BUS NAME: Hello() on NAME
 	echo "dbus-send --$1 --print-reply=literal --dest=$2 /org/sbxtest org.sbxtest.Iface.Hello"
@@ -80,6 +81,7 @@ DBUS_SYSTEM_BUS_ADDRESS=$addr run_sbx --dbus-system-talk org.sbxtest.Allowed sh 
 expect_run "--dbus-system-talk: the system bus filtered, and no session bus" 0 "   hello"
 
 # --- the proxy's sandbox and its end ---------------------------------------------
+before=$(dirs)
 marker
 "$SBX" --dbus-talk org.sbxtest.Allowed sleep "$MARKER" </dev/null >/dev/null 2>"$WORK/bg.err" &
 sbx_pid=$!
@@ -116,6 +118,48 @@ wait_until 10 no_proxy
 ok $? "after SIGKILL of sbx the proxy is gone"
 wait_for_no_arg "$MARKER" 10
 ok $? "... and the sandbox too"
+dirs_as_before() { [ "$(dirs)" = "$before" ]; }
+wait_until 10 dirs_as_before
+ok $? "... and its socket directory is removed (by the proxy's sbx)" || diag "$(ls -A "$XDG_RUNTIME_DIR")"
+
+# --- what sbx and the proxy's sbx killed at once leave, the next start removes ---
+# Not a directory another sbx still holds, nor one with more in it than the
+# proxy's sockets, nor another name.
+mkdir "$XDG_RUNTIME_DIR/sbx-dbus-more00" "$XDG_RUNTIME_DIR/sbx-dbus-x"
+touch "$XDG_RUNTIME_DIR/sbx-dbus-more00/file"
+ls -d "$XDG_RUNTIME_DIR"/sbx-dbus-* >"$WORK/dirs.before"
+marker
+"$SBX" --dbus-talk org.sbxtest.Allowed sleep "$MARKER" </dev/null >/dev/null 2>"$WORK/bg.err" &
+sbx_pid=$!
+track_pid "$sbx_pid"
+wait_until 60 has_marker
+proxy=$(proxy_pids)
+ppid_of() { awk '/^PPid:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+psbx=$(ppid_of "$(ppid_of "${proxy:-0}")")
+held=$(ls -d "$XDG_RUNTIME_DIR"/sbx-dbus-* | grep -vxF -f "$WORK/dirs.before")
+if [ -z "$psbx" ] || [ "$(printf '%s\n' "$held" | wc -l)" != 1 ]; then
+	fail "a sandbox with a proxy runs, one new directory there" "$(cat "$WORK/bg.err")" "$held"
+else
+	run_sbx --dbus-talk org.sbxtest.Allowed $(call session org.sbxtest.Allowed)
+	expect_run "a second sandbox with a proxy, while one runs" 0 "   hello"
+	[ -S "$held/bus" ] && [ -n "$(proxy_pids)" ]
+	ok $? "... which leaves the running one's directory and socket alone"
+	# The proxy's sbx first: once SIGKILLed it runs no more code, so
+	# sbx's end, its PR_SET_PDEATHSIG, finds nobody to remove the directory.
+	kill -KILL "$psbx" "$sbx_pid"
+	wait "$sbx_pid" 2>/dev/null
+	wait_until 10 no_proxy
+	[ -d "$held" ]
+	ok $? "sbx and the proxy's sbx SIGKILLed at once leave the directory"
+	run_sbx --dbus-talk org.sbxtest.Allowed true
+	[ "$RC" = 0 ] && [ ! -e "$held" ]
+	ok $? "... which the next sbx with a proxy removes" || diag "$ERR"
+	[ -e "$XDG_RUNTIME_DIR/sbx-dbus-more00/file" ] && [ -d "$XDG_RUNTIME_DIR/sbx-dbus-x" ]
+	ok $? "... and not one with another file in it, nor another name"
+fi
+kill -KILL "$sbx_pid" 2>/dev/null && wait "$sbx_pid" 2>/dev/null
+wait_until 10 no_proxy
+rm -r "$XDG_RUNTIME_DIR"/sbx-dbus-*
 
 # --- the proxy's sbx is a fork: only what an exec'ed sbx would have -------------
 # With sbx's stdin and fd 3 closed the proxy's pipe is fds 0 (read end,
@@ -131,7 +175,6 @@ track_pid "$sbx_pid"
 wait_until 60 has_marker
 proxy=$(proxy_pids)
 # The proxy's sbx: the parent of the proxy's pid 1.
-ppid_of() { awk '/^PPid:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
 psbx=$(ppid_of "$(ppid_of "${proxy:-0}")")
 pipe=$(readlink "/proc/${psbx:-0}/fd/3" 2>/dev/null)
 if [ -z "$proxy" ] || [ -z "$psbx" ]; then
@@ -169,12 +212,35 @@ fi
 wait_until 10 no_proxy
 ok $? "after SIGTERM of sbx the proxy is gone"
 
-dirs() { ls -d "${XDG_RUNTIME_DIR:-/tmp}"/sbx-dbus-* 2>/dev/null | wc -l; }
 before=$(dirs)
 run_sbx --dbus-talk org.sbxtest.Allowed true
 [ "$RC" = 0 ] && [ -z "$(proxy_pids)" ]
 ok $? "after a sandbox's normal end the proxy is gone when sbx returns"
 expect_eq "... and its socket directory is removed" "$before" "$(dirs)"
+
+# --- --detach: the proxy is the detached sbx's, not its parent's -----------------
+# Its parent prints the name and exits; the command calls the bus only then.
+before=$(dirs)
+name=dbus-detach-$$
+run_sbx -d --name "$name" --bind "$WORK" --dbus-talk org.sbxtest.Allowed sh -c \
+	"while [ ! -e '$WORK/go' ]; do sleep 0.05; done; $(call session org.sbxtest.Allowed) >'$WORK/detached.out' 2>&1"
+expect_run "--detach with a D-Bus option: the name" 0 "$name"
+touch "$WORK/go"
+detached_done() { ! "$SBX" ls 2>/dev/null | grep -q "^$name "; }
+wait_until 20 detached_done
+expect_eq "... the command's call after sbx's parent has exited is answered" "   hello" \
+	"$(cat "$WORK/detached.out" 2>&1)"
+wait_until 10 dirs_as_before
+ok $? "... and the proxy's directory is removed when it ends"
+# What sbx says before the sandbox starts reaches the terminal, as in the
+# foreground; nothing of the command's (that goes to its log).
+name=dbus-detach-w-$$
+run_sbx -d --name "$name" --dbus-session-unfiltered sh -c 'echo out; echo err >&2'
+[ "$RC" = 0 ] && [ "$OUT" = "$name" ] &&
+	[ "$(printf '%s\n' "$ERR" | grep -c .)" = 1 ] && [[ $ERR == "sbx: --dbus-session-unfiltered: "* ]]
+ok $? "--detach: sbx's warning reaches the terminal, the command's output does not" ||
+	diag "stdout: $OUT" "stderr: $ERR"
+wait_until 20 detached_done
 
 # --- bad arguments ---------------------------------------------------------------
 run_sbx --dbus-talk 'not a name' true

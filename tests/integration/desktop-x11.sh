@@ -108,6 +108,18 @@ xauth -q -f "$WORK/old.xauth" add "$DISPLAY" . "${cookie:-00}" 2>/dev/null
 run_cmd env XAUTHORITY="$WORK/old.xauth" xdpyinfo
 [ "$RC" -ne 0 ]
 ok $? "the sandbox's cookie no longer opens the display once sbx has ended"
+# --detach: the cookie is the detached sbx's, revoked at its end, not when
+# its parent exits; the command connects only once the parent has gone.
+name=x11-detach-$$
+mkdir -m 0700 "$WORK/rt"
+XDG_RUNTIME_DIR=$WORK/rt run_sbx -d --name "$name" --bind "$WORK" --x11 sh -c \
+	"while [ ! -e '$WORK/x-go' ]; do sleep 0.05; done; xdpyinfo >/dev/null 2>&1; echo \$? >'$WORK/x-detached'"
+expect_run "--detach --x11: the name" 0 "$name"
+touch "$WORK/x-go"
+detached_done() { ! XDG_RUNTIME_DIR=$WORK/rt "$SBX" ls 2>/dev/null | grep -q "^$name "; }
+wait_until 20 detached_done
+expect_eq "... the command opens the display after sbx's parent has exited" 0 \
+	"$(cat "$WORK/x-detached" 2>&1)"
 
 # --- servers sbx refuses --------------------------------------------------------------
 start_xvfb nosec -extension SECURITY
