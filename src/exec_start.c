@@ -107,9 +107,9 @@ int exec_start_shared(const struct sbx_config *c, const struct child_plan *plan,
 	/* pid 1 has unshared a time namespace for its children, and older
 	 * kernels refuse a child in another time namespace that shares its
 	 * parent's memory, even with CLONE_VFORK (6.1: EINVAL; 6.18 allows
-	 * it). A plain fork then: everything pid 1
-	 * had to give up is given up already, the child inherits it as it
-	 * would here; only the copy's cost comes back. */
+	 * it). A plain fork then: everything pid 1 had to give up is given
+	 * up already, the child inherits it as it would here; only the
+	 * copy's cost comes back. */
 	if (pid < 0 && err == EINVAL) {
 		pid = fork();
 		if (pid == 0)
