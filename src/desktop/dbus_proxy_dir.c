@@ -75,6 +75,12 @@ int dbus_proxy_dir_make(const char *parent, char **ret_path, int *ret_lock, stru
 		 * removed it: the lock is on a directory that has no name. */
 		if (st.st_nlink == 0)
 			continue;
+		/* ... and removed it before our open(): in /tmp another user
+		 * may have made that name again, a directory of theirs in
+		 * which they would replace the proxy's sockets. Only the one
+		 * mkdtemp() made is ours, and closed to others (0700). */
+		if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 0077))
+			continue;
 		*ret_path = TAKE_PTR(path);
 		*ret_lock = TAKE_FD(fd);
 		return 0;
