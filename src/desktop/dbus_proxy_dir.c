@@ -101,8 +101,9 @@ static int remove_at(int parent, const char *name)
 		return errno == ENOENT ? 0 : -errno;
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	/* In /tmp another user may have made one of these names. */
-	if (st.st_uid != geteuid())
+	/* In /tmp another user may have made one of these names; and one
+	 * open to others is not one dbus_proxy_dir_make() made. */
+	if (st.st_uid != geteuid() || (st.st_mode & 0077))
 		return -EPERM;
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
 		return errno == EWOULDBLOCK ? -EBUSY : -errno;

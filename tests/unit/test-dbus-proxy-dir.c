@@ -154,6 +154,17 @@ static void test_names_and_links(void)
 	rmdir(other);
 }
 
+static void test_open_to_others(void)
+{
+	_cleanup_free_ char *path = xasprintf("%s/sbx-dbus-open00", parent);
+
+	if (mkdir(path, 0700) < 0 || chmod(path, 0755) < 0)
+		abort();
+	ok(dbus_proxy_dir_collect(parent) == 0 && exists(path),
+	   "an empty directory of that name open to others (not one sbx made) stays");
+	rmdir(path);
+}
+
 static void test_not_ours(void)
 {
 	_cleanup_free_ char *path = xasprintf("%s/sbx-dbus-nobody", parent);
@@ -190,6 +201,7 @@ int main(void)
 	test_lock_decides();
 	test_only_the_sockets();
 	test_names_and_links();
+	test_open_to_others();
 	test_not_ours();
 	test_name_made_again();
 	ok(rmdir(parent) == 0, "nothing else was left");
