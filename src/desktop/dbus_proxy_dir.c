@@ -62,6 +62,17 @@ int dbus_proxy_dir_make(const char *parent, char **ret_path, int *ret_lock, stru
 			continue;
 		if (fd < 0)
 			return sbx_error_set(e, errno, "cannot open %s", path);
+		/* Not 0-2 (sbx started with one closed): pid 1 keeps those, and
+		 * a host directory, whose ".." is $XDG_RUNTIME_DIR or /tmp, has
+		 * no business in the sandbox. */
+		if (fd <= STDERR_FILENO) {
+			int high = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+
+			close(fd);
+			fd = high;
+			if (fd < 0)
+				return sbx_error_set(e, errno, "cannot open %s", path);
+		}
 		r = lock_new_dir(fd);
 		/* Busy: a collector that does not let go; it removes this one
 		 * or gives it up, and we take another. */
