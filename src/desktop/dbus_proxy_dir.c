@@ -62,6 +62,17 @@ int dbus_proxy_dir_make(const char *parent, char **ret_path, int *ret_lock, stru
 			continue;
 		if (fd < 0)
 			return sbx_error_set(e, errno, "cannot open %s", path);
+		/* Not 0-2 (sbx started with one closed): pid 1 keeps those, and
+		 * a host directory, whose ".." is $XDG_RUNTIME_DIR or /tmp, has
+		 * no business in the sandbox. */
+		if (fd <= STDERR_FILENO) {
+			int high = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+
+			close(fd);
+			fd = high;
+			if (fd < 0)
+				return sbx_error_set(e, errno, "cannot open %s", path);
+		}
 		r = lock_new_dir(fd);
 		/* Busy: a collector that does not let go; it removes this one
 		 * or gives it up, and we take another. */
@@ -74,6 +85,12 @@ int dbus_proxy_dir_make(const char *parent, char **ret_path, int *ret_lock, stru
 		/* A collector came between mkdtemp() and the lock, and
 		 * removed it: the lock is on a directory that has no name. */
 		if (st.st_nlink == 0)
+			continue;
+		/* ... and removed it before our open(): in /tmp another user
+		 * may have made that name again, a directory of theirs in
+		 * which they would replace the proxy's sockets. Only the one
+		 * mkdtemp() made is ours, and closed to others (0700). */
+		if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 0077))
 			continue;
 		*ret_path = TAKE_PTR(path);
 		*ret_lock = TAKE_FD(fd);
@@ -95,8 +112,9 @@ static int remove_at(int parent, const char *name)
 		return errno == ENOENT ? 0 : -errno;
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	/* In /tmp another user may have made one of these names. */
-	if (st.st_uid != geteuid())
+	/* In /tmp another user may have made one of these names; and one
+	 * open to others is not one dbus_proxy_dir_make() made. */
+	if (st.st_uid != geteuid() || (st.st_mode & 0077))
 		return -EPERM;
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
 		return errno == EWOULDBLOCK ? -EBUSY : -errno;

@@ -36,7 +36,8 @@ int dbus_proxy_dir_make(const char *parent, char **ret_path, int *ret_lock, stru
  * dbus_proxy_dir_remove() - remove directory @path if its lock is free
  *
  * Return: 0 when it is gone (or was), -EBUSY when a running sbx holds it,
- * another -errno when it is not ours or not empty after the sockets
+ * another -errno when it is not ours (or open to others: not one
+ * dbus_proxy_dir_make() made) or not empty after the sockets
  */
 int dbus_proxy_dir_remove(const char *path);
 

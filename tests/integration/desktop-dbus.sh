@@ -202,8 +202,17 @@ if [ -n "$proxy" ] && [ "$(id -u)" = 0 ]; then
 		printf '%s\n' "$st" | grep -qx 'SigBlk:[[:space:]]0*'
 	ok $? "... no new privileges, a seccomp filter, no capabilities, no blocked signal" ||
 		diag "$(printf '%s\n' "$st" | grep -E '^(NoNew|Seccomp|Cap|Sig)')"
+	# The proxy directory's lock (a host directory: its ".." is the host's
+	# $XDG_RUNTIME_DIR) was fd 0 here, which the app's pid 1 keeps.
+	cmd=$(pids_with_cmdline "sleep $MARKER")
+	pid1=$(ppid_of "${cmd:-0}")
+	p1fds=$(for f in "/proc/${pid1:-0}/fd/"*; do readlink "$f"; done)
+	[ -n "$cmd" ] && [ -n "$p1fds" ] && ! printf '%s\n' "$p1fds" | grep -q "/sbx-dbus-"
+	ok $? "the app's pid 1 holds no fd of the proxy's host directory, with sbx's stdin closed" \
+		"pid 1's fds:" "$p1fds"
 else
 	skip "the proxy's own fds and status" "only root may look into them"
+	skip "the app's pid 1's fds" "only root may look into them"
 fi
 {
 	kill -TERM "$sbx_pid"

@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,38 @@
 #include "util.h"
 
 static char parent[] = "/tmp/test-dbus-proxy-dir.XXXXXX";
+
+/* mkdtemp(), ours: the one dbus_proxy_dir_make() calls too (the program's
+ * definition comes before libc's). With swap_next set it plays the race in
+ * /tmp: another sbx's collector removes the new directory before the maker
+ * opens it, and another user makes that name again, open to all (as root:
+ * owned by nobody). */
+static bool swap_next;
+static char swapped[PATH_MAX];
+
+char *mkdtemp(char *tmpl)
+{
+	static unsigned n;
+	size_t len = strlen(tmpl);
+
+	if (len < 6 || strcmp(tmpl + len - 6, "XXXXXX"))
+		return errno = EINVAL, NULL;
+	for (;;) {
+		snprintf(tmpl + len - 6, 7, "%06u", (unsigned)(getpid() + n++) % 1000000);
+		if (mkdir(tmpl, 0700) == 0)
+			break;
+		if (errno != EEXIST)
+			return NULL;
+	}
+	if (swap_next) {
+		swap_next = false;
+		if (rmdir(tmpl) < 0 || mkdir(tmpl, 0700) < 0 || chmod(tmpl, 0777) < 0 ||
+		    (geteuid() == 0 && chown(tmpl, 65534, 65534) < 0))
+			abort();
+		snprintf(swapped, sizeof(swapped), "%s", tmpl);
+	}
+	return tmpl;
+}
 
 static bool exists(const char *path)
 {
@@ -120,6 +154,17 @@ static void test_names_and_links(void)
 	rmdir(other);
 }
 
+static void test_open_to_others(void)
+{
+	_cleanup_free_ char *path = xasprintf("%s/sbx-dbus-open00", parent);
+
+	if (mkdir(path, 0700) < 0 || chmod(path, 0755) < 0)
+		abort();
+	ok(dbus_proxy_dir_collect(parent) == 0 && exists(path),
+	   "an empty directory of that name open to others (not one sbx made) stays");
+	rmdir(path);
+}
+
 static void test_not_ours(void)
 {
 	_cleanup_free_ char *path = xasprintf("%s/sbx-dbus-nobody", parent);
@@ -134,6 +179,21 @@ static void test_not_ours(void)
 	rmdir(path);
 }
 
+static void test_name_made_again(void)
+{
+	int lock;
+	_cleanup_free_ char *path = NULL;
+
+	swap_next = true;
+	path = make(&lock);
+	ok(swapped[0] && strcmp(path, swapped) != 0,
+	   "a name removed and made again by another before the open: not used (%s)", path);
+	ok(exists(swapped), "... and left as it is");
+	close(lock);
+	rmdir(path);
+	rmdir(swapped);
+}
+
 int main(void)
 {
 	if (!mkdtemp(parent))
@@ -141,7 +201,9 @@ int main(void)
 	test_lock_decides();
 	test_only_the_sockets();
 	test_names_and_links();
+	test_open_to_others();
 	test_not_ours();
+	test_name_made_again();
 	ok(rmdir(parent) == 0, "nothing else was left");
 	return tap_done();
 }
