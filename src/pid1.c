@@ -147,10 +147,20 @@ static int become_subreaper(const struct sbx_config *c, struct pid1_state *s, si
 /* pid 1 keeps 0, 1, 2 (the terminal, for job control) and @keep (its sync
  * socket, the gate, /proc; -1 for none). Whatever else the caller left open,
  * e.g. a pipe whose reader waits for EOF, or --pass-fd (the command has its
- * own copy), is closed here too, not just in the command. */
+ * own copy), is closed here too, not just in the command. So is one of 0-2
+ * that is close-on-exec: not the caller's (its exec of sbx kept those), but
+ * sbx's own, opened there because the caller closed that one (a control
+ * socket, a lock, an X connection); the command's exec closes it too. */
 static void close_inherited_fds(int keep[3])
 {
 	close_all_except(keep, 3);
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		int fl = fcntl(fd, F_GETFD);
+
+		if (fl >= 0 && (fl & FD_CLOEXEC) && fd != keep[0] && fd != keep[1] &&
+		    fd != keep[2])
+			close(fd);
+	}
 }
 
 /* --net slirp: the command must not run without its network, nor before a

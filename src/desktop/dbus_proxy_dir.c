@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "dbus_proxy_dir.h"
@@ -19,10 +18,6 @@
 #define DIR_PREFIX "sbx-dbus-"
 /* mkdtemp()'s six random characters */
 #define DIR_NAME_LEN (sizeof(DIR_PREFIX) - 1 + 6)
-/* A new directory another start is removing (it holds the lock a few
- * system calls long): tries, and the pause between them. */
-#define LOCK_TRIES 100
-#define LOCK_PAUSE_NS 1000000L
 #define MAKE_TRIES 8
 
 static const char *const proxy_sockets[] = { "bus", "system_bus_socket" };
@@ -32,19 +27,17 @@ static bool is_proxy_dir_name(const char *name)
 	return strlen(name) == DIR_NAME_LEN && !strncmp(name, DIR_PREFIX, sizeof(DIR_PREFIX) - 1);
 }
 
-/* Take @fd's lock, waiting a little for a collector that holds it. */
+/* Take @fd's lock, or -EBUSY when another start's collector holds it. */
 static int lock_new_dir(int fd)
 {
-	const struct timespec pause = { .tv_nsec = LOCK_PAUSE_NS };
+	int r;
 
-	for (int i = 0; i < LOCK_TRIES; i++) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return 0;
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return -errno;
-		nanosleep(&pause, NULL);
-	}
-	return -EBUSY;
+	do
+		r = flock(fd, LOCK_EX | LOCK_NB);
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		return 0;
+	return errno == EWOULDBLOCK ? -EBUSY : -errno;
 }
 
 int dbus_proxy_dir_make(const char *parent, char **ret_path, int *ret_lock, struct sbx_error *e)
@@ -74,8 +67,8 @@ int dbus_proxy_dir_make(const char *parent, char **ret_path, int *ret_lock, stru
 				return sbx_error_set(e, errno, "cannot open %s", path);
 		}
 		r = lock_new_dir(fd);
-		/* Busy: a collector that does not let go; it removes this one
-		 * or gives it up, and we take another. */
+		/* Busy: another start's collector holds it, and removes it;
+		 * no waiting for that, we take another. */
 		if (r == -EBUSY)
 			continue;
 		if (r < 0)

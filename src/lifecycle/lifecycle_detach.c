@@ -31,7 +31,10 @@ static void print_said(int log_fd, uint64_t len)
 	uint64_t off = 0;
 	ssize_t n;
 
-	while (off < len && (n = pread(log_fd, buf, len - off < sizeof(buf) ? len - off : sizeof(buf), (off_t)off)) > 0) {
+	while (off < len) {
+		n = pread(log_fd, buf, len - off < sizeof(buf) ? len - off : sizeof(buf), (off_t)off);
+		if (n <= 0)
+			break;
 		if (write_all(STDERR_FILENO, buf, (size_t)n) < 0)
 			break;
 		off += (uint64_t)n;

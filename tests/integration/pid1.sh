@@ -50,6 +50,39 @@ kill_arg_leftovers "$MARKER"
 run_sbx --pass-fd 7 -- sh -c 'echo via-7 >&7' 7>"$WORK/passed"
 expect_eq "--pass-fd 7 still reaches the command" "via-7" "$(cat "$WORK/passed")"
 
+# --- sbx's own files on fds 0-2 ----------------------------------------------------
+# With the caller's stdin and stdout closed, sbx's own files take fds 0 and 1
+# (--name: its control socket, its state directory: a host directory whose
+# ".." leads out). pid 1 keeps 0-2 for the terminal, but not those.
+if [ "$(id -u)" = 0 ]; then
+	mkdir -m 0700 "$WORK/rt"
+	marker
+	XDG_RUNTIME_DIR=$WORK/rt bash -c 'exec "$@" <&- >&-' _ "$SBX" --name "fds-$$" \
+		sleep "$MARKER" 2>/dev/null &
+	bg=$!
+	track_pid "$bg"
+	if wait_for_cmdline "sleep $MARKER" 10; then
+		cmd=$(pids_with_cmdline "sleep $MARKER")
+		p1=$(awk '/^PPid:/ { print $2 }' "/proc/$cmd/status")
+		sbx_fds=$(for f in "/proc/$bg/fd/"*; do readlink "$f"; done)
+		bad=
+		for fd in 0 1 2; do
+			t=$(readlink "/proc/$p1/fd/$fd" 2>/dev/null) || continue
+			case $t in "$WORK/rt"*) bad="$bad $fd:$t" ;; esac
+			[[ $t == socket:* ]] && printf '%s\n' "$sbx_fds" | grep -qxF "$t" && bad="$bad $fd:$t"
+		done
+		expect_eq "pid 1 keeps none of sbx's own files that took fds 0-2 (state directory, control socket)" \
+			"" "$bad"
+	else
+		fail "the sandbox with stdin and stdout closed started"
+	fi
+	kill "$bg" 2>/dev/null
+	wait "$bg" 2>/dev/null
+	kill_arg_leftovers "$MARKER"
+else
+	skip "sbx's own files on pid 1's fds 0-2" "only root may read pid 1's fds"
+fi
+
 # --- capabilities ----------------------------------------------------------------
 # capfail.so makes capset() fail in the process whose pid is 1: pid 1
 # must not go on with capabilities it meant to drop, nor let the command run.
