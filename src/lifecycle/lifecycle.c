@@ -56,6 +56,9 @@ int lifecycle_begin(const struct sbx_config *c, struct lifecycle **ret, int *ret
 		return 0;
 	if (!c->name)
 		auto_name = xasprintf("sbx-%d", (int)getpid());
+	/* Before the registry's fds could take a number --detach replaces. */
+	if (c->detach && (r = lifecycle_detach_hold_stdio(e)) < 0)
+		return r;
 	l = lifecycle_new(c);
 	r = registry_create(&l->reg, c->name ? c->name : auto_name, e);
 	if (r == 0 && c->detach)

@@ -66,6 +66,25 @@ static int wait_for_detached(struct lifecycle *l, pid_t child, int ready_fd, int
 	return WIFEXITED(status) ? WEXITSTATUS(status) : SBX_EXIT_SETUP;
 }
 
+int lifecycle_detach_hold_stdio(struct sbx_error *e)
+{
+	/* Lowest first: open() takes the lowest free number, this one. */
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		int null;
+
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null < 0)
+			return sbx_error_set(e, errno, "--detach: /dev/null");
+		if (null != fd) {
+			close(null);
+			return sbx_error_set(e, EBADF, "--detach: fd %d", fd);
+		}
+	}
+	return 0;
+}
+
 /* The detached child: a session of its own, the log for output. */
 static int become_detached(struct lifecycle *l, struct sbx_error *e)
 {

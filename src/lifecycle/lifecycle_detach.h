@@ -6,6 +6,17 @@
 struct lifecycle;
 
 /**
+ * lifecycle_detach_hold_stdio() - put /dev/null on each of fds 0-2 the caller
+ *				   closed, before sbx opens anything
+ *
+ * --detach replaces 0-2 (dup2): an fd of sbx's own that took one of those
+ * numbers (the state directory, its lock, the log) would be lost to it, and
+ * the command would start with that one closed.
+ * Return: 0 or -errno with @e filled
+ */
+int lifecycle_detach_hold_stdio(struct sbx_error *e);
+
+/**
  * lifecycle_detach() - fork: the parent waits for the child's word, the
  *			child goes on as the sandbox's supervisor
  * @ret_status:	the parent's exit status when this returns 1

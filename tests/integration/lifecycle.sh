@@ -270,6 +270,14 @@ expect_error "-d: a sandbox that fails to start: its error, its status" 125 "non
 [ ! -e "$REG/n5" ]
 ok $? "... nothing left behind"
 
+# -d with the caller's stdin and stdout closed: the command still gets
+# /dev/null and the log, not closed fds (sbx's own files took 0 and 1).
+rm -f "$WORK/share/fds"
+bash -c 'exec "$@" <&- >&-' _ "$SBX" -d --name n6 --bind "$WORK/share:/share" sh -c \
+	'{ readlink /proc/self/fd/0; [ -e /proc/self/fd/1 ] && echo has-stdout; } >/share/fds.tmp; mv /share/fds.tmp /share/fds' 2>/dev/null
+wait_for_file "$WORK/share/fds" 10
+expect_eq "-d with stdin and stdout closed: /dev/null and the log" $'/dev/null\nhas-stdout' "$(cat "$WORK/share/fds")"
+
 # --- the verb rule --------------------------------------------------------------
 run_sbx ls -l /usr/src
 expect_error "sbx ls -l DIR: the one-line hint" 125 "write: sbx -- ls -l /usr/src"
